@@ -1,0 +1,17 @@
+-- CreateTable
+CREATE TABLE "database_connections" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "alias" TEXT NOT NULL,
+    "alias_key" TEXT NOT NULL,
+    "connection_uri" TEXT NOT NULL,
+    "schemas" TEXT NOT NULL,
+    "metadata" TEXT NOT NULL,
+    "created_at" DATETIME NOT NULL,
+    "updated_at" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "database_connections_alias_key_key" ON "database_connections"("alias_key");
+
+-- CreateIndex
+CREATE INDEX "database_connections_created_at_id_idx" ON "database_connections"("created_at", "id");

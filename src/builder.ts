@@ -1,0 +1,51 @@
+/** The Pothos schema builder, with its plugins and scalars. Types register themselves in src/schema/. */
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import type { Context } from './context.ts';
+import type PrismaTypes from './generated/pothos-types.ts';
+import { getDatamodel } from './generated/pothos-types.ts';
+
+export const builder = new SchemaBuilder<{
+  PrismaTypes: PrismaTypes;
+  Context: Context;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
+}>({
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    // The client is per process (SQLite or PostgreSQL, chosen at start), so it travels in the context.
+    client: (context) => context.prisma,
+    dmmf: getDatamodel(),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    // A connection's global id is its plain UUID, so the id a REST response
+    // shows works in GraphQL too and the other way round. That is unambiguous
+    // while DatabaseConnection is the only node type; a second one will need a
+    // type prefix for its own ids.
+    encodeGlobalID: (_typename, id) => String(id),
+    decodeGlobalID: (globalID) => ({ typename: 'DatabaseConnection', id: globalID }),
+  },
+  errors: {
+    defaultTypes: [],
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSONObject', JSONObjectResolver);

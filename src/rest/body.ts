@@ -1,0 +1,57 @@
+/** Reads a REST request body: JSON only, at most 1 MiB. */
+import type { IncomingMessage } from 'node:http';
+import { ProblemResponse, problem } from './problem.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const tooLarge = () =>
+  new ProblemResponse(problem(413, 'payload_too_large', `The request body must be at most ${MAX_BODY_BYTES} bytes.`));
+
+function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const [mediaType, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length);
+  return mediaType === 'application/json' && (charset === undefined || charset.replace(/"/g, '') === 'utf-8');
+}
+
+/** The parsed body, which must be a JSON object. */
+export async function readJsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
+  if (!isJsonContentType(request.headers['content-type'])) {
+    throw new ProblemResponse(
+      problem(
+        415,
+        'unsupported_media_type',
+        'The request body must be JSON, sent with Content-Type: application/json.',
+      ),
+    );
+  }
+  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    request.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      request.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    // The parser's own message quotes the body, which may hold a password: say only what is wrong.
+    throw new ProblemResponse(problem(400, 'malformed_json', 'The request body is not valid JSON.'));
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ProblemResponse(
+      problem(400, 'validation_failed', 'The request body must be a JSON object.', {
+        errors: [{ field: '', message: 'must be a JSON object' }],
+      }),
+    );
+  }
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,173 @@
+/**
+ * The REST facade of ../shared/spec/database-connection-api.md. Each handler
+ * runs one fixed GraphQL operation and maps its result to the REST shape and
+ * status; the rules themselves live behind GraphQL.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { FieldProblem } from '../connections/errors.ts';
+import { ValidationError } from '../connections/errors.ts';
+import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
+import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
+import { readJsonObject } from './body.ts';
+import type { OperationName, RunOperation } from './operations.ts';
+import { ProblemResponse, problem } from './problem.ts';
+
+export const COLLECTION_PATH = '/api/v1/database-connections';
+
+interface GraphQLConnection {
+  id: string;
+  alias: string;
+  connectionUri: string;
+  schemas: string[];
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The REST representation: the spec's fields in snake_case, plus updated_at. */
+function toRest(connection: GraphQLConnection) {
+  return {
+    id: connection.id,
+    alias: connection.alias,
+    connection_uri: connection.connectionUri,
+    schemas: connection.schemas,
+    metadata: connection.metadata,
+    created_at: connection.createdAt,
+    updated_at: connection.updatedAt,
+  };
+}
+
+/** REST body field → GraphQL input field. */
+const INPUT_FIELDS: Record<string, keyof ConnectionDocument> = {
+  alias: 'alias',
+  connection_uri: 'connectionUri',
+  schemas: 'schemas',
+  metadata: 'metadata',
+};
+const REST_FIELD_NAMES = Object.fromEntries(Object.entries(INPUT_FIELDS).map(([rest, graphql]) => [graphql, rest]));
+
+/** Checks a REST body with the same rules GraphQL applies, reporting fields by their REST names. */
+function documentFromBody(body: Record<string, unknown>): ConnectionDocument {
+  const input: Record<string, unknown> = {};
+  const unknownFields: FieldProblem[] = [];
+  for (const [name, value] of Object.entries(body)) {
+    const field = Object.hasOwn(INPUT_FIELDS, name) ? INPUT_FIELDS[name] : undefined;
+    if (field) input[field] = value;
+    else unknownFields.push({ field: name, message: 'is not a field of a database connection' });
+  }
+  try {
+    return parseFullDocument(input, {
+      fieldName: (name) => REST_FIELD_NAMES[name] ?? name,
+      extraProblems: unknownFields,
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ProblemResponse(validationProblem(error.fieldErrors));
+    throw error;
+  }
+}
+
+function validationProblem(errors: FieldProblem[]) {
+  const summary = errors.map((error) => `${error.field} ${error.message}`).join('; ');
+  return problem(400, 'validation_failed', `The request body is invalid: ${summary}.`, { errors });
+}
+
+/** What a typed GraphQL error becomes over HTTP. */
+const STATUS_BY_CODE: Record<string, number> = { validation_failed: 400, not_found: 404, alias_conflict: 409 };
+
+interface MutationResult {
+  result: {
+    __typename: string;
+    databaseConnection?: GraphQLConnection;
+    code?: string;
+    message?: string;
+    fieldErrors?: FieldProblem[];
+  };
+}
+
+interface ListPage {
+  page: { edges: { node: GraphQLConnection }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+export interface RestResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */
+export class UnexpectedGraphQLErrors extends Error {}
+
+export function createDatabaseConnectionHandlers(run: RunOperation) {
+  async function execute<Data>(name: OperationName, variables: Record<string, unknown>, request: Request) {
+    const result = await run<Data>(name, variables, request);
+    if (result.errors?.length || !result.data) {
+      throw new UnexpectedGraphQLErrors(
+        `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
+      );
+    }
+    return result.data;
+  }
+
+  async function mutate(name: OperationName, variables: Record<string, unknown>, request: Request, status = 200) {
+    const { result } = await execute<MutationResult>(name, variables, request);
+    if (result.databaseConnection) return { status, body: toRest(result.databaseConnection) };
+    const code = result.code ?? 'internal_error';
+    const errorStatus = STATUS_BY_CODE[code] ?? 500;
+    if (code === 'validation_failed')
+      throw new ProblemResponse(validationProblem(restFieldNames(result.fieldErrors ?? [])));
+    throw new ProblemResponse(problem(errorStatus, code, result.message ?? 'The request failed.'));
+  }
+
+  return {
+    async list(request: Request): Promise<RestResponse> {
+      // REST returns every connection: page through the GraphQL connection with keyset cursors.
+      const all = [];
+      let after: string | null = null;
+      for (;;) {
+        const { page }: ListPage = await execute<ListPage>('list', { first: CONNECTION_PAGE_MAX, after }, request);
+        for (const edge of page.edges) all.push(toRest(edge.node));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      return { status: 200, body: all };
+    },
+
+    async get(request: Request, id: string): Promise<RestResponse> {
+      const { databaseConnection } = await execute<{ databaseConnection: GraphQLConnection | null }>(
+        'get',
+        { id },
+        request,
+      );
+      if (!databaseConnection) throw new ProblemResponse(notFound(id));
+      return { status: 200, body: toRest(databaseConnection) };
+    },
+
+    async create(request: Request, incoming: IncomingMessage): Promise<RestResponse> {
+      const input = documentFromBody(await readJsonObject(incoming));
+      const response = await mutate('create', { input }, request, 201);
+      const { id } = response.body as { id: string };
+      return { ...response, headers: { location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` } };
+    },
+
+    async replace(request: Request, incoming: IncomingMessage, id: string): Promise<RestResponse> {
+      // PUT replaces the document: every field is sent, the defaults filling what the body left out.
+      const input = documentFromBody(await readJsonObject(incoming));
+      return mutate('update', { id, input }, request);
+    },
+
+    async delete(request: Request, id: string): Promise<RestResponse> {
+      return mutate('delete', { id }, request);
+    },
+  };
+}
+
+function restFieldNames(errors: FieldProblem[]): FieldProblem[] {
+  return errors.map((error) => {
+    const [, head = '', tail = ''] = /^([A-Za-z]+)(.*)$/.exec(error.field) ?? [];
+    return { ...error, field: `${REST_FIELD_NAMES[head] ?? head}${tail}` };
+  });
+}
+
+export function notFound(id: string) {
+  return problem(404, 'not_found', `No database connection has the id "${id}".`);
+}

@@ -1,0 +1,83 @@
+/**
+ * The fixed GraphQL operations behind the REST routes, parsed and validated once
+ * at start-up, and run on Yoga's envelop pipeline, so every plugin that guards
+ * /graphql guards REST too.
+ */
+import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphql';
+import type { Yoga } from '../graphql/yoga.ts';
+
+const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection {
+  id alias connectionUri schemas metadata createdAt updatedAt
+}`;
+
+const ERROR_FIELDS = `fragment RestError on Error {
+  code message
+  ... on ValidationError { fieldErrors { field message } }
+}`;
+
+function mutation(name: string, args: string, call: string): string {
+  return `mutation Rest${name}(${args}) {
+  result: ${call} {
+    __typename
+    ... on ${name}Success { databaseConnection { ...RestConnection } }
+    ...RestError
+  }
+}
+${CONNECTION_FIELDS}
+${ERROR_FIELDS}`;
+}
+
+export const REST_OPERATIONS = {
+  list: `query RestListDatabaseConnections($first: Int!, $after: String) {
+  page: databaseConnections(first: $first, after: $after) {
+    edges { node { ...RestConnection } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+${CONNECTION_FIELDS}`,
+  get: `query RestGetDatabaseConnection($id: ID!) {
+  databaseConnection(id: $id) { ...RestConnection }
+}
+${CONNECTION_FIELDS}`,
+  create: mutation(
+    'CreateDatabaseConnection',
+    '$input: CreateDatabaseConnectionInput!',
+    'createDatabaseConnection(input: $input)',
+  ),
+  update: mutation(
+    'UpdateDatabaseConnection',
+    '$id: ID!, $input: UpdateDatabaseConnectionInput!',
+    'updateDatabaseConnection(id: $id, input: $input)',
+  ),
+  delete: mutation('DeleteDatabaseConnection', '$id: ID!', 'deleteDatabaseConnection(id: $id)'),
+};
+
+export type OperationName = keyof typeof REST_OPERATIONS;
+
+export type RunOperation = <Data>(
+  name: OperationName,
+  variables: Record<string, unknown>,
+  request: Request,
+) => Promise<ExecutionResult<Data>>;
+
+/** Prepares every REST operation against the Yoga server's schema; throws at start-up if one is invalid. */
+export function createOperationRunner(yoga: Yoga): RunOperation {
+  const { schema } = yoga.getEnveloped();
+  const documents = new Map<OperationName, DocumentNode>();
+  for (const [name, source] of Object.entries(REST_OPERATIONS) as [OperationName, string][]) {
+    const document = parse(source);
+    const errors = validate(schema, document);
+    if (errors.length > 0) throw new Error(`REST operation ${name} does not fit the schema: ${errors.join('; ')}`);
+    documents.set(name, document);
+  }
+  return async (name, variables, request) => {
+    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ request });
+    const contextValue = await contextFactory();
+    return (await execute({
+      schema: enveloped,
+      document: documents.get(name) as DocumentNode,
+      variableValues: variables,
+      contextValue,
+    })) as ExecutionResult<never>;
+  };
+}

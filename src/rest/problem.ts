@@ -1,0 +1,32 @@
+/** RFC 9457 problem details: the body of every REST error. */
+import { STATUS_CODES } from 'node:http';
+import type { FieldProblem } from '../connections/errors.ts';
+
+export interface Problem {
+  /** `about:blank`: the HTTP status says what kind of problem it is, `code` says exactly which. */
+  type: 'about:blank';
+  title: string;
+  status: number;
+  detail: string;
+  /** Stable snake_case identifier for programs to branch on. */
+  code: string;
+  instance?: string;
+  errors?: FieldProblem[];
+}
+
+export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
+}
+
+export const internalError = () =>
+  problem(500, 'internal_error', 'An unexpected error occurred. It has been logged; please try again later.');
+
+/** A REST response that stops the request early: thrown by body parsing and routing, caught by the handler. */
+export class ProblemResponse extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail);
+  }
+}

@@ -1,0 +1,5 @@
+import './errors.ts';
+import './database-connection.ts';
+import { builder } from '../builder.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

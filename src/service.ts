@@ -1,0 +1,37 @@
+/** Starting and stopping the whole service: migrations, database, HTTP server. */
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { createPrismaClient } from './db/client.ts';
+import { applyMigrations } from './db/migrations.ts';
+import { storeFromUrl } from './db/store.ts';
+import { createApp } from './http/server.ts';
+import type { Logger } from './logger.ts';
+
+export interface RunningService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const store = storeFromUrl(config.databaseUrl);
+  const applied = await applyMigrations(store, logger);
+  logger.info({ store: store.provider, applied: applied.length }, 'database migrations are up to date');
+
+  const prisma = createPrismaClient(store);
+  await prisma.$connect();
+  const app = createApp({ prisma, logger }, store);
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(config.port, config.host, resolve);
+  });
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    async stop() {
+      await app.close(config.shutdownTimeoutMs);
+      await prisma.$disconnect();
+    },
+  };
+}
