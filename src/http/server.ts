@@ -82,7 +82,7 @@ export function createApp(context: Context, store: Store): App {
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
-      if (url.pathname === GRAPHQL_PATH) return await yoga.handleNodeRequestAndResponse(request, response, {});
+      if (url.pathname === GRAPHQL_PATH) return await yoga.requestListener(request, response);
       if (url.pathname === '/health') return send(response, 200, { status: 'ok' });
       if (url.pathname === '/ready') {
         const readiness = await checkReadiness();

@@ -1,0 +1,48 @@
+/** Runs the real service in this process on a free port, for tests that drive it over HTTP. */
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type RunningService, startService } from '../../src/service.ts';
+
+export async function startTestService(databaseUrl: string): Promise<RunningService> {
+  const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  return startService(config, createLogger(config.logLevel));
+}
+
+export interface Client {
+  /** A REST or other plain HTTP call; JSON bodies are encoded for you. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  graphql<Data = any>(query: string, variables?: Record<string, unknown>): Promise<{ data: Data; errors?: any[] }>;
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export function clientFor(baseUrl: string): Client {
+  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json', ...headers };
+    }
+    const response = await fetch(`${baseUrl}${path}`, init);
+    const text = await response.text();
+    let parsed: any;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed, text };
+  }
+  return {
+    request,
+    async graphql(query, variables) {
+      const reply = await request('POST', '/graphql', { query, variables });
+      return reply.body as { data: any; errors?: any[] };
+    },
+  };
+}
