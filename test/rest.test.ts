@@ -118,7 +118,7 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
     });
 
     it('keeps the metadata document as sent, key order included', async () => {
-      const metadata = { zeta: 1, alpha: { nested: [1, 'two', null, true] }, '': 'empty key', 'ünï': 'cödé' };
+      const metadata = { zeta: 1, alpha: { nested: [1, 'two', null, true] }, '': 'empty key', ünï: 'cödé' };
       const created = await api.request('POST', PATH, { ...SPEC_CREATE, metadata });
       const fetched = await api.request('GET', `${PATH}/${created.body.id}`);
       expect(JSON.stringify(fetched.body.metadata)).toBe(JSON.stringify(metadata));
@@ -162,7 +162,11 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
     });
 
     it('answers 404 for an unknown or malformed id', async () => {
-      expectProblem(await api.request('PUT', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`, SPEC_UPDATE), 404, 'not_found');
+      expectProblem(
+        await api.request('PUT', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`, SPEC_UPDATE),
+        404,
+        'not_found',
+      );
       expectProblem(await api.request('PUT', `${PATH}/not-an-id`, SPEC_UPDATE), 404, 'not_found');
       expect(await count()).toBe(0);
     });
@@ -216,60 +220,103 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
 
   describe.skipIf(skip)('invalid bodies: 400 listing every problem, nothing written', () => {
     const cases: [string, unknown, { field: string; message: string }[]][] = [
-      ['an empty object', {}, [
-        { field: 'alias', message: 'is required' },
-        { field: 'connection_uri', message: 'is required' },
-      ]],
-      ['an unknown field, named', { ...SPEC_CREATE, colour: 'blue' }, [
-        { field: 'colour', message: 'is not a field of a database connection' },
-      ]],
-      ['a camelCase field, which REST does not know', { ...SPEC_CREATE, connectionUri: 'x://y' }, [
-        { field: 'connectionUri', message: 'is not a field of a database connection' },
-      ]],
+      [
+        'an empty object',
+        {},
+        [
+          { field: 'alias', message: 'is required' },
+          { field: 'connection_uri', message: 'is required' },
+        ],
+      ],
+      [
+        'an unknown field, named',
+        { ...SPEC_CREATE, colour: 'blue' },
+        [{ field: 'colour', message: 'is not a field of a database connection' }],
+      ],
+      [
+        'a camelCase field, which REST does not know',
+        { ...SPEC_CREATE, connectionUri: 'x://y' },
+        [{ field: 'connectionUri', message: 'is not a field of a database connection' }],
+      ],
       ['alias not a string', { ...SPEC_CREATE, alias: 42 }, [{ field: 'alias', message: 'must be a string' }]],
       ['alias null', { ...SPEC_CREATE, alias: null }, [{ field: 'alias', message: 'must not be null' }]],
       ['alias empty', { ...SPEC_CREATE, alias: '' }, [{ field: 'alias', message: 'must not be empty or only spaces' }]],
-      ['alias only spaces', { ...SPEC_CREATE, alias: '   ' }, [
-        { field: 'alias', message: 'must not be empty or only spaces' },
-      ]],
-      ['alias over 255 characters', { ...SPEC_CREATE, alias: 'a'.repeat(256) }, [
-        { field: 'alias', message: 'must be at most 255 characters' },
-      ]],
-      ['alias with a control character', { ...SPEC_CREATE, alias: 'a\u0000b' }, [
-        { field: 'alias', message: 'must not contain control characters' },
-      ]],
+      [
+        'alias only spaces',
+        { ...SPEC_CREATE, alias: '   ' },
+        [{ field: 'alias', message: 'must not be empty or only spaces' }],
+      ],
+      [
+        'alias over 255 characters',
+        { ...SPEC_CREATE, alias: 'a'.repeat(256) },
+        [{ field: 'alias', message: 'must be at most 255 characters' }],
+      ],
+      [
+        'alias with a control character',
+        { ...SPEC_CREATE, alias: 'a\u0000b' },
+        [{ field: 'alias', message: 'must not contain control characters' }],
+      ],
       ['connection_uri missing', { alias: 'x' }, [{ field: 'connection_uri', message: 'is required' }]],
-      ['connection_uri not a string', { alias: 'x', connection_uri: ['a'] }, [
-        { field: 'connection_uri', message: 'must be a string' },
-      ]],
-      ['connection_uri over 2048 characters', { alias: 'x', connection_uri: `postgresql://h/${'d'.repeat(2040)}` }, [
-        { field: 'connection_uri', message: 'must be at most 2048 characters' },
-      ]],
-      ['connection_uri without a scheme', { alias: 'x', connection_uri: 'localhost/dbname' }, [
-        { field: 'connection_uri', message: 'must be a URI with a scheme, such as postgresql://user:password@host:5432/dbname' },
-      ]],
-      ['schemas not an array', { ...SPEC_CREATE, schemas: 'public' }, [
-        { field: 'schemas', message: 'must be an array of strings' },
-      ]],
+      [
+        'connection_uri not a string',
+        { alias: 'x', connection_uri: ['a'] },
+        [{ field: 'connection_uri', message: 'must be a string' }],
+      ],
+      [
+        'connection_uri over 2048 characters',
+        { alias: 'x', connection_uri: `postgresql://h/${'d'.repeat(2040)}` },
+        [{ field: 'connection_uri', message: 'must be at most 2048 characters' }],
+      ],
+      [
+        'connection_uri without a scheme',
+        { alias: 'x', connection_uri: 'localhost/dbname' },
+        [
+          {
+            field: 'connection_uri',
+            message: 'must be a URI with a scheme, such as postgresql://user:password@host:5432/dbname',
+          },
+        ],
+      ],
+      [
+        'schemas not an array',
+        { ...SPEC_CREATE, schemas: 'public' },
+        [{ field: 'schemas', message: 'must be an array of strings' }],
+      ],
       ['schemas null', { ...SPEC_CREATE, schemas: null }, [{ field: 'schemas', message: 'must not be null' }]],
-      ['schemas with a non-string and an empty string', { ...SPEC_CREATE, schemas: ['public', 7, ' '] }, [
-        { field: 'schemas[1]', message: 'must be a string' },
-        { field: 'schemas[2]', message: 'must not be empty or only spaces' },
-      ]],
-      ['schemas with duplicates', { ...SPEC_CREATE, schemas: ['public', 'sales', 'public'] }, [
-        { field: 'schemas[2]', message: 'repeats "public"' },
-      ]],
-      ['metadata an array', { ...SPEC_CREATE, metadata: ['x'] }, [
-        { field: 'metadata', message: 'must be a JSON object' },
-      ]],
-      ['metadata a string', { ...SPEC_CREATE, metadata: 'x' }, [{ field: 'metadata', message: 'must be a JSON object' }]],
-      ['everything wrong at once', { alias: 1, connection_uri: 2, schemas: 3, metadata: 4, extra: 5 }, [
-        { field: 'alias', message: 'must be a string' },
-        { field: 'connection_uri', message: 'must be a string' },
-        { field: 'schemas', message: 'must be an array of strings' },
-        { field: 'metadata', message: 'must be a JSON object' },
-        { field: 'extra', message: 'is not a field of a database connection' },
-      ]],
+      [
+        'schemas with a non-string and an empty string',
+        { ...SPEC_CREATE, schemas: ['public', 7, ' '] },
+        [
+          { field: 'schemas[1]', message: 'must be a string' },
+          { field: 'schemas[2]', message: 'must not be empty or only spaces' },
+        ],
+      ],
+      [
+        'schemas with duplicates',
+        { ...SPEC_CREATE, schemas: ['public', 'sales', 'public'] },
+        [{ field: 'schemas[2]', message: 'repeats "public"' }],
+      ],
+      [
+        'metadata an array',
+        { ...SPEC_CREATE, metadata: ['x'] },
+        [{ field: 'metadata', message: 'must be a JSON object' }],
+      ],
+      [
+        'metadata a string',
+        { ...SPEC_CREATE, metadata: 'x' },
+        [{ field: 'metadata', message: 'must be a JSON object' }],
+      ],
+      [
+        'everything wrong at once',
+        { alias: 1, connection_uri: 2, schemas: 3, metadata: 4, extra: 5 },
+        [
+          { field: 'alias', message: 'must be a string' },
+          { field: 'connection_uri', message: 'must be a string' },
+          { field: 'schemas', message: 'must be an array of strings' },
+          { field: 'metadata', message: 'must be a JSON object' },
+          { field: 'extra', message: 'is not a field of a database connection' },
+        ],
+      ],
     ];
 
     it.each(cases)('POST with %s', async (_name, body, errors) => {

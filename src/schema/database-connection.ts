@@ -55,10 +55,11 @@ const UpdateDatabaseConnectionInput = builder.inputType('UpdateDatabaseConnectio
   }),
 });
 
+// No substring filter: Prisma's `contains` passes % and _ to SQL LIKE as
+// wildcards, and SQLite's LIKE has no escape character to stop it.
 const DatabaseConnectionFilter = builder.inputType('DatabaseConnectionFilter', {
   fields: (t) => ({
     alias: t.string({ description: 'Only the connection with this alias, compared ignoring case.' }),
-    aliasContains: t.string({ description: 'Only connections whose alias contains this text, ignoring case.' }),
   }),
 });
 
@@ -98,11 +99,8 @@ function beyond(cursor: string, direction: 'gt' | 'lt'): PrismaTypes.DatabaseCon
   return { OR: [{ createdAt: { [direction]: createdAt } }, { createdAt, id: { [direction]: id } }] };
 }
 
-function filterWhere(filter: { alias?: string | null; aliasContains?: string | null } | null | undefined) {
-  const where: PrismaTypes.DatabaseConnectionWhereInput[] = [];
-  if (filter?.alias != null) where.push({ aliasKey: aliasKey(filter.alias.trim()) });
-  if (filter?.aliasContains != null) where.push({ aliasKey: { contains: aliasKey(filter.aliasContains) } });
-  return { AND: where };
+function filterWhere(filter: { alias?: string | null } | null | undefined): PrismaTypes.DatabaseConnectionWhereInput {
+  return filter?.alias != null ? { aliasKey: aliasKey(filter.alias.trim()) } : {};
 }
 
 export const CONNECTION_PAGE_DEFAULT = 50;

@@ -75,7 +75,9 @@ export async function runSql(database: TestDatabase, sql: string): Promise<unkno
     const db = new Sqlite(database.url.slice('file:'.length));
     try {
       const statement = db.prepare(sql);
-      return statement.reader ? statement.all() : (statement.run(), []);
+      if (statement.reader) return statement.all();
+      statement.run();
+      return [];
     } finally {
       db.close();
     }
