@@ -1,0 +1,77 @@
+/** The real server process, started as `npm start` starts it, driven over HTTP. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSql } from './support/databases.ts';
+import { runServerProcess, type ServerProcess, startServerProcess } from './support/process.ts';
+import { clientFor } from './support/service.ts';
+
+describe('the server process', () => {
+  let folder: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'dcapi-e2e-'));
+    // No DATABASE_URL: the embedded default, ./data/connections.db under the working folder.
+    server = await startServerProcess({}, folder);
+  });
+  afterAll(() => {
+    server?.child.kill('SIGKILL');
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('creates its SQLite database under ./data and prints where to find it', () => {
+    expect(existsSync(join(folder, 'data', 'connections.db'))).toBe(true);
+    expect(server.output()).toMatch(/GraphiQL:\s+http:\/\/127\.0\.0\.1:\d+\/graphql/);
+  });
+
+  it('answers /health and /ready', async () => {
+    const api = clientFor(server.url);
+    expect(await api.request('GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await api.request('GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready' } });
+  });
+
+  it('serves the REST calls and GraphQL over HTTP', async () => {
+    const api = clientFor(server.url);
+    const created = await api.request('POST', '/api/v1/database-connections', {
+      alias: 'e2e',
+      connection_uri: 'postgresql://user:password@localhost/dbname',
+      schemas: ['public'],
+      metadata: { type: 'postgres' },
+    });
+    expect(created.status).toBe(201);
+    const { data } = await api.graphql(
+      'query ($id: ID!) { node(id: $id) { id ... on DatabaseConnection { alias } } }',
+      {
+        id: created.body.id,
+      },
+    );
+    expect(data.node).toEqual({ id: created.body.id, alias: 'e2e' });
+    const path = `/api/v1/database-connections/${created.body.id}`;
+    expect((await api.request('PUT', path, { alias: 'e2e-2', connection_uri: 'mysql://h/db' })).status).toBe(200);
+    expect((await api.request('DELETE', path)).status).toBe(200);
+    expect((await api.request('GET', path)).status).toBe(404);
+  });
+
+  it('stops cleanly on SIGTERM, exiting 0', async () => {
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"msg":"stopped"');
+  });
+
+  it('refuses to start on a database whose migration history it does not know, saying what to do', async () => {
+    const url = `file:${join(folder, 'data', 'connections.db')}`;
+    await runSql({ name: 'sqlite', url, drop: async () => {} }, `UPDATE "_prisma_migrations" SET checksum = 'x'`);
+    const { code, output } = await runServerProcess({ DATABASE_URL: url });
+    expect(code).toBe(1);
+    expect(output).toMatch(/Cannot start: Migration .*(checksum mismatch)/);
+  });
+
+  it('refuses a DATABASE_URL it cannot use without echoing it', async () => {
+    const { code, output } = await runServerProcess({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/DATABASE_URL must be a file: URL \(SQLite\) or a postgres/);
+    expect(output).not.toContain('hunter2');
+  });
+});

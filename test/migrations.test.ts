@@ -1,0 +1,103 @@
+/** Migrations applied by the service itself, bookkept as Prisma Migrate does. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyMigrations, loadMigrations, MigrationStateError } from '../src/db/migrations.ts';
+import { storeFromUrl } from '../src/db/store.ts';
+import { createLogger } from '../src/logger.ts';
+import { postgresAvailable, runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { startTestService } from './support/service.ts';
+
+const logger = createLogger('silent');
+const MIGRATION = '20261127000000_create_database_connections';
+
+describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.drop();
+    database = undefined;
+  });
+
+  async function migrated() {
+    database = await create();
+    return { database, applied: await applyMigrations(storeFromUrl(database.url), logger) };
+  }
+
+  it.skipIf(skip)('applies every migration to an empty database, recording Prisma’s checksum', async () => {
+    const { database, applied } = await migrated();
+    expect(applied).toEqual([MIGRATION]);
+    const file = readFileSync(new URL(`../prisma/${name}/migrations/${MIGRATION}/migration.sql`, import.meta.url));
+    const rows = (await runSql(database, 'SELECT * FROM "_prisma_migrations"')) as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      migration_name: MIGRATION,
+      checksum: createHash('sha256').update(file).digest('hex'),
+      rolled_back_at: null,
+      logs: null,
+      applied_steps_count: 1,
+    });
+    expect(rows[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rows[0]?.finished_at).not.toBeNull();
+    expect(await runSql(database, 'SELECT COUNT(*) AS n FROM database_connections')).toHaveLength(1);
+  });
+
+  it.skipIf(skip)('does nothing on a second run', async () => {
+    const { database } = await migrated();
+    expect(await applyMigrations(storeFromUrl(database.url), logger)).toEqual([]);
+    expect(await runSql(database, 'SELECT * FROM "_prisma_migrations"')).toHaveLength(1);
+  });
+
+  it.skipIf(skip)('refuses a database holding a migration this code does not know', async () => {
+    const { database } = await migrated();
+    await runSql(
+      database,
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+       VALUES ('00000000-0000-4000-8000-000000000000', 'abc', '20991231000000_from_the_future', ${now(name)}, ${now(name)}, 1)`,
+    );
+    const failure = applyMigrations(storeFromUrl(database.url), logger);
+    await expect(failure).rejects.toThrow(MigrationStateError);
+    await expect(failure).rejects.toThrow(/20991231000000_from_the_future.*does not know.*Run the version/);
+    await expect(startTestService(database.url)).rejects.toThrow(MigrationStateError);
+  });
+
+  it.skipIf(skip)('refuses a migration whose checksum differs from the shipped file', async () => {
+    const { database } = await migrated();
+    await runSql(database, `UPDATE "_prisma_migrations" SET checksum = 'edited'`);
+    await expect(applyMigrations(storeFromUrl(database.url), logger)).rejects.toThrow(
+      /checksum mismatch.*Restore the original file/,
+    );
+  });
+
+  it.skipIf(skip)('refuses a migration that started but never finished', async () => {
+    const { database } = await migrated();
+    await runSql(database, 'UPDATE "_prisma_migrations" SET finished_at = NULL');
+    await expect(applyMigrations(storeFromUrl(database.url), logger)).rejects.toThrow(
+      /did not finish.*migrate resolve/,
+    );
+  });
+});
+
+describe.skipIf(!postgresAvailable)('migrations on PostgreSQL with several instances', () => {
+  it('applies each migration exactly once when instances start at the same time', async () => {
+    const STORES_POSTGRES = STORES[1];
+    const database = await STORES_POSTGRES.create();
+    try {
+      const store = storeFromUrl(database.url);
+      const results = await Promise.all(Array.from({ length: 6 }, () => applyMigrations(store, logger)));
+      expect(results.flat()).toEqual([MIGRATION]);
+      expect(await runSql(database, 'SELECT * FROM "_prisma_migrations"')).toHaveLength(1);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('the migration files', () => {
+  it('are the same set for both providers', () => {
+    expect(loadMigrations('sqlite').map((m) => m.name)).toEqual(loadMigrations('postgresql').map((m) => m.name));
+  });
+});
+
+function now(provider: string) {
+  return provider === 'sqlite' ? String(Date.now()) : 'now()';
+}

@@ -1,0 +1,63 @@
+/** Runs the service as a real process (`node --import tsx src/main.ts`), as `npm start` does. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// `npm start` runs `node --import tsx`; resolved here so any working folder will do.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SERVER_ARGS = ['--import', TSX, `${ROOT}src/main.ts`];
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the server and waits until it listens; rejects with its output if it exits first. */
+export function startServerProcess(env: Record<string, string>, cwd = ROOT): Promise<ServerProcess> {
+  const child = spawn(process.execPath, SERVER_ARGS, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 20 s:\n${output}`));
+    }, 20_000);
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /REST API:\s+(http:\/\/\S+?)\/api\/v1/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ url: match[1], child, output: () => output, exited });
+      }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+/** Runs the service to completion (e.g. when it should refuse to start). */
+export async function runServerProcess(env: Record<string, string>, cwd = ROOT) {
+  const child = spawn(process.execPath, SERVER_ARGS, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
+}
