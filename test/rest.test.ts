@@ -387,6 +387,16 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
       expect(await count()).toBe(0);
     });
 
+    it('answers HEAD wherever GET works, without a body', async () => {
+      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
+      for (const path of [PATH, `${PATH}/${created.id}`]) {
+        const reply = await api.request('HEAD', path);
+        expect(reply.status).toBe(200);
+        expect(reply.text).toBe('');
+      }
+      expect((await api.request('HEAD', `${PATH}/12345`)).status).toBe(404);
+    });
+
     it('answers a JSON 404 for an unknown path under /api', async () => {
       expectProblem(await api.request('GET', '/api/v2/database-connections'), 404, 'route_not_found');
       expectProblem(await api.request('GET', `${PATH}/a/b`), 404, 'route_not_found');
