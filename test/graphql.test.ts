@@ -228,6 +228,16 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
       expect(none).toMatchObject({ edges: [], totalCount: 0 });
     });
 
+    it('answers fields in the order the query asks for them', async () => {
+      await createConnection();
+      const reply = await api.request('POST', '/graphql', {
+        query: '{ databaseConnections { totalCount pageInfo { hasNextPage } edges { node { updatedAt id alias } } } }',
+      });
+      expect(reply.text).toMatch(
+        /^\{"data":\{"databaseConnections":\{"totalCount":1,"pageInfo":.*"node":\{"updatedAt":.*"id":.*"alias"/,
+      );
+    });
+
     it('refuses a cursor it did not issue, and a negative page size, with a clear error', async () => {
       const bad = await api.graphql(PAGE, { after: 'not-a-cursor' });
       expect(bad.errors?.[0]).toMatchObject({

@@ -1,5 +1,6 @@
 /** The GraphQL Yoga server: the one pipeline both /graphql and the REST facade execute through. */
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { execute } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
@@ -23,8 +24,18 @@ export function createGraphQLServer(context: Context): Yoga {
     // No cross-origin access unless a later setting opens it.
     cors: false,
     logging: yogaLogger(logger),
+    plugins: [useGraphQLJsExecute],
   });
 }
+
+/**
+ * Executes with graphql-js itself. Yoga's default executor (@graphql-tools)
+ * writes fields that resolve asynchronously after the others, so a response
+ * would not follow the order of the query as the GraphQL spec asks.
+ */
+const useGraphQLJsExecute: Plugin = {
+  onExecute: ({ setExecuteFn }) => setExecuteFn(execute),
+};
 
 function yogaLogger(logger: Logger) {
   const log =
