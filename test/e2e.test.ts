@@ -1,5 +1,6 @@
 /** The real server process, started as `npm start` starts it, driven over HTTP. */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,8 +55,31 @@ describe('the server process', () => {
     expect((await api.request('GET', path)).status).toBe(404);
   });
 
-  it('stops cleanly on SIGTERM, exiting 0', async () => {
+  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+    // A request whose body is still arriving when the signal comes.
+    const body = JSON.stringify({ alias: 'in-flight', connection_uri: 'postgresql://h/db' });
+    const { hostname, port } = new URL(server.url);
+    const request = http.request({
+      hostname,
+      port,
+      method: 'POST',
+      path: '/api/v1/database-connections',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const reply = new Promise<{ status?: number; text: string }>((resolve, reject) => {
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, text }));
+      });
+      request.on('error', reject);
+    });
+    request.write(body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    request.end(body.slice(10));
+    expect((await reply).status).toBe(201);
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"msg":"stopped"');
   });

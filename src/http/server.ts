@@ -105,13 +105,24 @@ export function createApp(context: Context, store: Store): App {
     }
   }
 
+  // Responses in progress, so that shutdown can tell their clients not to keep the connection.
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
   const server = createServer((request, response) => {
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      // The connection may now be idle: let close() finish without waiting for keep-alive to time out.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
     void handle(request, response);
   });
 
   return {
     server,
     close(timeoutMs) {
+      closing = true;
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
       return new Promise((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
         timer.unref();
@@ -119,7 +130,6 @@ export function createApp(context: Context, store: Store): App {
           clearTimeout(timer);
           resolve();
         });
-        // Keep-alive connections with no request in flight would hold close() open.
         server.closeIdleConnections();
       });
     },
