@@ -1,8 +1,7 @@
 /** The GraphQL API, against the real HTTP server, on SQLite and on PostgreSQL. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningService } from '../src/service.ts';
-import { runSql, STORES, type TestDatabase } from './support/databases.ts';
-import { type Client, clientFor, startTestService } from './support/service.ts';
+import { describe, expect, it } from 'vitest';
+import { STORES } from './support/databases.ts';
+import { useServiceFixture } from './support/service.ts';
 
 const FIELDS = 'id alias connectionUri schemas metadata createdAt updatedAt';
 const ERROR_FIELDS = '... on Error { __typename code message }';
@@ -50,27 +49,12 @@ const INPUT = {
   metadata: { team: 'finance', tags: ['a', 'b'] },
 };
 
-describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
-  let database: TestDatabase;
-  let service: RunningService;
-  let api: Client;
-
-  beforeAll(async () => {
-    if (skip) return;
-    database = await create();
-    service = await startTestService(database.url);
-    api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-  });
-  beforeEach(async () => {
-    if (!skip) await runSql(database, 'DELETE FROM database_connections');
-  });
+describe.each(STORES)('GraphQL on $name', (store) => {
+  const { skip } = store;
+  const fixture = useServiceFixture(store);
 
   async function createConnection(input: Record<string, unknown> = INPUT) {
-    const { data, errors } = await api.graphql(CREATE, { input });
+    const { data, errors } = await fixture.api.graphql(CREATE, { input });
     expect(errors).toBeUndefined();
     return data.createDatabaseConnection;
   }
@@ -105,12 +89,14 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
           { field: 'schemas[1]', message: 'repeats "x"' },
         ],
       });
-      const { data } = await api.graphql(PAGE);
+      const { data } = await fixture.api.graphql(PAGE);
       expect(data.databaseConnections.totalCount).toBe(0);
     });
 
     it('rejects input of the wrong GraphQL type before any resolver runs', async () => {
-      const { data, errors } = await api.graphql(CREATE, { input: { ...INPUT, metadata: ['not', 'an', 'object'] } });
+      const { data, errors } = await fixture.api.graphql(CREATE, {
+        input: { ...INPUT, metadata: ['not', 'an', 'object'] },
+      });
       expect(data).toBeUndefined();
       expect(errors?.[0]?.message).toMatch(/input\.metadata/);
     });
@@ -123,7 +109,7 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
 
     it('updates only the fields given', async () => {
       const { databaseConnection: created } = await createConnection();
-      const { data } = await api.graphql(UPDATE, { id: created.id, input: { metadata: { team: 'ops' } } });
+      const { data } = await fixture.api.graphql(UPDATE, { id: created.id, input: { metadata: { team: 'ops' } } });
       const updated = data.updateDatabaseConnection.databaseConnection;
       expect(updated).toMatchObject({
         ...INPUT,
@@ -135,7 +121,7 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
 
     it('rejects null for a field that cannot be empty', async () => {
       const { databaseConnection: created } = await createConnection();
-      const { data } = await api.graphql(UPDATE, { id: created.id, input: { alias: null } });
+      const { data } = await fixture.api.graphql(UPDATE, { id: created.id, input: { alias: null } });
       expect(data.updateDatabaseConnection).toMatchObject({
         __typename: 'ValidationError',
         fieldErrors: [{ field: 'alias', message: 'must not be null' }],
@@ -144,13 +130,13 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
 
     it('returns NotFoundError for an unknown or malformed id, on update and delete', async () => {
       for (const id of ['3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11', '12345']) {
-        const update = await api.graphql(UPDATE, { id, input: { alias: 'x' } });
+        const update = await fixture.api.graphql(UPDATE, { id, input: { alias: 'x' } });
         expect(update.data.updateDatabaseConnection).toMatchObject({
           __typename: 'NotFoundError',
           code: 'not_found',
           id,
         });
-        const remove = await api.graphql(DELETE, { id });
+        const remove = await fixture.api.graphql(DELETE, { id });
         expect(remove.data.deleteDatabaseConnection).toMatchObject({ __typename: 'NotFoundError', code: 'not_found' });
       }
     });
@@ -158,30 +144,30 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
     it('returns AliasConflictError when an update takes another connection’s alias', async () => {
       await createConnection();
       const { databaseConnection: other } = await createConnection({ ...INPUT, alias: 'other' });
-      const { data } = await api.graphql(UPDATE, { id: other.id, input: { alias: 'Warehouse' } });
+      const { data } = await fixture.api.graphql(UPDATE, { id: other.id, input: { alias: 'Warehouse' } });
       expect(data.updateDatabaseConnection).toMatchObject({ __typename: 'AliasConflictError', alias: 'Warehouse' });
     });
 
     it('deletes and returns the connection as it was', async () => {
       const { databaseConnection: created } = await createConnection();
-      const { data } = await api.graphql(DELETE, { id: created.id });
+      const { data } = await fixture.api.graphql(DELETE, { id: created.id });
       expect(data.deleteDatabaseConnection.databaseConnection).toEqual(created);
-      expect((await api.graphql(BY_ID, { id: created.id })).data.databaseConnection).toBeNull();
+      expect((await fixture.api.graphql(BY_ID, { id: created.id })).data.databaseConnection).toBeNull();
     });
   });
 
   describe.skipIf(skip)('queries', () => {
     it('finds a connection by id and through node(id); null for unknown and malformed ids', async () => {
       const { databaseConnection: created } = await createConnection();
-      expect((await api.graphql(BY_ID, { id: created.id })).data.databaseConnection).toEqual(created);
-      expect((await api.graphql(NODE, { id: created.id })).data.node).toEqual({
+      expect((await fixture.api.graphql(BY_ID, { id: created.id })).data.databaseConnection).toEqual(created);
+      expect((await fixture.api.graphql(NODE, { id: created.id })).data.node).toEqual({
         __typename: 'DatabaseConnection',
         id: created.id,
         alias: 'warehouse',
       });
       for (const id of ['3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11', 'garbage']) {
-        expect((await api.graphql(BY_ID, { id })).data.databaseConnection).toBeNull();
-        const node = await api.graphql(NODE, { id });
+        expect((await fixture.api.graphql(BY_ID, { id })).data.databaseConnection).toBeNull();
+        const node = await fixture.api.graphql(NODE, { id });
         expect(node.data.node).toBeNull();
       }
     });
@@ -193,7 +179,7 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
       const forward: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const { data }: { data: any } = await api.graphql(PAGE, { first: 3, after });
+        const { data }: { data: any } = await fixture.api.graphql(PAGE, { first: 3, after });
         const page: any = data.databaseConnections;
         expect(page.totalCount).toBe(7);
         forward.push(...page.edges.map((edge: any) => edge.node.alias));
@@ -202,10 +188,11 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
       }
       expect(forward).toEqual(aliases);
 
-      const last = (await api.graphql(PAGE, { last: 2 })).data.databaseConnections;
+      const last = (await fixture.api.graphql(PAGE, { last: 2 })).data.databaseConnections;
       expect(last.edges.map((edge: any) => edge.node.alias)).toEqual(['db-5', 'db-6']);
       expect(last.pageInfo.hasPreviousPage).toBe(true);
-      const before = (await api.graphql(PAGE, { last: 2, before: last.pageInfo.startCursor })).data.databaseConnections;
+      const before = (await fixture.api.graphql(PAGE, { last: 2, before: last.pageInfo.startCursor })).data
+        .databaseConnections;
       expect(before.edges.map((edge: any) => edge.node.alias)).toEqual(['db-3', 'db-4']);
     });
 
@@ -213,24 +200,25 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
       const created = [];
       for (const alias of ['a', 'b', 'c'])
         created.push((await createConnection({ ...INPUT, alias })).databaseConnection);
-      const first = (await api.graphql(PAGE, { first: 1 })).data.databaseConnections;
-      await api.graphql(DELETE, { id: created[0].id });
-      const rest = (await api.graphql(PAGE, { first: 5, after: first.pageInfo.endCursor })).data.databaseConnections;
+      const first = (await fixture.api.graphql(PAGE, { first: 1 })).data.databaseConnections;
+      await fixture.api.graphql(DELETE, { id: created[0].id });
+      const rest = (await fixture.api.graphql(PAGE, { first: 5, after: first.pageInfo.endCursor })).data
+        .databaseConnections;
       expect(rest.edges.map((edge: any) => edge.node.alias)).toEqual(['b', 'c']);
     });
 
     it('filters by alias, ignoring case', async () => {
       for (const alias of ['Sales_EU', 'sales_us', 'SalesXEU']) await createConnection({ ...INPUT, alias });
-      const exact = (await api.graphql(PAGE, { filter: { alias: 'SALES_eu' } })).data.databaseConnections;
+      const exact = (await fixture.api.graphql(PAGE, { filter: { alias: 'SALES_eu' } })).data.databaseConnections;
       expect(exact.edges.map((edge: any) => edge.node.alias)).toEqual(['Sales_EU']);
       expect(exact.totalCount).toBe(1);
-      const none = (await api.graphql(PAGE, { filter: { alias: 'sales' } })).data.databaseConnections;
+      const none = (await fixture.api.graphql(PAGE, { filter: { alias: 'sales' } })).data.databaseConnections;
       expect(none).toMatchObject({ edges: [], totalCount: 0 });
     });
 
     it('answers fields in the order the query asks for them', async () => {
       await createConnection();
-      const reply = await api.request('POST', '/graphql', {
+      const reply = await fixture.api.request('POST', '/graphql', {
         query: '{ databaseConnections { totalCount pageInfo { hasNextPage } edges { node { updatedAt id alias } } } }',
       });
       expect(reply.text).toMatch(
@@ -239,49 +227,49 @@ describe.each(STORES)('GraphQL on $name', ({ create, skip }) => {
     });
 
     it('refuses a cursor it did not issue, and a negative page size, with a clear error', async () => {
-      const bad = await api.graphql(PAGE, { after: 'not-a-cursor' });
+      const bad = await fixture.api.graphql(PAGE, { after: 'not-a-cursor' });
       expect(bad.errors?.[0]).toMatchObject({
         message: '"not-a-cursor" is not a cursor this API returned.',
         extensions: { code: 'BAD_USER_INPUT' },
       });
-      const negative = await api.graphql(PAGE, { first: -1 });
+      const negative = await fixture.api.graphql(PAGE, { first: -1 });
       expect(negative.errors?.[0]?.message).toMatch(/non-negative/);
     });
   });
 
   describe.skipIf(skip)('shared with REST', () => {
     it('sees REST writes, and REST sees GraphQL writes, under the same ids', async () => {
-      const viaRest = await api.request('POST', '/api/v1/database-connections', {
+      const viaRest = await fixture.api.request('POST', '/api/v1/database-connections', {
         alias: 'from-rest',
         connection_uri: 'mysql://u:p@h:3306/db',
       });
       const restId = viaRest.body.id;
-      expect((await api.graphql(BY_ID, { id: restId })).data.databaseConnection.alias).toBe('from-rest');
-      expect((await api.graphql(NODE, { id: restId })).data.node.id).toBe(restId);
-      const updated = await api.graphql(UPDATE, { id: restId, input: { alias: 'renamed-by-graphql' } });
+      expect((await fixture.api.graphql(BY_ID, { id: restId })).data.databaseConnection.alias).toBe('from-rest');
+      expect((await fixture.api.graphql(NODE, { id: restId })).data.node.id).toBe(restId);
+      const updated = await fixture.api.graphql(UPDATE, { id: restId, input: { alias: 'renamed-by-graphql' } });
       expect(updated.data.updateDatabaseConnection.__typename).toBe('UpdateDatabaseConnectionSuccess');
-      expect((await api.request('GET', `/api/v1/database-connections/${restId}`)).body.alias).toBe(
+      expect((await fixture.api.request('GET', `/api/v1/database-connections/${restId}`)).body.alias).toBe(
         'renamed-by-graphql',
       );
 
       const { databaseConnection: viaGraphQL } = await createConnection();
-      const fetched = await api.request('GET', `/api/v1/database-connections/${viaGraphQL.id}`);
+      const fetched = await fixture.api.request('GET', `/api/v1/database-connections/${viaGraphQL.id}`);
       expect(fetched.body).toMatchObject({
         id: viaGraphQL.id,
         alias: 'warehouse',
         connection_uri: INPUT.connectionUri,
       });
-      expect((await api.request('DELETE', `/api/v1/database-connections/${viaGraphQL.id}`)).status).toBe(200);
-      expect((await api.graphql(DELETE, { id: restId })).data.deleteDatabaseConnection.__typename).toBe(
+      expect((await fixture.api.request('DELETE', `/api/v1/database-connections/${viaGraphQL.id}`)).status).toBe(200);
+      expect((await fixture.api.graphql(DELETE, { id: restId })).data.deleteDatabaseConnection.__typename).toBe(
         'DeleteDatabaseConnectionSuccess',
       );
-      expect((await api.request('GET', '/api/v1/database-connections')).body).toEqual([]);
+      expect((await fixture.api.request('GET', '/api/v1/database-connections')).body).toEqual([]);
     });
   });
 
   describe.skipIf(skip)('GraphiQL', () => {
     it('serves the explorer to a browser at /graphql', async () => {
-      const reply = await api.request('GET', '/graphql', undefined, { accept: 'text/html' });
+      const reply = await fixture.api.request('GET', '/graphql', undefined, { accept: 'text/html' });
       expect(reply.status).toBe(200);
       expect(reply.headers.get('content-type')).toMatch(/text\/html/);
       expect(reply.text).toContain('GraphiQL');

@@ -1,8 +1,7 @@
 /** The REST facade, against the real HTTP server, on SQLite and on PostgreSQL. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningService } from '../src/service.ts';
-import { runSql, STORES, type TestDatabase } from './support/databases.ts';
-import { type Client, clientFor, startTestService } from './support/service.ts';
+import { describe, expect, it } from 'vitest';
+import { runSql, STORES } from './support/databases.ts';
+import { clientFor, startTestService, useServiceFixture } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -30,33 +29,17 @@ function expectProblem(reply: { status: number; headers: Headers; body: any }, s
   expect(typeof reply.body.detail).toBe('string');
 }
 
-describe.each(STORES)('REST on $name', ({ create, skip }) => {
-  let database: TestDatabase;
-  let service: RunningService;
-  let api: Client;
-
-  beforeAll(async () => {
-    if (skip) return;
-    database = await create();
-    service = await startTestService(database.url);
-    api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-  });
-
-  beforeEach(async () => {
-    if (!skip) await runSql(database, 'DELETE FROM database_connections');
-  });
+describe.each(STORES)('REST on $name', (store) => {
+  const { skip } = store;
+  const fixture = useServiceFixture(store);
 
   async function count() {
-    return (await api.request('GET', PATH)).body.length;
+    return (await fixture.api.request('GET', PATH)).body.length;
   }
 
   describe.skipIf(skip)('the spec examples', () => {
     it('creates, lists, updates and deletes exactly as the spec shows', async () => {
-      const created = await api.request('POST', PATH, SPEC_CREATE);
+      const created = await fixture.api.request('POST', PATH, SPEC_CREATE);
       expect(created.status).toBe(201);
       expect(created.headers.get('content-type')).toMatch(/^application\/json/);
       expect(created.body).toEqual({
@@ -68,20 +51,22 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
       const { id, created_at } = created.body;
       expect(created.headers.get('location')).toBe(`${PATH}/${id}`);
 
-      const listed = await api.request('GET', PATH);
+      const listed = await fixture.api.request('GET', PATH);
       expect(listed.status).toBe(200);
       expect(listed.body).toEqual([created.body]);
 
-      const updated = await api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE);
+      const updated = await fixture.api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE);
       expect(updated.status).toBe(200);
       expect(updated.body).toMatchObject({ id, ...SPEC_UPDATE, created_at });
       expect(Date.parse(updated.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(created_at));
 
-      const deleted = await api.request('DELETE', `${PATH}/${id}`, undefined, { 'content-type': 'application/json' });
+      const deleted = await fixture.api.request('DELETE', `${PATH}/${id}`, undefined, {
+        'content-type': 'application/json',
+      });
       expect(deleted.status).toBe(200);
       expect(deleted.body).toEqual(updated.body);
 
-      expect((await api.request('GET', PATH)).body).toEqual([]);
+      expect((await fixture.api.request('GET', PATH)).body).toEqual([]);
     });
   });
 
@@ -89,14 +74,14 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
     it('lists every connection oldest first, and gets one by id', async () => {
       const ids = [];
       for (const alias of ['c', 'a', 'b']) {
-        ids.push((await api.request('POST', PATH, { ...SPEC_CREATE, alias })).body.id);
+        ids.push((await fixture.api.request('POST', PATH, { ...SPEC_CREATE, alias })).body.id);
       }
-      const listed = await api.request('GET', PATH);
+      const listed = await fixture.api.request('GET', PATH);
       expect(listed.body.map((connection: any) => connection.id)).toEqual(ids);
       const times = listed.body.map((connection: any) => connection.created_at);
       expect([...times].sort()).toEqual(times);
 
-      const one = await api.request('GET', `${PATH}/${ids[1]}`);
+      const one = await fixture.api.request('GET', `${PATH}/${ids[1]}`);
       expect(one.status).toBe(200);
       expect(one.body).toEqual(listed.body[1]);
     });
@@ -104,37 +89,38 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
     it('lists more connections than one GraphQL page holds', async () => {
       const total = 1005;
       const created = [];
-      for (let i = 0; i < total; i++) created.push(api.request('POST', PATH, { ...SPEC_CREATE, alias: `bulk-${i}` }));
+      for (let i = 0; i < total; i++)
+        created.push(fixture.api.request('POST', PATH, { ...SPEC_CREATE, alias: `bulk-${i}` }));
       const ids = (await Promise.all(created)).map((reply) => reply.body.id);
-      const listed = await api.request('GET', PATH);
+      const listed = await fixture.api.request('GET', PATH);
       expect(listed.body).toHaveLength(total);
       expect(new Set(listed.body.map((connection: any) => connection.id))).toEqual(new Set(ids));
     });
 
     it('defaults schemas to [] and metadata to {}', async () => {
-      const created = await api.request('POST', PATH, { alias: 'bare', connection_uri: 'mysql://u:p@h/db' });
+      const created = await fixture.api.request('POST', PATH, { alias: 'bare', connection_uri: 'mysql://u:p@h/db' });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ schemas: [], metadata: {} });
     });
 
     it('keeps the metadata document as sent, key order included', async () => {
       const metadata = { zeta: 1, alpha: { nested: [1, 'two', null, true] }, '': 'empty key', ünï: 'cödé' };
-      const created = await api.request('POST', PATH, { ...SPEC_CREATE, metadata });
-      const fetched = await api.request('GET', `${PATH}/${created.body.id}`);
+      const created = await fixture.api.request('POST', PATH, { ...SPEC_CREATE, metadata });
+      const fetched = await fixture.api.request('GET', `${PATH}/${created.body.id}`);
       expect(JSON.stringify(fetched.body.metadata)).toBe(JSON.stringify(metadata));
     });
 
     it('answers 404 for an unknown id and for a malformed one', async () => {
-      expectProblem(await api.request('GET', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`), 404, 'not_found');
-      expectProblem(await api.request('GET', `${PATH}/12345`), 404, 'not_found');
-      expectProblem(await api.request('GET', `${PATH}/%E0%A4%A`), 404, 'not_found');
+      expectProblem(await fixture.api.request('GET', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`), 404, 'not_found');
+      expectProblem(await fixture.api.request('GET', `${PATH}/12345`), 404, 'not_found');
+      expectProblem(await fixture.api.request('GET', `${PATH}/%E0%A4%A`), 404, 'not_found');
     });
   });
 
   describe.skipIf(skip)('PUT', () => {
     it('replaces the document: schemas and metadata left out become [] and {}; id and created_at stay', async () => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
-      const replaced = await api.request('PUT', `${PATH}/${created.id}`, {
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      const replaced = await fixture.api.request('PUT', `${PATH}/${created.id}`, {
         alias: 'renamed',
         connection_uri: 'postgresql://other@db/x',
       });
@@ -147,33 +133,33 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
         metadata: {},
         created_at: created.created_at,
       });
-      expect((await api.request('GET', `${PATH}/${created.id}`)).body).toEqual(replaced.body);
+      expect((await fixture.api.request('GET', `${PATH}/${created.id}`)).body).toEqual(replaced.body);
     });
 
     it('requires alias and connection_uri, as create does', async () => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
-      const reply = await api.request('PUT', `${PATH}/${created.id}`, { schemas: ['x'] });
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      const reply = await fixture.api.request('PUT', `${PATH}/${created.id}`, { schemas: ['x'] });
       expectProblem(reply, 400, 'validation_failed');
       expect(reply.body.errors).toEqual([
         { field: 'alias', message: 'is required' },
         { field: 'connection_uri', message: 'is required' },
       ]);
-      expect((await api.request('GET', `${PATH}/${created.id}`)).body).toEqual(created);
+      expect((await fixture.api.request('GET', `${PATH}/${created.id}`)).body).toEqual(created);
     });
 
     it('answers 404 for an unknown or malformed id', async () => {
       expectProblem(
-        await api.request('PUT', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`, SPEC_UPDATE),
+        await fixture.api.request('PUT', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`, SPEC_UPDATE),
         404,
         'not_found',
       );
-      expectProblem(await api.request('PUT', `${PATH}/not-an-id`, SPEC_UPDATE), 404, 'not_found');
+      expectProblem(await fixture.api.request('PUT', `${PATH}/not-an-id`, SPEC_UPDATE), 404, 'not_found');
       expect(await count()).toBe(0);
     });
 
     it('lets a connection keep its own alias, in another case too', async () => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
-      const reply = await api.request('PUT', `${PATH}/${created.id}`, { ...SPEC_CREATE, alias: 'MY_DATABASE' });
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      const reply = await fixture.api.request('PUT', `${PATH}/${created.id}`, { ...SPEC_CREATE, alias: 'MY_DATABASE' });
       expect(reply.status).toBe(200);
       expect(reply.body.alias).toBe('MY_DATABASE');
     });
@@ -181,40 +167,40 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
 
   describe.skipIf(skip)('DELETE', () => {
     it('returns the deleted object; afterwards GET, PUT and DELETE of the id answer 404', async () => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
-      const deleted = await api.request('DELETE', `${PATH}/${created.id}`);
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      const deleted = await fixture.api.request('DELETE', `${PATH}/${created.id}`);
       expect(deleted.status).toBe(200);
       expect(deleted.body).toEqual(created);
-      expectProblem(await api.request('GET', `${PATH}/${created.id}`), 404, 'not_found');
-      expectProblem(await api.request('PUT', `${PATH}/${created.id}`, SPEC_UPDATE), 404, 'not_found');
-      expectProblem(await api.request('DELETE', `${PATH}/${created.id}`), 404, 'not_found');
+      expectProblem(await fixture.api.request('GET', `${PATH}/${created.id}`), 404, 'not_found');
+      expectProblem(await fixture.api.request('PUT', `${PATH}/${created.id}`, SPEC_UPDATE), 404, 'not_found');
+      expectProblem(await fixture.api.request('DELETE', `${PATH}/${created.id}`), 404, 'not_found');
     });
 
     it('answers 404 for a malformed id', async () => {
-      expectProblem(await api.request('DELETE', `${PATH}/12345`), 404, 'not_found');
+      expectProblem(await fixture.api.request('DELETE', `${PATH}/12345`), 404, 'not_found');
     });
   });
 
   describe.skipIf(skip)('alias conflicts', () => {
     it('answers 409 on create when the alias is taken, ignoring case', async () => {
-      await api.request('POST', PATH, SPEC_CREATE);
-      const reply = await api.request('POST', PATH, { ...SPEC_CREATE, alias: 'My_Database' });
+      await fixture.api.request('POST', PATH, SPEC_CREATE);
+      const reply = await fixture.api.request('POST', PATH, { ...SPEC_CREATE, alias: 'My_Database' });
       expectProblem(reply, 409, 'alias_conflict');
       expect(await count()).toBe(1);
     });
 
     it('answers 409 on update when another connection has the alias', async () => {
-      await api.request('POST', PATH, SPEC_CREATE);
-      const other = (await api.request('POST', PATH, { ...SPEC_CREATE, alias: 'other' })).body;
-      const reply = await api.request('PUT', `${PATH}/${other.id}`, { ...SPEC_CREATE, alias: 'MY_database' });
+      await fixture.api.request('POST', PATH, SPEC_CREATE);
+      const other = (await fixture.api.request('POST', PATH, { ...SPEC_CREATE, alias: 'other' })).body;
+      const reply = await fixture.api.request('PUT', `${PATH}/${other.id}`, { ...SPEC_CREATE, alias: 'MY_database' });
       expectProblem(reply, 409, 'alias_conflict');
-      expect((await api.request('GET', `${PATH}/${other.id}`)).body.alias).toBe('other');
+      expect((await fixture.api.request('GET', `${PATH}/${other.id}`)).body.alias).toBe('other');
     });
 
     it('frees the alias when its connection is deleted', async () => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
-      await api.request('DELETE', `${PATH}/${created.id}`);
-      expect((await api.request('POST', PATH, SPEC_CREATE)).status).toBe(201);
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      await fixture.api.request('DELETE', `${PATH}/${created.id}`);
+      expect((await fixture.api.request('POST', PATH, SPEC_CREATE)).status).toBe(201);
     });
   });
 
@@ -320,18 +306,18 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
     ];
 
     it.each(cases)('POST with %s', async (_name, body, errors) => {
-      const reply = await api.request('POST', PATH, body);
+      const reply = await fixture.api.request('POST', PATH, body);
       expectProblem(reply, 400, 'validation_failed');
       expect(reply.body.errors).toEqual(errors);
       expect(await count()).toBe(0);
     });
 
     it.each(cases)('PUT with %s', async (_name, body, errors) => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
-      const reply = await api.request('PUT', `${PATH}/${created.id}`, body);
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      const reply = await fixture.api.request('PUT', `${PATH}/${created.id}`, body);
       expectProblem(reply, 400, 'validation_failed');
       expect(reply.body.errors).toEqual(errors);
-      expect((await api.request('GET', `${PATH}/${created.id}`)).body).toEqual(created);
+      expect((await fixture.api.request('GET', `${PATH}/${created.id}`)).body).toEqual(created);
     });
 
     it.each([
@@ -341,66 +327,70 @@ describe.each(STORES)('REST on $name', ({ create, skip }) => {
       ['JSON null', 'null', 'validation_failed'],
       ['empty', '', 'malformed_json'],
     ])('POST with a body that is %s', async (_name, body, code) => {
-      expectProblem(await api.request('POST', PATH, body), 400, code);
+      expectProblem(await fixture.api.request('POST', PATH, body), 400, code);
       expect(await count()).toBe(0);
     });
 
     it('never quotes the body back in a JSON syntax error', async () => {
-      const reply = await api.request('POST', PATH, '{"connection_uri": "postgresql://u:hunter2@h/d", oops}');
+      const reply = await fixture.api.request('POST', PATH, '{"connection_uri": "postgresql://u:hunter2@h/d", oops}');
       expectProblem(reply, 400, 'malformed_json');
       expect(reply.text).not.toContain('hunter2');
     });
 
     it('trims the alias it stores', async () => {
-      const created = await api.request('POST', PATH, { ...SPEC_CREATE, alias: '  spaced  ' });
+      const created = await fixture.api.request('POST', PATH, { ...SPEC_CREATE, alias: '  spaced  ' });
       expect(created.body.alias).toBe('spaced');
     });
   });
 
   describe.skipIf(skip)('HTTP-level errors', () => {
     it('answers 415 for a body that is not application/json, and writes nothing', async () => {
-      const reply = await api.request('POST', PATH, JSON.stringify(SPEC_CREATE), { 'content-type': 'text/plain' });
+      const reply = await fixture.api.request('POST', PATH, JSON.stringify(SPEC_CREATE), {
+        'content-type': 'text/plain',
+      });
       expectProblem(reply, 415, 'unsupported_media_type');
-      const none = await fetch(`${service.url}${PATH}`, { method: 'POST', body: JSON.stringify(SPEC_CREATE) });
+      const none = await fetch(`${fixture.service.url}${PATH}`, { method: 'POST', body: JSON.stringify(SPEC_CREATE) });
       expect(none.status).toBe(415);
       expect(await count()).toBe(0);
     });
 
     it('accepts application/json with a UTF-8 charset', async () => {
-      const reply = await api.request('POST', PATH, SPEC_CREATE, { 'content-type': 'application/json; charset=UTF-8' });
+      const reply = await fixture.api.request('POST', PATH, SPEC_CREATE, {
+        'content-type': 'application/json; charset=UTF-8',
+      });
       expect(reply.status).toBe(201);
     });
 
     it('answers 413 for a body over 1 MiB, and writes nothing', async () => {
       const body = { ...SPEC_CREATE, metadata: { blob: 'x'.repeat(1024 * 1024) } };
-      expectProblem(await api.request('POST', PATH, body), 413, 'payload_too_large');
+      expectProblem(await fixture.api.request('POST', PATH, body), 413, 'payload_too_large');
       expect(await count()).toBe(0);
     });
 
     it('answers 405 with Allow for a method the path does not support', async () => {
-      const onCollection = await api.request('PATCH', PATH, SPEC_CREATE);
+      const onCollection = await fixture.api.request('PATCH', PATH, SPEC_CREATE);
       expectProblem(onCollection, 405, 'method_not_allowed');
       expect(onCollection.headers.get('allow')).toBe('GET, HEAD, POST');
-      const onItem = await api.request('POST', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`, SPEC_CREATE);
+      const onItem = await fixture.api.request('POST', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11`, SPEC_CREATE);
       expectProblem(onItem, 405, 'method_not_allowed');
       expect(onItem.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
       expect(await count()).toBe(0);
     });
 
     it('answers HEAD wherever GET works, without a body', async () => {
-      const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
       for (const path of [PATH, `${PATH}/${created.id}`]) {
-        const reply = await api.request('HEAD', path);
+        const reply = await fixture.api.request('HEAD', path);
         expect(reply.status).toBe(200);
         expect(reply.text).toBe('');
       }
-      expect((await api.request('HEAD', `${PATH}/12345`)).status).toBe(404);
+      expect((await fixture.api.request('HEAD', `${PATH}/12345`)).status).toBe(404);
     });
 
     it('answers a JSON 404 for an unknown path under /api', async () => {
-      expectProblem(await api.request('GET', '/api/v2/database-connections'), 404, 'route_not_found');
-      expectProblem(await api.request('GET', `${PATH}/a/b`), 404, 'route_not_found');
-      expectProblem(await api.request('GET', '/api'), 404, 'route_not_found');
+      expectProblem(await fixture.api.request('GET', '/api/v2/database-connections'), 404, 'route_not_found');
+      expectProblem(await fixture.api.request('GET', `${PATH}/a/b`), 404, 'route_not_found');
+      expectProblem(await fixture.api.request('GET', '/api'), 404, 'route_not_found');
     });
   });
 });

@@ -1,7 +1,9 @@
 /** Runs the real service in this process on a free port, for tests that drive it over HTTP. */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningService, startService } from '../../src/service.ts';
+import { runSql, type STORES, type TestDatabase } from './databases.ts';
 
 export async function startTestService(databaseUrl: string): Promise<RunningService> {
   const config = loadConfig({
@@ -49,4 +51,32 @@ export function clientFor(baseUrl: string): Client {
       return reply.body as { data: any; errors?: any[] };
     },
   };
+}
+
+export interface ServiceFixture {
+  database: TestDatabase;
+  service: RunningService;
+  api: Client;
+}
+
+/**
+ * Inside a describe block: one database and service for all its tests, the
+ * table emptied before each one. The fields are set once beforeAll has run.
+ */
+export function useServiceFixture(store: (typeof STORES)[number]): ServiceFixture {
+  const fixture = {} as ServiceFixture;
+  beforeAll(async () => {
+    if (store.skip) return;
+    fixture.database = await store.create();
+    fixture.service = await startTestService(fixture.database.url);
+    fixture.api = clientFor(fixture.service.url);
+  });
+  afterAll(async () => {
+    await fixture.service?.stop();
+    await fixture.database?.drop();
+  });
+  beforeEach(async () => {
+    if (!store.skip) await runSql(fixture.database, 'DELETE FROM database_connections');
+  });
+  return fixture;
 }
