@@ -1,6 +1,6 @@
 /** Several service instances on one database, and one instance restarted. */
 import { describe, expect, it } from 'vitest';
-import { STORES } from './support/databases.ts';
+import { runSql, STORES } from './support/databases.ts';
 import { startServerProcess } from './support/process.ts';
 import { clientFor, startTestService } from './support/service.ts';
 
@@ -53,4 +53,32 @@ describe('restarting on SQLite', () => {
       await database.drop();
     }
   });
+});
+
+describe.each(STORES)('readiness on $name', ({ create, skip }) => {
+  it.skipIf(skip)(
+    'answers 503 while a migration is missing or the database fails, 200 otherwise; /health stays 200',
+    async () => {
+      const database = await create();
+      const service = await startTestService(database.url);
+      try {
+        const api = clientFor(service.url);
+        expect(await api.request('GET', '/ready')).toMatchObject({ status: 200, body: { status: 'ready' } });
+        await runSql(database, 'UPDATE "_prisma_migrations" SET rolled_back_at = finished_at');
+        expect(await api.request('GET', '/ready')).toMatchObject({
+          status: 503,
+          body: { status: 'not_ready', reason: 'migrations not applied: 20261127000000_create_database_connections' },
+        });
+        await runSql(database, 'DROP TABLE "_prisma_migrations"');
+        expect(await api.request('GET', '/ready')).toMatchObject({
+          status: 503,
+          body: { status: 'not_ready', reason: expect.stringMatching(/^cannot read the migration history/) },
+        });
+        expect(await api.request('GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+      } finally {
+        await service.stop();
+        await database.drop();
+      }
+    },
+  );
 });

@@ -39,6 +39,7 @@ describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {
     expect(rows[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(rows[0]?.finished_at).not.toBeNull();
     expect(await runSql(database, 'SELECT COUNT(*) AS n FROM database_connections')).toHaveLength(1);
+    if (name === 'sqlite') expect(await runSql(database, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
   });
 
   it.skipIf(skip)('does nothing on a second run', async () => {

@@ -14,7 +14,10 @@ export function createReadinessCheck(prisma: Prisma, store: Store): () => Promis
         'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
       );
     } catch {
-      return { ready: false, reason: 'the database does not answer' };
+      return {
+        ready: false,
+        reason: 'cannot read the migration history (the database does not answer, or has no _prisma_migrations table)',
+      };
     }
     const names = new Set(applied.map((row) => row.migration_name));
     const missing = expected.filter((name) => !names.has(name));

@@ -161,11 +161,12 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
   };
 }
 
+/** `connectionUri[0]` → `connection_uri[0]`. */
 function restFieldNames(errors: FieldProblem[]): FieldProblem[] {
-  return errors.map((error) => {
-    const [, head = '', tail = ''] = /^([A-Za-z]+)(.*)$/.exec(error.field) ?? [];
-    return { ...error, field: `${REST_FIELD_NAMES[head] ?? head}${tail}` };
-  });
+  return errors.map((error) => ({
+    ...error,
+    field: error.field.replace(/^[A-Za-z]+/, (name) => REST_FIELD_NAMES[name] ?? name),
+  }));
 }
 
 export function notFound(id: string) {
