@@ -8,6 +8,12 @@ export interface Config {
   logLevel: string;
   /** How long in-flight requests may run on after SIGTERM/SIGINT. */
   shutdownTimeoutMs: number;
+  /** Base64 AES-256 key that encrypts connection URIs at rest. */
+  encryptionKey?: string;
+  /** Older keys that still decrypt, during a rotation. */
+  previousKeys: string[];
+  /** Whether responses show connection URIs with their secrets masked (the default) or in plaintext. */
+  maskSecrets: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -24,6 +30,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ConfigError(`${name} must be true or false, not "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -36,5 +49,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || 'file:./data/connections.db',
     logLevel,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    encryptionKey: env.ENCRYPTION_KEY || undefined,
+    previousKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+    maskSecrets: boolean(env, 'MASK_SECRETS', true),
   };
 }

@@ -1,5 +1,5 @@
 /** `npm start`: runs the service until SIGINT or SIGTERM. */
-import { loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import { MigrationStateError } from './db/migrations.ts';
 import { UnsupportedDatabaseUrlError } from './db/store.ts';
 import { createLogger } from './logger.ts';
@@ -31,7 +31,11 @@ try {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 } catch (error) {
-  if (error instanceof MigrationStateError || error instanceof UnsupportedDatabaseUrlError) {
+  if (
+    error instanceof MigrationStateError ||
+    error instanceof UnsupportedDatabaseUrlError ||
+    error instanceof ConfigError
+  ) {
     logger.fatal(`Cannot start: ${error.message}`);
   } else {
     logger.fatal({ err: error }, 'Cannot start');

@@ -6,6 +6,8 @@ import { applyMigrations } from './db/migrations.ts';
 import { storeFromUrl } from './db/store.ts';
 import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
+import { connectionSecrets } from './secrets/connection-secrets.ts';
+import { checkKeyringAgainstStore, loadKeyring } from './secrets/keyring.ts';
 
 export interface RunningService {
   url: string;
@@ -17,9 +19,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const applied = await applyMigrations(store, logger);
   logger.info({ store: store.provider, applied: applied.length }, 'database migrations are up to date');
 
+  const keyring = loadKeyring(config, store, logger);
   const prisma = createPrismaClient(store);
   await prisma.$connect();
-  const app = createApp({ prisma, logger }, store);
+  try {
+    checkKeyringAgainstStore(
+      await prisma.databaseConnection.findMany({ select: { id: true, connectionUriEncrypted: true } }),
+      keyring,
+    );
+  } catch (error) {
+    await prisma.$disconnect();
+    throw error;
+  }
+  const secrets = connectionSecrets(keyring, config.maskSecrets);
+  const app = createApp({ prisma, logger, secrets }, store);
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
     app.server.listen(config.port, config.host, resolve);

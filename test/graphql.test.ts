@@ -48,6 +48,8 @@ const INPUT = {
   schemas: ['public', 'sales'],
   metadata: { team: 'finance', tags: ['a', 'b'] },
 };
+/** What responses show of INPUT: its password masked. */
+const OUTPUT = { ...INPUT, connectionUri: 'postgresql://user:****@localhost:5432/warehouse' };
 
 describe.each(STORES)('GraphQL on $name', (store) => {
   const { skip } = store;
@@ -65,7 +67,7 @@ describe.each(STORES)('GraphQL on $name', (store) => {
       expect(result.__typename).toBe('CreateDatabaseConnectionSuccess');
       expect(result.databaseConnection).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        ...INPUT,
+        ...OUTPUT,
         createdAt: expect.stringMatching(/Z$/),
         updatedAt: result.databaseConnection.createdAt,
       });
@@ -112,7 +114,7 @@ describe.each(STORES)('GraphQL on $name', (store) => {
       const { data } = await fixture.api.graphql(UPDATE, { id: created.id, input: { metadata: { team: 'ops' } } });
       const updated = data.updateDatabaseConnection.databaseConnection;
       expect(updated).toMatchObject({
-        ...INPUT,
+        ...OUTPUT,
         id: created.id,
         metadata: { team: 'ops' },
         createdAt: created.createdAt,
@@ -257,7 +259,7 @@ describe.each(STORES)('GraphQL on $name', (store) => {
       expect(fetched.body).toMatchObject({
         id: viaGraphQL.id,
         alias: 'warehouse',
-        connection_uri: INPUT.connectionUri,
+        connection_uri: OUTPUT.connectionUri,
       });
       expect((await fixture.api.request('DELETE', `/api/v1/database-connections/${viaGraphQL.id}`)).status).toBe(200);
       expect((await fixture.api.graphql(DELETE, { id: restId })).data.deleteDatabaseConnection.__typename).toBe(

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSql, STORES } from './support/databases.ts';
 import { startServerProcess } from './support/process.ts';
-import { clientFor, startTestService } from './support/service.ts';
+import { clientFor, startTestService, TEST_ENCRYPTION_KEY } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const body = (alias: string) => ({ alias, connection_uri: 'postgresql://u:p@db/x' });
@@ -12,8 +12,8 @@ describe.each(STORES)('two instances on one $name database', ({ create, skip }) 
     const database = await create();
     // Separate processes, as real instances are: SQLite's locks block a whole thread.
     const instances = await Promise.all([
-      startServerProcess({ DATABASE_URL: database.url }),
-      startServerProcess({ DATABASE_URL: database.url }),
+      startServerProcess({ DATABASE_URL: database.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }),
+      startServerProcess({ DATABASE_URL: database.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }),
     ]);
     try {
       const [first, second] = instances.map((instance) => clientFor(instance.url));

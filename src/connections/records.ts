@@ -1,6 +1,7 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
+import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, NotFoundError } from './errors.ts';
 import { aliasKey, type ConnectionDocument } from './input.ts';
 
@@ -13,12 +14,13 @@ export function isConnectionId(id: string): boolean {
   return UUID.test(id);
 }
 
-export function newRow(document: ConnectionDocument, now = new Date()): ConnectionRow {
+export function newRow(document: ConnectionDocument, secrets: ConnectionSecrets, now = new Date()): ConnectionRow {
+  const id = randomUUID();
   return {
-    id: randomUUID(),
+    id,
     alias: document.alias,
     aliasKey: aliasKey(document.alias),
-    connectionUri: document.connectionUri,
+    ...secrets.seal(id, document.connectionUri),
     schemas: JSON.stringify(document.schemas),
     metadata: JSON.stringify(document.metadata),
     createdAt: now,
@@ -26,13 +28,14 @@ export function newRow(document: ConnectionDocument, now = new Date()): Connecti
   };
 }
 
-/** The columns a (partial) document sets. */
-export function rowFields(document: Partial<ConnectionDocument>) {
+/** The columns a partial document changes in the row with this id. */
+export function changedColumns(id: string, document: Partial<ConnectionDocument>, secrets: ConnectionSecrets) {
   return {
     ...(document.alias !== undefined && { alias: document.alias, aliasKey: aliasKey(document.alias) }),
-    ...(document.connectionUri !== undefined && { connectionUri: document.connectionUri }),
+    ...(document.connectionUri !== undefined && secrets.seal(id, document.connectionUri)),
     ...(document.schemas !== undefined && { schemas: JSON.stringify(document.schemas) }),
     ...(document.metadata !== undefined && { metadata: JSON.stringify(document.metadata) }),
+    updatedAt: new Date(),
   };
 }
 
@@ -47,8 +50,9 @@ function prismaCode(error: unknown): string | undefined {
 
 /**
  * Runs a write and turns the store's refusals into errors the client can act on:
- * the unique index on alias_key (P2002) into an alias conflict, a missing row
- * (P2025) into not found. Anything else stays unexpected.
+ * the unique index on alias_key (P2002: the only unique index besides the
+ * random primary key) into an alias conflict, a missing row (P2025) into not
+ * found. Anything else stays unexpected.
  */
 export async function translateWriteErrors<T>(write: () => Promise<T>, context: { id?: string; alias?: string }) {
   try {

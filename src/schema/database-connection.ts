@@ -4,17 +4,17 @@ import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { AliasConflictError, NotFoundError, ValidationError } from '../connections/errors.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
-import { presentConnectionUri } from '../connections/present.ts';
 import {
   type ConnectionRow,
+  changedColumns,
   isConnectionId,
   newRow,
-  rowFields,
   rowMetadata,
   rowSchemas,
   translateWriteErrors,
 } from '../connections/records.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
+import { hasMaskedSecret, MASK, restoreMaskedSecrets } from '../secrets/uri-secrets.ts';
 
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
@@ -22,7 +22,19 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   nullable: true,
   fields: (t) => ({
     alias: t.exposeString('alias', { description: 'Unique name of the connection, compared ignoring case.' }),
-    connectionUri: t.string({ resolve: (row) => presentConnectionUri(row.connectionUri) }),
+    connectionUri: t.string({
+      description: `The URI with its password and secret parameters shown as ${MASK}, unless \`reveal\` is true.`,
+      args: {
+        reveal: t.arg.boolean({
+          defaultValue: false,
+          description: 'Show the secrets (needs the connections:reveal scope).',
+        }),
+      },
+      resolve: (row, { reveal }, { secrets, logger }) => {
+        if (reveal) logger.info({ connectionId: row.id }, 'connection URI revealed');
+        return secrets.present(row, reveal === true);
+      },
+    }),
     schemas: t.stringList({
       description: 'Schemas of the database this connection is limited to.',
       resolve: rowSchemas,
@@ -146,6 +158,21 @@ builder.queryField('databaseConnections', (t) =>
 
 // --- Mutations ---------------------------------------------------------------
 
+const maskedSecretOnCreate = () =>
+  new ValidationError([
+    { field: 'connectionUri', message: `holds ${MASK}, the mask of a secret: send the secret itself` },
+  ]);
+
+const maskedSecretForAnotherTarget = () =>
+  new ValidationError([
+    {
+      field: 'connectionUri',
+      message:
+        `holds ${MASK} in place of a secret, but either names another scheme, user, host, port or database ` +
+        'than the stored URI, or the stored URI has no such secret: send the secret itself',
+    },
+  ]);
+
 /** Names the union, success type and data field of a mutation result. */
 function resultNames(mutation: string) {
   return {
@@ -160,9 +187,10 @@ builder.mutationField('createDatabaseConnection', (t) =>
     type: DatabaseConnection,
     errors: { types: [ValidationError, AliasConflictError], ...resultNames('CreateDatabaseConnection') },
     args: { input: t.arg({ type: CreateDatabaseConnectionInput, required: true }) },
-    resolve: (_root, { input }, { prisma }) => {
+    resolve: (_root, { input }, { prisma, secrets }) => {
       const document = parseFullDocument(input);
-      return translateWriteErrors(() => prisma.databaseConnection.create({ data: newRow(document) }), {
+      if (hasMaskedSecret(document.connectionUri)) throw maskedSecretOnCreate();
+      return translateWriteErrors(() => prisma.databaseConnection.create({ data: newRow(document, secrets) }), {
         alias: document.alias,
       });
     },
@@ -177,12 +205,19 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateDatabaseConnectionInput, required: true }),
     },
-    resolve: (_root, { id, input }, { prisma }) => {
+    resolve: async (_root, { id, input }, { prisma, secrets }) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
+      if (document.connectionUri !== undefined && hasMaskedSecret(document.connectionUri)) {
+        // The client sent back a URI it read, secrets masked: keep the stored ones.
+        const stored = await prisma.databaseConnection.findUnique({ where: { id } });
+        if (!stored) throw new NotFoundError(id);
+        const restored = restoreMaskedSecrets(document.connectionUri, secrets.open(stored));
+        if (restored === undefined) throw maskedSecretForAnotherTarget();
+        document.connectionUri = restored;
+      }
       return translateWriteErrors(
-        () =>
-          prisma.databaseConnection.update({ where: { id }, data: { ...rowFields(document), updatedAt: new Date() } }),
+        () => prisma.databaseConnection.update({ where: { id }, data: changedColumns(id, document, secrets) }),
         { id, alias: document.alias },
       );
     },

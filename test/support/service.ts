@@ -5,11 +5,16 @@ import { createLogger } from '../../src/logger.ts';
 import { type RunningService, startService } from '../../src/service.ts';
 import { runSql, type STORES, type TestDatabase } from './databases.ts';
 
-export async function startTestService(databaseUrl: string): Promise<RunningService> {
+/** A fixed key for tests, so that every service started on a database can read it. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
+export async function startTestService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningService> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ...env,
   });
   return startService(config, createLogger(config.logLevel));
 }
@@ -63,12 +68,12 @@ export interface ServiceFixture {
  * Inside a describe block: one database and service for all its tests, the
  * table emptied before each one. The fields are set once beforeAll has run.
  */
-export function useServiceFixture(store: (typeof STORES)[number]): ServiceFixture {
+export function useServiceFixture(store: (typeof STORES)[number], env: Record<string, string> = {}): ServiceFixture {
   const fixture = {} as ServiceFixture;
   beforeAll(async () => {
     if (store.skip) return;
     fixture.database = await store.create();
-    fixture.service = await startTestService(fixture.database.url);
+    fixture.service = await startTestService(fixture.database.url, env);
     fixture.api = clientFor(fixture.service.url);
   });
   afterAll(async () => {
