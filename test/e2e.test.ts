@@ -1,5 +1,5 @@
 /** The real server process, started as `npm start` starts it, driven over HTTP. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,13 @@ describe('the server process', () => {
   it('creates its SQLite database under ./data and prints where to find it', () => {
     expect(existsSync(join(folder, 'data', 'connections.db'))).toBe(true);
     expect(server.output()).toMatch(/GraphiQL:\s+http:\/\/127\.0\.0\.1:\d+\/graphql/);
+  });
+
+  it('with no ENCRYPTION_KEY, writes a new key to ./data/encryption.key, readable by its owner only, and warns', () => {
+    const keyFile = join(folder, 'data', 'encryption.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
+    expect(server.output()).toMatch(/"level":40,.*ENCRYPTION_KEY is not set: generated a new encryption key/);
   });
 
   it('answers /health and /ready', async () => {
