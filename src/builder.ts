@@ -3,7 +3,10 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import type { Scope } from './auth/api-keys.ts';
+import { forbiddenError } from './auth/forbidden.ts';
 import type { Context } from './context.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
@@ -11,6 +14,7 @@ import { getDatamodel } from './generated/pothos-types.ts';
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
   Context: Context;
+  AuthScopes: Record<Scope, boolean>;
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -20,7 +24,16 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  // Scope auth first, so it wraps every resolver the other plugins add.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: ({ principal }) => ({
+      'connections:read': principal.scopes.has('connections:read'),
+      'connections:write': principal.scopes.has('connections:write'),
+      'connections:reveal': principal.scopes.has('connections:reveal'),
+    }),
+    unauthorizedError: (_parent, _context, _info, result) => forbiddenError(result),
+  },
   defaultFieldNullability: false,
   prisma: {
     // The client is per process (SQLite or PostgreSQL, chosen at start), so it travels in the context.

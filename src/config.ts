@@ -1,5 +1,7 @@
 /** Settings, read once from the environment; the README lists each one. */
 import { isIP } from 'node:net';
+import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
+import { ConfigError } from './config-error.ts';
 
 export interface Config {
   port: number;
@@ -14,11 +16,25 @@ export interface Config {
   previousKeys: string[];
   /** Whether responses show connection URIs with their secrets masked (the default) or in plaintext. */
   maskSecrets: boolean;
+  /** The API keys callers may present; none means local mode. */
+  apiKeys: ApiKeyEntry[];
+  /** Browser origins allowed to call the API (CORS); empty: none. */
+  corsOrigins: string[];
+  /** How long a client may take to send a whole request. */
+  requestTimeoutMs: number;
+  /** GraphiQL, introspection and field suggestions: on unless NODE_ENV=production. */
+  graphqlExplorer: boolean;
 }
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -37,12 +53,22 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false, not "${raw}"`);
 }
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const host = env.HOST || '127.0.0.1';
   if (!isIP(host) && host !== 'localhost')
     throw new ConfigError(`HOST must be an IP address or localhost, not "${host}"`);
+  const apiKeys = loadApiKeys(env);
+  if (apiKeys.length === 0 && !isLoopback(host)) {
+    throw new ConfigError(
+      'No API key is configured (API_KEYS or API_KEYS_FILE), so every caller would have every scope: ' +
+        `in that local mode the service listens only on a loopback address, not on HOST=${host}. ` +
+        'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
+    );
+  }
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host,
@@ -50,10 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     encryptionKey: env.ENCRYPTION_KEY || undefined,
-    previousKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter(Boolean),
+    previousKeys: list(env.ENCRYPTION_KEYS_PREVIOUS),
     maskSecrets: boolean(env, 'MASK_SECRETS', true),
+    apiKeys,
+    corsOrigins: list(env.CORS_ORIGINS),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
   };
 }

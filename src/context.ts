@@ -1,10 +1,20 @@
 /** What every resolver receives. */
+import type { Principal } from './auth/api-keys.ts';
 import type { Prisma } from './db/client.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionSecrets } from './secrets/connection-secrets.ts';
 
-export interface Context {
+/** The parts of the context that live as long as the service. */
+export interface ServiceContext {
   prisma: Prisma;
   logger: Logger;
   secrets: ConnectionSecrets;
 }
+
+/** Per request: who is calling, and a logger that names the request. */
+export interface RequestContext {
+  principal: Principal;
+  logger: Logger;
+}
+
+export type Context = ServiceContext & RequestContext;

@@ -1,30 +1,54 @@
 /** The GraphQL Yoga server: the one pipeline both /graphql and the REST facade execute through. */
-import { execute } from 'graphql';
+
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { execute, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Context } from '../context.ts';
+import type { Context, RequestContext, ServiceContext } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 
-export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
+export type Yoga = YogaServerInstance<RequestContext, Context>;
 
 export const GRAPHQL_PATH = '/graphql';
 
-export function createGraphQLServer(context: Context): Yoga {
-  const { logger } = context;
-  return createYoga<Record<string, unknown>, Context>({
+export interface GraphQLOptions {
+  /** Introspection and field suggestions (GraphiQL's page is served by the HTTP server). */
+  explorer: boolean;
+}
+
+/** Each request must come with its principal (who is calling), authenticated by the HTTP server. */
+export function createGraphQLServer(service: ServiceContext, options: GraphQLOptions): Yoga {
+  const { logger } = service;
+  return createYoga<RequestContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => context,
+    context: ({ principal, logger: requestLogger }) => ({ ...service, principal, logger: requestLogger }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.
     maskedErrors: true,
     // Served by our own routes (src/http/server.ts), which also check the database.
     healthCheckEndpoint: '/.yoga-health',
     landingPage: false,
+    // Served by the HTTP server from local assets, with its own security policy.
+    graphiql: false,
     // No cross-origin access unless a later setting opens it.
     cors: false,
     logging: yogaLogger(logger),
-    plugins: [useGraphQLJsExecute],
+    plugins: [
+      useGraphQLJsExecute,
+      // Browsers may only send requests that a cross-site form or image could not.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10 },
+        maxAliases: { n: 15 },
+        maxTokens: { n: 2000 },
+        maxDirectives: { n: 20 },
+        costLimit: { maxCost: 5000 },
+        blockFieldSuggestion: { enabled: !options.explorer },
+      }),
+      ...(options.explorer ? [] : [noIntrospection]),
+    ],
   });
 }
 
@@ -33,6 +57,10 @@ export function createGraphQLServer(context: Context): Yoga {
  * writes fields that resolve asynchronously after the others, so a response
  * would not follow the order of the query as the GraphQL spec asks.
  */
+const noIntrospection: Plugin = {
+  onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+};
+
 const useGraphQLJsExecute: Plugin = {
   onExecute: ({ setExecuteFn }) => setExecuteFn(execute),
 };

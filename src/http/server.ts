@@ -1,42 +1,35 @@
 /**
  * The one HTTP server: GraphQL at /graphql, the REST facade under /api/v1,
- * and /health and /ready for the platform running the service.
+ * and /health and /ready for the platform running the service. It
+ * authenticates callers, names each request, and logs one line per request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Context } from '../context.ts';
+import { type ApiKeyEntry, authenticate, type Principal } from '../auth/api-keys.ts';
+import type { ServiceContext } from '../context.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
+import { explorerPage } from '../graphql/explorer.ts';
 import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/yoga.ts';
-import { COLLECTION_PATH, createDatabaseConnectionHandlers, type RestResponse } from '../rest/database-connections.ts';
+import type { Logger } from '../logger.ts';
+import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
 import { createOperationRunner } from '../rest/operations.ts';
-import { internalError, type Problem, ProblemResponse, problem } from '../rest/problem.ts';
+import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
+import { routeNotFound, routeRest } from '../rest/routes.ts';
+import { sendJson, sendProblem } from './responses.ts';
+import { API_SECURITY_HEADERS, applyCors, requestIdOf } from './security.ts';
 
-const ITEM_PATH = new RegExp(`^${COLLECTION_PATH}/([^/]+)/?$`);
+export interface AppOptions {
+  apiKeys: ApiKeyEntry[];
+  corsOrigins: string[];
+  requestTimeoutMs: number;
+  graphqlExplorer: boolean;
+}
 
 export interface App {
   server: Server;
   /** Stops accepting connections, lets in-flight requests finish (up to `timeoutMs`), then closes them. */
   close(timeoutMs: number): Promise<void>;
 }
-
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': status >= 400 ? 'application/problem+json' : 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-    ...headers,
-  });
-  response.end(json);
-}
-
-function sendProblem(response: ServerResponse, value: Problem, instance: string, headers: Record<string, string> = {}) {
-  send(response, value.status, { ...value, instance }, headers);
-}
-
-const methodNotAllowed = (allowed: string[]) =>
-  new ProblemResponse(problem(405, 'method_not_allowed', `This path supports ${allowed.join(', ')}.`), {
-    allow: allowed.join(', '),
-  });
 
 /** A Fetch Request carrying the headers, for GraphQL plugins that look at the request. */
 function fetchRequest(request: IncomingMessage, url: URL): Request {
@@ -48,74 +41,115 @@ function fetchRequest(request: IncomingMessage, url: URL): Request {
   return new Request(url, { method: request.method === 'GET' || request.method === 'HEAD' ? 'GET' : 'POST', headers });
 }
 
-export function createApp(context: Context, store: Store): App {
-  const yoga = createGraphQLServer(context);
+const WWW_AUTHENTICATE = {
+  missing: 'Bearer realm="database-connection-api"',
+  invalid: 'Bearer realm="database-connection-api", error="invalid_token"',
+};
+const UNAUTHENTICATED_DETAIL = {
+  missing: 'This API needs an API key: send it as Authorization: Bearer <key>.',
+  invalid: 'The API key is not valid.',
+};
+
+/** The GraphiQL page itself holds nothing secret; the requests it makes need a key like any other. */
+const isExplorerPage = (request: IncomingMessage) =>
+  request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+
+export function createApp(service: ServiceContext, store: Store, options: AppOptions): App {
+  const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer });
   const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga));
-  const { logger } = context;
-  const checkReadiness = createReadinessCheck(context.prisma, store);
+  const checkReadiness = createReadinessCheck(service.prisma, store);
 
-  async function routeApi(request: IncomingMessage, url: URL): Promise<RestResponse> {
-    const method = request.method ?? 'GET';
-    const asFetch = () => fetchRequest(request, url);
-    const path = url.pathname.replace(/\/$/, '');
-    if (path === COLLECTION_PATH) {
-      if (method === 'GET' || method === 'HEAD') return rest.list(asFetch());
-      if (method === 'POST') return rest.create(asFetch(), request);
-      throw methodNotAllowed(['GET', 'HEAD', 'POST']);
+  async function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    log: Logger,
+    who: { principal?: Principal },
+  ) {
+    if (url.pathname === '/health') return sendJson(response, 200, { status: 'ok' });
+    if (url.pathname === '/ready') {
+      const readiness = await checkReadiness();
+      return readiness.ready
+        ? sendJson(response, 200, { status: 'ready' })
+        : sendJson(
+            response,
+            503,
+            { status: 'not_ready', reason: readiness.reason },
+            { 'content-type': 'application/json' },
+          );
     }
-    const item = ITEM_PATH.exec(url.pathname);
-    if (item?.[1]) {
-      let id: string;
-      try {
-        id = decodeURIComponent(item[1]);
-      } catch {
-        id = item[1];
-      }
-      if (method === 'GET' || method === 'HEAD') return rest.get(asFetch(), id);
-      if (method === 'PUT') return rest.replace(asFetch(), request, id);
-      if (method === 'DELETE') return rest.delete(asFetch(), id);
-      throw methodNotAllowed(['GET', 'HEAD', 'PUT', 'DELETE']);
-    }
-    throw new ProblemResponse(problem(404, 'route_not_found', `There is no resource at ${url.pathname}.`));
-  }
+    const isGraphQL = url.pathname === GRAPHQL_PATH;
+    if (!isGraphQL && url.pathname !== '/api' && !url.pathname.startsWith('/api/')) throw routeNotFound(url.pathname);
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    try {
-      if (url.pathname === GRAPHQL_PATH) return await yoga.requestListener(request, response);
-      if (url.pathname === '/health') return send(response, 200, { status: 'ok' });
-      if (url.pathname === '/ready') {
-        const readiness = await checkReadiness();
-        return send(
-          response,
-          readiness.ready ? 200 : 503,
-          readiness.ready ? { status: 'ready' } : { status: 'not_ready', reason: readiness.reason },
-        );
-      }
-      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-        const { status, body, headers } = await routeApi(request, url);
-        return send(response, status, body, headers);
-      }
-      throw new ProblemResponse(problem(404, 'route_not_found', `There is no resource at ${url.pathname}.`));
-    } catch (error) {
-      if (error instanceof ProblemResponse) return sendProblem(response, error.problem, url.pathname, error.headers);
-      logger.error({ err: error, method: request.method, path: url.pathname }, 'request failed');
-      if (!response.headersSent) return sendProblem(response, internalError(), url.pathname);
-      response.destroy();
+    const authentication =
+      isGraphQL && isExplorerPage(request) ? undefined : authenticate(request.headers.authorization, options.apiKeys);
+    if (authentication && 'failure' in authentication) {
+      const headers = { 'www-authenticate': WWW_AUTHENTICATE[authentication.failure] };
+      const detail = UNAUTHENTICATED_DETAIL[authentication.failure];
+      if (!isGraphQL) throw new ProblemResponse(problem(401, 'unauthenticated', detail), headers);
+      return sendJson(
+        response,
+        401,
+        { errors: [{ message: detail, extensions: { code: 'UNAUTHENTICATED' } }] },
+        {
+          ...headers,
+          'content-type': 'application/json; charset=utf-8',
+        },
+      );
     }
+    const principal = authentication?.principal ?? { name: 'anonymous', scopes: new Set() };
+    who.principal = principal;
+
+    if (isGraphQL && isExplorerPage(request)) {
+      if (!options.graphqlExplorer) throw routeNotFound(url.pathname);
+      const page = await explorerPage(GRAPHQL_PATH);
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': page.contentSecurityPolicy,
+        'cache-control': 'no-cache',
+      });
+      return response.end(page.html);
+    }
+    if (isGraphQL) return yoga.handle(request, response, { principal, logger: log });
+    const caller = { principal, logger: log, request: fetchRequest(request, url) };
+    const { status, body, headers } = await routeRest(rest, request, url, caller);
+    return sendJson(response, status, body, headers);
   }
 
   // Responses in progress, so that shutdown can tell their clients not to keep the connection.
   const inFlight = new Set<ServerResponse>();
   let closing = false;
-  const server = createServer((request, response) => {
+  const server = createServer({ requestTimeout: options.requestTimeoutMs }, (request, response) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(request);
+    const log = service.logger.child({ requestId });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const who: { principal?: Principal } = {};
     inFlight.add(response);
+    response.setHeader('x-request-id', requestId);
+    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) response.setHeader(name, value);
     response.once('close', () => {
       inFlight.delete(response);
+      log.info(
+        {
+          method: request.method,
+          path: url.pathname,
+          status: response.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          apiKey: who.principal?.name,
+        },
+        'request',
+      );
       // The connection may now be idle: let close() finish without waiting for keep-alive to time out.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    void handle(request, response);
+    if (applyCors(request, response, options.corsOrigins)) return;
+    handle(request, response, url, log, who).catch((error) => {
+      if (error instanceof ProblemResponse) return sendProblem(response, error.problem, url.pathname, error.headers);
+      log.error({ err: error, method: request.method, path: url.pathname }, 'request failed');
+      if (!response.headersSent) return sendProblem(response, internalError(), url.pathname);
+      response.destroy();
+    });
   });
 
   return {

@@ -4,12 +4,13 @@
  * status; the rules themselves live behind GraphQL.
  */
 import type { IncomingMessage } from 'node:http';
+import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { readJsonObject } from './body.ts';
-import type { OperationName, RunOperation } from './operations.ts';
+import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { ProblemResponse, problem } from './problem.ts';
 
 export const COLLECTION_PATH = '/api/v1/database-connections';
@@ -98,8 +99,10 @@ export interface RestResponse {
 export class UnexpectedGraphQLErrors extends Error {}
 
 export function createDatabaseConnectionHandlers(run: RunOperation) {
-  async function execute<Data>(name: OperationName, variables: Record<string, unknown>, request: Request) {
-    const result = await run<Data>(name, variables, request);
+  async function execute<Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) {
+    const result = await run<Data>(name, variables, caller);
+    const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
+    if (forbidden) throw new ProblemResponse(problem(403, 'forbidden', forbidden.message));
     if (result.errors?.length || !result.data) {
       throw new UnexpectedGraphQLErrors(
         `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
@@ -108,8 +111,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
     return result.data;
   }
 
-  async function mutate(name: OperationName, variables: Record<string, unknown>, request: Request, status = 200) {
-    const { result } = await execute<MutationResult>(name, variables, request);
+  async function mutate(name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) {
+    const { result } = await execute<MutationResult>(name, variables, caller);
     if (result.databaseConnection) return { status, body: toRest(result.databaseConnection) };
     const code = result.code ?? 'internal_error';
     const errorStatus = STATUS_BY_CODE[code] ?? 500;
@@ -119,12 +122,12 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
   }
 
   return {
-    async list(request: Request): Promise<RestResponse> {
+    async list(caller: Caller): Promise<RestResponse> {
       // REST returns every connection: page through the GraphQL connection with keyset cursors.
       const all = [];
       let after: string | null = null;
       for (;;) {
-        const { page }: ListPage = await execute<ListPage>('list', { first: CONNECTION_PAGE_MAX, after }, request);
+        const { page }: ListPage = await execute<ListPage>('list', { first: CONNECTION_PAGE_MAX, after }, caller);
         for (const edge of page.edges) all.push(toRest(edge.node));
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor;
@@ -132,31 +135,32 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
       return { status: 200, body: all };
     },
 
-    async get(request: Request, id: string): Promise<RestResponse> {
+    /** `reveal`: the `?reveal=true` query parameter, asking for the URI's secrets. */
+    async get(caller: Caller, id: string, reveal: boolean): Promise<RestResponse> {
       const { databaseConnection } = await execute<{ databaseConnection: GraphQLConnection | null }>(
         'get',
-        { id },
-        request,
+        { id, reveal },
+        caller,
       );
       if (!databaseConnection) throw new ProblemResponse(notFound(id));
       return { status: 200, body: toRest(databaseConnection) };
     },
 
-    async create(request: Request, incoming: IncomingMessage): Promise<RestResponse> {
+    async create(caller: Caller, incoming: IncomingMessage): Promise<RestResponse> {
       const input = documentFromBody(await readJsonObject(incoming));
-      const response = await mutate('create', { input }, request, 201);
+      const response = await mutate('create', { input }, caller, 201);
       const { id } = response.body as { id: string };
       return { ...response, headers: { location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` } };
     },
 
-    async replace(request: Request, incoming: IncomingMessage, id: string): Promise<RestResponse> {
+    async replace(caller: Caller, incoming: IncomingMessage, id: string): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
       const input = documentFromBody(await readJsonObject(incoming));
-      return mutate('update', { id, input }, request);
+      return mutate('update', { id, input }, caller);
     },
 
-    async delete(request: Request, id: string): Promise<RestResponse> {
-      return mutate('delete', { id }, request);
+    async delete(caller: Caller, id: string): Promise<RestResponse> {
+      return mutate('delete', { id }, caller);
     },
   };
 }

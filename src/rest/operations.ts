@@ -4,10 +4,12 @@
  * /graphql guards REST too.
  */
 import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphql';
+import type { RequestContext } from '../context.ts';
 import type { Yoga } from '../graphql/yoga.ts';
 
+// Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
 const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection {
-  id alias connectionUri schemas metadata createdAt updatedAt
+  id alias connectionUri(reveal: $reveal) schemas metadata createdAt updatedAt
 }`;
 
 const ERROR_FIELDS = `fragment RestError on Error {
@@ -16,7 +18,7 @@ const ERROR_FIELDS = `fragment RestError on Error {
 }`;
 
 function mutation(name: string, args: string, call: string): string {
-  return `mutation Rest${name}(${args}) {
+  return `mutation Rest${name}(${args}, $reveal: Boolean! = false) {
   result: ${call} {
     __typename
     ... on ${name}Success { databaseConnection { ...RestConnection } }
@@ -28,14 +30,14 @@ ${ERROR_FIELDS}`;
 }
 
 export const REST_OPERATIONS = {
-  list: `query RestListDatabaseConnections($first: Int!, $after: String) {
+  list: `query RestListDatabaseConnections($first: Int!, $after: String, $reveal: Boolean! = false) {
   page: databaseConnections(first: $first, after: $after) {
     edges { node { ...RestConnection } }
     pageInfo { hasNextPage endCursor }
   }
 }
 ${CONNECTION_FIELDS}`,
-  get: `query RestGetDatabaseConnection($id: ID!) {
+  get: `query RestGetDatabaseConnection($id: ID!, $reveal: Boolean! = false) {
   databaseConnection(id: $id) { ...RestConnection }
 }
 ${CONNECTION_FIELDS}`,
@@ -54,10 +56,15 @@ ${CONNECTION_FIELDS}`,
 
 export type OperationName = keyof typeof REST_OPERATIONS;
 
+/** Who asks, and the request they asked with (for plugins that look at it). */
+export interface Caller extends RequestContext {
+  request: Request;
+}
+
 export type RunOperation = <Data>(
   name: OperationName,
   variables: Record<string, unknown>,
-  request: Request,
+  caller: Caller,
 ) => Promise<ExecutionResult<Data>>;
 
 /** Prepares every REST operation against the Yoga server's schema; throws at start-up if one is invalid. */
@@ -70,8 +77,8 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     if (errors.length > 0) throw new Error(`REST operation ${name} does not fit the schema: ${errors.join('; ')}`);
     documents.set(name, document);
   }
-  return async (name, variables, request) => {
-    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ request });
+  return async (name, variables, { principal, logger, request }) => {
+    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ request, principal, logger });
     const contextValue = await contextFactory();
     return (await execute({
       schema: enveloped,

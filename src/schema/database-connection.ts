@@ -20,6 +20,8 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
   id: { field: 'id' },
   nullable: true,
+  // Also reached through node(id) and mutation results: readers and writers may see it.
+  authScopes: { 'connections:read': true, 'connections:write': true },
   fields: (t) => ({
     alias: t.exposeString('alias', { description: 'Unique name of the connection, compared ignoring case.' }),
     connectionUri: t.string({
@@ -82,6 +84,7 @@ builder.queryField('databaseConnection', (t) =>
     type: DatabaseConnection,
     nullable: true,
     description: 'The connection with this id, or null when there is none.',
+    authScopes: { 'connections:read': true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, { id }, { prisma }) =>
       isConnectionId(id) ? prisma.databaseConnection.findUnique({ ...query, where: { id } }) : null,
@@ -123,6 +126,7 @@ builder.queryField('databaseConnections', (t) =>
     {
       type: DatabaseConnection,
       description: `Connections, oldest first. Pages hold ${CONNECTION_PAGE_DEFAULT} by default and ${CONNECTION_PAGE_MAX} at most.`,
+      authScopes: { 'connections:read': true },
       args: { filter: t.arg({ type: DatabaseConnectionFilter }) },
       resolve: async (_root, args, { prisma }) => {
         const where = filterWhere(args.filter);
@@ -186,6 +190,7 @@ builder.mutationField('createDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     errors: { types: [ValidationError, AliasConflictError], ...resultNames('CreateDatabaseConnection') },
+    authScopes: { 'connections:write': true },
     args: { input: t.arg({ type: CreateDatabaseConnectionInput, required: true }) },
     resolve: (_root, { input }, { prisma, secrets }) => {
       const document = parseFullDocument(input);
@@ -201,6 +206,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     errors: { types: [ValidationError, NotFoundError, AliasConflictError], ...resultNames('UpdateDatabaseConnection') },
+    authScopes: { 'connections:write': true },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateDatabaseConnectionInput, required: true }),
@@ -229,6 +235,7 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
     type: DatabaseConnection,
     description: 'Deletes the connection and returns it as it was.',
     errors: { types: [NotFoundError], ...resultNames('DeleteDatabaseConnection') },
+    authScopes: { 'connections:write': true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, { prisma }): Promise<ConnectionRow> => {
       if (!isConnectionId(id)) throw new NotFoundError(id);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config-error.ts';
 import type { Store } from '../db/store.ts';
 import type { Logger } from '../logger.ts';
 import { decrypt, type EncryptionKey, encryptionKey, keyIdOf } from './cipher.ts';

@@ -1,0 +1,19 @@
+/** Writing JSON and problem+json responses. */
+import type { ServerResponse } from 'node:http';
+import type { Problem } from '../rest/problem.ts';
+
+export type Headers = Record<string, string>;
+
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Headers = {}) {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': status >= 400 ? 'application/problem+json' : 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    ...headers,
+  });
+  response.end(json);
+}
+
+export function sendProblem(response: ServerResponse, value: Problem, instance: string, headers: Headers = {}) {
+  sendJson(response, value.status, { ...value, instance }, headers);
+}

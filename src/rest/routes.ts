@@ -1,0 +1,51 @@
+/** Which REST handler a method and path reach. */
+import type { IncomingMessage } from 'node:http';
+import type { createDatabaseConnectionHandlers, RestResponse } from './database-connections.ts';
+import { COLLECTION_PATH } from './database-connections.ts';
+import type { Caller } from './operations.ts';
+import { ProblemResponse, problem } from './problem.ts';
+
+const ITEM_PATH = new RegExp(`^${COLLECTION_PATH}/([^/]+)/?$`);
+
+const methodNotAllowed = (allowed: string[]) =>
+  new ProblemResponse(problem(405, 'method_not_allowed', `This path supports ${allowed.join(', ')}.`), {
+    allow: allowed.join(', '),
+  });
+
+export const routeNotFound = (path: string) =>
+  new ProblemResponse(problem(404, 'route_not_found', `There is no resource at ${path}.`));
+
+function revealParameter(url: URL): boolean {
+  const value = url.searchParams.get('reveal');
+  if (value === null || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ProblemResponse(
+    problem(400, 'validation_failed', 'The query parameter reveal must be true or false.', {
+      errors: [{ field: 'reveal', message: 'must be true or false' }],
+    }),
+  );
+}
+
+export async function routeRest(
+  handlers: ReturnType<typeof createDatabaseConnectionHandlers>,
+  request: IncomingMessage,
+  url: URL,
+  caller: Caller,
+): Promise<RestResponse> {
+  const method = request.method ?? 'GET';
+  if (url.pathname.replace(/\/$/, '') === COLLECTION_PATH) {
+    if (method === 'GET' || method === 'HEAD') return handlers.list(caller);
+    if (method === 'POST') return handlers.create(caller, request);
+    throw methodNotAllowed(['GET', 'HEAD', 'POST']);
+  }
+  const item = ITEM_PATH.exec(url.pathname)?.[1];
+  if (item === undefined) throw routeNotFound(url.pathname);
+  let id = item;
+  try {
+    id = decodeURIComponent(item);
+  } catch {}
+  if (method === 'GET' || method === 'HEAD') return handlers.get(caller, id, revealParameter(url));
+  if (method === 'PUT') return handlers.replace(caller, request, id);
+  if (method === 'DELETE') return handlers.delete(caller, id);
+  throw methodNotAllowed(['GET', 'HEAD', 'PUT', 'DELETE']);
+}
