@@ -32,8 +32,9 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
           description: 'Show the secrets (needs the connections:reveal scope).',
         }),
       },
-      resolve: (row, { reveal }, { secrets, logger }) => {
-        if (reveal) logger.info({ connectionId: row.id }, 'connection URI revealed');
+      authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
+      resolve: (row, { reveal }, { secrets, logger, principal }) => {
+        if (reveal) logger.info({ apiKey: principal.name, connectionId: row.id }, 'connection URI revealed');
         return secrets.present(row, reveal === true);
       },
     }),

@@ -8,15 +8,24 @@ import { runSql, type STORES, type TestDatabase } from './databases.ts';
 /** A fixed key for tests, so that every service started on a database can read it. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startTestService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningService> {
+/**
+ * Starts the service in this process. Pass `logLines` to collect every log
+ * line it writes (at level info and above).
+ */
+export async function startTestService(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  logLines?: string[],
+): Promise<RunningService> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: logLines ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...env,
   });
-  return startService(config, createLogger(config.logLevel));
+  const destination = logLines && { write: (line: string) => void logLines.push(line) };
+  return startService(config, createLogger(config.logLevel, destination));
 }
 
 export interface Client {

@@ -1,0 +1,62 @@
+/** The GraphiQL explorer in a real browser (Debian's Chromium, driven by playwright-core). */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../src/service.ts';
+import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
+import { startTestService } from './support/service.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available) {
+  if (process.env.CI) throw new Error(`Chromium is required under CI at ${CHROMIUM}`);
+  console.warn(`SKIPPED: the browser tests, because there is no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+}
+
+describe.skipIf(!available)('GraphiQL in Chromium', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    service = await startTestService(database.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it('loads under its Content-Security-Policy, runs a typed query and shows the result', async () => {
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    const response = await page.goto(`${service.url}/graphql`);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
+    const editor = page.locator('.graphiql-query-editor .monaco-editor, .graphiql-query-editor .CodeMirror').first();
+    await editor.waitFor({ timeout: 20_000 });
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('{ databaseConnections { totalCount } }');
+    await page.locator('.graphiql-execute-button').click();
+    await expect
+      .poll(() => page.locator('.graphiql-response').innerText(), { timeout: 10_000 })
+      .toContain('totalCount');
+    await page.screenshot({ path: 'test/artifacts/graphiql.png' });
+    expect(refused).toEqual([]);
+  });
+});
