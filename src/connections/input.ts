@@ -54,9 +54,30 @@ const schemas = z
     });
   });
 
-const metadata = z.custom<JsonObject>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
-  error: typeError('a JSON object'),
-});
+export const METADATA_MAX_BYTES = 64 * 1024;
+export const METADATA_MAX_DEPTH = 32;
+
+/** Whether arrays and objects nest deeper than `levels`; never descends further than that. */
+function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  return Object.values(value).some((child) => nestsDeeperThan(child, levels - 1));
+}
+
+const metadata = z
+  .custom<JsonObject>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+    error: typeError('a JSON object'),
+  })
+  // Depth first: measuring the size of a very deep value would overflow the stack.
+  .refine((value) => !nestsDeeperThan(value, METADATA_MAX_DEPTH), {
+    message: `must nest at most ${METADATA_MAX_DEPTH} levels deep`,
+    abort: true,
+  })
+  // Keys such as __proto__ arrive as own properties from JSON.parse and are
+  // stored as text, so they stay plain data; no object is built from them.
+  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= METADATA_MAX_BYTES, {
+    message: `must be at most ${METADATA_MAX_BYTES / 1024} KiB as JSON`,
+  });
 
 const documentShape = { alias, connectionUri, schemas, metadata };
 

@@ -15,6 +15,7 @@ import { createDatabaseConnectionHandlers } from '../rest/database-connections.t
 import { createOperationRunner } from '../rest/operations.ts';
 import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
+import { BodyTooLargeError, readBody } from './body.ts';
 import { sendJson, sendProblem } from './responses.ts';
 import { API_SECURITY_HEADERS, applyCors, requestIdOf } from './security.ts';
 
@@ -31,15 +32,22 @@ export interface App {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** A Fetch Request carrying the headers, for GraphQL plugins that look at the request. */
-function fetchRequest(request: IncomingMessage, url: URL): Request {
+function fetchHeaders(request: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
   }
-  return new Request(url, { method: request.method === 'GET' || request.method === 'HEAD' ? 'GET' : 'POST', headers });
+  return headers;
 }
+
+/** A Fetch Request carrying the headers, for GraphQL plugins that look at the request. */
+function fetchRequest(request: IncomingMessage, url: URL): Request {
+  const method = request.method === 'GET' || request.method === 'HEAD' ? 'GET' : 'POST';
+  return new Request(url, { method, headers: fetchHeaders(request) });
+}
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
 const WWW_AUTHENTICATE = {
   missing: 'Bearer realm="database-connection-api"',
@@ -110,7 +118,30 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
       });
       return response.end(page.html);
     }
-    if (isGraphQL) return yoga.handle(request, response, { principal, logger: log });
+    if (isGraphQL) {
+      // Through Yoga's fetch handler, so that the body is read here, within the size limit.
+      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+      let body: Buffer | undefined;
+      try {
+        body = hasBody ? await readBody(request) : undefined;
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        return sendJson(
+          response,
+          413,
+          { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          JSON_TYPE,
+        );
+      }
+      const graphqlRequest = new Request(url, {
+        method: request.method,
+        headers: fetchHeaders(request),
+        body: body === undefined ? undefined : new Uint8Array(body),
+      });
+      const answer = await yoga.fetch(graphqlRequest, { principal, logger: log });
+      response.writeHead(answer.status, Object.fromEntries(answer.headers));
+      return response.end(Buffer.from(await answer.arrayBuffer()));
+    }
     const caller = { principal, logger: log, request: fetchRequest(request, url) };
     const { status, body, headers } = await routeRest(rest, request, url, caller);
     return sendJson(response, status, body, headers);

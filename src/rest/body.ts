@@ -1,11 +1,7 @@
 /** Reads a REST request body: JSON only, at most 1 MiB. */
 import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError, readBody } from '../http/body.ts';
 import { ProblemResponse, problem } from './problem.ts';
-
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-const tooLarge = () =>
-  new ProblemResponse(problem(413, 'payload_too_large', `The request body must be at most ${MAX_BODY_BYTES} bytes.`));
 
 function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
@@ -25,23 +21,16 @@ export async function readJsonObject(request: IncomingMessage): Promise<Record<s
       ),
     );
   }
-  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    request.resume();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      request.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
+  let bytes: Buffer;
+  try {
+    bytes = await readBody(request);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new ProblemResponse(problem(413, 'payload_too_large', error.message));
+    throw error;
   }
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(bytes.toString('utf8'));
   } catch {
     // The parser's own message quotes the body, which may hold a password: say only what is wrong.
     throw new ProblemResponse(problem(400, 'malformed_json', 'The request body is not valid JSON.'));
