@@ -150,38 +150,45 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
   // Responses in progress, so that shutdown can tell their clients not to keep the connection.
   const inFlight = new Set<ServerResponse>();
   let closing = false;
-  const server = createServer({ requestTimeout: options.requestTimeoutMs }, (request, response) => {
-    const started = process.hrtime.bigint();
-    const requestId = requestIdOf(request);
-    const log = service.logger.child({ requestId });
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const who: { principal?: Principal } = {};
-    inFlight.add(response);
-    response.setHeader('x-request-id', requestId);
-    for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) response.setHeader(name, value);
-    response.once('close', () => {
-      inFlight.delete(response);
-      log.info(
-        {
-          method: request.method,
-          path: url.pathname,
-          status: response.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-          apiKey: who.principal?.name,
-        },
-        'request',
-      );
-      // The connection may now be idle: let close() finish without waiting for keep-alive to time out.
-      if (closing) setImmediate(() => server.closeIdleConnections());
-    });
-    if (applyCors(request, response, options.corsOrigins)) return;
-    handle(request, response, url, log, who).catch((error) => {
-      if (error instanceof ProblemResponse) return sendProblem(response, error.problem, url.pathname, error.headers);
-      log.error({ err: error, method: request.method, path: url.pathname }, 'request failed');
-      if (!response.headersSent) return sendProblem(response, internalError(), url.pathname);
-      response.destroy();
-    });
-  });
+  const server = createServer(
+    // Node checks for timed-out requests every connectionsCheckingInterval (30 s by default).
+    {
+      requestTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, options.requestTimeoutMs),
+    },
+    (request, response) => {
+      const started = process.hrtime.bigint();
+      const requestId = requestIdOf(request);
+      const log = service.logger.child({ requestId });
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const who: { principal?: Principal } = {};
+      inFlight.add(response);
+      response.setHeader('x-request-id', requestId);
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) response.setHeader(name, value);
+      response.once('close', () => {
+        inFlight.delete(response);
+        log.info(
+          {
+            method: request.method,
+            path: url.pathname,
+            status: response.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            apiKey: who.principal?.name,
+          },
+          'request',
+        );
+        // The connection may now be idle: let close() finish without waiting for keep-alive to time out.
+        if (closing) setImmediate(() => server.closeIdleConnections());
+      });
+      if (applyCors(request, response, options.corsOrigins)) return;
+      handle(request, response, url, log, who).catch((error) => {
+        if (error instanceof ProblemResponse) return sendProblem(response, error.problem, url.pathname, error.headers);
+        log.error({ err: error, method: request.method, path: url.pathname }, 'request failed');
+        if (!response.headersSent) return sendProblem(response, internalError(), url.pathname);
+        response.destroy();
+      });
+    },
+  );
 
   return {
     server,
