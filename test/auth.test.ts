@@ -146,7 +146,7 @@ describe('configuration of API keys', () => {
     ).toThrow(/API_KEYS: 0\.hash must be sha256:/);
     expect(() => loadConfig({ API_KEYS: secretLooking })).not.toThrow(secretLooking);
     expect(() =>
-      loadConfig({ API_KEYS: '[{"name":"x","hash":"sha256:' + '0'.repeat(64) + '","scopes":["admin"]}]' }),
+      loadConfig({ API_KEYS: `[{"name":"x","hash":"sha256:${'0'.repeat(64)}","scopes":["admin"]}]` }),
     ).toThrow(/scopes/);
   });
 

@@ -1,0 +1,205 @@
+/**
+ * Hostile input through both interfaces: each gets a 4xx or a typed error and
+ * nothing is stored, or, where the input is valid, it is stored as plain data
+ * and nothing else changes.
+ */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { STORES } from './support/databases.ts';
+import { useServiceFixture } from './support/service.ts';
+
+const PATH = '/api/v1/database-connections';
+const VALID = { alias: 'valid', connection_uri: 'postgresql://u:p@h/db' };
+const CREATE = `mutation ($input: CreateDatabaseConnectionInput!) {
+  createDatabaseConnection(input: $input) {
+    __typename
+    ... on CreateDatabaseConnectionSuccess { databaseConnection { id alias connectionUri schemas metadata } }
+    ... on Error { code }
+  }
+}`;
+
+const nested = (levels: number): unknown => {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+};
+
+/** Bodies REST must refuse with 400, the same shapes GraphQL must refuse one way or another. */
+const INVALID: [string, Record<string, unknown>][] = [
+  ['a NUL byte in the alias', { ...VALID, alias: 'a\u0000b' }],
+  ['an alias of control characters', { ...VALID, alias: '\u0007\u0008' }],
+  ['an alias of 10,000 characters', { ...VALID, alias: 'x'.repeat(10_000) }],
+  ['a NUL byte in the URI', { ...VALID, connection_uri: 'postgresql://u:p@h/d\u0000b' }],
+  ['a line break in the URI', { ...VALID, connection_uri: 'postgresql://h/db\r\nX-Injected: 1' }],
+  ['a URI of 100,000 characters', { ...VALID, connection_uri: `postgresql://h/${'d'.repeat(100_000)}` }],
+  ['a URI that is javascript:', { ...VALID, connection_uri: 'javascript:alert(1)' }],
+  ['metadata of 70 KiB', { ...VALID, metadata: { blob: 'x'.repeat(70 * 1024) } }],
+  ['metadata nested 33 levels', { ...VALID, metadata: nested(33) as object }],
+  ['metadata nested 1,000 levels', { ...VALID, metadata: nested(1_000) as object }],
+  ['an object for the alias', { ...VALID, alias: { $ne: null } }],
+  ['a number for the URI', { ...VALID, connection_uri: 1 }],
+  ['an object for schemas', { ...VALID, schemas: { 0: 'public' } }],
+  ['an array for metadata', { ...VALID, metadata: [] }],
+  ['a boolean for metadata', { ...VALID, metadata: true }],
+];
+
+describe.each(STORES)('hostile input on $name', (store) => {
+  const fixture = useServiceFixture(store);
+  const api = () => fixture.api;
+  const count = async () => (await api().request('GET', PATH)).body.length;
+  const toGraphQL = ({ connection_uri, ...rest }: Record<string, unknown>) => ({
+    ...rest,
+    connectionUri: connection_uri,
+  });
+
+  describe.skipIf(store.skip)('refused', () => {
+    it.each(INVALID)('%s: REST 400, GraphQL an error, nothing stored', async (_name, body) => {
+      const rest = await api().request('POST', PATH, body);
+      expect(rest.status).toBe(400);
+      expect(rest.body.code).toBe('validation_failed');
+      const graphql = await api().graphql(CREATE, { input: toGraphQL(body) });
+      const refused =
+        graphql.errors !== undefined || graphql.data?.createDatabaseConnection?.__typename === 'ValidationError';
+      expect(refused, JSON.stringify(graphql).slice(0, 300)).toBe(true);
+      expect(await count()).toBe(0);
+    });
+
+    it('refuses metadata nested 100,000 levels deep, sent as raw JSON, on both interfaces', async () => {
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const rest = await api().request(
+        'POST',
+        PATH,
+        `{"alias": "deep", "connection_uri": "x://y", "metadata": {"a": ${deep}}}`,
+      );
+      expect(rest.status).toBe(400);
+      const graphql = await api().request(
+        'POST',
+        '/graphql',
+        `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": {"alias": "deep", "connectionUri": "x://y", "metadata": {"a": ${deep}}}}}`,
+      );
+      expect(graphql.status).toBeLessThan(500);
+      expect(graphql.body.data?.createDatabaseConnection?.__typename ?? graphql.body.errors).toBeTruthy();
+      expect(graphql.body.data?.createDatabaseConnection?.__typename).not.toBe('CreateDatabaseConnectionSuccess');
+      expect(await count()).toBe(0);
+    });
+
+    it('refuses __proto__ as a top-level REST field', async () => {
+      const reply = await api().request(
+        'POST',
+        PATH,
+        `{"__proto__": {"admin": true}, "alias": "a", "connection_uri": "x://y"}`,
+      );
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors).toEqual([{ field: '__proto__', message: 'is not a field of a database connection' }]);
+      expect(await count()).toBe(0);
+    });
+
+    it('refuses bodies over 1 MiB on both interfaces', async () => {
+      const huge = { ...VALID, metadata: { blob: 'x'.repeat(1_100_000) } };
+      expect((await api().request('POST', PATH, huge)).status).toBe(413);
+      const graphql = await api().request('POST', '/graphql', { query: CREATE, variables: { input: toGraphQL(huge) } });
+      expect(graphql.status).toBe(413);
+      expect(graphql.body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await count()).toBe(0);
+    });
+
+    it('refuses wrong content types on both interfaces', async () => {
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+      ]) {
+        const body = JSON.stringify(VALID);
+        expect((await api().request('POST', PATH, body, { 'content-type': type })).status).toBe(415);
+        const graphql = await api().request('POST', '/graphql', JSON.stringify({ query: CREATE }), {
+          'content-type': type,
+        });
+        expect(graphql.status).toBeGreaterThanOrEqual(400);
+        expect(graphql.status).toBeLessThan(500);
+      }
+      expect(await count()).toBe(0);
+    });
+
+    it('stores nothing from a truncated body', async () => {
+      const { hostname, port } = new URL(fixture.service.url);
+      const body = JSON.stringify(VALID);
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(Number(port), hostname, () => {
+          socket.write(
+            `POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 50}\r\n\r\n${body}`,
+          );
+          setTimeout(() => socket.destroy(), 100);
+        });
+        socket.on('close', () => resolve());
+      });
+      expect(await count()).toBe(0);
+      expect((await api().request('GET', '/health')).status).toBe(200);
+    });
+
+    it.each([
+      ['SQL', "1' OR '1'='1"],
+      ['a path', '..%2F..%2Fetc%2Fpasswd'],
+      ['a long id', 'a'.repeat(5_000)],
+      ['a UUID in capitals', '3F0B1A52-6F7E-4A53-9B4C-2D1F6F0E9A11'],
+      ['a NUL byte', 'abc%00def'],
+      ['a base64 Relay id', Buffer.from('DatabaseConnection:1').toString('base64')],
+    ])('answers 404 or null for an id that is %s', async (_name, id) => {
+      const created = (await api().request('POST', PATH, VALID)).body;
+      expect((await api().request('GET', `${PATH}/${id}`)).status).toBe(404);
+      expect((await api().request('PUT', `${PATH}/${id}`, VALID)).status).toBe(404);
+      expect((await api().request('DELETE', `${PATH}/${id}`)).status).toBe(404);
+      const decoded = decodeURIComponent(id);
+      const node = await api().graphql('query ($id: ID!) { node(id: $id) { id } }', { id: decoded });
+      expect(node.data.node).toBeNull();
+      const update = await api().graphql('mutation ($id: ID!) { deleteDatabaseConnection(id: $id) { __typename } }', {
+        id: decoded,
+      });
+      expect(update.data.deleteDatabaseConnection.__typename).toBe('NotFoundError');
+      expect((await api().request('GET', PATH)).body).toEqual([created]);
+    });
+  });
+
+  describe.skipIf(store.skip)('stored as plain data', () => {
+    it.each([
+      ['an alias that looks like SQL', "'; DROP TABLE database_connections; --"],
+      ['an alias with emoji', 'sales 📈 dashboard'],
+      ['a right-to-left alias', 'قاعدة البيانات'],
+      ['an alias with combining characters', 'Zalgo̸̢͎'],
+      ['a CJK alias', '数据库连接'],
+      ['an alias with quotes and backslashes', `"a" 'b' \\c\\`],
+    ])('%s round-trips on both interfaces', async (_name, alias) => {
+      const rest = await api().request('POST', PATH, { ...VALID, alias });
+      expect(rest.status).toBe(201);
+      expect(rest.body.alias).toBe(alias);
+      const graphql = await api().graphql(CREATE, { input: { alias: `${alias} 2`, connectionUri: 'mysql://h/d' } });
+      expect(graphql.data.createDatabaseConnection.databaseConnection.alias).toBe(`${alias} 2`);
+      const listed = (await api().request('GET', PATH)).body.map((connection: any) => connection.alias);
+      expect(listed).toEqual([alias, `${alias} 2`]);
+    });
+
+    it('compares non-ASCII aliases ignoring case too', async () => {
+      expect((await api().request('POST', PATH, { ...VALID, alias: 'Ärger-ÉTÉ' })).status).toBe(201);
+      expect((await api().request('POST', PATH, { ...VALID, alias: 'ärger-été' })).status).toBe(409);
+    });
+
+    it('keeps prototype-pollution keys and NUL characters in metadata as data, polluting nothing', async () => {
+      const text =
+        '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "nul": "a\\u0000b"}';
+      const reply = await api().request(
+        'POST',
+        PATH,
+        `{"alias": "proto", "connection_uri": "x://y", "metadata": ${text}}`,
+      );
+      expect(reply.status).toBe(201);
+      const fetched = await api().request('GET', `${PATH}/${reply.body.id}`);
+      expect(fetched.text).toContain('"__proto__":{"polluted":true}');
+      expect(fetched.body.metadata.nul).toBe('a\u0000b');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const graphql = await api().graphql('query ($id: ID!) { databaseConnection(id: $id) { metadata } }', {
+        id: reply.body.id,
+      });
+      expect(Object.keys(graphql.data.databaseConnection.metadata)).toEqual(['__proto__', 'constructor', 'nul']);
+    });
+  });
+});
