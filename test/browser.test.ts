@@ -54,7 +54,7 @@ describe.skipIf(!available)('GraphiQL in Chromium', () => {
     await page.keyboard.type('{ databaseConnections { totalCount } }');
     await page.locator('.graphiql-execute-button').click();
     await expect
-      .poll(() => page.locator('.graphiql-response').innerText(), { timeout: 10_000 })
+      .poll(() => page.locator('.graphiql-response').textContent(), { timeout: 10_000 })
       .toContain('totalCount');
     await page.screenshot({ path: 'test/artifacts/graphiql.png' });
     expect(refused).toEqual([]);

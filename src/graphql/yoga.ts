@@ -2,10 +2,10 @@
 
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { execute, NoSchemaIntrospectionCustomRule } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { execute, GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, scrub } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 
 export type Yoga = YogaServerInstance<RequestContext, Context>;
@@ -26,7 +26,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     context: ({ principal, logger: requestLogger }) => ({ ...service, principal, logger: requestLogger }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.
-    maskedErrors: true,
+    maskedErrors: { maskError: maskErrorAndSecrets },
     // Served by our own routes (src/http/server.ts), which also check the database.
     healthCheckEndpoint: '/.yoga-health',
     landingPage: false,
@@ -37,6 +37,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     logging: yogaLogger(logger),
     plugins: [
       useGraphQLJsExecute,
+      useSecretFreeErrors,
       // Browsers may only send requests that a cross-site form or image could not.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       EnvelopArmorPlugin({
@@ -57,6 +58,39 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
  * writes fields that resolve asynchronously after the others, so a response
  * would not follow the order of the query as the GraphQL spec asks.
  */
+/** The same error with its message scrubbed of URI secrets (itself when there were none). */
+function withoutSecrets(error: GraphQLError): GraphQLError {
+  const text = scrub(error.message);
+  if (text === error.message) return error;
+  const { nodes, source, positions, path, extensions } = error;
+  return new GraphQLError(text, { nodes, source, positions, path, extensions });
+}
+
+/**
+ * Unexpected errors become "Unexpected error." (Yoga's masking); errors meant
+ * for clients keep their text, but graphql-js quotes invalid values in it, so
+ * any connection URI secret in them is masked.
+ */
+const maskErrorAndSecrets: typeof maskError = (error, message, isDev) => {
+  const masked = maskError(error, message, isDev);
+  return masked instanceof GraphQLError ? withoutSecrets(masked) : masked;
+};
+
+/** Syntax and validation errors do not go through error masking: scrub them here. */
+const useSecretFreeErrors: Plugin = {
+  onParse:
+    () =>
+    ({ result, replaceParseResult }) => {
+      if (result instanceof GraphQLError) replaceParseResult(withoutSecrets(result));
+    },
+  onValidate:
+    () =>
+    ({ result, setResult }) => {
+      if (result.length > 0)
+        setResult(result.map((error) => (error instanceof GraphQLError ? withoutSecrets(error) : error)));
+    },
+};
+
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
 };
