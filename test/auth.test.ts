@@ -1,5 +1,8 @@
 /** API keys and scopes, enforced alike on REST and GraphQL. */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
@@ -148,6 +151,18 @@ describe('configuration of API keys', () => {
     expect(() =>
       loadConfig({ API_KEYS: `[{"name":"x","hash":"sha256:${'0'.repeat(64)}","scopes":["admin"]}]` }),
     ).toThrow(/scopes/);
+  });
+
+  it('reads the entries from API_KEYS_FILE, but not from both settings at once', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dcapi-keys-')), 'api-keys.json');
+    writeFileSync(file, API_KEYS);
+    expect(loadConfig({ API_KEYS_FILE: file }).apiKeys.map((entry) => entry.name)).toEqual([
+      'reader',
+      'writer',
+      'revealer',
+    ]);
+    expect(() => loadConfig({ API_KEYS_FILE: file, API_KEYS })).toThrow(/not both/);
+    expect(() => loadConfig({ API_KEYS_FILE: `${file}.missing` })).toThrow(/cannot be read/);
   });
 
   it('npm run create-api-key prints a key and the entry that admits it', () => {
