@@ -4,6 +4,8 @@ import type { Problem } from '../rest/problem.ts';
 
 export type Headers = Record<string, string>;
 
+export const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Headers = {}) {
   const json = JSON.stringify(body);
   response.writeHead(status, {

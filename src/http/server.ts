@@ -8,15 +8,14 @@ import { type ApiKeyEntry, authenticate, type Principal } from '../auth/api-keys
 import type { ServiceContext } from '../context.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
-import { explorerPage } from '../graphql/explorer.ts';
 import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/yoga.ts';
 import type { Logger } from '../logger.ts';
 import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
-import { BodyTooLargeError, readBody } from './body.ts';
-import { sendJson, sendProblem } from './responses.ts';
+import { fetchHeaders, isExplorerPage, sendGraphQLError, serveExplorer, serveGraphQL } from './graphql-route.ts';
+import { JSON_TYPE, sendJson, sendProblem } from './responses.ts';
 import { API_SECURITY_HEADERS, applyCors, requestIdOf } from './security.ts';
 
 export interface AppOptions {
@@ -32,22 +31,11 @@ export interface App {
   close(timeoutMs: number): Promise<void>;
 }
 
-function fetchHeaders(request: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (typeof value === 'string') headers.set(name, value);
-    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-  }
-  return headers;
-}
-
 /** A Fetch Request carrying the headers, for GraphQL plugins that look at the request. */
 function fetchRequest(request: IncomingMessage, url: URL): Request {
   const method = request.method === 'GET' || request.method === 'HEAD' ? 'GET' : 'POST';
   return new Request(url, { method, headers: fetchHeaders(request) });
 }
-
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
 const WWW_AUTHENTICATE = {
   missing: 'Bearer realm="database-connection-api"',
@@ -57,10 +45,6 @@ const UNAUTHENTICATED_DETAIL = {
   missing: 'This API needs an API key: send it as Authorization: Bearer <key>.',
   invalid: 'The API key is not valid.',
 };
-
-/** The GraphiQL page itself holds nothing secret; the requests it makes need a key like any other. */
-const isExplorerPage = (request: IncomingMessage) =>
-  request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
 
 export function createApp(service: ServiceContext, store: Store, options: AppOptions): App {
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer });
@@ -77,71 +61,29 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
     if (url.pathname === '/health') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/ready') {
       const readiness = await checkReadiness();
-      return readiness.ready
-        ? sendJson(response, 200, { status: 'ready' })
-        : sendJson(
-            response,
-            503,
-            { status: 'not_ready', reason: readiness.reason },
-            { 'content-type': 'application/json' },
-          );
+      const [status, body] = readiness.ready
+        ? [200, { status: 'ready' }]
+        : [503, { status: 'not_ready', reason: readiness.reason }];
+      return sendJson(response, status, body, JSON_TYPE);
     }
     const isGraphQL = url.pathname === GRAPHQL_PATH;
     if (!isGraphQL && url.pathname !== '/api' && !url.pathname.startsWith('/api/')) throw routeNotFound(url.pathname);
-
-    const authentication =
-      isGraphQL && isExplorerPage(request) ? undefined : authenticate(request.headers.authorization, options.apiKeys);
-    if (authentication && 'failure' in authentication) {
-      const headers = { 'www-authenticate': WWW_AUTHENTICATE[authentication.failure] };
-      const detail = UNAUTHENTICATED_DETAIL[authentication.failure];
-      if (!isGraphQL) throw new ProblemResponse(problem(401, 'unauthenticated', detail), headers);
-      return sendJson(
-        response,
-        401,
-        { errors: [{ message: detail, extensions: { code: 'UNAUTHENTICATED' } }] },
-        {
-          ...headers,
-          'content-type': 'application/json; charset=utf-8',
-        },
-      );
-    }
-    const principal = authentication?.principal ?? { name: 'anonymous', scopes: new Set() };
-    who.principal = principal;
-
     if (isGraphQL && isExplorerPage(request)) {
       if (!options.graphqlExplorer) throw routeNotFound(url.pathname);
-      const page = await explorerPage(GRAPHQL_PATH);
-      response.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': page.contentSecurityPolicy,
-        'cache-control': 'no-cache',
-      });
-      return response.end(page.html);
+      return serveExplorer(response);
     }
-    if (isGraphQL) {
-      // Through Yoga's fetch handler, so that the body is read here, within the size limit.
-      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-      let body: Buffer | undefined;
-      try {
-        body = hasBody ? await readBody(request) : undefined;
-      } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        return sendJson(
-          response,
-          413,
-          { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
-          JSON_TYPE,
-        );
-      }
-      const graphqlRequest = new Request(url, {
-        method: request.method,
-        headers: fetchHeaders(request),
-        body: body === undefined ? undefined : new Uint8Array(body),
-      });
-      const answer = await yoga.fetch(graphqlRequest, { principal, logger: log });
-      response.writeHead(answer.status, Object.fromEntries(answer.headers));
-      return response.end(Buffer.from(await answer.arrayBuffer()));
+
+    const authentication = authenticate(request.headers.authorization, options.apiKeys);
+    if ('failure' in authentication) {
+      const headers = { 'www-authenticate': WWW_AUTHENTICATE[authentication.failure] };
+      const detail = UNAUTHENTICATED_DETAIL[authentication.failure];
+      if (isGraphQL) return sendGraphQLError(response, 401, 'UNAUTHENTICATED', detail, headers);
+      throw new ProblemResponse(problem(401, 'unauthenticated', detail), headers);
     }
+    const { principal } = authentication;
+    who.principal = principal;
+
+    if (isGraphQL) return serveGraphQL(yoga, request, response, url, { principal, logger: log });
     const caller = { principal, logger: log, request: fetchRequest(request, url) };
     const { status, body, headers } = await routeRest(rest, request, url, caller);
     return sendJson(response, status, body, headers);
