@@ -24,6 +24,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** GraphiQL, introspection and field suggestions: on unless NODE_ENV=production. */
   graphqlExplorer: boolean;
+  /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
+  allowFileDatabases: boolean;
 }
 
 const list = (value: string | undefined) =>
@@ -82,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: list(env.CORS_ORIGINS),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
     graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
+    allowFileDatabases: boolean(env, 'ALLOW_FILE_DATABASES', false),
   };
 }

@@ -1,6 +1,7 @@
 /** What every resolver receives. */
 import type { Principal } from './auth/api-keys.ts';
 import type { Prisma } from './db/client.ts';
+import type { DialectPolicy } from './dialects/rules.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionSecrets } from './secrets/connection-secrets.ts';
 
@@ -9,6 +10,7 @@ export interface ServiceContext {
   prisma: Prisma;
   logger: Logger;
   secrets: ConnectionSecrets;
+  policy: DialectPolicy;
 }
 
 /** Per request: who is calling, and a logger that names the request. */

@@ -32,7 +32,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     throw error;
   }
   const secrets = connectionSecrets(keyring, config.maskSecrets);
-  const app = createApp({ prisma, logger, secrets }, store, config);
+  const policy = { allowFileDatabases: config.allowFileDatabases };
+  const app = createApp({ prisma, logger, secrets, policy }, store, config);
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
     app.server.listen(config.port, config.host, resolve);

@@ -69,13 +69,13 @@ describe.each(STORES)('hostile input on $name', (store) => {
       const rest = await api().request(
         'POST',
         PATH,
-        `{"alias": "deep", "connection_uri": "x://y", "metadata": {"a": ${deep}}}`,
+        `{"alias": "deep", "connection_uri": "postgresql://h/db", "metadata": {"a": ${deep}}}`,
       );
       expect(rest.status).toBe(400);
       const graphql = await api().request(
         'POST',
         '/graphql',
-        `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": {"alias": "deep", "connectionUri": "x://y", "metadata": {"a": ${deep}}}}}`,
+        `{"query": ${JSON.stringify(CREATE)}, "variables": {"input": {"alias": "deep", "connectionUri": "postgresql://h/db", "metadata": {"a": ${deep}}}}}`,
       );
       expect(graphql.status).toBeLessThan(500);
       expect(graphql.body.data?.createDatabaseConnection?.__typename ?? graphql.body.errors).toBeTruthy();
@@ -87,7 +87,7 @@ describe.each(STORES)('hostile input on $name', (store) => {
       const reply = await api().request(
         'POST',
         PATH,
-        `{"__proto__": {"admin": true}, "alias": "a", "connection_uri": "x://y"}`,
+        `{"__proto__": {"admin": true}, "alias": "a", "connection_uri": "postgresql://h/db"}`,
       );
       expect(reply.status).toBe(400);
       expect(reply.body.errors).toEqual([{ field: '__proto__', message: 'is not a field of a database connection' }]);
@@ -189,7 +189,7 @@ describe.each(STORES)('hostile input on $name', (store) => {
       const reply = await api().request(
         'POST',
         PATH,
-        `{"alias": "proto", "connection_uri": "x://y", "metadata": ${text}}`,
+        `{"alias": "proto", "connection_uri": "postgresql://h/db", "metadata": ${text}}`,
       );
       expect(reply.status).toBe(201);
       const fetched = await api().request('GET', `${PATH}/${reply.body.id}`);

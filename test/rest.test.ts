@@ -388,6 +388,7 @@ describe.each(STORES)('REST on $name with masking turned off', (store) => {
       expect(created.body).toEqual({
         id: expect.stringMatching(UUID),
         ...SPEC_CREATE,
+        dialect: 'postgresql',
         created_at: expect.stringMatching(ISO_UTC),
         updated_at: expect.stringMatching(ISO_UTC),
       });

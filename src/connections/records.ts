@@ -1,5 +1,6 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
+import type { DialectName } from '../dialects/registry.ts';
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, NotFoundError } from './errors.ts';
@@ -14,13 +15,19 @@ export function isConnectionId(id: string): boolean {
   return UUID.test(id);
 }
 
-export function newRow(document: ConnectionDocument, secrets: ConnectionSecrets, now = new Date()): ConnectionRow {
+export function newRow(
+  document: ConnectionDocument,
+  dialect: DialectName,
+  secrets: ConnectionSecrets,
+  now = new Date(),
+): ConnectionRow {
   const id = randomUUID();
   return {
     id,
     alias: document.alias,
     aliasKey: aliasKey(document.alias),
     ...secrets.seal(id, document.connectionUri),
+    dialect,
     schemas: JSON.stringify(document.schemas),
     metadata: JSON.stringify(document.metadata),
     createdAt: now,
@@ -28,11 +35,17 @@ export function newRow(document: ConnectionDocument, secrets: ConnectionSecrets,
   };
 }
 
-/** The columns a partial document changes in the row with this id. */
-export function changedColumns(id: string, document: Partial<ConnectionDocument>, secrets: ConnectionSecrets) {
+/** The columns a partial document changes in the row with this id (`dialect`: that of a new URI). */
+export function changedColumns(
+  id: string,
+  document: Partial<ConnectionDocument>,
+  dialect: DialectName | undefined,
+  secrets: ConnectionSecrets,
+) {
   return {
     ...(document.alias !== undefined && { alias: document.alias, aliasKey: aliasKey(document.alias) }),
     ...(document.connectionUri !== undefined && secrets.seal(id, document.connectionUri)),
+    ...(dialect !== undefined && { dialect }),
     ...(document.schemas !== undefined && { schemas: JSON.stringify(document.schemas) }),
     ...(document.metadata !== undefined && { metadata: JSON.stringify(document.metadata) }),
     updatedAt: new Date(),

@@ -8,6 +8,7 @@ import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
+import type { DialectName } from '../dialects/registry.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { readJsonObject } from './body.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
@@ -19,6 +20,7 @@ interface GraphQLConnection {
   id: string;
   alias: string;
   connectionUri: string;
+  dialect: string;
   schemas: string[];
   metadata: Record<string, unknown>;
   createdAt: string;
@@ -31,6 +33,8 @@ function toRest(connection: GraphQLConnection) {
     id: connection.id,
     alias: connection.alias,
     connection_uri: connection.connectionUri,
+    // GraphQL spells enum values in capitals; REST uses the dialect's own name.
+    dialect: connection.dialect.toLowerCase(),
     schemas: connection.schemas,
     metadata: connection.metadata,
     created_at: connection.createdAt,
@@ -73,7 +77,14 @@ function validationProblem(errors: FieldProblem[]) {
 }
 
 /** What a typed GraphQL error becomes over HTTP. */
-const STATUS_BY_CODE: Record<string, number> = { validation_failed: 400, not_found: 404, alias_conflict: 409 };
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_failed: 400,
+  unsupported_dialect: 400,
+  schemas_not_supported: 400,
+  unsafe_database_uri: 400,
+  not_found: 404,
+  alias_conflict: 409,
+};
 
 interface MutationResult {
   result: {
@@ -122,12 +133,15 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
   }
 
   return {
-    async list(caller: Caller): Promise<RestResponse> {
+    /** `dialect`: the `?dialect=` query parameter, already checked. */
+    async list(caller: Caller, dialect: DialectName | undefined): Promise<RestResponse> {
       // REST returns every connection: page through the GraphQL connection with keyset cursors.
       const all = [];
+      const filter = dialect && { dialect: dialect.toUpperCase() };
       let after: string | null = null;
       for (;;) {
-        const { page }: ListPage = await execute<ListPage>('list', { first: CONNECTION_PAGE_MAX, after }, caller);
+        const variables: Record<string, unknown> = { first: CONNECTION_PAGE_MAX, after, filter };
+        const { page }: ListPage = await execute<ListPage>('list', variables, caller);
         for (const edge of page.edges) all.push(toRest(edge.node));
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor;

@@ -9,7 +9,7 @@ import type { Yoga } from '../graphql/yoga.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
 const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection {
-  id alias connectionUri(reveal: $reveal) schemas metadata createdAt updatedAt
+  id alias connectionUri(reveal: $reveal) dialect schemas metadata createdAt updatedAt
 }`;
 
 const ERROR_FIELDS = `fragment RestError on Error {
@@ -30,8 +30,13 @@ ${ERROR_FIELDS}`;
 }
 
 export const REST_OPERATIONS = {
-  list: `query RestListDatabaseConnections($first: Int!, $after: String, $reveal: Boolean! = false) {
-  page: databaseConnections(first: $first, after: $after) {
+  list: `query RestListDatabaseConnections(
+  $first: Int!
+  $after: String
+  $filter: DatabaseConnectionFilter
+  $reveal: Boolean! = false
+) {
+  page: databaseConnections(first: $first, after: $after, filter: $filter) {
     edges { node { ...RestConnection } }
     pageInfo { hasNextPage endCursor }
   }

@@ -1,5 +1,6 @@
 /** Which REST handler a method and path reach. */
 import type { IncomingMessage } from 'node:http';
+import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { createDatabaseConnectionHandlers, RestResponse } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
@@ -15,15 +16,25 @@ const methodNotAllowed = (allowed: string[]) =>
 export const routeNotFound = (path: string) =>
   new ProblemResponse(problem(404, 'route_not_found', `There is no resource at ${path}.`));
 
+const invalidParameter = (name: string, message: string) =>
+  new ProblemResponse(
+    problem(400, 'validation_failed', `The query parameter ${name} ${message}.`, {
+      errors: [{ field: name, message }],
+    }),
+  );
+
 function revealParameter(url: URL): boolean {
   const value = url.searchParams.get('reveal');
   if (value === null || value === 'false') return false;
   if (value === 'true') return true;
-  throw new ProblemResponse(
-    problem(400, 'validation_failed', 'The query parameter reveal must be true or false.', {
-      errors: [{ field: 'reveal', message: 'must be true or false' }],
-    }),
-  );
+  throw invalidParameter('reveal', 'must be true or false');
+}
+
+function dialectParameter(url: URL): DialectName | undefined {
+  const value = url.searchParams.get('dialect');
+  if (value === null) return undefined;
+  if ((DIALECT_NAMES as readonly string[]).includes(value)) return value as DialectName;
+  throw invalidParameter('dialect', `must be one of ${DIALECT_NAMES.join(', ')}`);
 }
 
 export async function routeRest(
@@ -34,7 +45,7 @@ export async function routeRest(
 ): Promise<RestResponse> {
   const method = request.method ?? 'GET';
   if (url.pathname.replace(/\/$/, '') === COLLECTION_PATH) {
-    if (method === 'GET' || method === 'HEAD') return handlers.list(caller);
+    if (method === 'GET' || method === 'HEAD') return handlers.list(caller, dialectParameter(url));
     if (method === 'POST') return handlers.create(caller, request);
     throw methodNotAllowed(['GET', 'HEAD', 'POST']);
   }

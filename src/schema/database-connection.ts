@@ -2,7 +2,14 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { AliasConflictError, NotFoundError, ValidationError } from '../connections/errors.ts';
+import {
+  AliasConflictError,
+  NotFoundError,
+  SchemasNotSupportedError,
+  UnsafeDatabaseUriError,
+  UnsupportedDialectError,
+  ValidationError,
+} from '../connections/errors.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
 import {
   type ConnectionRow,
@@ -13,8 +20,18 @@ import {
   rowSchemas,
   translateWriteErrors,
 } from '../connections/records.ts';
+import { DIALECT_NAMES, type DialectName, dialectNamed } from '../dialects/registry.ts';
+import { checkDialect } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { hasMaskedSecret, MASK, restoreMaskedSecrets } from '../secrets/uri-secrets.ts';
+
+export const DialectEnum = builder.enumType('Dialect', {
+  description: 'The kind of database, from the URI scheme.',
+  values: Object.fromEntries(DIALECT_NAMES.map((name) => [name.toUpperCase(), { value: name }])) as Record<
+    Uppercase<DialectName>,
+    { value: DialectName }
+  >,
+});
 
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
@@ -38,6 +55,7 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
         return secrets.present(row, reveal === true);
       },
     }),
+    dialect: t.field({ type: DialectEnum, resolve: (row) => row.dialect as DialectName }),
     schemas: t.stringList({
       description: 'Schemas of the database this connection is limited to.',
       resolve: rowSchemas,
@@ -75,6 +93,7 @@ const UpdateDatabaseConnectionInput = builder.inputType('UpdateDatabaseConnectio
 const DatabaseConnectionFilter = builder.inputType('DatabaseConnectionFilter', {
   fields: (t) => ({
     alias: t.string({ description: 'Only the connection with this alias, compared ignoring case.' }),
+    dialect: t.field({ type: DialectEnum, description: 'Only connections to this kind of database.' }),
   }),
 });
 
@@ -115,8 +134,13 @@ function beyond(cursor: string, direction: 'gt' | 'lt'): PrismaTypes.DatabaseCon
   return { OR: [{ createdAt: { [direction]: createdAt } }, { createdAt, id: { [direction]: id } }] };
 }
 
-function filterWhere(filter: { alias?: string | null } | null | undefined): PrismaTypes.DatabaseConnectionWhereInput {
-  return filter?.alias != null ? { aliasKey: aliasKey(filter.alias.trim()) } : {};
+function filterWhere(
+  filter: { alias?: string | null; dialect?: DialectName | null } | null | undefined,
+): PrismaTypes.DatabaseConnectionWhereInput {
+  return {
+    ...(filter?.alias != null && { aliasKey: aliasKey(filter.alias.trim()) }),
+    ...(filter?.dialect != null && { dialect: filter.dialect }),
+  };
 }
 
 export const CONNECTION_PAGE_DEFAULT = 50;
@@ -178,6 +202,9 @@ const maskedSecretForAnotherTarget = () =>
     },
   ]);
 
+/** What a URI's dialect may refuse, on create and update. */
+const DIALECT_ERRORS = [UnsupportedDialectError, SchemasNotSupportedError, UnsafeDatabaseUriError];
+
 /** Names the union, success type and data field of a mutation result. */
 function resultNames(mutation: string) {
   return {
@@ -190,15 +217,20 @@ function resultNames(mutation: string) {
 builder.mutationField('createDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
-    errors: { types: [ValidationError, AliasConflictError], ...resultNames('CreateDatabaseConnection') },
+    errors: {
+      types: [ValidationError, AliasConflictError, ...DIALECT_ERRORS],
+      ...resultNames('CreateDatabaseConnection'),
+    },
     authScopes: { 'connections:write': true },
     args: { input: t.arg({ type: CreateDatabaseConnectionInput, required: true }) },
-    resolve: (_root, { input }, { prisma, secrets }) => {
+    resolve: (_root, { input }, { prisma, secrets, policy }) => {
       const document = parseFullDocument(input);
       if (hasMaskedSecret(document.connectionUri)) throw maskedSecretOnCreate();
-      return translateWriteErrors(() => prisma.databaseConnection.create({ data: newRow(document, secrets) }), {
-        alias: document.alias,
-      });
+      const dialect = checkDialect(document.connectionUri, document.schemas, policy);
+      return translateWriteErrors(
+        () => prisma.databaseConnection.create({ data: newRow(document, dialect.name, secrets) }),
+        { alias: document.alias },
+      );
     },
   }),
 );
@@ -206,25 +238,38 @@ builder.mutationField('createDatabaseConnection', (t) =>
 builder.mutationField('updateDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
-    errors: { types: [ValidationError, NotFoundError, AliasConflictError], ...resultNames('UpdateDatabaseConnection') },
+    errors: {
+      types: [ValidationError, NotFoundError, AliasConflictError, ...DIALECT_ERRORS],
+      ...resultNames('UpdateDatabaseConnection'),
+    },
     authScopes: { 'connections:write': true },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateDatabaseConnectionInput, required: true }),
     },
-    resolve: async (_root, { id, input }, { prisma, secrets }) => {
+    resolve: async (_root, { id, input }, { prisma, secrets, policy }) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      if (document.connectionUri !== undefined && hasMaskedSecret(document.connectionUri)) {
-        // The client sent back a URI it read, secrets masked: keep the stored ones.
+      let dialect: DialectName | undefined;
+      if (document.connectionUri !== undefined || document.schemas !== undefined) {
+        // What the dialect allows depends on the URI and schemas together: take what the update leaves.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
-        const restored = restoreMaskedSecrets(document.connectionUri, secrets.open(stored));
-        if (restored === undefined) throw maskedSecretForAnotherTarget();
-        document.connectionUri = restored;
+        const schemas = document.schemas ?? rowSchemas(stored);
+        if (document.connectionUri !== undefined) {
+          if (hasMaskedSecret(document.connectionUri)) {
+            // The client sent back a URI it read, secrets masked: keep the stored ones.
+            const restored = restoreMaskedSecrets(document.connectionUri, secrets.open(stored));
+            if (restored === undefined) throw maskedSecretForAnotherTarget();
+            document.connectionUri = restored;
+          }
+          dialect = checkDialect(document.connectionUri, schemas, policy).name;
+        } else if (schemas.length > 0 && !dialectNamed(stored.dialect as DialectName).supportsSchemas) {
+          throw new SchemasNotSupportedError(stored.dialect);
+        }
       }
       return translateWriteErrors(
-        () => prisma.databaseConnection.update({ where: { id }, data: changedColumns(id, document, secrets) }),
+        () => prisma.databaseConnection.update({ where: { id }, data: changedColumns(id, document, dialect, secrets) }),
         { id, alias: document.alias },
       );
     },

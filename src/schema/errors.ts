@@ -1,6 +1,14 @@
 /** The typed errors mutations return, each carrying the same `code` REST puts in its problem body. */
 import { builder } from '../builder.ts';
-import { AliasConflictError, type FieldProblem, NotFoundError, ValidationError } from '../connections/errors.ts';
+import {
+  AliasConflictError,
+  type FieldProblem,
+  NotFoundError,
+  SchemasNotSupportedError,
+  UnsafeDatabaseUriError,
+  UnsupportedDialectError,
+  ValidationError,
+} from '../connections/errors.ts';
 
 const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
   description: 'A failure the client can correct.',
@@ -39,4 +47,28 @@ builder.objectType(AliasConflictError, {
   description: 'Another connection already has this alias, compared ignoring case. Code: alias_conflict.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ alias: t.exposeString('alias') }),
+});
+
+builder.objectType(UnsupportedDialectError, {
+  name: 'UnsupportedDialectError',
+  description: 'The URI scheme names no supported database. Code: unsupported_dialect.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    scheme: t.exposeString('scheme'),
+    acceptedSchemes: t.stringList({ resolve: (error) => [...error.acceptedSchemes] }),
+  }),
+});
+
+builder.objectType(SchemasNotSupportedError, {
+  name: 'SchemasNotSupportedError',
+  description: 'This kind of database has no schemas to limit a connection to. Code: schemas_not_supported.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ dialect: t.exposeString('dialect') }),
+});
+
+builder.objectType(UnsafeDatabaseUriError, {
+  name: 'UnsafeDatabaseUriError',
+  description: 'A database in a local file, refused unless ALLOW_FILE_DATABASES=true. Code: unsafe_database_uri.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ dialect: t.exposeString('dialect') }),
 });

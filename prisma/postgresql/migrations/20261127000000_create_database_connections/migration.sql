@@ -5,6 +5,7 @@ CREATE TABLE "database_connections" (
     "alias_key" TEXT NOT NULL,
     "connection_uri_encrypted" TEXT NOT NULL,
     "connection_uri_masked" TEXT NOT NULL,
+    "dialect" TEXT NOT NULL,
     "schemas" TEXT NOT NULL,
     "metadata" TEXT NOT NULL,
     "created_at" TIMESTAMP(3) NOT NULL,
