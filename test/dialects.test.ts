@@ -1,0 +1,154 @@
+/** The dialect registry: what each kind of database accepts, on both interfaces. */
+import { describe, expect, it } from 'vitest';
+import { DIALECTS, dialectOfUri } from '../src/dialects/registry.ts';
+import { createSqliteDatabase, STORES } from './support/databases.ts';
+import { clientFor, startTestService, useServiceFixture } from './support/service.ts';
+
+const PATH = '/api/v1/database-connections';
+const CREATE = `mutation ($input: CreateDatabaseConnectionInput!) {
+  createDatabaseConnection(input: $input) {
+    __typename
+    ... on CreateDatabaseConnectionSuccess { databaseConnection { id dialect } }
+    ... on Error { code message }
+    ... on UnsupportedDialectError { scheme acceptedSchemes }
+  }
+}`;
+
+describe('the registry', () => {
+  it('lists the fourteen dialects, each with its own schemes', () => {
+    expect(DIALECTS.map((dialect) => dialect.name)).toEqual([
+      'postgresql',
+      'mysql',
+      'mariadb',
+      'mssql',
+      'oracle',
+      'snowflake',
+      'bigquery',
+      'redshift',
+      'databricks',
+      'clickhouse',
+      'trino',
+      'awsathena',
+      'duckdb',
+      'sqlite',
+    ]);
+    const schemes = DIALECTS.flatMap((dialect) => dialect.schemes);
+    expect(new Set(schemes).size).toBe(schemes.length);
+  });
+
+  it.each([
+    ['postgresql://u:p@h/db', 'postgresql'],
+    ['postgres://h/db', 'postgresql'],
+    ['POSTGRESQL+psycopg2://h/db', 'postgresql'],
+    ['mysql+pymysql://h/db', 'mysql'],
+    ['mariadb://h/db', 'mariadb'],
+    ['mssql+pyodbc://h/db', 'mssql'],
+    ['snowflake://acct/db', 'snowflake'],
+    ['awsathena+rest://h/db', 'awsathena'],
+    ['clickhouse+native://h/db', 'clickhouse'],
+  ])('%s is %s', (uri, name) => {
+    expect(dialectOfUri(uri)?.name).toBe(name);
+  });
+});
+
+describe.each(STORES)('dialect rules on $name', (store) => {
+  const fixture = useServiceFixture(store);
+  const api = () => fixture.api;
+  const count = async () => (await api().request('GET', PATH)).body.length;
+
+  describe.skipIf(store.skip)('refusals and filters', () => {
+    it('answers 400 unsupported_dialect for an unknown scheme, naming the accepted ones', async () => {
+      const rest = await api().request('POST', PATH, { alias: 'a', connection_uri: 'mongodb://h/db' });
+      expect(rest.status).toBe(400);
+      expect(rest.body.code).toBe('unsupported_dialect');
+      expect(rest.body.detail).toMatch(/"mongodb".*Accepted schemes: postgresql, postgres, .*sqlite/);
+      const graphql = await api().graphql(CREATE, { input: { alias: 'a', connectionUri: 'mongodb://h/db' } });
+      expect(graphql.data.createDatabaseConnection).toMatchObject({
+        __typename: 'UnsupportedDialectError',
+        code: 'unsupported_dialect',
+        scheme: 'mongodb',
+        acceptedSchemes: expect.arrayContaining(['postgresql+psycopg2', 'mysql']),
+      });
+      expect(await count()).toBe(0);
+    });
+
+    it('answers 400 schemas_not_supported for schemas on a dialect without them, on create and update', async () => {
+      for (const uri of ['mysql://h/db', 'redshift://h:5439/db', 'clickhouse://h/db', 'awsathena+rest://h/db']) {
+        const rest = await api().request('POST', PATH, { alias: uri, connection_uri: uri, schemas: ['public'] });
+        expect(rest.status, uri).toBe(400);
+        expect(rest.body.code).toBe('schemas_not_supported');
+      }
+      const graphql = await api().graphql(CREATE, {
+        input: { alias: 'm', connectionUri: 'mssql://h/db', schemas: ['dbo'] },
+      });
+      expect(graphql.data.createDatabaseConnection.__typename).toBe('SchemasNotSupportedError');
+      expect(await count()).toBe(0);
+
+      const mysql = (await api().request('POST', PATH, { alias: 'my', connection_uri: 'mysql://h/db' })).body;
+      expect(mysql.dialect).toBe('mysql');
+      const update = await api().graphql(
+        'mutation ($id: ID!) { updateDatabaseConnection(id: $id, input: {schemas: ["x"]}) { __typename } }',
+        { id: mysql.id },
+      );
+      expect(update.data.updateDatabaseConnection.__typename).toBe('SchemasNotSupportedError');
+      const postgres = (
+        await api().request('POST', PATH, { alias: 'pg', connection_uri: 'postgresql://h/db', schemas: ['s'] })
+      ).body;
+      const moved = await api().request('PUT', `${PATH}/${postgres.id}`, {
+        alias: 'pg',
+        connection_uri: 'mysql://h/db',
+        schemas: ['s'],
+      });
+      expect(moved.body.code).toBe('schemas_not_supported');
+      const changed = await api().request('PUT', `${PATH}/${postgres.id}`, {
+        alias: 'pg',
+        connection_uri: 'mariadb://h/db',
+      });
+      expect(changed.body.dialect).toBe('mariadb');
+    });
+
+    it('refuses file databases with 400 unsafe_database_uri', async () => {
+      for (const uri of ['sqlite:///etc/passwd', 'duckdb:///tmp/x.duckdb', 'sqlite+pysqlite:///data.db']) {
+        const rest = await api().request('POST', PATH, { alias: uri, connection_uri: uri });
+        expect(rest.status).toBe(400);
+        expect(rest.body.code).toBe('unsafe_database_uri');
+      }
+      expect(await count()).toBe(0);
+    });
+
+    it('shows the dialect and filters by it, on both interfaces', async () => {
+      for (const [alias, uri] of [
+        ['p', 'postgres://h/db'],
+        ['m', 'mysql://h/db'],
+        ['s', 'snowflake://acct/db'],
+      ]) {
+        await api().request('POST', PATH, { alias, connection_uri: uri });
+      }
+      const mysql = await api().request('GET', `${PATH}?dialect=mysql`);
+      expect(mysql.body.map((connection: any) => [connection.alias, connection.dialect])).toEqual([['m', 'mysql']]);
+      expect((await api().request('GET', `${PATH}?dialect=mongodb`)).status).toBe(400);
+      const { data } = await api().graphql(
+        '{ databaseConnections(filter: {dialect: SNOWFLAKE}) { edges { node { alias dialect } } } }',
+      );
+      expect(data.databaseConnections.edges).toEqual([{ node: { alias: 's', dialect: 'SNOWFLAKE' } }]);
+    });
+  });
+});
+
+describe('ALLOW_FILE_DATABASES=true', () => {
+  it('accepts sqlite and duckdb URIs', async () => {
+    const database = createSqliteDatabase();
+    const service = await startTestService(database.url, { ALLOW_FILE_DATABASES: 'true' });
+    try {
+      const reply = await clientFor(service.url).request('POST', PATH, {
+        alias: 'f',
+        connection_uri: 'sqlite:///tmp/x.db',
+      });
+      expect(reply.status).toBe(201);
+      expect(reply.body.dialect).toBe('sqlite');
+    } finally {
+      await service.stop();
+      await database.drop();
+    }
+  });
+});
