@@ -2,6 +2,8 @@
 import { isIP } from 'node:net';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { ConfigError } from './config-error.ts';
+import type { ConnectivitySettings } from './connectivity/connectivity.ts';
+import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 
 export interface Config {
   port: number;
@@ -26,6 +28,20 @@ export interface Config {
   graphqlExplorer: boolean;
   /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
   allowFileDatabases: boolean;
+  connectivity: ConnectivitySettings;
+}
+
+function cidrs(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const value = env[name] === undefined ? fallback : list(env[name]);
+  const bad = value.find((cidr) => {
+    const [address = '', prefix, extra] = cidr.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return true;
+    const bits = Number(prefix ?? 0);
+    return !Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128);
+  });
+  if (bad !== undefined) throw new ConfigError(`${name}: "${bad}" is not an IP address or CIDR range`);
+  return value;
 }
 
 const list = (value: string | undefined) =>
@@ -85,5 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
     graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
     allowFileDatabases: boolean(env, 'ALLOW_FILE_DATABASES', false),
+    connectivity: {
+      timeoutMs: integer(env, 'CONNECTION_TEST_TIMEOUT_MS', 5_000, 100, 120_000),
+      network: {
+        denied: cidrs(env, 'CONNECTION_TEST_DENIED_CIDRS', DEFAULT_DENIED_CIDRS),
+        allowed: cidrs(env, 'CONNECTION_TEST_ALLOWED_CIDRS', []),
+      },
+      maxConcurrent: integer(env, 'CONNECTION_TESTS_MAX_CONCURRENT', 8, 1, 1_000),
+      maxConcurrentPerKey: integer(env, 'CONNECTION_TESTS_MAX_PER_KEY', 2, 1, 1_000),
+      introspectionCacheMs: integer(env, 'INTROSPECTION_CACHE_MS', 60_000, 0, 86_400_000),
+    },
   };
 }

@@ -1,5 +1,6 @@
 /** What every resolver receives. */
 import type { Principal } from './auth/api-keys.ts';
+import type { Connectivity } from './connectivity/connectivity.ts';
 import type { Prisma } from './db/client.ts';
 import type { DialectPolicy } from './dialects/rules.ts';
 import type { Logger } from './logger.ts';
@@ -11,6 +12,7 @@ export interface ServiceContext {
   logger: Logger;
   secrets: ConnectionSecrets;
   policy: DialectPolicy;
+  connectivity: Connectivity;
 }
 
 /** Per request: who is calling, and a logger that names the request. */

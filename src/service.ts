@@ -1,6 +1,7 @@
 /** Starting and stopping the whole service: migrations, database, HTTP server. */
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
+import { createConnectivity } from './connectivity/connectivity.ts';
 import { createPrismaClient } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { storeFromUrl } from './db/store.ts';
@@ -33,7 +34,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   const secrets = connectionSecrets(keyring, config.maskSecrets);
   const policy = { allowFileDatabases: config.allowFileDatabases };
-  const app = createApp({ prisma, logger, secrets, policy }, store, config);
+  const connectivity = createConnectivity(config.connectivity);
+  const app = createApp({ prisma, logger, secrets, policy, connectivity }, store, config);
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
     app.server.listen(config.port, config.host, resolve);

@@ -82,19 +82,51 @@ const STATUS_BY_CODE: Record<string, number> = {
   unsupported_dialect: 400,
   schemas_not_supported: 400,
   unsafe_database_uri: 400,
+  unknown_schema: 400,
+  target_not_allowed: 403,
   not_found: 404,
   alias_conflict: 409,
+  connection_failed: 422,
+  dialect_not_testable: 422,
+  too_many_tests: 429,
 };
 
+interface TestResult {
+  ok: boolean;
+  latencyMs: number;
+  serverVersion: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/** A mutation's union: its success, or a typed error (the `Error` interface's fields). */
 interface MutationResult {
-  result: {
+  result: Partial<TestResult> & {
     __typename: string;
     databaseConnection?: GraphQLConnection;
     code?: string;
     message?: string;
     fieldErrors?: FieldProblem[];
+    reason?: { code: string; message: string };
   };
 }
+
+interface IntrospectionResult {
+  databaseConnection: {
+    introspection: MutationResult['result'] & {
+      schemas?: {
+        name: string;
+        tables: { name: string; kind: string; columns: { name: string; type: string; nullable: boolean }[] }[];
+      }[];
+    };
+  } | null;
+}
+
+const toRestTestResult = (result: TestResult) => ({
+  ok: result.ok,
+  latency_ms: result.latencyMs,
+  server_version: result.serverVersion,
+  error: result.error,
+});
 
 interface ListPage {
   page: { edges: { node: GraphQLConnection }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
@@ -122,14 +154,24 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
     return result.data;
   }
 
+  /** Turns a typed GraphQL error into its REST problem. */
+  function typedErrorProblem(error: MutationResult['result']): ProblemResponse {
+    const code = error.code ?? 'internal_error';
+    if (code === 'validation_failed') {
+      return new ProblemResponse(validationProblem(restFieldNames(error.fieldErrors ?? [])));
+    }
+    const detail = error.message ?? 'The request failed.';
+    const extra = error.reason ? { reason: error.reason } : {};
+    const headers: Record<string, string> = code === 'too_many_tests' ? { 'retry-after': '1' } : {};
+    return new ProblemResponse(problem(STATUS_BY_CODE[code] ?? 500, code, detail, extra), headers);
+  }
+
+  /** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
   async function mutate(name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) {
     const { result } = await execute<MutationResult>(name, variables, caller);
     if (result.databaseConnection) return { status, body: toRest(result.databaseConnection) };
-    const code = result.code ?? 'internal_error';
-    const errorStatus = STATUS_BY_CODE[code] ?? 500;
-    if (code === 'validation_failed')
-      throw new ProblemResponse(validationProblem(restFieldNames(result.fieldErrors ?? [])));
-    throw new ProblemResponse(problem(errorStatus, code, result.message ?? 'The request failed.'));
+    if (result.__typename === 'ConnectionTestResult') return { status, body: toRestTestResult(result as TestResult) };
+    throw typedErrorProblem(result);
   }
 
   return {
@@ -160,17 +202,56 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
       return { status: 200, body: toRest(databaseConnection) };
     },
 
-    async create(caller: Caller, incoming: IncomingMessage): Promise<RestResponse> {
+    /** `testConnection`: the `?test=true` query parameter. */
+    async create(caller: Caller, incoming: IncomingMessage, testConnection: boolean): Promise<RestResponse> {
       const input = documentFromBody(await readJsonObject(incoming));
-      const response = await mutate('create', { input }, caller, 201);
+      const response = await mutate('create', { input, testConnection }, caller, 201);
       const { id } = response.body as { id: string };
       return { ...response, headers: { location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` } };
     },
 
-    async replace(caller: Caller, incoming: IncomingMessage, id: string): Promise<RestResponse> {
+    async replace(
+      caller: Caller,
+      incoming: IncomingMessage,
+      id: string,
+      testConnection: boolean,
+    ): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
       const input = documentFromBody(await readJsonObject(incoming));
-      return mutate('update', { id, input }, caller);
+      return mutate('update', { id, input, testConnection }, caller);
+    },
+
+    async test(caller: Caller, id: string): Promise<RestResponse> {
+      return mutate('testStored', { id }, caller);
+    },
+
+    /** Tests a URI before saving: the body holds `connection_uri` and optionally `schemas`. */
+    async testUri(caller: Caller, incoming: IncomingMessage): Promise<RestResponse> {
+      const body = await readJsonObject(incoming);
+      const unknown = Object.keys(body).filter((name) => name !== 'connection_uri' && name !== 'schemas');
+      if (unknown.length > 0 || typeof body.connection_uri !== 'string') {
+        throw new ProblemResponse(
+          validationProblem([
+            ...(typeof body.connection_uri === 'string'
+              ? []
+              : [{ field: 'connection_uri', message: 'must be a string' }]),
+            ...unknown.map((field) => ({ field, message: 'is not a field of a connection test' })),
+          ]),
+        );
+      }
+      return mutate('testUri', { uri: body.connection_uri, schemas: body.schemas ?? null }, caller);
+    },
+
+    async schemas(caller: Caller, id: string): Promise<RestResponse> {
+      const { databaseConnection } = await execute<IntrospectionResult>('introspect', { id }, caller);
+      if (!databaseConnection) throw new ProblemResponse(notFound(id));
+      const { introspection } = databaseConnection;
+      if (!introspection.schemas) throw typedErrorProblem(introspection);
+      const schemas = introspection.schemas.map((schema) => ({
+        name: schema.name,
+        tables: schema.tables.map(({ kind, ...table }) => ({ ...table, type: kind.toLowerCase() })),
+      }));
+      return { status: 200, body: { schemas } };
     },
 
     async delete(caller: Caller, id: string): Promise<RestResponse> {

@@ -15,7 +15,25 @@ const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection {
 const ERROR_FIELDS = `fragment RestError on Error {
   code message
   ... on ValidationError { fieldErrors { field message } }
+  ... on ConnectionFailedError { reason { code message } }
 }`;
+
+const TEST_RESULT_FIELDS = `fragment RestTestResult on ConnectionTestResult {
+  ok latencyMs serverVersion error { code message }
+}`;
+
+/** A test mutation, whose success is the ConnectionTestResult itself. */
+function testMutation(name: string, args: string, call: string): string {
+  return `mutation Rest${name}(${args}) {
+  result: ${call} {
+    __typename
+    ...RestTestResult
+    ...RestError
+  }
+}
+${TEST_RESULT_FIELDS}
+${ERROR_FIELDS}`;
+}
 
 function mutation(name: string, args: string, call: string): string {
   return `mutation Rest${name}(${args}, $reveal: Boolean! = false) {
@@ -48,15 +66,31 @@ ${CONNECTION_FIELDS}`,
 ${CONNECTION_FIELDS}`,
   create: mutation(
     'CreateDatabaseConnection',
-    '$input: CreateDatabaseConnectionInput!',
-    'createDatabaseConnection(input: $input)',
+    '$input: CreateDatabaseConnectionInput!, $testConnection: Boolean! = false',
+    'createDatabaseConnection(input: $input, testConnection: $testConnection)',
   ),
   update: mutation(
     'UpdateDatabaseConnection',
-    '$id: ID!, $input: UpdateDatabaseConnectionInput!',
-    'updateDatabaseConnection(id: $id, input: $input)',
+    '$id: ID!, $input: UpdateDatabaseConnectionInput!, $testConnection: Boolean! = false',
+    'updateDatabaseConnection(id: $id, input: $input, testConnection: $testConnection)',
   ),
   delete: mutation('DeleteDatabaseConnection', '$id: ID!', 'deleteDatabaseConnection(id: $id)'),
+  testStored: testMutation('TestDatabaseConnection', '$id: ID!', 'testDatabaseConnection(id: $id)'),
+  testUri: testMutation(
+    'TestConnectionUri',
+    '$uri: String!, $schemas: [String!]',
+    'testConnectionUri(uri: $uri, schemas: $schemas)',
+  ),
+  introspect: `query RestIntrospect($id: ID!) {
+  databaseConnection(id: $id) {
+    introspection {
+      __typename
+      ... on IntrospectionSuccess { schemas { name tables { name kind columns { name type nullable } } } }
+      ...RestError
+    }
+  }
+}
+${ERROR_FIELDS}`,
 };
 
 export type OperationName = keyof typeof REST_OPERATIONS;

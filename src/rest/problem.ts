@@ -12,6 +12,8 @@ export interface Problem {
   code: string;
   instance?: string;
   errors?: FieldProblem[];
+  /** Why a connection test failed (connection_failed, unknown_schema). */
+  reason?: { code: string; message: string };
 }
 
 export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {

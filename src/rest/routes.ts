@@ -6,7 +6,8 @@ import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
 import { ProblemResponse, problem } from './problem.ts';
 
-const ITEM_PATH = new RegExp(`^${COLLECTION_PATH}/([^/]+)/?$`);
+const ITEM_PATH = new RegExp(`^${COLLECTION_PATH}/([^/]+)(?:/(test|schemas))?/?$`);
+const URI_TEST_PATH = `${COLLECTION_PATH}/test`;
 
 const methodNotAllowed = (allowed: string[]) =>
   new ProblemResponse(problem(405, 'method_not_allowed', `This path supports ${allowed.join(', ')}.`), {
@@ -23,11 +24,11 @@ const invalidParameter = (name: string, message: string) =>
     }),
   );
 
-function revealParameter(url: URL): boolean {
-  const value = url.searchParams.get('reveal');
+function booleanParameter(url: URL, name: 'reveal' | 'test'): boolean {
+  const value = url.searchParams.get(name);
   if (value === null || value === 'false') return false;
   if (value === 'true') return true;
-  throw invalidParameter('reveal', 'must be true or false');
+  throw invalidParameter(name, 'must be true or false');
 }
 
 function dialectParameter(url: URL): DialectName | undefined {
@@ -44,19 +45,29 @@ export async function routeRest(
   caller: Caller,
 ): Promise<RestResponse> {
   const method = request.method ?? 'GET';
-  if (url.pathname.replace(/\/$/, '') === COLLECTION_PATH) {
+  const path = url.pathname.replace(/\/$/, '');
+  if (path === COLLECTION_PATH) {
     if (method === 'GET' || method === 'HEAD') return handlers.list(caller, dialectParameter(url));
-    if (method === 'POST') return handlers.create(caller, request);
+    if (method === 'POST') return handlers.create(caller, request, booleanParameter(url, 'test'));
     throw methodNotAllowed(['GET', 'HEAD', 'POST']);
   }
-  const item = ITEM_PATH.exec(url.pathname)?.[1];
+  if (path === URI_TEST_PATH && method === 'POST') return handlers.testUri(caller, request);
+  const [, item, action] = ITEM_PATH.exec(url.pathname) ?? [];
   if (item === undefined) throw routeNotFound(url.pathname);
   let id = item;
   try {
     id = decodeURIComponent(item);
   } catch {}
-  if (method === 'GET' || method === 'HEAD') return handlers.get(caller, id, revealParameter(url));
-  if (method === 'PUT') return handlers.replace(caller, request, id);
+  if (action === 'test') {
+    if (method === 'POST') return handlers.test(caller, id);
+    throw methodNotAllowed(['POST']);
+  }
+  if (action === 'schemas') {
+    if (method === 'GET' || method === 'HEAD') return handlers.schemas(caller, id);
+    throw methodNotAllowed(['GET', 'HEAD']);
+  }
+  if (method === 'GET' || method === 'HEAD') return handlers.get(caller, id, booleanParameter(url, 'reveal'));
+  if (method === 'PUT') return handlers.replace(caller, request, id, booleanParameter(url, 'test'));
   if (method === 'DELETE') return handlers.delete(caller, id);
   throw methodNotAllowed(['GET', 'HEAD', 'PUT', 'DELETE']);
 }

@@ -20,6 +20,8 @@ import {
   rowSchemas,
   translateWriteErrors,
 } from '../connections/records.ts';
+import { requireWorkingConnection } from '../connectivity/connectivity.ts';
+import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import { DIALECT_NAMES, type DialectName, dialectNamed } from '../dialects/registry.ts';
 import { checkDialect } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
@@ -205,6 +207,14 @@ const maskedSecretForAnotherTarget = () =>
 /** What a URI's dialect may refuse, on create and update. */
 const DIALECT_ERRORS = [UnsupportedDialectError, SchemasNotSupportedError, UnsafeDatabaseUriError];
 
+/** What testing the connection before a write may end in. */
+const TEST_ERRORS = [ConnectionFailedError, ...CONNECTIVITY_ERRORS];
+
+const TEST_CONNECTION_ARG = {
+  defaultValue: false,
+  description: 'Connect with the real driver first, and save nothing unless it works.',
+};
+
 /** Names the union, success type and data field of a mutation result. */
 function resultNames(mutation: string) {
   return {
@@ -218,15 +228,21 @@ builder.mutationField('createDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     errors: {
-      types: [ValidationError, AliasConflictError, ...DIALECT_ERRORS],
+      types: [ValidationError, AliasConflictError, ...DIALECT_ERRORS, ...TEST_ERRORS],
       ...resultNames('CreateDatabaseConnection'),
     },
     authScopes: { 'connections:write': true },
-    args: { input: t.arg({ type: CreateDatabaseConnectionInput, required: true }) },
-    resolve: (_root, { input }, { prisma, secrets, policy }) => {
+    args: {
+      input: t.arg({ type: CreateDatabaseConnectionInput, required: true }),
+      testConnection: t.arg.boolean(TEST_CONNECTION_ARG),
+    },
+    resolve: async (_root, { input, testConnection }, { prisma, secrets, policy, connectivity, principal }) => {
       const document = parseFullDocument(input);
       if (hasMaskedSecret(document.connectionUri)) throw maskedSecretOnCreate();
       const dialect = checkDialect(document.connectionUri, document.schemas, policy);
+      if (testConnection) {
+        await requireWorkingConnection(connectivity, document.connectionUri, dialect, document.schemas, principal.name);
+      }
       return translateWriteErrors(
         () => prisma.databaseConnection.create({ data: newRow(document, dialect.name, secrets) }),
         { alias: document.alias },
@@ -239,34 +255,35 @@ builder.mutationField('updateDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     errors: {
-      types: [ValidationError, NotFoundError, AliasConflictError, ...DIALECT_ERRORS],
+      types: [ValidationError, NotFoundError, AliasConflictError, ...DIALECT_ERRORS, ...TEST_ERRORS],
       ...resultNames('UpdateDatabaseConnection'),
     },
     authScopes: { 'connections:write': true },
     args: {
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateDatabaseConnectionInput, required: true }),
+      testConnection: t.arg.boolean(TEST_CONNECTION_ARG),
     },
-    resolve: async (_root, { id, input }, { prisma, secrets, policy }) => {
+    resolve: async (_root, { id, input, testConnection }, { prisma, secrets, policy, connectivity, principal }) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
       let dialect: DialectName | undefined;
-      if (document.connectionUri !== undefined || document.schemas !== undefined) {
-        // What the dialect allows depends on the URI and schemas together: take what the update leaves.
+      if (document.connectionUri !== undefined || document.schemas !== undefined || testConnection) {
+        // What the dialect allows, and what a test connects to, depend on the URI and schemas
+        // together: take what the update leaves.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
         const schemas = document.schemas ?? rowSchemas(stored);
-        if (document.connectionUri !== undefined) {
-          if (hasMaskedSecret(document.connectionUri)) {
-            // The client sent back a URI it read, secrets masked: keep the stored ones.
-            const restored = restoreMaskedSecrets(document.connectionUri, secrets.open(stored));
-            if (restored === undefined) throw maskedSecretForAnotherTarget();
-            document.connectionUri = restored;
-          }
-          dialect = checkDialect(document.connectionUri, schemas, policy).name;
-        } else if (schemas.length > 0 && !dialectNamed(stored.dialect as DialectName).supportsSchemas) {
-          throw new SchemasNotSupportedError(stored.dialect);
+        if (document.connectionUri !== undefined && hasMaskedSecret(document.connectionUri)) {
+          // The client sent back a URI it read, secrets masked: keep the stored ones.
+          const restored = restoreMaskedSecrets(document.connectionUri, secrets.open(stored));
+          if (restored === undefined) throw maskedSecretForAnotherTarget();
+          document.connectionUri = restored;
         }
+        const uri = document.connectionUri ?? secrets.open(stored);
+        const effective = checkDialect(uri, schemas, policy);
+        if (document.connectionUri !== undefined) dialect = effective.name;
+        if (testConnection) await requireWorkingConnection(connectivity, uri, effective, schemas, principal.name);
       }
       return translateWriteErrors(
         () => prisma.databaseConnection.update({ where: { id }, data: changedColumns(id, document, dialect, secrets) }),

@@ -10,7 +10,7 @@ import {
   ValidationError,
 } from '../connections/errors.ts';
 
-const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
   description: 'A failure the client can correct.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'Stable snake_case code, the same as the REST problem `code`.' }),

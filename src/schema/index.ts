@@ -1,5 +1,6 @@
 import './errors.ts';
 import './database-connection.ts';
+import './connectivity.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

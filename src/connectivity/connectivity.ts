@@ -1,0 +1,149 @@
+/**
+ * Connection tests and schema discovery: each through the network guard, with
+ * a time limit, a cap on how many run at once (in all and per API key), and
+ * the connection always closed afterwards. Introspection results are cached
+ * briefly per connection version.
+ */
+import type { Dialect } from '../dialects/registry.ts';
+import type { Driver, DriverSession, SchemaInfo } from './drivers/driver.ts';
+import { mysqlDriver } from './drivers/mysql.ts';
+import { postgresqlDriver } from './drivers/postgresql.ts';
+import {
+  ConnectionFailedError,
+  DialectNotTestableError,
+  describeFailure,
+  type TestFailure,
+  TooManyTestsError,
+} from './errors.ts';
+import { type NetworkRules, networkGuard, TargetNotAllowedError } from './network-guard.ts';
+import { InvalidTargetError, targetOf } from './target.ts';
+
+export interface ConnectivitySettings {
+  timeoutMs: number;
+  network: NetworkRules;
+  maxConcurrent: number;
+  maxConcurrentPerKey: number;
+  introspectionCacheMs: number;
+}
+
+export interface TestResult {
+  ok: boolean;
+  latencyMs: number;
+  serverVersion: string | null;
+  error: TestFailure | null;
+}
+
+const DRIVERS: Partial<Record<Dialect['name'], Driver>> = {
+  postgresql: postgresqlDriver,
+  mysql: mysqlDriver,
+  mariadb: mysqlDriver,
+};
+
+export interface Connectivity {
+  /** Connects, asks the server's version and checks that `schemas` exist. A refused target throws; a failed connection is a result. */
+  test(uri: string, dialect: Dialect, schemas: string[], apiKey: string): Promise<TestResult>;
+  /** Schemas, tables and columns (limited to `schemas` when given); throws ConnectionFailedError when it cannot connect. */
+  introspect(cacheKey: string, uri: string, dialect: Dialect, schemas: string[], apiKey: string): Promise<SchemaInfo[]>;
+}
+
+export function createConnectivity(settings: ConnectivitySettings): Connectivity {
+  const guard = networkGuard(settings.network);
+  let running = 0;
+  const runningPerKey = new Map<string, number>();
+  const cache = new Map<string, { expires: number; schemas: Promise<SchemaInfo[]> }>();
+
+  /** Runs `work` on an open session, within the concurrency limits; the session is always closed. */
+  async function withSession<T>(
+    uri: string,
+    dialect: Dialect,
+    apiKey: string,
+    work: (session: DriverSession) => Promise<T>,
+  ): Promise<T> {
+    const driver = DRIVERS[dialect.name];
+    if (!driver) throw new DialectNotTestableError(dialect.name);
+    const perKey = runningPerKey.get(apiKey) ?? 0;
+    if (running >= settings.maxConcurrent || perKey >= settings.maxConcurrentPerKey) throw new TooManyTestsError();
+    running++;
+    runningPerKey.set(apiKey, perKey + 1);
+    try {
+      const target = targetOf(uri, dialect);
+      const address = await guard.resolve(target.host);
+      const session = await driver({ target, address, timeoutMs: settings.timeoutMs });
+      try {
+        return await work(session);
+      } finally {
+        await session.close().catch(() => {});
+      }
+    } finally {
+      running--;
+      const left = (runningPerKey.get(apiKey) ?? 1) - 1;
+      if (left > 0) runningPerKey.set(apiKey, left);
+      else runningPerKey.delete(apiKey);
+    }
+  }
+
+  /** What the refusals that are not connection failures are: the caller's to report as they are. */
+  const isRefusal = (error: unknown) =>
+    error instanceof TargetNotAllowedError ||
+    error instanceof DialectNotTestableError ||
+    error instanceof TooManyTestsError;
+
+  function failure(error: unknown, uri: string): TestFailure {
+    if (error instanceof InvalidTargetError)
+      return { code: 'invalid_uri', message: `The URI cannot be tested: ${error.message}.` };
+    return describeFailure(error, uri);
+  }
+
+  return {
+    async test(uri, dialect, schemas, apiKey) {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      try {
+        return await withSession(uri, dialect, apiKey, async (session) => {
+          const serverVersion = await session.serverVersion();
+          if (schemas.length > 0) {
+            const existing = new Set(await session.schemaNames());
+            const missing = schemas.find((name) => !existing.has(name));
+            if (missing !== undefined) {
+              const error = { code: 'unknown_schema' as const, message: `The database has no schema "${missing}".` };
+              return { ok: false, latencyMs: elapsed(), serverVersion, error };
+            }
+          }
+          return { ok: true, latencyMs: elapsed(), serverVersion, error: null };
+        });
+      } catch (error) {
+        if (isRefusal(error)) throw error;
+        return { ok: false, latencyMs: elapsed(), serverVersion: null, error: failure(error, uri) };
+      }
+    },
+
+    introspect(cacheKey, uri, dialect, schemas, apiKey) {
+      const now = Date.now();
+      for (const [key, entry] of cache) if (entry.expires <= now) cache.delete(key);
+      const cached = cache.get(cacheKey);
+      if (cached) return cached.schemas;
+      const schemasPromise = withSession(uri, dialect, apiKey, (session) => session.introspect(schemas)).catch(
+        (error: unknown) => {
+          cache.delete(cacheKey);
+          if (isRefusal(error)) throw error;
+          throw new ConnectionFailedError(failure(error, uri));
+        },
+      );
+      if (settings.introspectionCacheMs > 0)
+        cache.set(cacheKey, { expires: now + settings.introspectionCacheMs, schemas: schemasPromise });
+      return schemasPromise;
+    },
+  };
+}
+
+/** For writes that test first: throws ConnectionFailedError (or a refusal) unless the connection works. */
+export async function requireWorkingConnection(
+  connectivity: Connectivity,
+  uri: string,
+  dialect: Dialect,
+  schemas: string[],
+  apiKey: string,
+): Promise<void> {
+  const result = await connectivity.test(uri, dialect, schemas, apiKey);
+  if (!result.ok && result.error) throw new ConnectionFailedError(result.error);
+}

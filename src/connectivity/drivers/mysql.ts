@@ -1,0 +1,58 @@
+/** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
+import mysql from 'mysql2/promise';
+import { type Driver, groupSchemas } from './driver.ts';
+
+function tls(parameters: URLSearchParams, servername: string) {
+  const mode = (parameters.get('ssl-mode') ?? parameters.get('sslmode') ?? '').toUpperCase();
+  if (!mode || mode === 'DISABLED' || mode === 'PREFERRED') return undefined;
+  return { rejectUnauthorized: mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY', servername };
+}
+
+export const mysqlDriver: Driver = async ({ target, address, timeoutMs }) => {
+  const connection = await mysql.createConnection({
+    host: address,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: tls(target.parameters, target.host),
+    connectTimeout: timeoutMs,
+  });
+  connection.on('error', () => {});
+  const query = async <Row>(sql: string, values: unknown[] = []) =>
+    (await connection.query({ sql, values, timeout: timeoutMs }))[0] as Row[];
+  const schemaNames = async () =>
+    target.database
+      ? [target.database]
+      : (
+          await query<{ name: string }>(
+            `SELECT schema_name AS name FROM information_schema.schemata
+           WHERE schema_name NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys') ORDER BY 1`,
+          )
+        ).map((row) => row.name);
+  return {
+    serverVersion: async () => (await query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '',
+    schemaNames,
+    async introspect(schemas) {
+      const names = schemas.length > 0 ? schemas : await schemaNames();
+      if (names.length === 0) return [];
+      const tables = await query<{ schema: string; table: string; type: string }>(
+        `SELECT table_schema AS \`schema\`, table_name AS \`table\`, table_type AS type FROM information_schema.tables
+         WHERE table_schema IN (?) ORDER BY 1, 2`,
+        [names],
+      );
+      const columns = await query<{ schema: string; table: string; column: string; type: string; nullable: number }>(
+        `SELECT table_schema AS \`schema\`, table_name AS \`table\`, column_name AS \`column\`, column_type AS type,
+                is_nullable = 'YES' AS nullable
+         FROM information_schema.columns WHERE table_schema IN (?) ORDER BY table_schema, table_name, ordinal_position`,
+        [names],
+      );
+      return groupSchemas(
+        names,
+        tables,
+        columns.map((column) => ({ ...column, nullable: Boolean(column.nullable) })),
+      );
+    },
+    close: () => connection.end(),
+  };
+};

@@ -1,0 +1,61 @@
+/** PostgreSQL through pg. */
+import pg from 'pg';
+import { type Driver, groupSchemas } from './driver.ts';
+
+function tls(parameters: URLSearchParams, servername: string): pg.ClientConfig['ssl'] {
+  const mode = parameters.get('sslmode');
+  if (mode === null || mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
+  // verify-full checks the certificate against the host name, not the address connected to.
+  return { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full', servername };
+}
+
+const SYSTEM_SCHEMAS = `schema_name NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND schema_name NOT LIKE 'pg_temp_%' AND schema_name NOT LIKE 'pg_toast_temp_%'`;
+
+export const postgresqlDriver: Driver = async ({ target, address, timeoutMs }) => {
+  const client = new pg.Client({
+    host: address,
+    port: target.port,
+    user: target.user,
+    password: target.password ?? '',
+    database: target.database ?? target.user,
+    ssl: tls(target.parameters, target.host),
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'database-connection-api',
+  });
+  // A failed connection also emits 'error' later: without a listener it would crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+  const schemaNames = async () =>
+    (
+      await client.query<{ name: string }>(
+        `SELECT schema_name AS name FROM information_schema.schemata WHERE ${SYSTEM_SCHEMAS} ORDER BY 1`,
+      )
+    ).rows.map((row) => row.name);
+  return {
+    serverVersion: async () => (await client.query<{ v: string }>('SHOW server_version AS v')).rows[0]?.v ?? '',
+    schemaNames,
+    async introspect(schemas) {
+      const names = schemas.length > 0 ? schemas : await schemaNames();
+      const tables = await client.query(
+        `SELECT table_schema AS schema, table_name AS table, table_type AS type FROM information_schema.tables
+         WHERE table_schema = ANY($1) ORDER BY 1, 2`,
+        [names],
+      );
+      const columns = await client.query(
+        `SELECT table_schema AS schema, table_name AS table, column_name AS column, data_type AS type,
+                is_nullable = 'YES' AS nullable
+         FROM information_schema.columns WHERE table_schema = ANY($1) ORDER BY table_schema, table_name, ordinal_position`,
+        [names],
+      );
+      return groupSchemas(names, tables.rows, columns.rows);
+    },
+    close: () => client.end(),
+  };
+};

@@ -1,0 +1,99 @@
+/** Why a connection test failed, told apart, in words that hold no secret. */
+import { scrub } from '../logger.ts';
+import { secretsIn } from '../secrets/uri-secrets.ts';
+import { TargetNotAllowedError } from './network-guard.ts';
+
+export interface TestFailure {
+  code:
+    | 'host_not_found'
+    | 'host_unreachable'
+    | 'connection_refused'
+    | 'timeout'
+    | 'authentication_failed'
+    | 'database_not_found'
+    | 'unknown_schema'
+    | 'tls_error'
+    | 'invalid_uri'
+    | 'connection_failed';
+  message: string;
+}
+
+/** A dialect the service has no driver for: it says so rather than pretend. */
+export class DialectNotTestableError extends Error {
+  readonly code = 'dialect_not_testable';
+  constructor(readonly dialect: string) {
+    super(
+      `The service cannot connect to ${dialect} databases to test them (it has drivers for postgresql, mysql and mariadb).`,
+    );
+  }
+}
+
+/** Too many tests or introspections at once, in all or for one API key. */
+export class TooManyTestsError extends Error {
+  readonly code = 'too_many_tests';
+  constructor() {
+    super('Too many connection tests are running; try again in a moment.');
+  }
+}
+
+/** A write asked to test the connection first (`?test=true`, `testConnection: true`), and it failed. */
+export class ConnectionFailedError extends Error {
+  readonly code: 'connection_failed' | 'unknown_schema';
+  constructor(readonly reason: TestFailure) {
+    super(`The connection test failed (${reason.code}): ${reason.message}`);
+    this.code = reason.code === 'unknown_schema' ? 'unknown_schema' : 'connection_failed';
+  }
+}
+
+type DriverError = Error & { code?: string; errno?: number };
+
+const WORDS: Record<TestFailure['code'], string> = {
+  host_not_found: 'The host name does not resolve.',
+  host_unreachable: 'The host cannot be reached from this service.',
+  connection_refused: 'Nothing accepts connections at that host and port.',
+  timeout: 'The database did not answer in time.',
+  authentication_failed: 'The database refused the user name or password.',
+  database_not_found: 'The database named in the URI does not exist.',
+  unknown_schema: 'A schema of the connection does not exist.',
+  tls_error: 'The TLS connection failed.',
+  invalid_uri: 'The URI names no host to connect to.',
+  connection_failed: 'The connection failed.',
+};
+
+function codeOf(error: DriverError): TestFailure['code'] {
+  const code = String(error.code ?? '');
+  const message = error.message ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host_not_found';
+  if (code === 'ECONNREFUSED') return 'connection_refused';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host_unreachable';
+  if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return 'timeout';
+  // PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers.
+  if (code === '28P01' || code === '28000' || error.errno === 1045 || error.errno === 1044)
+    return 'authentication_failed';
+  if (code === '3D000' || error.errno === 1049) return 'database_not_found';
+  if (
+    /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ||
+    /\bSSL\b|\bTLS\b|certificate/i.test(message)
+  ) {
+    return 'tls_error';
+  }
+  return 'connection_failed';
+}
+
+/** Classifies a driver's error; its message is kept for detail, cleaned of every secret in the URI. */
+export function describeFailure(error: unknown, uri: string): TestFailure {
+  const driverError = (error instanceof Error ? error : new Error(String(error))) as DriverError;
+  const code = codeOf(driverError);
+  let detail = scrub(driverError.message ?? '');
+  for (const secret of secretsIn(uri)) {
+    let decoded = secret;
+    try {
+      decoded = decodeURIComponent(secret);
+    } catch {}
+    for (const form of [secret, decoded]) if (form) detail = detail.split(form).join('****');
+  }
+  return { code, message: detail ? `${WORDS[code]} (${detail.slice(0, 300)})` : WORDS[code] };
+}
+
+/** Refusals every test and introspection can end in, before any connection is tried. */
+export const CONNECTIVITY_ERRORS = [TargetNotAllowedError, DialectNotTestableError, TooManyTestsError];

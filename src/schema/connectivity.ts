@@ -1,0 +1,175 @@
+/** Connection tests and schema discovery: their types, mutations and the introspection field. */
+import { builder } from '../builder.ts';
+import {
+  NotFoundError,
+  SchemasNotSupportedError,
+  UnsafeDatabaseUriError,
+  UnsupportedDialectError,
+  ValidationError,
+} from '../connections/errors.ts';
+import { parseFullDocument } from '../connections/input.ts';
+import { isConnectionId, rowSchemas } from '../connections/records.ts';
+import type { TestResult } from '../connectivity/connectivity.ts';
+import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
+import {
+  CONNECTIVITY_ERRORS,
+  ConnectionFailedError,
+  DialectNotTestableError,
+  type TestFailure,
+  TooManyTestsError,
+} from '../connectivity/errors.ts';
+import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
+import type { DialectName } from '../dialects/registry.ts';
+import { dialectNamed } from '../dialects/registry.ts';
+import { checkDialect } from '../dialects/rules.ts';
+import { DatabaseConnection } from './database-connection.ts';
+import { ErrorInterface } from './errors.ts';
+
+const TestFailureType = builder.objectRef<TestFailure>('ConnectionTestFailure').implement({
+  description: 'Why a connection test failed, in words that hold no secret.',
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description:
+        'host_not_found, host_unreachable, connection_refused, timeout, authentication_failed, database_not_found, ' +
+        'unknown_schema, tls_error, invalid_uri or connection_failed.',
+    }),
+    message: t.exposeString('message'),
+  }),
+});
+
+export const ConnectionTestResultType = builder.objectRef<TestResult>('ConnectionTestResult').implement({
+  description: 'The outcome of connecting to a database with its real driver.',
+  fields: (t) => ({
+    ok: t.exposeBoolean('ok'),
+    latencyMs: t.exposeInt('latencyMs'),
+    serverVersion: t.exposeString('serverVersion', { nullable: true }),
+    error: t.field({ type: TestFailureType, nullable: true, resolve: (result) => result.error }),
+  }),
+});
+
+builder.objectType(TargetNotAllowedError, {
+  name: 'TargetNotAllowedError',
+  description: 'The host resolves to an address connection tests may not reach. Code: target_not_allowed.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(DialectNotTestableError, {
+  name: 'DialectNotTestableError',
+  description: 'The service has no driver to test this kind of database. Code: dialect_not_testable.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ dialect: t.exposeString('dialect') }),
+});
+
+builder.objectType(TooManyTestsError, {
+  name: 'TooManyTestsError',
+  description: 'Too many tests or introspections are running; try again shortly. Code: too_many_tests.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(ConnectionFailedError, {
+  name: 'ConnectionFailedError',
+  description:
+    'The connection could not be made, or a schema of the connection does not exist. Code: connection_failed or unknown_schema.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ reason: t.field({ type: TestFailureType, resolve: (error) => error.reason }) }),
+});
+
+const ColumnType = builder.objectRef<ColumnInfo>('DatabaseColumn').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    type: t.exposeString('type', { description: "The database's own name for the column's type." }),
+    nullable: t.exposeBoolean('nullable'),
+  }),
+});
+
+const TableKind = builder.enumType('TableKind', {
+  values: { TABLE: { value: 'table' }, VIEW: { value: 'view' } } as const,
+});
+
+const TableType = builder.objectRef<TableInfo>('DatabaseTable').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    kind: t.field({ type: TableKind, resolve: (table) => table.type }),
+    columns: t.field({ type: [ColumnType], resolve: (table) => table.columns }),
+  }),
+});
+
+const SchemaType = builder.objectRef<SchemaInfo>('DatabaseSchema').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    tables: t.field({ type: [TableType], resolve: (schema) => schema.tables }),
+  }),
+});
+
+builder.objectField(DatabaseConnection, 'introspection', (t) =>
+  t.field({
+    type: [SchemaType],
+    description:
+      "The database's schemas, tables, views and columns (limited to the connection's schemas when it has any). " +
+      'Cached briefly per connection version.',
+    authScopes: { 'connections:read': true },
+    errors: {
+      types: [ConnectionFailedError, ...CONNECTIVITY_ERRORS],
+      union: { name: 'IntrospectionResult' },
+      result: { name: 'IntrospectionSuccess' },
+      dataField: { name: 'schemas' },
+    },
+    resolve: (row, _args, { connectivity, secrets, principal }) =>
+      connectivity.introspect(
+        `${row.id}:${row.updatedAt.getTime()}`,
+        secrets.open(row),
+        dialectNamed(row.dialect as DialectName),
+        rowSchemas(row),
+        principal.name,
+      ),
+  }),
+);
+
+builder.mutationField('testDatabaseConnection', (t) =>
+  t.field({
+    type: ConnectionTestResultType,
+    description: 'Connects to a saved connection with the real driver; a failure to connect is a result, not an error.',
+    authScopes: { 'connections:read': true },
+    args: { id: t.arg.id({ required: true }) },
+    errors: {
+      types: [NotFoundError, ...CONNECTIVITY_ERRORS],
+      directResult: true,
+      union: { name: 'TestDatabaseConnectionResult' },
+    },
+    resolve: async (_root, { id }, { prisma, secrets, connectivity, principal }) => {
+      const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
+      if (!row) throw new NotFoundError(id);
+      const dialect = dialectNamed(row.dialect as DialectName);
+      return connectivity.test(secrets.open(row), dialect, rowSchemas(row), principal.name);
+    },
+  }),
+);
+
+builder.mutationField('testConnectionUri', (t) =>
+  t.field({
+    type: ConnectionTestResultType,
+    description: 'Tests a URI before anything is saved.',
+    authScopes: { 'connections:write': true },
+    args: { uri: t.arg.string({ required: true }), schemas: t.arg.stringList() },
+    errors: {
+      types: [
+        ValidationError,
+        UnsupportedDialectError,
+        SchemasNotSupportedError,
+        UnsafeDatabaseUriError,
+        ...CONNECTIVITY_ERRORS,
+      ],
+      directResult: true,
+      union: { name: 'TestConnectionUriResult' },
+    },
+    resolve: (_root, { uri, schemas }, { connectivity, policy, principal }) => {
+      // The same rules as a saved connection, under a placeholder alias.
+      const document = parseFullDocument(
+        { alias: 'test', connectionUri: uri, schemas: schemas ?? [] },
+        { fieldName: (name) => (name === 'connectionUri' ? 'uri' : name) },
+      );
+      const dialect = checkDialect(document.connectionUri, document.schemas, policy);
+      return connectivity.test(document.connectionUri, dialect, document.schemas, principal.name);
+    },
+  }),
+);
