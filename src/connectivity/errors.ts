@@ -53,7 +53,7 @@ const WORDS: Record<TestFailure['code'], string> = {
   connection_refused: 'Nothing accepts connections at that host and port.',
   timeout: 'The database did not answer in time.',
   authentication_failed: 'The database refused the user name or password.',
-  database_not_found: 'The database named in the URI does not exist.',
+  database_not_found: 'The database named in the URI does not exist, or this user may not use it.',
   unknown_schema: 'A schema of the connection does not exist.',
   tls_error: 'The TLS connection failed.',
   invalid_uri: 'The URI names no host to connect to.',
@@ -68,9 +68,9 @@ function codeOf(error: DriverError): TestFailure['code'] {
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host_unreachable';
   if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return 'timeout';
   // PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers.
-  if (code === '28P01' || code === '28000' || error.errno === 1045 || error.errno === 1044)
-    return 'authentication_failed';
-  if (code === '3D000' || error.errno === 1049) return 'database_not_found';
+  if (code === '28P01' || code === '28000' || error.errno === 1045) return 'authentication_failed';
+  // MySQL answers 1044 (access denied to that database) rather than tell a user which databases exist.
+  if (code === '3D000' || error.errno === 1049 || error.errno === 1044) return 'database_not_found';
   if (
     /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ||
     /\bSSL\b|\bTLS\b|certificate/i.test(message)

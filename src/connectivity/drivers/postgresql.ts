@@ -39,7 +39,8 @@ export const postgresqlDriver: Driver = async ({ target, address, timeoutMs }) =
       )
     ).rows.map((row) => row.name);
   return {
-    serverVersion: async () => (await client.query<{ v: string }>('SHOW server_version AS v')).rows[0]?.v ?? '',
+    serverVersion: async () =>
+      (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '',
     schemaNames,
     async introspect(schemas) {
       const names = schemas.length > 0 ? schemas : await schemaNames();
