@@ -22,7 +22,7 @@ import {
 } from '../connections/records.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
-import { DIALECT_NAMES, type DialectName, dialectNamed } from '../dialects/registry.ts';
+import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import { checkDialect } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { hasMaskedSecret, MASK, restoreMaskedSecrets } from '../secrets/uri-secrets.ts';
