@@ -1,0 +1,80 @@
+/**
+ * The benchmark's baseline: the same Prisma client and the same response body
+ * as the service, over plain node:http, with no GraphQL, REST adapter, auth or
+ * logging in between. GET, POST and PUT of /api/v1/database-connections[/id].
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config.ts';
+import { type ConnectionRow, changedColumns, newRow, rowMetadata, rowSchemas } from '../src/connections/records.ts';
+import { createPrismaClient } from '../src/db/client.ts';
+import { storeFromUrl } from '../src/db/store.ts';
+import { dialectOfUri } from '../src/dialects/registry.ts';
+import { createLogger } from '../src/logger.ts';
+import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
+import { loadKeyring } from '../src/secrets/keyring.ts';
+
+const config = loadConfig();
+const store = storeFromUrl(config.databaseUrl);
+const prisma = createPrismaClient(store);
+const secrets = connectionSecrets(loadKeyring(config, store, createLogger('silent')), true);
+
+const body = (row: ConnectionRow) => ({
+  id: row.id,
+  alias: row.alias,
+  connection_uri: row.connectionUriMasked,
+  dialect: row.dialect,
+  schemas: rowSchemas(row),
+  metadata: rowMetadata(row),
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
+
+async function readJson(request: import('node:http').IncomingMessage) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString());
+}
+
+const server = createServer(async (request, response) => {
+  const send = (status: number, value: unknown) => {
+    const json = JSON.stringify(value);
+    response.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
+    response.end(json);
+  };
+  try {
+    const id = /^\/api\/v1\/database-connections\/([^/?]+)/.exec(request.url ?? '')?.[1];
+    if (request.method === 'GET' && id) {
+      const row = await prisma.databaseConnection.findUnique({ where: { id } });
+      return row ? send(200, body(row)) : send(404, {});
+    }
+    if (request.method === 'POST') {
+      const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);
+      const dialect = dialectOfUri(connection_uri)?.name ?? 'postgresql';
+      const row = await prisma.databaseConnection.create({
+        data: newRow({ alias, connectionUri: connection_uri, schemas, metadata }, dialect, secrets),
+      });
+      return send(201, body(row));
+    }
+    if (request.method === 'PUT' && id) {
+      const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);
+      const document = { alias, connectionUri: connection_uri, schemas, metadata };
+      const row = await prisma.databaseConnection.update({
+        where: { id },
+        data: changedColumns(id, document, dialectOfUri(connection_uri)?.name, secrets),
+      });
+      return send(200, body(row));
+    }
+    send(404, {});
+  } catch (error) {
+    send(500, { error: String(error) });
+  }
+});
+
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  console.log(`BASELINE http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+});
+process.on('SIGTERM', () => server.close(() => prisma.$disconnect().then(() => process.exit(0))));

@@ -1,0 +1,363 @@
+/**
+ * `npm run bench [-- --store postgres] [--duration 8] [--connections 10] [--soak 60]`
+ *
+ * Seeds a fresh database, starts the service and the baseline server
+ * (bench/baseline-server.ts) as real processes, and measures each scenario
+ * with autocannon, one after another, in one run, so ratios compare like with
+ * like on a noisy machine. Prints a table and writes bench/results/latest.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { newRow } from '../src/connections/records.ts';
+import { createPrismaClient } from '../src/db/client.ts';
+import { applyMigrations } from '../src/db/migrations.ts';
+import { storeFromUrl } from '../src/db/store.ts';
+import { createLogger } from '../src/logger.ts';
+import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
+import { loadKeyring } from '../src/secrets/keyring.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const { values: options } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'sqlite' },
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '10' },
+    soak: { type: 'string', default: '60' },
+  },
+});
+const DURATION = Number(options.duration);
+const CONNECTIONS = Number(options.connections);
+const SOAK = Number(options.soak);
+const ROWS = 10_000;
+const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+const PATH = '/api/v1/database-connections';
+
+// --- A fresh database ----------------------------------------------------------
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (options.store === 'sqlite') {
+    const folder = mkdtempSync(join(os.tmpdir(), 'dcapi-bench-'));
+    return { url: `file:${folder}/bench.db`, drop: async () => rmSync(folder, { recursive: true, force: true }) };
+  }
+  const admin = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `dcapi_bench_${randomBytes(4).toString('hex')}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+const databaseUri = (i: number) => `postgresql://user${i}:secret-${i}@db${i % 7}.internal:5432/sales?sslmode=require`;
+
+async function seed(url: string): Promise<string[]> {
+  const store = storeFromUrl(url);
+  const logger = createLogger('silent');
+  await applyMigrations(store, logger);
+  const prisma = createPrismaClient(store);
+  const secrets = connectionSecrets(
+    loadKeyring({ encryptionKey: ENCRYPTION_KEY, previousKeys: [] }, store, logger),
+    true,
+  );
+  const ids: string[] = [];
+  const start = Date.now() - ROWS;
+  for (let batch = 0; batch < ROWS; batch += 500) {
+    const rows = [];
+    for (let i = batch; i < Math.min(ROWS, batch + 500); i++) {
+      // 100 MySQL connections: the list of 100 filters on them.
+      const mysql = i % 100 === 0;
+      const uri = mysql ? `mysql://u:p${i}@mysql${i}.internal:3306/app` : databaseUri(i);
+      const row = newRow(
+        {
+          alias: `seed-${i}`,
+          connectionUri: uri,
+          schemas: mysql ? [] : ['public', 'sales'],
+          metadata: { team: 'bi', i },
+        },
+        mysql ? 'mysql' : 'postgresql',
+        secrets,
+        new Date(start + i),
+      );
+      rows.push(row);
+      ids.push(row.id);
+    }
+    await prisma.databaseConnection.createMany({ data: rows });
+  }
+  await prisma.$disconnect();
+  return ids;
+}
+
+// --- Processes -----------------------------------------------------------------
+
+interface Running {
+  url: string;
+  child: ChildProcess;
+}
+
+function start(script: string, env: Record<string, string>, ready: RegExp): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', ENCRYPTION_KEY, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      if (output === null) return;
+      output += chunk;
+      const url = ready.exec(output)?.[1];
+      if (url) {
+        output = '';
+        // From here on, the logs are read and dropped, as a log shipper would.
+        child.stdout?.removeAllListeners('data');
+        child.stdout?.resume();
+        resolve({ url, child });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${output}`)));
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+// --- Scenarios -----------------------------------------------------------------
+
+interface Row {
+  scenario: string;
+  server: 'service' | 'baseline';
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  ratio?: number;
+}
+
+const cycle = <T>(items: T[]) => {
+  let next = 0;
+  return () => items[next++ % items.length] as T;
+};
+
+async function measure(
+  scenario: string,
+  server: Running & { name: 'service' | 'baseline' },
+  request: () => { method: string; path: string; body?: string; headers?: Record<string, string> },
+  limits: { amount?: number } = {},
+): Promise<Row> {
+  // Let the previous scenario's last requests drain first.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const result = await autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    ...(limits.amount ? { amount: limits.amount } : { duration: DURATION }),
+    requests: [
+      {
+        setupRequest: (req) => {
+          const next = request();
+          return {
+            ...req,
+            method: next.method as 'GET',
+            path: next.path,
+            body: next.body,
+            headers: { ...(next.body ? { 'content-type': 'application/json' } : {}), ...next.headers },
+          };
+        },
+      },
+    ],
+  });
+  const row: Row = {
+    scenario,
+    server: server.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+  console.error(
+    `${scenario.padEnd(28)} ${server.name.padEnd(8)} ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
+  );
+  return row;
+}
+
+const graphql = (query: string, variables: object) => ({
+  method: 'POST',
+  path: '/graphql',
+  body: JSON.stringify({ query, variables }),
+});
+
+async function main() {
+  const database = await freshDatabase();
+  const processes: ChildProcess[] = [];
+  let peakRss = 0;
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    console.error(`Seeding ${ROWS} connections on ${options.store}…`);
+    const ids = await seed(database.url);
+    const service = {
+      ...(await start('src/main.ts', { DATABASE_URL: database.url }, /REST API:\s+(http:\S+?)\/api/)),
+      name: 'service' as const,
+    };
+    const baseline = {
+      ...(await start('bench/baseline-server.ts', { DATABASE_URL: database.url }, /BASELINE (http:\S+)/)),
+      name: 'baseline' as const,
+    };
+    processes.push(service.child, baseline.child);
+    const pid = service.child.pid as number;
+    sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, rssMb(pid));
+    }, 250);
+
+    const anyId = cycle(ids);
+    const updateBody = () => {
+      const id = anyId();
+      return {
+        id,
+        body: JSON.stringify({
+          alias: `put-${id}`,
+          connection_uri: databaseUri(1),
+          schemas: ['public'],
+          metadata: { v: 2 },
+        }),
+      };
+    };
+    const rows: Row[] = [];
+    const getById = () => ({ method: 'GET', path: `${PATH}/${anyId()}` });
+    rows.push(await measure('GET by id', baseline, getById));
+    rows.push(await measure('GET by id', service, getById));
+    rows.push(
+      await measure('GraphQL by id', service, () =>
+        graphql(
+          'query ($id: ID!) { databaseConnection(id: $id) { id alias connectionUri dialect schemas metadata createdAt updatedAt } }',
+          { id: anyId() },
+        ),
+      ),
+    );
+    rows.push(
+      await measure('GraphQL list page of 50', service, () =>
+        graphql(
+          '{ databaseConnections(first: 50) { edges { node { id alias connectionUri dialect schemas metadata createdAt } } pageInfo { hasNextPage endCursor } } }',
+          {},
+        ),
+      ),
+    );
+    rows.push(await measure('list of 100', service, () => ({ method: 'GET', path: `${PATH}?dialect=mysql` })));
+    rows.push(await measure(`list of ${ROWS}`, service, () => ({ method: 'GET', path: PATH })));
+    rows.push(
+      await measure('PUT', baseline, () => {
+        const { id, body } = updateBody();
+        return { method: 'PUT', path: `${PATH}/${id}`, body };
+      }),
+    );
+    rows.push(
+      await measure('PUT', service, () => {
+        const { id, body } = updateBody();
+        return { method: 'PUT', path: `${PATH}/${id}`, body };
+      }),
+    );
+    const postBody = () =>
+      JSON.stringify({
+        alias: `post-${randomUUID()}`,
+        connection_uri: databaseUri(2),
+        schemas: ['public'],
+        metadata: { v: 1 },
+      });
+    rows.push(await measure('POST', baseline, () => ({ method: 'POST', path: PATH, body: postBody() })));
+    rows.push(await measure('POST', service, () => ({ method: 'POST', path: PATH, body: postBody() })));
+    // Delete what the POSTs created, each once.
+    const prisma = createPrismaClient(storeFromUrl(database.url));
+    const created = (
+      await prisma.databaseConnection.findMany({ where: { alias: { startsWith: 'post-' } }, select: { id: true } })
+    ).map((row) => row.id);
+    await prisma.$disconnect();
+    const deleteId = cycle(created);
+    rows.push(
+      await measure('DELETE', service, () => ({ method: 'DELETE', path: `${PATH}/${deleteId()}` }), {
+        amount: created.length,
+      }),
+    );
+
+    let soak: { seconds: number; rssStartMb: number; rssEndMb: number; requestsPerSecond: number } | undefined;
+    if (SOAK > 0) {
+      console.error(`Soak: ${SOAK} s of GET by id at full load…`);
+      const rssStartMb = rssMb(pid);
+      const result = await autocannon({
+        url: service.url,
+        connections: CONNECTIONS,
+        duration: SOAK,
+        requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
+      });
+      soak = {
+        seconds: SOAK,
+        rssStartMb: Math.round(rssStartMb),
+        rssEndMb: Math.round(rssMb(pid)),
+        requestsPerSecond: Math.round(result.requests.average),
+      };
+    }
+
+    const rate = (scenario: string, server: Row['server']) =>
+      rows.find((row) => row.scenario === scenario && row.server === server)?.requestsPerSecond ?? Number.NaN;
+    for (const row of rows) {
+      if (row.server !== 'service') continue;
+      const base = row.scenario === 'GraphQL by id' ? 'GET by id' : row.scenario;
+      const baselineRate = rate(base, 'baseline');
+      if (Number.isFinite(baselineRate)) row.ratio = Math.round((row.requestsPerSecond / baselineRate) * 100) / 100;
+    }
+    const machine = {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    };
+    const report = {
+      date: new Date().toISOString(),
+      store: options.store,
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      rows: ROWS,
+      machine,
+      peakRssMb: Math.round(peakRss),
+      soak,
+      results: rows,
+    };
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(ROOT, `bench/results/${options.store}.json`), `${JSON.stringify(report, null, 2)}\n`);
+
+    console.log(
+      `\n${options.store}, ${CONNECTIONS} connections, ${DURATION} s each, ${machine.cores} × ${machine.cpu}, Node ${machine.node}\n`,
+    );
+    console.log('| scenario | server | req/s | p50 ms | p99 ms | errors | × baseline |');
+    console.log('|---|---|---:|---:|---:|---:|---:|');
+    for (const row of rows) {
+      console.log(
+        `| ${row.scenario} | ${row.server} | ${row.requestsPerSecond} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.ratio ?? ''} |`,
+      );
+    }
+    console.log(`\nPeak RSS of the service: ${report.peakRssMb} MB.`);
+    if (soak)
+      console.log(
+        `Soak ${soak.seconds} s at ${soak.requestsPerSecond} req/s: RSS ${soak.rssStartMb} MB → ${soak.rssEndMb} MB.`,
+      );
+  } finally {
+    if (sampler) clearInterval(sampler);
+    for (const child of processes) child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await database.drop();
+  }
+}
+
+await main();
