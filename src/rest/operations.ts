@@ -36,7 +36,7 @@ ${ERROR_FIELDS}`;
 }
 
 function mutation(name: string, args: string, call: string): string {
-  return `mutation Rest${name}(${args}, $reveal: Boolean! = false) {
+  return `mutation Rest${name}(${args}, $reveal: Boolean = false) {
   result: ${call} {
     __typename
     ... on ${name}Success { databaseConnection { ...RestConnection } }
@@ -52,7 +52,7 @@ export const REST_OPERATIONS = {
   $first: Int!
   $after: String
   $filter: DatabaseConnectionFilter
-  $reveal: Boolean! = false
+  $reveal: Boolean = false
 ) {
   page: databaseConnections(first: $first, after: $after, filter: $filter) {
     edges { node { ...RestConnection } }
@@ -60,18 +60,18 @@ export const REST_OPERATIONS = {
   }
 }
 ${CONNECTION_FIELDS}`,
-  get: `query RestGetDatabaseConnection($id: ID!, $reveal: Boolean! = false) {
+  get: `query RestGetDatabaseConnection($id: ID!, $reveal: Boolean = false) {
   databaseConnection(id: $id) { ...RestConnection }
 }
 ${CONNECTION_FIELDS}`,
   create: mutation(
     'CreateDatabaseConnection',
-    '$input: CreateDatabaseConnectionInput!, $testConnection: Boolean! = false',
+    '$input: CreateDatabaseConnectionInput!, $testConnection: Boolean = false',
     'createDatabaseConnection(input: $input, testConnection: $testConnection)',
   ),
   update: mutation(
     'UpdateDatabaseConnection',
-    '$id: ID!, $input: UpdateDatabaseConnectionInput!, $testConnection: Boolean! = false',
+    '$id: ID!, $input: UpdateDatabaseConnectionInput!, $testConnection: Boolean = false',
     'updateDatabaseConnection(id: $id, input: $input, testConnection: $testConnection)',
   ),
   delete: mutation('DeleteDatabaseConnection', '$id: ID!', 'deleteDatabaseConnection(id: $id)'),
@@ -95,6 +95,11 @@ ${ERROR_FIELDS}`,
 
 export type OperationName = keyof typeof REST_OPERATIONS;
 
+const restDocuments = new WeakSet<DocumentNode>();
+
+/** Whether a document is one of the REST operations (parsed once, here). */
+export const isRestDocument = (document: DocumentNode) => restDocuments.has(document);
+
 /** Who asks, and the request they asked with (for plugins that look at it). */
 export interface Caller extends RequestContext {
   request: Request;
@@ -115,6 +120,7 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     const errors = validate(schema, document);
     if (errors.length > 0) throw new Error(`REST operation ${name} does not fit the schema: ${errors.join('; ')}`);
     documents.set(name, document);
+    restDocuments.add(document);
   }
   return async (name, variables, { principal, logger, request }) => {
     const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ request, principal, logger });
