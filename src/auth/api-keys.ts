@@ -26,7 +26,7 @@ export interface Principal {
 }
 
 /** With no keys configured, every caller is this principal (local mode). */
-export const LOCAL_PRINCIPAL: Principal = { name: 'local', scopes: new Set(SCOPES) };
+const LOCAL_PRINCIPAL: Principal = { name: 'local', scopes: new Set(SCOPES) };
 
 const KEY_PREFIX = 'dcapi_';
 

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { type FieldProblem, ValidationError } from './errors.ts';
 
-export const ALIAS_MAX_LENGTH = 255;
-export const CONNECTION_URI_MAX_LENGTH = 2048;
+const ALIAS_MAX_LENGTH = 255;
+const CONNECTION_URI_MAX_LENGTH = 2048;
 
 type JsonObject = Record<string, unknown>;
 
@@ -54,8 +54,8 @@ const schemas = z
     });
   });
 
-export const METADATA_MAX_BYTES = 64 * 1024;
-export const METADATA_MAX_DEPTH = 32;
+const METADATA_MAX_BYTES = 64 * 1024;
+const METADATA_MAX_DEPTH = 32;
 
 /** Whether arrays and objects nest deeper than `levels`; never descends further than that. */
 function nestsDeeperThan(value: unknown, levels: number): boolean {

@@ -1,7 +1,7 @@
 /** Reading a request body with a size limit, for REST and GraphQL alike. */
 import type { IncomingMessage } from 'node:http';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
   constructor() {

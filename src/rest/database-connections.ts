@@ -139,7 +139,7 @@ export interface RestResponse {
 }
 
 /** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */
-export class UnexpectedGraphQLErrors extends Error {}
+class UnexpectedGraphQLErrors extends Error {}
 
 export function createDatabaseConnectionHandlers(run: RunOperation) {
   async function execute<Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) {

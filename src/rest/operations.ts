@@ -47,7 +47,7 @@ ${CONNECTION_FIELDS}
 ${ERROR_FIELDS}`;
 }
 
-export const REST_OPERATIONS = {
+const REST_OPERATIONS = {
   list: `query RestListDatabaseConnections(
   $first: Int!
   $after: String

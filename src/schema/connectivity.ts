@@ -37,7 +37,7 @@ const TestFailureType = builder.objectRef<TestFailure>('ConnectionTestFailure').
   }),
 });
 
-export const ConnectionTestResultType = builder.objectRef<TestResult>('ConnectionTestResult').implement({
+const ConnectionTestResultType = builder.objectRef<TestResult>('ConnectionTestResult').implement({
   description: 'The outcome of connecting to a database with its real driver.',
   fields: (t) => ({
     ok: t.exposeBoolean('ok'),

@@ -145,7 +145,7 @@ function filterWhere(
   };
 }
 
-export const CONNECTION_PAGE_DEFAULT = 50;
+const CONNECTION_PAGE_DEFAULT = 50;
 export const CONNECTION_PAGE_MAX = 1000;
 
 builder.queryField('databaseConnections', (t) =>
