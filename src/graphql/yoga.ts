@@ -34,7 +34,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     landingPage: false,
     // Served by the HTTP server from local assets, with its own security policy.
     graphiql: false,
-    // No cross-origin access unless a later setting opens it.
+    // CORS is answered by the HTTP server, from the CORS_ORIGINS allow-list (src/http/security.ts).
     cors: false,
     logging: yogaLogger(logger),
     plugins: [
