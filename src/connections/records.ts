@@ -1,6 +1,6 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
-import type { DialectName } from '../dialects/registry.ts';
+import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, NotFoundError } from './errors.ts';
@@ -53,6 +53,7 @@ export function changedColumns(
 }
 
 export const rowSchemas = (row: ConnectionRow): string[] => JSON.parse(row.schemas);
+export const rowDialect = (row: ConnectionRow): Dialect => dialectNamed(row.dialect as DialectName);
 export const rowMetadata = (row: ConnectionRow): Record<string, unknown> => JSON.parse(row.metadata);
 
 function prismaCode(error: unknown): string | undefined {

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
-import { isConnectionId, rowSchemas } from '../connections/records.ts';
+import { isConnectionId, rowDialect, rowSchemas } from '../connections/records.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
 import {
@@ -19,8 +19,6 @@ import {
   TooManyTestsError,
 } from '../connectivity/errors.ts';
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
-import type { DialectName } from '../dialects/registry.ts';
-import { dialectNamed } from '../dialects/registry.ts';
 import { checkDialect } from '../dialects/rules.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
@@ -118,7 +116,7 @@ builder.objectField(DatabaseConnection, 'introspection', (t) =>
       connectivity.introspect(
         `${row.id}:${row.updatedAt.getTime()}`,
         secrets.open(row),
-        dialectNamed(row.dialect as DialectName),
+        rowDialect(row),
         rowSchemas(row),
         principal.name,
       ),
@@ -139,8 +137,7 @@ builder.mutationField('testDatabaseConnection', (t) =>
     resolve: async (_root, { id }, { prisma, secrets, connectivity, principal }) => {
       const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
       if (!row) throw new NotFoundError(id);
-      const dialect = dialectNamed(row.dialect as DialectName);
-      return connectivity.test(secrets.open(row), dialect, rowSchemas(row), principal.name);
+      return connectivity.test(secrets.open(row), rowDialect(row), rowSchemas(row), principal.name);
     },
   }),
 );
