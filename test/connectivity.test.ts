@@ -263,12 +263,12 @@ describe.skipIf(!postgresAvailable)('limits', () => {
     }
   });
 
-  it('caps tests running at once per API key with 429 too_many_tests', async () => {
+  it.each([
+    ['per API key', { CONNECTION_TESTS_MAX_PER_KEY: '1' }],
+    ['in all', { CONNECTION_TESTS_MAX_CONCURRENT: '1', CONNECTION_TESTS_MAX_PER_KEY: '5' }],
+  ])('caps tests running at once %s with 429 too_many_tests', async (_name, limits) => {
     const database = createSqliteDatabase();
-    const service = await startTestService(database.url, {
-      CONNECTION_TESTS_MAX_PER_KEY: '1',
-      CONNECTION_TEST_TIMEOUT_MS: '1000',
-    });
+    const service = await startTestService(database.url, { ...limits, CONNECTION_TEST_TIMEOUT_MS: '1000' });
     const silent = await startSilentServer();
     try {
       const api = clientFor(service.url);
