@@ -81,6 +81,16 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     expect(result.body).toMatchObject({ ok: false, error: { code: 'connection_refused' } });
   });
 
+  it('tells apart a TLS failure, a host that does not resolve, and a URI with no host', async () => {
+    // The local PostgreSQL runs without TLS, so a URI that requires it cannot connect.
+    const tls = await testUri(postgres.uri.replace('sslmode=disable', 'sslmode=require'));
+    expect(tls.body).toMatchObject({ ok: false, error: { code: 'tls_error' } });
+    const unknownHost = await testUri('postgresql://u:p@no-such-host.invalid:5432/db');
+    expect(unknownHost.body).toMatchObject({ ok: false, error: { code: 'host_not_found' } });
+    const hostless = await testUri('postgresql://user@:5432/db');
+    expect(hostless.body).toMatchObject({ ok: false, error: { code: 'invalid_uri' } });
+  });
+
   it('gives up on a server that does not answer, after the connect timeout', async () => {
     const silent = await startSilentServer();
     try {
@@ -133,6 +143,23 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     );
     expect(graphql.data.testDatabaseConnection).toMatchObject({ __typename: 'ConnectionTestResult', ok: true });
     expect((await api.request('POST', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11/test`)).status).toBe(404);
+    const wrongMethod = await api.request('GET', `${PATH}/${created.id}/test`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers 422 connection_failed when discovery cannot connect, and 404 for an unknown id', async () => {
+    const port = await closedPort();
+    const down = (
+      await api.request('POST', PATH, {
+        alias: 'down-schemas',
+        connection_uri: `postgresql://u:p@127.0.0.1:${port}/db`,
+      })
+    ).body;
+    const reply = await api.request('GET', `${PATH}/${down.id}/schemas`);
+    expect(reply.status).toBe(422);
+    expect(reply.body).toMatchObject({ code: 'connection_failed', reason: { code: 'connection_refused' } });
+    expect((await api.request('GET', `${PATH}/3f0b1a52-6f7e-4a53-9b4c-2d1f6f0e9a11/schemas`)).status).toBe(404);
   });
 
   it('lists schemas, tables, views and columns, limited to the connection’s schemas', async () => {
