@@ -3,7 +3,15 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { execute, GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import {
+  type ExecutionArgs,
+  execute,
+  GraphQLError,
+  getVariableValues,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
 import { type Logger, scrub } from '../logger.ts';
@@ -39,9 +47,9 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     logging: yogaLogger(logger),
     plugins: [
       useGraphQLJsExecute,
-      // The REST operations are fixed documents whose variables the adapter has checked: compile
-      // them. Documents from clients keep graphql-js, whose errors name the path of a bad variable.
-      useGraphQlJit({}, { enableIf: ({ document }) => isRestDocument(document) }),
+      // Compiled execution, except where the variables are invalid: graphql-js then reports them
+      // with the path of the bad value, which graphql-jit's coercion does not.
+      useGraphQlJit({}, { enableIf: variablesAreValid }),
       useSecretFreeErrors,
       // Browsers may only send requests that a cross-site form or image could not.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -95,6 +103,18 @@ const useSecretFreeErrors: Plugin = {
         setResult(result.map((error) => (error instanceof GraphQLError ? withoutSecrets(error) : error)));
     },
 };
+
+/** Whether the operation's variables coerce cleanly (always so for the REST operations, checked by the adapter). */
+function variablesAreValid({ schema, document, operationName, variableValues }: ExecutionArgs): boolean {
+  if (isRestDocument(document)) return true;
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName ? operations.find((op) => op.name?.value === operationName) : operations[0];
+  if (!operation || (operations.length > 1 && !operationName)) return false;
+  const definitions = operation.variableDefinitions ?? [];
+  return definitions.length === 0 || !getVariableValues(schema, definitions, variableValues ?? {}).errors;
+}
 
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
