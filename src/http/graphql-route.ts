@@ -6,7 +6,7 @@ import { GRAPHQL_PATH, type Yoga } from '../graphql/yoga.ts';
 import { BodyTooLargeError, readBody } from './body.ts';
 import { JSON_TYPE, sendJson } from './responses.ts';
 
-export function fetchHeaders(request: IncomingMessage): Headers {
+function fetchHeaders(request: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);

@@ -14,7 +14,7 @@ import { createDatabaseConnectionHandlers } from '../rest/database-connections.t
 import { createOperationRunner } from '../rest/operations.ts';
 import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
-import { fetchHeaders, isExplorerPage, sendGraphQLError, serveExplorer, serveGraphQL } from './graphql-route.ts';
+import { isExplorerPage, sendGraphQLError, serveExplorer, serveGraphQL } from './graphql-route.ts';
 import { JSON_TYPE, sendJson, sendProblem } from './responses.ts';
 import { API_SECURITY_HEADERS, applyCors, requestIdOf } from './security.ts';
 
@@ -29,12 +29,6 @@ export interface App {
   server: Server;
   /** Stops accepting connections, lets in-flight requests finish (up to `timeoutMs`), then closes them. */
   close(timeoutMs: number): Promise<void>;
-}
-
-/** A Fetch Request carrying the headers, for GraphQL plugins that look at the request. */
-function fetchRequest(request: IncomingMessage, url: URL): Request {
-  const method = request.method === 'GET' || request.method === 'HEAD' ? 'GET' : 'POST';
-  return new Request(url, { method, headers: fetchHeaders(request) });
 }
 
 const WWW_AUTHENTICATE = {
@@ -84,7 +78,7 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
     who.principal = principal;
 
     if (isGraphQL) return serveGraphQL(yoga, request, response, url, { principal, logger: log });
-    const caller = { principal, logger: log, request: fetchRequest(request, url) };
+    const caller = { principal, logger: log };
     const { status, body, headers } = await routeRest(rest, request, url, caller);
     return sendJson(response, status, body, headers);
   }

@@ -100,10 +100,11 @@ const restDocuments = new WeakSet<DocumentNode>();
 /** Whether a document is one of the REST operations (parsed once, here). */
 export const isRestDocument = (document: DocumentNode) => restDocuments.has(document);
 
-/** Who asks, and the request they asked with (for plugins that look at it). */
-export interface Caller extends RequestContext {
-  request: Request;
-}
+/**
+ * Who asks. No Fetch Request is built for REST calls: authentication happens
+ * in the HTTP server, and nothing that runs during execution reads one.
+ */
+export type Caller = RequestContext;
 
 export type RunOperation = <Data>(
   name: OperationName,
@@ -122,8 +123,8 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     documents.set(name, document);
     restDocuments.add(document);
   }
-  return async (name, variables, { principal, logger, request }) => {
-    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ request, principal, logger });
+  return async (name, variables, { principal, logger }) => {
+    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger });
     const contextValue = await contextFactory();
     return (await execute({
       schema: enveloped,
