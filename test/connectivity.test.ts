@@ -122,6 +122,15 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     expect(graphql.data.testConnectionUri).toEqual({ __typename: 'TargetNotAllowedError', code: 'target_not_allowed' });
   });
 
+  it('names invalid fields of a URI test by their REST names', async () => {
+    const result = await testUri('not a uri', ['']);
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toEqual([
+      { field: 'connection_uri', message: expect.stringMatching(/^must be a URI with a scheme/) },
+      { field: 'schemas[0]', message: 'must not be empty or only spaces' },
+    ]);
+  });
+
   it('answers plainly that a dialect without a driver cannot be tested', async () => {
     const result = await testUri('snowflake://u:p@acct/db');
     expect(result.status).toBe(422);

@@ -49,7 +49,11 @@ const INPUT_FIELDS: Record<string, keyof ConnectionDocument> = {
   schemas: 'schemas',
   metadata: 'metadata',
 };
-const REST_FIELD_NAMES = Object.fromEntries(Object.entries(INPUT_FIELDS).map(([rest, graphql]) => [graphql, rest]));
+/** GraphQL field → REST field; `uri` is testConnectionUri's argument for the connection URI. */
+const REST_FIELD_NAMES: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(INPUT_FIELDS).map(([rest, graphql]) => [graphql, rest])),
+  uri: 'connection_uri',
+};
 
 /** Checks a REST body with the same rules GraphQL applies, reporting fields by their REST names. */
 function documentFromBody(body: Record<string, unknown>): ConnectionDocument {
