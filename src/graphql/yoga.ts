@@ -66,11 +66,6 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
   });
 }
 
-/**
- * Executes with graphql-js itself. Yoga's default executor (@graphql-tools)
- * writes fields that resolve asynchronously after the others, so a response
- * would not follow the order of the query as the GraphQL spec asks.
- */
 /** The same error with its message scrubbed of URI secrets (itself when there were none). */
 function withoutSecrets(error: GraphQLError): GraphQLError {
   const text = scrub(error.message);
@@ -120,6 +115,12 @@ const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
 };
 
+/**
+ * Executes with graphql-js itself where graphql-jit does not. Yoga's default
+ * executor (@graphql-tools) writes fields that resolve asynchronously after the
+ * others, so a response would not follow the order of the query as the GraphQL
+ * spec asks.
+ */
 const useGraphQLJsExecute: Plugin = {
   onExecute: ({ setExecuteFn }) => setExecuteFn(execute),
 };
