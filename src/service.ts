@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
-import { createPrismaClient } from './db/client.ts';
+import { createPrismaClient, type Prisma } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { storeFromUrl } from './db/store.ts';
 import { createApp } from './http/server.ts';
@@ -15,6 +15,20 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/**
+ * One row for each key the stored ciphertexts name (`v1.<16-hex key id>.…`), so
+ * that start-up does not read every row of a large table.
+ */
+async function oneRowPerKey(prisma: Prisma) {
+  const sample = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    'SELECT MIN(id) AS id FROM database_connections GROUP BY substr(connection_uri_encrypted, 1, 19)',
+  );
+  return prisma.databaseConnection.findMany({
+    where: { id: { in: sample.map((row) => row.id) } },
+    select: { id: true, connectionUriEncrypted: true },
+  });
+}
+
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const store = storeFromUrl(config.databaseUrl);
   const applied = await applyMigrations(store, logger);
@@ -24,10 +38,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const prisma = createPrismaClient(store);
   await prisma.$connect();
   try {
-    checkKeyringAgainstStore(
-      await prisma.databaseConnection.findMany({ select: { id: true, connectionUriEncrypted: true } }),
-      keyring,
-    );
+    checkKeyringAgainstStore(await oneRowPerKey(prisma), keyring);
   } catch (error) {
     await prisma.$disconnect();
     throw error;
