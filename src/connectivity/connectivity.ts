@@ -9,13 +9,14 @@ import type { Driver, DriverSession, SchemaInfo } from './drivers/driver.ts';
 import { mysqlDriver } from './drivers/mysql.ts';
 import { postgresqlDriver } from './drivers/postgresql.ts';
 import {
+  CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   DialectNotTestableError,
   describeFailure,
   type TestFailure,
   TooManyTestsError,
 } from './errors.ts';
-import { type NetworkRules, networkGuard, TargetNotAllowedError } from './network-guard.ts';
+import { type NetworkRules, networkGuard } from './network-guard.ts';
 import { InvalidTargetError, targetOf } from './target.ts';
 
 export interface ConnectivitySettings {
@@ -83,10 +84,7 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
   }
 
   /** What the refusals that are not connection failures are: the caller's to report as they are. */
-  const isRefusal = (error: unknown) =>
-    error instanceof TargetNotAllowedError ||
-    error instanceof DialectNotTestableError ||
-    error instanceof TooManyTestsError;
+  const isRefusal = (error: unknown) => CONNECTIVITY_ERRORS.some((type) => error instanceof type);
 
   function failure(error: unknown, uri: string): TestFailure {
     if (error instanceof InvalidTargetError)
