@@ -2,8 +2,8 @@
  * Re-encrypts every stored connection URI under the current key, in batches.
  * Each row is rewritten only if it still holds the ciphertext that was read, so
  * a concurrent update is never overwritten; stopping and running again is safe.
- * The masked copy is made anew too, so a change in what counts as a secret
- * reaches old rows.
+ * Rows it re-encrypts get their masked copy made anew too; rows already under
+ * the current key are left as they are.
  */
 import type { Prisma } from '../db/client.ts';
 import type { ConnectionSecrets } from './connection-secrets.ts';
