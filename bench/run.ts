@@ -115,11 +115,9 @@ function start(script: string, env: Record<string, string>, ready: RegExp): Prom
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk) => {
-      if (output === null) return;
       output += chunk;
       const url = ready.exec(output)?.[1];
       if (url) {
-        output = '';
         // From here on, the logs are read and dropped, as a log shipper would.
         child.stdout?.removeAllListeners('data');
         child.stdout?.resume();
