@@ -288,7 +288,17 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
       let dialect: DialectName | undefined;
-      if (document.connectionUri !== undefined || document.schemas !== undefined || testConnection) {
+      const { connectionUri, schemas: newSchemas } = document;
+      if (
+        connectionUri !== undefined &&
+        newSchemas !== undefined &&
+        !hasMaskedSecret(connectionUri) &&
+        !testConnection
+      ) {
+        // The update names everything the dialect rules look at (a REST PUT always does), and
+        // nothing is to be tested: no need to read the stored row. A missing row shows in the update.
+        dialect = checkDialect(connectionUri, newSchemas, policy).name;
+      } else if (connectionUri !== undefined || newSchemas !== undefined || testConnection) {
         // What the dialect allows, and what a test connects to, depend on the URI and schemas
         // together: take what the update leaves.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
