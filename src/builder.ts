@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type { Scope } from './auth/api-keys.ts';
 import { forbiddenError } from './auth/forbidden.ts';
@@ -65,5 +66,11 @@ export const builder = new SchemaBuilder<{
 builder.queryType({});
 builder.mutationType({});
 
-builder.addScalarType('DateTime', DateTimeResolver);
+// Written out as ISO text here: left as a Date, it is JSON.stringify that converts it, on a
+// slow path that shows in long lists.
+const DateTime = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString(),
+});
+builder.addScalarType('DateTime', DateTime);
 builder.addScalarType('JSONObject', JSONObjectResolver);
