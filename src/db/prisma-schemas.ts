@@ -14,6 +14,9 @@ generator client {
   output                 = "../../src/generated/${provider}"
   moduleFormat           = "esm"
   importFileExtension    = "ts"
+  // The query compiler's smaller build: about 30 MB less memory per process. Query plans are
+  // cached, so its slower compiling is paid once per query shape.
+  compilerBuild          = "small"
 }
 ${extraGenerators}`;
 
