@@ -1,7 +1,7 @@
 /**
  * The benchmark's baseline: the same Prisma client and the same response body
  * as the service, over plain node:http, with no GraphQL, REST adapter, auth or
- * logging in between. GET, POST and PUT of /api/v1/database-connections[/id].
+ * logging in between. GET (one and all), POST and PUT of /api/v1/database-connections[/id].
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +50,11 @@ const server = createServer(async (request, response) => {
     if (request.method === 'GET' && id) {
       const row = await prisma.databaseConnection.findUnique({ where: { id } });
       return row ? send(200, body(row)) : send(404, {});
+    }
+    if (request.method === 'GET' && request.url === '/api/v1/database-connections') {
+      // The floor of the REST list: the same rows in the same order, in one query.
+      const rows = await prisma.databaseConnection.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      return send(200, rows.map(body));
     }
     if (request.method === 'POST') {
       const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);

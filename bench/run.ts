@@ -117,6 +117,8 @@ interface Running {
   child: ChildProcess;
 }
 
+type Server = Running & { name: 'service' | 'baseline' };
+
 function start(
   script: string,
   env: Record<string, string>,
@@ -170,9 +172,9 @@ const cycle = <T>(items: T[]) => {
 
 async function measure(
   scenario: string,
-  server: Running & { name: 'service' | 'baseline' },
+  server: Server,
   request: () => { method: string; path: string; body?: string; headers?: Record<string, string> },
-  limits: { amount?: number; clients?: number } = {},
+  limits: { amount?: number; clients?: number; seconds?: number } = {},
 ): Promise<Row | undefined> {
   if (ONLY && !ONLY.test(scenario)) return undefined;
   // Let the previous scenario's last requests drain first.
@@ -181,7 +183,7 @@ async function measure(
   const result = await autocannon({
     url: server.url,
     connections: clients,
-    ...(limits.amount ? { amount: limits.amount } : { duration: DURATION }),
+    ...(limits.amount ? { amount: limits.amount } : { duration: limits.seconds ?? DURATION }),
     requests: [
       {
         setupRequest: (req) => {
@@ -214,6 +216,37 @@ async function measure(
     `${scenario.padEnd(28)} ${server.name.padEnd(8)} ${String(clients).padStart(2)} clients ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
   );
   return row;
+}
+
+/**
+ * The same scenario on the baseline and on the service, in turns (baseline, service,
+ * baseline, service; half the duration each), so that a slow spell of the shared
+ * machine weighs on both sides of the ratio alike.
+ */
+async function compare(
+  scenario: string,
+  servers: { baseline: Server; service: Server },
+  request: Parameters<typeof measure>[2],
+  limits: { clients?: number } = {},
+): Promise<(Row | undefined)[]> {
+  const rounds: Row[][] = [[], []];
+  for (let round = 0; round < 2; round++) {
+    for (const [side, server] of [servers.baseline, servers.service].entries()) {
+      const row = await measure(scenario, server, request, { ...limits, seconds: DURATION / 2 });
+      if (row) rounds[side]?.push(row);
+    }
+  }
+  return rounds.map((sides) => {
+    const [first, second] = sides;
+    if (!first || !second) return undefined;
+    return {
+      ...first,
+      requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) / 2),
+      p50: (first.p50 + second.p50) / 2,
+      p99: Math.max(first.p99, second.p99),
+      errors: first.errors + second.errors,
+    };
+  });
 }
 
 const graphql = (query: string, variables: object) => ({
@@ -291,20 +324,18 @@ async function main() {
         metadata: { v: 1 },
       }),
     });
-    rows.push(await measure('GET by id', baseline, getById));
-    rows.push(await measure('GET by id', service, getById));
+    const servers = { baseline, service };
+    rows.push(...(await compare('GET by id', servers, getById)));
     rows.push(await measure('GraphQL by id', service, graphqlById));
     rows.push(await measure('GraphQL list page of 50', service, graphqlPage));
     // The latency targets are what one call costs, so they are read with one client:
     // with ten, a call mostly waits for the nine others on the same two cores.
     rows.push(await measure('GraphQL list page of 50', service, graphqlPage, { clients: 1 }));
     rows.push(await measure('list of 100', service, list('?dialect=mysql')));
-    rows.push(await measure(`list of ${ROWS}`, service, list()));
-    rows.push(await measure(`list of ${ROWS}`, service, list(), { clients: 1 }));
-    rows.push(await measure('PUT', baseline, put));
-    rows.push(await measure('PUT', service, put));
-    rows.push(await measure('POST', baseline, post));
-    rows.push(await measure('POST', service, post));
+    rows.push(...(await compare(`list of ${ROWS}`, servers, list())));
+    rows.push(...(await compare(`list of ${ROWS}`, servers, list(), { clients: 1 })));
+    rows.push(...(await compare('PUT', servers, put)));
+    rows.push(...(await compare('POST', servers, post)));
     // Delete what the POSTs created, each once.
     const prisma = createPrismaClient(storeFromUrl(database.url));
     const created = (
@@ -340,12 +371,13 @@ async function main() {
       };
     }
 
-    const rate = (scenario: string, server: Row['server']) =>
-      results.find((row) => row.scenario === scenario && row.server === server)?.requestsPerSecond ?? Number.NaN;
+    const rate = (scenario: string, server: Row['server'], clients: number) =>
+      results.find((row) => row.scenario === scenario && row.server === server && row.clients === clients)
+        ?.requestsPerSecond ?? Number.NaN;
     for (const row of results) {
-      if (row.server !== 'service' || row.clients !== CONNECTIONS) continue;
+      if (row.server !== 'service') continue;
       const base = row.scenario === 'GraphQL by id' ? 'GET by id' : row.scenario;
-      const baselineRate = rate(base, 'baseline');
+      const baselineRate = rate(base, 'baseline', row.clients);
       if (Number.isFinite(baselineRate)) row.ratio = Math.round((row.requestsPerSecond / baselineRate) * 100) / 100;
     }
     const machine = {
