@@ -206,7 +206,8 @@ async function measure(
   const row: Row = {
     scenario,
     server: server.name,
-    requestsPerSecond: Math.round(result.requests.average),
+    // One decimal: the long lists run a few per second.
+    requestsPerSecond: Math.round(result.requests.average * 10) / 10,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
@@ -241,7 +242,7 @@ async function compare(
     if (!first || !second) return undefined;
     return {
       ...first,
-      requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) / 2),
+      requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) * 5) / 10,
       p50: (first.p50 + second.p50) / 2,
       p99: Math.max(first.p99, second.p99),
       errors: first.errors + second.errors,

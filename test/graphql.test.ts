@@ -15,23 +15,26 @@ const CREATE = `mutation ($input: CreateDatabaseConnectionInput!) {
     ${FIELD_ERRORS}
   }
 }`;
-const UPDATE = `mutation ($id: ID!, $input: UpdateDatabaseConnectionInput!) {
-  updateDatabaseConnection(id: $id, input: $input) {
+const UPDATE = `mutation ($id: ID!, $input: UpdateDatabaseConnectionInput!, $expectedVersion: Int) {
+  updateDatabaseConnection(id: $id, input: $input, expectedVersion: $expectedVersion) {
     __typename
     ... on UpdateDatabaseConnectionSuccess { databaseConnection { ${FIELDS} } }
     ${ERROR_FIELDS}
     ${FIELD_ERRORS}
     ... on NotFoundError { id }
     ... on AliasConflictError { alias }
+    ... on VersionMismatchError { expectedVersion currentVersion }
   }
 }`;
-const DELETE = `mutation ($id: ID!) {
-  deleteDatabaseConnection(id: $id) {
+const DELETE = `mutation ($id: ID!, $expectedVersion: Int) {
+  deleteDatabaseConnection(id: $id, expectedVersion: $expectedVersion) {
     __typename
     ... on DeleteDatabaseConnectionSuccess { databaseConnection { ${FIELDS} } }
     ${ERROR_FIELDS}
+    ... on VersionMismatchError { expectedVersion currentVersion }
   }
 }`;
+const VERSION = `query ($id: ID!) { databaseConnection(id: $id) { version } }`;
 const BY_ID = `query ($id: ID!) { databaseConnection(id: $id) { ${FIELDS} } }`;
 const NODE = `query ($id: ID!) { node(id: $id) { __typename id ... on DatabaseConnection { alias } } }`;
 const PAGE = `query ($first: Int, $after: String, $last: Int, $before: String, $filter: DatabaseConnectionFilter) {
@@ -148,6 +151,39 @@ describe.each(STORES)('GraphQL on $name', (store) => {
       const { databaseConnection: other } = await createConnection({ ...INPUT, alias: 'other' });
       const { data } = await fixture.api.graphql(UPDATE, { id: other.id, input: { alias: 'Warehouse' } });
       expect(data.updateDatabaseConnection).toMatchObject({ __typename: 'AliasConflictError', alias: 'Warehouse' });
+    });
+
+    it('counts versions, and writes with expectedVersion only while it is current', async () => {
+      const { databaseConnection: created } = await createConnection();
+      const version = async () =>
+        (await fixture.api.graphql(VERSION, { id: created.id })).data.databaseConnection.version;
+      expect(await version()).toBe(1);
+      const first = await fixture.api.graphql(UPDATE, {
+        id: created.id,
+        input: { alias: 'first' },
+        expectedVersion: 1,
+      });
+      expect(first.data.updateDatabaseConnection.__typename).toBe('UpdateDatabaseConnectionSuccess');
+      expect(await version()).toBe(2);
+      // The URI path reads the stored row first; the alias-only path does not: both check the version.
+      for (const input of [{ alias: 'lost' }, { connectionUri: 'postgresql://u:p@h/db' }]) {
+        const stale = await fixture.api.graphql(UPDATE, { id: created.id, input, expectedVersion: 1 });
+        expect(stale.data.updateDatabaseConnection).toEqual({
+          __typename: 'VersionMismatchError',
+          code: 'version_mismatch',
+          message: expect.stringContaining('version 2, not 1'),
+          expectedVersion: 1,
+          currentVersion: 2,
+        });
+      }
+      const staleDelete = await fixture.api.graphql(DELETE, { id: created.id, expectedVersion: 1 });
+      expect(staleDelete.data.deleteDatabaseConnection).toMatchObject({ __typename: 'VersionMismatchError' });
+      expect((await fixture.api.graphql(BY_ID, { id: created.id })).data.databaseConnection.alias).toBe('first');
+      // Without expectedVersion, the last writer wins.
+      await fixture.api.graphql(UPDATE, { id: created.id, input: { alias: 'last' } });
+      expect(await version()).toBe(3);
+      const remove = await fixture.api.graphql(DELETE, { id: created.id, expectedVersion: 3 });
+      expect(remove.data.deleteDatabaseConnection.__typename).toBe('DeleteDatabaseConnectionSuccess');
     });
 
     it('deletes and returns the connection as it was', async () => {

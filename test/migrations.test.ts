@@ -9,7 +9,7 @@ import { postgresAvailable, runSql, STORES, type TestDatabase } from './support/
 import { startTestService } from './support/service.ts';
 
 const logger = createLogger('silent');
-const MIGRATION = '20261127000000_create_database_connections';
+const MIGRATIONS = ['20261127000000_create_database_connections', '20261127120000_add_version'];
 
 describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {
   let database: TestDatabase | undefined;
@@ -25,19 +25,25 @@ describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {
 
   it.skipIf(skip)('applies every migration to an empty database, recording Prisma’s checksum', async () => {
     const { database, applied } = await migrated();
-    expect(applied).toEqual([MIGRATION]);
-    const file = readFileSync(new URL(`../prisma/${name}/migrations/${MIGRATION}/migration.sql`, import.meta.url));
-    const rows = (await runSql(database, 'SELECT * FROM "_prisma_migrations"')) as Record<string, unknown>[];
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
-      migration_name: MIGRATION,
-      checksum: createHash('sha256').update(file).digest('hex'),
-      rolled_back_at: null,
-      logs: null,
-      applied_steps_count: 1,
-    });
-    expect(rows[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(rows[0]?.finished_at).not.toBeNull();
+    expect(applied).toEqual(MIGRATIONS);
+    const rows = (await runSql(database, 'SELECT * FROM "_prisma_migrations" ORDER BY migration_name')) as Record<
+      string,
+      unknown
+    >[];
+    expect(rows.map((row) => row.migration_name)).toEqual(MIGRATIONS);
+    for (const row of rows) {
+      const file = readFileSync(
+        new URL(`../prisma/${name}/migrations/${row.migration_name}/migration.sql`, import.meta.url),
+      );
+      expect(row).toMatchObject({
+        checksum: createHash('sha256').update(file).digest('hex'),
+        rolled_back_at: null,
+        logs: null,
+        applied_steps_count: 1,
+      });
+      expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(row.finished_at).not.toBeNull();
+    }
     expect(await runSql(database, 'SELECT COUNT(*) AS n FROM database_connections')).toHaveLength(1);
     if (name === 'sqlite') expect(await runSql(database, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
   });
@@ -45,7 +51,25 @@ describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {
   it.skipIf(skip)('does nothing on a second run', async () => {
     const { database } = await migrated();
     expect(await applyMigrations(storeFromUrl(database.url), logger)).toEqual([]);
-    expect(await runSql(database, 'SELECT * FROM "_prisma_migrations"')).toHaveLength(1);
+    expect(await runSql(database, 'SELECT * FROM "_prisma_migrations"')).toHaveLength(MIGRATIONS.length);
+  });
+
+  it.skipIf(skip)('brings a database of the previous release up to date, keeping its rows', async () => {
+    const { database } = await migrated();
+    // The previous release: the first migration only, with a row written by it.
+    await runSql(database, 'ALTER TABLE database_connections DROP COLUMN version');
+    await runSql(database, `DELETE FROM "_prisma_migrations" WHERE migration_name = '${MIGRATIONS[1]}'`);
+    await runSql(
+      database,
+      `INSERT INTO database_connections (id, alias, alias_key, connection_uri_encrypted, connection_uri_masked,
+         dialect, schemas, metadata, created_at, updated_at)
+       VALUES ('00000000-0000-4000-8000-000000000001', 'old', 'old', 'x', 'postgresql://h/db', 'postgresql',
+         '[]', '{}', ${now(name)}, ${now(name)})`,
+    );
+    expect(await applyMigrations(storeFromUrl(database.url), logger)).toEqual([MIGRATIONS[1]]);
+    expect(await runSql(database, 'SELECT alias, version FROM database_connections')).toEqual([
+      { alias: 'old', version: 1 },
+    ]);
   });
 
   it.skipIf(skip)('refuses a database holding a migration this code does not know', async () => {
@@ -85,8 +109,8 @@ describe.skipIf(!postgresAvailable)('migrations on PostgreSQL with several insta
     try {
       const store = storeFromUrl(database.url);
       const results = await Promise.all(Array.from({ length: 6 }, () => applyMigrations(store, logger)));
-      expect(results.flat()).toEqual([MIGRATION]);
-      expect(await runSql(database, 'SELECT * FROM "_prisma_migrations"')).toHaveLength(1);
+      expect(results.flat()).toEqual(MIGRATIONS);
+      expect(await runSql(database, 'SELECT * FROM "_prisma_migrations"')).toHaveLength(MIGRATIONS.length);
     } finally {
       await database.drop();
     }

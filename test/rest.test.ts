@@ -162,6 +162,92 @@ describe.each(STORES)('REST on $name', (store) => {
     });
   });
 
+  describe.skipIf(skip)('optimistic concurrency: ETag and If-Match', () => {
+    async function created() {
+      const reply = await fixture.api.request('POST', PATH, SPEC_CREATE);
+      expect(reply.headers.get('etag')).toBe('"1"');
+      return reply.body.id as string;
+    }
+
+    it('gives every read and write the version as a strong ETag, raised by each change', async () => {
+      const id = await created();
+      expect((await fixture.api.request('GET', `${PATH}/${id}`)).headers.get('etag')).toBe('"1"');
+      const updated = await fixture.api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE);
+      expect(updated.headers.get('etag')).toBe('"2"');
+      expect((await fixture.api.request('GET', `${PATH}/${id}`)).headers.get('etag')).toBe('"2"');
+      expect(updated.body).not.toHaveProperty('version');
+    });
+
+    it('PUT with the current ETag writes; with a stale one answers 412 and writes nothing', async () => {
+      const id = await created();
+      const first = await fixture.api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE, { 'if-match': '"1"' });
+      expect(first.status).toBe(200);
+      const stale = await fixture.api.request(
+        'PUT',
+        `${PATH}/${id}`,
+        { ...SPEC_CREATE, alias: 'lost' },
+        { 'if-match': '"1"' },
+      );
+      expectProblem(stale, 412, 'version_mismatch');
+      expect(stale.body.detail).toContain('version 2, not 1');
+      const now = await fixture.api.request('GET', `${PATH}/${id}`);
+      expect(now.body).toEqual(first.body);
+      expect(now.headers.get('etag')).toBe('"2"');
+    });
+
+    it('DELETE with a stale ETag answers 412 and keeps the connection; with the current one deletes it', async () => {
+      const id = await created();
+      await fixture.api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE);
+      expectProblem(
+        await fixture.api.request('DELETE', `${PATH}/${id}`, undefined, { 'if-match': '"1"' }),
+        412,
+        'version_mismatch',
+      );
+      expect((await fixture.api.request('GET', `${PATH}/${id}`)).status).toBe(200);
+      expect((await fixture.api.request('DELETE', `${PATH}/${id}`, undefined, { 'if-match': '"2"' })).status).toBe(200);
+      expect((await fixture.api.request('GET', `${PATH}/${id}`)).status).toBe(404);
+    });
+
+    it('If-Match: * only needs the connection to exist; a weak or foreign tag never matches', async () => {
+      const id = await created();
+      expect((await fixture.api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE, { 'if-match': '*' })).status).toBe(200);
+      for (const tag of ['W/"2"', '"abc"', 'garbage', '"2", "3"']) {
+        expectProblem(
+          await fixture.api.request('PUT', `${PATH}/${id}`, SPEC_UPDATE, { 'if-match': tag }),
+          412,
+          'version_mismatch',
+        );
+      }
+      expect((await fixture.api.request('GET', `${PATH}/${id}`)).headers.get('etag')).toBe('"2"');
+    });
+
+    it('answers 404, not 412, when the connection does not exist', async () => {
+      const missing = '00000000-0000-4000-8000-000000000000';
+      expectProblem(
+        await fixture.api.request('PUT', `${PATH}/${missing}`, SPEC_UPDATE, { 'if-match': '"1"' }),
+        404,
+        'not_found',
+      );
+      expectProblem(
+        await fixture.api.request('DELETE', `${PATH}/${missing}`, undefined, { 'if-match': '"1"' }),
+        404,
+        'not_found',
+      );
+    });
+
+    it('of two writers that read the same version, exactly one wins', async () => {
+      const id = await created();
+      const writes = await Promise.all(
+        ['one', 'two', 'three', 'four'].map((alias) =>
+          fixture.api.request('PUT', `${PATH}/${id}`, { ...SPEC_CREATE, alias }, { 'if-match': '"1"' }),
+        ),
+      );
+      expect(writes.map((reply) => reply.status).sort()).toEqual([200, 412, 412, 412]);
+      const winner = writes.find((reply) => reply.status === 200);
+      expect((await fixture.api.request('GET', `${PATH}/${id}`)).body.alias).toBe(winner?.body.alias);
+    });
+  });
+
   describe.skipIf(skip)('alias conflicts', () => {
     it('answers 409 on create when the alias is taken, ignoring case', async () => {
       await fixture.api.request('POST', PATH, SPEC_CREATE);

@@ -23,6 +23,20 @@ export class NotFoundError extends Error {
   }
 }
 
+export class VersionMismatchError extends Error {
+  readonly code = 'version_mismatch';
+  constructor(
+    readonly id: string,
+    readonly expectedVersion: number,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `The database connection "${id}" is at version ${currentVersion}, not ${expectedVersion}: ` +
+        'it changed since you read it. Read it again, then retry.',
+    );
+  }
+}
+
 export class AliasConflictError extends Error {
   readonly code = 'alias_conflict';
   constructor(readonly alias: string) {

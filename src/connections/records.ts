@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
-import { AliasConflictError, NotFoundError } from './errors.ts';
+import { AliasConflictError, NotFoundError, VersionMismatchError } from './errors.ts';
 import { aliasKey, type ConnectionDocument } from './input.ts';
 
 export type ConnectionRow = DatabaseConnection;
@@ -32,6 +32,7 @@ export function newRow(
     metadata: JSON.stringify(document.metadata),
     createdAt: now,
     updatedAt: now,
+    version: 1,
   };
 }
 
@@ -49,6 +50,7 @@ export function changedColumns(
     ...(document.schemas !== undefined && { schemas: JSON.stringify(document.schemas) }),
     ...(document.metadata !== undefined && { metadata: JSON.stringify(document.metadata) }),
     updatedAt: new Date(),
+    version: { increment: 1 },
   };
 }
 
@@ -62,19 +64,39 @@ function prismaCode(error: unknown): string | undefined {
     : undefined;
 }
 
+export interface WriteContext {
+  id?: string;
+  alias?: string;
+  /** The version a conditional write required (If-Match, expectedVersion). */
+  expectedVersion?: number | null;
+  /** The row's version now, or undefined when there is no such row. */
+  currentVersion?: () => Promise<number | undefined>;
+}
+
+/** Where a write finds its row: by id, and only at the expected version when the client names one. */
+export const rowAt = (id: string, expectedVersion: number | null | undefined) =>
+  expectedVersion == null ? { id } : { id, version: expectedVersion };
+
 /**
  * Runs a write and turns the store's refusals into errors the client can act on:
  * the unique index on alias_key (P2002: the only unique index besides the
- * random primary key) into an alias conflict, a missing row (P2025) into not
- * found. Anything else stays unexpected.
+ * random primary key) into an alias conflict; no row to write (P2025) into a
+ * version mismatch when the row is there at another version, else not found.
+ * Anything else stays unexpected.
  */
-export async function translateWriteErrors<T>(write: () => Promise<T>, context: { id?: string; alias?: string }) {
+export async function translateWriteErrors<T>(write: () => Promise<T>, context: WriteContext) {
   try {
     return await write();
   } catch (error) {
     const code = prismaCode(error);
     if (code === 'P2002' && context.alias !== undefined) throw new AliasConflictError(context.alias);
-    if (code === 'P2025' && context.id !== undefined) throw new NotFoundError(context.id);
+    if (code === 'P2025' && context.id !== undefined) {
+      const { id, expectedVersion, currentVersion } = context;
+      const current = expectedVersion == null ? undefined : await currentVersion?.();
+      if (expectedVersion != null && current !== undefined)
+        throw new VersionMismatchError(id, expectedVersion, current);
+      throw new NotFoundError(id);
+    }
     throw error;
   }
 }

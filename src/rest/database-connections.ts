@@ -26,9 +26,25 @@ interface GraphQLConnection {
   metadata: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
+  version: number;
 }
 
-/** The REST representation: the spec's fields in snake_case, plus updated_at. */
+/** The entity tag of a connection: its version, which every change raises. */
+const entityTag = (connection: GraphQLConnection) => `"${connection.version}"`;
+
+/**
+ * The version an If-Match header requires: none for no header or `*` (the write
+ * then only needs the connection to exist), the version of a tag this API gave
+ * (`"3"`), and 0, which no connection ever has, for anything else (a weak tag,
+ * a list, a tag of another form): such a header can never match.
+ */
+export function versionRequiredBy(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const tag = /^\s*"([1-9][0-9]{0,9})"\s*$/.exec(ifMatch)?.[1];
+  return tag === undefined ? 0 : Number(tag);
+}
+
+/** The REST representation: the spec's fields in snake_case, plus updated_at (the version is the ETag). */
 function toRest(connection: GraphQLConnection) {
   return {
     id: connection.id,
@@ -91,6 +107,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   target_not_allowed: 403,
   not_found: 404,
   alias_conflict: 409,
+  version_mismatch: 412,
   connection_failed: 422,
   dialect_not_testable: 422,
   too_many_tests: 429,
@@ -174,7 +191,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
   /** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
   async function mutate(name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) {
     const { result } = await execute<MutationResult>(name, variables, caller);
-    if (result.databaseConnection) return { status, body: toRest(result.databaseConnection) };
+    const connection = result.databaseConnection;
+    if (connection) return { status, body: toRest(connection), headers: { etag: entityTag(connection) } };
     if (result.__typename === 'ConnectionTestResult') return { status, body: toRestTestResult(result as TestResult) };
     throw typedErrorProblem(result);
   }
@@ -205,7 +223,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
         caller,
       );
       if (!databaseConnection) throw new ProblemResponse(notFound(id));
-      return { status: 200, body: toRest(databaseConnection) };
+      return { status: 200, body: toRest(databaseConnection), headers: { etag: entityTag(databaseConnection) } };
     },
 
     /** `testConnection`: the `?test=true` query parameter. */
@@ -213,7 +231,10 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
       const input = documentFromBody(await readJsonObject(incoming));
       const response = await mutate('create', { input, testConnection }, caller, 201);
       const { id } = response.body as { id: string };
-      return { ...response, headers: { location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` } };
+      return {
+        ...response,
+        headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` },
+      };
     },
 
     async replace(
@@ -224,7 +245,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
     ): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
       const input = documentFromBody(await readJsonObject(incoming));
-      return mutate('update', { id, input, testConnection }, caller);
+      const expectedVersion = versionRequiredBy(incoming.headers['if-match']);
+      return mutate('update', { id, input, testConnection, expectedVersion }, caller);
     },
 
     async test(caller: Caller, id: string): Promise<RestResponse> {
@@ -260,8 +282,9 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
       return { status: 200, body: { schemas } };
     },
 
-    async delete(caller: Caller, id: string): Promise<RestResponse> {
-      return mutate('delete', { id }, caller);
+    /** `ifMatch`: the If-Match header, to delete only the version the client read. */
+    async delete(caller: Caller, id: string, ifMatch: string | undefined): Promise<RestResponse> {
+      return mutate('delete', { id, expectedVersion: versionRequiredBy(ifMatch) }, caller);
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Yoga } from '../graphql/yoga.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
 const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection {
-  id alias connectionUri(reveal: $reveal) dialect schemas metadata createdAt updatedAt
+  id alias connectionUri(reveal: $reveal) dialect schemas metadata createdAt updatedAt version
 }`;
 
 const ERROR_FIELDS = `fragment RestError on Error {
@@ -71,10 +71,14 @@ ${CONNECTION_FIELDS}`,
   ),
   update: mutation(
     'UpdateDatabaseConnection',
-    '$id: ID!, $input: UpdateDatabaseConnectionInput!, $testConnection: Boolean = false',
-    'updateDatabaseConnection(id: $id, input: $input, testConnection: $testConnection)',
+    '$id: ID!, $input: UpdateDatabaseConnectionInput!, $testConnection: Boolean = false, $expectedVersion: Int',
+    'updateDatabaseConnection(id: $id, input: $input, testConnection: $testConnection, expectedVersion: $expectedVersion)',
   ),
-  delete: mutation('DeleteDatabaseConnection', '$id: ID!', 'deleteDatabaseConnection(id: $id)'),
+  delete: mutation(
+    'DeleteDatabaseConnection',
+    '$id: ID!, $expectedVersion: Int',
+    'deleteDatabaseConnection(id: $id, expectedVersion: $expectedVersion)',
+  ),
   testStored: testMutation('TestDatabaseConnection', '$id: ID!', 'testDatabaseConnection(id: $id)'),
   testUri: testMutation(
     'TestConnectionUri',

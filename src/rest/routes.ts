@@ -68,6 +68,6 @@ export async function routeRest(
   }
   if (method === 'GET' || method === 'HEAD') return handlers.get(caller, id, booleanParameter(url, 'reveal'));
   if (method === 'PUT') return handlers.replace(caller, request, id, booleanParameter(url, 'test'));
-  if (method === 'DELETE') return handlers.delete(caller, id);
+  if (method === 'DELETE') return handlers.delete(caller, id, request.headers['if-match']);
   throw methodNotAllowed(['GET', 'HEAD', 'PUT', 'DELETE']);
 }

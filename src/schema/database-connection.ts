@@ -9,6 +9,7 @@ import {
   UnsafeDatabaseUriError,
   UnsupportedDialectError,
   ValidationError,
+  VersionMismatchError,
 } from '../connections/errors.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
 import {
@@ -16,12 +17,14 @@ import {
   changedColumns,
   isConnectionId,
   newRow,
+  rowAt,
   rowMetadata,
   rowSchemas,
   translateWriteErrors,
 } from '../connections/records.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
+import type { Prisma } from '../db/client.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import { checkDialect } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
@@ -63,6 +66,10 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
     metadata: t.field({ type: 'JSONObject', resolve: rowMetadata }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    version: t.exposeInt('version', {
+      description:
+        '1 when created, one more at each change. Pass it as expectedVersion to change nothing but this version.',
+    }),
   }),
 });
 
@@ -230,6 +237,25 @@ const DIALECT_ERRORS = [UnsupportedDialectError, SchemasNotSupportedError, Unsaf
 /** What testing the connection before a write may end in. */
 const TEST_ERRORS = [ConnectionFailedError, ...CONNECTIVITY_ERRORS];
 
+const EXPECTED_VERSION_ARG = {
+  description:
+    'Write only if the connection is still at this version (optimistic concurrency); else a VersionMismatchError. ' +
+    'Left out, the last writer wins.',
+};
+
+/** Where a conditional write finds its row, and how it tells a row that moved on from one that is gone. */
+function versionedWrite(prisma: Prisma, id: string, expectedVersion: number | null | undefined) {
+  return {
+    where: rowAt(id, expectedVersion),
+    context: {
+      id,
+      expectedVersion,
+      currentVersion: async () =>
+        (await prisma.databaseConnection.findUnique({ where: { id }, select: { version: true } }))?.version,
+    },
+  };
+}
+
 const TEST_CONNECTION_ARG = {
   defaultValue: false,
   description: 'Connect with the real driver first, and save nothing unless it works.',
@@ -275,7 +301,14 @@ builder.mutationField('updateDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     errors: {
-      types: [ValidationError, NotFoundError, AliasConflictError, ...DIALECT_ERRORS, ...TEST_ERRORS],
+      types: [
+        ValidationError,
+        NotFoundError,
+        VersionMismatchError,
+        AliasConflictError,
+        ...DIALECT_ERRORS,
+        ...TEST_ERRORS,
+      ],
       ...resultNames('UpdateDatabaseConnection'),
     },
     authScopes: { 'connections:write': true },
@@ -283,8 +316,13 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       id: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateDatabaseConnectionInput, required: true }),
       testConnection: t.arg.boolean(TEST_CONNECTION_ARG),
+      expectedVersion: t.arg.int(EXPECTED_VERSION_ARG),
     },
-    resolve: async (_root, { id, input, testConnection }, { prisma, secrets, policy, connectivity, principal }) => {
+    resolve: async (
+      _root,
+      { id, input, testConnection, expectedVersion },
+      { prisma, secrets, policy, connectivity, principal },
+    ) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
       let dialect: DialectName | undefined;
@@ -303,6 +341,9 @@ builder.mutationField('updateDatabaseConnection', (t) =>
         // together: take what the update leaves.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
+        if (expectedVersion != null && stored.version !== expectedVersion) {
+          throw new VersionMismatchError(id, expectedVersion, stored.version);
+        }
         const schemas = document.schemas ?? rowSchemas(stored);
         if (document.connectionUri !== undefined && hasMaskedSecret(document.connectionUri)) {
           // The client sent back a URI it read, secrets masked: keep the stored ones.
@@ -315,9 +356,11 @@ builder.mutationField('updateDatabaseConnection', (t) =>
         if (document.connectionUri !== undefined) dialect = effective.name;
         if (testConnection) await requireWorkingConnection(connectivity, uri, effective, schemas, principal.name);
       }
+      // The version check and the write are one statement, so no other write can come between them.
+      const { where, context } = versionedWrite(prisma, id, expectedVersion);
       return translateWriteErrors(
-        () => prisma.databaseConnection.update({ where: { id }, data: changedColumns(id, document, dialect, secrets) }),
-        { id, alias: document.alias },
+        () => prisma.databaseConnection.update({ where, data: changedColumns(id, document, dialect, secrets) }),
+        { ...context, alias: document.alias },
       );
     },
   }),
@@ -327,12 +370,13 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     description: 'Deletes the connection and returns it as it was.',
-    errors: { types: [NotFoundError], ...resultNames('DeleteDatabaseConnection') },
+    errors: { types: [NotFoundError, VersionMismatchError], ...resultNames('DeleteDatabaseConnection') },
     authScopes: { 'connections:write': true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { prisma }): Promise<ConnectionRow> => {
+    args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int(EXPECTED_VERSION_ARG) },
+    resolve: (_root, { id, expectedVersion }, { prisma }): Promise<ConnectionRow> => {
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      return translateWriteErrors(() => prisma.databaseConnection.delete({ where: { id } }), { id });
+      const { where, context } = versionedWrite(prisma, id, expectedVersion);
+      return translateWriteErrors(() => prisma.databaseConnection.delete({ where }), context);
     },
   }),
 );

@@ -8,6 +8,7 @@ import {
   UnsafeDatabaseUriError,
   UnsupportedDialectError,
   ValidationError,
+  VersionMismatchError,
 } from '../connections/errors.ts';
 
 export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
@@ -40,6 +41,19 @@ builder.objectType(NotFoundError, {
   description: 'No database connection has that id. Code: not_found.',
   interfaces: [ErrorInterface],
   fields: (t) => ({ id: t.exposeID('id') }),
+});
+
+builder.objectType(VersionMismatchError, {
+  name: 'VersionMismatchError',
+  description:
+    'The connection is no longer at the version the client expected (expectedVersion); nothing was written. ' +
+    'Code: version_mismatch.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    expectedVersion: t.exposeInt('expectedVersion'),
+    currentVersion: t.exposeInt('currentVersion'),
+  }),
 });
 
 builder.objectType(AliasConflictError, {
