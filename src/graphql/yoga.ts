@@ -7,6 +7,7 @@ import {
   type ExecutionArgs,
   execute,
   GraphQLError,
+  getOperationAST,
   getVariableValues,
   Kind,
   NoSchemaIntrospectionCustomRule,
@@ -14,6 +15,7 @@ import {
 } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
+import type { Metrics } from '../http/metrics.ts';
 import { type Logger, scrub } from '../logger.ts';
 import { isRestDocument } from '../rest/operations.ts';
 import { schema } from '../schema/index.ts';
@@ -25,6 +27,7 @@ export const GRAPHQL_PATH = '/graphql';
 export interface GraphQLOptions {
   /** Introspection and field suggestions (GraphiQL's page is served by the HTTP server). */
   explorer: boolean;
+  metrics: Metrics;
 }
 
 /** Each request must come with its principal (who is calling), authenticated by the HTTP server. */
@@ -36,7 +39,12 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     context: ({ principal, logger: requestLogger }) => ({ ...service, principal, logger: requestLogger }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.
-    maskedErrors: { maskError: maskErrorAndSecrets },
+    maskedErrors: {
+      maskError: (error, message, isDev) => {
+        options.metrics.countDatabaseError(error instanceof GraphQLError ? error.originalError : error);
+        return maskErrorAndSecrets(error, message, isDev);
+      },
+    },
     // Served by our own routes (src/http/server.ts), which also check the database.
     healthCheckEndpoint: '/.yoga-health',
     landingPage: false,
@@ -51,6 +59,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       // with the path of the bad value, which graphql-jit's coercion does not.
       useGraphQlJit({}, { enableIf: variablesAreValid }),
       useSecretFreeErrors,
+      useOperationMetrics(options.metrics),
       // Browsers may only send requests that a cross-site form or image could not.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       EnvelopArmorPlugin({
@@ -109,6 +118,16 @@ function variablesAreValid({ schema, document, operationName, variableValues }: 
   if (!operation || (operations.length > 1 && !operationName)) return false;
   const definitions = operation.variableDefinitions ?? [];
   return definitions.length === 0 || !getVariableValues(schema, definitions, variableValues ?? {}).errors;
+}
+
+/** Counts each operation executed, by name and type. */
+function useOperationMetrics(metrics: Metrics): Plugin {
+  return {
+    onExecute: ({ args }) => {
+      const operation = getOperationAST(args.document, args.operationName);
+      metrics.countOperation(operation?.name?.value, operation?.operation ?? 'unknown');
+    },
+  };
 }
 
 const noIntrospection: Plugin = {

@@ -15,6 +15,7 @@ import { createOperationRunner } from '../rest/operations.ts';
 import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
 import { isExplorerPage, sendGraphQLError, serveExplorer, serveGraphQL } from './graphql-route.ts';
+import { createMetrics } from './metrics.ts';
 import { JSON_TYPE, sendJson, sendProblem } from './responses.ts';
 import { API_SECURITY_HEADERS, applyCors, requestIdOf } from './security.ts';
 
@@ -41,7 +42,8 @@ const UNAUTHENTICATED_DETAIL = {
 };
 
 export function createApp(service: ServiceContext, store: Store, options: AppOptions): App {
-  const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer });
+  const metrics = createMetrics();
+  const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, metrics });
   const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga));
   const checkReadiness = createReadinessCheck(service.prisma, store);
 
@@ -53,6 +55,12 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
     who: { principal?: Principal },
   ) {
     if (url.pathname === '/health') return sendJson(response, 200, { status: 'ok' });
+    // Like /health and /ready, for the platform: no API key (it shows counts, never data).
+    if (url.pathname === '/metrics') {
+      const text = await metrics.registry.metrics();
+      response.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return response.end(text);
+    }
     if (url.pathname === '/ready') {
       const readiness = await checkReadiness();
       const [status, body] = readiness.ready
@@ -103,12 +111,14 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
       for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) response.setHeader(name, value);
       response.once('close', () => {
         inFlight.delete(response);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.observeRequest(request.method ?? 'GET', url.pathname, response.statusCode, seconds);
         log.info(
           {
             method: request.method,
             path: url.pathname,
             status: response.statusCode,
-            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            ms: seconds * 1e3,
             apiKey: who.principal?.name,
           },
           'request',
@@ -120,6 +130,7 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
       handle(request, response, url, log, who).catch((error) => {
         if (error instanceof ProblemResponse) return sendProblem(response, error.problem, url.pathname, error.headers);
         log.error({ err: error, method: request.method, path: url.pathname }, 'request failed');
+        metrics.countDatabaseError(error);
         if (!response.headersSent) return sendProblem(response, internalError(), url.pathname);
         response.destroy();
       });

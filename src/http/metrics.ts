@@ -1,0 +1,90 @@
+/**
+ * Prometheus metrics (prom-client), served at GET /metrics: requests by route,
+ * method and status, their latency, GraphQL operations by name, database
+ * errors, and the process's default metrics. One registry per app, so that
+ * several services in one process (as in the tests) count apart.
+ */
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { COLLECTION_PATH } from '../rest/database-connections.ts';
+
+/** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
+const MAX_OPERATION_NAMES = 100;
+
+const ITEM_ROUTE = new RegExp(`^${COLLECTION_PATH}/[^/]+(/test|/schemas)?/?$`);
+
+/** The route a path belongs to, with ids replaced, so that labels stay few. */
+export function routeOf(pathname: string): string {
+  if (['/health', '/ready', '/metrics', '/graphql'].includes(pathname)) return pathname;
+  const path = pathname.replace(/\/$/, '');
+  if (path === COLLECTION_PATH || path === `${COLLECTION_PATH}/test`) return path;
+  const item = ITEM_ROUTE.exec(pathname);
+  if (item) return `${COLLECTION_PATH}/{id}${item[1] ?? ''}`;
+  return 'unknown';
+}
+
+/** Whether an error came from the database or its driver (Prisma's errors carry the client version). */
+export function isDatabaseError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name } = error as { name?: unknown };
+  return 'clientVersion' in error || name === 'DriverAdapterError';
+}
+
+export interface Metrics {
+  registry: Registry;
+  observeRequest(method: string, pathname: string, status: number, seconds: number): void;
+  countOperation(name: string | undefined, type: string): void;
+  countDatabaseError(error: unknown): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from the request to the end of the response, by route and method.',
+    labelNames: ['route', 'method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations executed (those of the REST facade included), by name and type.',
+    labelNames: ['operation_name', 'operation_type'],
+    registers: [registry],
+  });
+  const databaseErrors = new Counter({
+    name: 'database_errors_total',
+    help: 'Requests that failed on a database error, by Prisma error code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const operationNames = new Set<string>();
+
+  return {
+    registry,
+    observeRequest(method, pathname, status, seconds) {
+      const route = routeOf(pathname);
+      requests.inc({ route, method, status });
+      duration.observe({ route, method }, seconds);
+    },
+    countOperation(name, type) {
+      let label = name ?? 'anonymous';
+      if (!operationNames.has(label)) {
+        if (operationNames.size >= MAX_OPERATION_NAMES) label = 'other';
+        else operationNames.add(label);
+      }
+      operations.inc({ operation_name: label, operation_type: type });
+    },
+    countDatabaseError(error) {
+      if (!isDatabaseError(error)) return;
+      const { code } = error as { code?: unknown };
+      databaseErrors.inc({ code: typeof code === 'string' ? code : 'unknown' });
+    },
+  };
+}

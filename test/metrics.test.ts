@@ -1,0 +1,90 @@
+/** GET /metrics: Prometheus text, from real requests to the real server. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
+import type { RunningService } from '../src/service.ts';
+import { runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { clientFor, startTestService } from './support/service.ts';
+
+const PATH = '/api/v1/database-connections';
+const KEY = generateApiKey();
+const API_KEYS = JSON.stringify([
+  { name: 'metrics-test', hash: hashApiKey(KEY), scopes: ['connections:read', 'connections:write'] },
+]);
+const BODY = { alias: 'warehouse', connection_uri: 'postgresql://u:secret-pw@db/x' };
+
+/** The value of one sample line, e.g. `http_requests_total{route="/health",method="GET",status="200"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe.each(STORES)('metrics on $name', ({ create, skip }) => {
+  let database: TestDatabase;
+  let service: RunningService;
+  beforeAll(async () => {
+    if (skip) return;
+    database = await create();
+    service = await startTestService(database.url, { API_KEYS });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it.skipIf(skip)('counts requests by route (ids replaced), method and status, with latencies', async () => {
+    const api = clientFor(service.url);
+    const auth = { authorization: `Bearer ${KEY}` };
+    const created = await api.request('POST', PATH, BODY, auth);
+    expect(created.status).toBe(201);
+    await api.request('GET', `${PATH}/${created.body.id}`, undefined, auth);
+    await api.request('GET', `${PATH}/00000000-0000-4000-8000-000000000000`, undefined, auth);
+    await api.request('GET', PATH); // no key: 401
+
+    // No API key needed, as for /health and /ready.
+    const reply = await api.request('GET', '/metrics');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = reply.text;
+    const item = `${PATH}/{id}`;
+    expect(sample(text, `http_requests_total{route="${PATH}",method="POST",status="201"}`)).toBe(1);
+    expect(sample(text, `http_requests_total{route="${item}",method="GET",status="200"}`)).toBe(1);
+    expect(sample(text, `http_requests_total{route="${item}",method="GET",status="404"}`)).toBe(1);
+    expect(sample(text, `http_requests_total{route="${PATH}",method="GET",status="401"}`)).toBe(1);
+    expect(sample(text, `http_request_duration_seconds_count{route="${item}",method="GET"}`)).toBe(2);
+    expect(sample(text, `http_request_duration_seconds_bucket{le="+Inf",route="${item}",method="GET"}`)).toBe(2);
+    // The REST calls ran GraphQL operations, counted by name.
+    expect(
+      sample(text, 'graphql_operations_total{operation_name="RestCreateDatabaseConnection",operation_type="mutation"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'graphql_operations_total{operation_name="RestGetDatabaseConnection",operation_type="query"}'),
+    ).toBe(2);
+    // The process's default metrics.
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    // Labels never carry ids or secrets.
+    expect(text).not.toContain(created.body.id);
+    expect(text).not.toContain('secret-pw');
+  });
+
+  it.skipIf(skip)('counts GraphQL operations by name, and database errors by code', async () => {
+    const api = clientFor(service.url);
+    const auth = { authorization: `Bearer ${KEY}` };
+    const query = (body: object) => api.request('POST', '/graphql', body, auth);
+    await query({ query: 'query CountThem { databaseConnections { totalCount } }' });
+    await query({ query: '{ databaseConnections { totalCount } }' });
+    const before = await api.request('GET', '/metrics');
+    expect(sample(before.text, 'graphql_operations_total{operation_name="CountThem",operation_type="query"}')).toBe(1);
+    expect(sample(before.text, 'graphql_operations_total{operation_name="anonymous",operation_type="query"}')).toBe(1);
+    expect(before.text).not.toMatch(/^database_errors_total\{/m);
+
+    // Break the store under the running service: its table disappears.
+    await runSql(database, 'DROP TABLE database_connections');
+    expect((await api.request('GET', PATH, undefined, auth)).status).toBe(500);
+    expect((await query({ query: '{ databaseConnections { totalCount } }' })).body.errors).toHaveLength(1);
+    const after = await api.request('GET', '/metrics');
+    const errors = after.text.split('\n').filter((line) => line.startsWith('database_errors_total{'));
+    expect(errors.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0)).toBe(2);
+    expect(errors[0]).toMatch(/^database_errors_total\{code="P\d{4}"\} \d/);
+  });
+});
