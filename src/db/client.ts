@@ -11,6 +11,8 @@ import { ensureSqliteFolder, type Store } from './store.ts';
  */
 export type Prisma = PrismaClient;
 
+const CONNECT_TIMEOUT_MS = 1_500;
+
 export function createPrismaClient(store: Store): Prisma {
   if (store.provider === 'sqlite') {
     ensureSqliteFolder(store);
@@ -18,5 +20,7 @@ export function createPrismaClient(store: Store): Prisma {
     // process's write lock before failing.
     return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: store.file, timeout: 5_000 }) });
   }
-  return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: store.url }) }) as unknown as Prisma;
+  // A database that does not answer fails a request within CONNECT_TIMEOUT_MS instead of holding it.
+  const adapter = new PrismaPg({ connectionString: store.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  return new PostgresPrismaClient({ adapter }) as unknown as Prisma;
 }

@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { type Logger, scrub } from '../logger.ts';
 import { isRestDocument } from '../rest/operations.ts';
@@ -41,7 +42,9 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     // to the log through the logger below.
     maskedErrors: {
       maskError: (error, message, isDev) => {
-        options.metrics.countDatabaseError(error instanceof GraphQLError ? error.originalError : error);
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        options.metrics.countDatabaseError(original);
+        if (isDatabaseUnavailable(original)) return databaseUnavailable(error);
         return maskErrorAndSecrets(error, message, isDev);
       },
     },
@@ -72,6 +75,23 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       }),
       ...(options.explorer ? [] : [noIntrospection]),
     ],
+  });
+}
+
+/**
+ * A database out of reach is no bug to hide behind "Unexpected error.": the
+ * client is told so, with 503 and Retry-After on the HTTP response (Yoga reads
+ * `extensions.http` and leaves it out of the body).
+ */
+function databaseUnavailable(error: unknown): GraphQLError {
+  const located = error instanceof GraphQLError ? error : undefined;
+  return new GraphQLError(`The database is unavailable. Retry in ${RETRY_AFTER_SECONDS} seconds.`, {
+    nodes: located?.nodes,
+    path: located?.path,
+    extensions: {
+      code: DATABASE_UNAVAILABLE,
+      http: { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+    },
   });
 }
 

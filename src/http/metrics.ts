@@ -5,6 +5,7 @@
  * several services in one process (as in the tests) count apart.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { isDatabaseError } from '../db/errors.ts';
 import { COLLECTION_PATH } from '../rest/database-connections.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
@@ -20,13 +21,6 @@ export function routeOf(pathname: string): string {
   const item = ITEM_ROUTE.exec(pathname);
   if (item) return `${COLLECTION_PATH}/{id}${item[1] ?? ''}`;
   return 'unknown';
-}
-
-/** Whether an error came from the database or its driver (Prisma's errors carry the client version). */
-export function isDatabaseError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name } = error as { name?: unknown };
-  return 'clientVersion' in error || name === 'DriverAdapterError';
 }
 
 export interface Metrics {

@@ -1,0 +1,83 @@
+/**
+ * A PostgreSQL cluster of the test's own (initdb and pg_ctl into a temporary
+ * folder, on a free port), so that a test can stop and start it under the
+ * service. As root, the PostgreSQL tools run as the postgres user (initdb
+ * refuses root).
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const VERSIONS = '/usr/lib/postgresql';
+
+/** Whether this machine has the PostgreSQL server tools. */
+export const clusterToolsAvailable = (() => {
+  try {
+    return readdirSync(VERSIONS).length > 0;
+  } catch {
+    return false;
+  }
+})();
+
+export interface PostgresCluster {
+  /** A database URL for the `postgres` database of the cluster. */
+  url: string;
+  start(): void;
+  /** `fast` shuts down cleanly; `immediate` is a crash, recovered from the WAL at the next start. */
+  stop(mode?: 'fast' | 'immediate'): void;
+  destroy(): void;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function createPostgresCluster(): Promise<PostgresCluster> {
+  const versions = readdirSync(VERSIONS).sort();
+  const bin = join(VERSIONS, versions[versions.length - 1] as string, 'bin');
+  const folder = mkdtempSync(join(tmpdir(), 'dcapi-cluster-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const postgres =
+      statSync(bin).uid === 0 ? Number(execFileSync('id', ['-u', 'postgres']).toString()) : statSync(bin).uid;
+    chownSync(folder, postgres, Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  }
+  const run = (tool: string, args: string[]) =>
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { stdio: 'pipe' })
+      : execFileSync(join(bin, tool), args, { stdio: 'pipe' });
+  const data = join(folder, 'data');
+  const port = await freePort();
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+  const cluster: PostgresCluster = {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    start: () =>
+      void run('pg_ctl', [
+        '-D',
+        data,
+        '-o',
+        `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1`,
+        '-l',
+        join(folder, 'log'),
+        '-w',
+        'start',
+      ]),
+    stop: (mode = 'fast') => void run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
+    destroy: () => {
+      try {
+        cluster.stop('immediate');
+      } catch {
+        // Already stopped.
+      }
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+  cluster.start();
+  return cluster;
+}
