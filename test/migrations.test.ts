@@ -9,7 +9,11 @@ import { postgresAvailable, runSql, STORES, type TestDatabase } from './support/
 import { startTestService } from './support/service.ts';
 
 const logger = createLogger('silent');
-const MIGRATIONS = ['20261127000000_create_database_connections', '20261127120000_add_version'];
+const MIGRATIONS = [
+  '20261127000000_create_database_connections',
+  '20261127120000_add_version',
+  '20261127130000_add_idempotency_keys',
+];
 
 describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {
   let database: TestDatabase | undefined;

@@ -58,7 +58,7 @@ export const rowSchemas = (row: ConnectionRow): string[] => JSON.parse(row.schem
 export const rowDialect = (row: ConnectionRow): Dialect => dialectNamed(row.dialect as DialectName);
 export const rowMetadata = (row: ConnectionRow): Record<string, unknown> => JSON.parse(row.metadata);
 
-function prismaCode(error: unknown): string | undefined {
+export function prismaCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
     ? error.code
     : undefined;

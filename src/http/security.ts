@@ -21,7 +21,7 @@ export function requestIdOf(request: IncomingMessage): string {
 }
 
 const CORS_METHODS = 'GET, HEAD, POST, PUT, DELETE';
-const CORS_HEADERS = 'authorization, content-type, x-request-id, if-match';
+const CORS_HEADERS = 'authorization, content-type, x-request-id, if-match, idempotency-key';
 
 /**
  * CORS, closed unless an origin is on the allow-list. Returns true when it
@@ -33,7 +33,10 @@ export function applyCors(request: IncomingMessage, response: ServerResponse, al
   response.setHeader('vary', 'Origin');
   if (allowed) {
     response.setHeader('access-control-allow-origin', origin);
-    response.setHeader('access-control-expose-headers', 'location, etag, x-request-id, www-authenticate, allow');
+    response.setHeader(
+      'access-control-expose-headers',
+      'location, etag, idempotent-replayed, x-request-id, www-authenticate, allow',
+    );
   }
   if (request.method !== 'OPTIONS' || !request.headers['access-control-request-method']) return false;
   if (allowed) {

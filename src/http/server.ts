@@ -11,6 +11,7 @@ import type { Store } from '../db/store.ts';
 import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/yoga.ts';
 import type { Logger } from '../logger.ts';
 import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
+import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
@@ -44,7 +45,7 @@ const UNAUTHENTICATED_DETAIL = {
 export function createApp(service: ServiceContext, store: Store, options: AppOptions): App {
   const metrics = createMetrics();
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, metrics });
-  const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga));
+  const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga), createIdempotency(service.prisma));
   const checkReadiness = createReadinessCheck(service.prisma, store);
 
   async function handle(

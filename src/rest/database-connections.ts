@@ -13,6 +13,7 @@ import type { DialectName } from '../dialects/registry.ts';
 import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { readJsonObject } from './body.ts';
+import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { ProblemResponse, problem } from './problem.ts';
 
@@ -164,7 +165,7 @@ export interface RestResponse {
 /** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */
 class UnexpectedGraphQLErrors extends Error {}
 
-export function createDatabaseConnectionHandlers(run: RunOperation) {
+export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
   async function execute<Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) {
     const result = await run<Data>(name, variables, caller);
     const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
@@ -233,15 +234,20 @@ export function createDatabaseConnectionHandlers(run: RunOperation) {
       return { status: 200, body: toRest(databaseConnection), headers: { etag: entityTag(databaseConnection) } };
     },
 
-    /** `testConnection`: the `?test=true` query parameter. */
+    /** `testConnection`: the `?test=true` query parameter. With an Idempotency-Key, a retry creates nothing new. */
     async create(caller: Caller, incoming: IncomingMessage, testConnection: boolean): Promise<RestResponse> {
-      const input = documentFromBody(await readJsonObject(incoming));
-      const response = await mutate('create', { input, testConnection }, caller, 201);
-      const { id } = response.body as { id: string };
-      return {
-        ...response,
-        headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` },
+      const key = idempotencyKeyOf(incoming);
+      const body = await readJsonObject(incoming);
+      const createConnection = async () => {
+        const response = await mutate('create', { input: documentFromBody(body), testConnection }, caller, 201);
+        const { id } = response.body as { id: string };
+        return {
+          ...response,
+          headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` },
+        };
       };
+      if (key === undefined) return createConnection();
+      return idempotency(caller.principal.name, key, { body, testConnection }, createConnection);
     },
 
     async replace(

@@ -90,7 +90,9 @@ export function useServiceFixture(store: (typeof STORES)[number], env: Record<st
     await fixture.database?.drop();
   });
   beforeEach(async () => {
-    if (!store.skip) await runSql(fixture.database, 'DELETE FROM database_connections');
+    if (store.skip) return;
+    await runSql(fixture.database, 'DELETE FROM database_connections');
+    await runSql(fixture.database, 'DELETE FROM idempotency_keys');
   });
   return fixture;
 }
