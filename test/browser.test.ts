@@ -1,4 +1,4 @@
-/** The GraphiQL explorer in a real browser (Debian's Chromium, driven by playwright-core). */
+/** The GraphiQL explorer and the REST reference in a real browser (Debian's Chromium, driven by playwright-core). */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ if (!available) {
   console.warn(`SKIPPED: the browser tests, because there is no Chromium at ${CHROMIUM} (apt-get install chromium).`);
 }
 
-describe.skipIf(!available)('GraphiQL in Chromium', () => {
+describe.skipIf(!available)('the explorers in Chromium', () => {
   let database: TestDatabase;
   let service: RunningService;
   let browser: Browser;
@@ -58,5 +58,41 @@ describe.skipIf(!available)('GraphiQL in Chromium', () => {
       .toContain('totalCount');
     await page.screenshot({ path: 'test/artifacts/graphiql.png' });
     expect(refused).toEqual([]);
+  });
+
+  it('shows the REST reference at /api/v1/docs, listing the four documented endpoints, from local assets', async () => {
+    const page = await browser.newPage();
+    const refused: string[] = [];
+    const outside: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    page.on('request', (request) => {
+      if (!request.url().startsWith(service.url) && !request.url().startsWith('data:')) outside.push(request.url());
+    });
+    const response = await page.goto(`${service.url}/api/v1/docs`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
+    const operations = await page
+      .locator('.opblock-summary')
+      .evaluateAll((summaries) =>
+        summaries.map((summary) =>
+          [
+            summary.querySelector('.opblock-summary-method')?.textContent,
+            summary.querySelector('.opblock-summary-path')?.getAttribute('data-path'),
+          ].join(' '),
+        ),
+      );
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/database-connections',
+        'GET /api/v1/database-connections',
+        'PUT /api/v1/database-connections/{id}',
+        'DELETE /api/v1/database-connections/{id}',
+      ]),
+    );
+    await page.screenshot({ path: 'test/artifacts/api-docs.png', fullPage: true });
+    expect(refused).toEqual([]);
+    expect(outside).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
+import { serveApiDocs } from './api-docs.ts';
 import { isExplorerPage, sendGraphQLError, serveExplorer, serveGraphQL } from './graphql-route.ts';
 import { createMetrics } from './metrics.ts';
 import { JSON_TYPE, sendJson, sendProblem } from './responses.ts';
@@ -69,6 +70,8 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
         : [503, { status: 'not_ready', reason: readiness.reason }];
       return sendJson(response, status, body, JSON_TYPE);
     }
+    // The API reference is public, like the GraphiQL page: it describes the API, it holds no data.
+    if ((request.method === 'GET' || request.method === 'HEAD') && serveApiDocs(url.pathname, response)) return;
     const isGraphQL = url.pathname === GRAPHQL_PATH;
     if (!isGraphQL && url.pathname !== '/api' && !url.pathname.startsWith('/api/')) throw routeNotFound(url.pathname);
     if (isGraphQL && isExplorerPage(request)) {

@@ -1,0 +1,163 @@
+/**
+ * The OpenAPI document against the service's real behaviour: every route is
+ * called into each status it can be brought to here, and each response must be
+ * documented for its route, method and status, with its content type, its
+ * required headers, and a body its schema accepts.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
+import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
+import type { RunningService } from '../src/service.ts';
+import { createSqliteDatabase, postgresAvailable, runSql, type TestDatabase } from './support/databases.ts';
+import { type Client, clientFor, startTestService } from './support/service.ts';
+import { closedPort, createPostgresTarget } from './support/targets.ts';
+
+const PATH = '/api/v1/database-connections';
+const ITEM = `${PATH}/{id}`;
+const keys = { writer: generateApiKey(), reader: generateApiKey() };
+const API_KEYS = JSON.stringify([
+  { name: 'writer', hash: hashApiKey(keys.writer), scopes: ['connections:read', 'connections:write'] },
+  { name: 'reader', hash: hashApiKey(keys.reader), scopes: ['connections:read'] },
+]);
+
+type Document = typeof OPENAPI_DOCUMENT;
+type Reply = Awaited<ReturnType<Client['request']>>;
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addSchema(OPENAPI_DOCUMENT, 'openapi.json');
+const pointer = (...parts: string[]) => parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+
+/** Checks one real response against the document; returns the key of what it covered. */
+function conform(template: string, method: string, reply: Reply): string {
+  const operations = (OPENAPI_DOCUMENT.paths as Record<string, Record<string, any>>)[template];
+  const operation = operations?.[method.toLowerCase()];
+  expect(operation, `${method} ${template} is documented`).toBeDefined();
+  const documented = operation.responses[reply.status];
+  expect(documented, `${method} ${template} documents status ${reply.status}`).toBeDefined();
+  const contentType = reply.headers.get('content-type') ?? '';
+  const mediaType = Object.keys(documented.content ?? {}).find((type) => contentType.startsWith(type));
+  expect(mediaType, `${method} ${template} ${reply.status}: content type ${contentType}`).toBeDefined();
+  const schemaRef = `openapi.json#/${pointer('paths', template, method.toLowerCase(), 'responses', String(reply.status), 'content', mediaType as string, 'schema')}`;
+  const valid = ajv.validate({ $ref: schemaRef }, reply.body);
+  expect(valid ? [] : ajv.errors, `${method} ${template} ${reply.status} body`).toEqual([]);
+  for (const [name, header] of Object.entries<any>(documented.headers ?? {})) {
+    const value = reply.headers.get(name);
+    if (header.required) expect(value, `${method} ${template} ${reply.status}: header ${name}`).not.toBeNull();
+    if (value !== null) expect(ajv.validate(header.schema, value), `header ${name}: ${value}`).toBe(true);
+  }
+  return `${method} ${template} ${reply.status}`;
+}
+
+// PostgreSQL serves as the real database a connection points to (required under CI).
+describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  let api: Client;
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { API_KEYS });
+    api = clientFor(service.url);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it('is served at /api/v1/openapi.json without an API key, as OpenAPI 3.1 whose schemas compile', async () => {
+    const reply = await api.request('GET', '/api/v1/openapi.json');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual(JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)));
+    expect(reply.body.openapi).toBe('3.1.0');
+    for (const name of Object.keys(OPENAPI_DOCUMENT.components.schemas)) {
+      expect(() => ajv.getSchema(`openapi.json#/components/schemas/${name}`)).not.toThrow();
+    }
+  });
+
+  it('describes every response of every route, for every status reached here', async () => {
+    const as =
+      (key: string | undefined) =>
+      (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        api.request(method, path, body, key ? { authorization: `Bearer ${key}`, ...headers } : headers);
+    const writer = as(keys.writer);
+    const port = await closedPort();
+    const body = (alias: string) => ({
+      alias,
+      connection_uri: `postgresql://u:pw@127.0.0.1:${port}/db`,
+      schemas: ['public'],
+      metadata: { team: 'bi' },
+    });
+    const covered = new Set<string>();
+    const check = async (template: string, method: string, call: Promise<Reply>, status: number) => {
+      const reply = await call;
+      expect(reply.status, `${method} ${template}`).toBe(status);
+      covered.add(conform(template, method, reply));
+      return reply;
+    };
+
+    const created = await check(PATH, 'POST', writer('POST', PATH, body('main')), 201);
+    const id = created.body.id as string;
+    const item = `${PATH}/${id}`;
+    const missing = `${PATH}/00000000-0000-4000-8000-000000000000`;
+    await check(PATH, 'POST', writer('POST', PATH, body('')), 400);
+    await check(PATH, 'POST', writer('POST', PATH, '{"alias":'), 400);
+    await check(PATH, 'POST', writer('POST', PATH, body('main')), 409);
+    await check(PATH, 'POST', writer('POST', PATH, 'alias=x', { 'content-type': 'text/plain' }), 415);
+    await check(PATH, 'POST', writer('POST', PATH, { alias: 'x'.repeat(1024 * 1024) }), 413);
+    await check(PATH, 'POST', writer('POST', PATH, body('once'), { 'idempotency-key': 'k' }), 201);
+    await check(PATH, 'POST', writer('POST', PATH, body('twice'), { 'idempotency-key': 'k' }), 422);
+    await check(PATH, 'POST', as(undefined)('POST', PATH, body('anonymous')), 401);
+    await check(PATH, 'POST', as(keys.reader)('POST', PATH, body('reader')), 403);
+
+    await check(PATH, 'GET', writer('GET', PATH), 200);
+    await check(PATH, 'GET', writer('GET', `${PATH}?dialect=nosql`), 400);
+    await check(ITEM, 'GET', writer('GET', item), 200);
+    await check(ITEM, 'GET', writer('GET', `${item}?reveal=maybe`), 400);
+    await check(ITEM, 'GET', writer('GET', missing), 404);
+
+    await check(ITEM, 'PUT', writer('PUT', item, body('renamed'), { 'if-match': '"1"' }), 200);
+    await check(ITEM, 'PUT', writer('PUT', item, body('lost'), { 'if-match': '"1"' }), 412);
+    await check(ITEM, 'PUT', writer('PUT', item, body('once')), 409);
+    await check(ITEM, 'PUT', writer('PUT', item, { alias: 'no uri' }), 400);
+    await check(ITEM, 'PUT', writer('PUT', missing, body('ghost')), 404);
+
+    await check(
+      `${PATH}/test`,
+      'POST',
+      writer('POST', `${PATH}/test`, { connection_uri: body('t').connection_uri }),
+      200,
+    );
+    await check(`${PATH}/test`, 'POST', writer('POST', `${PATH}/test`, { schemas: [] }), 400);
+    await check(`${ITEM}/test`, 'POST', writer('POST', `${item}/test`), 200);
+    await check(`${ITEM}/test`, 'POST', writer('POST', `${missing}/test`), 404);
+    await check(`${ITEM}/schemas`, 'GET', writer('GET', `${item}/schemas`), 422);
+    // A connection to a real database, for the schemas and the working test.
+    const target = await createPostgresTarget();
+    try {
+      const real = await check(PATH, 'POST', writer('POST', PATH, { alias: 'real', connection_uri: target.uri }), 201);
+      await check(`${ITEM}/schemas`, 'GET', writer('GET', `${PATH}/${real.body.id}/schemas`), 200);
+      await check(`${ITEM}/test`, 'POST', writer('POST', `${PATH}/${real.body.id}/test`), 200);
+    } finally {
+      await target.drop();
+    }
+    await check(`${ITEM}/schemas`, 'GET', writer('GET', `${missing}/schemas`), 404);
+
+    await check(ITEM, 'DELETE', writer('DELETE', item, undefined, { 'if-match': '"1"' }), 412);
+    await check(ITEM, 'DELETE', writer('DELETE', item), 200);
+    await check(ITEM, 'DELETE', writer('DELETE', missing), 404);
+
+    await runSql(database, 'DROP TABLE database_connections');
+    await check(PATH, 'GET', writer('GET', PATH), 500);
+
+    // Every documented operation was seen succeeding.
+    for (const [template, operations] of Object.entries(OPENAPI_DOCUMENT.paths as Document['paths'])) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        if (method === 'parameters') continue;
+        const success = Object.keys(operation.responses).find((status) => status.startsWith('2'));
+        expect(covered, `${method} ${template}`).toContain(`${method.toUpperCase()} ${template} ${success}`);
+      }
+    }
+  });
+});
