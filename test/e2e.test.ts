@@ -62,7 +62,7 @@ describe('the server process', () => {
     expect((await api.request('GET', path)).status).toBe(404);
   });
 
-  it('on SIGTERM finishes the request in flight, then exits 0', async () => {
+  it('on SIGTERM stops accepting connections, finishes the request in flight, then exits 0', async () => {
     // A request whose body is still arriving when the signal comes.
     const body = JSON.stringify({ alias: 'in-flight', connection_uri: 'postgresql://h/db' });
     const { hostname, port } = new URL(server.url);
@@ -85,6 +85,8 @@ describe('the server process', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     server.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // No new connection is accepted any more, while the one in flight is still served.
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     request.end(body.slice(10));
     expect((await reply).status).toBe(201);
     expect(await server.exited).toBe(0);

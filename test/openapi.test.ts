@@ -4,13 +4,12 @@
  * documented for its route, method and status, with its content type, its
  * required headers, and a body its schema accepts.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, postgresAvailable, runSql, type TestDatabase } from './support/databases.ts';
+import { ajv, conform, type Reply } from './support/openapi.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, createPostgresTarget } from './support/targets.ts';
 
@@ -23,35 +22,7 @@ const API_KEYS = JSON.stringify([
 ]);
 
 type Document = typeof OPENAPI_DOCUMENT;
-type Reply = Awaited<ReturnType<Client['request']>>;
 
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats.default(ajv);
-ajv.addSchema(OPENAPI_DOCUMENT, 'openapi.json');
-const pointer = (...parts: string[]) => parts.map((part) => part.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
-
-/** Checks one real response against the document; returns the key of what it covered. */
-function conform(template: string, method: string, reply: Reply): string {
-  const operations = (OPENAPI_DOCUMENT.paths as Record<string, Record<string, any>>)[template];
-  const operation = operations?.[method.toLowerCase()];
-  expect(operation, `${method} ${template} is documented`).toBeDefined();
-  const documented = operation.responses[reply.status];
-  expect(documented, `${method} ${template} documents status ${reply.status}`).toBeDefined();
-  const contentType = reply.headers.get('content-type') ?? '';
-  const mediaType = Object.keys(documented.content ?? {}).find((type) => contentType.startsWith(type));
-  expect(mediaType, `${method} ${template} ${reply.status}: content type ${contentType}`).toBeDefined();
-  const schemaRef = `openapi.json#/${pointer('paths', template, method.toLowerCase(), 'responses', String(reply.status), 'content', mediaType as string, 'schema')}`;
-  const valid = ajv.validate({ $ref: schemaRef }, reply.body);
-  expect(valid ? [] : ajv.errors, `${method} ${template} ${reply.status} body`).toEqual([]);
-  for (const [name, header] of Object.entries<any>(documented.headers ?? {})) {
-    const value = reply.headers.get(name);
-    if (header.required) expect(value, `${method} ${template} ${reply.status}: header ${name}`).not.toBeNull();
-    if (value !== null) expect(ajv.validate(header.schema, value), `header ${name}: ${value}`).toBe(true);
-  }
-  return `${method} ${template} ${reply.status}`;
-}
-
-// PostgreSQL serves as the real database a connection points to (required under CI).
 describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
   let database: TestDatabase;
   let service: RunningService;

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../src/service.ts';
 import { clusterToolsAvailable, createPostgresCluster, type PostgresCluster } from './support/cluster.ts';
+import { conform } from './support/openapi.ts';
 import { clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -44,15 +45,17 @@ describe.skipIf(!clusterToolsAvailable && !process.env.CI)('a PostgreSQL outage'
       const id = acknowledged[0].id;
 
       cluster.stop(mode);
-      const calls: [string, string, unknown?][] = [
-        ['GET', PATH],
-        ['GET', `${PATH}/${id}`],
-        ['POST', PATH, BODY],
-        ['PUT', `${PATH}/${id}`, BODY],
-        ['DELETE', `${PATH}/${id}`],
+      // Each with its route in the OpenAPI document, which must describe the 503 too.
+      const calls: [string, string, unknown, string][] = [
+        ['GET', PATH, undefined, PATH],
+        ['GET', `${PATH}/${id}`, undefined, `${PATH}/{id}`],
+        ['POST', PATH, BODY, PATH],
+        ['PUT', `${PATH}/${id}`, BODY, `${PATH}/{id}`],
+        ['DELETE', `${PATH}/${id}`, undefined, `${PATH}/{id}`],
       ];
-      for (const [method, path, body] of calls) {
+      for (const [method, path, body, template] of calls) {
         const reply = await timed(() => api.request(method, path, body));
+        conform(template, method, reply);
         expect(reply.status, `${method} ${path}`).toBe(503);
         expect(reply.headers.get('retry-after')).toBe('2');
         expect(reply.body).toMatchObject({ status: 503, code: 'database_unavailable' });
