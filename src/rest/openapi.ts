@@ -8,6 +8,13 @@ import { COLLECTION_PATH } from './database-connections.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+/** An object with these properties and no other, all of them required unless `required` says otherwise. */
+const strictObject = (properties: Record<string, object>, required = Object.keys(properties)) => ({
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
 
 /** A documented error status: a problem+json body, with the codes it can carry. */
 function problemResponse(description: string, codes: string[], headers?: object) {
@@ -54,6 +61,16 @@ const TEST_ERRORS = {
     'dialect_not_testable',
   ]),
   429: problemResponse('Too many connection tests at once.', ['too_many_tests'], retryAfter),
+};
+
+/** Errors of calls that connect to the database a connection names. */
+const CONNECTING_ERRORS = {
+  ...TEST_ERRORS,
+  ...COMMON_ERRORS,
+  403: problemResponse('The API key lacks the scope, or the target address is denied.', [
+    'forbidden',
+    'target_not_allowed',
+  ]),
 };
 
 const ID = {
@@ -160,12 +177,7 @@ export const OPENAPI_DOCUMENT = {
           200: { description: 'The outcome, working or not.', ...json(ref('ConnectionTestResult')) },
           400: VALIDATION,
           ...BODY_ERRORS,
-          ...TEST_ERRORS,
-          ...COMMON_ERRORS,
-          403: problemResponse('The API key lacks the scope, or the target address is denied.', [
-            'forbidden',
-            'target_not_allowed',
-          ]),
+          ...CONNECTING_ERRORS,
         },
       },
     },
@@ -231,12 +243,7 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           200: { description: 'The outcome, working or not.', ...json(ref('ConnectionTestResult')) },
           404: NOT_FOUND,
-          ...TEST_ERRORS,
-          ...COMMON_ERRORS,
-          403: problemResponse('The API key lacks the scope, or the target address is denied.', [
-            'forbidden',
-            'target_not_allowed',
-          ]),
+          ...CONNECTING_ERRORS,
         },
       },
     },
@@ -250,12 +257,7 @@ export const OPENAPI_DOCUMENT = {
           200: { description: 'The schemas.', ...json(ref('DatabaseSchemas')) },
           400: problemResponse('A schema of the connection does not exist in the database.', ['unknown_schema']),
           404: NOT_FOUND,
-          ...TEST_ERRORS,
-          ...COMMON_ERRORS,
-          403: problemResponse('The API key lacks the scope, or the target address is denied.', [
-            'forbidden',
-            'target_not_allowed',
-          ]),
+          ...CONNECTING_ERRORS,
         },
       },
     },
@@ -269,30 +271,22 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     schemas: {
-      DatabaseConnection: {
-        type: 'object',
-        required: ['id', 'alias', 'connection_uri', 'dialect', 'schemas', 'metadata', 'created_at', 'updated_at'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string', format: 'uuid' },
-          alias: { type: 'string', minLength: 1, maxLength: 255 },
-          connection_uri: {
-            type: 'string',
-            description: 'Secrets shown as `****` unless revealed.',
-            examples: ['postgresql://user:****@localhost/dbname'],
-          },
-          dialect: { type: 'string', enum: DIALECT_NAMES },
-          schemas: { type: 'array', items: { type: 'string' } },
-          metadata: { type: 'object' },
-          created_at: { type: 'string', format: 'date-time' },
-          updated_at: { type: 'string', format: 'date-time' },
+      DatabaseConnection: strictObject({
+        id: { type: 'string', format: 'uuid' },
+        alias: { type: 'string', minLength: 1, maxLength: 255 },
+        connection_uri: {
+          type: 'string',
+          description: 'Secrets shown as `****` unless revealed.',
+          examples: ['postgresql://user:****@localhost/dbname'],
         },
-      },
-      DatabaseConnectionInput: {
-        type: 'object',
-        required: ['alias', 'connection_uri'],
-        additionalProperties: false,
-        properties: {
+        dialect: { type: 'string', enum: DIALECT_NAMES },
+        schemas: { type: 'array', items: { type: 'string' } },
+        metadata: { type: 'object' },
+        created_at: { type: 'string', format: 'date-time' },
+        updated_at: { type: 'string', format: 'date-time' },
+      }),
+      DatabaseConnectionInput: strictObject(
+        {
           alias: { type: 'string', minLength: 1, maxLength: 255 },
           connection_uri: {
             type: 'string',
@@ -302,110 +296,64 @@ export const OPENAPI_DOCUMENT = {
           schemas: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },
           metadata: { type: 'object', default: {} },
         },
-      },
-      ConnectionUriTest: {
-        type: 'object',
-        required: ['connection_uri'],
-        additionalProperties: false,
-        properties: {
-          connection_uri: { type: 'string' },
-          schemas: { type: 'array', items: { type: 'string' } },
-        },
-      },
-      ConnectionTestResult: {
-        type: 'object',
-        required: ['ok', 'latency_ms', 'server_version', 'error'],
-        additionalProperties: false,
-        properties: {
-          ok: { type: 'boolean' },
-          latency_ms: { type: 'number' },
-          server_version: { type: ['string', 'null'] },
-          error: {
-            oneOf: [
-              { type: 'null' },
-              {
-                type: 'object',
-                required: ['code', 'message'],
-                additionalProperties: false,
-                properties: { code: { type: 'string' }, message: { type: 'string' } },
-              },
-            ],
-          },
-        },
-      },
-      DatabaseSchemas: {
-        type: 'object',
-        required: ['schemas'],
-        additionalProperties: false,
-        properties: {
-          schemas: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name', 'tables'],
-              additionalProperties: false,
-              properties: {
+        ['alias', 'connection_uri'],
+      ),
+      ConnectionUriTest: strictObject(
+        { connection_uri: { type: 'string' }, schemas: { type: 'array', items: { type: 'string' } } },
+        ['connection_uri'],
+      ),
+      CodeAndMessage: strictObject({ code: { type: 'string' }, message: { type: 'string' } }),
+      ConnectionTestResult: strictObject({
+        ok: { type: 'boolean' },
+        latency_ms: { type: 'number' },
+        server_version: { type: ['string', 'null'] },
+        error: { oneOf: [{ type: 'null' }, ref('CodeAndMessage')] },
+      }),
+      DatabaseSchemas: strictObject({
+        schemas: {
+          type: 'array',
+          items: strictObject({
+            name: { type: 'string' },
+            tables: {
+              type: 'array',
+              items: strictObject({
                 name: { type: 'string' },
-                tables: {
+                type: { type: 'string', enum: ['table', 'view'] },
+                columns: {
                   type: 'array',
-                  items: {
-                    type: 'object',
-                    required: ['name', 'type', 'columns'],
-                    additionalProperties: false,
-                    properties: {
-                      name: { type: 'string' },
-                      type: { type: 'string', enum: ['table', 'view'] },
-                      columns: {
-                        type: 'array',
-                        items: {
-                          type: 'object',
-                          required: ['name', 'type', 'nullable'],
-                          additionalProperties: false,
-                          properties: {
-                            name: { type: 'string' },
-                            type: { type: 'string' },
-                            nullable: { type: 'boolean' },
-                          },
-                        },
-                      },
-                    },
-                  },
+                  items: strictObject({
+                    name: { type: 'string' },
+                    type: { type: 'string' },
+                    nullable: { type: 'boolean' },
+                  }),
                 },
-              },
+              }),
             },
-          },
+          }),
         },
-      },
+      }),
       Problem: {
-        type: 'object',
         description: 'RFC 9457 problem details.',
-        required: ['type', 'title', 'status', 'detail', 'code', 'instance'],
-        additionalProperties: false,
-        properties: {
-          type: { const: 'about:blank' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          code: { type: 'string', description: 'Stable, for programs to branch on.' },
-          instance: { type: 'string', description: 'The request path.' },
-          errors: {
-            type: 'array',
-            description: 'With validation_failed: every invalid field.',
-            items: {
-              type: 'object',
-              required: ['field', 'message'],
-              additionalProperties: false,
-              properties: { field: { type: 'string' }, message: { type: 'string' } },
+        ...strictObject(
+          {
+            type: { const: 'about:blank' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            code: { type: 'string', description: 'Stable, for programs to branch on.' },
+            instance: { type: 'string', description: 'The request path.' },
+            errors: {
+              type: 'array',
+              description: 'With validation_failed: every invalid field.',
+              items: strictObject({ field: { type: 'string' }, message: { type: 'string' } }),
+            },
+            reason: {
+              ...ref('CodeAndMessage'),
+              description: 'With connection_failed and unknown_schema: why the connection test failed.',
             },
           },
-          reason: {
-            type: 'object',
-            description: 'With connection_failed and unknown_schema: why the connection test failed.',
-            required: ['code', 'message'],
-            additionalProperties: false,
-            properties: { code: { type: 'string' }, message: { type: 'string' } },
-          },
-        },
+          ['type', 'title', 'status', 'detail', 'code', 'instance'],
+        ),
       },
     },
   },
