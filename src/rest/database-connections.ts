@@ -38,12 +38,13 @@ const entityTag = (connection: GraphQLConnection) => `"${connection.version}"`;
  * The version an If-Match header requires: none for no header or `*` (the write
  * then only needs the connection to exist), the version of a tag this API gave
  * (`"3"`), and 0, which no connection ever has, for anything else (a weak tag,
- * a list, a tag of another form): such a header can never match.
+ * a list, a tag of another form or too large): such a header can never match.
  */
 export function versionRequiredBy(ifMatch: string | undefined): number | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
-  const tag = /^\s*"([1-9][0-9]{0,9})"\s*$/.exec(ifMatch)?.[1];
-  return tag === undefined ? 0 : Number(tag);
+  const version = Number(/^\s*"([1-9][0-9]{0,9})"\s*$/.exec(ifMatch)?.[1] ?? 0);
+  // Versions are GraphQL Ints (32-bit): a larger one was never given, so it cannot match either.
+  return version <= 2 ** 31 - 1 ? version : 0;
 }
 
 /** The REST representation: the spec's fields in snake_case, plus updated_at (the version is the ETag). */
