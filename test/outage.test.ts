@@ -46,15 +46,17 @@ describe.skipIf(!clusterToolsAvailable && !process.env.CI)('a PostgreSQL outage'
 
       cluster.stop(mode);
       // Each with its route in the OpenAPI document, which must describe the 503 too.
-      const calls: [string, string, unknown, string][] = [
+      const calls: [string, string, unknown, string, Record<string, string>?][] = [
         ['GET', PATH, undefined, PATH],
         ['GET', `${PATH}/${id}`, undefined, `${PATH}/{id}`],
         ['POST', PATH, BODY, PATH],
+        // Its Idempotency-Key record is read before any GraphQL operation runs.
+        ['POST', PATH, BODY, PATH, { 'idempotency-key': `outage-${mode}` }],
         ['PUT', `${PATH}/${id}`, BODY, `${PATH}/{id}`],
         ['DELETE', `${PATH}/${id}`, undefined, `${PATH}/{id}`],
       ];
-      for (const [method, path, body, template] of calls) {
-        const reply = await timed(() => api.request(method, path, body));
+      for (const [method, path, body, template, headers] of calls) {
+        const reply = await timed(() => api.request(method, path, body, headers));
         conform(template, method, reply);
         expect(reply.status, `${method} ${path}`).toBe(503);
         expect(reply.headers.get('retry-after')).toBe('2');

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApiKeyEntry, authenticate, type Principal } from '../auth/api-keys.ts';
 import type { ServiceContext } from '../context.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
 import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/yoga.ts';
@@ -13,7 +14,7 @@ import type { Logger } from '../logger.ts';
 import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
 import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
-import { internalError, ProblemResponse, problem } from '../rest/problem.ts';
+import { databaseUnavailable, internalError, ProblemResponse, problem } from '../rest/problem.ts';
 import { routeNotFound, routeRest } from '../rest/routes.ts';
 import { serveApiDocs } from './api-docs.ts';
 import { isExplorerPage, sendGraphQLError, serveExplorer, serveGraphQL } from './graphql-route.ts';
@@ -135,8 +136,13 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
         if (error instanceof ProblemResponse) return sendProblem(response, error.problem, url.pathname, error.headers);
         log.error({ err: error, method: request.method, path: url.pathname }, 'request failed');
         metrics.countDatabaseError(error);
-        if (!response.headersSent) return sendProblem(response, internalError(), url.pathname);
-        response.destroy();
+        if (response.headersSent) return response.destroy();
+        // A database call outside GraphQL (Idempotency-Key records) that found the database gone.
+        if (isDatabaseUnavailable(error)) {
+          const unavailable = databaseUnavailable();
+          return sendProblem(response, unavailable.problem, url.pathname, unavailable.headers);
+        }
+        sendProblem(response, internalError(), url.pathname);
       });
     },
   );

@@ -8,14 +8,14 @@ import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
-import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../db/errors.ts';
+import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { readJsonObject } from './body.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
-import { ProblemResponse, problem } from './problem.ts';
+import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
 
 export const COLLECTION_PATH = '/api/v1/database-connections';
 
@@ -171,12 +171,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     const result = await run<Data>(name, variables, caller);
     const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
     if (forbidden) throw new ProblemResponse(problem(403, 'forbidden', forbidden.message));
-    const unavailable = result.errors?.find((error) => error.extensions?.code === DATABASE_UNAVAILABLE);
-    if (unavailable) {
-      throw new ProblemResponse(problem(503, 'database_unavailable', unavailable.message), {
-        'retry-after': String(RETRY_AFTER_SECONDS),
-      });
-    }
+    if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
     if (result.errors?.length || !result.data) {
       throw new UnexpectedGraphQLErrors(
         `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,

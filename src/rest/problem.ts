@@ -1,6 +1,7 @@
 /** RFC 9457 problem details: the body of every REST error. */
 import { STATUS_CODES } from 'node:http';
 import type { FieldProblem } from '../connections/errors.ts';
+import { RETRY_AFTER_SECONDS } from '../db/errors.ts';
 
 export interface Problem {
   /** `about:blank`: the HTTP status says what kind of problem it is, `code` says exactly which. */
@@ -32,3 +33,10 @@ export class ProblemResponse extends Error {
     super(problem.detail);
   }
 }
+
+/** The database is out of reach (REST's form of GraphQL's DATABASE_UNAVAILABLE): worth retrying shortly. */
+export const databaseUnavailable = () =>
+  new ProblemResponse(
+    problem(503, 'database_unavailable', `The database is unavailable. Retry in ${RETRY_AFTER_SECONDS} seconds.`),
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  );
