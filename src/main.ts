@@ -17,7 +17,11 @@ const logger = createLogger(config.logLevel);
 try {
   const service = await startService(config, logger);
   logger.info({ graphiql: `${service.url}/graphql`, rest: `${service.url}/api/v1/database-connections` }, 'listening');
-  console.log(`GraphiQL:  ${service.url}/graphql\nREST API:  ${service.url}/api/v1/database-connections`);
+  console.log(
+    `GraphiQL:  ${service.url}/graphql\n` +
+      `REST API:  ${service.url}/api/v1/database-connections\n` +
+      `API docs:  ${service.url}/api/v1/docs`,
+  );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

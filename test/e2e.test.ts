@@ -25,6 +25,7 @@ describe('the server process', () => {
   it('creates its SQLite database under ./data and prints where to find it', () => {
     expect(existsSync(join(folder, 'data', 'connections.db'))).toBe(true);
     expect(server.output()).toMatch(/GraphiQL:\s+http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    expect(server.output()).toMatch(/API docs:\s+http:\/\/127\.0\.0\.1:\d+\/api\/v1\/docs/);
   });
 
   it('with no ENCRYPTION_KEY, writes a new key to ./data/encryption.key, readable by its owner only, and warns', () => {
