@@ -68,7 +68,7 @@ export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     version: t.exposeInt('version', {
       description:
-        '1 when created, one more at each change. Pass it as expectedVersion to change nothing but this version.',
+        '1 when created, one more at each change. Pass it as expectedVersion so that a write applies only to this version.',
     }),
   }),
 });
