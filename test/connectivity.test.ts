@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, POSTGRES_ADMIN_URL, postgresAvailable, type TestDatabase } from './support/databases.ts';
+import { conform } from './support/openapi.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import {
   closedPort,
@@ -293,6 +294,7 @@ describe.skipIf(!postgresAvailable)('limits', () => {
       });
       expect(reply.status).toBe(403);
       expect(reply.body.code).toBe('target_not_allowed');
+      conform(`${PATH}/test`, 'POST', reply);
     } finally {
       await service.stop();
       await database.drop();
@@ -314,6 +316,7 @@ describe.skipIf(!postgresAvailable)('limits', () => {
       const refused = replies.find((reply) => reply.status === 429);
       expect(refused?.body.code).toBe('too_many_tests');
       expect(refused?.headers.get('retry-after')).toBe('1');
+      for (const reply of replies) conform(`${PATH}/test`, 'POST', reply);
     } finally {
       await silent.close();
       await service.stop();
