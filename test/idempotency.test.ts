@@ -1,4 +1,5 @@
 /** Idempotency-Key on POST, against the real HTTP server, on SQLite and on PostgreSQL. */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { runSql, STORES } from './support/databases.ts';
@@ -76,6 +77,32 @@ describe.each(STORES)('Idempotency-Key on $name', (store) => {
       expect(reply.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
     }
     expect(await count()).toBe(0);
+  });
+});
+
+describe.each(STORES)('Idempotency-Key records on $name', ({ create, skip }) => {
+  it.skipIf(skip)('hold no secret, even with masking turned off: the request as an HMAC, the URI masked', async () => {
+    const database = await create();
+    const service = await startTestService(database.url, { MASK_SECRETS: 'false' });
+    try {
+      const api = clientFor(service.url);
+      const body = { alias: 'plain', connection_uri: 'postgresql://u:hunter2@db/x' };
+      const first = await api.request('POST', PATH, body, { 'idempotency-key': 'k' });
+      expect(first.body.connection_uri).toBe('postgresql://u:hunter2@db/x');
+      const records = JSON.stringify(await runSql(database, 'SELECT * FROM idempotency_keys'));
+      expect(records).not.toContain('hunter2');
+      // A plain SHA-256 of the request would let a reader of the database test password guesses.
+      const plainHash = createHash('sha256')
+        .update(JSON.stringify({ body, testConnection: false }))
+        .digest('hex');
+      expect(records).not.toContain(plainHash);
+      const replay = await api.request('POST', PATH, body, { 'idempotency-key': 'k' });
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual({ ...first.body, connection_uri: 'postgresql://u:****@db/x' });
+    } finally {
+      await service.stop();
+      await database.drop();
+    }
   });
 });
 

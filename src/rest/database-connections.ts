@@ -12,6 +12,7 @@ import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
+import { maskConnectionUri } from '../secrets/uri-secrets.ts';
 import { readJsonObject } from './body.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
@@ -243,7 +244,12 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
         };
       };
       if (key === undefined) return createConnection();
-      return idempotency(caller.principal.name, key, { body, testConnection }, createConnection);
+      // Kept with the URI masked, whatever MASK_SECRETS says: the record is stored as it is.
+      const masked = (response: RestResponse) => {
+        const created = response.body as { connection_uri: string };
+        return { ...response, body: { ...created, connection_uri: maskConnectionUri(created.connection_uri) } };
+      };
+      return idempotency(caller.principal.name, key, { body, testConnection }, createConnection, masked);
     },
 
     async replace(

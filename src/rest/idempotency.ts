@@ -6,7 +6,7 @@
  * the caller (the API key's name); the record lives in the database, so every
  * instance sees it.
  */
-import { createHash } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { prismaCode } from '../connections/records.ts';
 import type { Prisma } from '../db/client.ts';
@@ -55,10 +55,18 @@ export type Idempotency = (
   key: string,
   request: unknown,
   run: () => Promise<RestResponse>,
+  /** What of the response is kept and replayed: it is stored in the database, so no secret may be in it. */
+  keep: (response: RestResponse) => RestResponse,
 ) => Promise<RestResponse>;
 
-export function createIdempotency(prisma: Prisma): Idempotency {
+/**
+ * `secretKey`: the request is kept as a keyed hash (HMAC), not a plain one, because it holds the
+ * connection URI's password: a plain hash would let whoever reads the database test guesses of it.
+ */
+export function createIdempotency(prisma: Prisma, secretKey: Buffer): Idempotency {
   const records = prisma.idempotencyKey;
+  const hashKey = Buffer.from(hkdfSync('sha256', secretKey, '', 'idempotency request hash', 32));
+  const fingerprint = (request: unknown) => createHmac('sha256', hashKey).update(JSON.stringify(request)).digest('hex');
   let lastSweep = 0;
 
   /** Forgets records past the window, at most once an hour. */
@@ -68,8 +76,8 @@ export function createIdempotency(prisma: Prisma): Idempotency {
     await records.deleteMany({ where: { createdAt: { lt: new Date(now - IDEMPOTENCY_WINDOW_MS) } } });
   }
 
-  return async (owner, key, request, run) => {
-    const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  return async (owner, key, request, run, keep) => {
+    const requestHash = fingerprint(request);
     const id = { principal_key: { principal: owner, key } };
     const now = Date.now();
     await sweep(now);
@@ -108,7 +116,8 @@ export function createIdempotency(prisma: Prisma): Idempotency {
       response = await run();
     } finally {
       const success = response !== undefined && response.status < 300;
-      if (success) await records.update({ where: id, data: { response: JSON.stringify(response) } });
+      if (success)
+        await records.update({ where: id, data: { response: JSON.stringify(keep(response as RestResponse)) } });
       else await records.delete({ where: id });
     }
     return response;
