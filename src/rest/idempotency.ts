@@ -114,12 +114,13 @@ export function createIdempotency(prisma: Prisma, secretKey: Buffer): Idempotenc
     let response: RestResponse | undefined;
     try {
       response = await run();
+      return response;
     } finally {
-      const success = response !== undefined && response.status < 300;
-      if (success)
-        await records.update({ where: id, data: { response: JSON.stringify(keep(response as RestResponse)) } });
-      else await records.delete({ where: id });
+      if (response && response.status < 300) {
+        await records.update({ where: id, data: { response: JSON.stringify(keep(response)) } });
+      } else {
+        await records.delete({ where: id });
+      }
     }
-    return response;
   };
 }
