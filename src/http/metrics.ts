@@ -6,21 +6,15 @@
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { isDatabaseError } from '../db/errors.ts';
-import { COLLECTION_PATH } from '../rest/database-connections.ts';
+import { routeTemplate } from '../rest/routes.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
 const MAX_OPERATION_NAMES = 100;
 
-const ITEM_ROUTE = new RegExp(`^${COLLECTION_PATH}/[^/]+(/test|/schemas)?/?$`);
-
 /** The route a path belongs to, with ids replaced, so that labels stay few. */
-export function routeOf(pathname: string): string {
+function routeOf(pathname: string): string {
   if (['/health', '/ready', '/metrics', '/graphql'].includes(pathname)) return pathname;
-  const path = pathname.replace(/\/$/, '');
-  if (path === COLLECTION_PATH || path === `${COLLECTION_PATH}/test`) return path;
-  const item = ITEM_ROUTE.exec(pathname);
-  if (item) return `${COLLECTION_PATH}/{id}${item[1] ?? ''}`;
-  return 'unknown';
+  return routeTemplate(pathname) ?? 'unknown';
 }
 
 export interface Metrics {

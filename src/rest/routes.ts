@@ -9,6 +9,15 @@ import { ProblemResponse, problem } from './problem.ts';
 const ITEM_PATH = new RegExp(`^${COLLECTION_PATH}/([^/]+)(?:/(test|schemas))?/?$`);
 const URI_TEST_PATH = `${COLLECTION_PATH}/test`;
 
+/** The REST route a path belongs to, its id written `{id}` as in the OpenAPI document; undefined for none. */
+export function routeTemplate(pathname: string): string | undefined {
+  const path = pathname.replace(/\/$/, '');
+  if (path === COLLECTION_PATH || path === URI_TEST_PATH) return path;
+  const [, item, action] = ITEM_PATH.exec(pathname) ?? [];
+  if (item === undefined) return undefined;
+  return `${COLLECTION_PATH}/{id}${action ? `/${action}` : ''}`;
+}
+
 const methodNotAllowed = (allowed: string[]) =>
   new ProblemResponse(problem(405, 'method_not_allowed', `This path supports ${allowed.join(', ')}.`), {
     allow: allowed.join(', '),
