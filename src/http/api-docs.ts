@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { OPENAPI_DOCUMENT } from '../rest/openapi.ts';
-import { sendJson } from './responses.ts';
+import { sendJson, sendPage } from './responses.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 export const DOCS_PATH = '/api/v1/docs';
@@ -49,14 +49,8 @@ const assetFolder = dirname(createRequire(import.meta.url).resolve('swagger-ui-d
 /** Read on first use: the bundle is about 1.5 MB. */
 const assetCache = new Map<string, Buffer>();
 
-function send(response: ServerResponse, type: string, body: string | Buffer) {
-  response.writeHead(200, {
-    'content-type': type,
-    'content-security-policy': CONTENT_SECURITY_POLICY,
-    'cache-control': 'no-cache',
-  });
-  response.end(body);
-}
+const send = (response: ServerResponse, type: string, body: string | Buffer) =>
+  sendPage(response, type, CONTENT_SECURITY_POLICY, body);
 
 /** Answers the request when it is for the OpenAPI document or the reference page; false otherwise. */
 export function serveApiDocs(pathname: string, response: ServerResponse): boolean {

@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.ts';
 import { explorerPage } from '../graphql/explorer.ts';
 import { GRAPHQL_PATH, type Yoga } from '../graphql/yoga.ts';
 import { BodyTooLargeError, readBody } from './body.ts';
-import { JSON_TYPE, sendJson } from './responses.ts';
+import { JSON_TYPE, sendJson, sendPage } from './responses.ts';
 
 function fetchHeaders(yoga: Yoga, request: IncomingMessage): Headers {
   const headers = new yoga.fetchAPI.Headers();
@@ -21,12 +21,7 @@ export const isExplorerPage = (request: IncomingMessage) =>
 
 export async function serveExplorer(response: ServerResponse) {
   const page = await explorerPage(GRAPHQL_PATH);
-  response.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': page.contentSecurityPolicy,
-    'cache-control': 'no-cache',
-  });
-  response.end(page.html);
+  sendPage(response, 'text/html; charset=utf-8', page.contentSecurityPolicy, page.html);
 }
 
 /** A GraphQL error response outside execution (401, 413), shaped as GraphQL clients expect. */

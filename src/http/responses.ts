@@ -1,4 +1,4 @@
-/** Writing JSON and problem+json responses. */
+/** Writing JSON and problem+json responses, and pages for browsers. */
 import type { ServerResponse } from 'node:http';
 import type { Problem } from '../rest/problem.ts';
 
@@ -24,4 +24,19 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 
 export function sendProblem(response: ServerResponse, value: Problem, instance: string, headers: HeaderMap = {}) {
   sendJson(response, value.status, { ...value, instance }, headers);
+}
+
+/** A page for browsers (the explorers and their assets), under its own Content-Security-Policy. */
+export function sendPage(
+  response: ServerResponse,
+  contentType: string,
+  contentSecurityPolicy: string,
+  body: string | Buffer,
+) {
+  response.writeHead(200, {
+    'content-type': contentType,
+    'content-security-policy': contentSecurityPolicy,
+    'cache-control': 'no-cache',
+  });
+  response.end(body);
 }
