@@ -284,6 +284,15 @@ async function main() {
     }, 250);
 
     const anyId = cycle(ids);
+    /** Full load of GET by id, unmeasured by `measure`: the warm-up and the soak. */
+    const loadGetById = (server: Server, seconds: number) =>
+      autocannon({
+        url: server.url,
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: { authorization: `Bearer ${API_KEY}` },
+        requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
+      });
     const updateBody = () => {
       const id = anyId();
       return {
@@ -329,15 +338,7 @@ async function main() {
     // Warm both up first (JIT compilation, compiled GraphQL documents, connection pools), unmeasured:
     // otherwise the first scenario charges the service's start-up to its figures.
     if (!ONLY || ONLY.test('GET by id')) {
-      for (const server of [baseline, service]) {
-        await autocannon({
-          url: server.url,
-          connections: CONNECTIONS,
-          duration: 3,
-          headers: { authorization: `Bearer ${API_KEY}` },
-          requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
-        });
-      }
+      for (const server of [baseline, service]) await loadGetById(server, 3);
     }
     rows.push(...(await compare('GET by id', servers, getById)));
     rows.push(await measure('GraphQL by id', service, graphqlById));
@@ -370,13 +371,7 @@ async function main() {
     if (SOAK > 0) {
       console.error(`Soak: ${SOAK} s of GET by id at full load…`);
       const rssStartMb = rssMb(pid);
-      const result = await autocannon({
-        url: service.url,
-        connections: CONNECTIONS,
-        duration: SOAK,
-        headers: { authorization: `Bearer ${API_KEY}` },
-        requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
-      });
+      const result = await loadGetById(service, SOAK);
       soak = {
         seconds: SOAK,
         rssStartMb: Math.round(rssStartMb),
