@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
-import { ValidationError } from '../connections/errors.ts';
+import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
@@ -312,6 +312,8 @@ function restFieldNames(errors: FieldProblem[]): FieldProblem[] {
   }));
 }
 
-export function notFound(id: string) {
-  return problem(404, 'not_found', `No database connection has the id "${id}".`);
+/** The 404 of a query that found nothing, worded as the mutations' NotFoundError. */
+function notFound(id: string) {
+  const error = new NotFoundError(id);
+  return problem(404, error.code, error.message);
 }
