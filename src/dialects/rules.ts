@@ -7,7 +7,10 @@ export interface DialectPolicy {
   allowFileDatabases: boolean;
 }
 
-/** The dialect of a connection with this URI and these schemas; throws the error a client can act on. */
+/** What checkDialect may throw: a client's mistake, each a typed error in GraphQL. */
+export const DIALECT_ERRORS = [UnsupportedDialectError, SchemasNotSupportedError, UnsafeDatabaseUriError];
+
+/** The dialect of a connection with this URI and these schemas; throws one of DIALECT_ERRORS. */
 export function checkDialect(connectionUri: string, schemas: readonly string[], policy: DialectPolicy): Dialect {
   const dialect = dialectOfUri(connectionUri);
   if (!dialect) throw new UnsupportedDialectError(schemeOf(connectionUri), ACCEPTED_SCHEMES);

@@ -1,12 +1,6 @@
 /** Connection tests and schema discovery: their types, mutations and the introspection field. */
 import { builder } from '../builder.ts';
-import {
-  NotFoundError,
-  SchemasNotSupportedError,
-  UnsafeDatabaseUriError,
-  UnsupportedDialectError,
-  ValidationError,
-} from '../connections/errors.ts';
+import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
 import { isConnectionId, rowDialect, rowSchemas } from '../connections/records.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
@@ -19,7 +13,7 @@ import {
   TooManyTestsError,
 } from '../connectivity/errors.ts';
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
-import { checkDialect } from '../dialects/rules.ts';
+import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
 
@@ -149,13 +143,7 @@ builder.mutationField('testConnectionUri', (t) =>
     authScopes: { 'connections:write': true },
     args: { uri: t.arg.string({ required: true }), schemas: t.arg.stringList() },
     errors: {
-      types: [
-        ValidationError,
-        UnsupportedDialectError,
-        SchemasNotSupportedError,
-        UnsafeDatabaseUriError,
-        ...CONNECTIVITY_ERRORS,
-      ],
+      types: [ValidationError, ...DIALECT_ERRORS, ...CONNECTIVITY_ERRORS],
       directResult: true,
       union: { name: 'TestConnectionUriResult' },
     },

@@ -2,15 +2,7 @@
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import {
-  AliasConflictError,
-  NotFoundError,
-  SchemasNotSupportedError,
-  UnsafeDatabaseUriError,
-  UnsupportedDialectError,
-  ValidationError,
-  VersionMismatchError,
-} from '../connections/errors.ts';
+import { AliasConflictError, NotFoundError, ValidationError, VersionMismatchError } from '../connections/errors.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
 import {
   type ConnectionRow,
@@ -26,7 +18,7 @@ import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
-import { checkDialect } from '../dialects/rules.ts';
+import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { hasMaskedSecret, MASK, restoreMaskedSecrets } from '../secrets/uri-secrets.ts';
 
@@ -230,9 +222,6 @@ const maskedSecretForAnotherTarget = () =>
         'than the stored URI, or the stored URI has no such secret: send the secret itself',
     },
   ]);
-
-/** What a URI's dialect may refuse, on create and update. */
-const DIALECT_ERRORS = [UnsupportedDialectError, SchemasNotSupportedError, UnsafeDatabaseUriError];
 
 /** What testing the connection before a write may end in. */
 const TEST_ERRORS = [ConnectionFailedError, ...CONNECTIVITY_ERRORS];
