@@ -108,7 +108,7 @@ builder.objectField(DatabaseConnection, 'introspection', (t) =>
     },
     resolve: (row, _args, { connectivity, secrets, principal }) =>
       connectivity.introspect(
-        `${row.id}:${row.updatedAt.getTime()}`,
+        `${row.id}:${row.version}`,
         secrets.open(row),
         rowDialect(row),
         rowSchemas(row),
