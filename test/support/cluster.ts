@@ -5,10 +5,10 @@
  * refuses root).
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closedPort } from './targets.ts';
 
 const VERSIONS = '/usr/lib/postgresql';
 
@@ -30,30 +30,21 @@ export interface PostgresCluster {
   destroy(): void;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export async function createPostgresCluster(): Promise<PostgresCluster> {
   const versions = readdirSync(VERSIONS).sort();
   const bin = join(VERSIONS, versions[versions.length - 1] as string, 'bin');
   const folder = mkdtempSync(join(tmpdir(), 'dcapi-cluster-'));
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const postgres =
-      statSync(bin).uid === 0 ? Number(execFileSync('id', ['-u', 'postgres']).toString()) : statSync(bin).uid;
-    chownSync(folder, postgres, Number(execFileSync('id', ['-g', 'postgres']).toString()));
-  }
+  // The tools run as the postgres user, so the folder is theirs.
+  const idOfPostgres = (option: '-u' | '-g') => Number(execFileSync('id', [option, 'postgres']).toString());
+  if (asRoot) chownSync(folder, idOfPostgres('-u'), idOfPostgres('-g'));
   const run = (tool: string, args: string[]) =>
     asRoot
       ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { stdio: 'pipe' })
       : execFileSync(join(bin, tool), args, { stdio: 'pipe' });
   const data = join(folder, 'data');
-  const port = await freePort();
+  // A port nothing listens on yet: the cluster's.
+  const port = await closedPort();
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   const cluster: PostgresCluster = {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
