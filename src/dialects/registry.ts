@@ -1,8 +1,8 @@
 /**
  * Every database dialect the service knows, in one table: the URI schemes it
- * accepts (SQLAlchemy-style driver suffixes included), its default port,
- * whether a connection's `schemas` apply to it, and whether the service can
- * test it with a driver of its own.
+ * accepts (SQLAlchemy-style driver suffixes included), its default port, and
+ * whether a connection's `schemas` apply to it. Which dialects the service can
+ * test is said by the drivers it has (src/connectivity/connectivity.ts).
  */
 
 export const DIALECT_NAMES = [
@@ -31,8 +31,6 @@ export interface Dialect {
   defaultPort?: number;
   /** Whether `schemas` may be given (Dataherald refuses them for mysql, mssql, clickhouse, duckdb, redshift and awsathena). */
   supportsSchemas: boolean;
-  /** Whether the service can open a real connection to test it and list its schemas. */
-  testable: boolean;
   /** A database in a local file: refused unless ALLOW_FILE_DATABASES=true, as Superset does. */
   fileBased: boolean;
 }
@@ -45,7 +43,6 @@ const dialect = (
   name,
   schemes: [name, ...schemes],
   supportsSchemas: false,
-  testable: false,
   fileBased: false,
   ...options,
 });
@@ -54,15 +51,13 @@ export const DIALECTS: readonly Dialect[] = [
   dialect(
     'postgresql',
     ['postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000'],
-    { defaultPort: 5432, supportsSchemas: true, testable: true },
+    { defaultPort: 5432, supportsSchemas: true },
   ),
   dialect('mysql', ['mysql+pymysql', 'mysql+mysqldb', 'mysql+mysqlconnector', 'mysql+aiomysql', 'mysql+asyncmy'], {
     defaultPort: 3306,
-    testable: true,
   }),
   dialect('mariadb', ['mariadb+mariadbconnector', 'mariadb+pymysql', 'mariadb+mysqldb'], {
     defaultPort: 3306,
-    testable: true,
   }),
   dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], { defaultPort: 1433 }),
   dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], { defaultPort: 1521, supportsSchemas: true }),
