@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { runSql, STORES } from './support/databases.ts';
-import { clientFor, startTestService, useServiceFixture } from './support/service.ts';
+import { clientFor, startTestService, TEST_ENCRYPTION_KEY, useServiceFixture } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const BODY = { alias: 'warehouse', connection_uri: 'postgresql://u:secret-pw@db/x', schemas: ['public'] };
@@ -99,6 +99,35 @@ describe.each(STORES)('Idempotency-Key records on $name', ({ create, skip }) => 
       const replay = await api.request('POST', PATH, body, { 'idempotency-key': 'k' });
       expect(replay.status).toBe(201);
       expect(replay.body).toEqual({ ...first.body, connection_uri: 'postgresql://u:****@db/x' });
+    } finally {
+      await service.stop();
+      await database.drop();
+    }
+  });
+});
+
+describe.each(STORES)('Idempotency-Key across a key rotation on $name', ({ create, skip }) => {
+  it.skipIf(skip)('answers a retry made after the encryption key changed with the kept response', async () => {
+    const database = await create();
+    const newKey = Buffer.alloc(32, 9).toString('base64');
+    let service = await startTestService(database.url);
+    try {
+      const first = await clientFor(service.url).request('POST', PATH, BODY, { 'idempotency-key': 'k-rotate' });
+      expect(first.status).toBe(201);
+      await service.stop();
+      // The rotation: a new current key, the old one kept to decrypt.
+      service = await startTestService(database.url, {
+        ENCRYPTION_KEY: newKey,
+        ENCRYPTION_KEYS_PREVIOUS: TEST_ENCRYPTION_KEY,
+      });
+      const api = clientFor(service.url);
+      const retry = await api.request('POST', PATH, BODY, { 'idempotency-key': 'k-rotate' });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body.id).toBe(first.body.id);
+      const other = await api.request('POST', PATH, { ...BODY, alias: 'other' }, { 'idempotency-key': 'k-rotate' });
+      expect(other.status).toBe(422);
+      expect((await api.request('GET', PATH)).body).toHaveLength(1);
     } finally {
       await service.stop();
       await database.drop();

@@ -47,7 +47,7 @@ const UNAUTHENTICATED_DETAIL = {
 export function createApp(service: ServiceContext, store: Store, options: AppOptions): App {
   const metrics = createMetrics();
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, metrics });
-  const idempotency = createIdempotency(service.prisma, service.secrets.keyring.current.key);
+  const idempotency = createIdempotency(service.prisma, service.secrets.keyring);
   const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga), idempotency);
   const checkReadiness = createReadinessCheck(service.prisma, store);
 

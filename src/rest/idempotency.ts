@@ -10,6 +10,8 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { prismaCode } from '../connections/records.ts';
 import type { Prisma } from '../db/client.ts';
+import type { EncryptionKey } from '../secrets/cipher.ts';
+import type { Keyring } from '../secrets/keyring.ts';
 import type { RestResponse } from './database-connections.ts';
 import { ProblemResponse, problem } from './problem.ts';
 
@@ -63,10 +65,15 @@ export type Idempotency = (
  * `secretKey`: the request is kept as a keyed hash (HMAC), not a plain one, because it holds the
  * connection URI's password: a plain hash would let whoever reads the database test guesses of it.
  */
-export function createIdempotency(prisma: Prisma, secretKey: Buffer): Idempotency {
+export function createIdempotency(prisma: Prisma, keyring: Keyring): Idempotency {
   const records = prisma.idempotencyKey;
-  const hashKey = Buffer.from(hkdfSync('sha256', secretKey, '', 'idempotency request hash', 32));
-  const fingerprint = (request: unknown) => createHmac('sha256', hashKey).update(JSON.stringify(request)).digest('hex');
+  const hashKey = (key: EncryptionKey) => Buffer.from(hkdfSync('sha256', key.key, '', 'idempotency request hash', 32));
+  // Hashed under the current key; recognised under any configured key, so that a retry made
+  // across a key rotation (the old key still in ENCRYPTION_KEYS_PREVIOUS) is still the same request.
+  const current = hashKey(keyring.current);
+  const all = [...keyring.all.values()].map(hashKey);
+  const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('hex');
+  const sameRequest = (stored: string, text: string) => all.some((key) => hmac(key, text) === stored);
   let lastSweep = 0;
 
   /** Forgets records past the window, at most once an hour. */
@@ -77,14 +84,15 @@ export function createIdempotency(prisma: Prisma, secretKey: Buffer): Idempotenc
   }
 
   return async (owner, key, request, run, keep) => {
-    const requestHash = fingerprint(request);
+    const requestText = JSON.stringify(request);
+    const requestHash = hmac(current, requestText);
     const id = { principal_key: { principal: owner, key } };
     const now = Date.now();
     await sweep(now);
     const existing = await records.findUnique({ where: id });
     const age = existing ? now - existing.createdAt.getTime() : Number.POSITIVE_INFINITY;
     if (existing && age < IDEMPOTENCY_WINDOW_MS) {
-      if (existing.requestHash !== requestHash) throw reused();
+      if (!sameRequest(existing.requestHash, requestText)) throw reused();
       if (existing.response !== null) {
         const kept = JSON.parse(existing.response) as RestResponse;
         return { ...kept, headers: { ...kept.headers, 'idempotent-replayed': 'true' } };
