@@ -3,6 +3,8 @@
  * Pothos errors plugin); the REST adapter turns each `code` into its status.
  */
 
+import type { ErrorCode } from '../error-codes.ts';
+
 export interface FieldProblem {
   /** Path of the offending field in the client's own names, e.g. `schemas[1]`. */
   field: string;
@@ -10,21 +12,21 @@ export interface FieldProblem {
 }
 
 export class ValidationError extends Error {
-  readonly code = 'validation_failed';
+  readonly code = 'validation_failed' satisfies ErrorCode;
   constructor(readonly fieldErrors: FieldProblem[]) {
     super(`The input is invalid: ${fieldErrors.map((problem) => `${problem.field} ${problem.message}`).join('; ')}.`);
   }
 }
 
 export class NotFoundError extends Error {
-  readonly code = 'not_found';
+  readonly code = 'not_found' satisfies ErrorCode;
   constructor(readonly id: string) {
     super(`No database connection has the id "${id}".`);
   }
 }
 
 export class VersionMismatchError extends Error {
-  readonly code = 'version_mismatch';
+  readonly code = 'version_mismatch' satisfies ErrorCode;
   constructor(
     readonly id: string,
     readonly expectedVersion: number,
@@ -38,14 +40,14 @@ export class VersionMismatchError extends Error {
 }
 
 export class AliasConflictError extends Error {
-  readonly code = 'alias_conflict';
+  readonly code = 'alias_conflict' satisfies ErrorCode;
   constructor(readonly alias: string) {
     super(`A database connection with the alias "${alias}" already exists (aliases are compared ignoring case).`);
   }
 }
 
 export class UnsupportedDialectError extends Error {
-  readonly code = 'unsupported_dialect';
+  readonly code = 'unsupported_dialect' satisfies ErrorCode;
   constructor(
     readonly scheme: string,
     readonly acceptedSchemes: readonly string[],
@@ -55,14 +57,14 @@ export class UnsupportedDialectError extends Error {
 }
 
 export class SchemasNotSupportedError extends Error {
-  readonly code = 'schemas_not_supported';
+  readonly code = 'schemas_not_supported' satisfies ErrorCode;
   constructor(readonly dialect: string) {
     super(`A ${dialect} connection has no schemas to limit it to: leave schemas empty.`);
   }
 }
 
 export class UnsafeDatabaseUriError extends Error {
-  readonly code = 'unsafe_database_uri';
+  readonly code = 'unsafe_database_uri' satisfies ErrorCode;
   constructor(readonly dialect: string) {
     super(
       `${dialect} databases are local files, which would give callers access to the server's file system; ` +

@@ -1,4 +1,5 @@
 /** Why a connection test failed, told apart, in words that hold no secret. */
+import type { ErrorCode } from '../error-codes.ts';
 import { scrub } from '../logger.ts';
 import { secretsIn } from '../secrets/uri-secrets.ts';
 import { TargetNotAllowedError } from './network-guard.ts';
@@ -20,7 +21,7 @@ export interface TestFailure {
 
 /** A dialect the service has no driver for: it says so rather than pretend. */
 export class DialectNotTestableError extends Error {
-  readonly code = 'dialect_not_testable';
+  readonly code = 'dialect_not_testable' satisfies ErrorCode;
   constructor(readonly dialect: string) {
     super(
       `The service cannot connect to ${dialect} databases to test them (it has drivers for postgresql, mysql and mariadb).`,
@@ -30,7 +31,7 @@ export class DialectNotTestableError extends Error {
 
 /** Too many tests or introspections at once, in all or for one API key. */
 export class TooManyTestsError extends Error {
-  readonly code = 'too_many_tests';
+  readonly code = 'too_many_tests' satisfies ErrorCode;
   constructor() {
     super('Too many connection tests are running; try again in a moment.');
   }
@@ -38,7 +39,7 @@ export class TooManyTestsError extends Error {
 
 /** A write asked to test the connection first (`?test=true`, `testConnection: true`), and it failed. */
 export class ConnectionFailedError extends Error {
-  readonly code: 'connection_failed' | 'unknown_schema';
+  readonly code: Extract<ErrorCode, 'connection_failed' | 'unknown_schema'>;
   constructor(readonly reason: TestFailure) {
     super(`The connection test failed (${reason.code}): ${reason.message}`);
     this.code = reason.code === 'unknown_schema' ? 'unknown_schema' : 'connection_failed';

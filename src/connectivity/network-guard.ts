@@ -7,9 +7,10 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { ErrorCode } from '../error-codes.ts';
 
 export class TargetNotAllowedError extends Error {
-  readonly code = 'target_not_allowed';
+  readonly code = 'target_not_allowed' satisfies ErrorCode;
 }
 
 /** Link-local (cloud metadata at 169.254.169.254 included), "this network", and multicast. */

@@ -86,7 +86,7 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
       const headers = { 'www-authenticate': WWW_AUTHENTICATE[authentication.failure] };
       const detail = UNAUTHENTICATED_DETAIL[authentication.failure];
       if (isGraphQL) return sendGraphQLError(response, 401, 'UNAUTHENTICATED', detail, headers);
-      throw new ProblemResponse(problem(401, 'unauthenticated', detail), headers);
+      throw new ProblemResponse(problem('unauthenticated', detail), headers);
     }
     const { principal } = authentication;
     who.principal = principal;

@@ -14,18 +14,14 @@ function isJsonContentType(header: string | undefined): boolean {
 export async function readJsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
   if (!isJsonContentType(request.headers['content-type'])) {
     throw new ProblemResponse(
-      problem(
-        415,
-        'unsupported_media_type',
-        'The request body must be JSON, sent with Content-Type: application/json.',
-      ),
+      problem('unsupported_media_type', 'The request body must be JSON, sent with Content-Type: application/json.'),
     );
   }
   let bytes: Buffer;
   try {
     bytes = await readBody(request);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new ProblemResponse(problem(413, 'payload_too_large', error.message));
+    if (error instanceof BodyTooLargeError) throw new ProblemResponse(problem('payload_too_large', error.message));
     throw error;
   }
   let body: unknown;
@@ -33,11 +29,11 @@ export async function readJsonObject(request: IncomingMessage): Promise<Record<s
     body = JSON.parse(bytes.toString('utf8'));
   } catch {
     // The parser's own message quotes the body, which may hold a password: say only what is wrong.
-    throw new ProblemResponse(problem(400, 'malformed_json', 'The request body is not valid JSON.'));
+    throw new ProblemResponse(problem('malformed_json', 'The request body is not valid JSON.'));
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProblemResponse(
-      problem(400, 'validation_failed', 'The request body must be a JSON object.', {
+      problem('validation_failed', 'The request body must be a JSON object.', {
         errors: [{ field: '', message: 'must be a JSON object' }],
       }),
     );

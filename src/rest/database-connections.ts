@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
+import type { ErrorCode } from '../error-codes.ts';
 import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { maskConnectionUri } from '../secrets/uri-secrets.ts';
@@ -98,24 +99,8 @@ function documentFromBody(body: Record<string, unknown>): ConnectionDocument {
 
 function validationProblem(errors: FieldProblem[]) {
   const summary = errors.map((error) => `${error.field} ${error.message}`).join('; ');
-  return problem(400, 'validation_failed', `The request body is invalid: ${summary}.`, { errors });
+  return problem('validation_failed', `The request body is invalid: ${summary}.`, { errors });
 }
-
-/** What a typed GraphQL error becomes over HTTP. */
-const STATUS_BY_CODE: Record<string, number> = {
-  validation_failed: 400,
-  unsupported_dialect: 400,
-  schemas_not_supported: 400,
-  unsafe_database_uri: 400,
-  unknown_schema: 400,
-  target_not_allowed: 403,
-  not_found: 404,
-  alias_conflict: 409,
-  version_mismatch: 412,
-  connection_failed: 422,
-  dialect_not_testable: 422,
-  too_many_tests: 429,
-};
 
 interface TestResult {
   ok: boolean;
@@ -129,7 +114,7 @@ interface MutationResult {
   result: Partial<TestResult> & {
     __typename: string;
     databaseConnection?: GraphQLConnection;
-    code?: string;
+    code?: ErrorCode;
     message?: string;
     fieldErrors?: FieldProblem[];
     reason?: { code: string; message: string };
@@ -171,7 +156,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   async function execute<Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) {
     const result = await run<Data>(name, variables, caller);
     const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
-    if (forbidden) throw new ProblemResponse(problem(403, 'forbidden', forbidden.message));
+    if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
     if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
     if (result.errors?.length || !result.data) {
       throw new UnexpectedGraphQLErrors(
@@ -190,7 +175,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     const detail = error.message ?? 'The request failed.';
     const extra = error.reason ? { reason: error.reason } : {};
     const headers: Record<string, string> = code === 'too_many_tests' ? { 'retry-after': '1' } : {};
-    return new ProblemResponse(problem(STATUS_BY_CODE[code] ?? 500, code, detail, extra), headers);
+    return new ProblemResponse(problem(code, detail, extra), headers);
   }
 
   /** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
@@ -315,5 +300,5 @@ function restFieldNames(errors: FieldProblem[]): FieldProblem[] {
 /** The 404 of a query that found nothing, worded as the mutations' NotFoundError. */
 function notFound(id: string) {
   const error = new NotFoundError(id);
-  return problem(404, error.code, error.message);
+  return problem(error.code, error.message);
 }

@@ -27,7 +27,7 @@ export function idempotencyKeyOf(request: IncomingMessage): string | undefined {
   if (typeof key === 'string' && KEY_FORMAT.test(key)) return key;
   const message = 'must be 1 to 255 visible ASCII characters, sent once';
   throw new ProblemResponse(
-    problem(400, 'validation_failed', `The Idempotency-Key header ${message}.`, {
+    problem('validation_failed', `The Idempotency-Key header ${message}.`, {
       errors: [{ field: 'Idempotency-Key', message }],
     }),
   );
@@ -36,7 +36,6 @@ export function idempotencyKeyOf(request: IncomingMessage): string | undefined {
 const reused = () =>
   new ProblemResponse(
     problem(
-      422,
       'idempotency_key_reused',
       'This Idempotency-Key was used with another request in the last 24 hours: use a new key for a new request.',
     ),
@@ -44,11 +43,7 @@ const reused = () =>
 
 const inProgress = () =>
   new ProblemResponse(
-    problem(
-      409,
-      'idempotency_key_in_use',
-      'A request with this Idempotency-Key is still being processed. Retry shortly.',
-    ),
+    problem('idempotency_key_in_use', 'A request with this Idempotency-Key is still being processed. Retry shortly.'),
     { 'retry-after': '1' },
   );
 

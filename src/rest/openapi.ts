@@ -4,6 +4,7 @@
  * it (test/openapi.test.ts), so it has to say what the service does.
  */
 import { DIALECT_NAMES } from '../dialects/registry.ts';
+import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -16,16 +17,33 @@ const strictObject = (properties: Record<string, object>, required = Object.keys
   properties,
 });
 
-/** A documented error status: a problem+json body, with the codes it can carry. */
-function problemResponse(description: string, codes: string[], headers?: object) {
-  return {
-    description: `${description} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
-    ...(headers && { headers }),
-    content: { 'application/problem+json': { schema: ref('Problem') } },
-  };
+/** Codes whose answers carry Retry-After. */
+const RETRY_AFTER_CODES = new Set<ErrorCode>(['too_many_tests', 'database_unavailable', 'idempotency_key_in_use']);
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } };
+
+/**
+ * The error responses of a call that may answer these codes: one problem+json
+ * response per status (from the catalogue of error codes), listing its codes
+ * and what each means.
+ */
+function errorResponses(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, group]) => [
+      status,
+      {
+        description: group.map((code) => `\`${code}\`: ${ERROR_CODES[code].description}`).join(' '),
+        ...(group.some((code) => RETRY_AFTER_CODES.has(code)) && { headers: retryAfter }),
+        content: { 'application/problem+json': { schema: ref('Problem') } },
+      },
+    ]),
+  );
 }
 
-const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } };
 const etag = {
   ETag: {
     description: 'The version of the connection, e.g. `"3"`: send it in `If-Match` to write only that version.',
@@ -35,43 +53,19 @@ const etag = {
 };
 
 /** Errors any authenticated call may answer. */
-const COMMON_ERRORS = {
-  401: problemResponse('No API key, or an unknown one (only when API keys are configured).', ['unauthenticated']),
-  403: problemResponse('The API key lacks the scope the call needs.', ['forbidden']),
-  500: problemResponse('An unexpected failure; the cause is in the server log.', ['internal_error']),
-  503: problemResponse('The database cannot be reached.', ['database_unavailable'], retryAfter),
-};
+const COMMON: ErrorCode[] = ['unauthenticated', 'forbidden', 'internal_error', 'database_unavailable'];
 /** Errors of calls that send a JSON body. */
-const BODY_ERRORS = {
-  413: problemResponse('The body is over 1 MiB.', ['payload_too_large']),
-  415: problemResponse('The body is not sent as application/json.', ['unsupported_media_type']),
-};
-const VALIDATION = problemResponse('The request is invalid; nothing was written.', [
-  'validation_failed',
-  'malformed_json',
-  'unsupported_dialect',
-  'schemas_not_supported',
-  'unsafe_database_uri',
-  'unknown_schema',
-]);
-const NOT_FOUND = problemResponse('No connection has this id.', ['not_found']);
-const TEST_ERRORS = {
-  422: problemResponse('With `test=true`: the connection does not work, or cannot be tested.', [
-    'connection_failed',
-    'dialect_not_testable',
-  ]),
-  429: problemResponse('Too many connection tests at once.', ['too_many_tests'], retryAfter),
-};
-
+const BODY: ErrorCode[] = ['validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'];
+/** What the rules of a connection document may refuse. */
+const RULES: ErrorCode[] = ['unsupported_dialect', 'schemas_not_supported', 'unsafe_database_uri'];
 /** Errors of calls that connect to the database a connection names. */
-const CONNECTING_ERRORS = {
-  ...TEST_ERRORS,
-  ...COMMON_ERRORS,
-  403: problemResponse('The API key lacks the scope, or the target address is denied.', [
-    'forbidden',
-    'target_not_allowed',
-  ]),
-};
+const CONNECTING: ErrorCode[] = [
+  'target_not_allowed',
+  'connection_failed',
+  'unknown_schema',
+  'dialect_not_testable',
+  'too_many_tests',
+];
 
 const ID = {
   name: 'id',
@@ -120,8 +114,7 @@ export const OPENAPI_DOCUMENT = {
         ],
         responses: {
           200: { description: 'The connections.', ...json({ type: 'array', items: ref('DatabaseConnection') }) },
-          400: problemResponse('An invalid query parameter.', ['validation_failed']),
-          ...COMMON_ERRORS,
+          ...errorResponses('validation_failed', ...COMMON),
         },
       },
       post: {
@@ -152,18 +145,15 @@ export const OPENAPI_DOCUMENT = {
             },
             ...json(ref('DatabaseConnection')),
           },
-          400: VALIDATION,
-          409: problemResponse('The alias is taken, or a request with this Idempotency-Key is still running.', [
+          ...errorResponses(
+            ...BODY,
+            ...RULES,
             'alias_conflict',
             'idempotency_key_in_use',
-          ]),
-          ...BODY_ERRORS,
-          422: problemResponse(
-            'With `test=true`, the connection does not work or cannot be tested; or the Idempotency-Key was used with another request.',
-            ['connection_failed', 'dialect_not_testable', 'idempotency_key_reused'],
+            'idempotency_key_reused',
+            ...CONNECTING,
+            ...COMMON,
           ),
-          429: TEST_ERRORS[429],
-          ...COMMON_ERRORS,
         },
       },
     },
@@ -175,9 +165,7 @@ export const OPENAPI_DOCUMENT = {
         requestBody: { required: true, ...json(ref('ConnectionUriTest')) },
         responses: {
           200: { description: 'The outcome, working or not.', ...json(ref('ConnectionTestResult')) },
-          400: VALIDATION,
-          ...BODY_ERRORS,
-          ...CONNECTING_ERRORS,
+          ...errorResponses(...BODY, ...RULES, ...CONNECTING, ...COMMON),
         },
       },
     },
@@ -197,9 +185,7 @@ export const OPENAPI_DOCUMENT = {
         ],
         responses: {
           200: { description: 'The connection.', headers: etag, ...json(ref('DatabaseConnection')) },
-          400: problemResponse('An invalid query parameter.', ['validation_failed']),
-          404: NOT_FOUND,
-          ...COMMON_ERRORS,
+          ...errorResponses('validation_failed', 'not_found', ...COMMON),
         },
       },
       put: {
@@ -212,13 +198,15 @@ export const OPENAPI_DOCUMENT = {
         requestBody: { required: true, ...json(ref('DatabaseConnectionInput')) },
         responses: {
           200: { description: 'The updated connection.', headers: etag, ...json(ref('DatabaseConnection')) },
-          400: VALIDATION,
-          404: NOT_FOUND,
-          409: problemResponse('Another connection has this alias.', ['alias_conflict']),
-          412: problemResponse('The connection is no longer at the If-Match version.', ['version_mismatch']),
-          ...BODY_ERRORS,
-          ...TEST_ERRORS,
-          ...COMMON_ERRORS,
+          ...errorResponses(
+            ...BODY,
+            ...RULES,
+            'not_found',
+            'alias_conflict',
+            'version_mismatch',
+            ...CONNECTING,
+            ...COMMON,
+          ),
         },
       },
       delete: {
@@ -228,9 +216,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [IF_MATCH],
         responses: {
           200: { description: 'The deleted connection.', headers: etag, ...json(ref('DatabaseConnection')) },
-          404: NOT_FOUND,
-          412: problemResponse('The connection is no longer at the If-Match version.', ['version_mismatch']),
-          ...COMMON_ERRORS,
+          ...errorResponses('not_found', 'version_mismatch', ...COMMON),
         },
       },
     },
@@ -242,8 +228,7 @@ export const OPENAPI_DOCUMENT = {
         description: 'Needs connections:read.',
         responses: {
           200: { description: 'The outcome, working or not.', ...json(ref('ConnectionTestResult')) },
-          404: NOT_FOUND,
-          ...CONNECTING_ERRORS,
+          ...errorResponses('not_found', ...CONNECTING, ...COMMON),
         },
       },
     },
@@ -255,9 +240,7 @@ export const OPENAPI_DOCUMENT = {
         description: "Limited to the connection's schemas when it has any. Needs connections:read.",
         responses: {
           200: { description: 'The schemas.', ...json(ref('DatabaseSchemas')) },
-          400: problemResponse('A schema of the connection does not exist in the database.', ['unknown_schema']),
-          404: NOT_FOUND,
-          ...CONNECTING_ERRORS,
+          ...errorResponses('not_found', ...CONNECTING, ...COMMON),
         },
       },
     },
@@ -340,7 +323,7 @@ export const OPENAPI_DOCUMENT = {
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },
-            code: { type: 'string', description: 'Stable, for programs to branch on.' },
+            code: { type: 'string', enum: Object.keys(ERROR_CODES), description: 'Stable, for programs to branch on.' },
             instance: { type: 'string', description: 'The request path.' },
             errors: {
               type: 'array',

@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FieldProblem } from '../connections/errors.ts';
 import { RETRY_AFTER_SECONDS } from '../db/errors.ts';
+import { type ErrorCode, statusOf } from '../error-codes.ts';
 
 export interface Problem {
   /** `about:blank`: the HTTP status says what kind of problem it is, `code` says exactly which. */
@@ -10,19 +11,21 @@ export interface Problem {
   status: number;
   detail: string;
   /** Stable snake_case identifier for programs to branch on. */
-  code: string;
+  code: ErrorCode;
   instance?: string;
   errors?: FieldProblem[];
   /** Why a connection test failed (connection_failed, unknown_schema). */
   reason?: { code: string; message: string };
 }
 
-export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
+/** A problem with this code, its status from the catalogue of error codes. */
+export function problem(code: ErrorCode, detail: string, extra: Partial<Problem> = {}): Problem {
+  const status = statusOf(code);
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
 export const internalError = () =>
-  problem(500, 'internal_error', 'An unexpected error occurred. It has been logged; please try again later.');
+  problem('internal_error', 'An unexpected error occurred. It has been logged; please try again later.');
 
 /** A REST response that stops the request early: thrown by body parsing and routing, caught by the handler. */
 export class ProblemResponse extends Error {
@@ -37,6 +40,6 @@ export class ProblemResponse extends Error {
 /** The database is out of reach (REST's form of GraphQL's DATABASE_UNAVAILABLE): worth retrying shortly. */
 export const databaseUnavailable = () =>
   new ProblemResponse(
-    problem(503, 'database_unavailable', `The database is unavailable. Retry in ${RETRY_AFTER_SECONDS} seconds.`),
+    problem('database_unavailable', `The database is unavailable. Retry in ${RETRY_AFTER_SECONDS} seconds.`),
     { 'retry-after': String(RETRY_AFTER_SECONDS) },
   );

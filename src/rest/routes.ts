@@ -19,16 +19,16 @@ export function routeTemplate(pathname: string): string | undefined {
 }
 
 const methodNotAllowed = (allowed: string[]) =>
-  new ProblemResponse(problem(405, 'method_not_allowed', `This path supports ${allowed.join(', ')}.`), {
+  new ProblemResponse(problem('method_not_allowed', `This path supports ${allowed.join(', ')}.`), {
     allow: allowed.join(', '),
   });
 
 export const routeNotFound = (path: string) =>
-  new ProblemResponse(problem(404, 'route_not_found', `There is no resource at ${path}.`));
+  new ProblemResponse(problem('route_not_found', `There is no resource at ${path}.`));
 
 const invalidParameter = (name: string, message: string) =>
   new ProblemResponse(
-    problem(400, 'validation_failed', `The query parameter ${name} ${message}.`, {
+    problem('validation_failed', `The query parameter ${name} ${message}.`, {
       errors: [{ field: name, message }],
     }),
   );

@@ -14,6 +14,7 @@ import {
 } from '../connectivity/errors.ts';
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
 import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
+import { describeErrorType } from '../error-codes.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
 
@@ -41,27 +42,26 @@ const ConnectionTestResultType = builder.objectRef<TestResult>('ConnectionTestRe
 
 builder.objectType(TargetNotAllowedError, {
   name: 'TargetNotAllowedError',
-  description: 'The host resolves to an address connection tests may not reach. Code: target_not_allowed.',
+  description: describeErrorType('TargetNotAllowedError'),
   interfaces: [ErrorInterface],
 });
 
 builder.objectType(DialectNotTestableError, {
   name: 'DialectNotTestableError',
-  description: 'The service has no driver to test this kind of database. Code: dialect_not_testable.',
+  description: describeErrorType('DialectNotTestableError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ dialect: t.exposeString('dialect') }),
 });
 
 builder.objectType(TooManyTestsError, {
   name: 'TooManyTestsError',
-  description: 'Too many tests or introspections are running; try again shortly. Code: too_many_tests.',
+  description: describeErrorType('TooManyTestsError'),
   interfaces: [ErrorInterface],
 });
 
 builder.objectType(ConnectionFailedError, {
   name: 'ConnectionFailedError',
-  description:
-    'The connection could not be made, or a schema of the connection does not exist. Code: connection_failed or unknown_schema.',
+  description: describeErrorType('ConnectionFailedError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ reason: t.field({ type: TestFailureType, resolve: (error) => error.reason }) }),
 });

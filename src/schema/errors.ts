@@ -10,6 +10,7 @@ import {
   ValidationError,
   VersionMismatchError,
 } from '../connections/errors.ts';
+import { describeErrorType } from '../error-codes.ts';
 
 export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
   description: 'A failure the client can correct.',
@@ -29,7 +30,7 @@ const FieldErrorType = builder.objectRef<FieldProblem>('FieldError').implement({
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',
-  description: 'The input broke one or more rules; nothing was written. Code: validation_failed.',
+  description: describeErrorType('ValidationError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({
     fieldErrors: t.field({ type: [FieldErrorType], resolve: (error) => error.fieldErrors }),
@@ -38,16 +39,14 @@ builder.objectType(ValidationError, {
 
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
-  description: 'No database connection has that id. Code: not_found.',
+  description: describeErrorType('NotFoundError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ id: t.exposeID('id') }),
 });
 
 builder.objectType(VersionMismatchError, {
   name: 'VersionMismatchError',
-  description:
-    'The connection is no longer at the version the client expected (expectedVersion); nothing was written. ' +
-    'Code: version_mismatch.',
+  description: describeErrorType('VersionMismatchError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -58,14 +57,14 @@ builder.objectType(VersionMismatchError, {
 
 builder.objectType(AliasConflictError, {
   name: 'AliasConflictError',
-  description: 'Another connection already has this alias, compared ignoring case. Code: alias_conflict.',
+  description: describeErrorType('AliasConflictError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ alias: t.exposeString('alias') }),
 });
 
 builder.objectType(UnsupportedDialectError, {
   name: 'UnsupportedDialectError',
-  description: 'The URI scheme names no supported database. Code: unsupported_dialect.',
+  description: describeErrorType('UnsupportedDialectError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({
     scheme: t.exposeString('scheme'),
@@ -75,14 +74,14 @@ builder.objectType(UnsupportedDialectError, {
 
 builder.objectType(SchemasNotSupportedError, {
   name: 'SchemasNotSupportedError',
-  description: 'This kind of database has no schemas to limit a connection to. Code: schemas_not_supported.',
+  description: describeErrorType('SchemasNotSupportedError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ dialect: t.exposeString('dialect') }),
 });
 
 builder.objectType(UnsafeDatabaseUriError, {
   name: 'UnsafeDatabaseUriError',
-  description: 'A database in a local file, refused unless ALLOW_FILE_DATABASES=true. Code: unsafe_database_uri.',
+  description: describeErrorType('UnsafeDatabaseUriError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ dialect: t.exposeString('dialect') }),
 });

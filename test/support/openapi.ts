@@ -25,6 +25,11 @@ export function conform(template: string, method: string, reply: Reply): string 
   const schemaRef = `openapi.json#/${pointer('paths', template, method.toLowerCase(), 'responses', String(reply.status), 'content', mediaType as string, 'schema')}`;
   const valid = ajv.validate({ $ref: schemaRef }, reply.body);
   expect(valid ? [] : ajv.errors, `${method} ${template} ${reply.status} body`).toEqual([]);
+  if (mediaType === 'application/problem+json') {
+    expect(documented.description, `${method} ${template} ${reply.status} lists its code`).toContain(
+      `\`${reply.body.code}\``,
+    );
+  }
   for (const [name, header] of Object.entries<any>(documented.headers ?? {})) {
     const value = reply.headers.get(name);
     if (header.required) expect(value, `${method} ${template} ${reply.status}: header ${name}`).not.toBeNull();

@@ -1,0 +1,112 @@
+/**
+ * Every error code the API answers, each declared once: its HTTP status (REST),
+ * the GraphQL error type that carries it (none for codes that only HTTP can
+ * produce), and what it means. The Pothos error types take their descriptions
+ * from here, the REST adapter its statuses, and the OpenAPI document both.
+ */
+
+interface ErrorCodeEntry {
+  status: number;
+  /** The typed GraphQL error (plugin-errors) that carries this code; absent for codes only HTTP answers. */
+  graphqlType?: string;
+  description: string;
+}
+
+export const ERROR_CODES = {
+  validation_failed: {
+    status: 400,
+    graphqlType: 'ValidationError',
+    description: 'The input broke one or more rules; each invalid field is listed. Nothing was written.',
+  },
+  malformed_json: { status: 400, description: 'The request body is not valid JSON.' },
+  unsupported_dialect: {
+    status: 400,
+    graphqlType: 'UnsupportedDialectError',
+    description: 'The URI scheme names no supported database.',
+  },
+  schemas_not_supported: {
+    status: 400,
+    graphqlType: 'SchemasNotSupportedError',
+    description: 'This kind of database has no schemas to limit a connection to.',
+  },
+  unsafe_database_uri: {
+    status: 400,
+    graphqlType: 'UnsafeDatabaseUriError',
+    description: 'A database in a local file, refused unless ALLOW_FILE_DATABASES=true.',
+  },
+  unknown_schema: {
+    status: 400,
+    graphqlType: 'ConnectionFailedError',
+    description: 'A schema of the connection does not exist in the database.',
+  },
+  unauthenticated: {
+    status: 401,
+    description: 'No API key, or an unknown one (only when API keys are configured).',
+  },
+  forbidden: { status: 403, description: 'The API key lacks the scope the call needs.' },
+  target_not_allowed: {
+    status: 403,
+    graphqlType: 'TargetNotAllowedError',
+    description: 'The host resolves to an address connection tests may not reach.',
+  },
+  not_found: { status: 404, graphqlType: 'NotFoundError', description: 'No database connection has that id.' },
+  route_not_found: { status: 404, description: 'There is no resource at this path.' },
+  method_not_allowed: {
+    status: 405,
+    description: 'The path does not support this method; `Allow` lists those it does.',
+  },
+  alias_conflict: {
+    status: 409,
+    graphqlType: 'AliasConflictError',
+    description: 'Another connection already has this alias, compared ignoring case.',
+  },
+  idempotency_key_in_use: {
+    status: 409,
+    description: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  },
+  version_mismatch: {
+    status: 412,
+    graphqlType: 'VersionMismatchError',
+    description: 'The connection is no longer at the version the client expected; nothing was written.',
+  },
+  payload_too_large: { status: 413, description: 'The request body is over 1 MiB.' },
+  unsupported_media_type: { status: 415, description: 'The request body is not sent as application/json.' },
+  connection_failed: {
+    status: 422,
+    graphqlType: 'ConnectionFailedError',
+    description: 'The connection test the write asked for failed; `reason` says why. Nothing was written.',
+  },
+  dialect_not_testable: {
+    status: 422,
+    graphqlType: 'DialectNotTestableError',
+    description: 'The service has no driver to test this kind of database.',
+  },
+  idempotency_key_reused: {
+    status: 422,
+    description: 'The Idempotency-Key was used with another request in the last 24 hours.',
+  },
+  too_many_tests: {
+    status: 429,
+    graphqlType: 'TooManyTestsError',
+    description: 'Too many connection tests or schema discoveries are running; retry shortly.',
+  },
+  internal_error: { status: 500, description: 'An unexpected failure; the cause is in the server log.' },
+  database_unavailable: { status: 503, description: "The service's own database cannot be reached; retry shortly." },
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The status of a code; an unknown one is a fault of ours, hence 500. */
+export const statusOf = (code: string): number =>
+  Object.hasOwn(ERROR_CODES, code) ? ERROR_CODES[code as ErrorCode].status : 500;
+
+/** The description of a GraphQL error type: what each code it carries means. */
+export function describeErrorType(graphqlType: string): string {
+  const entries = Object.entries(ERROR_CODES).filter(
+    ([, entry]) => (entry as ErrorCodeEntry).graphqlType === graphqlType,
+  );
+  if (entries.length === 0) throw new Error(`No error code is carried by the GraphQL type ${graphqlType}`);
+  const [only] = entries;
+  if (entries.length === 1 && only) return `${only[1].description} Code: ${only[0]}.`;
+  return entries.map(([code, entry]) => `Code ${code}: ${entry.description}`).join(' ');
+}
