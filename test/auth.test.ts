@@ -116,7 +116,7 @@ describe('with API keys configured', () => {
     const refused = await graphql(keys.reader, query, { id: created.id });
     expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
 
-    const reveals = logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'connection URI revealed');
+    const reveals = logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'connectionUri revealed');
     expect(reveals).toHaveLength(2);
     for (const entry of reveals) expect(entry).toMatchObject({ apiKey: 'revealer', connectionId: created.id });
     expect(logLines.join('\n')).not.toContain('Hunter2-reveal');

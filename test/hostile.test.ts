@@ -4,6 +4,7 @@
  * and nothing else changes.
  */
 import net from 'node:net';
+import { type GraphQLInputType, getNamedType, isEnumType, isInputObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { STORES } from './support/databases.ts';
 import { useServiceFixture } from './support/service.ts';
@@ -41,6 +42,12 @@ const INVALID: [string, Record<string, unknown>][] = [
   ['an object for schemas', { ...VALID, schemas: { 0: 'public' } }],
   ['an array for metadata', { ...VALID, metadata: [] }],
   ['a boolean for metadata', { ...VALID, metadata: true }],
+  ['a number for schemas', { ...VALID, schemas: 5 }],
+  ['a number in schemas', { ...VALID, schemas: [1] }],
+  ['null for schemas', { ...VALID, schemas: null }],
+  ['null for the URI', { ...VALID, connection_uri: null }],
+  ['no URI', { alias: 'valid' }],
+  ['a private key in the metadata’s place', { ...VALID, metadata: '-----BEGIN PRIVATE KEY-----\nMIIE\n' }],
 ];
 
 describe.each(STORES)('hostile input on $name', (store) => {
@@ -61,6 +68,48 @@ describe.each(STORES)('hostile input on $name', (store) => {
       const refused =
         graphql.errors !== undefined || graphql.data?.createDatabaseConnection?.__typename === 'ValidationError';
       expect(refused, JSON.stringify(graphql).slice(0, 300)).toBe(true);
+      expect(await count()).toBe(0);
+    });
+
+    it.each(INVALID)('%s: 400 from the replace and the URI test too, nothing changed', async (_name, body) => {
+      const stored = (await api().request('POST', PATH, VALID)).body;
+      const replaced = await api().request('PUT', `${PATH}/${stored.id}`, body);
+      expect(replaced.status).toBe(400);
+      expect(replaced.body.code).toBe('validation_failed');
+      // A URI test takes connection_uri and schemas: the other fields of a connection are unknown to it.
+      const tested = await api().request('POST', `${PATH}/test`, body);
+      expect(tested.status).toBe(400);
+      expect(tested.body.code).toBe('validation_failed');
+      expect((await api().request('GET', PATH)).body).toEqual([stored]);
+    });
+
+    it('refuses GraphQL variables of the wrong type for every argument of every operation, never 5xx', async () => {
+      const { schema } = await import('../src/schema/index.ts');
+      const wrongValue = (type: GraphQLInputType): unknown => {
+        const named = getNamedType(type);
+        if (isInputObjectType(named)) return 5;
+        if (isEnumType(named)) return 'NOT_A_VALUE';
+        return { Boolean: 'yes', Int: 'x', JSONObject: 5 }[named.name] ?? { not: 'a scalar' };
+      };
+      let calls = 0;
+      for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+        for (const field of Object.values(root?.getFields() ?? {})) {
+          for (const argument of field.args) {
+            const declared = field.args.map((arg) => `$${arg.name}: ${arg.type}`).join(', ');
+            const passed = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+            const keyword = root === schema.getQueryType() ? 'query' : 'mutation';
+            const query = `${keyword} (${declared}) { ${field.name}(${passed}) { __typename } }`;
+            const reply = await api().request('POST', '/graphql', {
+              query,
+              variables: { [argument.name]: wrongValue(argument.type) },
+            });
+            expect(reply.status, `${field.name}(${argument.name})`).toBeLessThan(500);
+            expect(reply.body.errors?.length, `${field.name}(${argument.name})`).toBeGreaterThan(0);
+            calls++;
+          }
+        }
+      }
+      expect(calls).toBeGreaterThan(10);
       expect(await count()).toBe(0);
     });
 

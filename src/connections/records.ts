@@ -4,7 +4,8 @@ import { type Dialect, type DialectName, dialectNamed } from '../dialects/regist
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, NotFoundError, VersionMismatchError } from './errors.ts';
-import { aliasKey, type ConnectionDocument } from './input.ts';
+import { type ConnectionDocument, INPUT_FIELDS } from './fields.ts';
+import { aliasKey } from './input.ts';
 
 export type ConnectionRow = DatabaseConnection;
 
@@ -15,6 +16,22 @@ export function isConnectionId(id: string): boolean {
   return UUID.test(id);
 }
 
+/**
+ * The columns that store a document's fields (those it has): lists and objects as JSON text,
+ * a secret sealed (encrypted, with a masked copy), the alias with its case-free key beside it.
+ */
+function storedColumns(id: string, document: Partial<ConnectionDocument>, secrets: ConnectionSecrets) {
+  const columns: Record<string, unknown> = {};
+  for (const [name, field] of INPUT_FIELDS) {
+    const value = document[name as keyof ConnectionDocument];
+    if (value === undefined) continue;
+    if (field.secret) Object.assign(columns, secrets.seal(id, value as string));
+    else columns[name] = field.value.stored === 'json' ? JSON.stringify(value) : value;
+  }
+  if (document.alias !== undefined) columns.aliasKey = aliasKey(document.alias);
+  return columns;
+}
+
 export function newRow(
   document: ConnectionDocument,
   dialect: DialectName,
@@ -22,18 +39,11 @@ export function newRow(
   now = new Date(),
 ): ConnectionRow {
   const id = randomUUID();
-  return {
-    id,
-    alias: document.alias,
-    aliasKey: aliasKey(document.alias),
-    ...secrets.seal(id, document.connectionUri),
-    dialect,
-    schemas: JSON.stringify(document.schemas),
-    metadata: JSON.stringify(document.metadata),
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+  const columns = storedColumns(id, document, secrets) as Omit<
+    ConnectionRow,
+    'id' | 'dialect' | 'createdAt' | 'updatedAt' | 'version'
+  >;
+  return { id, ...columns, dialect, createdAt: now, updatedAt: now, version: 1 };
 }
 
 /** The columns a partial document changes in the row with this id (`dialect`: that of a new URI). */
@@ -44,11 +54,8 @@ export function changedColumns(
   secrets: ConnectionSecrets,
 ) {
   return {
-    ...(document.alias !== undefined && { alias: document.alias, aliasKey: aliasKey(document.alias) }),
-    ...(document.connectionUri !== undefined && secrets.seal(id, document.connectionUri)),
+    ...(storedColumns(id, document, secrets) as Partial<ConnectionRow>),
     ...(dialect !== undefined && { dialect }),
-    ...(document.schemas !== undefined && { schemas: JSON.stringify(document.schemas) }),
-    ...(document.metadata !== undefined && { metadata: JSON.stringify(document.metadata) }),
     updatedAt: new Date(),
     version: { increment: 1 },
   };

@@ -6,8 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
-import { NotFoundError, ValidationError } from '../connections/errors.ts';
-import { type ConnectionDocument, parseFullDocument } from '../connections/input.ts';
+import { NotFoundError } from '../connections/errors.ts';
+import { INPUT_FIELDS } from '../connections/fields.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
@@ -15,23 +15,12 @@ import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { maskConnectionUri } from '../secrets/uri-secrets.ts';
 import { readJsonObject } from './body.ts';
+import { type BodyShape, type GraphQLConnection, inputFromBody, restFieldPath, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
 
 export const COLLECTION_PATH = '/api/v1/database-connections';
-
-interface GraphQLConnection {
-  id: string;
-  alias: string;
-  connectionUri: string;
-  dialect: string;
-  schemas: string[];
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 
 /** The entity tag of a connection: its version, which every change raises. */
 const entityTag = (connection: GraphQLConnection) => `"${connection.version}"`;
@@ -49,52 +38,20 @@ export function versionRequiredBy(ifMatch: string | undefined): number | undefin
   return version <= 2 ** 31 - 1 ? version : 0;
 }
 
-/** The REST representation: the spec's fields in snake_case, plus updated_at (the version is the ETag). */
-function toRest(connection: GraphQLConnection) {
-  return {
-    id: connection.id,
-    alias: connection.alias,
-    connection_uri: connection.connectionUri,
-    // GraphQL spells enum values in capitals; REST uses the dialect's own name.
-    dialect: connection.dialect.toLowerCase(),
-    schemas: connection.schemas,
-    metadata: connection.metadata,
-    created_at: connection.createdAt,
-    updated_at: connection.updatedAt,
-  };
-}
-
-/** REST body field → GraphQL input field. */
-const INPUT_FIELDS: Record<string, keyof ConnectionDocument> = {
-  alias: 'alias',
-  connection_uri: 'connectionUri',
-  schemas: 'schemas',
-  metadata: 'metadata',
+/** The document of a create or replace: every field, the defaults filling what the body left out. */
+const DOCUMENT: BodyShape = {
+  fields: INPUT_FIELDS.map(([name]) => name),
+  fillDefaults: true,
+  noun: 'a database connection',
 };
-/** GraphQL field → REST field; `uri` is testConnectionUri's argument for the connection URI. */
-const REST_FIELD_NAMES: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(INPUT_FIELDS).map(([rest, graphql]) => [graphql, rest])),
-  uri: 'connection_uri',
-};
+/** A URI to test, and the schemas that must exist in its database. */
+const URI_TEST: BodyShape = { fields: ['connectionUri', 'schemas'], fillDefaults: false, noun: 'a connection test' };
 
-/** Checks a REST body with the same rules GraphQL applies, reporting fields by their REST names. */
-function documentFromBody(body: Record<string, unknown>): ConnectionDocument {
-  const input: Record<string, unknown> = {};
-  const unknownFields: FieldProblem[] = [];
-  for (const [name, value] of Object.entries(body)) {
-    const field = Object.hasOwn(INPUT_FIELDS, name) ? INPUT_FIELDS[name] : undefined;
-    if (field) input[field] = value;
-    else unknownFields.push({ field: name, message: 'is not a field of a database connection' });
-  }
-  try {
-    return parseFullDocument(input, {
-      fieldName: (name) => REST_FIELD_NAMES[name] ?? name,
-      extraProblems: unknownFields,
-    });
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ProblemResponse(validationProblem(error.fieldErrors));
-    throw error;
-  }
+/** The GraphQL input a REST body becomes, or its 400 when its shape is wrong. */
+function inputOf(body: Record<string, unknown>, shape: BodyShape): Record<string, unknown> {
+  const result = inputFromBody(body, shape);
+  if ('problems' in result) throw new ProblemResponse(validationProblem(result.problems));
+  return result.input;
 }
 
 function validationProblem(errors: FieldProblem[]) {
@@ -158,6 +115,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
     if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
     if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
+    const badVariables = result.errors?.map(variableProblem).filter((found) => found !== undefined) ?? [];
+    if (badVariables.length > 0) throw new ProblemResponse(validationProblem(badVariables));
     if (result.errors?.length || !result.data) {
       throw new UnexpectedGraphQLErrors(
         `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
@@ -170,7 +129,9 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   function typedErrorProblem(error: MutationResult['result']): ProblemResponse {
     const code = error.code ?? 'internal_error';
     if (code === 'validation_failed') {
-      return new ProblemResponse(validationProblem(restFieldNames(error.fieldErrors ?? [])));
+      return new ProblemResponse(
+        validationProblem((error.fieldErrors ?? []).map((problem) => ({ ...problem, field: restPath(problem.field) }))),
+      );
     }
     const detail = error.message ?? 'The request failed.';
     const extra = error.reason ? { reason: error.reason } : {};
@@ -221,7 +182,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       const key = idempotencyKeyOf(incoming);
       const body = await readJsonObject(incoming);
       const createConnection = async () => {
-        const response = await mutate('create', { input: documentFromBody(body), testConnection }, caller, 201);
+        const input = inputOf(body, DOCUMENT);
+        const response = await mutate('create', { input, testConnection }, caller, 201);
         const { id } = response.body as { id: string };
         return {
           ...response,
@@ -244,7 +206,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       testConnection: boolean,
     ): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
-      const input = documentFromBody(await readJsonObject(incoming));
+      const input = inputOf(await readJsonObject(incoming), DOCUMENT);
       const expectedVersion = versionRequiredBy(incoming.headers['if-match']);
       return mutate('update', { id, input, testConnection, expectedVersion }, caller);
     },
@@ -255,19 +217,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
 
     /** Tests a URI before saving: the body holds `connection_uri` and optionally `schemas`. */
     async testUri(caller: Caller, incoming: IncomingMessage): Promise<RestResponse> {
-      const body = await readJsonObject(incoming);
-      const unknown = Object.keys(body).filter((name) => name !== 'connection_uri' && name !== 'schemas');
-      if (unknown.length > 0 || typeof body.connection_uri !== 'string') {
-        throw new ProblemResponse(
-          validationProblem([
-            ...(typeof body.connection_uri === 'string'
-              ? []
-              : [{ field: 'connection_uri', message: 'must be a string' }]),
-            ...unknown.map((field) => ({ field, message: 'is not a field of a connection test' })),
-          ]),
-        );
-      }
-      return mutate('testUri', { uri: body.connection_uri, schemas: body.schemas ?? null }, caller);
+      const { connectionUri, schemas } = inputOf(await readJsonObject(incoming), URI_TEST);
+      return mutate('testUri', { uri: connectionUri, schemas: schemas ?? null }, caller);
     },
 
     async schemas(caller: Caller, id: string): Promise<RestResponse> {
@@ -289,12 +240,27 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   };
 }
 
-/** `connectionUri[0]` → `connection_uri[0]`. */
-function restFieldNames(errors: FieldProblem[]): FieldProblem[] {
-  return errors.map((error) => ({
-    ...error,
-    field: error.field.replace(/^[A-Za-z]+/, (name) => REST_FIELD_NAMES[name] ?? name),
-  }));
+/**
+ * A field path of a GraphQL input or argument in REST names: `connectionUri[0]` →
+ * `connection_uri[0]`; testConnectionUri's argument `uri` is the body's connection_uri too.
+ */
+const restPath = (path: string) => restFieldPath(path.replace(/^uri\b/, 'connectionUri'));
+
+const VARIABLE_ERROR = /^Variable "\$(\w+)" /;
+/** Where in the variable: graphql-js writes `at "input.schemas[0]"`, or names a missing or unknown `Field "alias"`. */
+const VARIABLE_PATH = / at "\w+\.?([\w.[\]]*)"; |Field "(\w+)"/;
+
+/**
+ * The field a GraphQL variable error points at, in REST names: `Variable "$input" got invalid
+ * value … at "input.schemas[0]"; …` → `schemas[0]`. The value itself is never repeated (it may
+ * hold a secret). Undefined for any other error.
+ */
+function variableProblem(error: { message: string; path?: unknown }): FieldProblem | undefined {
+  const variable = VARIABLE_ERROR.exec(error.message)?.[1];
+  if (variable === undefined || error.path !== undefined) return undefined;
+  const [, at, field] = VARIABLE_PATH.exec(error.message) ?? [];
+  const path = at || field || variable;
+  return { field: restPath(path), message: 'is not of the type this field takes' };
 }
 
 /** The 404 of a query that found nothing, worded as the mutations' NotFoundError. */

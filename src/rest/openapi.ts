@@ -3,6 +3,7 @@
  * /api/v1/openapi.json. A test checks real responses of every route against
  * it (test/openapi.test.ts), so it has to say what the service does.
  */
+import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
 import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
@@ -66,6 +67,21 @@ const CONNECTING: ErrorCode[] = [
   'dialect_not_testable',
   'too_many_tests',
 ];
+
+/** A field's JSON Schema, with its description. */
+const fieldSchema = (field: FieldDeclaration) => ({ ...field.value.jsonSchema, description: field.description });
+
+/**
+ * A request body of these input fields. Defaults are told in the descriptions, not as `default`:
+ * client generators take a property with a default for one the client must send.
+ */
+function inputSchema(names: ConnectionFieldName[]) {
+  const fields = INPUT_FIELDS.filter(([name]) => names.includes(name));
+  return strictObject(
+    Object.fromEntries(fields.map(([name, field]) => [field.rest ?? name, fieldSchema(field)])),
+    fields.filter(([, field]) => field.input?.required).map(([name, field]) => field.rest ?? name),
+  );
+}
 
 const ID = {
   name: 'id',
@@ -254,37 +270,11 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     schemas: {
-      DatabaseConnection: strictObject({
-        id: { type: 'string', format: 'uuid' },
-        alias: { type: 'string', minLength: 1, maxLength: 255 },
-        connection_uri: {
-          type: 'string',
-          description: 'Secrets shown as `****` unless revealed.',
-          examples: ['postgresql://user:****@localhost/dbname'],
-        },
-        dialect: { type: 'string', enum: DIALECT_NAMES },
-        schemas: { type: 'array', items: { type: 'string' } },
-        metadata: { type: 'object' },
-        created_at: { type: 'string', format: 'date-time' },
-        updated_at: { type: 'string', format: 'date-time' },
-      }),
-      DatabaseConnectionInput: strictObject(
-        {
-          alias: { type: 'string', minLength: 1, maxLength: 255 },
-          connection_uri: {
-            type: 'string',
-            maxLength: 2048,
-            examples: ['postgresql://user:password@localhost/dbname'],
-          },
-          schemas: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },
-          metadata: { type: 'object', default: {} },
-        },
-        ['alias', 'connection_uri'],
+      DatabaseConnection: strictObject(
+        Object.fromEntries(REST_FIELDS.map(([, field]) => [field.rest, fieldSchema(field)])),
       ),
-      ConnectionUriTest: strictObject(
-        { connection_uri: { type: 'string' }, schemas: { type: 'array', items: { type: 'string' } } },
-        ['connection_uri'],
-      ),
+      DatabaseConnectionInput: inputSchema(INPUT_FIELDS.map(([name]) => name)),
+      ConnectionUriTest: inputSchema(['connectionUri', 'schemas']),
       CodeAndMessage: strictObject({ code: { type: 'string' }, message: { type: 'string' } }),
       ConnectionTestResult: strictObject({
         ok: { type: 'boolean' },

@@ -6,11 +6,10 @@
 import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphql';
 import type { RequestContext } from '../context.ts';
 import type { Yoga } from '../graphql/yoga.ts';
+import { CONNECTION_SELECTION } from './connection-fields.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
-const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection {
-  id alias connectionUri(reveal: $reveal) dialect schemas metadata createdAt updatedAt version
-}`;
+const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection { ${CONNECTION_SELECTION} }`;
 
 const ERROR_FIELDS = `fragment RestError on Error {
   code message

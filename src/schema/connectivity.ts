@@ -149,9 +149,8 @@ builder.mutationField('testConnectionUri', (t) =>
     },
     resolve: (_root, { uri, schemas }, { connectivity, policy, principal }) => {
       // The same rules as a saved connection, under a placeholder alias.
-      const document = parseFullDocument(
-        { alias: 'test', connectionUri: uri, schemas: schemas ?? [] },
-        { fieldName: (name) => (name === 'connectionUri' ? 'uri' : name) },
+      const document = parseFullDocument({ alias: 'test', connectionUri: uri, schemas: schemas ?? [] }, (name) =>
+        name === 'connectionUri' ? 'uri' : name,
       );
       const dialect = checkDialect(document.connectionUri, document.schemas, policy);
       return connectivity.test(document.connectionUri, dialect, document.schemas, principal.name);

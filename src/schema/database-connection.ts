@@ -17,74 +17,26 @@ import {
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';
-import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
+import type { DialectName } from '../dialects/registry.ts';
 import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { hasMaskedSecret, MASK, restoreMaskedSecrets } from '../secrets/uri-secrets.ts';
-
-export const DialectEnum = builder.enumType('Dialect', {
-  description: 'The kind of database, from the URI scheme.',
-  values: Object.fromEntries(DIALECT_NAMES.map((name) => [name.toUpperCase(), { value: name }])) as Record<
-    Uppercase<DialectName>,
-    { value: DialectName }
-  >,
-});
+import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
   id: { field: 'id' },
   nullable: true,
-  fields: (t) => ({
-    alias: t.exposeString('alias', { description: 'Unique name of the connection, compared ignoring case.' }),
-    connectionUri: t.string({
-      description: `The URI with its password and secret parameters shown as ${MASK}, unless \`reveal\` is true.`,
-      args: {
-        reveal: t.arg.boolean({
-          defaultValue: false,
-          description: 'Show the secrets (needs the connections:reveal scope).',
-        }),
-      },
-      authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
-      resolve: (row, { reveal }, { secrets, logger, principal }) => {
-        if (reveal) logger.info({ apiKey: principal.name, connectionId: row.id }, 'connection URI revealed');
-        return secrets.present(row, reveal === true);
-      },
-    }),
-    dialect: t.field({ type: DialectEnum, resolve: (row) => row.dialect as DialectName }),
-    schemas: t.stringList({
-      description: 'Schemas of the database this connection is limited to.',
-      resolve: rowSchemas,
-    }),
-    metadata: t.field({ type: 'JSONObject', resolve: rowMetadata }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    version: t.exposeInt('version', {
-      description:
-        '1 when created, one more at each change. Pass it as expectedVersion so that a write applies only to this version.',
-    }),
-  }),
+  fields: connectionObjectFields,
 });
 
 const CreateDatabaseConnectionInput = builder.inputType('CreateDatabaseConnectionInput', {
-  fields: (t) => ({
-    alias: t.string({
-      required: true,
-      description: 'At most 255 characters; leading and trailing spaces are removed.',
-    }),
-    connectionUri: t.string({ required: true, description: 'A URI with a scheme, at most 2048 characters.' }),
-    schemas: t.stringList({ description: 'Distinct, non-empty schema names. Default: [].' }),
-    metadata: t.field({ type: 'JSONObject', description: 'Any JSON object. Default: {}.' }),
-  }),
+  fields: (t) => connectionInputFields(t, false),
 });
 
 const UpdateDatabaseConnectionInput = builder.inputType('UpdateDatabaseConnectionInput', {
   description: 'The fields to change; those left out keep their value.',
-  fields: (t) => ({
-    alias: t.string(),
-    connectionUri: t.string(),
-    schemas: t.stringList(),
-    metadata: t.field({ type: 'JSONObject' }),
-  }),
+  fields: (t) => connectionInputFields(t, true),
 });
 
 // No substring filter: Prisma's `contains` passes % and _ to SQL LIKE as

@@ -1,0 +1,101 @@
+/**
+ * The fields of a database connection, each declared once: its GraphQL name
+ * (the key), its REST name, its kind of value with its limits, its description,
+ * and whether clients write it. The GraphQL type and inputs, the rules, the REST
+ * mapping both ways and the OpenAPI schemas are all derived from this table.
+ * Adding a field is one entry here plus its storage (prisma/model.prisma and a
+ * migration in src/db/migrations.ts).
+ */
+import { DIALECT_NAMES } from '../dialects/registry.ts';
+import { MASK } from '../secrets/uri-secrets.ts';
+import { counter, dialectName, distinctNames, document, name, timestamp, uri, uuid, type ValueKind } from './values.ts';
+
+export interface FieldDeclaration {
+  /** Its name in REST bodies; absent for a field REST does not show (the version travels as the ETag). */
+  rest?: string;
+  value: ValueKind;
+  description: string;
+  /** Whether clients write it: required on create, or optional with a default. */
+  input?: { required: true } | { required: false; default: unknown };
+  /** Shown masked unless revealed; stored encrypted. */
+  secret?: true;
+}
+
+export const CONNECTION_FIELDS = {
+  id: { rest: 'id', value: uuid(), description: 'The connection id, a UUID: the same in REST and GraphQL.' },
+  alias: {
+    rest: 'alias',
+    value: name(255),
+    description:
+      'Unique name of the connection, compared ignoring case. Leading and trailing spaces are removed; ' +
+      'then 1 to 255 characters, no control characters.',
+    input: { required: true },
+  },
+  connectionUri: {
+    rest: 'connection_uri',
+    value: uri(2048),
+    description:
+      'The URI to reach the database (`scheme://…`, at most 2048 characters). Its password and secret ' +
+      `parameters are shown as ${MASK} unless revealed; a URI sent back with ${MASK} in place of a secret ` +
+      'keeps the stored one.',
+    input: { required: true },
+    secret: true,
+  },
+  dialect: {
+    rest: 'dialect',
+    value: dialectName(DIALECT_NAMES),
+    description: 'The kind of database, from the URI scheme.',
+  },
+  schemas: {
+    rest: 'schemas',
+    value: distinctNames(),
+    description: 'Schemas of the database this connection is limited to: distinct, non-empty names. Default: [].',
+    input: { required: false, default: [] },
+  },
+  metadata: {
+    rest: 'metadata',
+    value: document(64 * 1024, 32),
+    description: 'Any JSON object, at most 64 KiB as JSON, nesting at most 32 levels. Default: {}.',
+    input: { required: false, default: {} },
+  },
+  createdAt: { rest: 'created_at', value: timestamp(), description: 'When the connection was created.' },
+  updatedAt: { rest: 'updated_at', value: timestamp(), description: 'When the connection last changed.' },
+  version: {
+    value: counter(),
+    description:
+      '1 when created, one more at each change. Pass it as expectedVersion so that a write applies only to this ' +
+      'version (REST: the ETag, sent back in If-Match).',
+  },
+} satisfies Record<string, FieldDeclaration>;
+
+export type ConnectionFieldName = keyof typeof CONNECTION_FIELDS;
+
+type Fields = typeof CONNECTION_FIELDS;
+type InputFieldName = {
+  [K in ConnectionFieldName]: Fields[K] extends { input: object } ? K : never;
+}[ConnectionFieldName];
+
+/** A connection document as clients write it and the store keeps it: the input fields and their values' types. */
+export type ConnectionDocument = {
+  [K in InputFieldName]: Fields[K]['value'] extends ValueKind<infer T> ? T : never;
+};
+
+const entries = Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][];
+
+/** The fields clients write, in declaration order. */
+export const INPUT_FIELDS = entries.filter(([, field]) => field.input !== undefined);
+
+/** The fields REST shows, in declaration order, with their REST names. */
+export const REST_FIELDS = entries.filter(
+  (entry): entry is [ConnectionFieldName, FieldDeclaration & { rest: string }] => Boolean(entry[1].rest),
+);
+
+/** REST name → GraphQL name, for the fields clients write. */
+export const GRAPHQL_NAME_OF_REST: ReadonlyMap<string, ConnectionFieldName> = new Map(
+  INPUT_FIELDS.map(([graphqlName, field]) => [field.rest ?? graphqlName, graphqlName]),
+);
+
+/** GraphQL name → REST name, for every field REST shows. */
+export const REST_NAME_OF: ReadonlyMap<string, string> = new Map(
+  REST_FIELDS.map(([graphqlName, field]) => [graphqlName, field.rest]),
+);

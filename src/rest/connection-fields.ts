@@ -1,0 +1,89 @@
+/**
+ * A connection between its REST form and its GraphQL form, derived from its
+ * fields (src/connections/fields.ts): the selection the REST operations ask
+ * for, the REST body a GraphQL result becomes, and the GraphQL input a REST
+ * body becomes. Here only the shape of a body is checked (each field's type);
+ * the rules run behind GraphQL.
+ */
+import { z } from 'zod';
+import type { FieldProblem } from '../connections/errors.ts';
+import {
+  CONNECTION_FIELDS,
+  type ConnectionFieldName,
+  GRAPHQL_NAME_OF_REST,
+  INPUT_FIELDS,
+  REST_FIELDS,
+  REST_NAME_OF,
+} from '../connections/fields.ts';
+import { fieldPath } from '../connections/input.ts';
+
+/** A connection as the REST operations select it. */
+export type GraphQLConnection = Record<ConnectionFieldName, unknown> & { id: string; version: number };
+
+/** The GraphQL selection of a connection: every field, secrets revealed only when `$reveal` asks. */
+export const CONNECTION_SELECTION = (Object.keys(CONNECTION_FIELDS) as ConnectionFieldName[])
+  .map((name) => ((CONNECTION_FIELDS[name] as { secret?: true }).secret ? `${name}(reveal: $reveal)` : name))
+  .join(' ');
+
+/** The REST representation: the fields REST shows, by their REST names. */
+export function toRest(connection: GraphQLConnection): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [name, field] of REST_FIELDS) {
+    const value = connection[name];
+    // GraphQL spells enum values in capitals; REST uses the dialect's own name.
+    body[field.rest] = field.value.graphql === 'Dialect' ? String(value).toLowerCase() : value;
+  }
+  return body;
+}
+
+/** A field path of the GraphQL input in REST names: `connectionUri` → `connection_uri`, `schemas[1]` stays. */
+export function restFieldPath(path: string): string {
+  return path.replace(/^[A-Za-z]+/, (name) => REST_NAME_OF.get(name) ?? name);
+}
+
+/** REST bodies whose fields are a given set of a connection's input fields. */
+export interface BodyShape {
+  /** The GraphQL input field each REST field becomes. */
+  fields: ConnectionFieldName[];
+  /** Fields left out take their declared defaults (PUT replaces the whole document). */
+  fillDefaults: boolean;
+  /** What an unknown field is not, in the problem's words: "a field of …". */
+  noun: string;
+}
+
+const shapeOf = (fields: ConnectionFieldName[]) =>
+  z.object(
+    Object.fromEntries(
+      INPUT_FIELDS.filter(([name]) => fields.includes(name)).map(([name, { rest, value, input }]) => [
+        rest ?? name,
+        input?.required ? value.shape : value.shape.optional(),
+      ]),
+    ),
+  );
+
+/**
+ * The GraphQL input of a REST body: its fields renamed, defaults filled when asked, or the
+ * problems of its shape (unknown fields, missing ones, wrong types) in REST names.
+ */
+export function inputFromBody(
+  body: Record<string, unknown>,
+  shape: BodyShape,
+): { input: Record<string, unknown> } | { problems: FieldProblem[] } {
+  const checked = shapeOf(shape.fields).safeParse(body);
+  const problems: FieldProblem[] = checked.success
+    ? []
+    : checked.error.issues.map((issue) => ({ field: fieldPath(issue.path, String), message: issue.message }));
+  for (const field of Object.keys(body)) {
+    const known = shape.fields.includes(GRAPHQL_NAME_OF_REST.get(field) as ConnectionFieldName);
+    if (!known) problems.push({ field, message: `is not a field of ${shape.noun}` });
+  }
+  if (problems.length > 0) return { problems };
+  const input: Record<string, unknown> = {};
+  for (const [name, field] of INPUT_FIELDS) {
+    if (!shape.fields.includes(name)) continue;
+    const value = body[field.rest ?? name];
+    if (value !== undefined) input[name] = value;
+    else if (shape.fillDefaults && field.input?.required === false) input[name] = field.input.default;
+  }
+  return { input };
+}

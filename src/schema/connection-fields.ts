@@ -1,0 +1,95 @@
+/**
+ * The GraphQL fields of a connection and of its inputs, built from the one
+ * declaration of its fields (src/connections/fields.ts).
+ */
+import { builder } from '../builder.ts';
+import {
+  CONNECTION_FIELDS,
+  type ConnectionFieldName,
+  type FieldDeclaration,
+  INPUT_FIELDS,
+} from '../connections/fields.ts';
+import type { ConnectionRow } from '../connections/records.ts';
+import type { GraphQLTypeName } from '../connections/values.ts';
+import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
+
+export const DialectEnum = builder.enumType('Dialect', {
+  description: 'The kind of database, from the URI scheme.',
+  values: Object.fromEntries(DIALECT_NAMES.map((name) => [name.toUpperCase(), { value: name }])) as Record<
+    Uppercase<DialectName>,
+    { value: DialectName }
+  >,
+});
+
+/** The Pothos type of each kind of GraphQL value. */
+const TYPE_OF = {
+  ID: 'ID',
+  String: 'String',
+  '[String]': ['String'],
+  JSONObject: 'JSONObject',
+  DateTime: 'DateTime',
+  Int: 'Int',
+  Dialect: DialectEnum,
+} as const;
+
+type ObjectFieldBuilder = Parameters<
+  NonNullable<Parameters<typeof builder.prismaNode<'DatabaseConnection'>>[1]['fields']>
+>[0];
+type InputFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
+
+/** What a row holds for a field: the store keeps lists and objects as JSON text. */
+function readColumn(row: ConnectionRow, name: ConnectionFieldName, field: FieldDeclaration): unknown {
+  const stored = (row as unknown as Record<string, unknown>)[name];
+  return field.value.stored === 'json' ? JSON.parse(stored as string) : stored;
+}
+
+function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: FieldDeclaration) {
+  if (field.secret) {
+    // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
+    return t.string({
+      description: field.description,
+      args: {
+        reveal: t.arg.boolean({
+          defaultValue: false,
+          description: 'Show the secrets (needs the connections:reveal scope; the reveal is logged).',
+        }),
+      },
+      authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
+      resolve: (row, { reveal }, { secrets, logger, principal }) => {
+        if (reveal) logger.info({ apiKey: principal.name, connectionId: row.id }, `${name} revealed`);
+        return secrets.present(row, reveal === true);
+      },
+    });
+  }
+  return t.field({
+    type: TYPE_OF[field.value.graphql] as 'String',
+    description: field.description,
+    resolve: (row) => readColumn(row, name, field) as string,
+  });
+}
+
+/** Every field of a connection but its id (the Node interface gives that). */
+export function connectionObjectFields(t: ObjectFieldBuilder) {
+  return Object.fromEntries(
+    (Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][])
+      .filter(([name]) => name !== 'id')
+      .map(([name, field]) => [name, outputField(t, name, field)]),
+  );
+}
+
+/**
+ * The input fields of a connection. `allOptional`: for an update, which changes only what it names;
+ * otherwise the required ones are required (create).
+ */
+export function connectionInputFields(t: InputFieldBuilder, allOptional: boolean) {
+  return Object.fromEntries(
+    INPUT_FIELDS.map(([name, field]) => [
+      name,
+      t.field({
+        type: TYPE_OF[field.value.graphql as GraphQLTypeName] as 'String',
+        required: !allOptional && field.input?.required === true,
+        description: field.description,
+      }),
+    ]),
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Each field of a connection is declared once (src/connections/fields.ts): the
+ * GraphQL schema, the REST responses and the OpenAPI document must all show
+ * every field of that declaration, so that a field added there shows everywhere.
+ */
+import { type GraphQLInputObjectType, type GraphQLObjectType, getNamedType } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { CONNECTION_FIELDS, INPUT_FIELDS, REST_FIELDS } from '../src/connections/fields.ts';
+import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
+import { schema } from '../src/schema/index.ts';
+import { STORES } from './support/databases.ts';
+import { useServiceFixture } from './support/service.ts';
+
+const PATH = '/api/v1/database-connections';
+const schemas = OPENAPI_DOCUMENT.components.schemas as Record<string, { properties: object; required: string[] }>;
+const fieldNames = Object.keys(CONNECTION_FIELDS);
+
+describe('the declaration of a connection’s fields', () => {
+  it('gives the GraphQL type every field, with its description', () => {
+    const type = schema.getType('DatabaseConnection') as GraphQLObjectType;
+    const fields = type.getFields();
+    for (const [name, field] of Object.entries(CONNECTION_FIELDS)) {
+      expect(fields[name], `DatabaseConnection.${name}`).toBeDefined();
+      if (name !== 'id') expect(fields[name]?.description).toBe(field.description);
+    }
+  });
+
+  it('gives the GraphQL inputs every input field, required on create as declared, optional on update', () => {
+    const create = (schema.getType('CreateDatabaseConnectionInput') as GraphQLInputObjectType).getFields();
+    const update = (schema.getType('UpdateDatabaseConnectionInput') as GraphQLInputObjectType).getFields();
+    expect(Object.keys(create).sort()).toEqual(INPUT_FIELDS.map(([name]) => name).sort());
+    expect(Object.keys(update).sort()).toEqual(INPUT_FIELDS.map(([name]) => name).sort());
+    for (const [name, field] of INPUT_FIELDS) {
+      expect(String(create[name]?.type).endsWith('!'), `create ${name} required`).toBe(field.input?.required === true);
+      expect(String(update[name]?.type).endsWith('!'), `update ${name} optional`).toBe(false);
+      expect(getNamedType(create[name]?.type as never)).toBe(getNamedType(fieldsOfConnection()[name]?.type as never));
+    }
+  });
+
+  it('gives the OpenAPI document every REST field, and every input field with its limits', () => {
+    expect(Object.keys(schemas.DatabaseConnection?.properties ?? {})).toEqual(REST_FIELDS.map(([, f]) => f.rest));
+    const input = schemas.DatabaseConnectionInput;
+    expect(Object.keys(input?.properties ?? {})).toEqual(INPUT_FIELDS.map(([name, f]) => f.rest ?? name));
+    expect(input?.required).toEqual(INPUT_FIELDS.filter(([, f]) => f.input?.required).map(([n, f]) => f.rest ?? n));
+    for (const [name, field] of INPUT_FIELDS) {
+      expect((input?.properties as Record<string, object>)[field.rest ?? name]).toMatchObject(field.value.jsonSchema);
+    }
+  });
+});
+
+function fieldsOfConnection() {
+  return (schema.getType('DatabaseConnection') as GraphQLObjectType).getFields();
+}
+
+describe.each(STORES)('every declared field over HTTP on $name', (store) => {
+  const fixture = useServiceFixture(store);
+
+  it.skipIf(store.skip)('is in the REST response under its REST name, and in GraphQL under its own', async () => {
+    const created = await fixture.api.request('POST', PATH, {
+      alias: 'fields',
+      connection_uri: 'postgresql://u:pw@db/x',
+      schemas: ['public'],
+      metadata: { team: 'data' },
+    });
+    expect(created.status).toBe(201);
+    expect(Object.keys(created.body)).toEqual(REST_FIELDS.map(([, field]) => field.rest));
+    const listed = await fixture.api.request('GET', PATH);
+    expect(Object.keys(listed.body[0])).toEqual(REST_FIELDS.map(([, field]) => field.rest));
+
+    const { data } = await fixture.api.graphql(
+      `query ($id: ID!) { databaseConnection(id: $id) { ${fieldNames.join(' ')} } }`,
+      { id: created.body.id },
+    );
+    expect(Object.keys(data.databaseConnection)).toEqual(fieldNames);
+    for (const [name, field] of REST_FIELDS) {
+      const restValue = created.body[field.rest];
+      const graphqlValue = data.databaseConnection[name];
+      expect(typeof graphqlValue === 'string' ? graphqlValue.toLowerCase() : graphqlValue, name).toEqual(
+        typeof restValue === 'string' ? restValue.toLowerCase() : restValue,
+      );
+    }
+  });
+});
