@@ -29,6 +29,8 @@ export interface Config {
   /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
   allowFileDatabases: boolean;
   connectivity: ConnectivitySettings;
+  /** Requests per minute per API key; 0: no limit. */
+  rateLimitPerMinute: number;
 }
 
 function cidrs(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
     graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
     allowFileDatabases: boolean(env, 'ALLOW_FILE_DATABASES', false),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
     connectivity: {
       timeoutMs: integer(env, 'CONNECTION_TEST_TIMEOUT_MS', 5_000, 100, 120_000),
       network: {

@@ -85,6 +85,10 @@ export const ERROR_CODES = {
     status: 422,
     description: 'The Idempotency-Key was used with another request in the last 24 hours.',
   },
+  too_many_requests: {
+    status: 429,
+    description: 'This API key made more requests in the last minute than RATE_LIMIT_PER_MINUTE allows; retry later.',
+  },
   too_many_tests: {
     status: 429,
     graphqlType: 'TooManyTestsError',

@@ -47,17 +47,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const policy = { allowFileDatabases: config.allowFileDatabases };
   const connectivity = createConnectivity(config.connectivity);
   const app = createApp({ prisma, logger, secrets, policy, connectivity }, store, config);
-  await new Promise<void>((resolve, reject) => {
-    app.server.once('error', reject);
-    app.server.listen(config.port, config.host, resolve);
-  });
+  await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
     url: `http://${host}:${port}`,
     async stop() {
-      await app.close(config.shutdownTimeoutMs);
+      // Fastify stops accepting connections and lets requests in flight finish; past the
+      // timeout, their connections are closed.
+      const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+      deadline.unref();
+      await app.close();
+      clearTimeout(deadline);
       await prisma.$disconnect();
     },
   };

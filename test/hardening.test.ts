@@ -1,8 +1,10 @@
 /** HTTP and GraphQL hardening: headers, CORS, production mode, query limits, CSRF, timeouts. */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
+import { conform } from './support/openapi.ts';
 import { clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -33,7 +35,10 @@ describe('security headers, CORS and query limits (defaults)', () => {
         .then(() => api().request('POST', '/graphql', { query: '{ __typename }' })),
       await api().request('GET', '/health'),
     ]) {
-      expect(reply.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(reply.headers.get('content-security-policy')?.split(/;\s*/)).toEqual([
+        "default-src 'none'",
+        "frame-ancestors 'none'",
+      ]);
       expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
       expect(reply.headers.get('x-frame-options')).toBe('DENY');
       expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
@@ -55,8 +60,10 @@ describe('security headers, CORS and query limits (defaults)', () => {
       origin: 'https://evil.example',
       'access-control-request-method': 'POST',
     });
-    expect(preflight.status).toBe(204);
+    // @fastify/cors answers no preflight for an origin it does not allow.
+    expect(preflight.status).toBe(404);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
   });
 
   it('refuses GraphQL requests a cross-site page could forge (CSRF)', async () => {
@@ -149,5 +156,35 @@ describe('with GRAPHQL_EXPLORER=true in production', () => {
   it('serves introspection and GraphiQL again', async () => {
     expect((await api().graphql('{ __schema { queryType { name } } }')).data.__schema.queryType.name).toBe('Query');
     expect((await api().request('GET', '/graphql', undefined, { accept: 'text/html' })).status).toBe(200);
+  });
+});
+
+describe('with RATE_LIMIT_PER_MINUTE=3 and two API keys', () => {
+  const keys = { one: generateApiKey(), two: generateApiKey() };
+  const { api } = serviceWith({
+    RATE_LIMIT_PER_MINUTE: '3',
+    API_KEYS: JSON.stringify([
+      { name: 'one', hash: hashApiKey(keys.one), scopes: ['connections:read'] },
+      { name: 'two', hash: hashApiKey(keys.two), scopes: ['connections:read'] },
+    ]),
+  });
+  const as = (key: string) => ({ authorization: `Bearer ${key}` });
+
+  it('answers 429 problem+json with Retry-After past the limit, per API key, sparing /health and /metrics', async () => {
+    for (let i = 0; i < 3; i++) expect((await api().request('GET', PATH, undefined, as(keys.one))).status).toBe(200);
+    const limited = await api().request('GET', PATH, undefined, as(keys.one));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toBe('application/problem+json');
+    expect(limited.body).toMatchObject({ status: 429, code: 'too_many_requests' });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    conform(PATH, 'GET', limited);
+    // GraphQL counts against the same budget, and answers in its own shape.
+    const graphql = await api().request('POST', '/graphql', { query: '{ __typename }' }, as(keys.one));
+    expect(graphql.status).toBe(429);
+    expect(graphql.body.errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
+    // Another key has its own budget; the platform's probes have none.
+    expect((await api().request('GET', PATH, undefined, as(keys.two))).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await api().request('GET', '/health')).status).toBe(200);
+    expect((await api().request('GET', '/metrics')).status).toBe(200);
   });
 });

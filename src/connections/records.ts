@@ -61,9 +61,9 @@ export function changedColumns(
   };
 }
 
+export const rowMetadata = (row: ConnectionRow): Record<string, unknown> => JSON.parse(row.metadata);
 export const rowSchemas = (row: ConnectionRow): string[] => JSON.parse(row.schemas);
 export const rowDialect = (row: ConnectionRow): Dialect => dialectNamed(row.dialect as DialectName);
-export const rowMetadata = (row: ConnectionRow): Record<string, unknown> => JSON.parse(row.metadata);
 
 export function prismaCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'

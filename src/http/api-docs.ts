@@ -4,11 +4,11 @@
  * CDN) under a Content-Security-Policy that allows this origin's scripts only.
  */
 import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { OPENAPI_DOCUMENT } from '../rest/openapi.ts';
-import { sendJson, sendPage } from './responses.ts';
+import { sendPage } from './pages.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 export const DOCS_PATH = '/api/v1/docs';
@@ -49,31 +49,24 @@ const assetFolder = dirname(createRequire(import.meta.url).resolve('swagger-ui-d
 /** Read on first use: the bundle is about 1.5 MB. */
 const assetCache = new Map<string, Buffer>();
 
-const send = (response: ServerResponse, type: string, body: string | Buffer) =>
-  sendPage(response, type, CONTENT_SECURITY_POLICY, body);
-
-/** Answers the request when it is for the OpenAPI document or the reference page; false otherwise. */
-export function serveApiDocs(pathname: string, response: ServerResponse): boolean {
-  if (pathname === OPENAPI_PATH) {
-    sendJson(response, 200, OPENAPI_DOCUMENT);
-    return true;
-  }
-  if (pathname === DOCS_PATH || pathname === `${DOCS_PATH}/`) {
-    send(response, 'text/html; charset=utf-8', PAGE);
-    return true;
-  }
-  if (pathname === `${DOCS_PATH}/init.js`) {
-    send(response, ASSETS['swagger-ui-bundle.js'] as string, INIT);
-    return true;
-  }
-  const asset = pathname.startsWith(`${DOCS_PATH}/`) ? pathname.slice(DOCS_PATH.length + 1) : undefined;
-  const type = asset === undefined ? undefined : ASSETS[asset];
-  if (asset === undefined || type === undefined) return false;
-  let body = assetCache.get(asset);
-  if (!body) {
-    body = readFileSync(join(assetFolder, asset));
-    assetCache.set(asset, body);
-  }
-  send(response, type, body);
-  return true;
+/** Registers the OpenAPI document and the reference page with its assets, all public. */
+export function registerApiDocs(app: FastifyInstance, options: RouteShorthandOptions) {
+  app.get(OPENAPI_PATH, options, async () => OPENAPI_DOCUMENT);
+  app.get(DOCS_PATH, options, async (_request, reply) =>
+    sendPage(reply, 'text/html; charset=utf-8', CONTENT_SECURITY_POLICY, PAGE),
+  );
+  app.get(`${DOCS_PATH}/init.js`, options, async (_request, reply) =>
+    sendPage(reply, ASSETS['swagger-ui-bundle.js'] as string, CONTENT_SECURITY_POLICY, INIT),
+  );
+  app.get<{ Params: { asset: string } }>(`${DOCS_PATH}/:asset`, options, async (request, reply) => {
+    const { asset } = request.params;
+    const type = Object.hasOwn(ASSETS, asset) ? ASSETS[asset] : undefined;
+    if (type === undefined) return reply.callNotFound();
+    let body = assetCache.get(asset);
+    if (!body) {
+      body = readFileSync(join(assetFolder, asset));
+      assetCache.set(asset, body);
+    }
+    return sendPage(reply, type, CONTENT_SECURITY_POLICY, body);
+  });
 }

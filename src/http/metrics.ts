@@ -6,20 +6,14 @@
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { isDatabaseError } from '../db/errors.ts';
-import { routeTemplate } from '../rest/routes.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
 const MAX_OPERATION_NAMES = 100;
 
-/** The route a path belongs to, with ids replaced, so that labels stay few. */
-function routeOf(pathname: string): string {
-  if (['/health', '/ready', '/metrics', '/graphql'].includes(pathname)) return pathname;
-  return routeTemplate(pathname) ?? 'unknown';
-}
-
 export interface Metrics {
   registry: Registry;
-  observeRequest(method: string, pathname: string, status: number, seconds: number): void;
+  /** `route`: the route's path template (`…/{id}`), so that labels stay few. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
   countOperation(name: string | undefined, type: string): void;
   countDatabaseError(error: unknown): void;
 }
@@ -56,8 +50,7 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
-    observeRequest(method, pathname, status, seconds) {
-      const route = routeOf(pathname);
+    observeRequest(method, route, status, seconds) {
       requests.inc({ route, method, status });
       duration.observe({ route, method }, seconds);
     },

@@ -3,7 +3,6 @@
  * runs one fixed GraphQL operation and maps its result to the REST shape and
  * status; the rules themselves live behind GraphQL.
  */
-import type { IncomingMessage } from 'node:http';
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { NotFoundError } from '../connections/errors.ts';
@@ -11,12 +10,12 @@ import { INPUT_FIELDS } from '../connections/fields.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
-import { JsonText } from '../http/responses.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { maskConnectionUri } from '../secrets/uri-secrets.ts';
-import { readJsonObject } from './body.ts';
+import { jsonObjectBody, type RestRequest } from './body.ts';
 import { type BodyShape, type GraphQLConnection, inputFromBody, restFieldPath, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
+import { JsonText } from './json-text.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
 
@@ -173,14 +172,14 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
         { id, reveal },
         caller,
       );
-      if (!databaseConnection) throw new ProblemResponse(notFound(id));
+      if (!databaseConnection) throw new ProblemResponse(notFoundProblem(id));
       return { status: 200, body: toRest(databaseConnection), headers: { etag: entityTag(databaseConnection) } };
     },
 
     /** `testConnection`: the `?test=true` query parameter. With an Idempotency-Key, a retry creates nothing new. */
-    async create(caller: Caller, incoming: IncomingMessage, testConnection: boolean): Promise<RestResponse> {
-      const key = idempotencyKeyOf(incoming);
-      const body = await readJsonObject(incoming);
+    async create(caller: Caller, request: RestRequest, testConnection: boolean): Promise<RestResponse> {
+      const key = idempotencyKeyOf(request);
+      const body = jsonObjectBody(request);
       const createConnection = async () => {
         const input = inputOf(body, DOCUMENT);
         const response = await mutate('create', { input, testConnection }, caller, 201);
@@ -199,15 +198,10 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       return idempotency(caller.principal.name, key, { body, testConnection }, createConnection, masked);
     },
 
-    async replace(
-      caller: Caller,
-      incoming: IncomingMessage,
-      id: string,
-      testConnection: boolean,
-    ): Promise<RestResponse> {
+    async replace(caller: Caller, request: RestRequest, id: string, testConnection: boolean): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
-      const input = inputOf(await readJsonObject(incoming), DOCUMENT);
-      const expectedVersion = versionRequiredBy(incoming.headers['if-match']);
+      const input = inputOf(jsonObjectBody(request), DOCUMENT);
+      const expectedVersion = versionRequiredBy(request.headers['if-match']);
       return mutate('update', { id, input, testConnection, expectedVersion }, caller);
     },
 
@@ -216,14 +210,14 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     },
 
     /** Tests a URI before saving: the body holds `connection_uri` and optionally `schemas`. */
-    async testUri(caller: Caller, incoming: IncomingMessage): Promise<RestResponse> {
-      const { connectionUri, schemas } = inputOf(await readJsonObject(incoming), URI_TEST);
+    async testUri(caller: Caller, request: RestRequest): Promise<RestResponse> {
+      const { connectionUri, schemas } = inputOf(jsonObjectBody(request), URI_TEST);
       return mutate('testUri', { uri: connectionUri, schemas: schemas ?? null }, caller);
     },
 
     async schemas(caller: Caller, id: string): Promise<RestResponse> {
       const { databaseConnection } = await execute<IntrospectionResult>('introspect', { id }, caller);
-      if (!databaseConnection) throw new ProblemResponse(notFound(id));
+      if (!databaseConnection) throw new ProblemResponse(notFoundProblem(id));
       const { introspection } = databaseConnection;
       if (!introspection.schemas) throw typedErrorProblem(introspection);
       const schemas = introspection.schemas.map((schema) => ({
@@ -264,7 +258,7 @@ function variableProblem(error: { message: string; path?: unknown }): FieldProbl
 }
 
 /** The 404 of a query that found nothing, worded as the mutations' NotFoundError. */
-function notFound(id: string) {
+export function notFoundProblem(id: string) {
   const error = new NotFoundError(id);
   return problem(error.code, error.message);
 }

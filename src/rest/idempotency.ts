@@ -7,11 +7,11 @@
  * instance sees it.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { prismaCode } from '../connections/records.ts';
 import type { Prisma } from '../db/client.ts';
 import type { EncryptionKey } from '../secrets/cipher.ts';
 import type { Keyring } from '../secrets/keyring.ts';
+import type { RestRequest } from './body.ts';
 import type { RestResponse } from './database-connections.ts';
 import { ProblemResponse, problem } from './problem.ts';
 
@@ -21,7 +21,7 @@ const ABANDONED_AFTER_MS = 60 * 1000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 /** The request's Idempotency-Key, if any; 400 when it is not 1 to 255 visible ASCII characters. */
-export function idempotencyKeyOf(request: IncomingMessage): string | undefined {
+export function idempotencyKeyOf(request: RestRequest): string | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key === 'string' && KEY_FORMAT.test(key)) return key;

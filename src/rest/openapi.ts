@@ -19,7 +19,12 @@ const strictObject = (properties: Record<string, object>, required = Object.keys
 });
 
 /** Codes whose answers carry Retry-After. */
-const RETRY_AFTER_CODES = new Set<ErrorCode>(['too_many_tests', 'database_unavailable', 'idempotency_key_in_use']);
+const RETRY_AFTER_CODES = new Set<ErrorCode>([
+  'too_many_requests',
+  'too_many_tests',
+  'database_unavailable',
+  'idempotency_key_in_use',
+]);
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } };
 
 /**
@@ -54,7 +59,13 @@ const etag = {
 };
 
 /** Errors any authenticated call may answer. */
-const COMMON: ErrorCode[] = ['unauthenticated', 'forbidden', 'internal_error', 'database_unavailable'];
+const COMMON: ErrorCode[] = [
+  'unauthenticated',
+  'forbidden',
+  'too_many_requests',
+  'internal_error',
+  'database_unavailable',
+];
 /** Errors of calls that send a JSON body. */
 const BODY: ErrorCode[] = ['validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'];
 /** What the rules of a connection document may refuse. */

@@ -10,7 +10,6 @@ import {
   isConnectionId,
   newRow,
   rowAt,
-  rowMetadata,
   rowSchemas,
   translateWriteErrors,
 } from '../connections/records.ts';
