@@ -1,4 +1,5 @@
 /** `npm start`: runs the service until SIGINT or SIGTERM. */
+import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationStateError } from './db/migrations.ts';
 import { UnsupportedDatabaseUrlError } from './db/store.ts';
@@ -23,17 +24,15 @@ try {
       `API docs:  ${service.url}/api/v1/docs`,
   );
 
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+  // SIGINT, SIGTERM, or an error nothing caught: stop accepting, let requests in flight finish
+  // (up to SHUTDOWN_TIMEOUT_MS), close the database, exit (0 when all went well). A second signal
+  // exits at once.
+  closeWithGrace({ delay: config.shutdownTimeoutMs + 5_000, logger: false }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'stopping after an unexpected error');
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await service.stop();
     logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  });
 } catch (error) {
   if (
     error instanceof MigrationStateError ||
