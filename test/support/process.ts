@@ -1,12 +1,9 @@
-/** Runs the service as a real process (`node --import tsx src/main.ts`), as `npm start` does. */
+/** Runs the service as a real process, compiled, as `npm start` does (test/support/build.ts builds it first). */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// `npm start` runs `node --import tsx`; resolved here so any working folder will do.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const SERVER_ARGS = ['--import', TSX, `${ROOT}src/main.ts`];
+const SERVER_ARGS = [`${ROOT}dist/main.js`];
 
 export interface ServerProcess {
   url: string;
