@@ -1,9 +1,82 @@
-/** Settings, read once from the environment; the README lists each one. */
+/**
+ * Settings: one zod schema of the environment, read once at start. Every bad
+ * setting is reported at once, by name, and a secret is never quoted. The
+ * README's settings table lists the same variables (a test compares them).
+ */
 import { isIP } from 'node:net';
+import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { ConfigError } from './config-error.ts';
 import type { ConnectivitySettings } from './connectivity/connectivity.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
+
+export { ConfigError };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+
+const boolean = () =>
+  z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');
+
+/** A comma-separated list; blanks dropped. */
+const list = () =>
+  z.string().transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+function isCidr(cidr: string): boolean {
+  const [address = '', prefix, extra] = cidr.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  const bits = Number(prefix ?? 0);
+  return Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+const cidrs = () =>
+  list().superRefine((values, context) => {
+    for (const value of values.filter((cidr) => !isCidr(cidr))) {
+      context.addIssue({ code: 'custom', message: `"${value}" is not an IP address or CIDR range` });
+    }
+  });
+
+/** The environment variables the service reads, with their defaults. */
+export const ENVIRONMENT = z.object({
+  PORT: integer(0, 65535).default(4000),
+  HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0 || host === 'localhost', 'must be an IP address or localhost')
+    .default('127.0.0.1'),
+  DATABASE_URL: z.string().default('file:./data/connections.db'),
+  // Never echoed: these are secrets even when malformed (src/secrets/keyring.ts checks them).
+  ENCRYPTION_KEY: z.string().optional(),
+  ENCRYPTION_KEYS_PREVIOUS: list().default([]),
+  MASK_SECRETS: boolean().default(true),
+  API_KEYS: z.string().optional(),
+  API_KEYS_FILE: z.string().optional(),
+  CORS_ORIGINS: list().default([]),
+  REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
+  RATE_LIMIT_PER_MINUTE: integer(0, 100_000_000).default(60_000),
+  NODE_ENV: z.string().optional(),
+  GRAPHQL_EXPLORER: boolean().optional(),
+  ALLOW_FILE_DATABASES: boolean().default(false),
+  CONNECTION_TEST_TIMEOUT_MS: integer(100, 120_000).default(5_000),
+  CONNECTION_TEST_DENIED_CIDRS: cidrs().default(DEFAULT_DENIED_CIDRS),
+  CONNECTION_TEST_ALLOWED_CIDRS: cidrs().default([]),
+  CONNECTION_TESTS_MAX_CONCURRENT: integer(1, 1_000).default(8),
+  CONNECTION_TESTS_MAX_PER_KEY: integer(1, 1_000).default(2),
+  INTROSPECTION_CACHE_MS: integer(0, 86_400_000).default(60_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+});
 
 export interface Config {
   port: number;
@@ -24,95 +97,60 @@ export interface Config {
   corsOrigins: string[];
   /** How long a client may take to send a whole request. */
   requestTimeoutMs: number;
+  /** Requests per minute per API key; 0: no limit. */
+  rateLimitPerMinute: number;
   /** GraphiQL, introspection and field suggestions: on unless NODE_ENV=production. */
   graphqlExplorer: boolean;
   /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
   allowFileDatabases: boolean;
   connectivity: ConnectivitySettings;
-  /** Requests per minute per API key; 0: no limit. */
-  rateLimitPerMinute: number;
-}
-
-function cidrs(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
-  const value = env[name] === undefined ? fallback : list(env[name]);
-  const bad = value.find((cidr) => {
-    const [address = '', prefix, extra] = cidr.split('/');
-    const family = isIP(address);
-    if (family === 0 || extra !== undefined) return true;
-    const bits = Number(prefix ?? 0);
-    return !Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128);
-  });
-  if (bad !== undefined) throw new ConfigError(`${name}: "${bad}" is not an IP address or CIDR range`);
-  return value;
-}
-
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-export { ConfigError };
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
-  }
-  return value;
-}
-
-function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw new ConfigError(`${name} must be true or false, not "${raw}"`);
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
+/** The settings of this environment; throws one ConfigError that lists every bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const logLevel = env.LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const host = env.HOST || '127.0.0.1';
-  if (!isIP(host) && host !== 'localhost')
-    throw new ConfigError(`HOST must be an IP address or localhost, not "${host}"`);
-  const apiKeys = loadApiKeys(env);
-  if (apiKeys.length === 0 && !isLoopback(host)) {
-    throw new ConfigError(
+  // An empty variable counts as unset.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = ENVIRONMENT.safeParse(given);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  let apiKeys: ApiKeyEntry[] = [];
+  try {
+    apiKeys = loadApiKeys(given);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (!parsed.success) throw new ConfigError(problems.join('; '));
+  const settings = parsed.data;
+  if (apiKeys.length === 0 && !isLoopback(settings.HOST) && problems.length === 0) {
+    problems.push(
       'No API key is configured (API_KEYS or API_KEYS_FILE), so every caller would have every scope: ' +
-        `in that local mode the service listens only on a loopback address, not on HOST=${host}. ` +
+        `in that local mode the service listens only on a loopback address, not on HOST=${settings.HOST}. ` +
         'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
     );
   }
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
   return {
-    port: integer(env, 'PORT', 4000, 0, 65535),
-    host,
-    databaseUrl: env.DATABASE_URL || 'file:./data/connections.db',
-    logLevel,
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    encryptionKey: env.ENCRYPTION_KEY || undefined,
-    previousKeys: list(env.ENCRYPTION_KEYS_PREVIOUS),
-    maskSecrets: boolean(env, 'MASK_SECRETS', true),
+    port: settings.PORT,
+    host: settings.HOST,
+    databaseUrl: settings.DATABASE_URL,
+    logLevel: settings.LOG_LEVEL,
+    shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    encryptionKey: settings.ENCRYPTION_KEY,
+    previousKeys: settings.ENCRYPTION_KEYS_PREVIOUS,
+    maskSecrets: settings.MASK_SECRETS,
     apiKeys,
-    corsOrigins: list(env.CORS_ORIGINS),
-    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
-    graphqlExplorer: boolean(env, 'GRAPHQL_EXPLORER', env.NODE_ENV !== 'production'),
-    allowFileDatabases: boolean(env, 'ALLOW_FILE_DATABASES', false),
-    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
+    corsOrigins: settings.CORS_ORIGINS,
+    requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
+    rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    graphqlExplorer: settings.GRAPHQL_EXPLORER ?? settings.NODE_ENV !== 'production',
+    allowFileDatabases: settings.ALLOW_FILE_DATABASES,
     connectivity: {
-      timeoutMs: integer(env, 'CONNECTION_TEST_TIMEOUT_MS', 5_000, 100, 120_000),
-      network: {
-        denied: cidrs(env, 'CONNECTION_TEST_DENIED_CIDRS', DEFAULT_DENIED_CIDRS),
-        allowed: cidrs(env, 'CONNECTION_TEST_ALLOWED_CIDRS', []),
-      },
-      maxConcurrent: integer(env, 'CONNECTION_TESTS_MAX_CONCURRENT', 8, 1, 1_000),
-      maxConcurrentPerKey: integer(env, 'CONNECTION_TESTS_MAX_PER_KEY', 2, 1, 1_000),
-      introspectionCacheMs: integer(env, 'INTROSPECTION_CACHE_MS', 60_000, 0, 86_400_000),
+      timeoutMs: settings.CONNECTION_TEST_TIMEOUT_MS,
+      network: { denied: settings.CONNECTION_TEST_DENIED_CIDRS, allowed: settings.CONNECTION_TEST_ALLOWED_CIDRS },
+      maxConcurrent: settings.CONNECTION_TESTS_MAX_CONCURRENT,
+      maxConcurrentPerKey: settings.CONNECTION_TESTS_MAX_PER_KEY,
+      introspectionCacheMs: settings.INTROSPECTION_CACHE_MS,
     },
   };
 }

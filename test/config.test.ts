@@ -1,0 +1,57 @@
+/** Settings: one schema of the environment, every bad setting reported at once, the README's table in step with it. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ENVIRONMENT, loadConfig } from '../src/config.ts';
+
+/** The settings table of the README: variable name → its Default cell. */
+function documentedSettings(): Map<string, string> {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)];
+  return new Map(rows.map(([, name = '', cell = '']) => [name, cell.trim()]));
+}
+
+describe('settings', () => {
+  it('reports every bad setting at once, by name, quoting no secret', () => {
+    const secret = 'not-a-key-but-secret';
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        MASK_SECRETS: 'yes',
+        CONNECTION_TEST_DENIED_CIDRS: '10.0.0.0/99',
+        RATE_LIMIT_PER_MINUTE: '-1',
+        ENCRYPTION_KEY: secret,
+        API_KEYS: '[{"name": 1}]',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'LOG_LEVEL', 'MASK_SECRETS', 'CONNECTION_TEST_DENIED_CIDRS', 'RATE_LIMIT_PER_MINUTE']) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain('API_KEYS');
+    expect(message).not.toContain(secret);
+  });
+
+  it('takes the defaults of the schema when nothing is set, and treats an empty variable as unset', () => {
+    const config = loadConfig({ PORT: '', RATE_LIMIT_PER_MINUTE: '' });
+    expect(config.port).toBe(4000);
+    expect(config.rateLimitPerMinute).toBe(60_000);
+    expect(config.graphqlExplorer).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlExplorer).toBe(false);
+  });
+
+  it('lists in the README exactly the variables the schema reads, with the same defaults', () => {
+    const documented = documentedSettings();
+    expect([...documented.keys()].sort()).toEqual(Object.keys(ENVIRONMENT.shape).sort());
+    const defaults = ENVIRONMENT.parse({});
+    for (const [name, value] of Object.entries(defaults)) {
+      const shown = Array.isArray(value) ? value.join(',') : String(value);
+      if (Array.isArray(value) && value.length === 0) expect(documented.get(name), name).toBe('none');
+      else expect(documented.get(name), name).toContain(`\`${shown}\``);
+    }
+  });
+});
