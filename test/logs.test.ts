@@ -1,7 +1,8 @@
 /** Every flow, with its logs captured: no secret may reach a log line or an error message. */
 import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
-import { createLogger, scrub } from '../src/logger.ts';
+import { createLogger } from '../src/logger.ts';
+import { scrub } from '../src/secrets/scrub.ts';
 import { createSqliteDatabase, runSql } from './support/databases.ts';
 import { clientFor, startTestService } from './support/service.ts';
 

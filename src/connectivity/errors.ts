@@ -1,6 +1,6 @@
 /** Why a connection test failed, told apart, in words that hold no secret. */
 import type { ErrorCode } from '../error-codes.ts';
-import { scrub } from '../logger.ts';
+import { scrub } from '../secrets/scrub.ts';
 import { secretsIn } from '../secrets/uri-secrets.ts';
 import { TargetNotAllowedError } from './network-guard.ts';
 

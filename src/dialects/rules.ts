@@ -1,5 +1,5 @@
 /** What a connection's dialect allows: checked on every create and update, in GraphQL and so in REST. */
-import { SchemasNotSupportedError, UnsafeDatabaseUriError, UnsupportedDialectError } from '../connections/errors.ts';
+import { SchemasNotSupportedError, UnsafeDatabaseUriError, UnsupportedDialectError } from './errors.ts';
 import { ACCEPTED_SCHEMES, type Dialect, dialectOfUri, schemeOf } from './registry.ts';
 
 export interface DialectPolicy {

@@ -4,6 +4,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import {
+  type DocumentNode,
   type ExecutionArgs,
   execute,
   GraphQLError,
@@ -16,19 +17,30 @@ import {
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/errors.ts';
-import type { Metrics } from '../http/metrics.ts';
-import { type Logger, scrub } from '../logger.ts';
-import { isRestDocument } from '../rest/operations.ts';
+import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
+import { scrub } from '../secrets/scrub.ts';
 
 export type Yoga = YogaServerInstance<RequestContext, Context>;
 
 export const GRAPHQL_PATH = '/graphql';
 
+export interface GraphQLObserver {
+  countOperation(name: string | undefined, type: string): void;
+  countDatabaseError(error: unknown): void;
+}
+
+/**
+ * Documents whose variables are always well typed (the REST operations, which the adapter
+ * fills from bodies whose shape it has checked): graphql-jit runs them without a second check.
+ */
+export const trustedDocuments = new WeakSet<DocumentNode>();
+
 export interface GraphQLOptions {
   /** Introspection and field suggestions (GraphiQL's page is served by the HTTP server). */
   explorer: boolean;
-  metrics: Metrics;
+  /** Told of each operation executed and of each database error (the HTTP layer's metrics). */
+  observer: GraphQLObserver;
 }
 
 /** Each request must come with its principal (who is calling), authenticated by the HTTP server. */
@@ -43,7 +55,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     maskedErrors: {
       maskError: (error, message, isDev) => {
         const original = error instanceof GraphQLError ? error.originalError : error;
-        options.metrics.countDatabaseError(original);
+        options.observer.countDatabaseError(original);
         if (isDatabaseUnavailable(original)) return databaseUnavailable(error);
         return maskErrorAndSecrets(error, message, isDev);
       },
@@ -62,7 +74,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       // with the path of the bad value, which graphql-jit's coercion does not.
       useGraphQlJit({}, { enableIf: variablesAreValid }),
       useSecretFreeErrors,
-      useOperationMetrics(options.metrics),
+      useOperationMetrics(options.observer),
       // Browsers may only send requests that a cross-site form or image could not.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       EnvelopArmorPlugin({
@@ -130,7 +142,7 @@ const useSecretFreeErrors: Plugin = {
 
 /** Whether the operation's variables coerce cleanly (always so for the REST operations, checked by the adapter). */
 function variablesAreValid({ schema, document, operationName, variableValues }: ExecutionArgs): boolean {
-  if (isRestDocument(document)) return true;
+  if (trustedDocuments.has(document)) return true;
   const operations = document.definitions.filter(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
   );
@@ -141,7 +153,7 @@ function variablesAreValid({ schema, document, operationName, variableValues }: 
 }
 
 /** Counts each operation executed, by name and type. */
-function useOperationMetrics(metrics: Metrics): Plugin {
+function useOperationMetrics(metrics: GraphQLObserver): Plugin {
   return {
     onExecute: ({ args }) => {
       const operation = getOperationAST(args.document, args.operationName);

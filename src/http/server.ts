@@ -27,9 +27,9 @@ import type { Logger } from '../logger.ts';
 import { unsupportedMediaType } from '../rest/body.ts';
 import { COLLECTION_PATH, createDatabaseConnectionHandlers, notFoundProblem } from '../rest/database-connections.ts';
 import { createIdempotency } from '../rest/idempotency.ts';
-import { JsonText } from '../rest/json-text.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { databaseUnavailable, internalError, type Problem, ProblemResponse, problem } from '../rest/problem.ts';
+import { JsonText } from '../rest/response.ts';
 import { methodNotAllowed, REST_ROUTES, routeNotFound, templateOf } from '../rest/routes.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { isExplorerPage, MAX_BODY_BYTES, registerGraphQL } from './graphql-route.ts';
@@ -122,7 +122,7 @@ function frameworkProblem(error: FastifyError): ProblemResponse | undefined {
 
 export function createApp(service: ServiceContext, store: Store, options: AppOptions) {
   const metrics = createMetrics();
-  const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, metrics });
+  const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
   const idempotency = createIdempotency(service.prisma, service.secrets.keyring);
   const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga), idempotency);
   const checkReadiness = createReadinessCheck(service.prisma, store);

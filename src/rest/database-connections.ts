@@ -15,9 +15,9 @@ import { maskConnectionUri } from '../secrets/uri-secrets.ts';
 import { jsonObjectBody, type RestRequest } from './body.ts';
 import { type BodyShape, type GraphQLConnection, inputFromBody, restFieldPath, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
-import { JsonText } from './json-text.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
+import { JsonText, type RestResponse } from './response.ts';
 
 export const COLLECTION_PATH = '/api/v1/database-connections';
 
@@ -97,12 +97,6 @@ const toRestTestResult = (result: TestResult) => ({
 
 interface ListPage {
   page: { edges: { node: GraphQLConnection }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-}
-
-export interface RestResponse {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
 }
 
 /** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */

@@ -12,8 +12,8 @@ import type { Prisma } from '../db/client.ts';
 import type { EncryptionKey } from '../secrets/cipher.ts';
 import type { Keyring } from '../secrets/keyring.ts';
 import type { RestRequest } from './body.ts';
-import type { RestResponse } from './database-connections.ts';
 import { ProblemResponse, problem } from './problem.ts';
+import type { RestResponse } from './response.ts';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** A first request that has not finished after this long is taken to have died with its process. */

@@ -5,7 +5,7 @@
  */
 import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphql';
 import type { RequestContext } from '../context.ts';
-import type { Yoga } from '../graphql/yoga.ts';
+import { trustedDocuments, type Yoga } from '../graphql/yoga.ts';
 import { CONNECTION_SELECTION } from './connection-fields.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
@@ -98,11 +98,6 @@ ${ERROR_FIELDS}`,
 
 export type OperationName = keyof typeof REST_OPERATIONS;
 
-const restDocuments = new WeakSet<DocumentNode>();
-
-/** Whether a document is one of the REST operations (parsed once, here). */
-export const isRestDocument = (document: DocumentNode) => restDocuments.has(document);
-
 /**
  * Who asks. No Fetch Request is built for REST calls: authentication happens
  * in the HTTP server, and nothing that runs during execution reads one.
@@ -124,7 +119,7 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     const errors = validate(schema, document);
     if (errors.length > 0) throw new Error(`REST operation ${name} does not fit the schema: ${errors.join('; ')}`);
     documents.set(name, document);
-    restDocuments.add(document);
+    trustedDocuments.add(document);
   }
   return async (name, variables, { principal, logger }) => {
     const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger });

@@ -5,10 +5,11 @@
  */
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { RestRequest } from './body.ts';
-import type { createDatabaseConnectionHandlers, RestResponse } from './database-connections.ts';
+import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
 import { ProblemResponse, problem } from './problem.ts';
+import type { RestResponse } from './response.ts';
 
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers>;
 

@@ -4,12 +4,10 @@ import {
   AliasConflictError,
   type FieldProblem,
   NotFoundError,
-  SchemasNotSupportedError,
-  UnsafeDatabaseUriError,
-  UnsupportedDialectError,
   ValidationError,
   VersionMismatchError,
 } from '../connections/errors.ts';
+import { SchemasNotSupportedError, UnsafeDatabaseUriError, UnsupportedDialectError } from '../dialects/errors.ts';
 import { describeErrorType } from '../error-codes.ts';
 
 export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({

@@ -1,0 +1,58 @@
+/**
+ * `npm run check` fails on an import cycle (type imports included) or an import
+ * that points up the layers: HTTP → REST adapter → GraphQL schema → domain → store.
+ * Cross-cutting modules (the catalogue of error codes, the logger, configuration
+ * errors) may be imported from any layer.
+ */
+const LAYERS = [
+  { name: 'http', path: '^src/(http/|main\\.ts$|service\\.ts$|config\\.ts$|cli/)' },
+  { name: 'rest', path: '^src/rest/' },
+  { name: 'graphql', path: '^src/(graphql/|schema/|builder\\.ts$|context\\.ts$)' },
+  { name: 'domain', path: '^src/(connections|secrets|connectivity|dialects|auth)/' },
+  { name: 'store', path: '^src/(db|generated)/' },
+];
+
+const upward = LAYERS.flatMap((lower, index) =>
+  LAYERS.slice(0, index).map((upper) => ({
+    name: `${lower.name}-imports-${upper.name}`,
+    comment: `The ${lower.name} layer may not import the ${upper.name} layer above it.`,
+    severity: 'error',
+    from: { path: lower.path },
+    to: { path: upper.path },
+  })),
+);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Import cycles between files, type imports included.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-circular-folders',
+      comment: 'Import cycles between folders: each folder points one way to the others.',
+      severity: 'error',
+      scope: 'folder',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'cross-cutting-imports-a-layer',
+      comment: 'Modules every layer imports may themselves import only what the lowest layers may.',
+      severity: 'error',
+      from: { path: '^src/(error-codes|config-error|logger)\\.ts$' },
+      to: { path: '^src/(http|rest|graphql|schema|connections|connectivity|dialects|auth|db)/' },
+    },
+    ...upward,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/generated/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

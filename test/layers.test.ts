@@ -1,0 +1,65 @@
+/**
+ * `npm run check` runs dependency-cruiser with .dependency-cruiser.cjs: no import
+ * cycle between files or folders, no import up the layers. Here the rules are
+ * run on the source (clean) and on a small tree that breaks each of them.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+
+function cruise(cwd: string): { status: number; output: string } {
+  try {
+    const output = execFileSync(
+      process.execPath,
+      [DEPCRUISE, 'src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'],
+      { cwd, encoding: 'utf8', stdio: 'pipe' },
+    );
+    return { status: 0, output };
+  } catch (error) {
+    const failed = error as { status: number; stdout: string };
+    return { status: failed.status, output: failed.stdout };
+  }
+}
+
+describe('the layers', () => {
+  it('hold in the source: no cycle, no import up the layers', () => {
+    const { status, output } = cruise(ROOT);
+    expect(output).toContain('no dependency violations');
+    expect(status).toBe(0);
+  }, 60_000);
+
+  it('are enforced: a file cycle, a folder cycle and an upward import each fail the check', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dcapi-layers-'));
+    const files: Record<string, string> = {
+      'src/connections/a.ts': "import type { B } from './b.ts';\nexport type A = B;\n",
+      'src/connections/b.ts': "import type { A } from './a.ts';\nexport type B = A | 1;\n",
+      'src/dialects/c.ts': "import type { D } from '../secrets/d.ts';\nexport type C = D;\n",
+      'src/secrets/d.ts': "import type { C } from '../dialects/c.ts';\nexport type D = C | 2;\n",
+      'src/db/e.ts': "import { f } from '../rest/f.ts';\nexport const e = f;\n",
+      'src/rest/f.ts': 'export const f = 1;\n',
+    };
+    try {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(folder, path)), { recursive: true });
+        writeFileSync(join(folder, path), text);
+      }
+      writeFileSync(
+        join(folder, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+      );
+      const { status, output } = cruise(folder);
+      expect(status).not.toBe(0);
+      expect(output).toMatch(/no-circular: src\/connections\/a\.ts/);
+      expect(output).toMatch(/no-circular-folders: src\/(dialects|secrets)/);
+      expect(output).toMatch(/store-imports-rest: src\/db\/e\.ts → src\/rest\/f\.ts/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
