@@ -48,6 +48,8 @@ describe.skipIf(!available)('the explorers in Chromium', () => {
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
     const editor = page.locator('.graphiql-query-editor .monaco-editor, .graphiql-query-editor .CodeMirror').first();
     await editor.waitFor({ timeout: 20_000 });
+    // The first tab holds this API's example operations.
+    await expect.poll(() => editor.textContent(), { timeout: 10_000 }).toContain('mutation CreateConnection');
     await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');

@@ -314,3 +314,12 @@ describe.each(STORES)('GraphQL on $name', (store) => {
     });
   });
 });
+
+describe("GraphiQL's example operations", () => {
+  it('are valid operations of the schema', async () => {
+    const { parse, validate } = await import('graphql');
+    const { schema } = await import('../src/schema/index.ts');
+    const { EXAMPLE_OPERATIONS } = await import('../src/graphql/explorer.ts');
+    expect(validate(schema, parse(EXAMPLE_OPERATIONS))).toEqual([]);
+  });
+});

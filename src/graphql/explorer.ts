@@ -10,6 +10,38 @@ export interface ExplorerPage {
   contentSecurityPolicy: string;
 }
 
+/** The first tab a newcomer sees: a query and a mutation of this API, to run as they are. */
+export const EXAMPLE_OPERATIONS = `# The Database Connection API. Run an operation with the ▶ button, or Ctrl-Enter.
+# With API keys configured, add {"Authorization": "Bearer dcapi_…"} under Headers below.
+
+query ListConnections {
+  databaseConnections(first: 10) {
+    totalCount
+    edges {
+      node { id alias dialect connectionUri schemas metadata createdAt version }
+    }
+  }
+}
+
+mutation CreateConnection {
+  createDatabaseConnection(
+    input: {
+      alias: "warehouse"
+      connectionUri: "postgresql://analyst:secret@db.internal:5432/warehouse"
+      schemas: ["public"]
+      metadata: { team: "data" }
+    }
+  ) {
+    __typename
+    ... on CreateDatabaseConnectionSuccess {
+      databaseConnection { id alias connectionUri }
+    }
+    ... on ValidationError { fieldErrors { field message } }
+    ... on Error { code message }
+  }
+}
+`;
+
 let page: Promise<ExplorerPage> | undefined;
 
 export function explorerPage(graphqlPath: string): Promise<ExplorerPage> {
@@ -19,7 +51,11 @@ export function explorerPage(graphqlPath: string): Promise<ExplorerPage> {
 
 async function build(graphqlPath: string): Promise<ExplorerPage> {
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-  const html = renderGraphiQL({ title: 'Database Connection API', endpoint: graphqlPath });
+  const html = renderGraphiQL({
+    title: 'Database Connection API',
+    endpoint: graphqlPath,
+    defaultTabs: [{ query: EXAMPLE_OPERATIONS }],
+  });
   const scriptHashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
     ([, script]) =>
       `'sha256-${createHash('sha256')
