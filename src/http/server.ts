@@ -30,7 +30,7 @@ import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { databaseUnavailable, internalError, type Problem, ProblemResponse, problem } from '../rest/problem.ts';
 import { JsonText } from '../rest/response.ts';
-import { methodNotAllowed, REST_ROUTES, routeNotFound, templateOf } from '../rest/routes.ts';
+import { methodNotAllowed, REST_ROUTES, readRequest, routeNotFound, templateOf } from '../rest/routes.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { isExplorerPage, MAX_BODY_BYTES, registerGraphQL } from './graphql-route.ts';
 import { createMetrics } from './metrics.ts';
@@ -279,7 +279,8 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
         url: route.path,
         handler: async (request, reply) => {
           const caller = { principal: request.principal as Principal, logger: request.log as Logger };
-          const { status, body, headers } = await route.handle(rest, caller, request as never);
+          const routed = readRequest(route, request as Parameters<typeof readRequest>[1]);
+          const { status, body, headers } = await route.handle(rest, caller, routed);
           reply.code(status).headers(headers ?? {});
           // Long lists arrive as JSON text already, page by page.
           return body instanceof JsonText ? reply.type('application/json; charset=utf-8').send(body.text) : body;

@@ -11,6 +11,14 @@ export interface RestRequest {
   body: unknown;
 }
 
+/** What a handler gets: the request, its query parameters read, its body checked and renamed. */
+export interface RoutedRequest extends RestRequest {
+  params: { id?: string };
+  parameters: Record<string, string | boolean | undefined>;
+  /** The GraphQL input the body became (routes with a body). */
+  input: Record<string, unknown>;
+}
+
 function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const [mediaType, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());

@@ -6,14 +6,13 @@
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { NotFoundError } from '../connections/errors.ts';
-import { INPUT_FIELDS } from '../connections/fields.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { CONNECTION_PAGE_MAX } from '../schema/database-connection.ts';
 import { maskConnectionUri } from '../secrets/uri-secrets.ts';
-import { jsonObjectBody, type RestRequest } from './body.ts';
-import { type BodyShape, type GraphQLConnection, inputFromBody, restFieldPath, toRest } from './connection-fields.ts';
+import type { RoutedRequest } from './body.ts';
+import { type GraphQLConnection, restFieldPath, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
@@ -35,22 +34,6 @@ export function versionRequiredBy(ifMatch: string | undefined): number | undefin
   const version = Number(/^\s*"([1-9][0-9]{0,9})"\s*$/.exec(ifMatch)?.[1] ?? 0);
   // Versions are GraphQL Ints (32-bit): a larger one was never given, so it cannot match either.
   return version <= 2 ** 31 - 1 ? version : 0;
-}
-
-/** The document of a create or replace: every field, the defaults filling what the body left out. */
-const DOCUMENT: BodyShape = {
-  fields: INPUT_FIELDS.map(([name]) => name),
-  fillDefaults: true,
-  noun: 'a database connection',
-};
-/** A URI to test, and the schemas that must exist in its database. */
-const URI_TEST: BodyShape = { fields: ['connectionUri', 'schemas'], fillDefaults: false, noun: 'a connection test' };
-
-/** The GraphQL input a REST body becomes, or its 400 when its shape is wrong. */
-function inputOf(body: Record<string, unknown>, shape: BodyShape): Record<string, unknown> {
-  const result = inputFromBody(body, shape);
-  if ('problems' in result) throw new ProblemResponse(validationProblem(result.problems));
-  return result.input;
 }
 
 function validationProblem(errors: FieldProblem[]) {
@@ -171,11 +154,11 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     },
 
     /** `testConnection`: the `?test=true` query parameter. With an Idempotency-Key, a retry creates nothing new. */
-    async create(caller: Caller, request: RestRequest, testConnection: boolean): Promise<RestResponse> {
+    /** `request.input`: the body, its shape checked and its fields renamed (./routes.ts). */
+    async create(caller: Caller, request: RoutedRequest, testConnection: boolean): Promise<RestResponse> {
       const key = idempotencyKeyOf(request);
-      const body = jsonObjectBody(request);
+      const { body, input } = request;
       const createConnection = async () => {
-        const input = inputOf(body, DOCUMENT);
         const response = await mutate('create', { input, testConnection }, caller, 201);
         const { id } = response.body as { id: string };
         return {
@@ -192,9 +175,9 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       return idempotency(caller.principal.name, key, { body, testConnection }, createConnection, masked);
     },
 
-    async replace(caller: Caller, request: RestRequest, id: string, testConnection: boolean): Promise<RestResponse> {
+    async replace(caller: Caller, request: RoutedRequest, id: string, testConnection: boolean): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
-      const input = inputOf(jsonObjectBody(request), DOCUMENT);
+      const { input } = request;
       const expectedVersion = versionRequiredBy(request.headers['if-match']);
       return mutate('update', { id, input, testConnection, expectedVersion }, caller);
     },
@@ -204,8 +187,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     },
 
     /** Tests a URI before saving: the body holds `connection_uri` and optionally `schemas`. */
-    async testUri(caller: Caller, request: RestRequest): Promise<RestResponse> {
-      const { connectionUri, schemas } = inputOf(jsonObjectBody(request), URI_TEST);
+    async testUri(caller: Caller, { connectionUri, schemas }: Record<string, unknown>): Promise<RestResponse> {
       return mutate('testUri', { uri: connectionUri, schemas: schemas ?? null }, caller);
     },
 

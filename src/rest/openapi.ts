@@ -4,9 +4,8 @@
  * it (test/openapi.test.ts), so it has to say what the service does.
  */
 import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
-import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
-import { COLLECTION_PATH } from './database-connections.ts';
+import { type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -50,35 +49,6 @@ function errorResponses(...codes: ErrorCode[]) {
   );
 }
 
-const etag = {
-  ETag: {
-    description: 'The version of the connection, e.g. `"3"`: send it in `If-Match` to write only that version.',
-    required: true,
-    schema: { type: 'string', pattern: '^"[0-9]+"$' },
-  },
-};
-
-/** Errors any authenticated call may answer. */
-const COMMON: ErrorCode[] = [
-  'unauthenticated',
-  'forbidden',
-  'too_many_requests',
-  'internal_error',
-  'database_unavailable',
-];
-/** Errors of calls that send a JSON body. */
-const BODY: ErrorCode[] = ['validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'];
-/** What the rules of a connection document may refuse. */
-const RULES: ErrorCode[] = ['unsupported_dialect', 'schemas_not_supported', 'unsafe_database_uri'];
-/** Errors of calls that connect to the database a connection names. */
-const CONNECTING: ErrorCode[] = [
-  'target_not_allowed',
-  'connection_failed',
-  'unknown_schema',
-  'dialect_not_testable',
-  'too_many_tests',
-];
-
 /** A field's JSON Schema, with its description. */
 const fieldSchema = (field: FieldDeclaration) => ({ ...field.value.jsonSchema, description: field.description });
 
@@ -94,26 +64,64 @@ function inputSchema(names: ConnectionFieldName[]) {
   );
 }
 
-const ID = {
+const ID_PARAMETER = {
   name: 'id',
   in: 'path',
   required: true,
   description: 'The connection id (a UUID). Anything else is unknown: 404.',
   schema: { type: 'string' },
 };
-const TEST = {
-  name: 'test',
-  in: 'query',
-  description: 'Connect with the real driver first, and write nothing unless it works.',
-  schema: { type: 'boolean', default: false },
-};
-const IF_MATCH = {
-  name: 'If-Match',
-  in: 'header',
-  description:
-    'An ETag this API gave (`"3"`), or `*`: write only if the connection is still at that version, else 412.',
-  schema: { type: 'string' },
-};
+
+const schemaRef = (name: string) =>
+  name.startsWith('[') ? { type: 'array', items: ref(name.slice(1, -1)) } : ref(name);
+
+const headerObjects = (headers: HeaderDoc[]) =>
+  Object.fromEntries(
+    headers.map(({ name, description, schema, required }) => [
+      name,
+      { description, schema, ...(required && { required }) },
+    ]),
+  );
+
+/** One operation of the document, from its route. */
+function operationOf(route: RestRoute) {
+  const parameters = [
+    ...(route.path.includes(':id') ? [ID_PARAMETER] : []),
+    ...(route.query ?? []).map(({ name, description, values }) => ({
+      name,
+      in: 'query',
+      description,
+      schema: values === 'boolean' ? { type: 'boolean', default: false } : { type: 'string', enum: values },
+    })),
+    ...(route.headers ?? []).map(({ name, description, schema }) => ({ name, in: 'header', description, schema })),
+  ];
+  const { success } = route;
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: route.description,
+    ...(parameters.length > 0 && { parameters }),
+    ...(route.body && { requestBody: { required: true, ...json(ref(route.body.schema)) } }),
+    responses: {
+      [success.status]: {
+        description: success.description,
+        ...(success.headers && { headers: headerObjects(success.headers) }),
+        ...json(schemaRef(success.schema)),
+      },
+      ...errorResponses(...route.errors),
+    },
+  };
+}
+
+/** The paths of the document: each route under its path template, by method. */
+function paths() {
+  const byPath: Record<string, Record<string, unknown>> = {};
+  for (const route of REST_ROUTES) {
+    const template = templateOf(route.path);
+    byPath[template] = { ...byPath[template], [route.method.toLowerCase()]: operationOf(route) };
+  }
+  return byPath;
+}
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -125,153 +133,7 @@ export const OPENAPI_DOCUMENT = {
       'The same operations are available in GraphQL at /graphql.',
   },
   security: [{ apiKey: [] }],
-  paths: {
-    [COLLECTION_PATH]: {
-      get: {
-        operationId: 'listDatabaseConnections',
-        summary: 'List database connections',
-        description: 'Every connection, oldest first. Needs connections:read.',
-        parameters: [
-          {
-            name: 'dialect',
-            in: 'query',
-            description: 'Only connections to this kind of database.',
-            schema: { type: 'string', enum: DIALECT_NAMES },
-          },
-        ],
-        responses: {
-          200: { description: 'The connections.', ...json({ type: 'array', items: ref('DatabaseConnection') }) },
-          ...errorResponses('validation_failed', ...COMMON),
-        },
-      },
-      post: {
-        operationId: 'createDatabaseConnection',
-        summary: 'Create a database connection',
-        description: 'Needs connections:write.',
-        parameters: [
-          TEST,
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            description:
-              'Retry safely: the first success for this key is answered again for 24 h, and nothing new is created.',
-            schema: { type: 'string', minLength: 1, maxLength: 255 },
-          },
-        ],
-        requestBody: { required: true, ...json(ref('DatabaseConnectionInput')) },
-        responses: {
-          201: {
-            description: 'Created.',
-            headers: {
-              Location: { description: 'The new connection.', required: true, schema: { type: 'string' } },
-              ...etag,
-              'Idempotent-Replayed': {
-                description: '`true` when this is the kept answer to an earlier request with the same Idempotency-Key.',
-                schema: { type: 'string' },
-              },
-            },
-            ...json(ref('DatabaseConnection')),
-          },
-          ...errorResponses(
-            ...BODY,
-            ...RULES,
-            'alias_conflict',
-            'idempotency_key_in_use',
-            'idempotency_key_reused',
-            ...CONNECTING,
-            ...COMMON,
-          ),
-        },
-      },
-    },
-    [`${COLLECTION_PATH}/test`]: {
-      post: {
-        operationId: 'testConnectionUri',
-        summary: 'Test a connection URI before saving it',
-        description: 'Connects with the real driver and answers the outcome; saves nothing. Needs connections:write.',
-        requestBody: { required: true, ...json(ref('ConnectionUriTest')) },
-        responses: {
-          200: { description: 'The outcome, working or not.', ...json(ref('ConnectionTestResult')) },
-          ...errorResponses(...BODY, ...RULES, ...CONNECTING, ...COMMON),
-        },
-      },
-    },
-    [`${COLLECTION_PATH}/{id}`]: {
-      parameters: [ID],
-      get: {
-        operationId: 'getDatabaseConnection',
-        summary: 'Get a database connection',
-        description: 'Needs connections:read; `reveal=true` also needs connections:reveal.',
-        parameters: [
-          {
-            name: 'reveal',
-            in: 'query',
-            description: 'Show the URI with its secrets (the call is logged).',
-            schema: { type: 'boolean', default: false },
-          },
-        ],
-        responses: {
-          200: { description: 'The connection.', headers: etag, ...json(ref('DatabaseConnection')) },
-          ...errorResponses('validation_failed', 'not_found', ...COMMON),
-        },
-      },
-      put: {
-        operationId: 'updateDatabaseConnection',
-        summary: 'Update (replace) a database connection',
-        description:
-          'Replaces the document: fields left out take their defaults. A `connection_uri` holding `****` where a ' +
-          'secret goes keeps the stored secret. Needs connections:write.',
-        parameters: [TEST, IF_MATCH],
-        requestBody: { required: true, ...json(ref('DatabaseConnectionInput')) },
-        responses: {
-          200: { description: 'The updated connection.', headers: etag, ...json(ref('DatabaseConnection')) },
-          ...errorResponses(
-            ...BODY,
-            ...RULES,
-            'not_found',
-            'alias_conflict',
-            'version_mismatch',
-            ...CONNECTING,
-            ...COMMON,
-          ),
-        },
-      },
-      delete: {
-        operationId: 'deleteDatabaseConnection',
-        summary: 'Delete a database connection',
-        description: 'Answers the connection as it was. Needs connections:write.',
-        parameters: [IF_MATCH],
-        responses: {
-          200: { description: 'The deleted connection.', headers: etag, ...json(ref('DatabaseConnection')) },
-          ...errorResponses('not_found', 'version_mismatch', ...COMMON),
-        },
-      },
-    },
-    [`${COLLECTION_PATH}/{id}/test`]: {
-      parameters: [ID],
-      post: {
-        operationId: 'testDatabaseConnection',
-        summary: 'Test a saved connection',
-        description: 'Needs connections:read.',
-        responses: {
-          200: { description: 'The outcome, working or not.', ...json(ref('ConnectionTestResult')) },
-          ...errorResponses('not_found', ...CONNECTING, ...COMMON),
-        },
-      },
-    },
-    [`${COLLECTION_PATH}/{id}/schemas`]: {
-      parameters: [ID],
-      get: {
-        operationId: 'getDatabaseSchemas',
-        summary: "Discover a connection's schemas, tables and columns",
-        description: "Limited to the connection's schemas when it has any. Needs connections:read.",
-        responses: {
-          200: { description: 'The schemas.', ...json(ref('DatabaseSchemas')) },
-          ...errorResponses('not_found', ...CONNECTING, ...COMMON),
-        },
-      },
-    },
-  },
+  paths: paths(),
   components: {
     securitySchemes: {
       apiKey: {

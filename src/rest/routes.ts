@@ -1,10 +1,14 @@
 /**
- * The REST routes, one entry each: method, path (`:id` for the connection id)
- * and the handler it calls with the request's parts. The HTTP layer registers
- * them; the OpenAPI document describes the same paths.
+ * The REST routes, each declared once: method and path, the query parameters
+ * and the body it takes (which are checked here, before the handler runs), the
+ * answers it gives and the error codes it may answer. The HTTP layer registers
+ * these routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
+import { INPUT_FIELDS } from '../connections/fields.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
-import type { RestRequest } from './body.ts';
+import type { ErrorCode } from '../error-codes.ts';
+import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
+import { type BodyShape, inputFromBody } from './connection-fields.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
@@ -13,77 +17,268 @@ import type { RestResponse } from './response.ts';
 
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers>;
 
-/** A request as the routes read it: headers, parsed body, path parameters and query. */
-export interface RoutedRequest extends RestRequest {
-  params: { id?: string };
-  query: Record<string, string | string[] | undefined>;
+/** A query parameter: a boolean (`true`/`false`, default false) or one of a list of names. */
+export interface QueryParameter {
+  name: string;
+  description: string;
+  values: 'boolean' | readonly string[];
+}
+
+export interface HeaderDoc {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
+  required?: boolean;
+}
+
+export interface SuccessDoc {
+  status: number;
+  description: string;
+  /** A schema of the OpenAPI document's components; `[Name]` for an array of them. */
+  schema: string;
+  headers?: HeaderDoc[];
 }
 
 export interface RestRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** `:id` stands for the connection id. */
   path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  query?: QueryParameter[];
+  headers?: HeaderDoc[];
+  body?: BodyShape & { schema: string };
+  success: SuccessDoc;
+  errors: ErrorCode[];
   handle(handlers: RestHandlers, caller: Caller, request: RoutedRequest): Promise<RestResponse>;
 }
 
 const ITEM_PATH = `${COLLECTION_PATH}/:id`;
 
-const invalidParameter = (name: string, message: string) =>
-  new ProblemResponse(
-    problem('validation_failed', `The query parameter ${name} ${message}.`, {
-      errors: [{ field: name, message }],
-    }),
-  );
+// --- What routes share ---------------------------------------------------------
 
-function booleanParameter(request: RoutedRequest, name: 'reveal' | 'test'): boolean {
-  const value = request.query[name];
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  throw invalidParameter(name, 'must be true or false');
-}
+/** Errors any authenticated call may answer. */
+const COMMON: ErrorCode[] = [
+  'unauthenticated',
+  'forbidden',
+  'too_many_requests',
+  'internal_error',
+  'database_unavailable',
+];
+/** Errors of calls that send a JSON body. */
+const BODY: ErrorCode[] = ['validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'];
+/** What the rules of a connection document may refuse. */
+const RULES: ErrorCode[] = ['unsupported_dialect', 'schemas_not_supported', 'unsafe_database_uri'];
+/** Errors of calls that connect to the database a connection names. */
+const CONNECTING: ErrorCode[] = [
+  'target_not_allowed',
+  'connection_failed',
+  'unknown_schema',
+  'dialect_not_testable',
+  'too_many_tests',
+];
 
-function dialectParameter(request: RoutedRequest): DialectName | undefined {
-  const value = request.query.dialect;
-  if (value === undefined) return undefined;
-  if ((DIALECT_NAMES as readonly unknown[]).includes(value)) return value as DialectName;
-  throw invalidParameter('dialect', `must be one of ${DIALECT_NAMES.join(', ')}`);
-}
+/** The document of a create or replace: every field, the defaults filling what the body left out. */
+const DOCUMENT = {
+  schema: 'DatabaseConnectionInput',
+  fields: INPUT_FIELDS.map(([name]) => name),
+  fillDefaults: true,
+  noun: 'a database connection',
+} satisfies RestRoute['body'];
+
+const TEST: QueryParameter = {
+  name: 'test',
+  description: 'Connect with the real driver first, and write nothing unless it works.',
+  values: 'boolean',
+};
+const IF_MATCH: HeaderDoc = {
+  name: 'If-Match',
+  description:
+    'An ETag this API gave (`"3"`), or `*`: write only if the connection is still at that version, else 412.',
+  schema: { type: 'string' },
+};
+const ETAG: HeaderDoc = {
+  name: 'ETag',
+  description: 'The version of the connection, e.g. `"3"`: send it in `If-Match` to write only that version.',
+  required: true,
+  schema: { type: 'string', pattern: '^"[0-9]+"$' },
+};
 
 const idOf = (request: RoutedRequest) => request.params.id ?? '';
+const flag = (request: RoutedRequest, name: string) => request.parameters[name] === true;
 
 export const REST_ROUTES: RestRoute[] = [
   {
     method: 'GET',
     path: COLLECTION_PATH,
-    handle: (rest, caller, request) => rest.list(caller, dialectParameter(request)),
+    operationId: 'listDatabaseConnections',
+    summary: 'List database connections',
+    description: 'Every connection, oldest first. Needs connections:read.',
+    query: [{ name: 'dialect', description: 'Only connections to this kind of database.', values: DIALECT_NAMES }],
+    success: { status: 200, description: 'The connections.', schema: '[DatabaseConnection]' },
+    errors: ['validation_failed', ...COMMON],
+    handle: (rest, caller, request) => rest.list(caller, request.parameters.dialect as DialectName | undefined),
   },
   {
     method: 'POST',
     path: COLLECTION_PATH,
-    handle: (rest, caller, request) => rest.create(caller, request, booleanParameter(request, 'test')),
+    operationId: 'createDatabaseConnection',
+    summary: 'Create a database connection',
+    description: 'Needs connections:write.',
+    query: [TEST],
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description:
+          'Retry safely: the first success for this key is answered again for 24 h, and nothing new is created.',
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      },
+    ],
+    body: DOCUMENT,
+    success: {
+      status: 201,
+      description: 'Created.',
+      schema: 'DatabaseConnection',
+      headers: [
+        { name: 'Location', description: 'The new connection.', required: true, schema: { type: 'string' } },
+        ETAG,
+        {
+          name: 'Idempotent-Replayed',
+          description: '`true` when this is the kept answer to an earlier request with the same Idempotency-Key.',
+          schema: { type: 'string' },
+        },
+      ],
+    },
+    errors: [
+      ...BODY,
+      ...RULES,
+      'alias_conflict',
+      'idempotency_key_in_use',
+      'idempotency_key_reused',
+      ...CONNECTING,
+      ...COMMON,
+    ],
+    handle: (rest, caller, request) => rest.create(caller, request, flag(request, 'test')),
   },
-  { method: 'POST', path: `${COLLECTION_PATH}/test`, handle: (rest, caller, request) => rest.testUri(caller, request) },
+  {
+    method: 'POST',
+    path: `${COLLECTION_PATH}/test`,
+    operationId: 'testConnectionUri',
+    summary: 'Test a connection URI before saving it',
+    description: 'Connects with the real driver and answers the outcome; saves nothing. Needs connections:write.',
+    body: {
+      schema: 'ConnectionUriTest',
+      fields: ['connectionUri', 'schemas'],
+      fillDefaults: false,
+      noun: 'a connection test',
+    },
+    success: { status: 200, description: 'The outcome, working or not.', schema: 'ConnectionTestResult' },
+    errors: [...BODY, ...RULES, ...CONNECTING, ...COMMON],
+    handle: (rest, caller, request) => rest.testUri(caller, request.input),
+  },
   {
     method: 'GET',
     path: ITEM_PATH,
-    handle: (rest, caller, request) => rest.get(caller, idOf(request), booleanParameter(request, 'reveal')),
+    operationId: 'getDatabaseConnection',
+    summary: 'Get a database connection',
+    description: 'Needs connections:read; `reveal=true` also needs connections:reveal.',
+    query: [{ name: 'reveal', description: 'Show the URI with its secrets (the call is logged).', values: 'boolean' }],
+    success: { status: 200, description: 'The connection.', schema: 'DatabaseConnection', headers: [ETAG] },
+    errors: ['validation_failed', 'not_found', ...COMMON],
+    handle: (rest, caller, request) => rest.get(caller, idOf(request), flag(request, 'reveal')),
   },
   {
     method: 'PUT',
     path: ITEM_PATH,
-    handle: (rest, caller, request) => rest.replace(caller, request, idOf(request), booleanParameter(request, 'test')),
+    operationId: 'updateDatabaseConnection',
+    summary: 'Update (replace) a database connection',
+    description:
+      'Replaces the document: fields left out take their defaults. A `connection_uri` holding `****` where a ' +
+      'secret goes keeps the stored secret. Needs connections:write.',
+    query: [TEST],
+    headers: [IF_MATCH],
+    body: DOCUMENT,
+    success: { status: 200, description: 'The updated connection.', schema: 'DatabaseConnection', headers: [ETAG] },
+    errors: [...BODY, ...RULES, 'not_found', 'alias_conflict', 'version_mismatch', ...CONNECTING, ...COMMON],
+    handle: (rest, caller, request) => rest.replace(caller, request, idOf(request), flag(request, 'test')),
   },
   {
     method: 'DELETE',
     path: ITEM_PATH,
+    operationId: 'deleteDatabaseConnection',
+    summary: 'Delete a database connection',
+    description: 'Answers the connection as it was. Needs connections:write.',
+    headers: [IF_MATCH],
+    success: { status: 200, description: 'The deleted connection.', schema: 'DatabaseConnection', headers: [ETAG] },
+    errors: ['not_found', 'version_mismatch', ...COMMON],
     handle: (rest, caller, request) => rest.delete(caller, idOf(request), request.headers['if-match']),
   },
-  { method: 'POST', path: `${ITEM_PATH}/test`, handle: (rest, caller, request) => rest.test(caller, idOf(request)) },
+  {
+    method: 'POST',
+    path: `${ITEM_PATH}/test`,
+    operationId: 'testDatabaseConnection',
+    summary: 'Test a saved connection',
+    description: 'Needs connections:read.',
+    success: { status: 200, description: 'The outcome, working or not.', schema: 'ConnectionTestResult' },
+    errors: ['not_found', ...CONNECTING, ...COMMON],
+    handle: (rest, caller, request) => rest.test(caller, idOf(request)),
+  },
   {
     method: 'GET',
     path: `${ITEM_PATH}/schemas`,
+    operationId: 'getDatabaseSchemas',
+    summary: "Discover a connection's schemas, tables and columns",
+    description: "Limited to the connection's schemas when it has any. Needs connections:read.",
+    success: { status: 200, description: 'The schemas.', schema: 'DatabaseSchemas' },
+    errors: ['not_found', ...CONNECTING, ...COMMON],
     handle: (rest, caller, request) => rest.schemas(caller, idOf(request)),
   },
 ];
+
+// --- Reading a request as its route declares it -----------------------------------
+
+const invalid = (problems: { field: string; message: string }[], where: string) =>
+  new ProblemResponse(
+    problem(
+      'validation_failed',
+      `The ${where} is invalid: ${problems.map(({ field, message }) => `${field} ${message}`).join('; ')}.`,
+      { errors: problems },
+    ),
+  );
+
+function readParameter(parameter: QueryParameter, value: string | string[] | undefined) {
+  if (value === undefined) return parameter.values === 'boolean' ? false : undefined;
+  if (parameter.values === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  if (parameter.values !== 'boolean' && typeof value === 'string' && parameter.values.includes(value)) return value;
+  throw invalid(
+    [
+      {
+        field: parameter.name,
+        message:
+          parameter.values === 'boolean' ? 'must be true or false' : `must be one of ${parameter.values.join(', ')}`,
+      },
+    ],
+    `query parameter ${parameter.name}`,
+  );
+}
+
+/** The request as its route declares it: query parameters read, body checked for its shape and renamed. */
+export function readRequest(
+  route: RestRoute,
+  request: RestRequest & { params: { id?: string }; query: Record<string, string | string[] | undefined> },
+): RoutedRequest {
+  const parameters = Object.fromEntries(
+    (route.query ?? []).map((parameter) => [parameter.name, readParameter(parameter, request.query[parameter.name])]),
+  );
+  let input: Record<string, unknown> = {};
+  if (route.body) {
+    const result = inputFromBody(jsonObjectBody(request), route.body);
+    if ('problems' in result) throw invalid(result.problems, 'request body');
+    input = result.input;
+  }
+  return { headers: request.headers, body: request.body, params: request.params, parameters, input };
+}
 
 /** A route's path as the OpenAPI document and the metrics write it: `:id` → `{id}`. */
 export const templateOf = (path: string) => path.replace(/:(\w+)/g, '{$1}');
