@@ -17,10 +17,10 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 // Inside the repository (git-ignored), so that the example resolves openapi-fetch from node_modules.
 const FOLDER = join(ROOT, 'test/artifacts/client');
 
-/** The ```ts blocks of the README. */
+/** The ```ts blocks of the REST documentation. */
 function typescriptExamples(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(([, code = '']) => code);
+  const page = readFileSync(join(ROOT, 'docs/rest-api.md'), 'utf8');
+  return [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map(([, code = '']) => code);
 }
 
 describe('a client generated from the OpenAPI document', () => {
@@ -36,7 +36,7 @@ describe('a client generated from the OpenAPI document', () => {
     rmSync(FOLDER, { recursive: true, force: true });
   });
 
-  it('type-checks the README examples', async () => {
+  it('type-checks the examples of docs/rest-api.md', async () => {
     const document = await (await fetch(`${service.url}/api/v1/openapi.json`)).json();
     const types = astToString(await openapiTS(document));
     // The generated types let metadata hold values, and PUT leave schemas and metadata out.

@@ -1,11 +1,11 @@
-/** Settings: one schema of the environment, every bad setting reported at once, the README's table in step with it. */
+/** Settings: one schema of the environment, every bad setting reported at once, the documented table in step with it. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ENVIRONMENT, loadConfig } from '../src/config.ts';
 
-/** The settings table of the README: variable name → its Default cell. */
+/** The settings table of docs/production.md: variable name → its Default cell. */
 function documentedSettings(): Map<string, string> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../docs/production.md', import.meta.url), 'utf8');
   const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)];
   return new Map(rows.map(([, name = '', cell = '']) => [name, cell.trim()]));
 }
@@ -44,7 +44,7 @@ describe('settings', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).graphqlExplorer).toBe(false);
   });
 
-  it('lists in the README exactly the variables the schema reads, with the same defaults', () => {
+  it('lists in docs/production.md exactly the variables the schema reads, with the same defaults', () => {
     const documented = documentedSettings();
     expect([...documented.keys()].sort()).toEqual(Object.keys(ENVIRONMENT.shape).sort());
     const defaults = ENVIRONMENT.parse({});

@@ -1,0 +1,58 @@
+/**
+ * The documentation as a newcomer meets it: every `sh` block of the README and
+ * of docs/ runs, in order, against a live service (one per page), and must
+ * succeed; tables that restate a catalogue match it.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../src/error-codes.ts';
+import { createSqliteDatabase } from './support/databases.ts';
+import { startTestService } from './support/service.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`)];
+/** Where the examples say the service listens. */
+const DOCUMENTED_URL = 'http://127.0.0.1:4000';
+
+const read = (page: string) => readFileSync(join(ROOT, page), 'utf8');
+const shellBlocks = (page: string) => [...read(page).matchAll(/^```sh\n([\s\S]*?)^```/gm)].map(([, code = '']) => code);
+
+describe('the documentation', () => {
+  it('has pages, each linked from the README', () => {
+    const readme = read('README.md');
+    for (const page of PAGES.filter((page) => page !== 'README.md')) expect(readme).toContain(`](${page})`);
+  });
+
+  it.each(PAGES.filter((page) => shellBlocks(page).length > 0))(
+    'runs every shell example of %s against a live service',
+    async (page) => {
+      const database = createSqliteDatabase();
+      const service = await startTestService(database.url);
+      try {
+        const script = ['set -euo pipefail', ...shellBlocks(page)].join('\n').replaceAll(DOCUMENTED_URL, service.url);
+        const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '' },
+          timeout: 60_000,
+        });
+        // The examples that expect an error answer a 4xx, never a fault of the service.
+        expect(stdout).not.toMatch(/"status":\s*5\d\d|internal_error/);
+      } finally {
+        await service.stop();
+        await database.drop();
+      }
+    },
+    90_000,
+  );
+
+  it('lists in docs/rest-api.md the catalogue of error codes, as it is', () => {
+    const rows = Object.entries(ERROR_CODES)
+      .sort(([, a], [, b]) => a.status - b.status)
+      .map(([code, entry]) => `| ${entry.status} | \`${code}\` | ${entry.description} |`);
+    expect(read('docs/rest-api.md')).toContain(['| Status | `code` | Meaning |', '|---|---|---|', ...rows].join('\n'));
+  });
+});
