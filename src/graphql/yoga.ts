@@ -60,8 +60,6 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
         return maskErrorAndSecrets(error, message, isDev);
       },
     },
-    // Served by our own routes (src/http/server.ts), which also check the database.
-    healthCheckEndpoint: '/.yoga-health',
     landingPage: false,
     // Served by the HTTP server from local assets, with its own security policy.
     graphiql: false,

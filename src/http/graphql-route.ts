@@ -39,7 +39,11 @@ export const registerGraphQL: FastifyPluginAsync<{ yoga: Yoga; explorer: boolean
       });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.code(response.status);
-      return reply.send(response.body);
+      // Event streams (subscriptions, incremental delivery) stream as Yoga produces them; a single
+      // result is complete already, and sent as one buffer, cheaper than piping a stream.
+      const contentType = response.headers.get('content-type') ?? '';
+      if (/^(text\/event-stream|multipart\/mixed)/.test(contentType)) return reply.send(response.body);
+      return reply.send(Buffer.from(await response.arrayBuffer()));
     },
   });
 };

@@ -51,15 +51,23 @@ export interface BodyShape {
   noun: string;
 }
 
-const shapeOf = (fields: ConnectionFieldName[]) =>
-  z.object(
-    Object.fromEntries(
-      INPUT_FIELDS.filter(([name]) => fields.includes(name)).map(([name, { rest, value, input }]) => [
-        rest ?? name,
-        input?.required ? value.shape : value.shape.optional(),
-      ]),
-    ),
-  );
+/** The zod schema of a body shape, built once per shape: building one costs far more than using it. */
+const shapes = new WeakMap<BodyShape, z.ZodType>();
+function shapeOf(shape: BodyShape): z.ZodType {
+  let schema = shapes.get(shape);
+  if (!schema) {
+    schema = z.object(
+      Object.fromEntries(
+        INPUT_FIELDS.filter(([name]) => shape.fields.includes(name)).map(([name, { rest, value, input }]) => [
+          rest ?? name,
+          input?.required ? value.shape : value.shape.optional(),
+        ]),
+      ),
+    );
+    shapes.set(shape, schema);
+  }
+  return schema;
+}
 
 /**
  * The GraphQL input of a REST body: its fields renamed, defaults filled when asked, or the
@@ -69,7 +77,7 @@ export function inputFromBody(
   body: Record<string, unknown>,
   shape: BodyShape,
 ): { input: Record<string, unknown> } | { problems: FieldProblem[] } {
-  const checked = shapeOf(shape.fields).safeParse(body);
+  const checked = shapeOf(shape).safeParse(body);
   const problems: FieldProblem[] = checked.success
     ? []
     : checked.error.issues.map((issue) => ({ field: fieldPath(issue.path, String), message: issue.message }));
