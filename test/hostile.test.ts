@@ -252,3 +252,39 @@ describe.each(STORES)('hostile input on $name', (store) => {
     });
   });
 });
+
+describe('a GraphQL variable error reaching the REST adapter', () => {
+  // The adapter checks the shape of bodies first, so over HTTP these cannot happen today; should a
+  // body ever pass that check and fail GraphQL's coercion, it is still the caller's 400, in REST names.
+  it('names the field in REST terms, never quoting the value', async () => {
+    const { parse, getVariableValues } = await import('graphql');
+    const { schema } = await import('../src/schema/index.ts');
+    const { variableProblem } = await import('../src/rest/database-connections.ts');
+    const errorsOf = (operation: string, variables: Record<string, unknown>) => {
+      const definition = parse(operation).definitions[0] as import('graphql').OperationDefinitionNode;
+      return getVariableValues(schema, definition.variableDefinitions ?? [], variables).errors ?? [];
+    };
+    const create =
+      'mutation ($input: CreateDatabaseConnectionInput!) { createDatabaseConnection(input: $input) { __typename } }';
+    const testUri =
+      'mutation ($uri: String!, $schemas: [String!]) { testConnectionUri(uri: $uri, schemas: $schemas) { __typename } }';
+    const cases: [string, Record<string, unknown>, string][] = [
+      [create, { input: { alias: 'a', connectionUri: 5 } }, 'connection_uri'],
+      [create, { input: { alias: 'a', connectionUri: 'x://h', schemas: ['ok', 7] } }, 'schemas[1]'],
+      [create, { input: { alias: 'a' } }, 'connection_uri'],
+      [create, { input: { alias: 'a', connectionUri: 'x://h', extra: 1 } }, 'extra'],
+      [testUri, { uri: { secret: 'hunter2' } }, 'connection_uri'],
+      [testUri, {}, 'connection_uri'],
+    ];
+    for (const [operation, variables, field] of cases) {
+      const [error] = errorsOf(operation, variables);
+      expect(error, JSON.stringify(variables)).toBeDefined();
+      const problem = variableProblem(error as { message: string });
+      expect(problem, error?.message).toEqual({ field, message: 'is not of the type this field takes' });
+      expect(JSON.stringify(problem)).not.toContain('hunter2');
+    }
+    // Any other error is not the caller's input: no field problem.
+    expect(variableProblem({ message: 'Unexpected error.' })).toBeUndefined();
+    expect(variableProblem({ message: 'Variable "$x" got invalid value', path: ['field'] })).toBeUndefined();
+  });
+});

@@ -225,7 +225,7 @@ const VARIABLE_PATH = / at "\w+\.?([\w.[\]]*)"; |Field "(\w+)"/;
  * value … at "input.schemas[0]"; …` → `schemas[0]`. The value itself is never repeated (it may
  * hold a secret). Undefined for any other error.
  */
-function variableProblem(error: { message: string; path?: unknown }): FieldProblem | undefined {
+export function variableProblem(error: { message: string; path?: unknown }): FieldProblem | undefined {
   const variable = VARIABLE_ERROR.exec(error.message)?.[1];
   if (variable === undefined || error.path !== undefined) return undefined;
   const [, at, field] = VARIABLE_PATH.exec(error.message) ?? [];
