@@ -37,11 +37,9 @@ type ObjectFieldBuilder = Parameters<
 >[0];
 type InputFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
 
-/** What a row holds for a field: the store keeps lists and objects as JSON text. */
-function readColumn(row: ConnectionRow, name: ConnectionFieldName, field: FieldDeclaration): unknown {
-  const stored = (row as unknown as Record<string, unknown>)[name];
-  return field.value.stored === 'json' ? JSON.parse(stored as string) : stored;
-}
+/** What a row holds for a field kept as JSON text (lists and objects). */
+const readColumn = (row: ConnectionRow, name: ConnectionFieldName): unknown =>
+  JSON.parse((row as unknown as Record<string, string>)[name] as string);
 
 function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: FieldDeclaration) {
   if (field.secret) {
@@ -61,11 +59,10 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
       },
     });
   }
-  return t.field({
-    type: TYPE_OF[field.value.graphql] as 'String',
-    description: field.description,
-    resolve: (row) => readColumn(row, name, field) as string,
-  });
+  const type = TYPE_OF[field.value.graphql] as 'String';
+  // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
+  if (field.value.stored === 'plain') return t.expose(name as 'alias', { type, description: field.description });
+  return t.field({ type, description: field.description, resolve: (row) => readColumn(row, name) as string });
 }
 
 /** Every field of a connection but its id (the Node interface gives that). */
