@@ -15,7 +15,7 @@ import type { RoutedRequest } from './body.ts';
 import { type GraphQLConnection, restFieldPath, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
-import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
+import { databaseUnavailable, invalidInput, ProblemResponse, problem } from './problem.ts';
 import { JsonText, type RestResponse } from './response.ts';
 
 export const COLLECTION_PATH = '/api/v1/database-connections';
@@ -34,11 +34,6 @@ export function versionRequiredBy(ifMatch: string | undefined): number | undefin
   const version = Number(/^\s*"([1-9][0-9]{0,9})"\s*$/.exec(ifMatch)?.[1] ?? 0);
   // Versions are GraphQL Ints (32-bit): a larger one was never given, so it cannot match either.
   return version <= 2 ** 31 - 1 ? version : 0;
-}
-
-function validationProblem(errors: FieldProblem[]) {
-  const summary = errors.map((error) => `${error.field} ${error.message}`).join('; ');
-  return problem('validation_failed', `The request body is invalid: ${summary}.`, { errors });
 }
 
 interface TestResult {
@@ -92,7 +87,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
     if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
     const badVariables = result.errors?.map(variableProblem).filter((found) => found !== undefined) ?? [];
-    if (badVariables.length > 0) throw new ProblemResponse(validationProblem(badVariables));
+    if (badVariables.length > 0) throw invalidInput(badVariables);
     if (result.errors?.length || !result.data) {
       throw new UnexpectedGraphQLErrors(
         `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
@@ -105,9 +100,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   function typedErrorProblem(error: MutationResult['result']): ProblemResponse {
     const code = error.code ?? 'internal_error';
     if (code === 'validation_failed') {
-      return new ProblemResponse(
-        validationProblem((error.fieldErrors ?? []).map((problem) => ({ ...problem, field: restPath(problem.field) }))),
-      );
+      return invalidInput((error.fieldErrors ?? []).map((problem) => ({ ...problem, field: restPath(problem.field) })));
     }
     const detail = error.message ?? 'The request failed.';
     const extra = error.reason ? { reason: error.reason } : {};

@@ -24,6 +24,12 @@ export function problem(code: ErrorCode, detail: string, extra: Partial<Problem>
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
+/** 400 validation_failed listing every invalid field; `where`: what was invalid, e.g. "request body". */
+export function invalidInput(errors: FieldProblem[], where = 'request body'): ProblemResponse {
+  const summary = errors.map(({ field, message }) => `${field} ${message}`).join('; ');
+  return new ProblemResponse(problem('validation_failed', `The ${where} is invalid: ${summary}.`, { errors }));
+}
+
 export const internalError = () =>
   problem('internal_error', 'An unexpected error occurred. It has been logged; please try again later.');
 

@@ -12,7 +12,7 @@ import { type BodyShape, inputFromBody } from './connection-fields.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
-import { ProblemResponse, problem } from './problem.ts';
+import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import type { RestResponse } from './response.ts';
 
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers>;
@@ -238,20 +238,11 @@ export const REST_ROUTES: RestRoute[] = [
 
 // --- Reading a request as its route declares it -----------------------------------
 
-const invalid = (problems: { field: string; message: string }[], where: string) =>
-  new ProblemResponse(
-    problem(
-      'validation_failed',
-      `The ${where} is invalid: ${problems.map(({ field, message }) => `${field} ${message}`).join('; ')}.`,
-      { errors: problems },
-    ),
-  );
-
 function readParameter(parameter: QueryParameter, value: string | string[] | undefined) {
   if (value === undefined) return parameter.values === 'boolean' ? false : undefined;
   if (parameter.values === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   if (parameter.values !== 'boolean' && typeof value === 'string' && parameter.values.includes(value)) return value;
-  throw invalid(
+  throw invalidInput(
     [
       {
         field: parameter.name,
@@ -274,7 +265,7 @@ export function readRequest(
   let input: Record<string, unknown> = {};
   if (route.body) {
     const result = inputFromBody(jsonObjectBody(request), route.body);
-    if ('problems' in result) throw invalid(result.problems, 'request body');
+    if ('problems' in result) throw invalidInput(result.problems);
     input = result.input;
   }
   return { headers: request.headers, body: request.body, params: request.params, parameters, input };
