@@ -29,7 +29,7 @@ import { COLLECTION_PATH, createDatabaseConnectionHandlers, notFoundProblem } fr
 import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { databaseUnavailable, internalError, type Problem, ProblemResponse, problem } from '../rest/problem.ts';
-import { JsonText } from '../rest/response.ts';
+import { JsonStream } from '../rest/response.ts';
 import { methodNotAllowed, REST_ROUTES, readRequest, routeNotFound, templateOf } from '../rest/routes.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { isExplorerPage, MAX_BODY_BYTES, registerGraphQL } from './graphql-route.ts';
@@ -282,8 +282,8 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
           const routed = readRequest(route, request as Parameters<typeof readRequest>[1]);
           const { status, body, headers } = await route.handle(rest, caller, routed);
           reply.code(status).headers(headers ?? {});
-          // Long lists arrive as JSON text already, page by page.
-          return body instanceof JsonText ? reply.type('application/json; charset=utf-8').send(body.text) : body;
+          // Long lists arrive as a stream of JSON text, page by page.
+          return body instanceof JsonStream ? reply.type('application/json; charset=utf-8').send(body.stream) : body;
         },
       });
     }

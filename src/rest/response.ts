@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** What a REST handler answers, before the HTTP layer writes it. */
 export interface RestResponse {
   status: number;
@@ -5,7 +7,7 @@ export interface RestResponse {
   headers?: Record<string, string>;
 }
 
-/** A body serialized already: long lists are turned into text page by page, not held as objects. */
-export class JsonText {
-  constructor(readonly text: string) {}
+/** A JSON body streamed as it is produced: long lists are sent page by page, never held whole. */
+export class JsonStream {
+  constructor(readonly stream: Readable) {}
 }
