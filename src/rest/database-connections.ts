@@ -74,11 +74,13 @@ const toRestTestResult = (result: TestResult) => ({
 });
 
 /**
- * Rows per page of the streamed REST list: a few pages per client is all it holds. Measured with
- * three clients reading lists of 740 MB (rows of 60 KB): 50 rows a page peak at 480 MB of RSS, 100 at
- * 600 MB, 200 at 740 MB; larger pages list 10,000 small rows faster (test/list-stream.test.ts).
+ * How much of the streamed REST list is read at a time: pages of about a megabyte of JSON, their
+ * row count following the size of the rows (10 to 1,000, starting at 100). Three clients reading
+ * lists of 740 MB (rows of 60 KB) peak at 491 MB of RSS (fixed pages of 50 rows: 480 MB; of 200:
+ * 740 MB), and small rows go in pages of 1,000, the fastest (test/list-stream.test.ts, npm run bench).
  */
-const LIST_PAGE_SIZE = 50;
+const LIST_PAGE_BYTES = 1024 * 1024;
+const LIST_PAGE_ROWS = { first: 100, min: 10, max: 1_000 };
 
 interface ListPage {
   page: { edges: { node: GraphQLConnection }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
@@ -131,20 +133,26 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       // stream each page as JSON text, reading the next only when the client has taken the last,
       // so memory holds a page or two per client, whatever the length of the list.
       const filter = dialect && { dialect: dialect.toUpperCase() };
-      const pageAfter = async (after: string | null) =>
-        (await execute<ListPage>('list', { first: LIST_PAGE_SIZE, after, filter }, caller)).page;
+      const pageAfter = async (after: string | null, first: number) =>
+        (await execute<ListPage>('list', { first, after, filter }, caller)).page;
       // The first page before answering, so that a refusal (a scope, the database) keeps its status.
-      const first = await pageAfter(null);
+      const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
       async function* chunks() {
-        let page = first;
+        let page = firstPage;
         let opening = '[';
         for (;;) {
+          const text = JSON.stringify(page.edges.map((edge) => toRest(edge.node))).slice(1, -1);
           if (page.edges.length > 0) {
-            yield opening + JSON.stringify(page.edges.map((edge) => toRest(edge.node))).slice(1, -1);
+            yield opening + text;
             opening = ',';
           }
           if (!page.pageInfo.hasNextPage) break;
-          page = await pageAfter(page.pageInfo.endCursor);
+          // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
+          const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(text.length, 1));
+          page = await pageAfter(
+            page.pageInfo.endCursor,
+            Math.min(LIST_PAGE_ROWS.max, Math.max(LIST_PAGE_ROWS.min, rows)),
+          );
         }
         yield opening === '[' ? '[]' : ']';
       }
