@@ -9,8 +9,6 @@ import { GRAPHQL_PATH, type Yoga } from '../graphql/yoga.ts';
 import type { Logger } from '../logger.ts';
 import { sendPage } from './pages.ts';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
 /** What a browser navigating to /graphql asks for: the page holds nothing secret, so it needs no key. */
 export const isExplorerPage = (request: FastifyRequest) =>
   request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');

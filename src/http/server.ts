@@ -32,7 +32,7 @@ import { databaseUnavailable, internalError, type Problem, ProblemResponse, prob
 import { JsonStream } from '../rest/response.ts';
 import { methodNotAllowed, REST_ROUTES, readRequest, routeNotFound, templateOf } from '../rest/routes.ts';
 import { registerApiDocs } from './api-docs.ts';
-import { isExplorerPage, MAX_BODY_BYTES, registerGraphQL } from './graphql-route.ts';
+import { isExplorerPage, registerGraphQL } from './graphql-route.ts';
 import { createMetrics } from './metrics.ts';
 import { API_SECURITY_HEADERS, CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, requestIdOf } from './security.ts';
 
@@ -57,6 +57,9 @@ declare module 'fastify' {
     public?: boolean;
   }
 }
+
+/** The largest request body, on both interfaces. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 const WWW_AUTHENTICATE = {
   missing: 'Bearer realm="database-connection-api"',
@@ -105,7 +108,7 @@ function sendGraphQLError(reply: FastifyReply, value: Problem, headers: Record<s
     .send({ errors: [{ message: value.detail, extensions: { code: value.code.toUpperCase() } }] });
 }
 
-/** The problem a request error of the framework stands for (body too large, not JSON, rate limited…). */
+/** The problem a request error of the framework stands for (body too large, not JSON). */
 function frameworkProblem(error: FastifyError): ProblemResponse | undefined {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new ProblemResponse(
@@ -113,10 +116,6 @@ function frameworkProblem(error: FastifyError): ProblemResponse | undefined {
     );
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return unsupportedMediaType();
-  if (error.statusCode === 429) {
-    const detail = `Too many requests from this API key: at most ${error.message} per minute. Retry later.`;
-    return new ProblemResponse(problem('too_many_requests', detail));
-  }
   return undefined;
 }
 
@@ -220,7 +219,11 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
       keyGenerator: (request) => (request.principal ? `key:${request.principal.name}` : `ip:${request.ip}`),
-      errorResponseBuilder: (_request, context) => ({ statusCode: 429, message: String(context.max) }),
+      // What the plugin throws past the limit (having set Retry-After): our problem, answered as any other.
+      errorResponseBuilder: (_request, context) =>
+        new ProblemResponse(
+          problem('too_many_requests', `Too many requests from this API key: at most ${context.max} a minute.`),
+        ),
     });
   }
 

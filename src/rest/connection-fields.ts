@@ -49,24 +49,21 @@ export interface BodyShape {
   fillDefaults: boolean;
   /** What an unknown field is not, in the problem's words: "a field of …". */
   noun: string;
+  /** The types of the fields, by their REST names: built once, as building a zod schema costs far more than using it. */
+  check: z.ZodType;
 }
 
-/** The zod schema of a body shape, built once per shape: building one costs far more than using it. */
-const shapes = new WeakMap<BodyShape, z.ZodType>();
-function shapeOf(shape: BodyShape): z.ZodType {
-  let schema = shapes.get(shape);
-  if (!schema) {
-    schema = z.object(
-      Object.fromEntries(
-        INPUT_FIELDS.filter(([name]) => shape.fields.includes(name)).map(([name, { rest, value, input }]) => [
-          rest ?? name,
-          input?.required ? value.shape : value.shape.optional(),
-        ]),
-      ),
-    );
-    shapes.set(shape, schema);
-  }
-  return schema;
+/** The shape of bodies with these fields. */
+export function bodyShape(fields: ConnectionFieldName[], options: { fillDefaults: boolean; noun: string }): BodyShape {
+  const check = z.object(
+    Object.fromEntries(
+      INPUT_FIELDS.filter(([name]) => fields.includes(name)).map(([name, { rest, value, input }]) => [
+        rest ?? name,
+        input?.required ? value.shape : value.shape.optional(),
+      ]),
+    ),
+  );
+  return { fields, ...options, check };
 }
 
 /**
@@ -77,7 +74,7 @@ export function inputFromBody(
   body: Record<string, unknown>,
   shape: BodyShape,
 ): { input: Record<string, unknown> } | { problems: FieldProblem[] } {
-  const checked = shapeOf(shape).safeParse(body);
+  const checked = shape.check.safeParse(body);
   const problems: FieldProblem[] = checked.success
     ? []
     : checked.error.issues.map((issue) => ({ field: fieldPath(issue.path, String), message: issue.message }));

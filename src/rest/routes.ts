@@ -8,7 +8,7 @@ import { INPUT_FIELDS } from '../connections/fields.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
-import { type BodyShape, inputFromBody } from './connection-fields.ts';
+import { type BodyShape, bodyShape, inputFromBody } from './connection-fields.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
@@ -82,10 +82,11 @@ const CONNECTING: ErrorCode[] = [
 /** The document of a create or replace: every field, the defaults filling what the body left out. */
 const DOCUMENT = {
   schema: 'DatabaseConnectionInput',
-  fields: INPUT_FIELDS.map(([name]) => name),
-  fillDefaults: true,
-  noun: 'a database connection',
-} satisfies RestRoute['body'];
+  ...bodyShape(
+    INPUT_FIELDS.map(([name]) => name),
+    { fillDefaults: true, noun: 'a database connection' },
+  ),
+};
 
 const TEST: QueryParameter = {
   name: 'test',
@@ -169,9 +170,7 @@ export const REST_ROUTES: RestRoute[] = [
     description: 'Connects with the real driver and answers the outcome; saves nothing. Needs connections:write.',
     body: {
       schema: 'ConnectionUriTest',
-      fields: ['connectionUri', 'schemas'],
-      fillDefaults: false,
-      noun: 'a connection test',
+      ...bodyShape(['connectionUri', 'schemas'], { fillDefaults: false, noun: 'a connection test' }),
     },
     success: { status: 200, description: 'The outcome, working or not.', schema: 'ConnectionTestResult' },
     errors: [...BODY, ...RULES, ...CONNECTING, ...COMMON],
