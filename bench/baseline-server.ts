@@ -24,6 +24,9 @@ const body = (row: ConnectionRow) => ({
   alias: row.alias,
   connection_uri: row.connectionUriMasked,
   dialect: row.dialect,
+  use_ssh: row.useSsh,
+  ssh_settings: row.sshSettingsMasked === null ? null : JSON.parse(row.sshSettingsMasked),
+  tls_settings: row.tlsSettingsMasked === null ? null : JSON.parse(row.tlsSettingsMasked),
   schemas: rowSchemas(row),
   metadata: rowMetadata(row),
   created_at: row.createdAt.toISOString(),
@@ -60,13 +63,33 @@ const server = createServer(async (request, response) => {
       const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);
       const dialect = dialectOfUri(connection_uri)?.name ?? 'postgresql';
       const row = await prisma.databaseConnection.create({
-        data: newRow({ alias, connectionUri: connection_uri, schemas, metadata }, dialect, secrets),
+        data: newRow(
+          {
+            alias,
+            connectionUri: connection_uri,
+            schemas,
+            metadata,
+            useSsh: false,
+            sshSettings: null,
+            tlsSettings: null,
+          },
+          dialect,
+          secrets,
+        ),
       });
       return send(201, body(row));
     }
     if (request.method === 'PUT' && id) {
       const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);
-      const document = { alias, connectionUri: connection_uri, schemas, metadata };
+      const document = {
+        alias,
+        connectionUri: connection_uri,
+        schemas,
+        metadata,
+        useSsh: false,
+        sshSettings: null,
+        tlsSettings: null,
+      };
       const row = await prisma.databaseConnection.update({
         where: { id },
         data: changedColumns(id, document, dialectOfUri(connection_uri)?.name, secrets),

@@ -2,11 +2,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SECRET_FIELDS } from '../src/connections/fields.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { decrypt, encryptionKey, keyIdOf } from '../src/secrets/cipher.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 import { rotateKeys } from '../src/secrets/rotate.ts';
+
+const SECRET_FIELD_NAMES = SECRET_FIELDS.map(([name]) => name);
+
 import { runSql, STORES } from './support/databases.ts';
 import { clientFor, startTestService, TEST_ENCRYPTION_KEY } from './support/service.ts';
 
@@ -85,8 +89,8 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         const keys = { current: keyOf(KEY_B), all: new Map([keyOf(KEY_A), keyOf(KEY_B)].map((k) => [k.id, k])) };
         const prisma = createPrismaClient(storeFromUrl(database.url));
         try {
-          expect(await rotateKeys(prisma, connectionSecrets(keys, true), 3)).toBe(7);
-          expect(await rotateKeys(prisma, connectionSecrets(keys, true), 3)).toBe(0);
+          expect(await rotateKeys(prisma, connectionSecrets(keys, true), SECRET_FIELD_NAMES, 3)).toBe(7);
+          expect(await rotateKeys(prisma, connectionSecrets(keys, true), SECRET_FIELD_NAMES, 3)).toBe(0);
         } finally {
           await prisma.$disconnect();
         }

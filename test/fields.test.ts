@@ -5,7 +5,7 @@
  */
 import { type GraphQLInputObjectType, type GraphQLObjectType, getNamedType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CONNECTION_FIELDS, INPUT_FIELDS, REST_FIELDS } from '../src/connections/fields.ts';
+import { CONNECTION_FIELDS, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../src/connections/fields.ts';
 import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
 import { schema } from '../src/schema/index.ts';
 import { STORES } from './support/databases.ts';
@@ -14,6 +14,10 @@ import { useServiceFixture } from './support/service.ts';
 const PATH = '/api/v1/database-connections';
 const schemas = OPENAPI_DOCUMENT.components.schemas as Record<string, { properties: object; required: string[] }>;
 const fieldNames = Object.keys(CONNECTION_FIELDS);
+/** Every field, groups of settings with each of their members. */
+const selection = (Object.entries(CONNECTION_FIELDS) as [string, FieldDeclaration][])
+  .map(([name, field]) => (field.value.group ? `${name} { ${Object.keys(field.value.group.members).join(' ')} }` : name))
+  .join(' ');
 
 describe('the declaration of a connection’s fields', () => {
   it('gives the GraphQL type every field, with its description', () => {
@@ -33,7 +37,10 @@ describe('the declaration of a connection’s fields', () => {
     for (const [name, field] of INPUT_FIELDS) {
       expect(String(create[name]?.type).endsWith('!'), `create ${name} required`).toBe(field.input?.required === true);
       expect(String(update[name]?.type).endsWith('!'), `update ${name} optional`).toBe(false);
-      expect(getNamedType(create[name]?.type as never)).toBe(getNamedType(fieldsOfConnection()[name]?.type as never));
+      // A group of settings has an input type of its own, named after its object type.
+      const outputType = getNamedType(fieldsOfConnection()[name]?.type as never);
+      const inputType = getNamedType(create[name]?.type as never);
+      expect(inputType.name).toBe(field.value.group ? `${outputType.name}Input` : outputType.name);
     }
   });
 
@@ -63,6 +70,8 @@ describe.each(STORES)('every declared field over HTTP on $name', (store) => {
       connection_uri: 'postgresql://u:pw@db/x',
       schemas: ['public'],
       metadata: { team: 'data' },
+      use_ssh: true,
+      ssh_settings: { host: 'bastion.internal', username: 'tunnel', password: 'ssh-secret' },
     });
     expect(created.status).toBe(201);
     expect(Object.keys(created.body)).toEqual(REST_FIELDS.map(([, field]) => field.rest));
@@ -70,13 +79,18 @@ describe.each(STORES)('every declared field over HTTP on $name', (store) => {
     expect(Object.keys(listed.body[0])).toEqual(REST_FIELDS.map(([, field]) => field.rest));
 
     const { data } = await fixture.api.graphql(
-      `query ($id: ID!) { databaseConnection(id: $id) { ${fieldNames.join(' ')} } }`,
+      `query ($id: ID!) { databaseConnection(id: $id) { ${selection} } }`,
       { id: created.body.id },
     );
     expect(Object.keys(data.databaseConnection)).toEqual(fieldNames);
     for (const [name, field] of REST_FIELDS) {
-      const restValue = created.body[field.rest];
+      let restValue = created.body[field.rest];
       const graphqlValue = data.databaseConnection[name];
+      const members = Object.entries(field.value.group?.members ?? {});
+      // Members of a group: the same values under their GraphQL names.
+      if (members.length > 0 && restValue !== null) {
+        restValue = Object.fromEntries(members.map(([member, { rest }]) => [member, restValue[rest]]));
+      }
       expect(typeof graphqlValue === 'string' ? graphqlValue.toLowerCase() : graphqlValue, name).toEqual(
         typeof restValue === 'string' ? restValue.toLowerCase() : restValue,
       );

@@ -38,7 +38,10 @@ async function seed(url: string, count: number, metadataBytes: number) {
         id,
         alias: `listed-${i}`,
         aliasKey: `listed-${i}`,
-        ...secrets.seal(id, `postgresql://u:pw-${i}@db${i}/x`),
+        ...(secrets.seal(id, 'connectionUri', `postgresql://u:pw-${i}@db${i}/x`, `postgresql://u:****@db${i}/x`) as {
+          connectionUriEncrypted: string;
+          connectionUriMasked: string;
+        }),
         dialect: 'postgresql',
         schemas: '[]',
         metadata,

@@ -8,7 +8,20 @@
  */
 import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { MASK } from '../secrets/uri-secrets.ts';
-import { counter, dialectName, distinctNames, document, name, timestamp, uri, uuid, type ValueKind } from './values.ts';
+import { SSH_SETTINGS, TLS_SETTINGS } from './settings.ts';
+import {
+  counter,
+  dialectName,
+  distinctNames,
+  document,
+  flag,
+  name,
+  settings,
+  timestamp,
+  uri,
+  uuid,
+  type ValueKind,
+} from './values.ts';
 
 export interface FieldDeclaration {
   /** Its name in REST bodies; absent for a field REST does not show (the version travels as the ETag). */
@@ -17,7 +30,7 @@ export interface FieldDeclaration {
   description: string;
   /** Whether clients write it: required on create, or optional with a default. */
   input?: { required: true } | { required: false; default: unknown };
-  /** Shown masked unless revealed; stored encrypted. */
+  /** Shown masked unless revealed; stored encrypted. Its value kind says what its secrets are. */
   secret?: true;
 }
 
@@ -51,6 +64,28 @@ export const CONNECTION_FIELDS = {
     value: distinctNames(),
     description: 'Schemas of the database this connection is limited to: distinct, non-empty names. Default: [].',
     input: { required: false, default: [] },
+  },
+  useSsh: {
+    rest: 'use_ssh',
+    value: flag(),
+    description:
+      'Reach the database through the SSH bastion of sshSettings: connection tests and schema discovery open ' +
+      'a tunnel to the host and port of the URI. Default: false.',
+    input: { required: false, default: false },
+  },
+  sshSettings: {
+    rest: 'ssh_settings',
+    value: settings(SSH_SETTINGS),
+    description: `${SSH_SETTINGS.description} Its password, private key and passphrase show as ${MASK} unless revealed; sent back as ${MASK}, they keep the stored ones. Default: null.`,
+    input: { required: false, default: null },
+    secret: true,
+  },
+  tlsSettings: {
+    rest: 'tls_settings',
+    value: settings(TLS_SETTINGS),
+    description: `${TLS_SETTINGS.description} The client key shows as ${MASK} unless revealed; sent back as ${MASK}, it keeps the stored one. Default: null.`,
+    input: { required: false, default: null },
+    secret: true,
   },
   metadata: {
     rest: 'metadata',
@@ -99,3 +134,6 @@ export const GRAPHQL_NAME_OF_REST: ReadonlyMap<string, ConnectionFieldName> = ne
 export const REST_NAME_OF: ReadonlyMap<string, string> = new Map(
   REST_FIELDS.map(([graphqlName, field]) => [graphqlName, field.rest]),
 );
+
+/** The fields stored sealed (encrypted, beside a masked copy), in declaration order. */
+export const SECRET_FIELDS = INPUT_FIELDS.filter(([, field]) => field.secret);

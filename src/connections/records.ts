@@ -4,8 +4,11 @@ import { type Dialect, type DialectName, dialectNamed } from '../dialects/regist
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, NotFoundError, VersionMismatchError } from './errors.ts';
-import { type ConnectionDocument, INPUT_FIELDS } from './fields.ts';
+import { type ConnectionDocument, type FieldDeclaration, INPUT_FIELDS, SECRET_FIELDS } from './fields.ts';
 import { aliasKey } from './input.ts';
+
+type SecretFieldName = (typeof SECRET_FIELDS)[number][0];
+const SECRET_FIELDS_BY_NAME = Object.fromEntries(SECRET_FIELDS) as Record<SecretFieldName, FieldDeclaration>;
 
 export type ConnectionRow = DatabaseConnection;
 
@@ -16,6 +19,11 @@ export function isConnectionId(id: string): boolean {
   return UUID.test(id);
 }
 
+const toText = (field: FieldDeclaration, value: unknown) =>
+  value === null ? null : field.value.stored === 'json' ? JSON.stringify(value) : (value as string);
+const fromText = (field: FieldDeclaration, text: string | null) =>
+  text === null ? null : field.value.stored === 'json' ? JSON.parse(text) : text;
+
 /**
  * The columns that store a document's fields (those it has): lists and objects as JSON text,
  * a secret sealed (encrypted, with a masked copy), the alias with its case-free key beside it.
@@ -25,8 +33,10 @@ function storedColumns(id: string, document: Partial<ConnectionDocument>, secret
   for (const [name, field] of INPUT_FIELDS) {
     const value = document[name as keyof ConnectionDocument];
     if (value === undefined) continue;
-    if (field.secret) Object.assign(columns, secrets.seal(id, value as string));
-    else columns[name] = field.value.stored === 'json' ? JSON.stringify(value) : value;
+    if (field.secret) {
+      const masked = field.value.secrets?.mask(value);
+      Object.assign(columns, secrets.seal(id, name, toText(field, value), toText(field, masked)));
+    } else columns[name] = toText(field, value);
   }
   if (document.alias !== undefined) columns.aliasKey = aliasKey(document.alias);
   return columns;
@@ -59,6 +69,29 @@ export function changedColumns(
     updatedAt: new Date(),
     version: { increment: 1 },
   };
+}
+
+/** A secret field's value, opened. */
+export const openSecret = (row: ConnectionRow, name: SecretFieldName, secrets: ConnectionSecrets): unknown =>
+  fromText(SECRET_FIELDS_BY_NAME[name], secrets.open(row, name));
+
+/** A secret field's value as output shows it: masked unless revealed. */
+export const presentSecret = (
+  row: ConnectionRow,
+  name: SecretFieldName,
+  reveal: boolean,
+  secrets: ConnectionSecrets,
+): unknown => fromText(SECRET_FIELDS_BY_NAME[name], secrets.present(row, name, reveal));
+
+/** The document a row stores, secrets opened: what an update starts from, and what connects. */
+export function storedDocument(row: ConnectionRow, secrets: ConnectionSecrets): ConnectionDocument {
+  const document: Record<string, unknown> = {};
+  for (const [name, field] of INPUT_FIELDS) {
+    document[name] = field.secret
+      ? openSecret(row, name as SecretFieldName, secrets)
+      : fromText(field, (row as unknown as Record<string, string | null>)[name] as string);
+  }
+  return document as ConnectionDocument;
 }
 
 export const rowMetadata = (row: ConnectionRow): Record<string, unknown> => JSON.parse(row.metadata);

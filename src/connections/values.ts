@@ -5,11 +5,42 @@
  * Schema (for the OpenAPI document), its GraphQL type, and how the store keeps it.
  */
 import { z } from 'zod';
+import { hasMaskedSecret, MASK, maskConnectionUri, restoreMaskedSecrets, secretsIn } from '../secrets/uri-secrets.ts';
 
-export type GraphQLTypeName = 'ID' | 'String' | '[String]' | 'JSONObject' | 'DateTime' | 'Int' | 'Dialect';
+export type GraphQLTypeName =
+  | 'ID'
+  | 'String'
+  | '[String]'
+  | 'JSONObject'
+  | 'DateTime'
+  | 'Int'
+  | 'Boolean'
+  | 'Dialect'
+  | SettingsGroup['graphqlName'];
+
+/** How a value that holds secrets is masked for output, and given its secrets back when a client sends the mask. */
+export interface SecretHandling<T> {
+  /** The value with every secret it holds replaced by MASK. */
+  mask(value: T): T;
+  /** Where the value holds MASK in place of a secret: paths below the field ('' for the field itself). */
+  maskedPaths(value: T): string[];
+  /** The secrets the value holds, to scrub them out of text such as driver errors. */
+  secretsIn(value: T): string[];
+  /**
+   * The incoming value with the stored value's secrets where it holds MASK, or undefined when they cannot
+   * be carried over: the stored value has no such secret, or the incoming one would send it elsewhere.
+   */
+  restore(incoming: T, stored: T): T | undefined;
+}
 
 export interface ValueKind<T = unknown> {
   graphql: GraphQLTypeName;
+  /** For a group of settings: its members, which GraphQL shows as an object type of their own. */
+  group?: SettingsGroup;
+  /** For values that hold secrets: how they are masked. */
+  secrets?: SecretHandling<T>;
+  /** Whether null is a value (no settings); output is then nullable too. */
+  nullable?: true;
   /** Every rule a value must keep, for the fields a client writes. */
   rules: z.ZodType<T>;
   /** The type alone: what a REST body must send for GraphQL to take it. */
@@ -48,10 +79,16 @@ export function name(maxLength: number): ValueKind<string> {
 // scheme://rest, RFC 3986's scheme syntax; no white space or control characters anywhere.
 const URI_WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\/[^\s\p{Cc}]+$/iu;
 
-/** A URI with a scheme, at most `maxLength` characters. */
+/** A URI with a scheme, at most `maxLength` characters; its password and secret parameters are its secrets. */
 export function uri(maxLength: number): ValueKind<string> {
   return {
     graphql: 'String',
+    secrets: {
+      mask: maskConnectionUri,
+      maskedPaths: (value) => (hasMaskedSecret(value) ? [''] : []),
+      secretsIn,
+      restore: restoreMaskedSecrets,
+    },
     rules: string()
       .max(maxLength, `must be at most ${maxLength} characters`)
       .regex(URI_WITH_SCHEME, 'must be a URI with a scheme, such as postgresql://user:password@host:5432/dbname'),
@@ -127,3 +164,204 @@ export const uuid = () => readOnly('ID', { type: 'string', format: 'uuid' });
 export const timestamp = () => readOnly('DateTime', { type: 'string', format: 'date-time' });
 export const counter = () => readOnly('Int', { type: 'integer', minimum: 1 });
 export const dialectName = (names: readonly string[]) => readOnly('Dialect', { type: 'string', enum: names });
+
+export const flag = (): ValueKind<boolean> => ({
+  graphql: 'Boolean',
+  rules: z.boolean({ error: typeError('true or false') }),
+  shape: z.boolean({ error: typeError('true or false') }),
+  jsonSchema: { type: 'boolean' },
+  stored: 'plain',
+});
+
+// A host name or an IP address: no spaces, no control characters, nothing a URI would read as more than a host.
+const HOST = /^[^\s\p{Cc}/@?#]+$/u;
+
+/** A host name or IP address, at most 253 characters. */
+export function hostName(): ValueKind<string> {
+  return {
+    graphql: 'String',
+    rules: string()
+      .min(1, 'must not be empty')
+      .max(253, 'must be at most 253 characters')
+      .regex(HOST, 'must be a host name or an IP address'),
+    shape: string(),
+    jsonSchema: { type: 'string', minLength: 1, maxLength: 253 },
+    stored: 'plain',
+  };
+}
+
+/** A TCP port. */
+export function port(): ValueKind<number> {
+  const rules = z
+    .number({ error: typeError('an integer') })
+    .int('must be an integer')
+    .min(1, 'must be 1 to 65535')
+    .max(65535, 'must be 1 to 65535');
+  return {
+    graphql: 'Int',
+    rules,
+    shape: z.number({ error: typeError('an integer') }),
+    jsonSchema: { type: 'integer', minimum: 1, maximum: 65535 },
+    stored: 'plain',
+  };
+}
+
+/** A line of text kept exactly as sent (a password: no trimming), 1 to `maxLength` characters. */
+export function exactText(maxLength: number): ValueKind<string> {
+  return {
+    graphql: 'String',
+    rules: string()
+      .min(1, 'must not be empty')
+      .max(maxLength, `must be at most ${maxLength} characters`)
+      .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters'),
+    shape: string(),
+    jsonSchema: { type: 'string', minLength: 1, maxLength },
+    stored: 'plain',
+  };
+}
+
+/** A key or certificate as PEM (or OpenSSH) text, at most `maxBytes`, that `problemOf` finds nothing wrong with. */
+export function pemText(maxBytes: number, problemOf: (text: string) => string | undefined): ValueKind<string> {
+  return {
+    graphql: 'String',
+    rules: string()
+      .refine((value) => Buffer.byteLength(value) <= maxBytes, {
+        message: `must be at most ${maxBytes / 1024} KiB`,
+        abort: true,
+      })
+      .superRefine((value, context) => {
+        // The mask stands for a stored value, checked when it was stored.
+        const problem = value === MASK ? undefined : problemOf(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }),
+    shape: string(),
+    jsonSchema: { type: 'string', maxLength: maxBytes },
+    stored: 'plain',
+  };
+}
+
+/** An SSH host key fingerprint as `ssh-keygen -lf` prints it. */
+export function fingerprint(): ValueKind<string> {
+  return {
+    graphql: 'String',
+    rules: string().regex(
+      /^SHA256:[A-Za-z0-9+/]{43}$/,
+      'must be a SHA256 fingerprint as ssh-keygen -lf prints it (SHA256: and 43 characters)',
+    ),
+    shape: string(),
+    jsonSchema: { type: 'string', pattern: '^SHA256:[A-Za-z0-9+/]{43}$' },
+    stored: 'plain',
+  };
+}
+
+export interface SettingsMember {
+  /** Its name in REST bodies. */
+  rest: string;
+  value: ValueKind;
+  description: string;
+  required?: true;
+  default?: unknown;
+  /** Masked unless revealed, like the URI's password. */
+  secret?: true;
+}
+
+export interface SettingsIssue {
+  /** The member at fault, by its GraphQL name; '' for the group as a whole. */
+  member: string;
+  message: string;
+}
+
+export interface SettingsGroup {
+  graphqlName: 'SshSettings' | 'TlsSettings';
+  description: string;
+  members: Record<string, SettingsMember>;
+  /** Rules across members; members holding MASK stand for stored values and are not checked again. */
+  check(value: Record<string, unknown>): SettingsIssue[];
+  /** Members that say where secrets are sent: a mask is carried over only while they stay the same. */
+  destination: string[];
+}
+
+type Settings = Record<string, unknown>;
+
+/** A group of settings (an object of declared members), or null for none. */
+export function settings(group: SettingsGroup): ValueKind<Settings | null> {
+  const members = Object.entries(group.members);
+  const secretMembers = members.filter(([, member]) => member.secret).map(([name]) => name);
+  const rules = z
+    .strictObject(
+      Object.fromEntries(
+        members.map(([name, member]) => {
+          // A secret member may hold the mask, to keep the stored secret on an update.
+          const rule = member.secret ? z.union([z.literal(MASK), member.value.rules]) : member.value.rules;
+          // Left out or null, a member with a default takes it.
+          if (member.default !== undefined) return [name, rule.nullish().transform((v) => v ?? member.default)];
+          return [name, member.required ? rule : rule.nullish()];
+        }),
+      ),
+      { error: typeError('an object') },
+    )
+    .superRefine((value, context) => {
+      for (const { member, message } of group.check(value)) {
+        context.addIssue({ code: 'custom', path: member ? [member] : [], message });
+      }
+    })
+    // Kept in declaration order, a member left out as null: one stored form for one meaning.
+    .transform((value) =>
+      Object.fromEntries(members.map(([name]) => [name, value[name as keyof typeof value] ?? null])),
+    )
+    .nullable();
+  const shape = z
+    .strictObject(
+      Object.fromEntries(
+        members.map(([, member]) => [member.rest, member.required ? member.value.shape : member.value.shape.nullish()]),
+      ),
+      { error: typeError('an object or null') },
+    )
+    .nullable();
+  const present = (value: Settings, name: string) => value[name] !== undefined && value[name] !== null;
+  return {
+    graphql: group.graphqlName,
+    group,
+    nullable: true,
+    rules: rules as unknown as z.ZodType<Settings | null>,
+    shape,
+    jsonSchema: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: members.filter(([, member]) => member.required).map(([, member]) => member.rest),
+      properties: Object.fromEntries(
+        members.map(([, member]) => [
+          member.rest,
+          {
+            ...member.value.jsonSchema,
+            ...(!member.required && { type: [member.value.jsonSchema.type, 'null'] }),
+            description: member.description,
+          },
+        ]),
+      ),
+    },
+    stored: 'json',
+    secrets: {
+      mask: (value) =>
+        value && {
+          ...value,
+          ...Object.fromEntries(secretMembers.filter((name) => present(value, name)).map((name) => [name, MASK])),
+        },
+      maskedPaths: (value) => (value ? secretMembers.filter((name) => value[name] === MASK) : []),
+      secretsIn: (value) =>
+        value
+          ? secretMembers
+              .map((name) => value[name])
+              .filter((secret): secret is string => typeof secret === 'string' && secret !== MASK)
+          : [],
+      restore(incoming, stored) {
+        if (!incoming) return incoming;
+        const masked = secretMembers.filter((name) => incoming[name] === MASK);
+        if (masked.length === 0) return incoming;
+        if (!stored || group.destination.some((name) => incoming[name] !== stored[name])) return undefined;
+        if (masked.some((name) => !present(stored, name))) return undefined;
+        return { ...incoming, ...Object.fromEntries(masked.map((name) => [name, stored[name]])) };
+      },
+    },
+  };
+}

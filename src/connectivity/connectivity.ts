@@ -4,7 +4,7 @@
  * the connection always closed afterwards. Introspection results are cached
  * briefly per connection version.
  */
-import type { Dialect } from '../dialects/registry.ts';
+import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
 import type { Driver, DriverSession, SchemaInfo } from './drivers/driver.ts';
 import { mysqlDriver } from './drivers/mysql.ts';
 import { postgresqlDriver } from './drivers/postgresql.ts';
@@ -17,6 +17,8 @@ import {
   TooManyTestsError,
 } from './errors.ts';
 import { type NetworkRules, networkGuard } from './network-guard.ts';
+import type { ConnectionRoute } from './route.ts';
+import { openTunnel, SshFailure, type Tunnel } from './ssh-tunnel.ts';
 import { InvalidTargetError, targetOf } from './target.ts';
 
 export interface ConnectivitySettings {
@@ -42,9 +44,15 @@ const DRIVERS: Partial<Record<Dialect['name'], Driver>> = {
 
 export interface Connectivity {
   /** Connects, asks the server's version and checks that `schemas` exist. A refused target throws; a failed connection is a result. */
-  test(uri: string, dialect: Dialect, schemas: string[], apiKey: string): Promise<TestResult>;
+  test(route: ConnectionRoute, dialect: Dialect, schemas: string[], apiKey: string): Promise<TestResult>;
   /** Schemas, tables and columns (limited to `schemas` when given); throws ConnectionFailedError when it cannot connect. */
-  introspect(cacheKey: string, uri: string, dialect: Dialect, schemas: string[], apiKey: string): Promise<SchemaInfo[]>;
+  introspect(
+    cacheKey: string,
+    route: ConnectionRoute,
+    dialect: Dialect,
+    schemas: string[],
+    apiKey: string,
+  ): Promise<SchemaInfo[]>;
 }
 
 export function createConnectivity(settings: ConnectivitySettings): Connectivity {
@@ -55,7 +63,7 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
 
   /** Runs `work` on an open session, within the concurrency limits; the session is always closed. */
   async function withSession<T>(
-    uri: string,
+    route: ConnectionRoute,
     dialect: Dialect,
     apiKey: string,
     work: (session: DriverSession) => Promise<T>,
@@ -66,16 +74,27 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
     if (running >= settings.maxConcurrent || perKey >= settings.maxConcurrentPerKey) throw new TooManyTestsError();
     running++;
     runningPerKey.set(apiKey, perKey + 1);
+    let tunnel: Tunnel | undefined;
     try {
-      const target = targetOf(uri, dialect);
-      const address = await guard.resolve(target.host);
-      const session = await driver({ target, address, timeoutMs: settings.timeoutMs });
+      const target = targetOf(route.uri, dialect);
+      // Through a tunnel, the guard checks the bastion: where it forwards is beyond what it can see.
+      const address = await guard.resolve(route.ssh ? route.ssh.host : target.host);
+      if (route.ssh) tunnel = await openTunnel(route.ssh, address, target, settings.timeoutMs);
+      const session = await driver({
+        target,
+        address,
+        timeoutMs: settings.timeoutMs,
+        tlsMode: dialect.tls ? tlsModeOf(dialect.tls, target.parameters) : 'off',
+        tls: route.tls,
+        stream: tunnel?.stream,
+      });
       try {
         return await work(session);
       } finally {
         await session.close().catch(() => {});
       }
     } finally {
+      tunnel?.close();
       running--;
       const left = (runningPerKey.get(apiKey) ?? 1) - 1;
       if (left > 0) runningPerKey.set(apiKey, left);
@@ -86,18 +105,19 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
   /** What the refusals that are not connection failures are: the caller's to report as they are. */
   const isRefusal = (error: unknown) => CONNECTIVITY_ERRORS.some((type) => error instanceof type);
 
-  function failure(error: unknown, uri: string): TestFailure {
+  function failure(error: unknown, route: ConnectionRoute): TestFailure {
     if (error instanceof InvalidTargetError)
       return { code: 'invalid_uri', message: `The URI cannot be tested: ${error.message}.` };
-    return describeFailure(error, uri);
+    if (error instanceof SshFailure) return describeFailure(error, route.secrets, error.failure);
+    return describeFailure(error, route.secrets);
   }
 
   return {
-    async test(uri, dialect, schemas, apiKey) {
+    async test(route, dialect, schemas, apiKey) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        return await withSession(uri, dialect, apiKey, async (session) => {
+        return await withSession(route, dialect, apiKey, async (session) => {
           const serverVersion = await session.serverVersion();
           if (schemas.length > 0) {
             const existing = new Set(await session.schemaNames());
@@ -111,20 +131,20 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
         });
       } catch (error) {
         if (isRefusal(error)) throw error;
-        return { ok: false, latencyMs: elapsed(), serverVersion: null, error: failure(error, uri) };
+        return { ok: false, latencyMs: elapsed(), serverVersion: null, error: failure(error, route) };
       }
     },
 
-    introspect(cacheKey, uri, dialect, schemas, apiKey) {
+    introspect(cacheKey, route, dialect, schemas, apiKey) {
       const now = Date.now();
       for (const [key, entry] of cache) if (entry.expires <= now) cache.delete(key);
       const cached = cache.get(cacheKey);
       if (cached) return cached.schemas;
-      const schemasPromise = withSession(uri, dialect, apiKey, (session) => session.introspect(schemas)).catch(
+      const schemasPromise = withSession(route, dialect, apiKey, (session) => session.introspect(schemas)).catch(
         (error: unknown) => {
           cache.delete(cacheKey);
           if (isRefusal(error)) throw error;
-          throw new ConnectionFailedError(failure(error, uri));
+          throw new ConnectionFailedError(failure(error, route));
         },
       );
       if (settings.introspectionCacheMs > 0)
@@ -137,11 +157,11 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
 /** For writes that test first: throws ConnectionFailedError (or a refusal) unless the connection works. */
 export async function requireWorkingConnection(
   connectivity: Connectivity,
-  uri: string,
+  route: ConnectionRoute,
   dialect: Dialect,
   schemas: string[],
   apiKey: string,
 ): Promise<void> {
-  const result = await connectivity.test(uri, dialect, schemas, apiKey);
+  const result = await connectivity.test(route, dialect, schemas, apiKey);
   if (!result.ok && result.error) throw new ConnectionFailedError(result.error);
 }

@@ -1,21 +1,29 @@
 /** Why a connection test failed, told apart, in words that hold no secret. */
 import type { ErrorCode } from '../error-codes.ts';
 import { scrub } from '../secrets/scrub.ts';
-import { secretsIn } from '../secrets/uri-secrets.ts';
 import { TargetNotAllowedError } from './network-guard.ts';
 
+/** Every reason a connection test can fail for, each with the words that explain it. */
+export const TEST_FAILURES = {
+  host_not_found: 'The host name does not resolve.',
+  host_unreachable: 'The host cannot be reached from this service.',
+  connection_refused: 'Nothing accepts connections at that host and port.',
+  timeout: 'The database did not answer in time.',
+  authentication_failed: 'The database refused the user name or password.',
+  database_not_found: 'The database named in the URI does not exist, or this user may not use it.',
+  unknown_schema: 'A schema of the connection does not exist.',
+  tls_error: 'The TLS connection failed.',
+  ssh_connection_failed: 'The SSH bastion could not be reached, refused the connection, or did not answer in time.',
+  ssh_authentication_failed: 'The SSH bastion refused the user name, password or private key.',
+  ssh_host_key_mismatch: 'The SSH bastion presented a host key other than the fingerprint of the SSH settings.',
+  invalid_uri: 'The URI names no host to connect to.',
+  connection_failed: 'The connection failed.',
+} as const;
+
+export type TestFailureCode = keyof typeof TEST_FAILURES;
+
 export interface TestFailure {
-  code:
-    | 'host_not_found'
-    | 'host_unreachable'
-    | 'connection_refused'
-    | 'timeout'
-    | 'authentication_failed'
-    | 'database_not_found'
-    | 'unknown_schema'
-    | 'tls_error'
-    | 'invalid_uri'
-    | 'connection_failed';
+  code: TestFailureCode;
   message: string;
 }
 
@@ -48,20 +56,7 @@ export class ConnectionFailedError extends Error {
 
 type DriverError = Error & { code?: string; errno?: number };
 
-const WORDS: Record<TestFailure['code'], string> = {
-  host_not_found: 'The host name does not resolve.',
-  host_unreachable: 'The host cannot be reached from this service.',
-  connection_refused: 'Nothing accepts connections at that host and port.',
-  timeout: 'The database did not answer in time.',
-  authentication_failed: 'The database refused the user name or password.',
-  database_not_found: 'The database named in the URI does not exist, or this user may not use it.',
-  unknown_schema: 'A schema of the connection does not exist.',
-  tls_error: 'The TLS connection failed.',
-  invalid_uri: 'The URI names no host to connect to.',
-  connection_failed: 'The connection failed.',
-};
-
-function codeOf(error: DriverError): TestFailure['code'] {
+function codeOf(error: DriverError): TestFailureCode {
   const code = String(error.code ?? '');
   const message = error.message ?? '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host_not_found';
@@ -81,19 +76,23 @@ function codeOf(error: DriverError): TestFailure['code'] {
   return 'connection_failed';
 }
 
-/** Classifies a driver's error; its message is kept for detail, cleaned of every secret in the URI. */
-export function describeFailure(error: unknown, uri: string): TestFailure {
+/**
+ * Classifies a driver's error (unless `code` says what it is); its message is kept for detail,
+ * cleaned of every secret of the connection.
+ */
+export function describeFailure(error: unknown, secrets: string[], code?: TestFailureCode): TestFailure {
   const driverError = (error instanceof Error ? error : new Error(String(error))) as DriverError;
-  const code = codeOf(driverError);
+  code ??= codeOf(driverError);
   let detail = scrub(driverError.message ?? '');
-  for (const secret of secretsIn(uri)) {
+  for (const secret of secrets) {
     let decoded = secret;
     try {
       decoded = decodeURIComponent(secret);
     } catch {}
     for (const form of [secret, decoded]) if (form) detail = detail.split(form).join('****');
   }
-  return { code, message: detail ? `${WORDS[code]} (${detail.slice(0, 300)})` : WORDS[code] };
+  const words = TEST_FAILURES[code];
+  return { code, message: detail ? `${words} (${detail.slice(0, 300)})` : words };
 }
 
 /** Refusals every test and introspection can end in, before any connection is tried. */

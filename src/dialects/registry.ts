@@ -33,6 +33,66 @@ export interface Dialect {
   supportsSchemas: boolean;
   /** A database in a local file: refused unless ALLOW_FILE_DATABASES=true, as Superset does. */
   fileBased: boolean;
+  /** How its URIs ask for TLS, for the dialects whose drivers the service has. */
+  tls?: DialectTls;
+}
+
+/** What a connection asks of TLS: none, encryption alone, a verified CA, or a verified CA and host name. */
+export type TlsMode = 'off' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface DialectTls {
+  /** The URI parameters that name the mode (the first one given counts), and what each value means. */
+  modeParameters: string[];
+  modes: Record<string, TlsMode>;
+  /** The values that turn TLS on, for messages. */
+  hint: string;
+  /** Parameters that name files on the disk of whoever connects: never read here. */
+  fileParameters: string[];
+}
+
+const POSTGRESQL_TLS: DialectTls = {
+  modeParameters: ['sslmode'],
+  modes: {
+    disable: 'off',
+    allow: 'off',
+    prefer: 'off',
+    require: 'require',
+    'verify-ca': 'verify-ca',
+    'verify-full': 'verify-full',
+  },
+  hint: 'sslmode=require, verify-ca or verify-full',
+  // sslpassword, the passphrase of an encrypted client key, names no file: it is kept (masked) but not used.
+  fileParameters: ['sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'sslcrldir'],
+};
+
+const MYSQL_TLS: DialectTls = {
+  modeParameters: ['ssl-mode', 'sslmode'],
+  modes: {
+    disabled: 'off',
+    preferred: 'off',
+    required: 'require',
+    verify_ca: 'verify-ca',
+    verify_identity: 'verify-full',
+  },
+  hint: 'ssl-mode=REQUIRED, VERIFY_CA or VERIFY_IDENTITY',
+  fileParameters: [
+    'ssl-ca',
+    'ssl-capath',
+    'ssl-cert',
+    'ssl-key',
+    'ssl-crl',
+    'ssl-crlpath',
+    'ssl_ca',
+    'ssl_cert',
+    'ssl_key',
+  ],
+};
+
+/** The TLS mode a URI's parameters ask for (off when they name none, or an unknown one). */
+export function tlsModeOf(tls: DialectTls, parameters: URLSearchParams): TlsMode {
+  const parameter = tls.modeParameters.find((name) => parameters.has(name));
+  const value = parameter === undefined ? '' : (parameters.get(parameter) ?? '').toLowerCase();
+  return tls.modes[value] ?? 'off';
 }
 
 const dialect = (
@@ -51,13 +111,15 @@ export const DIALECTS: readonly Dialect[] = [
   dialect(
     'postgresql',
     ['postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000'],
-    { defaultPort: 5432, supportsSchemas: true },
+    { defaultPort: 5432, supportsSchemas: true, tls: POSTGRESQL_TLS },
   ),
   dialect('mysql', ['mysql+pymysql', 'mysql+mysqldb', 'mysql+mysqlconnector', 'mysql+aiomysql', 'mysql+asyncmy'], {
     defaultPort: 3306,
+    tls: MYSQL_TLS,
   }),
   dialect('mariadb', ['mariadb+mariadbconnector', 'mariadb+pymysql', 'mariadb+mysqldb'], {
     defaultPort: 3306,
+    tls: MYSQL_TLS,
   }),
   dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], { defaultPort: 1433 }),
   dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], { defaultPort: 1521, supportsSchemas: true }),

@@ -10,35 +10,81 @@ import type { FieldProblem } from '../connections/errors.ts';
 import {
   CONNECTION_FIELDS,
   type ConnectionFieldName,
+  type FieldDeclaration,
   GRAPHQL_NAME_OF_REST,
   INPUT_FIELDS,
   REST_FIELDS,
   REST_NAME_OF,
 } from '../connections/fields.ts';
 import { fieldPath } from '../connections/input.ts';
+import type { SettingsGroup } from '../connections/values.ts';
 
 /** A connection as the REST operations select it. */
 export type GraphQLConnection = Record<ConnectionFieldName, unknown> & { id: string; version: number };
 
 /** The GraphQL selection of a connection: every field, secrets revealed only when `$reveal` asks. */
-export const CONNECTION_SELECTION = (Object.keys(CONNECTION_FIELDS) as ConnectionFieldName[])
-  .map((name) => ((CONNECTION_FIELDS[name] as { secret?: true }).secret ? `${name}(reveal: $reveal)` : name))
+export const CONNECTION_SELECTION = (Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][])
+  .map(([name, field]) => {
+    const members = field.value.group ? ` { ${Object.keys(field.value.group.members).join(' ')} }` : '';
+    return `${field.secret ? `${name}(reveal: $reveal)` : name}${members}`;
+  })
   .join(' ');
+
+type Settings = Record<string, unknown> | null;
+
+/** A group of settings with its members renamed by `nameOf` (GraphQL → REST, or back). */
+function renameMembers(value: Settings, group: SettingsGroup, toRest: boolean): Settings {
+  if (value === null || typeof value !== 'object') return value;
+  const renamed: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(group.members)) {
+    const [from, to] = toRest ? [name, member.rest] : [member.rest, name];
+    if (value[from] !== undefined) renamed[to] = value[from];
+  }
+  return renamed;
+}
 
 /** The REST representation: the fields REST shows, by their REST names. */
 export function toRest(connection: GraphQLConnection): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, field] of REST_FIELDS) {
     const value = connection[name];
+    const { graphql, group } = field.value;
     // GraphQL spells enum values in capitals; REST uses the dialect's own name.
-    body[field.rest] = field.value.graphql === 'Dialect' ? String(value).toLowerCase() : value;
+    body[field.rest] =
+      graphql === 'Dialect'
+        ? String(value).toLowerCase()
+        : group
+          ? renameMembers(value as Settings, group, true)
+          : value;
   }
   return body;
 }
 
-/** A field path of the GraphQL input in REST names: `connectionUri` → `connection_uri`, `schemas[1]` stays. */
+/** A REST body with every secret masked, whatever MASK_SECRETS says (for responses kept for replay). */
+export function maskSecrets(body: Record<string, unknown>): Record<string, unknown> {
+  const masked = { ...body };
+  for (const [, field] of REST_FIELDS) {
+    const { secrets, group } = field.value;
+    if (!field.secret || !secrets || masked[field.rest] == null) continue;
+    const value = masked[field.rest] as never;
+    masked[field.rest] = group
+      ? renameMembers(secrets.mask(renameMembers(value, group, false) as never) as Settings, group, true)
+      : secrets.mask(value);
+  }
+  return masked;
+}
+
+/**
+ * A field path of the GraphQL input in REST names: `connectionUri` → `connection_uri`,
+ * `sshSettings.privateKey` → `ssh_settings.private_key`, `schemas[1]` stays.
+ */
 export function restFieldPath(path: string): string {
-  return path.replace(/^[A-Za-z]+/, (name) => REST_NAME_OF.get(name) ?? name);
+  const [name = '', member] = path.split('.');
+  const graphqlName = /^[A-Za-z]+/.exec(name)?.[0] ?? '';
+  const restName = name.replace(graphqlName, REST_NAME_OF.get(graphqlName) ?? graphqlName);
+  const group = (CONNECTION_FIELDS as Record<string, FieldDeclaration>)[graphqlName]?.value.group;
+  if (member === undefined) return restName;
+  return `${restName}.${group?.members[member]?.rest ?? member}`;
 }
 
 /** REST bodies whose fields are a given set of a connection's input fields. */
@@ -77,7 +123,15 @@ export function inputFromBody(
   const checked = shape.check.safeParse(body);
   const problems: FieldProblem[] = checked.success
     ? []
-    : checked.error.issues.map((issue) => ({ field: fieldPath(issue.path, String), message: issue.message }));
+    : checked.error.issues.flatMap((issue) =>
+        // An unknown member of a group of settings: one problem each, at its own path.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({
+              field: fieldPath([...issue.path, key], String),
+              message: `is not a field of ${fieldPath(issue.path, String)}`,
+            }))
+          : [{ field: fieldPath(issue.path, String), message: issue.message }],
+      );
   for (const field of Object.keys(body)) {
     const known = shape.fields.includes(GRAPHQL_NAME_OF_REST.get(field) as ConnectionFieldName);
     if (!known) problems.push({ field, message: `is not a field of ${shape.noun}` });
@@ -87,7 +141,8 @@ export function inputFromBody(
   for (const [name, field] of INPUT_FIELDS) {
     if (!shape.fields.includes(name)) continue;
     const value = body[field.rest ?? name];
-    if (value !== undefined) input[name] = value;
+    const { group } = field.value;
+    if (value !== undefined) input[name] = group ? renameMembers(value as Settings, group, false) : value;
     else if (shape.fillDefaults && field.input?.required === false) input[name] = field.input.default;
   }
   return { input };

@@ -10,9 +10,8 @@ import { NotFoundError } from '../connections/errors.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
-import { maskConnectionUri } from '../secrets/uri-secrets.ts';
 import type { RoutedRequest } from './body.ts';
-import { type GraphQLConnection, restFieldPath, toRest } from './connection-fields.ts';
+import { type GraphQLConnection, maskSecrets, restFieldPath, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, invalidInput, ProblemResponse, problem } from './problem.ts';
@@ -184,11 +183,11 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
         };
       };
       if (key === undefined) return createConnection();
-      // Kept with the URI masked, whatever MASK_SECRETS says: the record is stored as it is.
-      const masked = (response: RestResponse) => {
-        const created = response.body as { connection_uri: string };
-        return { ...response, body: { ...created, connection_uri: maskConnectionUri(created.connection_uri) } };
-      };
+      // Kept with its secrets masked, whatever MASK_SECRETS says: the record is stored as it is.
+      const masked = (response: RestResponse) => ({
+        ...response,
+        body: maskSecrets(response.body as Record<string, unknown>),
+      });
       return idempotency(caller.principal.name, key, { body, testConnection }, createConnection, masked);
     },
 
@@ -204,8 +203,8 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     },
 
     /** Tests a URI before saving: the body holds `connection_uri` and optionally `schemas`. */
-    async testUri(caller: Caller, { connectionUri, schemas }: Record<string, unknown>): Promise<RestResponse> {
-      return mutate('testUri', { uri: connectionUri, schemas: schemas ?? null }, caller);
+    async testUri(caller: Caller, { connectionUri, ...settings }: Record<string, unknown>): Promise<RestResponse> {
+      return mutate('testUri', { uri: connectionUri, ...settings }, caller);
     },
 
     async schemas(caller: Caller, id: string): Promise<RestResponse> {

@@ -4,6 +4,7 @@
  * it (test/openapi.test.ts), so it has to say what the service does.
  */
 import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
+import { TEST_FAILURES } from '../connectivity/errors.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import { type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
@@ -146,9 +147,20 @@ export const OPENAPI_DOCUMENT = {
       DatabaseConnection: strictObject(
         Object.fromEntries(REST_FIELDS.map(([, field]) => [field.rest, fieldSchema(field)])),
       ),
-      DatabaseConnectionInput: inputSchema(INPUT_FIELDS.map(([name]) => name)),
-      ConnectionUriTest: inputSchema(['connectionUri', 'schemas']),
-      CodeAndMessage: strictObject({ code: { type: 'string' }, message: { type: 'string' } }),
+      // Each request body, with the fields its route declares.
+      ...Object.fromEntries(
+        REST_ROUTES.flatMap((route) => (route.body ? [[route.body.schema, inputSchema(route.body.fields)]] : [])),
+      ),
+      CodeAndMessage: strictObject({
+        code: {
+          type: 'string',
+          enum: Object.keys(TEST_FAILURES),
+          description: Object.entries(TEST_FAILURES)
+            .map(([code, words]) => `\`${code}\`: ${words}`)
+            .join(' '),
+        },
+        message: { type: 'string' },
+      }),
       ConnectionTestResult: strictObject({
         ok: { type: 'boolean' },
         latency_ms: { type: 'number' },

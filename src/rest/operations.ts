@@ -81,8 +81,8 @@ ${CONNECTION_FIELDS}`,
   testStored: testMutation('TestDatabaseConnection', '$id: ID!', 'testDatabaseConnection(id: $id)'),
   testUri: testMutation(
     'TestConnectionUri',
-    '$uri: String!, $schemas: [String!]',
-    'testConnectionUri(uri: $uri, schemas: $schemas)',
+    '$uri: String!, $schemas: [String!], $useSsh: Boolean, $sshSettings: SshSettingsInput, $tlsSettings: TlsSettingsInput',
+    'testConnectionUri(uri: $uri, schemas: $schemas, useSsh: $useSsh, sshSettings: $sshSettings, tlsSettings: $tlsSettings)',
   ),
   introspect: `query RestIntrospect($id: ID!) {
   databaseConnection(id: $id) {

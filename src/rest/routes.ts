@@ -170,7 +170,10 @@ export const REST_ROUTES: RestRoute[] = [
     description: 'Connects with the real driver and answers the outcome; saves nothing. Needs connections:write.',
     body: {
       schema: 'ConnectionUriTest',
-      ...bodyShape(['connectionUri', 'schemas'], { fillDefaults: false, noun: 'a connection test' }),
+      ...bodyShape(['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'], {
+        fillDefaults: false,
+        noun: 'a connection test',
+      }),
     },
     success: { status: 200, description: 'The outcome, working or not.', schema: 'ConnectionTestResult' },
     errors: [...BODY, ...RULES, ...CONNECTING, ...COMMON],

@@ -9,9 +9,10 @@ import {
   type FieldDeclaration,
   INPUT_FIELDS,
 } from '../connections/fields.ts';
-import type { ConnectionRow } from '../connections/records.ts';
+import { type ConnectionRow, presentSecret } from '../connections/records.ts';
 import type { GraphQLTypeName } from '../connections/values.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
+import { SETTINGS_TYPES } from './connection-settings.ts';
 
 export const DialectEnum = builder.enumType('Dialect', {
   description: 'The kind of database, from the URI scheme.',
@@ -21,16 +22,28 @@ export const DialectEnum = builder.enumType('Dialect', {
   >,
 });
 
-/** The Pothos type of each kind of GraphQL value. */
-const TYPE_OF = {
+const SCALAR_TYPES = {
   ID: 'ID',
   String: 'String',
   '[String]': ['String'],
   JSONObject: 'JSONObject',
   DateTime: 'DateTime',
   Int: 'Int',
+  Boolean: 'Boolean',
   Dialect: DialectEnum,
 } as const;
+
+/** The Pothos type of each kind of GraphQL value, in output and in input. */
+const OUTPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
+  ...SCALAR_TYPES,
+  SshSettings: SETTINGS_TYPES.SshSettings.output,
+  TlsSettings: SETTINGS_TYPES.TlsSettings.output,
+};
+const INPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
+  ...SCALAR_TYPES,
+  SshSettings: SETTINGS_TYPES.SshSettings.input,
+  TlsSettings: SETTINGS_TYPES.TlsSettings.input,
+};
 
 type ObjectFieldBuilder = Parameters<
   NonNullable<Parameters<typeof builder.prismaNode<'DatabaseConnection'>>[1]['fields']>
@@ -42,9 +55,13 @@ const readColumn = (row: ConnectionRow, name: ConnectionFieldName): unknown =>
   JSON.parse((row as unknown as Record<string, string>)[name] as string);
 
 function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: FieldDeclaration) {
+  const type = OUTPUT_TYPE_OF[field.value.graphql] as 'String';
+  const nullable = field.value.nullable === true;
   if (field.secret) {
     // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
-    return t.string({
+    return t.field({
+      type,
+      nullable,
       description: field.description,
       args: {
         reveal: t.arg.boolean({
@@ -55,14 +72,13 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
       authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
       resolve: (row, { reveal }, { secrets, logger, principal }) => {
         if (reveal) logger.info({ apiKey: principal.name, connectionId: row.id }, `${name} revealed`);
-        return secrets.present(row, reveal === true);
+        return presentSecret(row, name as 'connectionUri', reveal === true, secrets) as string;
       },
     });
   }
-  const type = TYPE_OF[field.value.graphql] as 'String';
   // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
   if (field.value.stored === 'plain') return t.expose(name as 'alias', { type, description: field.description });
-  return t.field({ type, description: field.description, resolve: (row) => readColumn(row, name) as string });
+  return t.field({ type, nullable, description: field.description, resolve: (row) => readColumn(row, name) as string });
 }
 
 /** Every field of a connection but its id (the Node interface gives that). */
@@ -83,7 +99,7 @@ export function connectionInputFields(t: InputFieldBuilder, allOptional: boolean
     INPUT_FIELDS.map(([name, field]) => [
       name,
       t.field({
-        type: TYPE_OF[field.value.graphql as GraphQLTypeName] as 'String',
+        type: INPUT_TYPE_OF[field.value.graphql] as 'String',
         required: !allOptional && field.input?.required === true,
         description: field.description,
       }),

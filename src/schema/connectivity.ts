@@ -2,19 +2,23 @@
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
-import { isConnectionId, rowDialect, rowSchemas } from '../connections/records.ts';
+import { refuseMasks } from '../connections/masks.ts';
+import { isConnectionId, rowDialect, rowSchemas, storedDocument } from '../connections/records.ts';
+import { checkTransport, routeOf } from '../connections/transport.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
 import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   DialectNotTestableError,
+  TEST_FAILURES,
   type TestFailure,
   TooManyTestsError,
 } from '../connectivity/errors.ts';
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
 import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
 import { describeErrorType } from '../error-codes.ts';
+import { SETTINGS_TYPES } from './connection-settings.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
 
@@ -22,9 +26,9 @@ const TestFailureType = builder.objectRef<TestFailure>('ConnectionTestFailure').
   description: 'Why a connection test failed, in words that hold no secret.',
   fields: (t) => ({
     code: t.exposeString('code', {
-      description:
-        'host_not_found, host_unreachable, connection_refused, timeout, authentication_failed, database_not_found, ' +
-        'unknown_schema, tls_error, invalid_uri or connection_failed.',
+      description: Object.entries(TEST_FAILURES)
+        .map(([code, words]) => `${code}: ${words}`)
+        .join(' '),
     }),
     message: t.exposeString('message'),
   }),
@@ -109,7 +113,7 @@ builder.objectField(DatabaseConnection, 'introspection', (t) =>
     resolve: (row, _args, { connectivity, secrets, principal }) =>
       connectivity.introspect(
         `${row.id}:${row.version}`,
-        secrets.open(row),
+        routeOf(storedDocument(row, secrets)),
         rowDialect(row),
         rowSchemas(row),
         principal.name,
@@ -131,7 +135,7 @@ builder.mutationField('testDatabaseConnection', (t) =>
     resolve: async (_root, { id }, { prisma, secrets, connectivity, principal }) => {
       const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
       if (!row) throw new NotFoundError(id);
-      return connectivity.test(secrets.open(row), rowDialect(row), rowSchemas(row), principal.name);
+      return connectivity.test(routeOf(storedDocument(row, secrets)), rowDialect(row), rowSchemas(row), principal.name);
     },
   }),
 );
@@ -139,21 +143,38 @@ builder.mutationField('testDatabaseConnection', (t) =>
 builder.mutationField('testConnectionUri', (t) =>
   t.field({
     type: ConnectionTestResultType,
-    description: 'Tests a URI before anything is saved.',
+    description: 'Tests a URI, with its SSH and TLS settings, before anything is saved.',
     authScopes: { 'connections:write': true },
-    args: { uri: t.arg.string({ required: true }), schemas: t.arg.stringList() },
+    args: {
+      uri: t.arg.string({ required: true }),
+      schemas: t.arg.stringList(),
+      useSsh: t.arg.boolean({ description: 'Connect through the SSH bastion of sshSettings. Default: false.' }),
+      sshSettings: t.arg({ type: SETTINGS_TYPES.SshSettings.input }),
+      tlsSettings: t.arg({ type: SETTINGS_TYPES.TlsSettings.input }),
+    },
     errors: {
       types: [ValidationError, ...DIALECT_ERRORS, ...CONNECTIVITY_ERRORS],
       directResult: true,
       union: { name: 'TestConnectionUriResult' },
     },
-    resolve: (_root, { uri, schemas }, { connectivity, policy, principal }) => {
+    resolve: (_root, { uri, schemas, useSsh, sshSettings, tlsSettings }, { connectivity, policy, principal }) => {
       // The same rules as a saved connection, under a placeholder alias.
-      const document = parseFullDocument({ alias: 'test', connectionUri: uri, schemas: schemas ?? [] }, (name) =>
-        name === 'connectionUri' ? 'uri' : name,
+      const argumentName = (name: string) => (name === 'connectionUri' ? 'uri' : name);
+      const document = parseFullDocument(
+        {
+          alias: 'test',
+          connectionUri: uri,
+          schemas: schemas ?? [],
+          useSsh: useSsh ?? false,
+          sshSettings,
+          tlsSettings,
+        },
+        argumentName,
       );
+      refuseMasks(document, argumentName);
       const dialect = checkDialect(document.connectionUri, document.schemas, policy);
-      return connectivity.test(document.connectionUri, dialect, document.schemas, principal.name);
+      checkTransport(document, dialect);
+      return connectivity.test(routeOf(document), dialect, document.schemas, principal.name);
     },
   }),
 );

@@ -3,23 +3,25 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { AliasConflictError, NotFoundError, ValidationError, VersionMismatchError } from '../connections/errors.ts';
+import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
+import { maskedPaths, refuseMasks, restoreMasks } from '../connections/masks.ts';
 import {
   type ConnectionRow,
   changedColumns,
   isConnectionId,
   newRow,
   rowAt,
-  rowSchemas,
+  storedDocument,
   translateWriteErrors,
 } from '../connections/records.ts';
+import { checkTransport, routeOf } from '../connections/transport.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';
-import type { DialectName } from '../dialects/registry.ts';
-import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
+import type { Dialect, DialectName } from '../dialects/registry.ts';
+import { checkDialect, DIALECT_ERRORS, type DialectPolicy } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
-import { hasMaskedSecret, MASK, restoreMaskedSecrets } from '../secrets/uri-secrets.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
@@ -170,20 +172,15 @@ builder.queryField('databaseConnections', (t) =>
 
 // --- Mutations ---------------------------------------------------------------
 
-const maskedSecretOnCreate = () =>
-  new ValidationError([
-    { field: 'connectionUri', message: `holds ${MASK}, the mask of a secret: send the secret itself` },
-  ]);
+/** The fields the rules of a connection look at together: an update of one of them checks them all. */
+const RULED_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'] as const;
 
-const maskedSecretForAnotherTarget = () =>
-  new ValidationError([
-    {
-      field: 'connectionUri',
-      message:
-        `holds ${MASK} in place of a secret, but either names another scheme, user, host, port or database ` +
-        'than the stored URI, or the stored URI has no such secret: send the secret itself',
-    },
-  ]);
+/** The dialect of a connection, once its URI, schemas, SSH and TLS settings fit together. */
+function checkConnection(document: ConnectionDocument, policy: DialectPolicy): Dialect {
+  const dialect = checkDialect(document.connectionUri, document.schemas, policy);
+  checkTransport(document, dialect);
+  return dialect;
+}
 
 /** What testing the connection before a write may end in. */
 const TEST_ERRORS = [ConnectionFailedError, ...CONNECTIVITY_ERRORS];
@@ -235,10 +232,10 @@ builder.mutationField('createDatabaseConnection', (t) =>
     },
     resolve: async (_root, { input, testConnection }, { prisma, secrets, policy, connectivity, principal }) => {
       const document = parseFullDocument(input);
-      if (hasMaskedSecret(document.connectionUri)) throw maskedSecretOnCreate();
-      const dialect = checkDialect(document.connectionUri, document.schemas, policy);
+      refuseMasks(document);
+      const dialect = checkConnection(document, policy);
       if (testConnection) {
-        await requireWorkingConnection(connectivity, document.connectionUri, dialect, document.schemas, principal.name);
+        await requireWorkingConnection(connectivity, routeOf(document), dialect, document.schemas, principal.name);
       }
       return translateWriteErrors(
         () => prisma.databaseConnection.create({ data: newRow(document, dialect.name, secrets) }),
@@ -277,35 +274,28 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
       let dialect: DialectName | undefined;
-      const { connectionUri, schemas: newSchemas } = document;
-      if (
-        connectionUri !== undefined &&
-        newSchemas !== undefined &&
-        !hasMaskedSecret(connectionUri) &&
-        !testConnection
-      ) {
-        // The update names everything the dialect rules look at (a REST PUT always does), and
-        // nothing is to be tested: no need to read the stored row. A missing row shows in the update.
-        dialect = checkDialect(connectionUri, newSchemas, policy).name;
-      } else if (connectionUri !== undefined || newSchemas !== undefined || testConnection) {
-        // What the dialect allows, and what a test connects to, depend on the URI and schemas
-        // together: take what the update leaves.
+      const complete = INPUT_FIELDS.every(([name]) => name in document);
+      const masked = maskedPaths(document).length > 0;
+      if (complete && !masked && !testConnection) {
+        // The update names every field (a REST PUT always does), holds no mask and tests nothing:
+        // no need to read the stored row. A missing row shows in the update.
+        dialect = checkConnection(document as ConnectionDocument, policy).name;
+      } else if (masked || testConnection || RULED_FIELDS.some((name) => name in document)) {
+        // The rules, and what a test connects to, depend on fields the update may leave as they are.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
         if (expectedVersion != null && stored.version !== expectedVersion) {
           throw new VersionMismatchError(id, expectedVersion, stored.version);
         }
-        const schemas = document.schemas ?? rowSchemas(stored);
-        if (document.connectionUri !== undefined && hasMaskedSecret(document.connectionUri)) {
-          // The client sent back a URI it read, secrets masked: keep the stored ones.
-          const restored = restoreMaskedSecrets(document.connectionUri, secrets.open(stored));
-          if (restored === undefined) throw maskedSecretForAnotherTarget();
-          document.connectionUri = restored;
+        const previous = storedDocument(stored, secrets);
+        // A client sending back what it read, secrets masked, keeps the stored ones.
+        restoreMasks(document, previous);
+        const effective = { ...previous, ...document };
+        const checked = checkConnection(effective, policy);
+        if (document.connectionUri !== undefined) dialect = checked.name;
+        if (testConnection) {
+          await requireWorkingConnection(connectivity, routeOf(effective), checked, effective.schemas, principal.name);
         }
-        const uri = document.connectionUri ?? secrets.open(stored);
-        const effective = checkDialect(uri, schemas, policy);
-        if (document.connectionUri !== undefined) dialect = effective.name;
-        if (testConnection) await requireWorkingConnection(connectivity, uri, effective, schemas, principal.name);
       }
       // The version check and the write are one statement, so no other write can come between them.
       const { where, context } = versionedWrite(prisma, id, expectedVersion);

@@ -1,4 +1,7 @@
 /** What the service needs from a database driver to test a connection and list what it holds. */
+import type { Duplex } from 'node:stream';
+import type { TlsMode } from '../../dialects/registry.ts';
+import type { TlsMaterial } from '../route.ts';
 import type { Target } from '../target.ts';
 
 export interface ColumnInfo {
@@ -33,6 +36,11 @@ export interface ConnectOptions {
   address: string;
   /** For the connection and for each statement. */
   timeoutMs: number;
+  /** What the URI asks of TLS, and the certificates to use. */
+  tlsMode: TlsMode;
+  tls: TlsMaterial | null;
+  /** A stream already connected to the database (an SSH channel), in place of a TCP connection to `address`. */
+  stream?: Duplex;
 }
 
 export type Driver = (options: ConnectOptions) => Promise<DriverSession>;

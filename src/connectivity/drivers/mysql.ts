@@ -1,21 +1,30 @@
 /** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
+import { connect } from 'node:net';
 import mysql from 'mysql2/promise';
 import { type Driver, groupSchemas } from './driver.ts';
+import { verificationOf } from './tls.ts';
 
-function tls(parameters: URLSearchParams, servername: string) {
-  const mode = (parameters.get('ssl-mode') ?? parameters.get('sslmode') ?? '').toUpperCase();
-  if (!mode || mode === 'DISABLED' || mode === 'PREFERRED') return undefined;
-  return { rejectUnauthorized: mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY', servername };
-}
-
-export const mysqlDriver: Driver = async ({ target, address, timeoutMs }) => {
+export const mysqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode, tls, stream }) => {
+  const verification = verificationOf(tlsMode, tls);
   const connection = await mysql.createConnection({
-    host: address,
+    // mysql2 checks the certificate against `host`: the URI's host name. The stream it talks over
+    // goes to the checked address (or through the tunnel).
+    host: target.host,
     port: target.port,
+    stream: stream ?? connect({ host: address, port: target.port }),
     user: target.user,
     password: target.password,
     database: target.database,
-    ssl: tls(target.parameters, target.host),
+    ssl:
+      tlsMode === 'off'
+        ? undefined
+        : {
+            ca: tls?.caCertificate ?? undefined,
+            cert: tls?.clientCertificate ?? undefined,
+            key: tls?.clientKey ?? undefined,
+            rejectUnauthorized: verification !== 'none',
+            verifyIdentity: verification === 'full',
+          },
     connectTimeout: timeoutMs,
   });
   connection.on('error', () => {});

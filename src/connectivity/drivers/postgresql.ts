@@ -1,24 +1,19 @@
 /** PostgreSQL through pg. */
 import pg from 'pg';
 import { type Driver, groupSchemas } from './driver.ts';
-
-function tls(parameters: URLSearchParams, servername: string): pg.ClientConfig['ssl'] {
-  const mode = parameters.get('sslmode');
-  if (mode === null || mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
-  // verify-full checks the certificate against the host name, not the address connected to.
-  return { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full', servername };
-}
+import { tlsOptions } from './tls.ts';
 
 const SYSTEM_SCHEMAS = `schema_name NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND schema_name NOT LIKE 'pg_temp_%' AND schema_name NOT LIKE 'pg_toast_temp_%'`;
 
-export const postgresqlDriver: Driver = async ({ target, address, timeoutMs }) => {
+export const postgresqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode, tls, stream }) => {
   const client = new pg.Client({
+    ...(stream && { stream: () => stream }),
     host: address,
     port: target.port,
     user: target.user,
     password: target.password ?? '',
     database: target.database ?? target.user,
-    ssl: tls(target.parameters, target.host),
+    ssl: tlsOptions(tlsMode, tls, target.host) ?? false,
     connectionTimeoutMillis: timeoutMs,
     statement_timeout: timeoutMs,
     query_timeout: timeoutMs,
