@@ -16,7 +16,9 @@ const schemas = OPENAPI_DOCUMENT.components.schemas as Record<string, { properti
 const fieldNames = Object.keys(CONNECTION_FIELDS);
 /** Every field, groups of settings with each of their members. */
 const selection = (Object.entries(CONNECTION_FIELDS) as [string, FieldDeclaration][])
-  .map(([name, field]) => (field.value.group ? `${name} { ${Object.keys(field.value.group.members).join(' ')} }` : name))
+  .map(([name, field]) =>
+    field.value.group ? `${name} { ${Object.keys(field.value.group.members).join(' ')} }` : name,
+  )
   .join(' ');
 
 describe('the declaration of a connection’s fields', () => {
@@ -38,8 +40,8 @@ describe('the declaration of a connection’s fields', () => {
       expect(String(create[name]?.type).endsWith('!'), `create ${name} required`).toBe(field.input?.required === true);
       expect(String(update[name]?.type).endsWith('!'), `update ${name} optional`).toBe(false);
       // A group of settings has an input type of its own, named after its object type.
-      const outputType = getNamedType(fieldsOfConnection()[name]?.type as never);
-      const inputType = getNamedType(create[name]?.type as never);
+      const outputType = getNamedType(fieldsOfConnection()[name]?.type as never) as unknown as { name: string };
+      const inputType = getNamedType(create[name]?.type as never) as unknown as { name: string };
       expect(inputType.name).toBe(field.value.group ? `${outputType.name}Input` : outputType.name);
     }
   });
@@ -78,10 +80,9 @@ describe.each(STORES)('every declared field over HTTP on $name', (store) => {
     const listed = await fixture.api.request('GET', PATH);
     expect(Object.keys(listed.body[0])).toEqual(REST_FIELDS.map(([, field]) => field.rest));
 
-    const { data } = await fixture.api.graphql(
-      `query ($id: ID!) { databaseConnection(id: $id) { ${selection} } }`,
-      { id: created.body.id },
-    );
+    const { data } = await fixture.api.graphql(`query ($id: ID!) { databaseConnection(id: $id) { ${selection} } }`, {
+      id: created.body.id,
+    });
     expect(Object.keys(data.databaseConnection)).toEqual(fieldNames);
     for (const [name, field] of REST_FIELDS) {
       let restValue = created.body[field.rest];

@@ -67,7 +67,9 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
   mkdirSync('/run/sshd', { recursive: true });
   const hostKey = join(folder, 'host_key');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
-  const fingerprint = execFileSync('ssh-keygen', ['-lf', `${hostKey}.pub`]).toString().split(' ')[1] as string;
+  const fingerprint = execFileSync('ssh-keygen', ['-lf', `${hostKey}.pub`])
+    .toString()
+    .split(' ')[1] as string;
   writeFileSync(join(folder, 'authorized_keys'), authorizedKeys.join(''));
   const port = await closedPort();
   const config = join(folder, 'sshd_config');
@@ -117,7 +119,10 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
     fingerprint,
     sessions: () => {
       try {
-        return execFileSync('pgrep', ['-P', String(server.pid)]).toString().trim().split('\n').length;
+        return execFileSync('pgrep', ['-P', String(server.pid)])
+          .toString()
+          .trim()
+          .split('\n').length;
       } catch {
         return 0;
       }
