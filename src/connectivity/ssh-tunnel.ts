@@ -35,7 +35,13 @@ export const fingerprintOf = (key: Buffer) =>
  * connected already.
  */
 function socketLike(channel: ClientChannel): Duplex {
+  // A channel's destroy() drops the error a driver passes (pg's connection timeout): emit it, as a socket does.
+  const destroy = channel.destroy.bind(channel);
   return Object.assign(channel, {
+    destroy: (error?: Error) => {
+      if (error) channel.emit('error', error);
+      return destroy();
+    },
     setNoDelay: () => channel,
     setKeepAlive: () => channel,
     setTimeout: () => channel,

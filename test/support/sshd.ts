@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort } from './targets.ts';
@@ -70,7 +70,9 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
   const fingerprint = execFileSync('ssh-keygen', ['-lf', `${hostKey}.pub`])
     .toString()
     .split(' ')[1] as string;
-  writeFileSync(join(folder, 'authorized_keys'), authorizedKeys.join(''));
+  // sshd reads authorized_keys as the user logging in: the folder must let it through.
+  chmodSync(folder, 0o755);
+  writeFileSync(join(folder, 'authorized_keys'), authorizedKeys.join(''), { mode: 0o644 });
   const port = await closedPort();
   const config = join(folder, 'sshd_config');
   writeFileSync(
