@@ -63,6 +63,8 @@ function codeOf(error: DriverError): TestFailureCode {
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host_unreachable';
   if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return 'timeout';
+  // Before the refusals: a server that demands a client certificate refuses with 28000 too.
+  if (/certificate/i.test(message)) return 'tls_error';
   // PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers.
   if (code === '28P01' || code === '28000' || error.errno === 1045) return 'authentication_failed';
   // MySQL answers 1044 (access denied to that database) rather than tell a user which databases exist.

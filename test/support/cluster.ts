@@ -5,7 +5,7 @@
  * refuses root).
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort } from './targets.ts';
@@ -24,13 +24,23 @@ export const clusterToolsAvailable = (() => {
 export interface PostgresCluster {
   /** A database URL for the `postgres` database of the cluster. */
   url: string;
+  port: number;
+  /** Runs SQL as the postgres superuser, over the cluster's own Unix socket (whatever pg_hba.conf says of TCP). */
+  psql(sql: string): void;
   start(): void;
   /** `fast` shuts down cleanly; `immediate` is a crash, recovered from the WAL at the next start. */
   stop(mode?: 'fast' | 'immediate'): void;
   destroy(): void;
 }
 
-export async function createPostgresCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /** TLS: the server's certificate and key, and the CA that client certificates must be signed by. */
+  tls?: { certificate: string; key: string; ca: string };
+  /** Lines of pg_hba.conf for TCP connections, in place of trusting everyone. */
+  hba?: string[];
+}
+
+export async function createPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const versions = readdirSync(VERSIONS).sort();
   const bin = join(VERSIONS, versions[versions.length - 1] as string, 'bin');
   const folder = mkdtempSync(join(tmpdir(), 'dcapi-cluster-'));
@@ -46,8 +56,22 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   // A port nothing listens on yet: the cluster's.
   const port = await closedPort();
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+  const ownFile = (name: string, content: string) => {
+    const path = join(data, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    if (asRoot) chownSync(path, idOfPostgres('-u'), idOfPostgres('-g'));
+  };
+  if (options.tls) {
+    ownFile('server.crt', options.tls.certificate);
+    ownFile('server.key', options.tls.key);
+    ownFile('client-ca.crt', options.tls.ca);
+    appendFileSync(join(data, 'postgresql.conf'), "ssl = on\nssl_ca_file = 'client-ca.crt'\n");
+  }
+  if (options.hba) ownFile('pg_hba.conf', ['local all all trust', ...options.hba, ''].join('\n'));
   const cluster: PostgresCluster = {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    psql: (sql) => void run('psql', ['-h', folder, '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql]),
     start: () =>
       void run('pg_ctl', [
         '-D',
