@@ -2,7 +2,8 @@
  * TLS with certificates against a PostgreSQL cluster of the test's own that
  * demands them: `hostssl … scram-sha-256 clientcert=verify-full`, a server
  * certificate for `localhost` only, and a CA the test makes. Also the password
- * check the shared cluster (which trusts everyone) cannot give.
+ * check the shared cluster (which trusts everyone) cannot give. Then the same on
+ * a MariaDB server of the test's own whose user must present a certificate.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { RunningService } from '../src/service.ts';
 import { type CertificateAuthority, createCertificateAuthority, type Issued } from './support/certificates.ts';
 import { clusterToolsAvailable, createPostgresCluster, type PostgresCluster } from './support/cluster.ts';
 import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
+import { type MariadbServer, mariadbServerAvailable, startMariadbServer } from './support/mariadb-server.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -107,5 +109,67 @@ describe.skipIf(!clusterToolsAvailable)('TLS with certificates, on a PostgreSQL 
     expect(readFileSync(database.url.replace(/^file:/, '')).includes(keyBody)).toBe(false);
     expect(logLines.join('\n')).not.toContain(keyBody);
     expect(logLines.join('\n')).not.toContain(DB_PASSWORD);
+  });
+});
+
+describe.skipIf(!mariadbServerAvailable)('TLS with certificates, on a MariaDB server of the test’s own', () => {
+  let server: MariadbServer;
+  let database: TestDatabase;
+  let service: RunningService;
+  let api: Client;
+  let ca: CertificateAuthority;
+  let client: Issued;
+
+  const uri = (options: { host?: string; mode?: string; password?: string } = {}) =>
+    `mariadb://app:${options.password ?? DB_PASSWORD}@${options.host ?? 'localhost'}:${server.port}/mysql?ssl-mode=${options.mode ?? 'VERIFY_IDENTITY'}`;
+  const settings = (overrides: Record<string, unknown> = {}) => ({
+    ca_certificate: ca.certificate,
+    client_certificate: client.certificate,
+    client_key: client.key,
+    ...overrides,
+  });
+  const test = async (connection_uri: string, tls_settings: Record<string, unknown>) =>
+    (await api.request('POST', `${PATH}/test`, { connection_uri, tls_settings })).body;
+
+  beforeAll(async () => {
+    ca = createCertificateAuthority('dcapi test CA');
+    client = ca.client('app');
+    const certificate = ca.server({ dns: ['localhost'] });
+    server = await startMariadbServer({ ...certificate, ca: ca.certificate });
+    // The user must present a certificate the CA signed, over TLS.
+    server.sql(
+      `CREATE USER 'app'@'%' IDENTIFIED BY '${DB_PASSWORD}' REQUIRE X509; GRANT SELECT ON mysql.* TO 'app'@'%'`,
+    );
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '3000' });
+    api = clientFor(service.url);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+    await server?.stop();
+  });
+
+  it('connects with VERIFY_IDENTITY, the right CA and a client certificate', async () => {
+    const result = await test(uri(), settings());
+    expect(result, JSON.stringify(result)).toMatchObject({
+      ok: true,
+      server_version: expect.stringMatching(/MariaDB/),
+    });
+    const byAddress = await test(uri({ host: '127.0.0.1', mode: 'VERIFY_CA' }), settings());
+    expect(byAddress, JSON.stringify(byAddress)).toMatchObject({ ok: true, error: null });
+  });
+
+  it('fails with tls_error for another CA or a name the certificate does not hold', async () => {
+    const otherCa = await test(uri(), settings({ ca_certificate: createCertificateAuthority('other CA').certificate }));
+    expect(otherCa, JSON.stringify(otherCa)).toMatchObject({ ok: false, error: { code: 'tls_error' } });
+    const otherName = await test(uri({ host: '127.0.0.1' }), settings());
+    expect(otherName, JSON.stringify(otherName)).toMatchObject({ ok: false, error: { code: 'tls_error' } });
+  });
+
+  it('tells a wrong password apart, and never repeats it', async () => {
+    const result = await test(uri({ password: 'Not-The-Db-Password' }), settings());
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: false, error: { code: 'authentication_failed' } });
+    expect(JSON.stringify(result)).not.toContain('Not-The-Db-Password');
   });
 });

@@ -36,7 +36,21 @@ export function createCertificateAuthority(name = 'dcapi test CA'): CertificateA
   const ca = inFolder((folder) => {
     const key = join(folder, 'ca.key');
     const certificate = join(folder, 'ca.crt');
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', certificate, '-days', '2', '-subj', `/CN=${name}`]);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ]);
     return { key: readFileSync(key, 'utf8'), certificate: readFileSync(certificate, 'utf8') };
   });
   const sign = (subject: string, extensions: string): Issued =>
@@ -49,10 +63,34 @@ export function createCertificateAuthority(name = 'dcapi test CA'): CertificateA
       file('ca.key', ca.key);
       file('ca.crt', ca.certificate);
       file('ext.cnf', extensions);
-      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('leaf.key'), '-out', file('leaf.csr'), '-subj', subject]);
       openssl([
-        'x509', '-req', '-in', file('leaf.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
-        '-out', file('leaf.crt'), '-days', '2', '-extfile', file('ext.cnf'),
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        file('leaf.key'),
+        '-out',
+        file('leaf.csr'),
+        '-subj',
+        subject,
+      ]);
+      openssl([
+        'x509',
+        '-req',
+        '-in',
+        file('leaf.csr'),
+        '-CA',
+        file('ca.crt'),
+        '-CAkey',
+        file('ca.key'),
+        '-CAcreateserial',
+        '-out',
+        file('leaf.crt'),
+        '-days',
+        '2',
+        '-extfile',
+        file('ext.cnf'),
       ]);
       return { certificate: readFileSync(file('leaf.crt'), 'utf8'), key: readFileSync(file('leaf.key'), 'utf8') };
     });

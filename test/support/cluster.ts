@@ -71,7 +71,8 @@ export async function createPostgresCluster(options: ClusterOptions = {}): Promi
   const cluster: PostgresCluster = {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
-    psql: (sql) => void run('psql', ['-h', folder, '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql]),
+    psql: (sql) =>
+      void run('psql', ['-h', folder, '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql]),
     start: () =>
       void run('pg_ctl', [
         '-D',

@@ -1,5 +1,6 @@
 /** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
 import { connect } from 'node:net';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import mysql from 'mysql2/promise';
 import { type Driver, groupSchemas } from './driver.ts';
 import { verificationOf } from './tls.ts';
@@ -28,6 +29,16 @@ export const mysqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode,
     connectTimeout: timeoutMs,
   });
   connection.on('error', () => {});
+  if (verification === 'full') {
+    // mysql2 checks the name only for host names: for an IP address in the URI, it checks the
+    // certificate against "localhost". Check the URI's host here, before any query.
+    const socket = (connection as unknown as { connection: { stream: TLSSocket } }).connection.stream;
+    const mismatch = checkServerIdentity(target.host, socket.getPeerCertificate());
+    if (mismatch) {
+      await connection.end().catch(() => {});
+      throw mismatch;
+    }
+  }
   const query = async <Row>(sql: string, values: unknown[] = []) =>
     (await connection.query({ sql, values, timeout: timeoutMs }))[0] as Row[];
   const schemaNames = async () =>
