@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SSH_SETTINGS, TLS_SETTINGS } from '../src/connections/settings.ts';
+import type { SettingsGroup } from '../src/connections/values.ts';
+import { TEST_FAILURES } from '../src/connectivity/errors.ts';
 import { ERROR_CODES } from '../src/error-codes.ts';
 import { createSqliteDatabase } from './support/databases.ts';
 import { startTestService } from './support/service.ts';
@@ -55,4 +58,26 @@ describe('the documentation', () => {
       .map(([code, entry]) => `| ${entry.status} | \`${code}\` | ${entry.description} |`);
     expect(read('docs/rest-api.md')).toContain(['| Status | `code` | Meaning |', '|---|---|---|', ...rows].join('\n'));
   });
+
+  it('lists in docs/rest-api.md the reasons a connection test fails, as the catalogue has them', () => {
+    const rows = Object.entries(TEST_FAILURES).map(([code, words]) => `| \`${code}\` | ${words} |`);
+    expect(read('docs/rest-api.md')).toContain(['| `error.code` | Meaning |', '|---|---|', ...rows].join('\n'));
+  });
+
+  it.each([SSH_SETTINGS, TLS_SETTINGS])(
+    'lists in docs/rest-api.md every member of $graphqlName, as declared',
+    (group: SettingsGroup) => {
+      const rows = Object.entries(group.members).map(([name, member]) => {
+        const presence = member.required
+          ? 'required'
+          : member.default !== undefined
+            ? `default ${member.default}`
+            : 'optional';
+        return `| \`${member.rest}\` | \`${name}\` | ${presence}${member.secret ? ', secret' : ''} | ${member.description} |`;
+      });
+      expect(read('docs/rest-api.md')).toContain(
+        ['| Member | GraphQL | | Meaning |', '|---|---|---|---|', ...rows].join('\n'),
+      );
+    },
+  );
 });

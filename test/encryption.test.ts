@@ -11,12 +11,27 @@ import { rotateKeys } from '../src/secrets/rotate.ts';
 
 const SECRET_FIELD_NAMES = SECRET_FIELDS.map(([name]) => name);
 
+import { createCertificateAuthority } from './support/certificates.ts';
 import { runSql, STORES } from './support/databases.ts';
 import { clientFor, startTestService, TEST_ENCRYPTION_KEY } from './support/service.ts';
+import { generateKeyPair } from './support/sshd.ts';
 
 const PATH = '/api/v1/database-connections';
 const SECRET_URI =
   'postgresql://analyst:hunter2-Unique@warehouse.internal:5432/sales?sslpassword=k3y-Unique&sslmode=require';
+const SSH_KEY = generateKeyPair();
+const CLIENT = createCertificateAuthority().client('analyst');
+/** SSH and TLS settings with a secret of each kind. */
+const SECRET_SETTINGS = {
+  use_ssh: true,
+  ssh_settings: {
+    host: 'bastion.internal',
+    username: 'tunnel',
+    password: 'Ssh-Secret-77',
+    private_key: SSH_KEY.privateKey,
+  },
+  tls_settings: { client_certificate: CLIENT.certificate, client_key: CLIENT.key },
+};
 const KEY_A = TEST_ENCRYPTION_KEY;
 const KEY_B = Buffer.alloc(32, 9).toString('base64');
 const keyOf = (base64: string) => encryptionKey(Buffer.from(base64, 'base64'));
@@ -27,12 +42,20 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
     const service = await startTestService(database.url);
     try {
       const api = clientFor(service.url);
-      const created = await api.request('POST', PATH, { alias: 'secret', connection_uri: SECRET_URI });
+      const created = await api.request('POST', PATH, {
+        alias: 'secret',
+        connection_uri: SECRET_URI,
+        ...SECRET_SETTINGS,
+      });
       expect(created.body.connection_uri).toBe(
         'postgresql://analyst:****@warehouse.internal:5432/sales?sslpassword=****&sslmode=require',
       );
+      expect(created.body.ssh_settings).toMatchObject({ password: '****', private_key: '****' });
+      expect(created.body.tls_settings).toMatchObject({ client_key: '****' });
       const rows = await runSql(database, 'SELECT * FROM database_connections');
-      expect(JSON.stringify(rows)).not.toMatch(/hunter2|k3y-Unique/);
+      expect(JSON.stringify(rows)).not.toMatch(/hunter2|k3y-Unique|Ssh-Secret-77/);
+      for (const key of [SSH_KEY.privateKey, CLIENT.key])
+        expect(JSON.stringify(rows)).not.toContain(key.split('\n')[1]);
       const [row] = rows as { id: string; connection_uri_encrypted: string }[];
       expect(
         decrypt(row?.connection_uri_encrypted ?? '', new Map([[keyOf(KEY_A).id, keyOf(KEY_A)]]), row?.id ?? ''),
@@ -41,7 +64,10 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         // The database file and its write-ahead log, byte for byte.
         const folder = dirname(database.url.slice('file:'.length));
         for (const file of readdirSync(folder)) {
-          expect(readFileSync(`${folder}/${file}`).includes('hunter2'), file).toBe(false);
+          const bytes = readFileSync(`${folder}/${file}`);
+          for (const secret of ['hunter2', 'Ssh-Secret-77', SSH_KEY.privateKey.split('\n')[1] as string]) {
+            expect(bytes.includes(secret), file).toBe(false);
+          }
         }
       }
     } finally {
@@ -83,7 +109,11 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
       try {
         const before = await startTestService(database.url, { ENCRYPTION_KEY: KEY_A });
         const api = clientFor(before.url);
-        for (let i = 0; i < 7; i++) await api.request('POST', PATH, { alias: `r${i}`, connection_uri: SECRET_URI });
+        for (let i = 0; i < 7; i++) {
+          // Every other one with SSH and TLS settings: their ciphertexts rotate with the URI's.
+          const settings = i % 2 === 0 ? SECRET_SETTINGS : {};
+          await api.request('POST', PATH, { alias: `r${i}`, connection_uri: SECRET_URI, ...settings });
+        }
         await before.stop();
 
         const keys = { current: keyOf(KEY_B), all: new Map([keyOf(KEY_A), keyOf(KEY_B)].map((k) => [k.id, k])) };
@@ -94,14 +124,23 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         } finally {
           await prisma.$disconnect();
         }
-        const rows = (await runSql(database, 'SELECT connection_uri_encrypted FROM database_connections')) as {
-          connection_uri_encrypted: string;
-        }[];
-        expect(new Set(rows.map((row) => keyIdOf(row.connection_uri_encrypted)))).toEqual(new Set([keyOf(KEY_B).id]));
+        const rows = (await runSql(
+          database,
+          'SELECT connection_uri_encrypted, ssh_settings_encrypted, tls_settings_encrypted FROM database_connections',
+        )) as Record<string, string | null>[];
+        const ciphertexts = rows.flatMap((row) => Object.values(row).filter((value) => value !== null));
+        expect(ciphertexts).toHaveLength(7 + 4 + 4);
+        expect(new Set(ciphertexts.map((ciphertext) => keyIdOf(ciphertext as string)))).toEqual(
+          new Set([keyOf(KEY_B).id]),
+        );
 
         // The old key is no longer needed.
         const after = await startTestService(database.url, { ENCRYPTION_KEY: KEY_B });
-        expect((await clientFor(after.url).request('GET', PATH)).body).toHaveLength(7);
+        const listed = (await clientFor(after.url).request('GET', PATH)).body;
+        expect(listed).toHaveLength(7);
+        const first = (await clientFor(after.url).request('GET', `${PATH}/${listed[0].id}?reveal=true`)).body;
+        expect(first.ssh_settings.password).toBe('Ssh-Secret-77');
+        expect(first.tls_settings.client_key).toBe(CLIENT.key);
         await after.stop();
       } finally {
         await database.drop();

@@ -65,6 +65,12 @@ export const CONNECTION_FIELDS = {
     description: 'Schemas of the database this connection is limited to: distinct, non-empty names. Default: [].',
     input: { required: false, default: [] },
   },
+  metadata: {
+    rest: 'metadata',
+    value: document(64 * 1024, 32),
+    description: 'Any JSON object, at most 64 KiB as JSON, nesting at most 32 levels. Default: {}.',
+    input: { required: false, default: {} },
+  },
   useSsh: {
     rest: 'use_ssh',
     value: flag(),
@@ -86,12 +92,6 @@ export const CONNECTION_FIELDS = {
     description: `${TLS_SETTINGS.description} The client key shows as ${MASK} unless revealed; sent back as ${MASK}, it keeps the stored one. Default: null.`,
     input: { required: false, default: null },
     secret: true,
-  },
-  metadata: {
-    rest: 'metadata',
-    value: document(64 * 1024, 32),
-    description: 'Any JSON object, at most 64 KiB as JSON, nesting at most 32 levels. Default: {}.',
-    input: { required: false, default: {} },
   },
   createdAt: { rest: 'created_at', value: timestamp(), description: 'When the connection was created.' },
   updatedAt: { rest: 'updated_at', value: timestamp(), description: 'When the connection last changed.' },

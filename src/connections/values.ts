@@ -291,8 +291,9 @@ export function settings(group: SettingsGroup): ValueKind<Settings | null> {
     .strictObject(
       Object.fromEntries(
         members.map(([name, member]) => {
-          // A secret member may hold the mask, to keep the stored secret on an update.
-          const rule = member.secret ? z.union([z.literal(MASK), member.value.rules]) : member.value.rules;
+          // A secret member may hold the mask, to keep the stored secret on an update: the kinds of
+          // secret members (exactText, pemText) take it as it is.
+          const rule = member.value.rules;
           // Left out or null, a member with a default takes it.
           if (member.default !== undefined) return [name, rule.nullish().transform((v) => v ?? member.default)];
           return [name, member.required ? rule : rule.nullish()];

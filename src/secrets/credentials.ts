@@ -38,7 +38,7 @@ export function tlsPrivateKeyProblem(pem: string): string | undefined {
     createPrivateKey(pem);
     return undefined;
   } catch {
-    return 'must be a PEM private key (-----BEGIN PRIVATE KEY-----) that parses';
+    return 'must be a PEM private key that parses';
   }
 }
 
