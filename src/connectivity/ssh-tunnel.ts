@@ -95,12 +95,11 @@ export function openTunnel(
       timeoutMs,
     );
     client.on('error', (error: Error & { level?: string }) => {
+      // The code says all there is to say of these two: no detail.
       if (presentedOtherKey) {
-        fail(
-          new SshFailure('ssh_host_key_mismatch', 'the bastion presented a host key other than host_key_fingerprint'),
-        );
+        fail(new SshFailure('ssh_host_key_mismatch', ''));
       } else if (error.level === 'client-authentication') {
-        fail(new SshFailure('ssh_authentication_failed', 'the bastion refused the user name, password or key'));
+        fail(new SshFailure('ssh_authentication_failed', ''));
       } else {
         fail(new SshFailure('ssh_connection_failed', error.message));
       }
