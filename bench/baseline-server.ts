@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
+import type { ConnectionDocument } from '../src/connections/fields.ts';
 import { type ConnectionRow, changedColumns, newRow, rowMetadata, rowSchemas } from '../src/connections/records.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
@@ -31,6 +32,17 @@ const body = (row: ConnectionRow) => ({
   metadata: rowMetadata(row),
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
+});
+
+/** The document of a REST body; the bench sends no SSH or TLS settings. */
+const documentOf = (body: Record<string, unknown>): ConnectionDocument => ({
+  alias: body.alias as string,
+  connectionUri: body.connection_uri as string,
+  schemas: (body.schemas as string[] | undefined) ?? [],
+  metadata: (body.metadata as Record<string, unknown> | undefined) ?? {},
+  useSsh: false,
+  sshSettings: null,
+  tlsSettings: null,
 });
 
 async function readJson(request: import('node:http').IncomingMessage) {
@@ -60,39 +72,16 @@ const server = createServer(async (request, response) => {
       return send(200, rows.map(body));
     }
     if (request.method === 'POST') {
-      const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);
-      const dialect = dialectOfUri(connection_uri)?.name ?? 'postgresql';
-      const row = await prisma.databaseConnection.create({
-        data: newRow(
-          {
-            alias,
-            connectionUri: connection_uri,
-            schemas,
-            metadata,
-            useSsh: false,
-            sshSettings: null,
-            tlsSettings: null,
-          },
-          dialect,
-          secrets,
-        ),
-      });
+      const document = documentOf(await readJson(request));
+      const dialect = dialectOfUri(document.connectionUri)?.name ?? 'postgresql';
+      const row = await prisma.databaseConnection.create({ data: newRow(document, dialect, secrets) });
       return send(201, body(row));
     }
     if (request.method === 'PUT' && id) {
-      const { alias, connection_uri, schemas = [], metadata = {} } = await readJson(request);
-      const document = {
-        alias,
-        connectionUri: connection_uri,
-        schemas,
-        metadata,
-        useSsh: false,
-        sshSettings: null,
-        tlsSettings: null,
-      };
+      const document = documentOf(await readJson(request));
       const row = await prisma.databaseConnection.update({
         where: { id },
-        data: changedColumns(id, document, dialectOfUri(connection_uri)?.name, secrets),
+        data: changedColumns(id, document, dialectOfUri(document.connectionUri)?.name, secrets),
       });
       return send(200, body(row));
     }
