@@ -9,6 +9,7 @@ import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 import { parsePartialDocument } from './input.ts';
 
 type Document = Partial<ConnectionDocument>;
+/** A field's value, handed to its kind's SecretHandling (whose type the field's entry knows, not this loop). */
 type SecretValue = never;
 
 /** Every path (GraphQL names) where the document holds the mask in place of a secret. */

@@ -39,6 +39,7 @@ export const SSH_SETTINGS: SettingsGroup = {
     password: { rest: 'password', value: exactText(1024), description: 'The password of that user.', secret: true },
     privateKey: {
       rest: 'private_key',
+      // Parsed by the group's check, which has the passphrase to open it with.
       value: pemText(KEY_BYTES, () => undefined),
       description: 'A private key of that user, as PEM or OpenSSH text (at most 16 KiB).',
       secret: true,

@@ -88,11 +88,11 @@ const MYSQL_TLS: DialectTls = {
   ],
 };
 
-/** The TLS mode a URI's parameters ask for (off when they name none, or an unknown one). */
+/** The TLS mode a URI's parameters ask for (off when they name none, or an unknown one); names and values in any case. */
 export function tlsModeOf(tls: DialectTls, parameters: URLSearchParams): TlsMode {
-  const parameter = tls.modeParameters.find((name) => parameters.has(name));
-  const value = parameter === undefined ? '' : (parameters.get(parameter) ?? '').toLowerCase();
-  return tls.modes[value] ?? 'off';
+  const byName = new Map([...parameters].map(([name, value]) => [name.toLowerCase(), value.toLowerCase()]));
+  const parameter = tls.modeParameters.find((name) => byName.has(name));
+  return tls.modes[parameter === undefined ? '' : (byName.get(parameter) ?? '')] ?? 'off';
 }
 
 const dialect = (

@@ -32,7 +32,7 @@ export const CONNECTION_SELECTION = (Object.entries(CONNECTION_FIELDS) as [Conne
 
 type Settings = Record<string, unknown> | null;
 
-/** A group of settings with its members renamed by `nameOf` (GraphQL → REST, or back). */
+/** A group of settings with its members renamed: GraphQL → REST names (`toRest`), or back. */
 function renameMembers(value: Settings, group: SettingsGroup, toRest: boolean): Settings {
   if (value === null || typeof value !== 'object') return value;
   const renamed: Record<string, unknown> = {};

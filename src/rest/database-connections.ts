@@ -202,7 +202,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       return mutate('testStored', { id }, caller);
     },
 
-    /** Tests a URI before saving: the body holds `connection_uri` and optionally `schemas`. */
+    /** Tests a URI before saving: the body holds `connection_uri`, and optionally `schemas` and the SSH and TLS settings. */
     async testUri(caller: Caller, { connectionUri, ...settings }: Record<string, unknown>): Promise<RestResponse> {
       return mutate('testUri', { uri: connectionUri, ...settings }, caller);
     },
