@@ -76,6 +76,11 @@ export const ENVIRONMENT = z.object({
   INTROSPECTION_CACHE_MS: integer(0, 86_400_000).default(60_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  SECRET_ENV_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the start of an environment variable name, such as DCAPI_SECRET_')
+    .default('DCAPI_SECRET_'),
+  SECRET_FILES_DIR: z.string().optional(),
 });
 
 export interface Config {
@@ -104,6 +109,8 @@ export interface Config {
   /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
   allowFileDatabases: boolean;
   connectivity: ConnectivitySettings;
+  /** What `${env:…}` and `${file:…}` references may read. */
+  secretReferences: { envPrefix: string; filesDir: string | undefined; protectedVariables: ReadonlySet<string> };
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -151,6 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrent: settings.CONNECTION_TESTS_MAX_CONCURRENT,
       maxConcurrentPerKey: settings.CONNECTION_TESTS_MAX_PER_KEY,
       introspectionCacheMs: settings.INTROSPECTION_CACHE_MS,
+    },
+    secretReferences: {
+      envPrefix: settings.SECRET_ENV_PREFIX,
+      filesDir: settings.SECRET_FILES_DIR,
+      // The service's own settings (ENCRYPTION_KEY, API_KEYS, DATABASE_URL, …) are never readable by reference.
+      protectedVariables: new Set(Object.keys(ENVIRONMENT.shape)),
     },
   };
 }

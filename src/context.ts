@@ -5,12 +5,15 @@ import type { Prisma } from './db/client.ts';
 import type { DialectPolicy } from './dialects/rules.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionSecrets } from './secrets/connection-secrets.ts';
+import type { SecretReferences } from './secrets/references.ts';
 
 /** The parts of the context that live as long as the service. */
 export interface ServiceContext {
   prisma: Prisma;
   logger: Logger;
   secrets: ConnectionSecrets;
+  /** Reads the secrets that `${env:…}` and `${file:…}` references name. */
+  references: SecretReferences;
   policy: DialectPolicy;
   connectivity: Connectivity;
 }

@@ -18,6 +18,13 @@ export const ERROR_CODES = {
     graphqlType: 'ValidationError',
     description: 'The input broke one or more rules; each invalid field is listed. Nothing was written.',
   },
+  invalid_secret_reference: {
+    status: 400,
+    graphqlType: 'ValidationError',
+    description:
+      'A secret reference (${env:…}, ${file:…}) names a variable or file that may not be read, or that is not ' +
+      'there; each such field is listed. Nothing was written.',
+  },
   malformed_json: { status: 400, description: 'The request body is not valid JSON.' },
   unsupported_dialect: {
     status: 400,

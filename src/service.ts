@@ -1,6 +1,7 @@
 /** Starting and stopping the whole service: migrations, database, HTTP server. */
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config.ts';
+import { dirname, resolve } from 'node:path';
+import { type Config, ConfigError } from './config.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
 import { createPrismaClient, type Prisma } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
@@ -9,6 +10,7 @@ import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { connectionSecrets } from './secrets/connection-secrets.ts';
 import { checkKeyringAgainstStore, loadKeyring } from './secrets/keyring.ts';
+import { secretReferences } from './secrets/references.ts';
 
 export interface RunningService {
   url: string;
@@ -46,7 +48,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const secrets = connectionSecrets(keyring, config.maskSecrets);
   const policy = { allowFileDatabases: config.allowFileDatabases };
   const connectivity = createConnectivity(config.connectivity);
-  const app = createApp({ prisma, logger, secrets, policy, connectivity }, store, config);
+  const references = secretReferences({ ...config.secretReferences, env: process.env });
+  const { filesDir } = config.secretReferences;
+  if (filesDir && store.provider === 'sqlite' && resolve(filesDir) === dirname(store.file)) {
+    await prisma.$disconnect();
+    throw new ConfigError(
+      'SECRET_FILES_DIR must not be the folder of the SQLite database: it holds the encryption key, which ' +
+        'no reference may read. Mount secrets in a folder of their own.',
+    );
+  }
+  const app = createApp({ prisma, logger, secrets, references, policy, connectivity }, store, config);
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -11,9 +11,12 @@ export interface FieldProblem {
   message: string;
 }
 
+/** Fields that break the rules, or (invalid_secret_reference) name secrets that may not or cannot be read. */
 export class ValidationError extends Error {
-  readonly code = 'validation_failed' satisfies ErrorCode;
-  constructor(readonly fieldErrors: FieldProblem[]) {
+  constructor(
+    readonly fieldErrors: FieldProblem[],
+    readonly code: Extract<ErrorCode, 'validation_failed' | 'invalid_secret_reference'> = 'validation_failed',
+  ) {
     super(`The input is invalid: ${fieldErrors.map((problem) => `${problem.field} ${problem.message}`).join('; ')}.`);
   }
 }

@@ -9,6 +9,7 @@ import {
   sshPrivateKeyProblem,
   tlsPrivateKeyProblem,
 } from '../secrets/credentials.ts';
+import { isReference } from '../secrets/references.ts';
 import { MASK } from '../secrets/uri-secrets.ts';
 import {
   exactText,
@@ -24,8 +25,11 @@ import {
 const KEY_BYTES = 16 * 1024;
 const CERTIFICATE_BYTES = 64 * 1024;
 
-/** A value a check can read: given, and not the mask of a stored secret (checked when it was stored). */
-const known = (value: unknown): value is string => typeof value === 'string' && value !== MASK;
+/**
+ * A value a check can read: given, and neither the mask of a stored secret (checked when it was
+ * stored) nor a secret reference (checked once read).
+ */
+const known = (value: unknown): value is string => typeof value === 'string' && value !== MASK && !isReference(value);
 
 export const SSH_SETTINGS: SettingsGroup = {
   graphqlName: 'SshSettings',

@@ -5,6 +5,7 @@
  */
 import type { ConnectionRoute, SshTunnelSettings, TlsMaterial } from '../connectivity/route.ts';
 import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
+import { checkDialect, type DialectPolicy } from '../dialects/rules.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
 import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 
@@ -49,6 +50,13 @@ export function checkTransport(document: Transport, dialect: Dialect): void {
     }
   }
   if (problems.length > 0) throw new ValidationError(problems);
+}
+
+/** The dialect of a connection, once its URI, schemas, SSH and TLS settings fit together (references read). */
+export function checkConnection(document: ConnectionDocument, policy: DialectPolicy): Dialect {
+  const dialect = checkDialect(document.connectionUri, document.schemas, policy);
+  checkTransport(document, dialect);
+  return dialect;
 }
 
 /** Where a connection test goes, and every secret it carries (for scrubbing messages). */

@@ -5,7 +5,16 @@
  * Schema (for the OpenAPI document), its GraphQL type, and how the store keeps it.
  */
 import { z } from 'zod';
-import { hasMaskedSecret, MASK, maskConnectionUri, restoreMaskedSecrets, secretsIn } from '../secrets/uri-secrets.ts';
+import { isReference } from '../secrets/references.ts';
+import {
+  hasMaskedSecret,
+  hasMisplacedReference,
+  MASK,
+  maskConnectionUri,
+  resolveUriReferences,
+  restoreMaskedSecrets,
+  secretsIn,
+} from '../secrets/uri-secrets.ts';
 
 export type GraphQLTypeName =
   | 'ID'
@@ -31,6 +40,11 @@ export interface SecretHandling<T> {
    * be carried over: the stored value has no such secret, or the incoming one would send it elsewhere.
    */
   restore(incoming: T, stored: T): T | undefined;
+  /**
+   * The value with each secret reference (`${env:…}`, `${file:…}`) replaced by what `resolve` gives,
+   * where references may stand; `resolve` learns the path below the field ('' for the field itself).
+   */
+  resolveReferences(value: T, resolve: (reference: string, path: string) => string): T;
 }
 
 export interface ValueKind<T = unknown> {
@@ -88,10 +102,18 @@ export function uri(maxLength: number): ValueKind<string> {
       maskedPaths: (value) => (hasMaskedSecret(value) ? [''] : []),
       secretsIn,
       restore: restoreMaskedSecrets,
+      resolveReferences: (value, resolve) => resolveUriReferences(value, (reference) => resolve(reference, '')),
     },
     rules: string()
       .max(maxLength, `must be at most ${maxLength} characters`)
-      .regex(URI_WITH_SCHEME, 'must be a URI with a scheme, such as postgresql://user:password@host:5432/dbname'),
+      .refine((value) => isReference(value) || URI_WITH_SCHEME.test(value), {
+        message: 'must be a URI with a scheme, such as postgresql://user:password@host:5432/dbname',
+        abort: true,
+      })
+      .refine(
+        (value) => !hasMisplacedReference(value),
+        'may hold a secret reference (${env:…} or ${file:…}) only as the whole URI or as its password',
+      ),
     shape: string(),
     jsonSchema: { type: 'string', maxLength, examples: ['postgresql://user:password@localhost/dbname'] },
     stored: 'plain',
@@ -230,8 +252,9 @@ export function pemText(maxBytes: number, problemOf: (text: string) => string | 
         abort: true,
       })
       .superRefine((value, context) => {
-        // The mask stands for a stored value, checked when it was stored.
-        const problem = value === MASK ? undefined : problemOf(value);
+        // The mask stands for a stored value, checked when it was stored; a reference for a value
+        // checked once it is read.
+        const problem = value === MASK || isReference(value) ? undefined : problemOf(value);
         if (problem) context.addIssue({ code: 'custom', message: problem });
       }),
     shape: string(),
@@ -343,17 +366,24 @@ export function settings(group: SettingsGroup): ValueKind<Settings | null> {
     },
     stored: 'json',
     secrets: {
+      // A reference names a secret and is none: shown as written.
       mask: (value) =>
         value && {
           ...value,
-          ...Object.fromEntries(secretMembers.filter((name) => present(value, name)).map((name) => [name, MASK])),
+          ...Object.fromEntries(
+            secretMembers
+              .filter((name) => present(value, name) && !isReference(value[name]))
+              .map((name) => [name, MASK]),
+          ),
         },
       maskedPaths: (value) => (value ? secretMembers.filter((name) => value[name] === MASK) : []),
       secretsIn: (value) =>
         value
           ? secretMembers
               .map((name) => value[name])
-              .filter((secret): secret is string => typeof secret === 'string' && secret !== MASK)
+              .filter(
+                (secret): secret is string => typeof secret === 'string' && secret !== MASK && !isReference(secret),
+              )
           : [],
       restore(incoming, stored) {
         if (!incoming) return incoming;
@@ -363,6 +393,15 @@ export function settings(group: SettingsGroup): ValueKind<Settings | null> {
         if (masked.some((name) => !present(stored, name))) return undefined;
         return { ...incoming, ...Object.fromEntries(masked.map((name) => [name, stored[name]])) };
       },
+      resolveReferences: (value, resolve) =>
+        value && {
+          ...value,
+          ...Object.fromEntries(
+            secretMembers
+              .filter((name) => isReference(value[name]))
+              .map((name) => [name, resolve(value[name] as string, name)]),
+          ),
+        },
     },
   };
 }

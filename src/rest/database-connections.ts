@@ -107,8 +107,9 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   /** Turns a typed GraphQL error into its REST problem. */
   function typedErrorProblem(error: MutationResult['result']): ProblemResponse {
     const code = error.code ?? 'internal_error';
-    if (code === 'validation_failed') {
-      return invalidInput((error.fieldErrors ?? []).map((problem) => ({ ...problem, field: restPath(problem.field) })));
+    if (code === 'validation_failed' || code === 'invalid_secret_reference') {
+      const errors = (error.fieldErrors ?? []).map((problem) => ({ ...problem, field: restPath(problem.field) }));
+      return invalidInput(errors, undefined, code);
     }
     const detail = error.message ?? 'The request failed.';
     const extra = error.reason ? { reason: error.reason } : {};

@@ -202,7 +202,7 @@ export const OPENAPI_DOCUMENT = {
             instance: { type: 'string', description: 'The request path.' },
             errors: {
               type: 'array',
-              description: 'With validation_failed: every invalid field.',
+              description: 'With validation_failed and invalid_secret_reference: every invalid field.',
               items: strictObject({ field: { type: 'string' }, message: { type: 'string' } }),
             },
             reason: {

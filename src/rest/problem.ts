@@ -25,9 +25,13 @@ export function problem(code: ErrorCode, detail: string, extra: Partial<Problem>
 }
 
 /** 400 validation_failed listing every invalid field; `where`: what was invalid, e.g. "request body". */
-export function invalidInput(errors: FieldProblem[], where = 'request body'): ProblemResponse {
+export function invalidInput(
+  errors: FieldProblem[],
+  where = 'request body',
+  code: 'validation_failed' | 'invalid_secret_reference' = 'validation_failed',
+): ProblemResponse {
   const summary = errors.map(({ field, message }) => `${field} ${message}`).join('; ');
-  return new ProblemResponse(problem('validation_failed', `The ${where} is invalid: ${summary}.`, { errors }));
+  return new ProblemResponse(problem(code, `The ${where} is invalid: ${summary}.`, { errors }));
 }
 
 export const internalError = () =>

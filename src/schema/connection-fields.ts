@@ -10,8 +10,9 @@ import {
   INPUT_FIELDS,
 } from '../connections/fields.ts';
 import { type ConnectionRow, presentSecret } from '../connections/records.ts';
-import type { GraphQLTypeName } from '../connections/values.ts';
+import type { GraphQLTypeName, SecretHandling } from '../connections/values.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
+import type { SecretReferences } from '../secrets/references.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
 
 export const DialectEnum = builder.enumType('Dialect', {
@@ -70,15 +71,29 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
         }),
       },
       authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
-      resolve: (row, { reveal }, { secrets, logger, principal }) => {
-        if (reveal) logger.info({ apiKey: principal.name, connectionId: row.id }, `${name} revealed`);
-        return presentSecret(row, name as 'connectionUri', reveal === true, secrets) as string;
+      resolve: (row, { reveal }, { secrets, references, logger, principal }) => {
+        const value = presentSecret(row, name as 'connectionUri', reveal === true, secrets) as string;
+        if (!reveal) return value;
+        logger.info({ apiKey: principal.name, connectionId: row.id }, `${name} revealed`);
+        // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
+        return revealReferences(field, value, references);
       },
     });
   }
   // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
   if (field.value.stored === 'plain') return t.expose(name as 'alias', { type, description: field.description });
   return t.field({ type, nullable, description: field.description, resolve: (row) => readColumn(row, name) as string });
+}
+
+function revealReferences(field: FieldDeclaration, value: string, references: SecretReferences): string {
+  if (value === null || !field.value.secrets) return value;
+  return (field.value.secrets as SecretHandling<string>).resolveReferences(value, (reference) => {
+    try {
+      return references.resolve(reference);
+    } catch {
+      return reference;
+    }
+  });
 }
 
 /** Every field of a connection but its id (the Node interface gives that). */

@@ -4,7 +4,8 @@ import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
 import { refuseMasks } from '../connections/masks.ts';
 import { isConnectionId, rowDialect, rowSchemas, storedDocument } from '../connections/records.ts';
-import { checkTransport, routeOf } from '../connections/transport.ts';
+import { resolveReferences, storedRoute } from '../connections/references.ts';
+import { checkConnection, routeOf } from '../connections/transport.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
 import {
@@ -16,7 +17,7 @@ import {
   TooManyTestsError,
 } from '../connectivity/errors.ts';
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
-import { checkDialect, DIALECT_ERRORS } from '../dialects/rules.ts';
+import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { describeErrorType } from '../error-codes.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
 import { DatabaseConnection } from './database-connection.ts';
@@ -110,10 +111,10 @@ builder.objectField(DatabaseConnection, 'introspection', (t) =>
       result: { name: 'IntrospectionSuccess' },
       dataField: { name: 'schemas' },
     },
-    resolve: (row, _args, { connectivity, secrets, principal }) =>
+    resolve: (row, _args, { connectivity, secrets, references, principal }) =>
       connectivity.introspect(
         `${row.id}:${row.version}`,
-        routeOf(storedDocument(row, secrets)),
+        storedRoute(storedDocument(row, secrets), references),
         rowDialect(row),
         rowSchemas(row),
         principal.name,
@@ -132,10 +133,18 @@ builder.mutationField('testDatabaseConnection', (t) =>
       directResult: true,
       union: { name: 'TestDatabaseConnectionResult' },
     },
-    resolve: async (_root, { id }, { prisma, secrets, connectivity, principal }) => {
+    resolve: async (_root, { id }, { prisma, secrets, references, connectivity, principal }) => {
       const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
       if (!row) throw new NotFoundError(id);
-      return connectivity.test(routeOf(storedDocument(row, secrets)), rowDialect(row), rowSchemas(row), principal.name);
+      try {
+        const route = storedRoute(storedDocument(row, secrets), references);
+        return await connectivity.test(route, rowDialect(row), rowSchemas(row), principal.name);
+      } catch (error) {
+        // A reference that can no longer be read: a failed test, like any other.
+        if (error instanceof ConnectionFailedError)
+          return { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
+        throw error;
+      }
     },
   }),
 );
@@ -157,7 +166,11 @@ builder.mutationField('testConnectionUri', (t) =>
       directResult: true,
       union: { name: 'TestConnectionUriResult' },
     },
-    resolve: (_root, { uri, schemas, useSsh, sshSettings, tlsSettings }, { connectivity, policy, principal }) => {
+    resolve: (
+      _root,
+      { uri, schemas, useSsh, sshSettings, tlsSettings },
+      { connectivity, references, policy, principal },
+    ) => {
       // The same rules as a saved connection, under a placeholder alias.
       const argumentName = (name: string) => (name === 'connectionUri' ? 'uri' : name);
       const document = parseFullDocument(
@@ -172,9 +185,9 @@ builder.mutationField('testConnectionUri', (t) =>
         argumentName,
       );
       refuseMasks(document, argumentName);
-      const dialect = checkDialect(document.connectionUri, document.schemas, policy);
-      checkTransport(document, dialect);
-      return connectivity.test(routeOf(document), dialect, document.schemas, principal.name);
+      const resolved = resolveReferences(document, references);
+      const dialect = checkConnection(resolved, policy);
+      return connectivity.test(routeOf(resolved), dialect, resolved.schemas, principal.name);
     },
   }),
 );

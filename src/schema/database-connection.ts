@@ -15,12 +15,13 @@ import {
   storedDocument,
   translateWriteErrors,
 } from '../connections/records.ts';
-import { checkTransport, routeOf } from '../connections/transport.ts';
+import { resolveReferences } from '../connections/references.ts';
+import { checkConnection, routeOf } from '../connections/transport.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';
-import type { Dialect, DialectName } from '../dialects/registry.ts';
-import { checkDialect, DIALECT_ERRORS, type DialectPolicy } from '../dialects/rules.ts';
+import type { DialectName } from '../dialects/registry.ts';
+import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 
@@ -175,13 +176,6 @@ builder.queryField('databaseConnections', (t) =>
 /** The fields the rules of a connection look at together: an update of one of them checks them all. */
 const RULED_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'] as const;
 
-/** The dialect of a connection, once its URI, schemas, SSH and TLS settings fit together. */
-function checkConnection(document: ConnectionDocument, policy: DialectPolicy): Dialect {
-  const dialect = checkDialect(document.connectionUri, document.schemas, policy);
-  checkTransport(document, dialect);
-  return dialect;
-}
-
 /** What testing the connection before a write may end in. */
 const TEST_ERRORS = [ConnectionFailedError, ...CONNECTIVITY_ERRORS];
 
@@ -230,12 +224,18 @@ builder.mutationField('createDatabaseConnection', (t) =>
       input: t.arg({ type: CreateDatabaseConnectionInput, required: true }),
       testConnection: t.arg.boolean(TEST_CONNECTION_ARG),
     },
-    resolve: async (_root, { input, testConnection }, { prisma, secrets, policy, connectivity, principal }) => {
+    resolve: async (
+      _root,
+      { input, testConnection },
+      { prisma, secrets, references, policy, connectivity, principal },
+    ) => {
       const document = parseFullDocument(input);
       refuseMasks(document);
-      const dialect = checkConnection(document, policy);
+      // Checked with the values its references stand for; stored with the references as written.
+      const resolved = resolveReferences(document, references);
+      const dialect = checkConnection(resolved, policy);
       if (testConnection) {
-        await requireWorkingConnection(connectivity, routeOf(document), dialect, document.schemas, principal.name);
+        await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, principal.name);
       }
       return translateWriteErrors(
         () => prisma.databaseConnection.create({ data: newRow(document, dialect.name, secrets) }),
@@ -269,7 +269,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
     resolve: async (
       _root,
       { id, input, testConnection, expectedVersion },
-      { prisma, secrets, policy, connectivity, principal },
+      { prisma, secrets, references, policy, connectivity, principal },
     ) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
@@ -279,7 +279,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       if (complete && !masked && !testConnection) {
         // The update names every field (a REST PUT always does), holds no mask and tests nothing:
         // no need to read the stored row. A missing row shows in the update.
-        dialect = checkConnection(document as ConnectionDocument, policy).name;
+        dialect = checkConnection(resolveReferences(document as ConnectionDocument, references), policy).name;
       } else if (masked || testConnection || RULED_FIELDS.some((name) => name in document)) {
         // The rules, and what a test connects to, depend on fields the update may leave as they are.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
@@ -290,7 +290,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
         const previous = storedDocument(stored, secrets);
         // A client sending back what it read, secrets masked, keeps the stored ones.
         restoreMasks(document, previous);
-        const effective = { ...previous, ...document };
+        const effective = resolveReferences({ ...previous, ...document }, references);
         const checked = checkConnection(effective, policy);
         if (document.connectionUri !== undefined) dialect = checked.name;
         if (testConnection) {

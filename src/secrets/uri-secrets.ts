@@ -3,6 +3,8 @@
  * and the values of query parameters whose names say they are secret.
  */
 
+import { isReference } from './references.ts';
+
 /** What every secret is replaced with in output. */
 export const MASK = '****';
 
@@ -77,10 +79,13 @@ function isSecretParameter(name: string): boolean {
   return SECRET_PARAMETER.test(decoded);
 }
 
-/** The URI with its password and secret parameter values replaced by `****`; everything else kept. */
+/**
+ * The URI with its password and secret parameter values replaced by `****`; everything else kept,
+ * a secret reference in place of the password too (it names a secret, it is none).
+ */
 export function maskConnectionUri(uri: string): string {
   const parts = parse(uri);
-  if (parts.password) parts.password = MASK;
+  if (parts.password && !isReference(parts.password)) parts.password = MASK;
   for (const parameter of parts.parameters) {
     if (parameter.value && isSecretParameter(parameter.name)) parameter.value = MASK;
   }
@@ -92,7 +97,27 @@ export function secretsIn(uri: string): string[] {
   const parts = parse(uri);
   const secrets = parts.parameters.filter((p) => p.value && isSecretParameter(p.name)).map((p) => p.value as string);
   if (parts.password) secrets.push(parts.password);
-  return secrets.filter((secret) => secret !== MASK);
+  return secrets.filter((secret) => secret !== MASK && !isReference(secret));
+}
+
+/**
+ * The URI with the secret references it holds replaced by what `resolve` gives: the whole URI, or
+ * its password (percent-encoded in place).
+ */
+export function resolveUriReferences(uri: string, resolve: (reference: string) => string): string {
+  if (isReference(uri)) return resolve(uri);
+  const parts = parse(uri);
+  if (!isReference(parts.password)) return uri;
+  parts.password = encodeURIComponent(resolve(parts.password));
+  return format(parts);
+}
+
+/** Whether a URI holds `${` anywhere a reference may not stand: references are the whole URI or its password. */
+export function hasMisplacedReference(uri: string): boolean {
+  if (isReference(uri)) return false;
+  const parts = parse(uri);
+  if (isReference(parts.password)) parts.password = '';
+  return format(parts).includes('${');
 }
 
 export function hasMaskedSecret(uri: string): boolean {
