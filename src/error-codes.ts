@@ -67,6 +67,11 @@ export const ERROR_CODES = {
     graphqlType: 'AliasConflictError',
     description: 'Another connection already has this alias, compared ignoring case.',
   },
+  managed_connection: {
+    status: 409,
+    graphqlType: 'ManagedConnectionError',
+    description: 'The connection comes from the provisioning file (CONNECTIONS_FILE): change it there.',
+  },
   idempotency_key_in_use: {
     status: 409,
     description: 'A request with this Idempotency-Key is still being processed; retry shortly.',

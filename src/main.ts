@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { MigrationStateError } from './db/migrations.ts';
 import { UnsupportedDatabaseUrlError } from './db/store.ts';
 import { createLogger } from './logger.ts';
+import { ProvisioningFileError } from './provisioning/file.ts';
 import { startService } from './service.ts';
 
 let config: ReturnType<typeof loadConfig>;
@@ -37,7 +38,8 @@ try {
   if (
     error instanceof MigrationStateError ||
     error instanceof UnsupportedDatabaseUrlError ||
-    error instanceof ConfigError
+    error instanceof ConfigError ||
+    error instanceof ProvisioningFileError
   ) {
     logger.fatal(`Cannot start: ${error.message}`);
   } else {

@@ -8,6 +8,8 @@ import { applyMigrations } from './db/migrations.ts';
 import { storeFromUrl } from './db/store.ts';
 import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
+import { applyProvisioning, countsOf } from './provisioning/apply.ts';
+import { readProvisioningFile } from './provisioning/file.ts';
 import { connectionSecrets } from './secrets/connection-secrets.ts';
 import { checkKeyringAgainstStore, loadKeyring } from './secrets/keyring.ts';
 import { secretReferences } from './secrets/references.ts';
@@ -56,6 +58,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       'SECRET_FILES_DIR must not be the folder of the SQLite database: it holds the encryption key, which ' +
         'no reference may read. Mount secrets in a folder of their own.',
     );
+  }
+  const { file, prune } = config.provisioning;
+  if (file) {
+    try {
+      const context = { prisma, secrets, references, policy, provider: store.provider };
+      const report = await applyProvisioning(readProvisioningFile(file), context, prune);
+      logger.info({ file, ...countsOf(report) }, 'provisioning file applied');
+    } catch (error) {
+      await prisma.$disconnect();
+      throw error;
+    }
   }
   const app = createApp({ prisma, logger, secrets, references, policy, connectivity }, store, config);
   await app.listen({ port: config.port, host: config.host });

@@ -25,8 +25,8 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
 }
 
-/** With no keys configured, every caller is this principal (local mode). */
-const LOCAL_PRINCIPAL: Principal = { name: 'local', scopes: new Set(SCOPES) };
+/** With no keys configured, every caller is this principal (local mode); so are the command-line tools. */
+export const LOCAL_PRINCIPAL: Principal = { name: 'local', scopes: new Set(SCOPES) };
 
 const KEY_PREFIX = 'dcapi_';
 

@@ -42,6 +42,17 @@ export class VersionMismatchError extends Error {
   }
 }
 
+/** The connection is the provisioning file's (CONNECTIONS_FILE): the API does not change it. */
+export class ManagedConnectionError extends Error {
+  readonly code = 'managed_connection' satisfies ErrorCode;
+  constructor(readonly id: string) {
+    super(
+      `The database connection "${id}" comes from the provisioning file (CONNECTIONS_FILE): change it there, ` +
+        'not through the API.',
+    );
+  }
+}
+
 export class AliasConflictError extends Error {
   readonly code = 'alias_conflict' satisfies ErrorCode;
   constructor(readonly alias: string) {

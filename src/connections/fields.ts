@@ -16,6 +16,7 @@ import {
   document,
   flag,
   name,
+  readOnlyFlag,
   settings,
   timestamp,
   uri,
@@ -92,6 +93,13 @@ export const CONNECTION_FIELDS = {
     description: `${TLS_SETTINGS.description} The client key shows as ${MASK} unless revealed; sent back as ${MASK}, it keeps the stored one. Default: null.`,
     input: { required: false, default: null },
     secret: true,
+  },
+  managed: {
+    rest: 'managed',
+    value: readOnlyFlag(),
+    description:
+      'Whether the connection comes from the provisioning file (CONNECTIONS_FILE): the file is its source of ' +
+      'truth, and the API may not change or delete it (409 managed_connection).',
   },
   createdAt: { rest: 'created_at', value: timestamp(), description: 'When the connection was created.' },
   updatedAt: { rest: 'updated_at', value: timestamp(), description: 'When the connection last changed.' },

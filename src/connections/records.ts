@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
-import { AliasConflictError, NotFoundError, VersionMismatchError } from './errors.ts';
+import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
 import { type ConnectionDocument, type FieldDeclaration, INPUT_FIELDS, SECRET_FIELDS } from './fields.ts';
 import { aliasKey } from './input.ts';
 
@@ -109,20 +109,23 @@ export interface WriteContext {
   alias?: string;
   /** The version a conditional write required (If-Match, expectedVersion). */
   expectedVersion?: number | null;
-  /** The row's version now, or undefined when there is no such row. */
-  currentVersion?: () => Promise<number | undefined>;
+  /** The row as it is now (its version, whether it is managed), or undefined when there is no such row. */
+  current?: () => Promise<{ version: number; managed: boolean } | undefined>;
 }
 
-/** Where a write finds its row: by id, and only at the expected version when the client names one. */
+/**
+ * Where an API write finds its row: by id, never one the provisioning file manages, and only at
+ * the expected version when the client names one.
+ */
 export const rowAt = (id: string, expectedVersion: number | null | undefined) =>
-  expectedVersion == null ? { id } : { id, version: expectedVersion };
+  expectedVersion == null ? { id, managed: false } : { id, version: expectedVersion, managed: false };
 
 /**
  * Runs a write and turns the store's refusals into errors the client can act on:
  * the unique index on alias_key (P2002: the only unique index besides the
  * random primary key) into an alias conflict; no row to write (P2025) into a
- * version mismatch when the row is there at another version, else not found.
- * Anything else stays unexpected.
+ * managed connection, a version mismatch when the row is there at another
+ * version, else not found. Anything else stays unexpected.
  */
 export async function translateWriteErrors<T>(write: () => Promise<T>, context: WriteContext) {
   try {
@@ -131,10 +134,12 @@ export async function translateWriteErrors<T>(write: () => Promise<T>, context: 
     const code = prismaCode(error);
     if (code === 'P2002' && context.alias !== undefined) throw new AliasConflictError(context.alias);
     if (code === 'P2025' && context.id !== undefined) {
-      const { id, expectedVersion, currentVersion } = context;
-      const current = expectedVersion == null ? undefined : await currentVersion?.();
-      if (expectedVersion != null && current !== undefined)
-        throw new VersionMismatchError(id, expectedVersion, current);
+      const { id, expectedVersion } = context;
+      const current = await context.current?.();
+      if (current?.managed) throw new ManagedConnectionError(id);
+      if (expectedVersion != null && current !== undefined) {
+        throw new VersionMismatchError(id, expectedVersion, current.version);
+      }
       throw new NotFoundError(id);
     }
     throw error;

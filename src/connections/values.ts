@@ -186,6 +186,7 @@ export const uuid = () => readOnly('ID', { type: 'string', format: 'uuid' });
 export const timestamp = () => readOnly('DateTime', { type: 'string', format: 'date-time' });
 export const counter = () => readOnly('Int', { type: 'integer', minimum: 1 });
 export const dialectName = (names: readonly string[]) => readOnly('Dialect', { type: 'string', enum: names });
+export const readOnlyFlag = () => readOnly('Boolean', { type: 'boolean' });
 
 export const flag = (): ValueKind<boolean> => ({
   graphql: 'Boolean',

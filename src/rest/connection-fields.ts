@@ -60,6 +60,16 @@ export function toRest(connection: GraphQLConnection): Record<string, unknown> {
   return body;
 }
 
+/** The REST body of a document's input fields (GraphQL names): the form of a provisioning file's entries. */
+export function restBodyOf(document: Record<string, unknown>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [name, field] of INPUT_FIELDS) {
+    const { group } = field.value;
+    body[field.rest ?? name] = group ? renameMembers(document[name] as Settings, group, true) : document[name];
+  }
+  return body;
+}
+
 /** A REST body with every secret masked, whatever MASK_SECRETS says (for responses kept for replay). */
 export function maskSecrets(body: Record<string, unknown>): Record<string, unknown> {
   const masked = { ...body };
@@ -147,3 +157,9 @@ export function inputFromBody(
   }
   return { input };
 }
+
+/** A whole connection document as REST sends it (create, replace, a provisioning file's entry): defaults fill what is left out. */
+export const DOCUMENT_SHAPE = bodyShape(
+  INPUT_FIELDS.map(([name]) => name),
+  { fillDefaults: true, noun: 'a database connection' },
+);

@@ -4,11 +4,10 @@
  * answers it gives and the error codes it may answer. The HTTP layer registers
  * these routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
-import { INPUT_FIELDS } from '../connections/fields.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
-import { type BodyShape, bodyShape, inputFromBody } from './connection-fields.ts';
+import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from './connection-fields.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';
@@ -69,7 +68,12 @@ const COMMON: ErrorCode[] = [
 /** Errors of calls that send a JSON body. */
 const BODY: ErrorCode[] = ['validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'];
 /** What the rules of a connection document may refuse. */
-const RULES: ErrorCode[] = ['unsupported_dialect', 'schemas_not_supported', 'unsafe_database_uri'];
+const RULES: ErrorCode[] = [
+  'unsupported_dialect',
+  'schemas_not_supported',
+  'unsafe_database_uri',
+  'invalid_secret_reference',
+];
 /** Errors of calls that connect to the database a connection names. */
 const CONNECTING: ErrorCode[] = [
   'target_not_allowed',
@@ -80,13 +84,7 @@ const CONNECTING: ErrorCode[] = [
 ];
 
 /** The document of a create or replace: every field, the defaults filling what the body left out. */
-const DOCUMENT = {
-  schema: 'DatabaseConnectionInput',
-  ...bodyShape(
-    INPUT_FIELDS.map(([name]) => name),
-    { fillDefaults: true, noun: 'a database connection' },
-  ),
-};
+const DOCUMENT = { schema: 'DatabaseConnectionInput', ...DOCUMENT_SHAPE };
 
 const TEST: QueryParameter = {
   name: 'test',
@@ -202,7 +200,16 @@ export const REST_ROUTES: RestRoute[] = [
     headers: [IF_MATCH],
     body: DOCUMENT,
     success: { status: 200, description: 'The updated connection.', schema: 'DatabaseConnection', headers: [ETAG] },
-    errors: [...BODY, ...RULES, 'not_found', 'alias_conflict', 'version_mismatch', ...CONNECTING, ...COMMON],
+    errors: [
+      ...BODY,
+      ...RULES,
+      'not_found',
+      'managed_connection',
+      'alias_conflict',
+      'version_mismatch',
+      ...CONNECTING,
+      ...COMMON,
+    ],
     handle: (rest, caller, request) => rest.replace(caller, request, idOf(request), flag(request, 'test')),
   },
   {
@@ -213,7 +220,7 @@ export const REST_ROUTES: RestRoute[] = [
     description: 'Answers the connection as it was. Needs connections:write.',
     headers: [IF_MATCH],
     success: { status: 200, description: 'The deleted connection.', schema: 'DatabaseConnection', headers: [ETAG] },
-    errors: ['not_found', 'version_mismatch', ...COMMON],
+    errors: ['not_found', 'managed_connection', 'version_mismatch', ...COMMON],
     handle: (rest, caller, request) => rest.delete(caller, idOf(request), request.headers['if-match']),
   },
   {

@@ -2,7 +2,13 @@
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { AliasConflictError, NotFoundError, ValidationError, VersionMismatchError } from '../connections/errors.ts';
+import {
+  AliasConflictError,
+  ManagedConnectionError,
+  NotFoundError,
+  ValidationError,
+  VersionMismatchError,
+} from '../connections/errors.ts';
 import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
 import { maskedPaths, refuseMasks, restoreMasks } from '../connections/masks.ts';
@@ -192,8 +198,9 @@ function versionedWrite(prisma: Prisma, id: string, expectedVersion: number | nu
     context: {
       id,
       expectedVersion,
-      currentVersion: async () =>
-        (await prisma.databaseConnection.findUnique({ where: { id }, select: { version: true } }))?.version,
+      current: async () =>
+        (await prisma.databaseConnection.findUnique({ where: { id }, select: { version: true, managed: true } })) ??
+        undefined,
     },
   };
 }
@@ -252,6 +259,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       types: [
         ValidationError,
         NotFoundError,
+        ManagedConnectionError,
         VersionMismatchError,
         AliasConflictError,
         ...DIALECT_ERRORS,
@@ -284,6 +292,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
         // The rules, and what a test connects to, depend on fields the update may leave as they are.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
+        if (stored.managed) throw new ManagedConnectionError(id);
         if (expectedVersion != null && stored.version !== expectedVersion) {
           throw new VersionMismatchError(id, expectedVersion, stored.version);
         }
@@ -311,7 +320,10 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
     description: 'Deletes the connection and returns it as it was.',
-    errors: { types: [NotFoundError, VersionMismatchError], ...resultNames('DeleteDatabaseConnection') },
+    errors: {
+      types: [NotFoundError, ManagedConnectionError, VersionMismatchError],
+      ...resultNames('DeleteDatabaseConnection'),
+    },
     authScopes: { 'connections:write': true },
     args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int(EXPECTED_VERSION_ARG) },
     resolve: (_root, { id, expectedVersion }, { prisma }): Promise<ConnectionRow> => {

@@ -3,6 +3,7 @@ import { builder } from '../builder.ts';
 import {
   AliasConflictError,
   type FieldProblem,
+  ManagedConnectionError,
   NotFoundError,
   ValidationError,
   VersionMismatchError,
@@ -38,6 +39,13 @@ builder.objectType(ValidationError, {
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
   description: describeErrorType('NotFoundError'),
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ id: t.exposeID('id') }),
+});
+
+builder.objectType(ManagedConnectionError, {
+  name: 'ManagedConnectionError',
+  description: describeErrorType('ManagedConnectionError'),
   interfaces: [ErrorInterface],
   fields: (t) => ({ id: t.exposeID('id') }),
 });

@@ -1,0 +1,111 @@
+/**
+ * Reads a provisioning file: YAML or JSON (JSON is YAML), a top-level
+ * `connections:` list of objects with the REST field names. Every problem is
+ * reported with its line, none stops the reading of the rest.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+
+export interface FileEntry {
+  /** Its place in the list, from 0. */
+  index: number;
+  /** The object as written, REST field names. */
+  body: Record<string, unknown>;
+  /** The line of a field path in this entry (`ssh_settings.private_key`), or of the entry itself. */
+  lineOf(path: string): number;
+}
+
+export interface FileProblem {
+  /** `connections[2].connection_uri`, or '' for the file as a whole. */
+  where: string;
+  line: number;
+  message: string;
+}
+
+export class ProvisioningFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: FileProblem[],
+  ) {
+    super(
+      `${file} is not a provisioning file this service can apply; nothing was changed:\n` +
+        problems.map(({ where, line, message }) => `  line ${line}: ${where ? `${where} ` : ''}${message}`).join('\n'),
+    );
+  }
+}
+
+export interface ProvisioningFile {
+  path: string;
+  entries: FileEntry[];
+  /** What is wrong with the form of the file beyond its entries (a list item that is no object, an unknown key). */
+  problems: FileProblem[];
+}
+
+/**
+ * The entries of the file, and what is wrong with its form; throws ProvisioningFileError when it
+ * cannot be read or parsed at all.
+ */
+export function readProvisioningFile(file: string): ProvisioningFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProvisioningFileError(file, [
+      { where: '', line: 0, message: `cannot be read (${(error as Error).message})` },
+    ]);
+  }
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const lineAt = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
+  const problems: FileProblem[] = document.errors.map((error) => ({
+    where: '',
+    line: error.linePos?.[0].line ?? 1,
+    message: (error.message.split('\n')[0] ?? 'does not parse').replace(/ at line \d+, column \d+:?$/, ''),
+  }));
+  if (problems.length > 0) throw new ProvisioningFileError(file, problems);
+
+  const root = document.contents;
+  const list = isMap(root) ? root.get('connections', true) : undefined;
+  if (!isMap(root) || !isSeq(list)) {
+    throw new ProvisioningFileError(file, [
+      { where: '', line: lineAt(root as Node), message: 'must hold a `connections:` list' },
+    ]);
+  }
+  for (const pair of root.items) {
+    const key = (pair.key as { value?: unknown })?.value;
+    if (key !== 'connections') {
+      problems.push({
+        where: String(key),
+        line: lineAt(pair.key as Node),
+        message: 'is not a key of a provisioning file',
+      });
+    }
+  }
+  const entries: FileEntry[] = [];
+  list.items.forEach((item, index) => {
+    const node = item as Node;
+    if (!isMap(node)) {
+      problems.push({ where: `connections[${index}]`, line: lineAt(node), message: 'must be an object' });
+      return;
+    }
+    entries.push({
+      index,
+      body: node.toJSON() as Record<string, unknown>,
+      lineOf: (path) => {
+        // As deep as the path goes in the file: a field left out is reported at its entry.
+        let current: Node = node;
+        for (const part of path.split(/[.[\]]/).filter(Boolean)) {
+          const child = isMap(current)
+            ? (current as YAMLMap).get(part, true)
+            : isSeq(current)
+              ? current.get(Number(part), true)
+              : undefined;
+          if (!child) break;
+          current = child as Node;
+        }
+        return lineAt(current);
+      },
+    });
+  });
+  return { path: file, entries, problems };
+}
