@@ -42,7 +42,8 @@ const writeFile = (text: string) => {
 };
 
 const SECRET_ENV = { DCAPI_SECRET_WAREHOUSE: 'Warehouse-Secret-2' };
-const byAlias = (rows: { alias: string }[]) => Object.fromEntries(rows.map((row) => [row.alias, row]));
+const byAlias = (rows: { alias: string }[]): Record<string, any> =>
+  Object.fromEntries(rows.map((row) => [row.alias, row]));
 
 /** Runs a command-line tool of the service, compiled, as `npm run` does. */
 async function cli(tool: string, args: string[], env: Record<string, string>) {
