@@ -117,6 +117,7 @@ INVALID.push(
   ],
   ['an SSH key as the TLS client key', withTls({ client_certificate: CLIENT.certificate, client_key: KEY.privateKey })],
   ['**** as the TLS client key on create', withTls({ client_certificate: CLIENT.certificate, client_key: '****' })],
+  ['a secret reference as the CA certificate, which is no secret', withTls({ ca_certificate: '${file:ca.pem}' })],
   ['a CA certificate of 100 KiB', withTls({ ca_certificate: CA.certificate.repeat(70) })],
   [
     'a URI naming a CA file',

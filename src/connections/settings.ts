@@ -44,7 +44,7 @@ export const SSH_SETTINGS: SettingsGroup = {
     privateKey: {
       rest: 'private_key',
       // Parsed by the group's check, which has the passphrase to open it with.
-      value: pemText(KEY_BYTES, () => undefined),
+      value: pemText(KEY_BYTES, () => undefined, { secret: true }),
       description: 'A private key of that user, as PEM or OpenSSH text (at most 16 KiB).',
       secret: true,
     },
@@ -92,17 +92,17 @@ export const TLS_SETTINGS: SettingsGroup = {
   members: {
     caCertificate: {
       rest: 'ca_certificate',
-      value: pemText(CERTIFICATE_BYTES, certificateProblem),
+      value: pemText(CERTIFICATE_BYTES, certificateProblem, { secret: false }),
       description: "The CA certificates (PEM) to verify the server's certificate against, in place of the system's.",
     },
     clientCertificate: {
       rest: 'client_certificate',
-      value: pemText(CERTIFICATE_BYTES, certificateProblem),
+      value: pemText(CERTIFICATE_BYTES, certificateProblem, { secret: false }),
       description: 'The client certificate (PEM) to present, with its chain.',
     },
     clientKey: {
       rest: 'client_key',
-      value: pemText(KEY_BYTES, tlsPrivateKeyProblem),
+      value: pemText(KEY_BYTES, tlsPrivateKeyProblem, { secret: true }),
       description: 'The private key (PEM, not encrypted) of the client certificate.',
       secret: true,
     },

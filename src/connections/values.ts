@@ -243,8 +243,15 @@ export function exactText(maxLength: number): ValueKind<string> {
   };
 }
 
-/** A key or certificate as PEM (or OpenSSH) text, at most `maxBytes`, that `problemOf` finds nothing wrong with. */
-export function pemText(maxBytes: number, problemOf: (text: string) => string | undefined): ValueKind<string> {
+/**
+ * A key or certificate as PEM (or OpenSSH) text, at most `maxBytes`, that `problemOf` finds nothing
+ * wrong with. A secret (a key) may be a secret reference instead, checked once read.
+ */
+export function pemText(
+  maxBytes: number,
+  problemOf: (text: string) => string | undefined,
+  { secret }: { secret: boolean },
+): ValueKind<string> {
   return {
     graphql: 'String',
     rules: string()
@@ -255,7 +262,7 @@ export function pemText(maxBytes: number, problemOf: (text: string) => string | 
       .superRefine((value, context) => {
         // The mask stands for a stored value, checked when it was stored; a reference for a value
         // checked once it is read.
-        const problem = value === MASK || isReference(value) ? undefined : problemOf(value);
+        const problem = value === MASK || (secret && isReference(value)) ? undefined : problemOf(value);
         if (problem) context.addIssue({ code: 'custom', message: problem });
       }),
     shape: string(),
