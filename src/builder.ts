@@ -32,6 +32,7 @@ export const builder = new SchemaBuilder<{
       'connections:read': principal.scopes.has('connections:read'),
       'connections:write': principal.scopes.has('connections:write'),
       'connections:reveal': principal.scopes.has('connections:reveal'),
+      'audit:read': principal.scopes.has('audit:read'),
     }),
     unauthorizedError: (_parent, _context, _info, result) => forbiddenError(result),
   },

@@ -81,6 +81,7 @@ export const ENVIRONMENT = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the start of an environment variable name, such as DCAPI_SECRET_')
     .default('DCAPI_SECRET_'),
   SECRET_FILES_DIR: z.string().optional(),
+  AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
   CONNECTIONS_FILE: z.string().optional(),
   CONNECTIONS_FILE_PRUNE: boolean().default(false),
 });
@@ -111,6 +112,8 @@ export interface Config {
   /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
   allowFileDatabases: boolean;
   connectivity: ConnectivitySettings;
+  /** Audit events older than this many days are pruned (at start, then hourly). */
+  auditRetentionDays: number;
   /** The provisioning file applied at every start, and whether connections it no longer lists are deleted. */
   provisioning: { file: string | undefined; prune: boolean };
   /** What `${env:…}` and `${file:…}` references may read. */
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentPerKey: settings.CONNECTION_TESTS_MAX_PER_KEY,
       introspectionCacheMs: settings.INTROSPECTION_CACHE_MS,
     },
+    auditRetentionDays: settings.AUDIT_RETENTION_DAYS,
     provisioning: { file: settings.CONNECTIONS_FILE, prune: settings.CONNECTIONS_FILE_PRUNE },
     secretReferences: {
       envPrefix: settings.SECRET_ENV_PREFIX,

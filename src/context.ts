@@ -18,9 +18,10 @@ export interface ServiceContext {
   connectivity: Connectivity;
 }
 
-/** Per request: who is calling, and a logger that names the request. */
+/** Per request: who is calling, the request's id (audit events name it), and a logger that names the request. */
 export interface RequestContext {
   principal: Principal;
+  requestId?: string;
   logger: Logger;
 }
 

@@ -1,6 +1,7 @@
 /** Starting and stopping the whole service: migrations, database, HTTP server. */
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { retentionCutoff } from './audit/events.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
 import { createPrismaClient, type Prisma } from './db/client.ts';
@@ -70,6 +71,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       throw error;
     }
   }
+  // The audit trail keeps AUDIT_RETENTION_DAYS: pruned now, then every hour.
+  const pruneAuditTrail = () =>
+    prisma.auditEvent
+      .deleteMany({ where: { at: { lt: retentionCutoff(config.auditRetentionDays) } } })
+      .catch((error: unknown) => logger.error({ err: error }, 'pruning the audit trail failed'));
+  await pruneAuditTrail();
+  const pruning = setInterval(pruneAuditTrail, 3_600_000);
+  pruning.unref();
   const app = createApp({ prisma, logger, secrets, references, policy, connectivity }, store, config);
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
@@ -84,6 +93,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       deadline.unref();
       await app.close();
       clearTimeout(deadline);
+      clearInterval(pruning);
       await prisma.$disconnect();
     },
   };

@@ -15,6 +15,7 @@ const MIGRATIONS = [
   '20261127130000_add_idempotency_keys',
   '20261127140000_add_ssh_and_tls_settings',
   '20261127150000_add_managed',
+  '20261127160000_add_audit_events',
 ];
 
 describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {

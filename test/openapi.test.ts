@@ -17,7 +17,7 @@ const PATH = '/api/v1/database-connections';
 const ITEM = `${PATH}/{id}`;
 const keys = { writer: generateApiKey(), reader: generateApiKey() };
 const API_KEYS = JSON.stringify([
-  { name: 'writer', hash: hashApiKey(keys.writer), scopes: ['connections:read', 'connections:write'] },
+  { name: 'writer', hash: hashApiKey(keys.writer), scopes: ['connections:read', 'connections:write', 'audit:read'] },
   { name: 'reader', hash: hashApiKey(keys.reader), scopes: ['connections:read'] },
 ]);
 
@@ -118,6 +118,13 @@ describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
     await check(ITEM, 'DELETE', writer('DELETE', item, undefined, { 'if-match': '"1"' }), 412);
     await check(ITEM, 'DELETE', writer('DELETE', item), 200);
     await check(ITEM, 'DELETE', writer('DELETE', missing), 404);
+
+    // The audit trail of all the above: a page, its next page through the Link header, a refusal.
+    const page = await check('/api/v1/audit-events', 'GET', writer('GET', '/api/v1/audit-events?limit=2'), 200);
+    const next = /<([^>]+)>/.exec(page.headers.get('link') ?? '')?.[1] ?? '';
+    await check('/api/v1/audit-events', 'GET', writer('GET', next), 200);
+    await check('/api/v1/audit-events', 'GET', writer('GET', '/api/v1/audit-events?since=soon'), 400);
+    await check('/api/v1/audit-events', 'GET', as(keys.reader)('GET', '/api/v1/audit-events'), 403);
 
     await runSql(database, 'DROP TABLE database_connections');
     await check(PATH, 'GET', writer('GET', PATH), 500);

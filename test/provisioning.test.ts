@@ -85,6 +85,12 @@ describe.each(STORES)('a provisioning file on $name', ({ create, skip }) => {
         { alias: 'orders', managed: true },
       ]);
 
+      // Each change of the file is in the audit trail, by the provisioning actor.
+      const trail = (await api.request('GET', '/api/v1/audit-events')).body;
+      // (Made in one transaction, possibly in the same millisecond: compared in any order.)
+      const changes = trail.map(({ actor, action, alias }: Record<string, string>) => `${actor} ${action} ${alias}`);
+      expect(changes.sort()).toEqual(['provisioning create orders', 'provisioning create warehouse']);
+
       // The file is the source of truth: the API changes nothing of it, on either interface.
       const id = first.orders.id;
       const put = await api.request('PUT', `${PATH}/${id}`, { alias: 'orders', connection_uri: 'mysql://x@y/z' });

@@ -83,6 +83,15 @@ export const presentSecret = (
   secrets: ConnectionSecrets,
 ): unknown => fromText(SECRET_FIELDS_BY_NAME[name], secrets.present(row, name, reveal));
 
+/** The REST names of the input fields whose values differ between two documents. */
+export function changedFields(before: ConnectionDocument, after: ConnectionDocument): string[] {
+  return INPUT_FIELDS.filter(
+    ([name]) =>
+      JSON.stringify(before[name as keyof ConnectionDocument]) !==
+      JSON.stringify(after[name as keyof ConnectionDocument]),
+  ).map(([name, field]) => field.rest ?? name);
+}
+
 /** The document a row stores, secrets opened: what an update starts from, and what connects. */
 export function storedDocument(row: ConnectionRow, secrets: ConnectionSecrets): ConnectionDocument {
   const document: Record<string, unknown> = {};

@@ -49,7 +49,12 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
   return createYoga<RequestContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: ({ principal, logger: requestLogger }) => ({ ...service, principal, logger: requestLogger }),
+    context: ({ principal, logger: requestLogger, requestId }) => ({
+      ...service,
+      principal,
+      logger: requestLogger,
+      requestId,
+    }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.
     maskedErrors: {

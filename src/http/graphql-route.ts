@@ -34,6 +34,7 @@ export const registerGraphQL: FastifyPluginAsync<{ yoga: Yoga; explorer: boolean
       const response = await yoga.handleNodeRequestAndResponse(request, reply, {
         principal: request.principal as NonNullable<typeof request.principal>,
         logger: request.log as Logger,
+        requestId: request.id,
       });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.code(response.status);

@@ -24,6 +24,7 @@ import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
 import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/yoga.ts';
 import type { Logger } from '../logger.ts';
+import { createAuditEventHandlers } from '../rest/audit-events.ts';
 import { unsupportedMediaType } from '../rest/body.ts';
 import { COLLECTION_PATH, createDatabaseConnectionHandlers, notFoundProblem } from '../rest/database-connections.ts';
 import { createIdempotency } from '../rest/idempotency.ts';
@@ -123,7 +124,8 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
   const metrics = createMetrics();
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
   const idempotency = createIdempotency(service.prisma, service.secrets.keyring);
-  const rest = createDatabaseConnectionHandlers(createOperationRunner(yoga), idempotency);
+  const run = createOperationRunner(yoga);
+  const rest = { ...createDatabaseConnectionHandlers(run, idempotency), ...createAuditEventHandlers(run) };
   const checkReadiness = createReadinessCheck(service.prisma, store);
 
   const app = Fastify({
@@ -281,7 +283,11 @@ export function createApp(service: ServiceContext, store: Store, options: AppOpt
         method: route.method,
         url: route.path,
         handler: async (request, reply) => {
-          const caller = { principal: request.principal as Principal, logger: request.log as Logger };
+          const caller = {
+            principal: request.principal as Principal,
+            logger: request.log as Logger,
+            requestId: request.id,
+          };
           const routed = readRequest(route, request as Parameters<typeof readRequest>[1]);
           const { status, body, headers } = await route.handle(rest, caller, routed);
           reply.code(status).headers(headers ?? {});

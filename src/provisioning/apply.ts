@@ -5,11 +5,12 @@
  * writes are one transaction, under an advisory lock on PostgreSQL, so that
  * instances starting together apply the file once between them.
  */
+import { type AuditAction, auditRow } from '../audit/events.ts';
 import { ValidationError } from '../connections/errors.ts';
-import type { ConnectionDocument } from '../connections/fields.ts';
+import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
 import { aliasKey, parseFullDocument } from '../connections/input.ts';
 import { refuseMasks } from '../connections/masks.ts';
-import { changedColumns, newRow, storedDocument } from '../connections/records.ts';
+import { changedColumns, changedFields, newRow, storedDocument } from '../connections/records.ts';
 import { resolveReferences } from '../connections/references.ts';
 import { checkConnection } from '../connections/transport.ts';
 import type { Prisma } from '../db/client.ts';
@@ -41,6 +42,10 @@ export interface ProvisioningContext {
 /** How many connections each outcome had, for a log line. */
 export const countsOf = (report: ApplyReport) =>
   Object.fromEntries(Object.entries(report).map(([outcome, aliases]) => [outcome, aliases.length]));
+
+/** Who the audit trail says made the file's changes. */
+const PROVISIONING_ACTOR = 'provisioning';
+const ALL_FIELDS = INPUT_FIELDS.map(([name, field]) => field.rest ?? name);
 
 /** Any number that is the same for every instance: the key of the lock they take turns on. */
 const PROVISIONING_LOCK = 7_377_237;
@@ -109,6 +114,9 @@ export async function applyProvisioning(
     async (tx) => {
       if (provider === 'postgresql') await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${PROVISIONING_LOCK})`);
       const report: ApplyReport = { created: [], changed: [], unchanged: [], deleted: [], wouldDelete: [] };
+      // Each change is recorded in the audit trail, in the transaction that makes it.
+      const record = (action: AuditAction, connectionId: string, alias: string, fields: string[]) =>
+        tx.auditEvent.create({ data: auditRow({ actor: PROVISIONING_ACTOR, action, connectionId, alias, fields }) });
       const rows = await tx.databaseConnection.findMany();
       const byKey = new Map(rows.map((row) => [row.aliasKey, row]));
       const listed = new Set<string>();
@@ -116,22 +124,28 @@ export async function applyProvisioning(
         const key = aliasKey(document.alias);
         listed.add(key);
         const row = byKey.get(key);
+        const stored = row && storedDocument(row, secrets);
         if (!row) {
-          await tx.databaseConnection.create({ data: { ...newRow(document, dialect, secrets), managed: true } });
+          const created = await tx.databaseConnection.create({
+            data: { ...newRow(document, dialect, secrets), managed: true },
+          });
+          await record('create', created.id, document.alias, ALL_FIELDS);
           report.created.push(document.alias);
-        } else if (row.managed && JSON.stringify(storedDocument(row, secrets)) === JSON.stringify(document)) {
+        } else if (row.managed && JSON.stringify(stored) === JSON.stringify(document)) {
           report.unchanged.push(document.alias);
         } else {
           await tx.databaseConnection.update({
             where: { id: row.id },
             data: { ...changedColumns(row.id, document, dialect, secrets), managed: true },
           });
+          await record('update', row.id, document.alias, changedFields(stored as ConnectionDocument, document));
           report.changed.push(document.alias);
         }
       }
       for (const row of rows.filter((row) => row.managed && !listed.has(row.aliasKey))) {
         if (prune) {
           await tx.databaseConnection.delete({ where: { id: row.id } });
+          await record('delete', row.id, row.alias, []);
           report.deleted.push(row.alias);
         } else report.wouldDelete.push(row.alias);
       }

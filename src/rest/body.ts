@@ -14,7 +14,7 @@ export interface RestRequest {
 /** What a handler gets: the request, its query parameters read, its body checked and renamed. */
 export interface RoutedRequest extends RestRequest {
   params: { id?: string };
-  parameters: Record<string, string | boolean | undefined>;
+  parameters: Record<string, string | number | boolean | undefined>;
   /** The GraphQL input the body became (routes with a body). */
   input: Record<string, unknown>;
 }

@@ -88,21 +88,33 @@ interface ListPage {
 /** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */
 class UnexpectedGraphQLErrors extends Error {}
 
-export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
-  async function execute<Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) {
-    const result = await run<Data>(name, variables, caller);
-    const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
-    if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
-    if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
-    const badVariables = result.errors?.map(variableProblem).filter((found) => found !== undefined) ?? [];
-    if (badVariables.length > 0) throw invalidInput(badVariables);
-    if (result.errors?.length || !result.data) {
-      throw new UnexpectedGraphQLErrors(
-        `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
-      );
-    }
-    return result.data;
+/**
+ * Runs a REST operation and answers its data, or throws the problem its errors map to: a missing
+ * scope (403), our database down (503), a variable of the wrong type (400), anything else (500).
+ */
+export async function executeOperation<Data>(
+  run: RunOperation,
+  name: OperationName,
+  variables: Record<string, unknown>,
+  caller: Caller,
+): Promise<Data> {
+  const result = await run<Data>(name, variables, caller);
+  const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
+  if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
+  if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
+  const badVariables = result.errors?.map(variableProblem).filter((found) => found !== undefined) ?? [];
+  if (badVariables.length > 0) throw invalidInput(badVariables);
+  if (result.errors?.length || !result.data) {
+    throw new UnexpectedGraphQLErrors(
+      `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
+    );
   }
+  return result.data;
+}
+
+export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
+  const execute = <Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) =>
+    executeOperation<Data>(run, name, variables, caller);
 
   /** Turns a typed GraphQL error into its REST problem. */
   function typedErrorProblem(error: MutationResult['result']): ProblemResponse {

@@ -3,6 +3,8 @@
  * /api/v1/openapi.json. A test checks real responses of every route against
  * it (test/openapi.test.ts), so it has to say what the service does.
  */
+
+import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
 import { TEST_FAILURES } from '../connectivity/errors.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
@@ -92,7 +94,14 @@ function operationOf(route: RestRoute) {
       name,
       in: 'query',
       description,
-      schema: values === 'boolean' ? { type: 'boolean', default: false } : { type: 'string', enum: values },
+      schema:
+        values === 'boolean'
+          ? { type: 'boolean', default: false }
+          : values === 'text'
+            ? { type: 'string' }
+            : Array.isArray(values)
+              ? { type: 'string', enum: values }
+              : { type: 'integer', minimum: 1, maximum: (values as { max: number }).max },
     })),
     ...(route.headers ?? []).map(({ name, description, schema }) => ({ name, in: 'header', description, schema })),
   ];
@@ -166,6 +175,17 @@ export const OPENAPI_DOCUMENT = {
         latency_ms: { type: 'number' },
         server_version: { type: ['string', 'null'] },
         error: { oneOf: [{ type: 'null' }, ref('CodeAndMessage')] },
+      }),
+      AuditEvent: strictObject({
+        id: { type: 'string', description: 'Events are numbered in the order they were recorded.' },
+        at: { type: 'string', format: 'date-time' },
+        actor: { type: 'string', description: "The API key's name, `local`, or the tool that acted." },
+        action: { type: 'string', enum: AUDIT_ACTIONS },
+        connection_id: { type: ['string', 'null'] },
+        alias: { type: ['string', 'null'] },
+        fields: { type: 'array', items: { type: 'string' }, description: 'Fields changed or revealed; never values.' },
+        request_id: { type: ['string', 'null'] },
+        outcome: { type: 'string', description: '`ok`, or what went wrong.' },
       }),
       DatabaseSchemas: strictObject({
         schemas: {

@@ -84,6 +84,12 @@ ${CONNECTION_FIELDS}`,
     '$uri: String!, $schemas: [String!], $useSsh: Boolean, $sshSettings: SshSettingsInput, $tlsSettings: TlsSettingsInput',
     'testConnectionUri(uri: $uri, schemas: $schemas, useSsh: $useSsh, sshSettings: $sshSettings, tlsSettings: $tlsSettings)',
   ),
+  auditEvents: `query RestAuditEvents($first: Int!, $after: String, $filter: AuditEventFilter) {
+  page: auditEvents(first: $first, after: $after, filter: $filter) {
+    edges { node { id at actor action connectionId alias fields requestId outcome } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
   introspect: `query RestIntrospect($id: ID!) {
   databaseConnection(id: $id) {
     introspection {
@@ -121,8 +127,8 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     documents.set(name, document);
     trustedDocuments.add(document);
   }
-  return async (name, variables, { principal, logger }) => {
-    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger });
+  return async (name, variables, { principal, logger, requestId }) => {
+    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger, requestId });
     const contextValue = await contextFactory();
     return (await execute({
       schema: enveloped,

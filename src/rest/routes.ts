@@ -4,8 +4,11 @@
  * answers it gives and the error codes it may answer. The HTTP layer registers
  * these routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
+import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
+import { AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
+import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } from './audit-events.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
 import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from './connection-fields.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
@@ -14,13 +17,17 @@ import type { Caller } from './operations.ts';
 import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import type { RestResponse } from './response.ts';
 
-export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers>;
+export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers> &
+  ReturnType<typeof createAuditEventHandlers>;
 
-/** A query parameter: a boolean (`true`/`false`, default false) or one of a list of names. */
+/**
+ * A query parameter: a boolean (`true`/`false`, default false), any text, a whole number from 1 to
+ * `max`, or one of a list of names.
+ */
 export interface QueryParameter {
   name: string;
   description: string;
-  values: 'boolean' | readonly string[];
+  values: 'boolean' | 'text' | { max: number } | readonly string[];
 }
 
 export interface HeaderDoc {
@@ -243,24 +250,53 @@ export const REST_ROUTES: RestRoute[] = [
     errors: ['not_found', ...CONNECTING, ...COMMON],
     handle: (rest, caller, request) => rest.schemas(caller, idOf(request)),
   },
+  {
+    method: 'GET',
+    path: AUDIT_EVENTS_PATH,
+    operationId: 'listAuditEvents',
+    summary: 'Read the audit trail',
+    description:
+      'Who created, changed, deleted, revealed or tested which connection, and when; newest first, a page at a ' +
+      'time (the next page is in the Link header, rel="next"). Needs audit:read.',
+    query: [
+      { name: 'connection_id', description: 'Only the events of this connection.', values: 'text' },
+      { name: 'action', description: 'Only events of this kind.', values: AUDIT_ACTIONS },
+      { name: 'since', description: 'Only events at or after this moment (ISO 8601).', values: 'text' },
+      { name: 'limit', description: 'Events a page (default 50).', values: { max: AUDIT_PAGE_MAX } },
+      { name: 'cursor', description: 'Where the page starts: from the Link header of the one before.', values: 'text' },
+    ],
+    success: {
+      status: 200,
+      description: 'A page of events, newest first.',
+      schema: '[AuditEvent]',
+      headers: [
+        {
+          name: 'Link',
+          description: 'The next page, `<…?cursor=…>; rel="next"`, when there is one.',
+          schema: { type: 'string' },
+        },
+      ],
+    },
+    errors: ['validation_failed', ...COMMON],
+    handle: (rest, caller, request) => rest.auditEvents(caller, request.parameters as AuditQuery),
+  },
 ];
 
 // --- Reading a request as its route declares it -----------------------------------
 
-function readParameter(parameter: QueryParameter, value: string | string[] | undefined) {
-  if (value === undefined) return parameter.values === 'boolean' ? false : undefined;
-  if (parameter.values === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
-  if (parameter.values !== 'boolean' && typeof value === 'string' && parameter.values.includes(value)) return value;
-  throw invalidInput(
-    [
-      {
-        field: parameter.name,
-        message:
-          parameter.values === 'boolean' ? 'must be true or false' : `must be one of ${parameter.values.join(', ')}`,
-      },
-    ],
-    `query parameter ${parameter.name}`,
-  );
+function readParameter({ name, values }: QueryParameter, value: string | string[] | undefined) {
+  if (value === undefined) return values === 'boolean' ? false : undefined;
+  const refuse = (message: string) => {
+    throw invalidInput([{ field: name, message }], `query parameter ${name}`);
+  };
+  if (typeof value !== 'string') return refuse('must be given once');
+  if (values === 'boolean')
+    return value === 'true' || value === 'false' ? value === 'true' : refuse('must be true or false');
+  if (values === 'text') return value;
+  if (Array.isArray(values)) return values.includes(value) ? value : refuse(`must be one of ${values.join(', ')}`);
+  const { max } = values as { max: number };
+  const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : 0;
+  return number >= 1 && number <= max ? number : refuse(`must be a whole number from 1 to ${max}`);
 }
 
 /** The request as its route declares it: query parameters read, body checked for its shape and renamed. */

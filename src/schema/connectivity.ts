@@ -1,4 +1,5 @@
 /** Connection tests and schema discovery: their types, mutations and the introspection field. */
+import { type AuditEntry, auditRow } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
@@ -133,18 +134,21 @@ builder.mutationField('testDatabaseConnection', (t) =>
       directResult: true,
       union: { name: 'TestDatabaseConnectionResult' },
     },
-    resolve: async (_root, { id }, { prisma, secrets, references, connectivity, principal }) => {
+    resolve: async (_root, { id }, { prisma, secrets, references, connectivity, principal, requestId }) => {
       const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
       if (!row) throw new NotFoundError(id);
+      let result: TestResult;
       try {
         const route = storedRoute(storedDocument(row, secrets), references);
-        return await connectivity.test(route, rowDialect(row), rowSchemas(row), principal.name);
+        result = await connectivity.test(route, rowDialect(row), rowSchemas(row), principal.name);
       } catch (error) {
         // A reference that can no longer be read: a failed test, like any other.
-        if (error instanceof ConnectionFailedError)
-          return { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
-        throw error;
+        if (!(error instanceof ConnectionFailedError)) throw error;
+        result = { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
       }
+      const entry: AuditEntry = { actor: principal.name, action: 'test', connectionId: row.id, alias: row.alias };
+      await prisma.auditEvent.create({ data: auditRow({ ...entry, requestId, outcome: result.error?.code ?? 'ok' }) });
+      return result;
     },
   }),
 );
@@ -166,10 +170,10 @@ builder.mutationField('testConnectionUri', (t) =>
       directResult: true,
       union: { name: 'TestConnectionUriResult' },
     },
-    resolve: (
+    resolve: async (
       _root,
       { uri, schemas, useSsh, sshSettings, tlsSettings },
-      { connectivity, references, policy, principal },
+      { prisma, connectivity, references, policy, principal, requestId },
     ) => {
       // The same rules as a saved connection, under a placeholder alias.
       const argumentName = (name: string) => (name === 'connectionUri' ? 'uri' : name);
@@ -187,7 +191,16 @@ builder.mutationField('testConnectionUri', (t) =>
       refuseMasks(document, argumentName);
       const resolved = resolveReferences(document, references);
       const dialect = checkConnection(resolved, policy);
-      return connectivity.test(routeOf(resolved), dialect, resolved.schemas, principal.name);
+      const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, principal.name);
+      // A URI tested before it is saved: no connection to name.
+      const entry: AuditEntry = {
+        actor: principal.name,
+        action: 'test',
+        requestId,
+        outcome: result.error?.code ?? 'ok',
+      };
+      await prisma.auditEvent.create({ data: auditRow(entry) });
+      return result;
     },
   }),
 );

@@ -1,6 +1,7 @@
 /** The DatabaseConnection type with its queries and mutations. */
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
+import { type AuditEntry, auditRow } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import {
   AliasConflictError,
@@ -15,6 +16,7 @@ import { maskedPaths, refuseMasks, restoreMasks } from '../connections/masks.ts'
 import {
   type ConnectionRow,
   changedColumns,
+  changedFields,
   isConnectionId,
   newRow,
   rowAt,
@@ -234,7 +236,7 @@ builder.mutationField('createDatabaseConnection', (t) =>
     resolve: async (
       _root,
       { input, testConnection },
-      { prisma, secrets, references, policy, connectivity, principal },
+      { prisma, secrets, references, policy, connectivity, principal, requestId },
     ) => {
       const document = parseFullDocument(input);
       refuseMasks(document);
@@ -244,8 +246,23 @@ builder.mutationField('createDatabaseConnection', (t) =>
       if (testConnection) {
         await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, principal.name);
       }
+      const row = newRow(document, dialect.name, secrets);
+      const event = auditRow({
+        actor: principal.name,
+        action: 'create',
+        connectionId: row.id,
+        alias: row.alias,
+        fields: INPUT_FIELDS.map(([name, field]) => field.rest ?? name),
+        requestId,
+      });
       return translateWriteErrors(
-        () => prisma.databaseConnection.create({ data: newRow(document, dialect.name, secrets) }),
+        async () =>
+          (
+            await prisma.$transaction([
+              prisma.databaseConnection.create({ data: row }),
+              prisma.auditEvent.create({ data: event }),
+            ])
+          )[0],
         { alias: document.alias },
       );
     },
@@ -277,7 +294,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
     resolve: async (
       _root,
       { id, input, testConnection, expectedVersion },
-      { prisma, secrets, references, policy, connectivity, principal },
+      { prisma, secrets, references, policy, connectivity, principal, requestId },
     ) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
@@ -309,7 +326,19 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       // The version check and the write are one statement, so no other write can come between them.
       const { where, context } = versionedWrite(prisma, id, expectedVersion);
       return translateWriteErrors(
-        () => prisma.databaseConnection.update({ where, data: changedColumns(id, document, dialect, secrets) }),
+        () =>
+          prisma.$transaction(async (tx) => {
+            // Read in the transaction, to record which fields the write changes.
+            const before = await tx.databaseConnection.findUnique({ where: { id } });
+            const after = await tx.databaseConnection.update({
+              where,
+              data: changedColumns(id, document, dialect, secrets),
+            });
+            const fields = before ? changedFields(storedDocument(before, secrets), storedDocument(after, secrets)) : [];
+            const entry: AuditEntry = { actor: principal.name, action: 'update', connectionId: id, alias: after.alias };
+            await tx.auditEvent.create({ data: auditRow({ ...entry, fields, requestId }) });
+            return after;
+          }),
         { ...context, alias: document.alias },
       );
     },
@@ -326,10 +355,19 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
     },
     authScopes: { 'connections:write': true },
     args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int(EXPECTED_VERSION_ARG) },
-    resolve: (_root, { id, expectedVersion }, { prisma }): Promise<ConnectionRow> => {
+    resolve: (_root, { id, expectedVersion }, { prisma, principal, requestId }): Promise<ConnectionRow> => {
       if (!isConnectionId(id)) throw new NotFoundError(id);
       const { where, context } = versionedWrite(prisma, id, expectedVersion);
-      return translateWriteErrors(() => prisma.databaseConnection.delete({ where }), context);
+      return translateWriteErrors(
+        () =>
+          prisma.$transaction(async (tx) => {
+            const row = await tx.databaseConnection.delete({ where });
+            const entry: AuditEntry = { actor: principal.name, action: 'delete', connectionId: id, alias: row.alias };
+            await tx.auditEvent.create({ data: auditRow({ ...entry, requestId }) });
+            return row;
+          }),
+        context,
+      );
     },
   }),
 );

@@ -1,6 +1,7 @@
 import './errors.ts';
 import './database-connection.ts';
 import './connectivity.ts';
+import './audit-event.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

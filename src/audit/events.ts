@@ -1,0 +1,40 @@
+/**
+ * The audit trail: one event for each create, update, delete, reveal, test and
+ * key rotation (the provisioning file's changes are creates, updates and deletes
+ * by the actor `provisioning`); who acted, on which connection, which
+ * fields changed (names, never values), for which request, and how it ended.
+ * A change's event is written in the change's own transaction, so the trail
+ * never holds a change that did not happen.
+ */
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'reveal', 'test', 'rotate_keys'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  /** The API key's name, `local`, or the tool that acted. */
+  actor: string;
+  action: AuditAction;
+  connectionId?: string | null;
+  alias?: string | null;
+  /** REST names of the fields changed or revealed. */
+  fields?: string[];
+  requestId?: string | null;
+  /** `ok`, or what went wrong. */
+  outcome?: string;
+}
+
+/** The row of an audit event, for the store's `auditEvent` table. */
+export function auditRow(entry: AuditEntry, at = new Date()) {
+  return {
+    at,
+    actor: entry.actor,
+    action: entry.action,
+    connectionId: entry.connectionId ?? null,
+    alias: entry.alias ?? null,
+    fields: JSON.stringify(entry.fields ?? []),
+    requestId: entry.requestId ?? null,
+    outcome: entry.outcome ?? 'ok',
+  };
+}
+
+/** The moment before which events are pruned, for a retention of `days`. */
+export const retentionCutoff = (days: number, now = Date.now()) => new Date(now - days * 86_400_000);

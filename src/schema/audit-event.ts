@@ -1,0 +1,105 @@
+/** The AuditEvent type and the auditEvents query: the audit trail, newest first. */
+import { parseCursorConnectionArgs } from '@pothos/core';
+import { GraphQLError } from 'graphql';
+import { AUDIT_ACTIONS, type AuditAction } from '../audit/events.ts';
+import { builder } from '../builder.ts';
+import type { AuditEvent as AuditEventRow, Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
+
+const AuditActionEnum = builder.enumType('AuditAction', {
+  description: 'What was done.',
+  values: Object.fromEntries(AUDIT_ACTIONS.map((action) => [action.toUpperCase(), { value: action }])) as Record<
+    Uppercase<AuditAction>,
+    { value: AuditAction }
+  >,
+});
+
+const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
+  description:
+    'Who did what to which connection, and when. Changes are recorded in their own transaction; secrets never are.',
+  fields: (t) => ({
+    id: t.id({
+      description: 'Events are numbered in the order they were recorded.',
+      resolve: (event) => String(event.id),
+    }),
+    at: t.field({ type: 'DateTime', resolve: (event) => event.at }),
+    actor: t.exposeString('actor', {
+      description: 'The API key’s name, `local` in local mode, or the tool that acted (`provisioning`, `rotate-keys`).',
+    }),
+    action: t.field({ type: AuditActionEnum, resolve: (event) => event.action as AuditAction }),
+    connectionId: t.exposeID('connectionId', { nullable: true }),
+    alias: t.exposeString('alias', { nullable: true, description: 'The connection’s alias at the time.' }),
+    fields: t.stringList({
+      description: 'The REST names of the fields that changed, or that were revealed; never a value.',
+      resolve: (event) => JSON.parse(event.fields) as string[],
+    }),
+    requestId: t.exposeString('requestId', { nullable: true, description: 'The X-Request-Id of the request.' }),
+    outcome: t.exposeString('outcome', { description: '`ok`, or what went wrong (a test’s failure code).' }),
+  }),
+});
+
+const AuditEventFilter = builder.inputType('AuditEventFilter', {
+  fields: (t) => ({
+    connectionId: t.id({ description: 'Only the events of this connection.' }),
+    action: t.field({ type: AuditActionEnum, description: 'Only events of this kind.' }),
+    since: t.field({ type: 'DateTime', description: 'Only events at or after this moment.' }),
+  }),
+});
+
+/** A cursor is the event's number: events are numbered in the order they were recorded. */
+const encodeCursor = (event: AuditEventRow) => String(event.id);
+
+function olderThan(cursor: string): PrismaTypes.AuditEventWhereInput {
+  if (/^[1-9][0-9]{0,15}$/.test(cursor)) return { id: { lt: Number(cursor) } };
+  throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+export const AUDIT_PAGE_MAX = 1000;
+
+builder.queryField('auditEvents', (t) =>
+  t.connection(
+    {
+      type: AuditEvent,
+      description: `The audit trail, newest first: ${AUDIT_PAGE_MAX} events a page at most. Needs audit:read.`,
+      authScopes: { 'audit:read': true },
+      args: { filter: t.arg({ type: AuditEventFilter }) },
+      resolve: async (_root, args, { prisma }) => {
+        if (args.last != null || args.before != null) {
+          throw new GraphQLError('auditEvents pages from the newest: use first and after.', {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        const { limit, expectedSize, hasNextPage } = parseCursorConnectionArgs({
+          args: { first: args.first, after: args.after },
+          defaultSize: 50,
+          maxSize: AUDIT_PAGE_MAX,
+        });
+        const { connectionId, action, since } = args.filter ?? {};
+        const rows = await prisma.auditEvent.findMany({
+          where: {
+            AND: [
+              connectionId ? { connectionId } : {},
+              action ? { action } : {},
+              since ? { at: { gte: since } } : {},
+              args.after ? olderThan(args.after) : {},
+            ],
+          },
+          orderBy: { id: 'desc' },
+          take: limit,
+        });
+        const nodes = rows.slice(0, expectedSize);
+        const last = nodes[nodes.length - 1];
+        return {
+          edges: nodes.map((node) => ({ node, cursor: encodeCursor(node) })),
+          pageInfo: {
+            startCursor: nodes[0] ? encodeCursor(nodes[0]) : null,
+            endCursor: last ? encodeCursor(last) : null,
+            hasPreviousPage: false,
+            hasNextPage: hasNextPage(rows.length),
+          },
+        };
+      },
+    },
+    { name: 'AuditEventConnection' },
+    { name: 'AuditEventEdge' },
+  ),
+);
