@@ -2,6 +2,7 @@
 import type { Principal } from './auth/api-keys.ts';
 import type { Connectivity } from './connectivity/connectivity.ts';
 import type { Prisma } from './db/client.ts';
+import type { ConnectionEvents } from './events/connection-events.ts';
 import type { DialectPolicy } from './dialects/rules.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionSecrets } from './secrets/connection-secrets.ts';
@@ -16,6 +17,8 @@ export interface ServiceContext {
   references: SecretReferences;
   policy: DialectPolicy;
   connectivity: Connectivity;
+  /** Live change events, for subscriptions. */
+  events: ConnectionEvents;
 }
 
 /** Per request: who is calling, the request's id (audit events name it), and a logger that names the request. */

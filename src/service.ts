@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { retentionCutoff } from './audit/events.ts';
 import { type Config, ConfigError } from './config.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
+import { createConnectionEvents } from './events/connection-events.ts';
 import { createPrismaClient, type Prisma } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { storeFromUrl } from './db/store.ts';
@@ -79,7 +80,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await pruneAuditTrail();
   const pruning = setInterval(pruneAuditTrail, 3_600_000);
   pruning.unref();
-  const app = createApp({ prisma, logger, secrets, references, policy, connectivity }, store, config);
+  const events = createConnectionEvents(store, logger);
+  const app = createApp({ prisma, logger, secrets, references, policy, connectivity, events }, store, config);
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -94,6 +96,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await app.close();
       clearTimeout(deadline);
       clearInterval(pruning);
+      await events.close();
       await prisma.$disconnect();
     },
   };

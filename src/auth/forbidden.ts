@@ -11,7 +11,11 @@ function missingScopes(failure: AuthFailure): string[] {
 export const FORBIDDEN = 'FORBIDDEN';
 
 export function forbiddenError(result: ForbiddenResult): GraphQLError {
-  const scopes = [...new Set(missingScopes(result.failure))];
+  return missingScopesError([...new Set(missingScopes(result.failure))]);
+}
+
+/** The error of a call that needs one of these scopes, which the key lacks. */
+export function missingScopesError(scopes: string[]): GraphQLError {
   const needed = scopes.length === 1 ? `the ${scopes[0]} scope` : `one of the scopes ${scopes.join(', ')}`;
   return new GraphQLError(`This API key lacks ${needed}.`, {
     extensions: { code: FORBIDDEN, requiredScopes: scopes },

@@ -9,6 +9,7 @@ import { LOCAL_PRINCIPAL } from '../auth/api-keys.ts';
 import { loadConfig } from '../config.ts';
 import { createConnectivity } from '../connectivity/connectivity.ts';
 import type { Context } from '../context.ts';
+import { createConnectionEvents } from '../events/connection-events.ts';
 import { createLogger } from '../logger.ts';
 import { ProvisioningFileError, readProvisioningFile } from '../provisioning/file.ts';
 import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../rest/connection-fields.ts';
@@ -40,7 +41,9 @@ if (!file) {
 }
 const config = loadConfig();
 const logger = createLogger('warn');
-const { prisma, secrets, references, policy } = await openStore(config, logger);
+const { prisma, store, secrets, references, policy } = await openStore(config, logger);
+// On PostgreSQL, the running instances hear of each import as of any other change.
+const events = createConnectionEvents(store, logger);
 const contextValue: Context = {
   prisma,
   logger,
@@ -48,6 +51,7 @@ const contextValue: Context = {
   references,
   policy,
   connectivity: createConnectivity(config.connectivity),
+  events,
   principal: LOCAL_PRINCIPAL,
 };
 const run = async <Data>(document: ReturnType<typeof parse>, variableValues: Record<string, unknown>) => {
@@ -87,6 +91,7 @@ try {
   console.error(error instanceof ProvisioningFileError ? error.message : `Import failed: ${(error as Error).message}`);
   refused++;
 } finally {
+  await events.close();
   await prisma.$disconnect();
 }
 process.exitCode = refused > 0 ? 1 : 0;

@@ -1,10 +1,10 @@
 /**
  * Prometheus metrics (prom-client), served at GET /metrics: requests by route,
  * method and status, their latency, GraphQL operations by name, database
- * errors, and the process's default metrics. One registry per app, so that
+ * errors, subscribers, and the process's default metrics. One registry per app, so that
  * several services in one process (as in the tests) count apart.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { isDatabaseError } from '../db/errors.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
@@ -18,9 +18,23 @@ export interface Metrics {
   countDatabaseError(error: unknown): void;
 }
 
-export function createMetrics(): Metrics {
+/** What the metrics read from the service when scraped. */
+export interface MetricSources {
+  /** Clients subscribed to change events now. */
+  subscribers(): number;
+}
+
+export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'graphql_subscribers',
+    help: 'Clients subscribed to databaseConnectionEvents now.',
+    registers: [registry],
+    collect() {
+      this.set(sources.subscribers());
+    },
+  });
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by route, method and status.',

@@ -121,7 +121,7 @@ function frameworkProblem(error: FastifyError): ProblemResponse | undefined {
 }
 
 export function createApp(service: ServiceContext, store: Store, options: AppOptions) {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ subscribers: () => service.events.subscribers() });
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
   const idempotency = createIdempotency(service.prisma, service.secrets.keyring);
   const run = createOperationRunner(yoga);

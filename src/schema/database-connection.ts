@@ -3,6 +3,7 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type AuditEntry, auditRow } from '../audit/events.ts';
 import { builder } from '../builder.ts';
+import { connectionEvent } from '../events/connection-events.ts';
 import {
   AliasConflictError,
   ManagedConnectionError,
@@ -236,7 +237,7 @@ builder.mutationField('createDatabaseConnection', (t) =>
     resolve: async (
       _root,
       { input, testConnection },
-      { prisma, secrets, references, policy, connectivity, principal, requestId },
+      { prisma, secrets, references, policy, connectivity, events, principal, requestId },
     ) => {
       const document = parseFullDocument(input);
       refuseMasks(document);
@@ -255,16 +256,21 @@ builder.mutationField('createDatabaseConnection', (t) =>
         fields: INPUT_FIELDS.map(([name, field]) => field.rest ?? name),
         requestId,
       });
-      return translateWriteErrors(
+      const change = connectionEvent('created', row.id);
+      const notify = events.inTransaction(prisma, change);
+      const created = await translateWriteErrors(
         async () =>
           (
             await prisma.$transaction([
               prisma.databaseConnection.create({ data: row }),
               prisma.auditEvent.create({ data: event }),
+              ...(notify ? [notify] : []),
             ])
           )[0],
         { alias: document.alias },
       );
+      events.afterCommit(change);
+      return created;
     },
   }),
 );
@@ -294,7 +300,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
     resolve: async (
       _root,
       { id, input, testConnection, expectedVersion },
-      { prisma, secrets, references, policy, connectivity, principal, requestId },
+      { prisma, secrets, references, policy, connectivity, events, principal, requestId },
     ) => {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
@@ -325,7 +331,8 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       }
       // The version check and the write are one statement, so no other write can come between them.
       const { where, context } = versionedWrite(prisma, id, expectedVersion);
-      return translateWriteErrors(
+      const change = connectionEvent('updated', id);
+      const updated = await translateWriteErrors(
         () =>
           prisma.$transaction(async (tx) => {
             // Read in the transaction, to record which fields the write changes.
@@ -337,10 +344,13 @@ builder.mutationField('updateDatabaseConnection', (t) =>
             const fields = before ? changedFields(storedDocument(before, secrets), storedDocument(after, secrets)) : [];
             const entry: AuditEntry = { actor: principal.name, action: 'update', connectionId: id, alias: after.alias };
             await tx.auditEvent.create({ data: auditRow({ ...entry, fields, requestId }) });
+            await events.inTransaction(tx, change);
             return after;
           }),
         { ...context, alias: document.alias },
       );
+      events.afterCommit(change);
+      return updated;
     },
   }),
 );
@@ -355,19 +365,23 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
     },
     authScopes: { 'connections:write': true },
     args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int(EXPECTED_VERSION_ARG) },
-    resolve: (_root, { id, expectedVersion }, { prisma, principal, requestId }): Promise<ConnectionRow> => {
+    resolve: async (_root, { id, expectedVersion }, { prisma, events, principal, requestId }): Promise<ConnectionRow> => {
       if (!isConnectionId(id)) throw new NotFoundError(id);
       const { where, context } = versionedWrite(prisma, id, expectedVersion);
-      return translateWriteErrors(
+      const change = connectionEvent('deleted', id);
+      const deleted = await translateWriteErrors(
         () =>
           prisma.$transaction(async (tx) => {
             const row = await tx.databaseConnection.delete({ where });
             const entry: AuditEntry = { actor: principal.name, action: 'delete', connectionId: id, alias: row.alias };
             await tx.auditEvent.create({ data: auditRow({ ...entry, requestId }) });
+            await events.inTransaction(tx, change);
             return row;
           }),
         context,
       );
+      events.afterCommit(change);
+      return deleted;
     },
   }),
 );

@@ -2,6 +2,7 @@ import './errors.ts';
 import './database-connection.ts';
 import './connectivity.ts';
 import './audit-event.ts';
+import './connection-events.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

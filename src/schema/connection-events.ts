@@ -1,0 +1,50 @@
+/** The databaseConnectionEvents subscription: live changes of connections, over Server-Sent Events. */
+import { missingScopesError } from '../auth/forbidden.ts';
+import { builder } from '../builder.ts';
+import {
+  CONNECTION_EVENT_ACTIONS,
+  type ConnectionEvent,
+  type ConnectionEventAction,
+} from '../events/connection-events.ts';
+import { DatabaseConnection } from './database-connection.ts';
+
+const ConnectionEventAction = builder.enumType('DatabaseConnectionEventAction', {
+  values: Object.fromEntries(
+    CONNECTION_EVENT_ACTIONS.map((action) => [action.toUpperCase(), { value: action }]),
+  ) as Record<Uppercase<ConnectionEventAction>, { value: ConnectionEventAction }>,
+});
+
+const ConnectionEventType = builder.objectRef<ConnectionEvent>('DatabaseConnectionEvent').implement({
+  description: 'A connection was created, updated, deleted, or its health changed.',
+  fields: (t) => ({
+    action: t.field({ type: ConnectionEventAction, resolve: (event) => event.action }),
+    connectionId: t.exposeID('connectionId'),
+    connection: t.field({
+      type: DatabaseConnection,
+      nullable: true,
+      description: 'The connection as it is now, secrets masked as in queries; null once it is deleted.',
+      resolve: (event, _args, { prisma }) => prisma.databaseConnection.findUnique({ where: { id: event.connectionId } }),
+    }),
+    at: t.field({ type: 'DateTime', resolve: (event) => new Date(event.at) }),
+  }),
+});
+
+builder.subscriptionType({});
+
+builder.subscriptionField('databaseConnectionEvents', (t) =>
+  t.field({
+    type: ConnectionEventType,
+    description:
+      'Changes of connections as they happen, of one connection (`id`) or of all; across every instance on ' +
+      'PostgreSQL. Over Server-Sent Events (GraphQL over SSE). Needs connections:read.',
+    authScopes: { 'connections:read': true },
+    args: { id: t.arg.id({ description: 'Only the events of this connection.' }) },
+    // Checked before subscribing: scope-auth guards a subscription's resolve, which runs only
+    // once an event comes, after the subscriber is listening.
+    subscribe: (_root, { id }, { events, principal }) => {
+      if (!principal.scopes.has('connections:read')) throw missingScopesError(['connections:read']);
+      return events.subscribe(id);
+    },
+    resolve: (event) => event,
+  }),
+);
