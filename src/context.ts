@@ -2,8 +2,8 @@
 import type { Principal } from './auth/api-keys.ts';
 import type { Connectivity } from './connectivity/connectivity.ts';
 import type { Prisma } from './db/client.ts';
-import type { ConnectionEvents } from './events/connection-events.ts';
 import type { DialectPolicy } from './dialects/rules.ts';
+import type { ConnectionEvents } from './events/connection-events.ts';
 import type { Logger } from './logger.ts';
 import type { ConnectionSecrets } from './secrets/connection-secrets.ts';
 import type { SecretReferences } from './secrets/references.ts';

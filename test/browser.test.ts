@@ -38,7 +38,7 @@ describe.skipIf(!available)('the explorers in Chromium', () => {
     await database?.drop();
   });
 
-  it('loads under its Content-Security-Policy, runs the example query and mutation of its first tab', async () => {
+  it('loads under its Content-Security-Policy, runs the example query, mutation and subscription of its first tab', async () => {
     const page = await browser.newPage();
     const refused: string[] = [];
     page.on('console', (message) => {
@@ -59,6 +59,17 @@ describe.skipIf(!available)('the explorers in Chromium', () => {
     await expect.poll(response, { timeout: 10_000 }).toContain('CreateDatabaseConnectionSuccess');
     await run('ListConnections');
     await expect.poll(response, { timeout: 10_000 }).toMatch(/"totalCount":\s*1\b/);
+    // The subscription runs over Server-Sent Events: a change made elsewhere shows in the response.
+    await run('WatchConnections');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const created = await fetch(`${service.url}/api/v1/database-connections`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ alias: 'from-elsewhere', connection_uri: 'postgresql://u:p@h/db' }),
+    });
+    expect(created.status).toBe(201);
+    await expect.poll(response, { timeout: 10_000 }).toContain('from-elsewhere');
+    expect(await response()).toContain('CREATED');
     await page.screenshot({ path: 'test/artifacts/graphiql.png' });
     expect(refused).toEqual([]);
   });

@@ -10,7 +10,7 @@ export interface ExplorerPage {
   contentSecurityPolicy: string;
 }
 
-/** The first tab a newcomer sees: a query and a mutation of this API, to run as they are. */
+/** The first tab a newcomer sees: a query, a mutation and a subscription of this API, to run as they are. */
 export const EXAMPLE_OPERATIONS = `# The Database Connection API. Run an operation with the ▶ button, or Ctrl-Enter.
 # With API keys configured, add {"Authorization": "Bearer dcapi_…"} under Headers below.
 
@@ -40,6 +40,11 @@ mutation CreateConnection {
     ... on Error { code message }
   }
 }
+
+# Runs until stopped: changes of connections as they happen, from any client or instance.
+subscription WatchConnections {
+  databaseConnectionEvents { action at connection { alias connectionUri } }
+}
 `;
 
 let page: Promise<ExplorerPage> | undefined;
@@ -54,6 +59,9 @@ async function build(graphqlPath: string): Promise<ExplorerPage> {
   const html = renderGraphiQL({
     title: 'Database Connection API',
     endpoint: graphqlPath,
+    // Subscriptions go by Server-Sent Events as a GET, which must carry the CSRF header that Yoga's
+    // CSRF prevention asks of requests a browser would send without a preflight.
+    additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
     // Yoga's GraphiQL opens on `query` (its own welcome text otherwise); the option is not in its types.
     ...({ query: EXAMPLE_OPERATIONS } as object),
   });

@@ -3,7 +3,6 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type AuditEntry, auditRow } from '../audit/events.ts';
 import { builder } from '../builder.ts';
-import { connectionEvent } from '../events/connection-events.ts';
 import {
   AliasConflictError,
   ManagedConnectionError,
@@ -31,6 +30,7 @@ import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/erro
 import type { Prisma } from '../db/client.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
+import { connectionEvent } from '../events/connection-events.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 
@@ -365,7 +365,11 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
     },
     authScopes: { 'connections:write': true },
     args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int(EXPECTED_VERSION_ARG) },
-    resolve: async (_root, { id, expectedVersion }, { prisma, events, principal, requestId }): Promise<ConnectionRow> => {
+    resolve: async (
+      _root,
+      { id, expectedVersion },
+      { prisma, events, principal, requestId },
+    ): Promise<ConnectionRow> => {
       if (!isConnectionId(id)) throw new NotFoundError(id);
       const { where, context } = versionedWrite(prisma, id, expectedVersion);
       const change = connectionEvent('deleted', id);
