@@ -8,7 +8,7 @@ import {
 } from '../events/connection-events.ts';
 import { DatabaseConnection } from './database-connection.ts';
 
-const ConnectionEventAction = builder.enumType('DatabaseConnectionEventAction', {
+const ConnectionEventActionEnum = builder.enumType('DatabaseConnectionEventAction', {
   values: Object.fromEntries(
     CONNECTION_EVENT_ACTIONS.map((action) => [action.toUpperCase(), { value: action }]),
   ) as Record<Uppercase<ConnectionEventAction>, { value: ConnectionEventAction }>,
@@ -17,7 +17,7 @@ const ConnectionEventAction = builder.enumType('DatabaseConnectionEventAction', 
 const ConnectionEventType = builder.objectRef<ConnectionEvent>('DatabaseConnectionEvent').implement({
   description: 'A connection was created, updated, deleted, or its health changed.',
   fields: (t) => ({
-    action: t.field({ type: ConnectionEventAction, resolve: (event) => event.action }),
+    action: t.field({ type: ConnectionEventActionEnum, resolve: (event) => event.action }),
     connectionId: t.exposeID('connectionId'),
     connection: t.field({
       type: DatabaseConnection,
