@@ -81,7 +81,7 @@ const server = createServer(async (request, response) => {
       const document = documentOf(await readJson(request));
       const row = await prisma.databaseConnection.update({
         where: { id },
-        data: changedColumns(id, document, dialectOfUri(document.connectionUri)?.name, secrets),
+        data: changedColumns(id, document, dialectOfUri(document.connectionUri)?.name, secrets, []),
       });
       return send(200, body(row));
     }

@@ -82,6 +82,7 @@ export const ENVIRONMENT = z.object({
     .default('DCAPI_SECRET_'),
   SECRET_FILES_DIR: z.string().optional(),
   AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
+  HEALTH_CHECK_INTERVAL_S: integer(0, 86_400).default(300),
   CONNECTIONS_FILE: z.string().optional(),
   CONNECTIONS_FILE_PRUNE: boolean().default(false),
 });
@@ -112,6 +113,8 @@ export interface Config {
   /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
   allowFileDatabases: boolean;
   connectivity: ConnectivitySettings;
+  /** How often each connection is tested on a schedule, in seconds; 0: never. */
+  healthCheckIntervalS: number;
   /** Audit events older than this many days are pruned (at start, then hourly). */
   auditRetentionDays: number;
   /** The provisioning file applied at every start, and whether connections it no longer lists are deleted. */
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       introspectionCacheMs: settings.INTROSPECTION_CACHE_MS,
     },
     auditRetentionDays: settings.AUDIT_RETENTION_DAYS,
+    healthCheckIntervalS: settings.HEALTH_CHECK_INTERVAL_S,
     provisioning: { file: settings.CONNECTIONS_FILE, prune: settings.CONNECTIONS_FILE_PRUNE },
     secretReferences: {
       envPrefix: settings.SECRET_ENV_PREFIX,

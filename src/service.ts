@@ -8,6 +8,7 @@ import { createPrismaClient, type Prisma } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { storeFromUrl } from './db/store.ts';
 import { createConnectionEvents } from './events/connection-events.ts';
+import { startHealthChecks } from './health/checker.ts';
 import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { applyProvisioning, countsOf } from './provisioning/apply.ts';
@@ -82,6 +83,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   pruning.unref();
   const events = createConnectionEvents(store, logger);
   const app = createApp({ prisma, logger, secrets, references, policy, connectivity, events }, store, config);
+  const healthChecks =
+    config.healthCheckIntervalS > 0
+      ? startHealthChecks(
+          {
+            intervalMs: config.healthCheckIntervalS * 1_000,
+            concurrency: config.connectivity.maxConcurrentPerKey,
+            timeoutMs: config.connectivity.timeoutMs,
+          },
+          { prisma, secrets, references, connectivity, events, logger },
+        )
+      : undefined;
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -96,6 +108,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await app.close();
       clearTimeout(deadline);
       clearInterval(pruning);
+      await healthChecks?.stop();
       await events.close();
       await prisma.$disconnect();
     },

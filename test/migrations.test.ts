@@ -16,6 +16,7 @@ const MIGRATIONS = [
   '20261127140000_add_ssh_and_tls_settings',
   '20261127150000_add_managed',
   '20261127160000_add_audit_events',
+  '20261127170000_add_health',
 ];
 
 describe.each(STORES)('migrations on $name', ({ name, create, skip }) => {

@@ -15,6 +15,7 @@ import {
   distinctNames,
   document,
   flag,
+  healthReport,
   name,
   readOnlyFlag,
   settings,
@@ -93,6 +94,13 @@ export const CONNECTION_FIELDS = {
     description: `${TLS_SETTINGS.description} The client key shows as ${MASK} unless revealed; sent back as ${MASK}, it keeps the stored one. Default: null.`,
     input: { required: false, default: null },
     secret: true,
+  },
+  health: {
+    rest: 'health',
+    value: healthReport(),
+    description:
+      'The last scheduled health check (every HEALTH_CHECK_INTERVAL_S): ok, failing, unknown (not checked since ' +
+      'it changed) or not_testable (no driver for its dialect), when, how long it took, and why it failed.',
   },
   managed: {
     rest: 'managed',

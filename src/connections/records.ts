@@ -4,7 +4,7 @@ import { type Dialect, type DialectName, dialectNamed } from '../dialects/regist
 import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
-import { type ConnectionDocument, type FieldDeclaration, INPUT_FIELDS, SECRET_FIELDS } from './fields.ts';
+import { type ConnectionDocument, type FieldDeclaration, INPUT_FIELDS, REST_NAME_OF, SECRET_FIELDS } from './fields.ts';
 import { aliasKey } from './input.ts';
 
 type SecretFieldName = (typeof SECRET_FIELDS)[number][0];
@@ -42,6 +42,21 @@ function storedColumns(id: string, document: Partial<ConnectionDocument>, secret
   return columns;
 }
 
+/** The fields that say where and how a connection reaches its database. */
+const REACHING_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'] as const;
+
+/** A health no check has spoken for yet, the next check due now. */
+const HEALTH_UNKNOWN = (now: Date) => ({
+  healthStatus: 'unknown',
+  healthCheckedAt: null,
+  healthLatencyMs: null,
+  healthErrorCode: null,
+  healthErrorMessage: null,
+  healthFailures: 0,
+  healthNextAt: now,
+  healthLeaseUntil: null,
+});
+
 export function newRow(
   document: ConnectionDocument,
   dialect: DialectName,
@@ -53,20 +68,29 @@ export function newRow(
     ConnectionRow,
     'id' | 'dialect' | 'createdAt' | 'updatedAt' | 'version'
   >;
-  return { id, ...columns, dialect, createdAt: now, updatedAt: now, version: 1 };
+  // A new connection is checked soon (health: unknown until then).
+  return { id, ...columns, dialect, createdAt: now, updatedAt: now, version: 1, healthNextAt: now };
 }
 
-/** The columns a partial document changes in the row with this id (`dialect`: that of a new URI). */
+/**
+ * The columns a partial document changes in the row with this id (`dialect`: that of a new URI).
+ * `changed`: the fields whose values change, when known; a change of where the connection goes
+ * makes its health unknown, to be checked again soon.
+ */
 export function changedColumns(
   id: string,
   document: Partial<ConnectionDocument>,
   dialect: DialectName | undefined,
   secrets: ConnectionSecrets,
+  changed: string[],
 ) {
+  const now = new Date();
+  const reaches = changed.some((name) => (REACHING_FIELDS as readonly string[]).includes(name));
   return {
     ...(storedColumns(id, document, secrets) as Partial<ConnectionRow>),
     ...(dialect !== undefined && { dialect }),
-    updatedAt: new Date(),
+    ...(reaches && HEALTH_UNKNOWN(now)),
+    updatedAt: now,
     version: { increment: 1 },
   };
 }
@@ -83,14 +107,16 @@ export const presentSecret = (
   secrets: ConnectionSecrets,
 ): unknown => fromText(SECRET_FIELDS_BY_NAME[name], secrets.present(row, name, reveal));
 
-/** The REST names of the input fields whose values differ between two documents. */
-export function changedFields(before: ConnectionDocument, after: ConnectionDocument): string[] {
-  return INPUT_FIELDS.filter(
-    ([name]) =>
-      JSON.stringify(before[name as keyof ConnectionDocument]) !==
-      JSON.stringify(after[name as keyof ConnectionDocument]),
-  ).map(([name, field]) => field.rest ?? name);
+/** The input fields a partial document changes in a stored one (GraphQL names). */
+export function changedFields(before: ConnectionDocument, change: Partial<ConnectionDocument>): string[] {
+  return INPUT_FIELDS.filter(([name]) => {
+    const key = name as keyof ConnectionDocument;
+    return change[key] !== undefined && JSON.stringify(before[key]) !== JSON.stringify(change[key]);
+  }).map(([name]) => name);
 }
+
+/** Fields by their REST names, as the audit trail names them. */
+export const restNames = (names: string[]) => names.map((name) => REST_NAME_OF.get(name) ?? name);
 
 /** The document a row stores, secrets opened: what an update starts from, and what connects. */
 export function storedDocument(row: ConnectionRow, secrets: ConnectionSecrets): ConnectionDocument {

@@ -25,6 +25,7 @@ export type GraphQLTypeName =
   | 'Int'
   | 'Boolean'
   | 'Dialect'
+  | 'ConnectionHealth'
   | SettingsGroup['graphqlName'];
 
 /** How a value that holds secrets is masked for output, and given its secrets back when a client sends the mask. */
@@ -55,6 +56,12 @@ export interface ValueKind<T = unknown> {
   secrets?: SecretHandling<T>;
   /** Whether null is a value (no settings); output is then nullable too. */
   nullable?: true;
+  /** For a value the row does not hold as such: how it is read from the row's columns. */
+  derive?: (row: Record<string, unknown>) => unknown;
+  /** For an object the REST operations select: the GraphQL selection of its members. */
+  selection?: string;
+  /** How the GraphQL value becomes the REST one, where they differ beyond the field's name. */
+  toRest?: (value: unknown) => unknown;
   /** Every rule a value must keep, for the fields a client writes. */
   rules: z.ZodType<T>;
   /** The type alone: what a REST body must send for GraphQL to take it. */
@@ -410,6 +417,57 @@ export function settings(group: SettingsGroup): ValueKind<Settings | null> {
               .map((name) => [name, resolve(value[name] as string, name)]),
           ),
         },
+    },
+  };
+}
+
+export const HEALTH_STATUSES = ['ok', 'failing', 'unknown', 'not_testable'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+interface HealthReport {
+  status: HealthStatus;
+  checkedAt: Date | null;
+  latencyMs: number | null;
+  error: { code: string; message: string } | null;
+}
+
+/** The last scheduled health check of a connection, kept in its row's health_* columns; read only. */
+export function healthReport(): ValueKind {
+  const nullable = (type: string) => ({ type: [type, 'null'] });
+  return {
+    ...readOnly('ConnectionHealth', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'checked_at', 'latency_ms', 'error'],
+      properties: {
+        status: { type: 'string', enum: HEALTH_STATUSES },
+        checked_at: { ...nullable('string'), format: 'date-time' },
+        latency_ms: nullable('integer'),
+        error: {
+          oneOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' } },
+            },
+          ],
+        },
+      },
+    }),
+    derive: (row): HealthReport => ({
+      status: row.healthStatus as HealthStatus,
+      checkedAt: (row.healthCheckedAt as Date | null) ?? null,
+      latencyMs: (row.healthLatencyMs as number | null) ?? null,
+      error: row.healthErrorCode
+        ? { code: row.healthErrorCode as string, message: (row.healthErrorMessage as string) ?? '' }
+        : null,
+    }),
+    selection: '{ status checkedAt latencyMs error { code message } }',
+    toRest: (value) => {
+      const { status, checkedAt, latencyMs, error } = value as HealthReport;
+      return { status: String(status).toLowerCase(), checked_at: checkedAt, latency_ms: latencyMs, error };
     },
   };
 }

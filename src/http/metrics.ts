@@ -22,6 +22,8 @@ export interface Metrics {
 export interface MetricSources {
   /** Clients subscribed to change events now. */
   subscribers(): number;
+  /** The last health check of each checked connection (from the database: the same on every instance). */
+  connectionHealth(): Promise<{ alias: string; dialect: string; up: boolean; latencyMs: number | null }[]>;
 }
 
 export function createMetrics(sources: MetricSources): Metrics {
@@ -33,6 +35,34 @@ export function createMetrics(sources: MetricSources): Metrics {
     registers: [registry],
     collect() {
       this.set(sources.subscribers());
+    },
+  });
+  // One scrape reads the health once, for both gauges.
+  let health: ReturnType<MetricSources['connectionHealth']> | undefined;
+  const readHealth = () => {
+    health ??= sources.connectionHealth().finally(() => setTimeout(() => (health = undefined), 0));
+    return health;
+  };
+  new Gauge({
+    name: 'database_connection_up',
+    help: 'Whether the last scheduled health check of a connection succeeded (1) or failed (0).',
+    labelNames: ['alias', 'dialect'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { alias, dialect, up } of await readHealth()) this.set({ alias, dialect }, up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'database_connection_check_latency_seconds',
+    help: 'How long the last scheduled health check of a connection took.',
+    labelNames: ['alias', 'dialect'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { alias, dialect, latencyMs } of await readHealth()) {
+        if (latencyMs !== null) this.set({ alias, dialect }, latencyMs / 1_000);
+      }
     },
   });
   const requests = new Counter({

@@ -121,7 +121,21 @@ function frameworkProblem(error: FastifyError): ProblemResponse | undefined {
 }
 
 export function createApp(service: ServiceContext, store: Store, options: AppOptions) {
-  const metrics = createMetrics({ subscribers: () => service.events.subscribers() });
+  const metrics = createMetrics({
+    subscribers: () => service.events.subscribers(),
+    connectionHealth: async () =>
+      (
+        await service.prisma.databaseConnection.findMany({
+          where: { healthStatus: { in: ['ok', 'failing'] } },
+          select: { alias: true, dialect: true, healthStatus: true, healthLatencyMs: true },
+        })
+      ).map((row) => ({
+        alias: row.alias,
+        dialect: row.dialect,
+        up: row.healthStatus === 'ok',
+        latencyMs: row.healthLatencyMs,
+      })),
+  });
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
   const idempotency = createIdempotency(service.prisma, service.secrets.keyring);
   const run = createOperationRunner(yoga);

@@ -10,7 +10,7 @@ import { ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
 import { aliasKey, parseFullDocument } from '../connections/input.ts';
 import { refuseMasks } from '../connections/masks.ts';
-import { changedColumns, changedFields, newRow, storedDocument } from '../connections/records.ts';
+import { changedColumns, changedFields, newRow, restNames, storedDocument } from '../connections/records.ts';
 import { resolveReferences } from '../connections/references.ts';
 import { checkConnection } from '../connections/transport.ts';
 import type { Prisma } from '../db/client.ts';
@@ -134,11 +134,12 @@ export async function applyProvisioning(
         } else if (row.managed && JSON.stringify(stored) === JSON.stringify(document)) {
           report.unchanged.push(document.alias);
         } else {
+          const changed = changedFields(stored as ConnectionDocument, document);
           await tx.databaseConnection.update({
             where: { id: row.id },
-            data: { ...changedColumns(row.id, document, dialect, secrets), managed: true },
+            data: { ...changedColumns(row.id, document, dialect, secrets, changed), managed: true },
           });
-          await record('update', row.id, document.alias, changedFields(stored as ConnectionDocument, document));
+          await record('update', row.id, document.alias, restNames(changed));
           report.changed.push(document.alias);
         }
       }

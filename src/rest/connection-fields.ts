@@ -25,7 +25,8 @@ export type GraphQLConnection = Record<ConnectionFieldName, unknown> & { id: str
 /** The GraphQL selection of a connection: every field, secrets revealed only when `$reveal` asks. */
 export const CONNECTION_SELECTION = (Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][])
   .map(([name, field]) => {
-    const members = field.value.group ? ` { ${Object.keys(field.value.group.members).join(' ')} }` : '';
+    const { group, selection } = field.value;
+    const members = group ? ` { ${Object.keys(group.members).join(' ')} }` : selection ? ` ${selection}` : '';
     return `${field.secret ? `${name}(reveal: $reveal)` : name}${members}`;
   })
   .join(' ');
@@ -48,14 +49,16 @@ export function toRest(connection: GraphQLConnection): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, field] of REST_FIELDS) {
     const value = connection[name];
-    const { graphql, group } = field.value;
+    const { graphql, group, toRest: restOf } = field.value;
     // GraphQL spells enum values in capitals; REST uses the dialect's own name.
     body[field.rest] =
       graphql === 'Dialect'
         ? String(value).toLowerCase()
         : group
           ? renameMembers(value as Settings, group, true)
-          : value;
+          : restOf
+            ? restOf(value)
+            : value;
   }
   return body;
 }

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { NotFoundError } from '../connections/errors.ts';
+import type { HealthStatus } from '../connections/values.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
@@ -139,12 +140,18 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   }
 
   return {
-    /** `dialect`: the `?dialect=` query parameter, already checked. */
-    async list(caller: Caller, dialect: DialectName | undefined): Promise<RestResponse> {
+    /** The `?dialect=` and `?health=` query parameters, already checked. */
+    async list(
+      caller: Caller,
+      { dialect, health }: { dialect?: DialectName; health?: HealthStatus },
+    ): Promise<RestResponse> {
       // REST returns every connection: page through the GraphQL connection with keyset cursors and
       // stream each page as JSON text, reading the next only when the client has taken the last,
       // so memory holds a page or two per client, whatever the length of the list.
-      const filter = dialect && { dialect: dialect.toUpperCase() };
+      const filter = {
+        ...(dialect && { dialect: dialect.toUpperCase() }),
+        ...(health && { health: health.toUpperCase() }),
+      };
       const pageAfter = async (after: string | null, first: number) =>
         (await execute<ListPage>('list', { first, after, filter }, caller)).page;
       // The first page before answering, so that a refusal (a scope, the database) keeps its status.

@@ -5,6 +5,7 @@
  * these routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
 import { AUDIT_ACTIONS } from '../audit/events.ts';
+import { HEALTH_STATUSES, type HealthStatus } from '../connections/values.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
@@ -121,10 +122,17 @@ export const REST_ROUTES: RestRoute[] = [
     operationId: 'listDatabaseConnections',
     summary: 'List database connections',
     description: 'Every connection, oldest first. Needs connections:read.',
-    query: [{ name: 'dialect', description: 'Only connections to this kind of database.', values: DIALECT_NAMES }],
+    query: [
+      { name: 'dialect', description: 'Only connections to this kind of database.', values: DIALECT_NAMES },
+      { name: 'health', description: 'Only connections whose last health check says so.', values: HEALTH_STATUSES },
+    ],
     success: { status: 200, description: 'The connections.', schema: '[DatabaseConnection]' },
     errors: ['validation_failed', ...COMMON],
-    handle: (rest, caller, request) => rest.list(caller, request.parameters.dialect as DialectName | undefined),
+    handle: (rest, caller, { parameters }) =>
+      rest.list(caller, {
+        dialect: parameters.dialect as DialectName | undefined,
+        health: parameters.health as HealthStatus | undefined,
+      }),
   },
   {
     method: 'POST',

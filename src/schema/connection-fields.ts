@@ -14,6 +14,7 @@ import { type ConnectionRow, presentSecret } from '../connections/records.ts';
 import type { GraphQLTypeName, SecretHandling } from '../connections/values.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { SecretReferences } from '../secrets/references.ts';
+import { ConnectionHealthType } from './connection-health.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
 
 export const DialectEnum = builder.enumType('Dialect', {
@@ -40,11 +41,14 @@ const OUTPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
   ...SCALAR_TYPES,
   SshSettings: SETTINGS_TYPES.SshSettings.output,
   TlsSettings: SETTINGS_TYPES.TlsSettings.output,
+  ConnectionHealth: ConnectionHealthType,
 };
 const INPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
   ...SCALAR_TYPES,
   SshSettings: SETTINGS_TYPES.SshSettings.input,
   TlsSettings: SETTINGS_TYPES.TlsSettings.input,
+  // Read only: never an input.
+  ConnectionHealth: undefined,
 };
 
 type ObjectFieldBuilder = Parameters<
@@ -83,6 +87,10 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
         return revealReferences(field, value, references);
       },
     });
+  }
+  const { derive } = field.value;
+  if (derive) {
+    return t.field({ type, description: field.description, resolve: (row) => derive(row) as string });
   }
   // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
   if (field.value.stored === 'plain') return t.expose(name as 'alias', { type, description: field.description });

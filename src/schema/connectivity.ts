@@ -13,8 +13,6 @@ import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   DialectNotTestableError,
-  TEST_FAILURES,
-  type TestFailure,
   TooManyTestsError,
 } from '../connectivity/errors.ts';
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
@@ -23,18 +21,7 @@ import { describeErrorType } from '../error-codes.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
-
-const TestFailureType = builder.objectRef<TestFailure>('ConnectionTestFailure').implement({
-  description: 'Why a connection test failed, in words that hold no secret.',
-  fields: (t) => ({
-    code: t.exposeString('code', {
-      description: Object.entries(TEST_FAILURES)
-        .map(([code, words]) => `${code}: ${words}`)
-        .join(' '),
-    }),
-    message: t.exposeString('message'),
-  }),
-});
+import { TestFailureType } from './test-failure.ts';
 
 const ConnectionTestResultType = builder.objectRef<TestResult>('ConnectionTestResult').implement({
   description: 'The outcome of connecting to a database with its real driver.',

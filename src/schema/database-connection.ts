@@ -19,12 +19,14 @@ import {
   changedFields,
   isConnectionId,
   newRow,
+  restNames,
   rowAt,
   storedDocument,
   translateWriteErrors,
 } from '../connections/records.ts';
 import { resolveReferences } from '../connections/references.ts';
 import { checkConnection, routeOf } from '../connections/transport.ts';
+import type { HealthStatus } from '../connections/values.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';
@@ -33,6 +35,7 @@ import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { connectionEvent } from '../events/connection-events.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
+import { HealthStatusEnum } from './connection-health.ts';
 
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
@@ -56,6 +59,7 @@ const DatabaseConnectionFilter = builder.inputType('DatabaseConnectionFilter', {
   fields: (t) => ({
     alias: t.string({ description: 'Only the connection with this alias, compared ignoring case.' }),
     dialect: t.field({ type: DialectEnum, description: 'Only connections to this kind of database.' }),
+    health: t.field({ type: HealthStatusEnum, description: 'Only connections whose last health check says so.' }),
   }),
 });
 
@@ -121,11 +125,12 @@ export function beyond(cursor: string, direction: 'gt' | 'lt'): PrismaTypes.Data
 }
 
 function filterWhere(
-  filter: { alias?: string | null; dialect?: DialectName | null } | null | undefined,
+  filter: { alias?: string | null; dialect?: DialectName | null; health?: HealthStatus | null } | null | undefined,
 ): PrismaTypes.DatabaseConnectionWhereInput {
   return {
     ...(filter?.alias != null && { aliasKey: aliasKey(filter.alias.trim()) }),
     ...(filter?.dialect != null && { dialect: filter.dialect }),
+    ...(filter?.health != null && { healthStatus: filter.health }),
   };
 }
 
@@ -335,15 +340,15 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       const updated = await translateWriteErrors(
         () =>
           prisma.$transaction(async (tx) => {
-            // Read in the transaction, to record which fields the write changes.
+            // Read in the transaction: which fields the write changes, for the audit trail and the health.
             const before = await tx.databaseConnection.findUnique({ where: { id } });
+            const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
             const after = await tx.databaseConnection.update({
               where,
-              data: changedColumns(id, document, dialect, secrets),
+              data: changedColumns(id, document, dialect, secrets, changed),
             });
-            const fields = before ? changedFields(storedDocument(before, secrets), storedDocument(after, secrets)) : [];
             const entry: AuditEntry = { actor: principal.name, action: 'update', connectionId: id, alias: after.alias };
-            await tx.auditEvent.create({ data: auditRow({ ...entry, fields, requestId }) });
+            await tx.auditEvent.create({ data: auditRow({ ...entry, fields: restNames(changed), requestId }) });
             await events.inTransaction(tx, change);
             return after;
           }),

@@ -18,7 +18,8 @@ export interface ServerProcess {
 export function startServerProcess(env: Record<string, string>, cwd = ROOT): Promise<ServerProcess> {
   const child = spawn(process.execPath, SERVER_ARGS, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    // Scheduled checks would test every connection a test makes: on only where a test says so.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', HEALTH_CHECK_INTERVAL_S: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -22,6 +22,8 @@ export async function startTestService(
     PORT: '0',
     LOG_LEVEL: logLines ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    // Scheduled checks would test every connection a test makes: on only where a test says so.
+    HEALTH_CHECK_INTERVAL_S: '0',
     ...env,
   });
   const destination = logLines && { write: (line: string) => void logLines.push(line) };

@@ -1,0 +1,29 @@
+/** The health of a connection, from the scheduled checks: its GraphQL type and status enum. */
+import { builder } from '../builder.ts';
+import { HEALTH_STATUSES, type HealthStatus } from '../connections/values.ts';
+import type { TestFailure } from '../connectivity/errors.ts';
+import { TestFailureType } from './test-failure.ts';
+
+export const HealthStatusEnum = builder.enumType('HealthStatus', {
+  values: Object.fromEntries(HEALTH_STATUSES.map((status) => [status.toUpperCase(), { value: status }])) as Record<
+    Uppercase<HealthStatus>,
+    { value: HealthStatus }
+  >,
+});
+
+interface Health {
+  status: HealthStatus;
+  checkedAt: Date | null;
+  latencyMs: number | null;
+  error: TestFailure | null;
+}
+
+export const ConnectionHealthType = builder.objectRef<Health>('ConnectionHealth').implement({
+  description: 'The last scheduled health check of a connection.',
+  fields: (t) => ({
+    status: t.field({ type: HealthStatusEnum, resolve: (health) => health.status }),
+    checkedAt: t.field({ type: 'DateTime', nullable: true, resolve: (health) => health.checkedAt }),
+    latencyMs: t.exposeInt('latencyMs', { nullable: true }),
+    error: t.field({ type: TestFailureType, nullable: true, resolve: (health) => health.error }),
+  }),
+});
