@@ -121,6 +121,11 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         try {
           expect(await rotateKeys(prisma, connectionSecrets(keys, true), SECRET_FIELD_NAMES, 3)).toBe(7);
           expect(await rotateKeys(prisma, connectionSecrets(keys, true), SECRET_FIELD_NAMES, 3)).toBe(0);
+          const trail = await runSql(database, "SELECT actor, outcome FROM audit_events WHERE action = 'rotate_keys'");
+          expect(trail).toEqual([
+            { actor: 'rotate-keys', outcome: 'ok: 7 re-encrypted' },
+            { actor: 'rotate-keys', outcome: 'ok: 0 re-encrypted' },
+          ]);
         } finally {
           await prisma.$disconnect();
         }

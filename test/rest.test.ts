@@ -482,6 +482,7 @@ describe.each(STORES)('REST on $name with masking turned off', (store) => {
         use_ssh: false,
         ssh_settings: null,
         tls_settings: null,
+        health: { status: 'unknown', checked_at: null, latency_ms: null, error: null },
         managed: false,
         created_at: expect.stringMatching(ISO_UTC),
         updated_at: expect.stringMatching(ISO_UTC),

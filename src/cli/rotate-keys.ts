@@ -2,7 +2,6 @@
  * `npm run rotate-keys`: re-encrypts every connection's secrets (URI, SSH and TLS settings) under ENCRYPTION_KEY.
  * Put the old key in ENCRYPTION_KEYS_PREVIOUS first; remove it once this has run.
  */
-import { auditRow } from '../audit/events.ts';
 import { loadConfig } from '../config.ts';
 import { SECRET_FIELDS } from '../connections/fields.ts';
 import { createPrismaClient } from '../db/client.ts';
@@ -23,13 +22,6 @@ try {
     connectionSecrets(keyring, true),
     SECRET_FIELDS.map(([name]) => name),
   );
-  await prisma.auditEvent.create({
-    data: auditRow({
-      actor: 'rotate-keys',
-      action: 'rotate_keys',
-      fields: SECRET_FIELDS.map(([name, field]) => field.rest ?? name),
-    }),
-  });
   logger.info(
     { rotated, key: keyring.current.id },
     `re-encrypted the secrets of ${rotated} connection(s) under the current key`,

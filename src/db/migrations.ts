@@ -151,8 +151,17 @@ async function connectPostgres(url: string): Promise<MigrationConnection> {
 function connectSqlite(store: Extract<Store, { provider: 'sqlite' }>): MigrationConnection {
   ensureSqliteFolder(store);
   const db = new Sqlite(store.file, { timeout: 10_000 });
-  // WAL is a property of the database file: set once here, every later connection uses it.
-  db.pragma('journal_mode = WAL');
+  // WAL is a property of the database file: set once here, every later connection uses it. Another
+  // instance applying migrations holds a lock the switch waits for, which the busy timeout does not cover.
+  for (let waited = 0; ; waited += 50) {
+    try {
+      db.pragma('journal_mode = WAL');
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || waited >= 10_000) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
   return {
     async lock() {
       // An immediate transaction takes SQLite's write lock: a second process waits here.

@@ -123,18 +123,25 @@ function frameworkProblem(error: FastifyError): ProblemResponse | undefined {
 export function createApp(service: ServiceContext, store: Store, options: AppOptions) {
   const metrics = createMetrics({
     subscribers: () => service.events.subscribers(),
-    connectionHealth: async () =>
-      (
-        await service.prisma.databaseConnection.findMany({
+    // Read from the database at each scrape; without it, the other metrics are still served.
+    connectionHealth: () =>
+      service.prisma.databaseConnection
+        .findMany({
           where: { healthStatus: { in: ['ok', 'failing'] } },
           select: { alias: true, dialect: true, healthStatus: true, healthLatencyMs: true },
         })
-      ).map((row) => ({
-        alias: row.alias,
-        dialect: row.dialect,
-        up: row.healthStatus === 'ok',
-        latencyMs: row.healthLatencyMs,
-      })),
+        .then((rows) =>
+          rows.map((row) => ({
+            alias: row.alias,
+            dialect: row.dialect,
+            up: row.healthStatus === 'ok',
+            latencyMs: row.healthLatencyMs,
+          })),
+        )
+        .catch((error: unknown) => {
+          service.logger.warn({ err: error }, 'metrics: the health of connections cannot be read');
+          return [];
+        }),
   });
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
   const idempotency = createIdempotency(service.prisma, service.secrets.keyring);

@@ -5,6 +5,7 @@
  * safe. Rows already under the current key are left as they are; masked copies
  * do not depend on the key and stay.
  */
+import { auditRow } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import { type ConnectionSecrets, encryptedColumn } from './connection-secrets.ts';
 
@@ -31,7 +32,12 @@ export async function rotateKeys(
       orderBy: { id: 'asc' },
       take: batchSize,
     })) as unknown as ({ id: string } & Record<string, string | null>)[];
-    if (rows.length === 0) return rotated;
+    if (rows.length === 0) {
+      // The audit trail says a rotation ran, and how many connections it re-encrypted.
+      const event = auditRow({ actor: 'rotate-keys', action: 'rotate_keys', outcome: `ok: ${rotated} re-encrypted` });
+      await prisma.auditEvent.create({ data: event });
+      return rotated;
+    }
     for (const row of rows) {
       const { count } = await prisma.databaseConnection.updateMany({
         where: { id: row.id, ...Object.fromEntries(columns.map((column) => [column, row[column]])) },
