@@ -5,17 +5,10 @@
  * PostgreSQL database, each connection is checked once per interval in all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../src/service.ts';
 import { clusterToolsAvailable, createPostgresCluster, type PostgresCluster } from './support/cluster.ts';
-import {
-  createPostgresDatabase,
-  createSqliteDatabase,
-  postgresAvailable,
-  runSql,
-  type TestDatabase,
-} from './support/databases.ts';
-import { startServerProcess } from './support/process.ts';
-import { type Client, clientFor, startTestService, TEST_ENCRYPTION_KEY } from './support/service.ts';
+import { createPostgresDatabase, postgresAvailable, runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { type ServerProcess, startServerProcess } from './support/process.ts';
+import { type Client, clientFor, TEST_ENCRYPTION_KEY } from './support/service.ts';
 import { subscribe } from './support/sse.ts';
 import { createPostgresTarget, startSilentServer } from './support/targets.ts';
 
@@ -31,81 +24,91 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
-describe.skipIf(!clusterToolsAvailable)('scheduled health checks', () => {
+describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => {
   let cluster: PostgresCluster;
   let database: TestDatabase;
-  let service: RunningService;
+  let service: ServerProcess;
   let api: Client;
 
   beforeAll(async () => {
+    if (skip || !clusterToolsAvailable) return;
     cluster = await createPostgresCluster();
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, {
+    database = await create();
+    service = await startServerProcess({
+      DATABASE_URL: database.url,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       HEALTH_CHECK_INTERVAL_S: String(INTERVAL_S),
       CONNECTION_TEST_TIMEOUT_MS: '500',
     });
     api = clientFor(service.url);
   });
   afterAll(async () => {
-    await service?.stop();
+    service?.child.kill();
+    await service?.exited;
     await database?.drop();
     cluster?.destroy();
   });
 
-  it('follows a database that stops and starts, on both interfaces, the gauge and the event stream', async () => {
-    const created = await api.request('POST', PATH, { alias: 'watched', connection_uri: cluster.url });
-    expect(created.body.health).toEqual({ status: 'unknown', checked_at: null, latency_ms: null, error: null });
-    const { id } = created.body;
-    const health = async () => (await api.request('GET', `${PATH}/${id}`)).body.health;
-    expect((await until(health, (h) => h.status === 'ok', 3_000)).status).toBe('ok');
-    const events = await subscribe(
-      service.url,
-      'subscription ($id: ID) { databaseConnectionEvents(id: $id) { action } }',
-      { id },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  it.skipIf(skip || !clusterToolsAvailable)(
+    'follows a database that stops and starts, on both interfaces, the gauge and the event stream',
+    async () => {
+      const created = await api.request('POST', PATH, { alias: 'watched', connection_uri: cluster.url });
+      expect(created.body.health).toEqual({ status: 'unknown', checked_at: null, latency_ms: null, error: null });
+      const { id } = created.body;
+      const health = async () => (await api.request('GET', `${PATH}/${id}`)).body.health;
+      expect((await until(health, (h) => h.status === 'ok', 3_000)).status).toBe('ok');
+      const events = await subscribe(
+        service.url,
+        'subscription ($id: ID) { databaseConnectionEvents(id: $id) { action } }',
+        { id },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
 
-    cluster.stop('immediate');
-    const stoppedAt = Date.now();
-    const failing = await until(health, (h) => h.status === 'failing', 2 * INTERVAL_S * 1_000 + 1_500);
-    expect(failing).toMatchObject({ status: 'failing', error: { code: 'connection_refused' } });
-    expect(Date.now() - stoppedAt).toBeLessThan(2 * INTERVAL_S * 1_000 + 1_500);
-    expect((await events.next(1_000)).data?.databaseConnectionEvents.action).toBe('HEALTH_CHANGED');
-    const listed = await api.request('GET', `${PATH}?health=failing`);
-    expect(listed.body.map((row: { id: string }) => row.id)).toEqual([id]);
-    const { data } = await api.graphql('{ databaseConnections(first: 5, filter: {health: OK}) { totalCount } }');
-    expect(data.databaseConnections.totalCount).toBe(0);
-    const metrics = async () => (await fetch(`${service.url}/metrics`)).text();
-    expect(await metrics()).toMatch(/database_connection_up\{alias="watched",dialect="postgresql"\} 0/);
+      cluster.stop('immediate');
+      const stoppedAt = Date.now();
+      const failing = await until(health, (h) => h.status === 'failing', 2 * INTERVAL_S * 1_000 + 1_500);
+      expect(failing).toMatchObject({ status: 'failing', error: { code: 'connection_refused' } });
+      expect(Date.now() - stoppedAt).toBeLessThan(2 * INTERVAL_S * 1_000 + 1_500);
+      expect((await events.next(1_000)).data?.databaseConnectionEvents.action).toBe('HEALTH_CHANGED');
+      const listed = await api.request('GET', `${PATH}?health=failing`);
+      expect(listed.body.map((row: { id: string }) => row.id)).toEqual([id]);
+      const { data } = await api.graphql('{ databaseConnections(first: 5, filter: {health: OK}) { totalCount } }');
+      expect(data.databaseConnections.totalCount).toBe(0);
+      const metrics = async () => (await fetch(`${service.url}/metrics`)).text();
+      expect(await metrics()).toMatch(/database_connection_up\{alias="watched",dialect="postgresql"\} 0/);
 
-    cluster.start();
-    // Back to ok at the next check: within the backoff of two failures (two intervals) and a check.
-    expect((await until(health, (h) => h.status === 'ok', 4 * INTERVAL_S * 1_000 + 2_000)).status).toBe('ok');
-    expect((await events.next(1_000)).data?.databaseConnectionEvents.action).toBe('HEALTH_CHANGED');
-    expect(await metrics()).toMatch(/database_connection_up\{alias="watched",dialect="postgresql"\} 1/);
-    expect(await metrics()).toMatch(
-      /database_connection_check_latency_seconds\{alias="watched",dialect="postgresql"\} \d/,
-    );
-    events.close();
+      cluster.start();
+      // Back to ok at the next check: within the backoff of two failures (two intervals) and a check.
+      expect((await until(health, (h) => h.status === 'ok', 4 * INTERVAL_S * 1_000 + 2_000)).status).toBe('ok');
+      expect((await events.next(1_000)).data?.databaseConnectionEvents.action).toBe('HEALTH_CHANGED');
+      expect(await metrics()).toMatch(/database_connection_up\{alias="watched",dialect="postgresql"\} 1/);
+      expect(await metrics()).toMatch(
+        /database_connection_check_latency_seconds\{alias="watched",dialect="postgresql"\} \d/,
+      );
+      events.close();
 
-    // A change of where it connects: unknown at once, checked again soon.
-    const moved = await api.request('PUT', `${PATH}/${id}`, {
-      alias: 'watched',
-      connection_uri: created.body.connection_uri.replace(/\/postgres$/, '/template1'),
-    });
-    expect(moved.body.health.status).toBe('unknown');
-    const checked = await until(health, (h) => h.status === 'ok', 3_000);
-    expect(checked.status, JSON.stringify(checked)).toBe('ok');
-    // Renaming it changes nothing of its health.
-    await api.request('PUT', `${PATH}/${id}`, { alias: 'renamed', connection_uri: moved.body.connection_uri });
-    expect((await health()).status).toBe('ok');
-  });
+      // A change of where it connects: unknown at once, checked again soon.
+      const moved = await api.request('PUT', `${PATH}/${id}`, {
+        alias: 'watched',
+        connection_uri: created.body.connection_uri.replace(/\/postgres$/, '/template1'),
+      });
+      expect(moved.body.health.status).toBe('unknown');
+      const checked = await until(health, (h) => h.status === 'ok', 3_000);
+      expect(checked.status, JSON.stringify(checked)).toBe('ok');
+      // Renaming it changes nothing of its health.
+      await api.request('PUT', `${PATH}/${id}`, { alias: 'renamed', connection_uri: moved.body.connection_uri });
+      expect((await health()).status).toBe('ok');
+    },
+  );
 
-  it('says not_testable for a dialect the service has no driver for', async () => {
-    const created = await api.request('POST', PATH, { alias: 'snow', connection_uri: 'snowflake://u:p@acct/db' });
-    const health = async () => (await api.request('GET', `${PATH}/${created.body.id}`)).body.health;
-    expect((await until(health, (h) => h.status !== 'unknown', 3_000)).status).toBe('not_testable');
-  });
+  it.skipIf(skip || !clusterToolsAvailable)(
+    'says not_testable for a dialect the service has no driver for',
+    async () => {
+      const created = await api.request('POST', PATH, { alias: 'snow', connection_uri: 'snowflake://u:p@acct/db' });
+      const health = async () => (await api.request('GET', `${PATH}/${created.body.id}`)).body.health;
+      expect((await until(health, (h) => h.status !== 'unknown', 3_000)).status).toBe('not_testable');
+    },
+  );
 });
 
 describe.skipIf(!postgresAvailable)('health checks by two instances on one PostgreSQL database', () => {
