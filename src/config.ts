@@ -9,6 +9,7 @@ import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { ConfigError } from './config-error.ts';
 import type { ConnectivitySettings } from './connectivity/connectivity.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
+import { DATABASE_POOL_DEFAULTS, type DatabasePool } from './db/client.ts';
 
 export { ConfigError };
 
@@ -56,6 +57,9 @@ export const ENVIRONMENT = z.object({
     .refine((host) => isIP(host) !== 0 || host === 'localhost', 'must be an IP address or localhost')
     .default('127.0.0.1'),
   DATABASE_URL: z.string().default('file:./data/connections.db'),
+  DATABASE_POOL_SIZE: integer(1, 1_000).default(DATABASE_POOL_DEFAULTS.size),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(100, 60_000).default(DATABASE_POOL_DEFAULTS.connectTimeoutMs),
+  DATABASE_QUERY_TIMEOUT_MS: integer(100, 600_000).default(DATABASE_POOL_DEFAULTS.queryTimeoutMs),
   // Never echoed: these are secrets even when malformed (src/secrets/keyring.ts checks them).
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: list().default([]),
@@ -91,6 +95,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** The service's own PostgreSQL: pool size and time limits. */
+  databasePool: DatabasePool;
   logLevel: string;
   /** How long in-flight requests may run on after SIGTERM/SIGINT. */
   shutdownTimeoutMs: number;
@@ -151,6 +157,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: settings.PORT,
     host: settings.HOST,
     databaseUrl: settings.DATABASE_URL,
+    databasePool: {
+      size: settings.DATABASE_POOL_SIZE,
+      connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: settings.DATABASE_QUERY_TIMEOUT_MS,
+    },
     logLevel: settings.LOG_LEVEL,
     shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
     encryptionKey: settings.ENCRYPTION_KEY,

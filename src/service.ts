@@ -42,7 +42,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   logger.info({ store: store.provider, applied: applied.length }, 'database migrations are up to date');
 
   const keyring = loadKeyring(config, store, logger);
-  const prisma = createPrismaClient(store);
+  const prisma = createPrismaClient(store, config.databasePool);
   await prisma.$connect();
   try {
     checkKeyringAgainstStore(await oneRowPerKey(prisma), keyring);

@@ -18,7 +18,7 @@ export async function openStore(config: Config, logger: Logger) {
   const keyring = loadKeyring(config, store, logger);
   return {
     store,
-    prisma: createPrismaClient(store),
+    prisma: createPrismaClient(store, config.databasePool),
     // Command-line output is for operators: masked unless a tool reveals on purpose.
     secrets: connectionSecrets(keyring, true),
     references: secretReferences({ ...config.secretReferences, env: process.env }),

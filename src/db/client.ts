@@ -11,16 +11,34 @@ import { ensureSqliteFolder, type Store } from './store.ts';
  */
 export type Prisma = PrismaClient;
 
-const CONNECT_TIMEOUT_MS = 1_500;
+/** How the service uses its own PostgreSQL database: SQLite has no pool and no network to wait on. */
+export interface DatabasePool {
+  /** Connections at most, per instance. */
+  size: number;
+  /** A connection that is not made in this time fails (503) instead of holding the request. */
+  connectTimeoutMs: number;
+  /** A query without an answer in this time fails (503): a database that stopped answering, or a slow query. */
+  queryTimeoutMs: number;
+}
 
-export function createPrismaClient(store: Store): Prisma {
+export const DATABASE_POOL_DEFAULTS: DatabasePool = { size: 10, connectTimeoutMs: 1_500, queryTimeoutMs: 5_000 };
+
+export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_POOL_DEFAULTS): Prisma {
   if (store.provider === 'sqlite') {
     ensureSqliteFolder(store);
     // `timeout` is SQLite's busy timeout: how long a write waits for another
     // process's write lock before failing.
     return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: store.file, timeout: 5_000 }) });
   }
-  // A database that does not answer fails a request within CONNECT_TIMEOUT_MS instead of holding it.
-  const adapter = new PrismaPg({ connectionString: store.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const adapter = new PrismaPg({
+    connectionString: store.url,
+    max: pool.size,
+    connectionTimeoutMillis: pool.connectTimeoutMs,
+    // The client's own timer: a connection whose packets go nowhere never answers, whatever the server's
+    // statement_timeout says; the server's ends a slow query there too, sparing its resources.
+    query_timeout: pool.queryTimeoutMs,
+    statement_timeout: pool.queryTimeoutMs,
+    keepAlive: true,
+  });
   return new PostgresPrismaClient({ adapter }) as unknown as Prisma;
 }

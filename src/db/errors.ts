@@ -43,7 +43,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return true;
   }
   // node-postgres's own words when the server drops a connection, or does not answer in time.
-  return /^(Connection terminated|timeout exceeded when trying to connect)/.test(String((error as Described).message));
+  return /^(Connection terminated|timeout exceeded when trying to connect)|Query read timeout/.test(
+    String((error as Described).message),
+  );
 }
 
 /** Whether an error came from the database or its driver (Prisma's errors carry the client version). */
