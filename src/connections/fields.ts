@@ -8,6 +8,8 @@
  */
 import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { MASK } from '../secrets/uri-secrets.ts';
+import { settings } from './groups.ts';
+import { healthReport } from './health.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from './settings.ts';
 import {
   counter,
@@ -15,10 +17,8 @@ import {
   distinctNames,
   document,
   flag,
-  healthReport,
   name,
   readOnlyFlag,
-  settings,
   timestamp,
   uri,
   uuid,

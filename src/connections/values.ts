@@ -71,7 +71,7 @@ export interface ValueKind<T = unknown> {
   stored: 'plain' | 'json';
 }
 
-const typeError = (expected: string) => (issue: { input: unknown }) =>
+export const typeError = (expected: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : issue.input === null ? 'must not be null' : `must be ${expected}`;
 
 const string = () => z.string({ error: typeError('a string') });
@@ -181,7 +181,7 @@ export function document(maxBytes: number, maxDepth: number): ValueKind<Record<s
 }
 
 /** Values the service writes and clients only read. */
-const readOnly = (graphql: GraphQLTypeName, jsonSchema: Record<string, unknown>): ValueKind => ({
+export const readOnly = (graphql: GraphQLTypeName, jsonSchema: Record<string, unknown>): ValueKind => ({
   graphql,
   rules: z.never(),
   shape: z.never(),
@@ -317,157 +317,4 @@ export interface SettingsGroup {
   check(value: Record<string, unknown>): SettingsIssue[];
   /** Members that say where secrets are sent: a mask is carried over only while they stay the same. */
   destination: string[];
-}
-
-type Settings = Record<string, unknown>;
-
-/** A group of settings (an object of declared members), or null for none. */
-export function settings(group: SettingsGroup): ValueKind<Settings | null> {
-  const members = Object.entries(group.members);
-  const secretMembers = members.filter(([, member]) => member.secret).map(([name]) => name);
-  const rules = z
-    .strictObject(
-      Object.fromEntries(
-        members.map(([name, member]) => {
-          // A secret member may hold the mask, to keep the stored secret on an update: the kinds of
-          // secret members (exactText, pemText) take it as it is.
-          const rule = member.value.rules;
-          // Left out or null, a member with a default takes it.
-          if (member.default !== undefined) return [name, rule.nullish().transform((v) => v ?? member.default)];
-          return [name, member.required ? rule : rule.nullish()];
-        }),
-      ),
-      { error: typeError('an object') },
-    )
-    .superRefine((value, context) => {
-      for (const { member, message } of group.check(value)) {
-        context.addIssue({ code: 'custom', path: member ? [member] : [], message });
-      }
-    })
-    // Kept in declaration order, a member left out as null: one stored form for one meaning.
-    .transform((value) =>
-      Object.fromEntries(members.map(([name]) => [name, value[name as keyof typeof value] ?? null])),
-    )
-    .nullable();
-  const shape = z
-    .strictObject(
-      Object.fromEntries(
-        members.map(([, member]) => [member.rest, member.required ? member.value.shape : member.value.shape.nullish()]),
-      ),
-      { error: typeError('an object or null') },
-    )
-    .nullable();
-  const present = (value: Settings, name: string) => value[name] !== undefined && value[name] !== null;
-  return {
-    graphql: group.graphqlName,
-    group,
-    nullable: true,
-    rules: rules as unknown as z.ZodType<Settings | null>,
-    shape,
-    jsonSchema: {
-      type: ['object', 'null'],
-      additionalProperties: false,
-      required: members.filter(([, member]) => member.required).map(([, member]) => member.rest),
-      properties: Object.fromEntries(
-        members.map(([, member]) => [
-          member.rest,
-          {
-            ...member.value.jsonSchema,
-            ...(!member.required && { type: [member.value.jsonSchema.type, 'null'] }),
-            description: member.description,
-          },
-        ]),
-      ),
-    },
-    stored: 'json',
-    secrets: {
-      // A reference names a secret and is none: shown as written.
-      mask: (value) =>
-        value && {
-          ...value,
-          ...Object.fromEntries(
-            secretMembers
-              .filter((name) => present(value, name) && !isReference(value[name]))
-              .map((name) => [name, MASK]),
-          ),
-        },
-      maskedPaths: (value) => (value ? secretMembers.filter((name) => value[name] === MASK) : []),
-      secretsIn: (value) =>
-        value
-          ? secretMembers
-              .map((name) => value[name])
-              .filter(
-                (secret): secret is string => typeof secret === 'string' && secret !== MASK && !isReference(secret),
-              )
-          : [],
-      restore(incoming, stored) {
-        if (!incoming) return incoming;
-        const masked = secretMembers.filter((name) => incoming[name] === MASK);
-        if (masked.length === 0) return incoming;
-        if (!stored || group.destination.some((name) => incoming[name] !== stored[name])) return undefined;
-        if (masked.some((name) => !present(stored, name))) return undefined;
-        return { ...incoming, ...Object.fromEntries(masked.map((name) => [name, stored[name]])) };
-      },
-      resolveReferences: (value, resolve) =>
-        value && {
-          ...value,
-          ...Object.fromEntries(
-            secretMembers
-              .filter((name) => isReference(value[name]))
-              .map((name) => [name, resolve(value[name] as string, name)]),
-          ),
-        },
-    },
-  };
-}
-
-export const HEALTH_STATUSES = ['ok', 'failing', 'unknown', 'not_testable'] as const;
-export type HealthStatus = (typeof HEALTH_STATUSES)[number];
-
-interface HealthReport {
-  status: HealthStatus;
-  checkedAt: Date | null;
-  latencyMs: number | null;
-  error: { code: string; message: string } | null;
-}
-
-/** The last scheduled health check of a connection, kept in its row's health_* columns; read only. */
-export function healthReport(): ValueKind {
-  const nullable = (type: string) => ({ type: [type, 'null'] });
-  return {
-    ...readOnly('ConnectionHealth', {
-      type: 'object',
-      additionalProperties: false,
-      required: ['status', 'checked_at', 'latency_ms', 'error'],
-      properties: {
-        status: { type: 'string', enum: HEALTH_STATUSES },
-        checked_at: { ...nullable('string'), format: 'date-time' },
-        latency_ms: nullable('integer'),
-        error: {
-          oneOf: [
-            { type: 'null' },
-            {
-              type: 'object',
-              additionalProperties: false,
-              required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' } },
-            },
-          ],
-        },
-      },
-    }),
-    derive: (row): HealthReport => ({
-      status: row.healthStatus as HealthStatus,
-      checkedAt: (row.healthCheckedAt as Date | null) ?? null,
-      latencyMs: (row.healthLatencyMs as number | null) ?? null,
-      error: row.healthErrorCode
-        ? { code: row.healthErrorCode as string, message: (row.healthErrorMessage as string) ?? '' }
-        : null,
-    }),
-    selection: '{ status checkedAt latencyMs error { code message } }',
-    toRest: (value) => {
-      const { status, checkedAt, latencyMs, error } = value as HealthReport;
-      return { status: String(status).toLowerCase(), checked_at: checkedAt, latency_ms: latencyMs, error };
-    },
-  };
 }

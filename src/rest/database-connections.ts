@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { NotFoundError } from '../connections/errors.ts';
-import type { HealthStatus } from '../connections/values.ts';
+import type { HealthStatus } from '../connections/health.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';

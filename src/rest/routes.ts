@@ -5,7 +5,7 @@
  * these routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
 import { AUDIT_ACTIONS } from '../audit/events.ts';
-import { HEALTH_STATUSES, type HealthStatus } from '../connections/values.ts';
+import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { AUDIT_PAGE_MAX } from '../schema/audit-event.ts';

@@ -11,6 +11,7 @@ import {
   VersionMismatchError,
 } from '../connections/errors.ts';
 import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
+import type { HealthStatus } from '../connections/health.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
 import { maskedPaths, refuseMasks, restoreMasks } from '../connections/masks.ts';
 import {
@@ -26,7 +27,6 @@ import {
 } from '../connections/records.ts';
 import { resolveReferences } from '../connections/references.ts';
 import { checkConnection, routeOf } from '../connections/transport.ts';
-import type { HealthStatus } from '../connections/values.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';

@@ -22,7 +22,6 @@ export async function subscribe(
   if (!response.body) throw new Error(`no event stream: ${response.status}`);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
-  const events: string[] = [];
   async function read(deadline: number): Promise<string> {
     for (;;) {
       const at = buffer.indexOf('\n\n');
@@ -47,7 +46,6 @@ export async function subscribe(
       buffer += chunk.value;
     }
   }
-  void events;
   return {
     next: async (timeoutMs = 1_000) => JSON.parse(await read(Date.now() + timeoutMs)),
     close: () => controller.abort(),

@@ -1,0 +1,53 @@
+/** The health of a connection: what its last scheduled check said, kept in its row's health_* columns. */
+import { readOnly, type ValueKind } from './values.ts';
+
+export const HEALTH_STATUSES = ['ok', 'failing', 'unknown', 'not_testable'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+interface HealthReport {
+  status: HealthStatus;
+  checkedAt: Date | null;
+  latencyMs: number | null;
+  error: { code: string; message: string } | null;
+}
+
+/** The last scheduled health check of a connection, kept in its row's health_* columns; read only. */
+export function healthReport(): ValueKind {
+  const nullable = (type: string) => ({ type: [type, 'null'] });
+  return {
+    ...readOnly('ConnectionHealth', {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'checked_at', 'latency_ms', 'error'],
+      properties: {
+        status: { type: 'string', enum: HEALTH_STATUSES },
+        checked_at: { ...nullable('string'), format: 'date-time' },
+        latency_ms: nullable('integer'),
+        error: {
+          oneOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['code', 'message'],
+              properties: { code: { type: 'string' }, message: { type: 'string' } },
+            },
+          ],
+        },
+      },
+    }),
+    derive: (row): HealthReport => ({
+      status: row.healthStatus as HealthStatus,
+      checkedAt: (row.healthCheckedAt as Date | null) ?? null,
+      latencyMs: (row.healthLatencyMs as number | null) ?? null,
+      error: row.healthErrorCode
+        ? { code: row.healthErrorCode as string, message: (row.healthErrorMessage as string) ?? '' }
+        : null,
+    }),
+    selection: '{ status checkedAt latencyMs error { code message } }',
+    toRest: (value) => {
+      const { status, checkedAt, latencyMs, error } = value as HealthReport;
+      return { status: String(status).toLowerCase(), checked_at: checkedAt, latency_ms: latencyMs, error };
+    },
+  };
+}
