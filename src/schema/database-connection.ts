@@ -29,6 +29,7 @@ import { resolveReferences } from '../connections/references.ts';
 import { checkConnection, routeOf } from '../connections/transport.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
+import type { Context } from '../context.ts';
 import type { Prisma } from '../db/client.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
@@ -280,6 +281,53 @@ builder.mutationField('createDatabaseConnection', (t) =>
   }),
 );
 
+/**
+ * Writes an update with its audit event and its change event, in one batch. Which fields it
+ * changes (for the audit trail, and the health it resets) is told from the row as read just
+ * before; the write then applies to that version only (or to the one the client asked for), so
+ * what is recorded is what changed. Another write coming between the read and the write: read again.
+ */
+async function recordedUpdate(
+  { prisma, secrets, events }: Pick<Context, 'prisma' | 'secrets' | 'events'>,
+  update: {
+    id: string;
+    document: Partial<ConnectionDocument>;
+    dialect: DialectName | undefined;
+    expectedVersion: number | null | undefined;
+    actor: string;
+    requestId: string | undefined;
+  },
+): Promise<ConnectionRow> {
+  const { id, document, dialect, expectedVersion, actor, requestId } = update;
+  const { where, context } = versionedWrite(prisma, id, expectedVersion);
+  const change = connectionEvent('updated', id);
+  for (let attempt = 1; ; attempt++) {
+    const before = await prisma.databaseConnection.findUnique({ where: { id } });
+    const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
+    const alias = document.alias ?? before?.alias ?? null;
+    const event = auditRow({ actor, action: 'update', connectionId: id, alias, fields: restNames(changed), requestId });
+    const notify = events.inTransaction(prisma, change);
+    const write = () =>
+      prisma.$transaction([
+        prisma.databaseConnection.update({
+          where: before && expectedVersion == null ? { ...where, version: before.version } : where,
+          data: changedColumns(id, document, dialect, secrets, changed),
+        }),
+        prisma.auditEvent.create({ data: event }),
+        ...(notify ? [notify] : []),
+      ]);
+    try {
+      const [updated] = await translateWriteErrors(write, { ...context, alias: document.alias });
+      events.afterCommit(change);
+      return updated;
+    } catch (error) {
+      const movedOn =
+        before && expectedVersion == null && (error instanceof NotFoundError || error instanceof VersionMismatchError);
+      if (!movedOn || attempt === 3) throw error;
+    }
+  }
+}
+
 builder.mutationField('updateDatabaseConnection', (t) =>
   t.field({
     type: DatabaseConnection,
@@ -334,48 +382,10 @@ builder.mutationField('updateDatabaseConnection', (t) =>
           await requireWorkingConnection(connectivity, routeOf(effective), checked, effective.schemas, principal.name);
         }
       }
-      // The version check and the write are one statement, so no other write can come between them.
-      const { where, context } = versionedWrite(prisma, id, expectedVersion);
-      const change = connectionEvent('updated', id);
-      for (let attempt = 1; ; attempt++) {
-        // Which fields the write changes (for the audit trail and the health) is told from the row as
-        // read here; the write then applies to that version only, so the record is of what it changed.
-        // One batch, not an interactive transaction: on SQLite that is a third of the cost.
-        const before = await prisma.databaseConnection.findUnique({ where: { id } });
-        const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
-        const alias = document.alias ?? before?.alias ?? null;
-        const event = auditRow({
-          actor: principal.name,
-          action: 'update',
-          connectionId: id,
-          alias,
-          fields: restNames(changed),
-          requestId,
-        });
-        const notify = events.inTransaction(prisma, change);
-        const write = () =>
-          prisma.$transaction([
-            prisma.databaseConnection.update({
-              // The version the client asked for, or the one read.
-              where: before && expectedVersion == null ? { ...where, version: before.version } : where,
-              data: changedColumns(id, document, dialect, secrets, changed),
-            }),
-            prisma.auditEvent.create({ data: event }),
-            ...(notify ? [notify] : []),
-          ]);
-        try {
-          const [updated] = await translateWriteErrors(write, { ...context, alias: document.alias });
-          events.afterCommit(change);
-          return updated;
-        } catch (error) {
-          // Another write came between the read and this one: read again, unless the client pinned a version.
-          const movedOn =
-            before &&
-            expectedVersion == null &&
-            (error instanceof NotFoundError || error instanceof VersionMismatchError);
-          if (!movedOn || attempt === 3) throw error;
-        }
-      }
+      return recordedUpdate(
+        { prisma, secrets, events },
+        { id, document, dialect, expectedVersion, actor: principal.name, requestId },
+      );
     },
   }),
 );
