@@ -2,6 +2,7 @@
  * GET /api/v1/audit-events: the audit trail, newest first, a page at a time,
  * through the auditEvents GraphQL query; the next page is in the Link header.
  */
+import { AUDIT_PAGE_DEFAULT } from '../schema/audit-event.ts';
 import { executeOperation } from './database-connections.ts';
 import type { Caller, RunOperation } from './operations.ts';
 import { invalidInput } from './problem.ts';
@@ -51,7 +52,7 @@ export function createAuditEventHandlers(run: RunOperation) {
           'query parameter cursor',
         );
       }
-      const variables = { first: query.limit ?? 50, after: query.cursor ?? null, filter };
+      const variables = { first: query.limit ?? AUDIT_PAGE_DEFAULT, after: query.cursor ?? null, filter };
       const data = await executeOperation<AuditPage>(run, 'auditEvents', variables, caller);
       const body = data.page.edges.map(({ node }) =>
         Object.fromEntries(

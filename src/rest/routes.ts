@@ -8,7 +8,7 @@ import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
-import { AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
+import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
 import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } from './audit-events.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
 import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from './connection-fields.ts';
@@ -270,7 +270,11 @@ export const REST_ROUTES: RestRoute[] = [
       { name: 'connection_id', description: 'Only the events of this connection.', values: 'text' },
       { name: 'action', description: 'Only events of this kind.', values: AUDIT_ACTIONS },
       { name: 'since', description: 'Only events at or after this moment (ISO 8601).', values: 'text' },
-      { name: 'limit', description: 'Events a page (default 50).', values: { max: AUDIT_PAGE_MAX } },
+      {
+        name: 'limit',
+        description: `Events a page (default ${AUDIT_PAGE_DEFAULT}).`,
+        values: { max: AUDIT_PAGE_MAX },
+      },
       { name: 'cursor', description: 'Where the page starts: from the Link header of the one before.', values: 'text' },
     ],
     success: {

@@ -53,6 +53,7 @@ function olderThan(cursor: string): PrismaTypes.AuditEventWhereInput {
   throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
+export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 1000;
 
 builder.queryField('auditEvents', (t) =>
@@ -70,7 +71,7 @@ builder.queryField('auditEvents', (t) =>
         }
         const { limit, expectedSize, hasNextPage } = parseCursorConnectionArgs({
           args: { first: args.first, after: args.after },
-          defaultSize: 50,
+          defaultSize: AUDIT_PAGE_DEFAULT,
           maxSize: AUDIT_PAGE_MAX,
         });
         const { connectionId, action, since } = args.filter ?? {};
