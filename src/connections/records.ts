@@ -6,6 +6,7 @@ import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
 import { type ConnectionDocument, type FieldDeclaration, INPUT_FIELDS, REST_NAME_OF, SECRET_FIELDS } from './fields.ts';
 import { aliasKey } from './input.ts';
+import { REACHING_FIELDS } from './transport.ts';
 
 type SecretFieldName = (typeof SECRET_FIELDS)[number][0];
 const SECRET_FIELDS_BY_NAME = Object.fromEntries(SECRET_FIELDS) as Record<SecretFieldName, FieldDeclaration>;
@@ -41,9 +42,6 @@ function storedColumns(id: string, document: Partial<ConnectionDocument>, secret
   if (document.alias !== undefined) columns.aliasKey = aliasKey(document.alias);
   return columns;
 }
-
-/** The fields that say where and how a connection reaches its database. */
-const REACHING_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'] as const;
 
 /** A health no check has spoken for yet, the next check due now. */
 const HEALTH_UNKNOWN = (now: Date) => ({

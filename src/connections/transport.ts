@@ -17,6 +17,12 @@ function parametersOf(uri: string): URLSearchParams {
   return parameters;
 }
 
+/**
+ * The fields that say where and how a connection reaches its database: its rules look at them
+ * together, and a change of any of them makes its health unknown.
+ */
+export const REACHING_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'] as const;
+
 type Transport = Pick<ConnectionDocument, 'connectionUri' | 'useSsh' | 'sshSettings' | 'tlsSettings'>;
 
 /** Throws ValidationError when the URI, SSH and TLS settings do not fit together for this dialect. */

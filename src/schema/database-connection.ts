@@ -26,7 +26,7 @@ import {
   translateWriteErrors,
 } from '../connections/records.ts';
 import { resolveReferences } from '../connections/references.ts';
-import { checkConnection, routeOf } from '../connections/transport.ts';
+import { checkConnection, REACHING_FIELDS, routeOf } from '../connections/transport.ts';
 import { requireWorkingConnection } from '../connectivity/connectivity.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { Context } from '../context.ts';
@@ -187,9 +187,6 @@ builder.queryField('databaseConnections', (t) =>
 );
 
 // --- Mutations ---------------------------------------------------------------
-
-/** The fields the rules of a connection look at together: an update of one of them checks them all. */
-const RULED_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'] as const;
 
 /** What testing the connection before a write may end in. */
 const TEST_ERRORS = [ConnectionFailedError, ...CONNECTIVITY_ERRORS];
@@ -364,7 +361,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
         // The update names every field (a REST PUT always does), holds no mask and tests nothing:
         // no need to read the stored row. A missing row shows in the update.
         dialect = checkConnection(resolveReferences(document as ConnectionDocument, references), policy).name;
-      } else if (masked || testConnection || RULED_FIELDS.some((name) => name in document)) {
+      } else if (masked || testConnection || REACHING_FIELDS.some((name) => name in document)) {
         // The rules, and what a test connects to, depend on fields the update may leave as they are.
         const stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
