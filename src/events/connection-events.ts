@@ -23,12 +23,24 @@ export interface ConnectionEvent {
 
 /** A Prisma client or transaction: where a change is written. */
 type Writer = Pick<Prisma, '$executeRawUnsafe'>;
+/** A Prisma client, which runs batches of statements as one transaction. */
+type Batcher = Pick<Prisma, '$executeRawUnsafe' | '$transaction'>;
 
 export interface ConnectionEvents {
   /** To run in the change's transaction: PostgreSQL's NOTIFY; nothing on SQLite. */
   inTransaction(writer: Writer, event: ConnectionEvent): ReturnType<Writer['$executeRawUnsafe']> | undefined;
   /** Once the change is committed: delivers it on SQLite; PostgreSQL's LISTEN does it there. */
   afterCommit(event: ConnectionEvent): void;
+  /**
+   * The two together for a change written as one batch of statements (Prisma queries, not yet run):
+   * runs them with the notification, delivers the event once committed, and answers the first one's result.
+   */
+  commit<T>(
+    prisma: Batcher,
+    event: ConnectionEvent,
+    first: PromiseLike<T>,
+    ...rest: PromiseLike<unknown>[]
+  ): Promise<T>;
   /** The events from now on, of one connection or of all, until the iterator is returned. */
   subscribe(connectionId?: string | null): AsyncIterableIterator<ConnectionEvent>;
   /** Subscribers listening now (each leaves when its client goes). */
@@ -80,13 +92,24 @@ export function createConnectionEvents(store: Store, logger: Logger): Connection
   }
   const started = listen();
 
+  const inTransaction = (writer: Writer, event: ConnectionEvent) =>
+    store.provider === 'postgresql'
+      ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event))
+      : undefined;
+  const afterCommit = (event: ConnectionEvent) => {
+    if (store.provider !== 'postgresql') deliver(event);
+  };
+
   return {
-    inTransaction: (writer, event) =>
-      store.provider === 'postgresql'
-        ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event))
-        : undefined,
-    afterCommit: (event) => {
-      if (store.provider !== 'postgresql') deliver(event);
+    inTransaction,
+    afterCommit,
+    async commit(prisma, event, first, ...rest) {
+      const notify = inTransaction(prisma, event);
+      const statements = [first, ...rest, ...(notify ? [notify] : [])];
+      // Prisma types its batches by the exact queries; these are whatever the caller built.
+      const [result] = (await prisma.$transaction(statements as never)) as unknown[];
+      afterCommit(event);
+      return result as Awaited<typeof first>;
     },
     subscribe(connectionId) {
       // Not an async generator: returning one that waits for its next event would wait for that

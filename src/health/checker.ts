@@ -112,10 +112,7 @@ export function startHealthChecks(settings: HealthCheckSettings, services: Servi
       await update;
       return;
     }
-    const change = connectionEvent('health_changed', id);
-    const notify = services.events.inTransaction(prisma, change);
-    await prisma.$transaction([update, ...(notify ? [notify] : [])]);
-    services.events.afterCommit(change);
+    await services.events.commit(prisma, connectionEvent('health_changed', id), update);
   }
 
   /** Takes the connections due, as many as there is room for, each by a lease no other instance can take. */

@@ -259,21 +259,16 @@ builder.mutationField('createDatabaseConnection', (t) =>
         fields: INPUT_FIELDS.map(([name, field]) => field.rest ?? name),
         requestId,
       });
-      const change = connectionEvent('created', row.id);
-      const notify = events.inTransaction(prisma, change);
-      const created = await translateWriteErrors(
-        async () =>
-          (
-            await prisma.$transaction([
-              prisma.databaseConnection.create({ data: row }),
-              prisma.auditEvent.create({ data: event }),
-              ...(notify ? [notify] : []),
-            ])
-          )[0],
+      return translateWriteErrors(
+        () =>
+          events.commit(
+            prisma,
+            connectionEvent('created', row.id),
+            prisma.databaseConnection.create({ data: row }),
+            prisma.auditEvent.create({ data: event }),
+          ),
         { alias: document.alias },
       );
-      events.afterCommit(change);
-      return created;
     },
   }),
 );
@@ -283,6 +278,7 @@ builder.mutationField('createDatabaseConnection', (t) =>
  * changes (for the audit trail, and the health it resets) is told from the row as read just
  * before; the write then applies to that version only (or to the one the client asked for), so
  * what is recorded is what changed. Another write coming between the read and the write: read again.
+ * `known`: the row as the checks of the update just read it, if they did.
  */
 async function recordedUpdate(
   { prisma, secrets, events }: Pick<Context, 'prisma' | 'secrets' | 'events'>,
@@ -293,30 +289,28 @@ async function recordedUpdate(
     expectedVersion: number | null | undefined;
     actor: string;
     requestId: string | undefined;
+    known?: ConnectionRow;
   },
 ): Promise<ConnectionRow> {
-  const { id, document, dialect, expectedVersion, actor, requestId } = update;
+  const { id, document, dialect, expectedVersion, actor, requestId, known } = update;
   const { where, context } = versionedWrite(prisma, id, expectedVersion);
-  const change = connectionEvent('updated', id);
   for (let attempt = 1; ; attempt++) {
-    const before = await prisma.databaseConnection.findUnique({ where: { id } });
+    const before = attempt === 1 && known ? known : await prisma.databaseConnection.findUnique({ where: { id } });
     const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
     const alias = document.alias ?? before?.alias ?? null;
     const event = auditRow({ actor, action: 'update', connectionId: id, alias, fields: restNames(changed), requestId });
-    const notify = events.inTransaction(prisma, change);
     const write = () =>
-      prisma.$transaction([
+      events.commit(
+        prisma,
+        connectionEvent('updated', id),
         prisma.databaseConnection.update({
           where: before && expectedVersion == null ? { ...where, version: before.version } : where,
           data: changedColumns(id, document, dialect, secrets, changed),
         }),
         prisma.auditEvent.create({ data: event }),
-        ...(notify ? [notify] : []),
-      ]);
+      );
     try {
-      const [updated] = await translateWriteErrors(write, { ...context, alias: document.alias });
-      events.afterCommit(change);
-      return updated;
+      return await translateWriteErrors(write, { ...context, alias: document.alias });
     } catch (error) {
       const movedOn =
         before && expectedVersion == null && (error instanceof NotFoundError || error instanceof VersionMismatchError);
@@ -355,6 +349,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
       let dialect: DialectName | undefined;
+      let stored: ConnectionRow | null | undefined;
       const complete = INPUT_FIELDS.every(([name]) => name in document);
       const masked = maskedPaths(document).length > 0;
       if (complete && !masked && !testConnection) {
@@ -363,7 +358,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
         dialect = checkConnection(resolveReferences(document as ConnectionDocument, references), policy).name;
       } else if (masked || testConnection || REACHING_FIELDS.some((name) => name in document)) {
         // The rules, and what a test connects to, depend on fields the update may leave as they are.
-        const stored = await prisma.databaseConnection.findUnique({ where: { id } });
+        stored = await prisma.databaseConnection.findUnique({ where: { id } });
         if (!stored) throw new NotFoundError(id);
         if (stored.managed) throw new ManagedConnectionError(id);
         if (expectedVersion != null && stored.version !== expectedVersion) {
@@ -381,7 +376,7 @@ builder.mutationField('updateDatabaseConnection', (t) =>
       }
       return recordedUpdate(
         { prisma, secrets, events },
-        { id, document, dialect, expectedVersion, actor: principal.name, requestId },
+        { id, document, dialect, expectedVersion, actor: principal.name, requestId, known: stored ?? undefined },
       );
     },
   }),
