@@ -3,12 +3,15 @@
  * place of the URI, its password, or a secret of the SSH and TLS settings):
  * read when the service needs the values, never stored in their place.
  */
+import type { Connectivity, TestResult } from '../connectivity/connectivity.ts';
 import { ConnectionFailedError, TEST_FAILURES } from '../connectivity/errors.ts';
 import type { ConnectionRoute } from '../connectivity/route.ts';
+import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { SecretReferenceError, type SecretReferences } from '../secrets/references.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
 import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 import { parsePartialDocument } from './input.ts';
+import { type ConnectionRow, rowDialect, rowSchemas, storedDocument } from './records.ts';
 import { routeOf } from './transport.ts';
 
 type SecretValue = never;
@@ -58,5 +61,24 @@ export function storedRoute(document: ConnectionDocument, references: SecretRefe
       code: 'secret_unavailable',
       message: `${TEST_FAILURES.secret_unavailable} (${fields})`,
     });
+  }
+}
+
+/**
+ * Tests a stored connection: a reference of it that can no longer be read is a failed test
+ * (secret_unavailable), like any other failure. Refusals (network rules, limits, no driver) are thrown.
+ */
+export async function testStoredConnection(
+  connectivity: Connectivity,
+  row: ConnectionRow,
+  services: { secrets: ConnectionSecrets; references: SecretReferences },
+  apiKey: string,
+): Promise<TestResult> {
+  try {
+    const route = storedRoute(storedDocument(row, services.secrets), services.references);
+    return await connectivity.test(route, rowDialect(row), rowSchemas(row), apiKey);
+  } catch (error) {
+    if (!(error instanceof ConnectionFailedError)) throw error;
+    return { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
   }
 }

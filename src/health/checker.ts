@@ -7,12 +7,10 @@
  * a conditional update) lets one instance check each connection per interval.
  */
 import { createHash } from 'node:crypto';
-import { storedDocument } from '../connections/records.ts';
-import { storedRoute } from '../connections/references.ts';
+import { testStoredConnection } from '../connections/references.ts';
 import type { Connectivity, TestResult } from '../connectivity/connectivity.ts';
-import { ConnectionFailedError, DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
+import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
 import type { Prisma } from '../db/client.ts';
-import { type DialectName, dialectNamed } from '../dialects/registry.ts';
 import { type ConnectionEvents, connectionEvent } from '../events/connection-events.ts';
 import type { Logger } from '../logger.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
@@ -63,13 +61,7 @@ export function startHealthChecks(settings: HealthCheckSettings, services: Servi
     const started = performance.now();
     let result: TestResult;
     try {
-      const route = storedRoute(storedDocument(row, services.secrets), services.references);
-      result = await services.connectivity.test(
-        route,
-        dialectNamed(row.dialect as DialectName),
-        JSON.parse(row.schemas),
-        HEALTH_CHECK_KEY,
-      );
+      result = await testStoredConnection(services.connectivity, row, services, HEALTH_CHECK_KEY);
     } catch (error) {
       if (error instanceof TooManyTestsError) {
         // Tests asked for over the API come first: this check waits its turn, its status as it was.
@@ -81,10 +73,8 @@ export function startHealthChecks(settings: HealthCheckSettings, services: Servi
       }
       if (error instanceof DialectNotTestableError) {
         result = { ok: false, latencyMs: 0, serverVersion: null, error: null };
-      } else if (error instanceof ConnectionFailedError) {
-        result = { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
       } else {
-        // Refused by the network rules, too many tests: a failed check, said as such.
+        // Refused by the network rules: a failed check, said as such.
         const message = error instanceof Error ? error.message : String(error);
         result = { ok: false, latencyMs: 0, serverVersion: null, error: { code: 'connection_failed', message } };
       }

@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
 import { refuseMasks } from '../connections/masks.ts';
 import { isConnectionId, rowDialect, rowSchemas, storedDocument } from '../connections/records.ts';
-import { resolveReferences, storedRoute } from '../connections/references.ts';
+import { resolveReferences, storedRoute, testStoredConnection } from '../connections/references.ts';
 import { checkConnection, routeOf } from '../connections/transport.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
@@ -124,15 +124,7 @@ builder.mutationField('testDatabaseConnection', (t) =>
     resolve: async (_root, { id }, { prisma, secrets, references, connectivity, principal, requestId }) => {
       const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
       if (!row) throw new NotFoundError(id);
-      let result: TestResult;
-      try {
-        const route = storedRoute(storedDocument(row, secrets), references);
-        result = await connectivity.test(route, rowDialect(row), rowSchemas(row), principal.name);
-      } catch (error) {
-        // A reference that can no longer be read: a failed test, like any other.
-        if (!(error instanceof ConnectionFailedError)) throw error;
-        result = { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
-      }
+      const result = await testStoredConnection(connectivity, row, { secrets, references }, principal.name);
       const entry: AuditEntry = { actor: principal.name, action: 'test', connectionId: row.id, alias: row.alias };
       await prisma.auditEvent.create({ data: auditRow({ ...entry, requestId, outcome: result.error?.code ?? 'ok' }) });
       return result;
