@@ -151,5 +151,8 @@ export const REST_NAME_OF: ReadonlyMap<string, string> = new Map(
   REST_FIELDS.map(([graphqlName, field]) => [graphqlName, field.rest]),
 );
 
+/** The REST names of the fields clients write: what a create sets, as the audit trail names them. */
+export const INPUT_REST_NAMES = INPUT_FIELDS.map(([name, field]) => field.rest ?? name);
+
 /** The fields stored sealed (encrypted, beside a masked copy), in declaration order. */
 export const SECRET_FIELDS = INPUT_FIELDS.filter(([, field]) => field.secret);

@@ -7,7 +7,7 @@
  */
 import { type AuditAction, auditRow } from '../audit/events.ts';
 import { ValidationError } from '../connections/errors.ts';
-import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
+import { type ConnectionDocument, INPUT_REST_NAMES } from '../connections/fields.ts';
 import { aliasKey, parseFullDocument } from '../connections/input.ts';
 import { refuseMasks } from '../connections/masks.ts';
 import { changedColumns, changedFields, newRow, restNames, storedDocument } from '../connections/records.ts';
@@ -45,7 +45,6 @@ export const countsOf = (report: ApplyReport) =>
 
 /** Who the audit trail says made the file's changes. */
 const PROVISIONING_ACTOR = 'provisioning';
-const ALL_FIELDS = INPUT_FIELDS.map(([name, field]) => field.rest ?? name);
 
 /** Any number that is the same for every instance: the key of the lock they take turns on. */
 const PROVISIONING_LOCK = 7_377_237;
@@ -129,7 +128,7 @@ export async function applyProvisioning(
           const created = await tx.databaseConnection.create({
             data: { ...newRow(document, dialect, secrets), managed: true },
           });
-          await record('create', created.id, document.alias, ALL_FIELDS);
+          await record('create', created.id, document.alias, INPUT_REST_NAMES);
           report.created.push(document.alias);
         } else if (row.managed && JSON.stringify(stored) === JSON.stringify(document)) {
           report.unchanged.push(document.alias);

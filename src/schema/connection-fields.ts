@@ -98,7 +98,7 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
 }
 
 function revealReferences(field: FieldDeclaration, value: string, references: SecretReferences): string {
-  if (value === null || !field.value.secrets) return value;
+  if (!field.value.secrets) return value;
   return (field.value.secrets as SecretHandling<string>).resolveReferences(value, (reference) => {
     try {
       return references.resolve(reference);

@@ -10,7 +10,7 @@ import {
   ValidationError,
   VersionMismatchError,
 } from '../connections/errors.ts';
-import { type ConnectionDocument, INPUT_FIELDS } from '../connections/fields.ts';
+import { type ConnectionDocument, INPUT_FIELDS, INPUT_REST_NAMES } from '../connections/fields.ts';
 import type { HealthStatus } from '../connections/health.ts';
 import { aliasKey, parseFullDocument, parsePartialDocument } from '../connections/input.ts';
 import { maskedPaths, refuseMasks, restoreMasks } from '../connections/masks.ts';
@@ -256,7 +256,7 @@ builder.mutationField('createDatabaseConnection', (t) =>
         action: 'create',
         connectionId: row.id,
         alias: row.alias,
-        fields: INPUT_FIELDS.map(([name, field]) => field.rest ?? name),
+        fields: INPUT_REST_NAMES,
         requestId,
       });
       return translateWriteErrors(
