@@ -1,12 +1,13 @@
 /**
- * The benchmark's baseline: the same Prisma client and the same response body
- * as the service, over plain node:http, with no GraphQL, REST adapter, auth or
- * logging in between. GET (one and all), POST and PUT of /api/v1/database-connections[/id].
+ * The benchmark's baseline: the same Prisma client and the same response bodies
+ * as the service, over plain node:http, with no REST adapter, Yoga, auth or
+ * logging in between. GET (one and all), POST and PUT of /api/v1/database-connections[/id],
+ * and POST /graphql for the bench's queries (bench/baseline-graphql.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
-import type { ConnectionDocument } from '../src/connections/fields.ts';
+import { CONNECTION_FIELDS, type ConnectionDocument } from '../src/connections/fields.ts';
 import { type ConnectionRow, changedColumns, newRow, rowMetadata, rowSchemas } from '../src/connections/records.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
@@ -14,11 +15,14 @@ import { dialectOfUri } from '../src/dialects/registry.ts';
 import { createLogger } from '../src/logger.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
+import { graphqlBaseline } from './baseline-graphql.ts';
 
 const config = loadConfig();
 const store = storeFromUrl(config.databaseUrl);
 const prisma = createPrismaClient(store);
 const secrets = connectionSecrets(loadKeyring(config, store, createLogger('silent')), true);
+const graphql = graphqlBaseline(prisma);
+const health = CONNECTION_FIELDS.health.value;
 
 const body = (row: ConnectionRow) => ({
   id: row.id,
@@ -30,6 +34,8 @@ const body = (row: ConnectionRow) => ({
   tls_settings: row.tlsSettingsMasked === null ? null : JSON.parse(row.tlsSettingsMasked),
   schemas: rowSchemas(row),
   metadata: rowMetadata(row),
+  health: health.toRest?.(health.derive?.(row)),
+  managed: row.managed,
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
 });
@@ -61,6 +67,14 @@ const server = createServer(async (request, response) => {
     response.end(json);
   };
   try {
+    if (request.method === 'POST' && request.url === '/graphql') {
+      const json = await graphql(await readJson(request));
+      response.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(json),
+      });
+      return response.end(json);
+    }
     const id = /^\/api\/v1\/database-connections\/([^/?]+)/.exec(request.url ?? '')?.[1];
     if (request.method === 'GET' && id) {
       const row = await prisma.databaseConnection.findUnique({ where: { id } });

@@ -1,11 +1,15 @@
 /**
- * `npm run bench [-- --store postgres] [--duration 8] [--connections 10] [--soak 60]`
+ * `npm run bench [-- --store postgres] [--duration 8] [--connections 10] [--soak 120]`
+ * (`.ci/with-node 24 npm run bench …` for Node.js 24)
  *
  * Seeds a fresh database, starts the service and the baseline server
- * (bench/baseline-server.ts) as real processes, and measures each scenario
- * with autocannon, one after another, in one run, so ratios compare like with
- * like on a noisy machine. Prints a table and writes bench/results/latest.json.
+ * (bench/baseline-server.ts: REST and GraphQL written by hand over the same Prisma client)
+ * as real processes, checks that both give the same answers, and measures each scenario
+ * with autocannon, one after another, in one run, so ratios compare like with like on a
+ * noisy machine. Prints the results and the targets, and writes
+ * bench/results/<store>-node<major>.json.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +34,7 @@ const { values: options } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '10' },
-    soak: { type: 'string', default: '60' },
+    soak: { type: 'string', default: '120' },
     // Only the scenarios whose name matches this regular expression (and no soak).
     only: { type: 'string' },
     // Profile the service: a .cpuprofile in bench/profiles/ when it exits.
@@ -42,6 +46,10 @@ const CONNECTIONS = Number(options.connections);
 const SOAK = options.only ? 0 : Number(options.soak);
 const ONLY = options.only ? new RegExp(options.only, 'i') : undefined;
 const ROWS = 10_000;
+/** The table the deep-page scenarios read: a page must cost the same wherever it is. */
+const DEEP_ROWS = 100_000;
+/** seed-<i> is created at SEED_START + i ms: the list's order is the seed's. */
+const SEED_START = Date.now() - DEEP_ROWS;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 // The service checks an API key on every request, as in production; the baseline does not.
 const API_KEY = generateApiKey();
@@ -73,7 +81,8 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
 
 const databaseUri = (i: number) => `postgresql://user${i}:secret-${i}@db${i % 7}.internal:5432/sales?sslmode=require`;
 
-async function seed(url: string): Promise<string[]> {
+/** Adds `count` connections (seed-<from>…), created one millisecond apart, oldest first; returns their ids. */
+async function seed(url: string, from: number, count: number): Promise<string[]> {
   const store = storeFromUrl(url);
   const logger = createLogger('silent');
   await applyMigrations(store, logger);
@@ -83,10 +92,9 @@ async function seed(url: string): Promise<string[]> {
     true,
   );
   const ids: string[] = [];
-  const start = Date.now() - ROWS;
-  for (let batch = 0; batch < ROWS; batch += 500) {
+  for (let batch = from; batch < from + count; batch += 500) {
     const rows = [];
-    for (let i = batch; i < Math.min(ROWS, batch + 500); i++) {
+    for (let i = batch; i < Math.min(from + count, batch + 500); i++) {
       // 100 MySQL connections: the list of 100 filters on them.
       const mysql = i % 100 === 0;
       const uri = mysql ? `mysql://u:p${i}@mysql${i}.internal:3306/app` : databaseUri(i);
@@ -102,7 +110,7 @@ async function seed(url: string): Promise<string[]> {
         },
         mysql ? 'mysql' : 'postgresql',
         secrets,
-        new Date(start + i),
+        new Date(SEED_START + i),
       );
       rows.push(row);
       ids.push(row.id);
@@ -261,6 +269,55 @@ const graphql = (query: string, variables: object) => ({
   body: JSON.stringify({ query, variables }),
 });
 
+/** What the service must reach, each a ratio to the baseline in the same run (issue 14). */
+const RATIO_TARGETS: { scenario: string; atLeast: number }[] = [
+  { scenario: 'GET by id', atLeast: 0.9 },
+  { scenario: 'PUT', atLeast: 0.85 },
+  { scenario: 'POST', atLeast: 0.85 },
+  { scenario: `list of ${ROWS}`, atLeast: 0.9 },
+  { scenario: 'GraphQL by id', atLeast: 0.8 },
+  { scenario: 'GraphQL page of 50', atLeast: 0.8 },
+];
+const MEMORY_TARGETS = { idleRssMb: 120, peakRssMb: 250 };
+
+/** The same request to both servers must give the same JSON: otherwise the ratio compares different work. */
+async function checkSameAnswers(
+  servers: { baseline: Server; service: Server },
+  requests: Record<string, () => ReturnType<Parameters<typeof measure>[2]>>,
+) {
+  for (const [name, request] of Object.entries(requests)) {
+    const { method, path, body } = request();
+    const answers = await Promise.all(
+      [servers.baseline, servers.service].map(async (server) => {
+        const response = await fetch(`${server.url}${path}`, {
+          method,
+          body,
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        });
+        return { status: response.status, body: await response.json() };
+      }),
+    );
+    try {
+      assert.deepStrictEqual(answers[0], answers[1]);
+    } catch (error) {
+      throw new Error(`${name}: the baseline and the service answer differently\n${(error as Error).message}`);
+    }
+  }
+}
+
+/** RSS samples of one process, one a second, while `during` runs. */
+async function rssOver<T>(pid: number, during: Promise<T>): Promise<{ result: T; samples: number[] }> {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(rssMb(pid)), 1_000);
+  try {
+    return { result: await during, samples };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length));
+
 async function main() {
   const database = await freshDatabase();
   const processes: ChildProcess[] = [];
@@ -268,7 +325,7 @@ async function main() {
   let sampler: NodeJS.Timeout | undefined;
   try {
     console.error(`Seeding ${ROWS} connections on ${options.store}…`);
-    const ids = await seed(database.url);
+    const ids = await seed(database.url, 0, ROWS);
     const service = {
       ...(await start(
         'dist/main.js',
@@ -286,6 +343,9 @@ async function main() {
     };
     processes.push(service.child, baseline.child);
     const pid = service.child.pid as number;
+    // Idle: started, nothing asked yet, its start-up garbage given time to be collected.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const idleRssMb = Math.round(rssMb(pid));
     sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMb(pid));
     }, 250);
@@ -300,35 +360,26 @@ async function main() {
         headers: { authorization: `Bearer ${API_KEY}` },
         requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
       });
-    const updateBody = () => {
-      const id = anyId();
-      return {
-        id,
-        body: JSON.stringify({
-          alias: `put-${id}`,
-          connection_uri: databaseUri(1),
-          schemas: ['public'],
-          metadata: { v: 2 },
-        }),
-      };
-    };
-    const rows: (Row | undefined)[] = [];
     const getById = () => ({ method: 'GET', path: `${PATH}/${anyId()}` });
     const graphqlById = () =>
       graphql(
         'query ($id: ID!) { databaseConnection(id: $id) { id alias connectionUri dialect schemas metadata createdAt updatedAt } }',
         { id: anyId() },
       );
-    const graphqlPage = () =>
-      graphql(
-        '{ databaseConnections(first: 50) { edges { node { id alias connectionUri dialect schemas metadata createdAt } } pageInfo { hasNextPage endCursor } } }',
-        {},
-      );
+    const PAGE_QUERY =
+      'query ($after: String) { databaseConnections(first: 50, after: $after) { edges { node { id alias connectionUri dialect schemas metadata createdAt } } pageInfo { hasNextPage endCursor } } }';
+    const graphqlPage = (after?: string) => () => graphql(PAGE_QUERY, after ? { after } : {});
     const list =
       (query = '') =>
       () => ({ method: 'GET', path: `${PATH}${query}` });
     const put = () => {
-      const { id, body } = updateBody();
+      const id = anyId();
+      const body = JSON.stringify({
+        alias: `put-${id}`,
+        connection_uri: databaseUri(1),
+        schemas: ['public'],
+        metadata: { v: 2 },
+      });
       return { method: 'PUT', path: `${PATH}/${id}`, body };
     };
     const post = () => ({
@@ -342,28 +393,36 @@ async function main() {
       }),
     });
     const servers = { baseline, service };
+    const firstId = ids[0] as string;
+    await checkSameAnswers(servers, {
+      'GET by id': () => ({ method: 'GET', path: `${PATH}/${firstId}` }),
+      'GraphQL by id': () => graphql(JSON.parse(graphqlById().body).query, { id: firstId }),
+      'GraphQL page of 50': graphqlPage(),
+    });
     // Warm both up first (JIT compilation, compiled GraphQL documents, connection pools), unmeasured:
     // otherwise the first scenario charges the service's start-up to its figures.
     if (!ONLY || ONLY.test('GET by id')) {
       for (const server of [baseline, service]) await loadGetById(server, 3);
     }
-    rows.push(...(await compare('GET by id', servers, getById)));
-    rows.push(await measure('GraphQL by id', service, graphqlById));
-    rows.push(await measure('GraphQL list page of 50', service, graphqlPage));
-    // The latency targets are what one call costs, so they are read with one client:
-    // with ten, a call mostly waits for the nine others on the same two cores.
-    rows.push(await measure('GraphQL list page of 50', service, graphqlPage, { clients: 1 }));
+    const rows: (Row | undefined)[] = [];
+    // Each target at ten clients (throughput) and at one (what one call costs, without waiting for the nine others).
+    for (const clients of [CONNECTIONS, 1]) {
+      rows.push(...(await compare('GET by id', servers, getById, { clients })));
+      rows.push(...(await compare('GraphQL by id', servers, graphqlById, { clients })));
+      rows.push(...(await compare('GraphQL page of 50', servers, graphqlPage(), { clients })));
+    }
     rows.push(await measure('list of 100', service, list('?dialect=mysql')));
-    rows.push(...(await compare(`list of ${ROWS}`, servers, list())));
-    rows.push(...(await compare(`list of ${ROWS}`, servers, list(), { clients: 1 })));
-    rows.push(...(await compare('PUT', servers, put)));
-    rows.push(...(await compare('POST', servers, post)));
+    for (const clients of [CONNECTIONS, 1])
+      rows.push(...(await compare(`list of ${ROWS}`, servers, list(), { clients })));
+    for (const clients of [CONNECTIONS, 1]) {
+      rows.push(...(await compare('PUT', servers, put, { clients })));
+      rows.push(...(await compare('POST', servers, post, { clients })));
+    }
     // Delete what the POSTs created, each once.
     const prisma = createPrismaClient(storeFromUrl(database.url));
     const created = (
       await prisma.databaseConnection.findMany({ where: { alias: { startsWith: 'post-' } }, select: { id: true } })
     ).map((row) => row.id);
-    await prisma.$disconnect();
     const deleteId = cycle(created);
     if (created.length > 0) {
       rows.push(
@@ -372,30 +431,87 @@ async function main() {
         }),
       );
     }
-    const results = rows.filter((row): row is Row => row !== undefined);
 
-    let soak: { seconds: number; rssStartMb: number; rssEndMb: number; requestsPerSecond: number } | undefined;
+    let soak: { seconds: number; rssFirstMb: number; rssLastMb: number; requestsPerSecond: number } | undefined;
     if (SOAK > 0) {
       console.error(`Soak: ${SOAK} s of GET by id at full load…`);
-      const rssStartMb = rssMb(pid);
-      const result = await loadGetById(service, SOAK);
+      const { result, samples } = await rssOver(pid, loadGetById(service, SOAK));
+      // The first and the last minute (or quarter, in a shorter soak).
+      const window = Math.min(60, Math.floor(samples.length / 4));
       soak = {
         seconds: SOAK,
-        rssStartMb: Math.round(rssStartMb),
-        rssEndMb: Math.round(rssMb(pid)),
+        rssFirstMb: mean(samples.slice(0, window)),
+        rssLastMb: mean(samples.slice(-window)),
         requestsPerSecond: Math.round(result.requests.average),
       };
     }
+
+    // A page must cost the same wherever it is: the same page query at the start and at the end of a
+    // table of DEEP_ROWS, and the REST list of all of them.
+    if (!ONLY || ONLY.test('deep|100000|row')) {
+      console.error(`Seeding ${DEEP_ROWS - ROWS} more connections…`);
+      await seed(database.url, ROWS, DEEP_ROWS - ROWS);
+      const cursorAt = async (index: number) => {
+        const [row] = await prisma.databaseConnection.findMany({
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          skip: index - 1,
+          take: 1,
+        });
+        return Buffer.from(JSON.stringify([row?.createdAt.getTime(), row?.id])).toString('base64url');
+      };
+      const deep = DEEP_ROWS - 100;
+      const [near, far] = [await cursorAt(100), await cursorAt(deep)];
+      await checkSameAnswers(servers, { 'GraphQL deep page': graphqlPage(far) });
+      rows.push(...(await compare(`GraphQL page of 50 at row 100 of ${DEEP_ROWS}`, servers, graphqlPage(near))));
+      rows.push(...(await compare(`GraphQL page of 50 at row ${deep} of ${DEEP_ROWS}`, servers, graphqlPage(far))));
+      rows.push(...(await compare(`list of ${DEEP_ROWS}`, servers, list(), { clients: 1 })));
+    }
+    await prisma.$disconnect();
+    const results = rows.filter((row): row is Row => row !== undefined);
 
     const rate = (scenario: string, server: Row['server'], clients: number) =>
       results.find((row) => row.scenario === scenario && row.server === server && row.clients === clients)
         ?.requestsPerSecond ?? Number.NaN;
     for (const row of results) {
       if (row.server !== 'service') continue;
-      const base = row.scenario === 'GraphQL by id' ? 'GET by id' : row.scenario;
-      const baselineRate = rate(base, 'baseline', row.clients);
+      const baselineRate = rate(row.scenario, 'baseline', row.clients);
       if (Number.isFinite(baselineRate)) row.ratio = Math.round((row.requestsPerSecond / baselineRate) * 100) / 100;
     }
+    const ratioOf = (scenario: string, clients: number) =>
+      results.find((row) => row.scenario === scenario && row.server === 'service' && row.clients === clients)?.ratio;
+    const targets = [
+      ...RATIO_TARGETS.flatMap(({ scenario, atLeast }) =>
+        [CONNECTIONS, 1].map((clients) => {
+          const ratio = ratioOf(scenario, clients);
+          return {
+            target: `${scenario}, ${clients} client${clients === 1 ? '' : 's'}: ≥ ${atLeast}× baseline`,
+            measured: ratio === undefined ? '–' : `${ratio}×`,
+            met: ratio === undefined ? undefined : ratio >= atLeast,
+          };
+        }),
+      ),
+      {
+        target: `idle RSS ≤ ${MEMORY_TARGETS.idleRssMb} MB`,
+        measured: `${idleRssMb} MB`,
+        met: idleRssMb <= MEMORY_TARGETS.idleRssMb,
+      },
+      {
+        target: `peak RSS ≤ ${MEMORY_TARGETS.peakRssMb} MB`,
+        measured: `${Math.round(peakRss)} MB`,
+        met: peakRss <= MEMORY_TARGETS.peakRssMb,
+      },
+      ...(soak
+        ? [
+            {
+              // Growth beyond the noise of one collection: 5%.
+              target: 'no RSS growth over the soak (last minute ≤ first + 5%)',
+              measured: `${soak.rssFirstMb} → ${soak.rssLastMb} MB`,
+              met: soak.rssLastMb <= soak.rssFirstMb * 1.05,
+            },
+          ]
+        : []),
+    ];
+
     const machine = {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
@@ -409,19 +525,24 @@ async function main() {
       durationSeconds: DURATION,
       rows: ROWS,
       machine,
+      idleRssMb,
       peakRssMb: Math.round(peakRss),
       soak,
       results,
+      targets,
     };
     // A partial run (--only) is for looking into one scenario: it keeps the last full results.
     if (!ONLY) {
       mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-      writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-      writeFileSync(join(ROOT, `bench/results/${options.store}.json`), `${JSON.stringify(report, null, 2)}\n`);
+      const major = process.versions.node.split('.')[0];
+      writeFileSync(
+        join(ROOT, `bench/results/${options.store}-node${major}.json`),
+        `${JSON.stringify(report, null, 2)}\n`,
+      );
     }
 
     console.log(
-      `\n${options.store}, ${CONNECTIONS} connections, ${DURATION} s each, ${machine.cores} × ${machine.cpu}, Node ${machine.node}\n`,
+      `\n${options.store}, Node ${machine.node}, ${CONNECTIONS} connections, ${DURATION} s each, ${machine.cores} × ${machine.cpu}\n`,
     );
     console.log('| scenario | server | clients | req/s | p50 ms | p99 ms | errors | × baseline |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
@@ -430,11 +551,11 @@ async function main() {
         `| ${row.scenario} | ${row.server} | ${row.clients} | ${row.requestsPerSecond} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.ratio ?? ''} |`,
       );
     }
-    console.log(`\nPeak RSS of the service: ${report.peakRssMb} MB.`);
-    if (soak)
-      console.log(
-        `Soak ${soak.seconds} s at ${soak.requestsPerSecond} req/s: RSS ${soak.rssStartMb} MB → ${soak.rssEndMb} MB.`,
-      );
+    console.log('\n| target | measured | met |\n|---|---:|---|');
+    for (const { target, measured, met } of targets) {
+      console.log(`| ${target} | ${measured} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`);
+    }
+    if (soak) console.log(`\nSoak ${soak.seconds} s at ${soak.requestsPerSecond} req/s.`);
   } finally {
     if (sampler) clearInterval(sampler);
     // Wait for the processes to exit: a --cpu-prof profile is written as the service exits.
