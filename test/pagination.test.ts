@@ -6,10 +6,10 @@
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { applyMigrations } from '../src/db/migrations.ts';
+import { adapterDriverOptions, Sqlite } from '../src/db/sqlite-driver.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { PrismaClient as PostgresPrismaClient } from '../src/generated/postgresql/client.ts';
 import { PrismaClient } from '../src/generated/sqlite/client.ts';
@@ -38,7 +38,7 @@ describe.each(STORES)('a deep page on $name', ({ name, create, skip }) => {
       const log = [{ emit: 'event' as const, level: 'query' as const }];
       const prisma =
         store.provider === 'sqlite'
-          ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: store.file }), log })
+          ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: store.file, ...adapterDriverOptions }), log })
           : (new PostgresPrismaClient({
               adapter: new PrismaPg({ connectionString: store.url }),
               log,

@@ -3,6 +3,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/client.ts';
 import { PrismaClient } from '../generated/sqlite/client.ts';
+import { adapterDriverOptions } from './sqlite-driver.ts';
 import { ensureSqliteFolder, type Store } from './store.ts';
 
 /**
@@ -28,7 +29,9 @@ export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_P
     ensureSqliteFolder(store);
     // `timeout` is SQLite's busy timeout: how long a write waits for another
     // process's write lock before failing.
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: store.file, timeout: 5_000 }) });
+    return new PrismaClient({
+      adapter: new PrismaBetterSqlite3({ url: store.file, timeout: 5_000, ...adapterDriverOptions }),
+    });
   }
   const adapter = new PrismaPg({
     connectionString: store.url,

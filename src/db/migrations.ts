@@ -9,9 +9,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { Sqlite } from './sqlite-driver.ts';
 import { ensureSqliteFolder, type Store } from './store.ts';
 
 export interface Migration {
