@@ -1,5 +1,6 @@
 /** `npm start`: runs the service until SIGINT or SIGTERM. */
 import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationStateError } from './db/migrations.ts';
 import { UnsupportedDatabaseUrlError } from './db/store.ts';
@@ -14,15 +15,18 @@ try {
   console.error(`Cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
-const logger = createLogger(config.logLevel);
+// The log's stream, written asynchronously; the banner below goes through it too, so that it
+// follows the start-up lines (a generated key's warning among them) instead of overtaking them.
+const stdout = pino.destination({ dest: 1, sync: false });
+const logger = createLogger(config.logLevel, stdout);
 
 try {
   const service = await startService(config, logger);
   logger.info({ graphiql: `${service.url}/graphql`, rest: `${service.url}/api/v1/database-connections` }, 'listening');
-  console.log(
+  stdout.write(
     `GraphiQL:  ${service.url}/graphql\n` +
       `REST API:  ${service.url}/api/v1/database-connections\n` +
-      `API docs:  ${service.url}/api/v1/docs`,
+      `API docs:  ${service.url}/api/v1/docs\n`,
   );
 
   // SIGINT, SIGTERM, or an error nothing caught: stop accepting, let requests in flight finish

@@ -158,22 +158,26 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
       async function* chunks() {
         let page = firstPage;
-        let opening = '[';
+        let separator = '[';
         for (;;) {
-          const text = JSON.stringify(page.edges.map((edge) => toRest(edge.node))).slice(1, -1);
-          if (page.edges.length > 0) {
-            yield opening + text;
-            opening = ',';
+          // Rows turned into text one by one and sent as they are: no copy of the page's text is made.
+          let bytes = 0;
+          for (const edge of page.edges) {
+            const text = JSON.stringify(toRest(edge.node));
+            bytes += text.length;
+            yield separator;
+            yield text;
+            separator = ',';
           }
           if (!page.pageInfo.hasNextPage) break;
           // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
-          const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(text.length, 1));
+          const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(bytes, 1));
           page = await pageAfter(
             page.pageInfo.endCursor,
             Math.min(LIST_PAGE_ROWS.max, Math.max(LIST_PAGE_ROWS.min, rows)),
           );
         }
-        yield opening === '[' ? '[]' : ']';
+        yield separator === '[' ? '[]' : ']';
       }
       return { status: 200, body: new JsonStream(Readable.from(chunks(), { objectMode: false, highWaterMark: 1 })) };
     },
