@@ -28,6 +28,7 @@ import { storeFromUrl } from '../src/db/store.ts';
 import { createLogger } from '../src/logger.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
+import { DEEP_ROWS, DEEP_SCENARIOS, metMark, ROWS, type Row, targetsOf } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values: options } = parseArgs({
@@ -46,9 +47,6 @@ const DURATION = Number(options.duration);
 const CONNECTIONS = Number(options.connections);
 const SOAK = options.only ? 0 : Number(options.soak);
 const ONLY = options.only ? new RegExp(options.only, 'i') : undefined;
-const ROWS = 10_000;
-/** The table the deep-page scenarios read: a page must cost the same wherever it is. */
-const DEEP_ROWS = 100_000;
 /** seed-<i> is created at SEED_START + i ms: the list's order is the seed's. */
 const SEED_START = Date.now() - DEEP_ROWS;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -167,18 +165,6 @@ function rssMb(pid: number): number {
 
 // --- Scenarios -----------------------------------------------------------------
 
-interface Row {
-  scenario: string;
-  server: 'service' | 'baseline';
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** Concurrent clients: latency targets are read at 1, throughput at CONNECTIONS. */
-  clients: number;
-  ratio?: number;
-}
-
 const cycle = <T>(items: T[]) => {
   let next = 0;
   return () => items[next++ % items.length] as T;
@@ -271,17 +257,6 @@ const graphql = (query: string, variables: object) => ({
   path: '/graphql',
   body: JSON.stringify({ query, variables }),
 });
-
-/** What the service must reach, each a ratio to the baseline in the same run (issue 14). */
-const RATIO_TARGETS: { scenario: string; atLeast: number }[] = [
-  { scenario: 'GET by id', atLeast: 0.9 },
-  { scenario: 'PUT', atLeast: 0.85 },
-  { scenario: 'POST', atLeast: 0.85 },
-  { scenario: `list of ${ROWS}`, atLeast: 0.9 },
-  { scenario: 'GraphQL by id', atLeast: 0.8 },
-  { scenario: 'GraphQL page of 50', atLeast: 0.8 },
-];
-const MEMORY_TARGETS = { idleRssMb: 120, peakRssMb: 250 };
 
 /** One request on a connection of its own (none left idle between scenarios), its status and JSON body. */
 function answerOf(server: Server, method: string, path: string, body?: string) {
@@ -472,13 +447,7 @@ async function main() {
 
     // A page must cost the same wherever it is: the same page query at the start and at the end of a
     // table of DEEP_ROWS, and the REST list of all of them.
-    const deep = DEEP_ROWS - 100;
-    const deepScenarios = [
-      `GraphQL page of 50 at row 100 of ${DEEP_ROWS}`,
-      `GraphQL page of 50 at row ${deep} of ${DEEP_ROWS}`,
-      `list of ${DEEP_ROWS}`,
-    ] as const;
-    if (deepScenarios.some((name) => !ONLY || ONLY.test(name))) {
+    if (Object.values(DEEP_SCENARIOS).some((name) => !ONLY || ONLY.test(name))) {
       console.error(`Seeding ${DEEP_ROWS - ROWS} more connections…`);
       await seed(database.url, ROWS, DEEP_ROWS - ROWS);
       const cursorAt = async (index: number) => {
@@ -489,11 +458,11 @@ async function main() {
         });
         return Buffer.from(JSON.stringify([row?.createdAt.getTime(), row?.id])).toString('base64url');
       };
-      const [near, far] = [await cursorAt(100), await cursorAt(deep)];
+      const [near, far] = [await cursorAt(100), await cursorAt(DEEP_ROWS - 100)];
       await checkSameAnswers(servers, { 'GraphQL deep page': graphqlPage(far) });
-      rows.push(...(await compare(deepScenarios[0], servers, graphqlPage(near))));
-      rows.push(...(await compare(deepScenarios[1], servers, graphqlPage(far))));
-      rows.push(...(await compare(deepScenarios[2], servers, list(), { clients: 1, amount: 3 })));
+      rows.push(...(await compare(DEEP_SCENARIOS.near, servers, graphqlPage(near))));
+      rows.push(...(await compare(DEEP_SCENARIOS.far, servers, graphqlPage(far))));
+      rows.push(...(await compare(DEEP_SCENARIOS.list, servers, list(), { clients: 1, amount: 3 })));
     }
     await prisma.$disconnect();
     const results = rows.filter((row): row is Row => row !== undefined);
@@ -506,41 +475,6 @@ async function main() {
       const baselineRate = rate(row.scenario, 'baseline', row.clients);
       if (Number.isFinite(baselineRate)) row.ratio = Math.round((row.requestsPerSecond / baselineRate) * 100) / 100;
     }
-    const ratioOf = (scenario: string, clients: number) =>
-      results.find((row) => row.scenario === scenario && row.server === 'service' && row.clients === clients)?.ratio;
-    const targets = [
-      ...RATIO_TARGETS.flatMap(({ scenario, atLeast }) =>
-        [CONNECTIONS, 1].map((clients) => {
-          const ratio = ratioOf(scenario, clients);
-          return {
-            target: `${scenario}, ${clients} client${clients === 1 ? '' : 's'}: ≥ ${atLeast}× baseline`,
-            measured: ratio === undefined ? '–' : `${ratio}×`,
-            met: ratio === undefined ? undefined : ratio >= atLeast,
-          };
-        }),
-      ),
-      {
-        target: `idle RSS ≤ ${MEMORY_TARGETS.idleRssMb} MB`,
-        measured: `${idleRssMb} MB`,
-        met: idleRssMb <= MEMORY_TARGETS.idleRssMb,
-      },
-      {
-        target: `peak RSS ≤ ${MEMORY_TARGETS.peakRssMb} MB`,
-        measured: `${Math.round(peakRss)} MB`,
-        met: peakRss <= MEMORY_TARGETS.peakRssMb,
-      },
-      ...(soak
-        ? [
-            {
-              // Growth beyond the noise of one collection: 5%.
-              target: 'no RSS growth over the soak (last minute ≤ first + 5%)',
-              measured: `${soak.rssFirstMb} → ${soak.rssLastMb} MB`,
-              met: soak.rssLastMb <= soak.rssFirstMb * 1.05,
-            },
-          ]
-        : []),
-    ];
-
     const machine = {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
@@ -558,7 +492,6 @@ async function main() {
       peakRssMb: Math.round(peakRss),
       soak,
       results,
-      targets,
     };
     // A partial run (--only) is for looking into one scenario: it keeps the last full results.
     if (!ONLY) {
@@ -581,9 +514,8 @@ async function main() {
       );
     }
     console.log('\n| target | measured | met |\n|---|---:|---|');
-    for (const { target, measured, met } of targets) {
-      console.log(`| ${target} | ${measured} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`);
-    }
+    for (const { target, measured, met } of targetsOf(report))
+      console.log(`| ${target} | ${measured} | ${metMark(met)} |`);
     if (soak) console.log(`\nSoak ${soak.seconds} s at ${soak.requestsPerSecond} req/s.`);
   } finally {
     if (sampler) clearInterval(sampler);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { summaryTable } from '../bench/summary.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from '../src/connections/settings.ts';
 import type { SettingsGroup } from '../src/connections/values.ts';
 import { TEST_FAILURES } from '../src/connectivity/errors.ts';
@@ -57,6 +58,10 @@ describe('the documentation', () => {
       .sort(([, a], [, b]) => a.status - b.status)
       .map(([code, entry]) => `| ${entry.status} | \`${code}\` | ${entry.description} |`);
     expect(read('docs/rest-api.md')).toContain(['| Status | `code` | Meaning |', '|---|---|---|', ...rows].join('\n'));
+  });
+
+  it('shows in the README the targets as the last benchmark runs measured them (bench/results)', () => {
+    expect(read('README.md')).toContain(summaryTable());
   });
 
   it('lists in docs/rest-api.md the reasons a connection test fails, as the catalogue has them', () => {

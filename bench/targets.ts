@@ -1,0 +1,103 @@
+/**
+ * What the service must reach (issue 14), and whether a run's report reaches it. The bench prints
+ * the targets of its run; bench/summary.ts puts those of the last run of each store and runtime
+ * side by side, as the README shows them.
+ */
+
+export interface Row {
+  scenario: string;
+  server: 'service' | 'baseline';
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Concurrent clients: latency targets are read at 1, throughput at more. */
+  clients: number;
+  ratio?: number;
+}
+
+export interface Report {
+  store: string;
+  connections: number;
+  machine: { node: string };
+  idleRssMb: number;
+  peakRssMb: number;
+  soak?: { seconds: number; rssFirstMb: number; rssLastMb: number; requestsPerSecond: number };
+  results: Row[];
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+export const ROWS = 10_000;
+/** The table the deep-page scenarios read: a page must cost the same wherever it is. */
+export const DEEP_ROWS = 100_000;
+export const DEEP_SCENARIOS = {
+  near: `GraphQL page of 50 at row 100 of ${DEEP_ROWS}`,
+  far: `GraphQL page of 50 at row ${DEEP_ROWS - 100} of ${DEEP_ROWS}`,
+  list: `list of ${DEEP_ROWS}`,
+};
+
+/** Each a ratio to the baseline in the same run, at every number of clients. */
+const RATIO_TARGETS: { scenario: string; atLeast: number }[] = [
+  { scenario: 'GET by id', atLeast: 0.9 },
+  { scenario: 'PUT', atLeast: 0.85 },
+  { scenario: 'POST', atLeast: 0.85 },
+  { scenario: `list of ${ROWS}`, atLeast: 0.9 },
+  { scenario: 'GraphQL by id', atLeast: 0.8 },
+  { scenario: 'GraphQL page of 50', atLeast: 0.8 },
+];
+const MEMORY_TARGETS = { idleRssMb: 120, peakRssMb: 250 };
+/** A deep page may cost this much more than a page near the start (noise, not a walk of the index). */
+const DEEP_PAGE_SLOWDOWN = 0.8;
+
+const rateOf = (report: Report, scenario: string, clients?: number) =>
+  report.results.find(
+    (row) =>
+      row.scenario === scenario && row.server === 'service' && (clients === undefined || row.clients === clients),
+  );
+
+export function targetsOf(report: Report): Target[] {
+  const ratioTargets = RATIO_TARGETS.flatMap(({ scenario, atLeast }) =>
+    [report.connections, 1].map((clients) => {
+      const ratio = rateOf(report, scenario, clients)?.ratio;
+      return {
+        target: `${scenario}, ${clients} client${clients === 1 ? '' : 's'}: ≥ ${atLeast}× baseline`,
+        measured: ratio === undefined ? '–' : `${ratio}×`,
+        met: ratio === undefined ? undefined : ratio >= atLeast,
+      };
+    }),
+  );
+  const [near, far] = [rateOf(report, DEEP_SCENARIOS.near), rateOf(report, DEEP_SCENARIOS.far)];
+  const depth = near && far ? Math.round((far.requestsPerSecond / near.requestsPerSecond) * 100) / 100 : undefined;
+  const { soak } = report;
+  return [
+    ...ratioTargets,
+    {
+      target: `a page at row ${DEEP_ROWS - 100} of ${DEEP_ROWS}: ≥ ${DEEP_PAGE_SLOWDOWN}× the req/s of one at row 100`,
+      measured: depth === undefined ? '–' : `${depth}×`,
+      met: depth === undefined ? undefined : depth >= DEEP_PAGE_SLOWDOWN,
+    },
+    {
+      target: `idle RSS ≤ ${MEMORY_TARGETS.idleRssMb} MB`,
+      measured: `${report.idleRssMb} MB`,
+      met: report.idleRssMb <= MEMORY_TARGETS.idleRssMb,
+    },
+    {
+      target: `peak RSS ≤ ${MEMORY_TARGETS.peakRssMb} MB`,
+      measured: `${report.peakRssMb} MB`,
+      met: report.peakRssMb <= MEMORY_TARGETS.peakRssMb,
+    },
+    {
+      // Growth beyond the noise of one collection: 5%.
+      target: 'no RSS growth over the soak (last minute ≤ first + 5%)',
+      measured: soak ? `${soak.rssFirstMb} → ${soak.rssLastMb} MB` : '–',
+      met: soak ? soak.rssLastMb <= soak.rssFirstMb * 1.05 : undefined,
+    },
+  ];
+}
+
+export const metMark = (met: boolean | undefined) => (met === undefined ? '' : met ? 'yes' : 'no');
