@@ -244,7 +244,7 @@ async function compare(
     if (!first || !second) return undefined;
     return {
       ...first,
-      requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) * 5) / 10,
+      requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) * 50) / 100,
       p50: (first.p50 + second.p50) / 2,
       p99: Math.max(first.p99, second.p99),
       errors: first.errors + second.errors,
