@@ -166,22 +166,18 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
         let separator = '[';
         for (;;) {
           let bytes = 0;
-          let chunk: string[] = [];
-          let chunkBytes = 0;
+          let chunk = '';
           for (const edge of page.edges) {
             const text = JSON.stringify(toRest(edge.node));
-            chunk.push(separator, text);
+            bytes += text.length;
+            chunk += separator + text;
             separator = ',';
-            chunkBytes += text.length;
-            if (chunkBytes >= LIST_CHUNK_BYTES) {
-              yield chunk.join('');
-              bytes += chunkBytes;
-              chunk = [];
-              chunkBytes = 0;
+            if (chunk.length >= LIST_CHUNK_BYTES) {
+              yield chunk;
+              chunk = '';
             }
           }
-          if (chunk.length > 0) yield chunk.join('');
-          bytes += chunkBytes;
+          if (chunk) yield chunk;
           if (!page.pageInfo.hasNextPage) break;
           // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
           const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(bytes, 1));
