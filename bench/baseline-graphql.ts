@@ -7,6 +7,7 @@
 
 import { buildSchema, type GraphQLObjectType, type GraphQLScalarType, parse } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { decodeCursor, encodeCursor, pastPosition } from '../src/connections/cursor.ts';
 import { type ConnectionRow, rowMetadata, rowSchemas } from '../src/connections/records.ts';
 import type { Prisma } from '../src/db/client.ts';
 import { DIALECT_NAMES } from '../src/dialects/registry.ts';
@@ -34,10 +35,6 @@ const schema = buildSchema(`
   }
 `);
 
-/** The service's cursor: the keyset position (created_at, id), base64url JSON. */
-const encodeCursor = (row: ConnectionRow) =>
-  Buffer.from(JSON.stringify([row.createdAt.getTime(), row.id])).toString('base64url');
-
 function wire(prisma: Prisma) {
   const fields = (name: string) => (schema.getType(name) as GraphQLObjectType).getFields();
   const query = fields('Query');
@@ -48,16 +45,9 @@ function wire(prisma: Prisma) {
     { first, after }: { first?: number; after?: string },
   ) => {
     const size = first ?? 50;
-    const [time, id] = after ? JSON.parse(Buffer.from(after, 'base64url').toString()) : [];
+    const position = after ? decodeCursor(after) : undefined;
     const rows = await prisma.databaseConnection.findMany({
-      where: after
-        ? {
-            AND: [
-              { createdAt: { gte: new Date(time) } },
-              { OR: [{ createdAt: { gt: new Date(time) } }, { id: { gt: id } }] },
-            ],
-          }
-        : {},
+      where: position ? pastPosition(position, 'gt') : {},
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: size + 1,
     });

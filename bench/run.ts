@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
+import { encodeCursor } from '../src/connections/cursor.ts';
 import { newRow } from '../src/connections/records.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
@@ -360,11 +361,9 @@ async function main() {
         requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
       });
     const getById = () => ({ method: 'GET', path: `${PATH}/${anyId()}` });
-    const graphqlById = () =>
-      graphql(
-        'query ($id: ID!) { databaseConnection(id: $id) { id alias connectionUri dialect schemas metadata createdAt updatedAt } }',
-        { id: anyId() },
-      );
+    const BY_ID_QUERY =
+      'query ($id: ID!) { databaseConnection(id: $id) { id alias connectionUri dialect schemas metadata createdAt updatedAt } }';
+    const graphqlById = (id = anyId()) => graphql(BY_ID_QUERY, { id });
     const PAGE_QUERY =
       'query ($after: String) { databaseConnections(first: 50, after: $after) { edges { node { id alias connectionUri dialect schemas metadata createdAt } } pageInfo { hasNextPage endCursor } } }';
     const graphqlPage = (after?: string) => () => graphql(PAGE_QUERY, after ? { after } : {});
@@ -395,7 +394,7 @@ async function main() {
     const firstId = ids[0] as string;
     await checkSameAnswers(servers, {
       'GET by id': () => ({ method: 'GET', path: `${PATH}/${firstId}` }),
-      'GraphQL by id': () => graphql(JSON.parse(graphqlById().body).query, { id: firstId }),
+      'GraphQL by id': () => graphqlById(firstId),
       'GraphQL page of 50': graphqlPage(),
     });
     // Warm both up first (JIT compilation, compiled GraphQL documents, connection pools), unmeasured:
@@ -456,7 +455,8 @@ async function main() {
           skip: index - 1,
           take: 1,
         });
-        return Buffer.from(JSON.stringify([row?.createdAt.getTime(), row?.id])).toString('base64url');
+        if (!row) throw new Error(`the table has no row ${index}`);
+        return encodeCursor(row);
       };
       const [near, far] = [await cursorAt(100), await cursorAt(DEEP_ROWS - 100)];
       await checkSameAnswers(servers, { 'GraphQL deep page': graphqlPage(far) });

@@ -8,13 +8,14 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { encodeCursor } from '../src/connections/cursor.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import { adapterDriverOptions, Sqlite } from '../src/db/sqlite-driver.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { PrismaClient as PostgresPrismaClient } from '../src/generated/postgresql/client.ts';
 import { PrismaClient } from '../src/generated/sqlite/client.ts';
 import { createLogger } from '../src/logger.ts';
-import { beyond, encodeCursor } from '../src/schema/database-connection.ts';
+import { beyond } from '../src/schema/database-connection.ts';
 import { STORES } from './support/databases.ts';
 
 const ROWS = 20_000;

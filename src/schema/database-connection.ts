@@ -3,6 +3,7 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { type AuditEntry, auditRow } from '../audit/events.ts';
 import { builder } from '../builder.ts';
+import { decodeCursor, encodeCursor, type Position, pastPosition } from '../connections/cursor.ts';
 import {
   AliasConflictError,
   ManagedConnectionError,
@@ -80,16 +81,6 @@ builder.queryField('databaseConnection', (t) =>
   }),
 );
 
-/** Cursors are keyset positions (created_at, id), so they stay valid when rows around them are deleted. */
-interface Position {
-  createdAt: Date;
-  id: string;
-}
-
-export function encodeCursor(row: Position): string {
-  return Buffer.from(JSON.stringify([row.createdAt.getTime(), row.id])).toString('base64url');
-}
-
 /**
  * An edge whose cursor is encoded only if the query asks for it: long pages
  * (the REST list reads 1,000 rows at a time) need only the page's last one.
@@ -101,29 +92,14 @@ class Edge {
   }
 }
 
-function decodeCursor(cursor: string): Position {
-  try {
-    const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Number.isInteger(time) && typeof id === 'string') return { createdAt: new Date(time), id };
-  } catch {}
+function positionOf(cursor: string): Position {
+  const position = decodeCursor(cursor);
+  if (position) return position;
   throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-/**
- * The rows past a cursor, in the order of the (created_at, id) index. The first condition alone
- * bounds the index range, so both databases seek to the cursor instead of walking the index from
- * its start and filtering (a page costs the same at row 100 and at row 1,000,000); the second
- * only sorts out rows that share the cursor's timestamp.
- */
-export function beyond(cursor: string, direction: 'gt' | 'lt'): PrismaTypes.DatabaseConnectionWhereInput {
-  const { createdAt, id } = decodeCursor(cursor);
-  return {
-    AND: [
-      { createdAt: { [direction === 'gt' ? 'gte' : 'lte']: createdAt } },
-      { OR: [{ createdAt: { [direction]: createdAt } }, { id: { [direction]: id } }] },
-    ],
-  };
-}
+/** The rows past a cursor (see pastPosition); a cursor this API did not give out is bad input. */
+export const beyond = (cursor: string, direction: 'gt' | 'lt') => pastPosition(positionOf(cursor), direction);
 
 function filterWhere(
   filter: { alias?: string | null; dialect?: DialectName | null; health?: HealthStatus | null } | null | undefined,
