@@ -6,6 +6,8 @@
  * A change's event is written in the change's own transaction, so the trail
  * never holds a change that did not happen.
  */
+import type { Prisma } from '../db/client.ts';
+
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'reveal', 'test', 'rotate_keys'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -23,9 +25,9 @@ export interface AuditEntry {
 }
 
 /** The row of an audit event, for the store's `auditEvent` table. */
-export function auditRow(entry: AuditEntry, at = new Date()) {
+function auditRow(entry: AuditEntry) {
   return {
-    at,
+    at: new Date(),
     actor: entry.actor,
     action: entry.action,
     connectionId: entry.connectionId ?? null,
@@ -35,6 +37,13 @@ export function auditRow(entry: AuditEntry, at = new Date()) {
     outcome: entry.outcome ?? 'ok',
   };
 }
+
+/**
+ * Records an event with `writer` (the client, or the transaction of the change). Not run until
+ * awaited, like every Prisma query: it may also go into a batch of statements run as one transaction.
+ */
+export const recordAuditEvent = (writer: Pick<Prisma, 'auditEvent'>, entry: AuditEntry) =>
+  writer.auditEvent.create({ data: auditRow(entry) });
 
 /** The moment before which events are pruned, for a retention of `days`. */
 export const retentionCutoff = (days: number, now = Date.now()) => new Date(now - days * 86_400_000);

@@ -5,7 +5,7 @@
  * writes are one transaction, under an advisory lock on PostgreSQL, so that
  * instances starting together apply the file once between them.
  */
-import { type AuditAction, auditRow } from '../audit/events.ts';
+import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
 import { ValidationError } from '../connections/errors.ts';
 import { type ConnectionDocument, INPUT_REST_NAMES } from '../connections/fields.ts';
 import { aliasKey, parseFullDocument } from '../connections/input.ts';
@@ -115,7 +115,7 @@ export async function applyProvisioning(
       const report: ApplyReport = { created: [], changed: [], unchanged: [], deleted: [], wouldDelete: [] };
       // Each change is recorded in the audit trail, in the transaction that makes it.
       const record = (action: AuditAction, connectionId: string, alias: string, fields: string[]) =>
-        tx.auditEvent.create({ data: auditRow({ actor: PROVISIONING_ACTOR, action, connectionId, alias, fields }) });
+        recordAuditEvent(tx, { actor: PROVISIONING_ACTOR, action, connectionId, alias, fields });
       const rows = await tx.databaseConnection.findMany();
       const byKey = new Map(rows.map((row) => [row.aliasKey, row]));
       const listed = new Set<string>();

@@ -2,7 +2,7 @@
  * GET /api/v1/audit-events: the audit trail, newest first, a page at a time,
  * through the auditEvents GraphQL query; the next page is in the Link header.
  */
-import { AUDIT_PAGE_DEFAULT } from '../schema/audit-event.ts';
+import { AUDIT_PAGE_DEFAULT, isAuditCursor } from '../schema/audit-event.ts';
 import { executeOperation } from './database-connections.ts';
 import type { Caller, RunOperation } from './operations.ts';
 import { invalidInput } from './problem.ts';
@@ -28,9 +28,6 @@ export interface AuditQuery {
   cursor?: string;
 }
 
-/** Whether a cursor is of the form the auditEvents query gives: an event's number. */
-const isCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);
-
 export function createAuditEventHandlers(run: RunOperation) {
   return {
     async auditEvents(caller: Caller, query: AuditQuery): Promise<RestResponse> {
@@ -46,7 +43,7 @@ export function createAuditEventHandlers(run: RunOperation) {
         ...(query.action && { action: query.action.toUpperCase() }),
         ...(since && { since: since.toISOString() }),
       };
-      if (query.cursor !== undefined && !isCursor(query.cursor)) {
+      if (query.cursor !== undefined && !isAuditCursor(query.cursor)) {
         throw invalidInput(
           [{ field: 'cursor', message: 'is not a cursor this API returned' }],
           'query parameter cursor',

@@ -48,8 +48,11 @@ const AuditEventFilter = builder.inputType('AuditEventFilter', {
 /** A cursor is the event's number: events are numbered in the order they were recorded. */
 const encodeCursor = (event: AuditEventRow) => String(event.id);
 
+/** Whether a cursor is of the form this query gives. */
+export const isAuditCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);
+
 function olderThan(cursor: string): PrismaTypes.AuditEventWhereInput {
-  if (/^[1-9][0-9]{0,15}$/.test(cursor)) return { id: { lt: Number(cursor) } };
+  if (isAuditCursor(cursor)) return { id: { lt: Number(cursor) } };
   throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 

@@ -2,7 +2,7 @@
  * The GraphQL fields of a connection and of its inputs, built from the one
  * declaration of its fields (src/connections/fields.ts).
  */
-import { type AuditEntry, auditRow } from '../audit/events.ts';
+import { recordAuditEvent } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import {
   CONNECTION_FIELDS,
@@ -81,8 +81,14 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
         // Nothing to reveal in settings that are not there.
         if (!reveal || value === null) return value;
         logger.info({ apiKey: principal.name, connectionId: row.id }, `${name} revealed`);
-        const entry: AuditEntry = { actor: principal.name, action: 'reveal', connectionId: row.id, alias: row.alias };
-        await prisma.auditEvent.create({ data: auditRow({ ...entry, fields: [field.rest ?? name], requestId }) });
+        await recordAuditEvent(prisma, {
+          actor: principal.name,
+          action: 'reveal',
+          connectionId: row.id,
+          alias: row.alias,
+          fields: [field.rest ?? name],
+          requestId,
+        });
         // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
         return revealReferences(field, value, references);
       },

@@ -1,5 +1,5 @@
 /** Connection tests and schema discovery: their types, mutations and the introspection field. */
-import { type AuditEntry, auditRow } from '../audit/events.ts';
+import { recordAuditEvent } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import { parseFullDocument } from '../connections/input.ts';
@@ -125,8 +125,14 @@ builder.mutationField('testDatabaseConnection', (t) =>
       const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
       if (!row) throw new NotFoundError(id);
       const result = await testStoredConnection(connectivity, row, { secrets, references }, principal.name);
-      const entry: AuditEntry = { actor: principal.name, action: 'test', connectionId: row.id, alias: row.alias };
-      await prisma.auditEvent.create({ data: auditRow({ ...entry, requestId, outcome: result.error?.code ?? 'ok' }) });
+      await recordAuditEvent(prisma, {
+        actor: principal.name,
+        action: 'test',
+        connectionId: row.id,
+        alias: row.alias,
+        requestId,
+        outcome: result.error?.code ?? 'ok',
+      });
       return result;
     },
   }),
@@ -172,13 +178,12 @@ builder.mutationField('testConnectionUri', (t) =>
       const dialect = checkConnection(resolved, policy);
       const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, principal.name);
       // A URI tested before it is saved: no connection to name.
-      const entry: AuditEntry = {
+      await recordAuditEvent(prisma, {
         actor: principal.name,
         action: 'test',
         requestId,
         outcome: result.error?.code ?? 'ok',
-      };
-      await prisma.auditEvent.create({ data: auditRow(entry) });
+      });
       return result;
     },
   }),

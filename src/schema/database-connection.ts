@@ -1,7 +1,7 @@
 /** The DatabaseConnection type with its queries and mutations. */
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { type AuditEntry, auditRow } from '../audit/events.ts';
+import { recordAuditEvent } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import { decodeCursor, encodeCursor, type Position, pastPosition } from '../connections/cursor.ts';
 import {
@@ -227,21 +227,20 @@ builder.mutationField('createDatabaseConnection', (t) =>
         await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, principal.name);
       }
       const row = newRow(document, dialect.name, secrets);
-      const event = auditRow({
-        actor: principal.name,
-        action: 'create',
-        connectionId: row.id,
-        alias: row.alias,
-        fields: INPUT_REST_NAMES,
-        requestId,
-      });
       return translateWriteErrors(
         () =>
           events.commit(
             prisma,
             connectionEvent('created', row.id),
             prisma.databaseConnection.create({ data: row }),
-            prisma.auditEvent.create({ data: event }),
+            recordAuditEvent(prisma, {
+              actor: principal.name,
+              action: 'create',
+              connectionId: row.id,
+              alias: row.alias,
+              fields: INPUT_REST_NAMES,
+              requestId,
+            }),
           ),
         { alias: document.alias },
       );
@@ -274,7 +273,6 @@ async function recordedUpdate(
     const before = attempt === 1 && known ? known : await prisma.databaseConnection.findUnique({ where: { id } });
     const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
     const alias = document.alias ?? before?.alias ?? null;
-    const event = auditRow({ actor, action: 'update', connectionId: id, alias, fields: restNames(changed), requestId });
     const write = () =>
       events.commit(
         prisma,
@@ -283,7 +281,14 @@ async function recordedUpdate(
           where: before && expectedVersion == null ? { ...where, version: before.version } : where,
           data: changedColumns(id, document, dialect, secrets, changed),
         }),
-        prisma.auditEvent.create({ data: event }),
+        recordAuditEvent(prisma, {
+          actor,
+          action: 'update',
+          connectionId: id,
+          alias,
+          fields: restNames(changed),
+          requestId,
+        }),
       );
     try {
       return await translateWriteErrors(write, { ...context, alias: document.alias });
@@ -380,8 +385,13 @@ builder.mutationField('deleteDatabaseConnection', (t) =>
         () =>
           prisma.$transaction(async (tx) => {
             const row = await tx.databaseConnection.delete({ where });
-            const entry: AuditEntry = { actor: principal.name, action: 'delete', connectionId: id, alias: row.alias };
-            await tx.auditEvent.create({ data: auditRow({ ...entry, requestId }) });
+            await recordAuditEvent(tx, {
+              actor: principal.name,
+              action: 'delete',
+              connectionId: id,
+              alias: row.alias,
+              requestId,
+            });
             await events.inTransaction(tx, change);
             return row;
           }),

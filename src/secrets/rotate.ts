@@ -5,7 +5,7 @@
  * safe. Rows already under the current key are left as they are; masked copies
  * do not depend on the key and stay.
  */
-import { auditRow } from '../audit/events.ts';
+import { recordAuditEvent } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import { type ConnectionSecrets, encryptedColumn } from './connection-secrets.ts';
 
@@ -34,8 +34,11 @@ export async function rotateKeys(
     })) as unknown as ({ id: string } & Record<string, string | null>)[];
     if (rows.length === 0) {
       // The audit trail says a rotation ran, and how many connections it re-encrypted.
-      const event = auditRow({ actor: 'rotate-keys', action: 'rotate_keys', outcome: `ok: ${rotated} re-encrypted` });
-      await prisma.auditEvent.create({ data: event });
+      await recordAuditEvent(prisma, {
+        actor: 'rotate-keys',
+        action: 'rotate_keys',
+        outcome: `ok: ${rotated} re-encrypted`,
+      });
       return rotated;
     }
     for (const row of rows) {
