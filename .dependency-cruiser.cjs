@@ -6,7 +6,7 @@
  * errors) may be imported from any layer.
  */
 const LAYERS = [
-  { name: 'http', path: '^src/(http/|main\\.ts$|service\\.ts$|config\\.ts$|cli/|provisioning/)' },
+  { name: 'http', path: '^src/(http/|main\\.ts$|service\\.ts$|wiring\\.ts$|config\\.ts$|cli/|provisioning/)' },
   { name: 'rest', path: '^src/rest/' },
   { name: 'graphql', path: '^src/(graphql/|schema/|builder\\.ts$|context\\.ts$)' },
   { name: 'domain', path: '^src/(connections|secrets|connectivity|dialects|auth|audit|events|health)/' },

@@ -18,7 +18,7 @@ import { loadKeyring } from '../src/secrets/keyring.ts';
 import { graphqlBaseline } from './baseline-graphql.ts';
 
 const config = loadConfig();
-const store = storeFromUrl(config.databaseUrl);
+const store = storeFromUrl(config.DATABASE_URL);
 const prisma = createPrismaClient(store);
 const secrets = connectionSecrets(loadKeyring(config, store, createLogger('silent')), true);
 const graphql = graphqlBaseline(prisma);

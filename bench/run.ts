@@ -87,10 +87,7 @@ async function seed(url: string, from: number, count: number): Promise<string[]>
   const logger = createLogger('silent');
   await applyMigrations(store, logger);
   const prisma = createPrismaClient(store);
-  const secrets = connectionSecrets(
-    loadKeyring({ encryptionKey: ENCRYPTION_KEY, previousKeys: [] }, store, logger),
-    true,
-  );
+  const secrets = connectionSecrets(loadKeyring({ ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: [] }, store, logger), true);
   const ids: string[] = [];
   for (let batch = from; batch < from + count; batch += 500) {
     const rows = [];
@@ -110,7 +107,7 @@ async function seed(url: string, from: number, count: number): Promise<string[]>
         },
         mysql ? 'mysql' : 'postgresql',
         secrets,
-        new Date(SEED_START + i),
+        { now: new Date(SEED_START + i) },
       );
       rows.push(row);
       ids.push(row.id);

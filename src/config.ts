@@ -1,15 +1,15 @@
 /**
- * Settings: one zod schema of the environment, read once at start. Every bad
- * setting is reported at once, by name, and a secret is never quoted. The
- * README's settings table lists the same variables (a test compares them).
+ * Settings: one zod schema of the environment, read once at start; the code reads each setting by
+ * its variable's name, typed by the schema. Every bad setting is reported at once, by name, and a
+ * secret is never quoted. docs/production.md's settings table lists the same variables (a test
+ * compares them).
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { ConfigError } from './config-error.ts';
-import type { ConnectivitySettings } from './connectivity/connectivity.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
-import { DATABASE_POOL_DEFAULTS, type DatabasePool } from './db/client.ts';
+import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
 
 export { ConfigError };
 
@@ -57,9 +57,9 @@ export const ENVIRONMENT = z.object({
     .refine((host) => isIP(host) !== 0 || host === 'localhost', 'must be an IP address or localhost')
     .default('127.0.0.1'),
   DATABASE_URL: z.string().default('file:./data/connections.db'),
-  DATABASE_POOL_SIZE: integer(1, 1_000).default(DATABASE_POOL_DEFAULTS.size),
-  DATABASE_CONNECT_TIMEOUT_MS: integer(100, 60_000).default(DATABASE_POOL_DEFAULTS.connectTimeoutMs),
-  DATABASE_QUERY_TIMEOUT_MS: integer(100, 600_000).default(DATABASE_POOL_DEFAULTS.queryTimeoutMs),
+  DATABASE_POOL_SIZE: integer(1, 1_000).default(DATABASE_POOL_DEFAULTS.DATABASE_POOL_SIZE),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(100, 60_000).default(DATABASE_POOL_DEFAULTS.DATABASE_CONNECT_TIMEOUT_MS),
+  DATABASE_QUERY_TIMEOUT_MS: integer(100, 600_000).default(DATABASE_POOL_DEFAULTS.DATABASE_QUERY_TIMEOUT_MS),
   // Never echoed: these are secrets even when malformed (src/secrets/keyring.ts checks them).
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: list().default([]),
@@ -91,43 +91,19 @@ export const ENVIRONMENT = z.object({
   CONNECTIONS_FILE_PRUNE: boolean().default(false),
 });
 
-export interface Config {
-  port: number;
-  host: string;
-  databaseUrl: string;
-  /** The service's own PostgreSQL: pool size and time limits. */
-  databasePool: DatabasePool;
-  logLevel: string;
-  /** How long in-flight requests may run on after SIGTERM/SIGINT. */
-  shutdownTimeoutMs: number;
-  /** Base64 AES-256 key that encrypts connection URIs at rest. */
-  encryptionKey?: string;
-  /** Older keys that still decrypt, during a rotation. */
-  previousKeys: string[];
-  /** Whether responses show connection URIs with their secrets masked (the default) or in plaintext. */
-  maskSecrets: boolean;
-  /** The API keys callers may present; none means local mode. */
+/** The settings as the schema reads them, by their variables' names: each setting is declared once, above. */
+export type Settings = z.output<typeof ENVIRONMENT>;
+
+/** The settings, and what follows from them. */
+export type Config = Settings & {
+  /** The API keys callers may present (API_KEYS or API_KEYS_FILE); none means local mode. */
   apiKeys: ApiKeyEntry[];
-  /** Browser origins allowed to call the API (CORS); empty: none. */
-  corsOrigins: string[];
-  /** How long a client may take to send a whole request. */
-  requestTimeoutMs: number;
-  /** Requests per minute per API key; 0: no limit. */
-  rateLimitPerMinute: number;
-  /** GraphiQL, introspection and field suggestions: on unless NODE_ENV=production. */
+  /** GraphiQL, introspection and field suggestions: GRAPHQL_EXPLORER, else on unless NODE_ENV=production. */
   graphqlExplorer: boolean;
-  /** Whether sqlite and duckdb URIs (files on the server) are accepted. */
-  allowFileDatabases: boolean;
-  connectivity: ConnectivitySettings;
-  /** How often each connection is tested on a schedule, in seconds; 0: never. */
-  healthCheckIntervalS: number;
-  /** Audit events older than this many days are pruned (at start, then hourly). */
-  auditRetentionDays: number;
-  /** The provisioning file applied at every start, and whether connections it no longer lists are deleted. */
-  provisioning: { file: string | undefined; prune: boolean };
-  /** What `${env:…}` and `${file:…}` references may read. */
-  secretReferences: { envPrefix: string; filesDir: string | undefined; protectedVariables: ReadonlySet<string> };
-}
+};
+
+/** The variables that are the service's own settings: never readable by a secret reference. */
+export const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(ENVIRONMENT.shape));
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
@@ -153,41 +129,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
-  return {
-    port: settings.PORT,
-    host: settings.HOST,
-    databaseUrl: settings.DATABASE_URL,
-    databasePool: {
-      size: settings.DATABASE_POOL_SIZE,
-      connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
-      queryTimeoutMs: settings.DATABASE_QUERY_TIMEOUT_MS,
-    },
-    logLevel: settings.LOG_LEVEL,
-    shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
-    encryptionKey: settings.ENCRYPTION_KEY,
-    previousKeys: settings.ENCRYPTION_KEYS_PREVIOUS,
-    maskSecrets: settings.MASK_SECRETS,
-    apiKeys,
-    corsOrigins: settings.CORS_ORIGINS,
-    requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
-    rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
-    graphqlExplorer: settings.GRAPHQL_EXPLORER ?? settings.NODE_ENV !== 'production',
-    allowFileDatabases: settings.ALLOW_FILE_DATABASES,
-    connectivity: {
-      timeoutMs: settings.CONNECTION_TEST_TIMEOUT_MS,
-      network: { denied: settings.CONNECTION_TEST_DENIED_CIDRS, allowed: settings.CONNECTION_TEST_ALLOWED_CIDRS },
-      maxConcurrent: settings.CONNECTION_TESTS_MAX_CONCURRENT,
-      maxConcurrentPerKey: settings.CONNECTION_TESTS_MAX_PER_KEY,
-      introspectionCacheMs: settings.INTROSPECTION_CACHE_MS,
-    },
-    auditRetentionDays: settings.AUDIT_RETENTION_DAYS,
-    healthCheckIntervalS: settings.HEALTH_CHECK_INTERVAL_S,
-    provisioning: { file: settings.CONNECTIONS_FILE, prune: settings.CONNECTIONS_FILE_PRUNE },
-    secretReferences: {
-      envPrefix: settings.SECRET_ENV_PREFIX,
-      filesDir: settings.SECRET_FILES_DIR,
-      // The service's own settings (ENCRYPTION_KEY, API_KEYS, DATABASE_URL, …) are never readable by reference.
-      protectedVariables: new Set(Object.keys(ENVIRONMENT.shape)),
-    },
-  };
+  return { ...settings, apiKeys, graphqlExplorer: settings.GRAPHQL_EXPLORER ?? settings.NODE_ENV !== 'production' };
 }

@@ -1,24 +1,19 @@
 /** What every resolver receives. */
 import type { Principal } from './auth/api-keys.ts';
-import type { Connectivity } from './connectivity/connectivity.ts';
+import type { Caller, ConnectionsService } from './connections/service.ts';
 import type { Prisma } from './db/client.ts';
-import type { DialectPolicy } from './dialects/rules.ts';
 import type { ConnectionEvents } from './events/connection-events.ts';
 import type { Logger } from './logger.ts';
-import type { ConnectionSecrets } from './secrets/connection-secrets.ts';
-import type { SecretReferences } from './secrets/references.ts';
 
 /** The parts of the context that live as long as the service. */
 export interface ServiceContext {
-  prisma: Prisma;
-  logger: Logger;
-  secrets: ConnectionSecrets;
-  /** Reads the secrets that `${env:…}` and `${file:…}` references name. */
-  references: SecretReferences;
-  policy: DialectPolicy;
-  connectivity: Connectivity;
+  /** The one door to connections: every read and write of them goes through it. */
+  connections: ConnectionsService;
   /** Live change events, for subscriptions. */
   events: ConnectionEvents;
+  /** For the audit trail's queries, and Pothos' Prisma plugin. */
+  prisma: Prisma;
+  logger: Logger;
 }
 
 /** Per request: who is calling, the request's id (audit events name it), and a logger that names the request. */
@@ -28,4 +23,4 @@ export interface RequestContext {
   logger: Logger;
 }
 
-export type Context = ServiceContext & RequestContext;
+export type Context = ServiceContext & RequestContext & { caller: Caller };

@@ -18,7 +18,7 @@ try {
 // The log's stream, written asynchronously; the banner below goes through it too, so that it
 // follows the start-up lines (a generated key's warning among them) instead of overtaking them.
 const stdout = pino.destination({ dest: 1, sync: false });
-const logger = createLogger(config.logLevel, stdout);
+const logger = createLogger(config.LOG_LEVEL, stdout);
 
 try {
   const service = await startService(config, logger);
@@ -32,7 +32,7 @@ try {
   // SIGINT, SIGTERM, or an error nothing caught: stop accepting, let requests in flight finish
   // (up to SHUTDOWN_TIMEOUT_MS), close the database, exit (0 when all went well). A second signal
   // exits at once.
-  closeWithGrace({ delay: config.shutdownTimeoutMs + 5_000, logger: false }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS + 5_000, logger: false }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'stopping after an unexpected error');
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await service.stop();

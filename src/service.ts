@@ -1,116 +1,70 @@
-/** Starting and stopping the whole service: migrations, database, HTTP server. */
+/** Starting and stopping the whole service: the store and the connections service, the provisioning file, HTTP. */
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
 import { retentionCutoff } from './audit/events.ts';
-import { type Config, ConfigError } from './config.ts';
-import { createConnectivity } from './connectivity/connectivity.ts';
-import { createPrismaClient, type Prisma } from './db/client.ts';
-import { applyMigrations } from './db/migrations.ts';
-import { storeFromUrl } from './db/store.ts';
-import { createConnectionEvents } from './events/connection-events.ts';
+import type { Config } from './config.ts';
+import { countsOf } from './connections/provisioning.ts';
 import { startHealthChecks } from './health/checker.ts';
 import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
-import { applyProvisioning, countsOf } from './provisioning/apply.ts';
-import { readProvisioningFile } from './provisioning/file.ts';
-import { connectionSecrets } from './secrets/connection-secrets.ts';
-import { checkKeyringAgainstStore, loadKeyring } from './secrets/keyring.ts';
-import { secretReferences } from './secrets/references.ts';
+import { applyProvisioningFile } from './provisioning/apply.ts';
+import { openConnections } from './wiring.ts';
 
 export interface RunningService {
   url: string;
   stop(): Promise<void>;
 }
 
-/**
- * One row for each key the stored ciphertexts name (`v1.<16-hex key id>.…`), so
- * that start-up does not read every row of a large table.
- */
-async function oneRowPerKey(prisma: Prisma) {
-  const sample = await prisma.$queryRawUnsafe<{ id: string }[]>(
-    'SELECT MIN(id) AS id FROM database_connections GROUP BY substr(connection_uri_encrypted, 1, 19)',
-  );
-  return prisma.databaseConnection.findMany({
-    where: { id: { in: sample.map((row) => row.id) } },
-    select: { id: true, connectionUriEncrypted: true },
-  });
-}
+const HOUR_MS = 3_600_000;
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const store = storeFromUrl(config.databaseUrl);
-  const applied = await applyMigrations(store, logger);
-  logger.info({ store: store.provider, applied: applied.length }, 'database migrations are up to date');
-
-  const keyring = loadKeyring(config, store, logger);
-  const prisma = createPrismaClient(store, config.databasePool);
-  await prisma.$connect();
-  try {
-    checkKeyringAgainstStore(await oneRowPerKey(prisma), keyring);
-  } catch (error) {
-    await prisma.$disconnect();
-    throw error;
-  }
-  const secrets = connectionSecrets(keyring, config.maskSecrets);
-  const policy = { allowFileDatabases: config.allowFileDatabases };
-  const connectivity = createConnectivity(config.connectivity);
-  const references = secretReferences({ ...config.secretReferences, env: process.env });
-  const { filesDir } = config.secretReferences;
-  if (filesDir && store.provider === 'sqlite' && resolve(filesDir) === dirname(store.file)) {
-    await prisma.$disconnect();
-    throw new ConfigError(
-      'SECRET_FILES_DIR must not be the folder of the SQLite database: it holds the encryption key, which ' +
-        'no reference may read. Mount secrets in a folder of their own.',
-    );
-  }
-  const { file, prune } = config.provisioning;
+  const opened = await openConnections(config, logger, { maskSecrets: config.MASK_SECRETS, listen: true });
+  const { store, prisma, keyring, connections, events } = opened;
+  const file = config.CONNECTIONS_FILE;
   if (file) {
     try {
-      const context = { prisma, secrets, references, policy, provider: store.provider };
-      const report = await applyProvisioning(readProvisioningFile(file), context, prune);
+      const report = await applyProvisioningFile(connections, file, config.CONNECTIONS_FILE_PRUNE);
       logger.info({ file, ...countsOf(report) }, 'provisioning file applied');
     } catch (error) {
-      await prisma.$disconnect();
+      await opened.close();
       throw error;
     }
   }
   // The audit trail keeps AUDIT_RETENTION_DAYS: pruned now, then every hour.
   const pruneAuditTrail = () =>
     prisma.auditEvent
-      .deleteMany({ where: { at: { lt: retentionCutoff(config.auditRetentionDays) } } })
+      .deleteMany({ where: { at: { lt: retentionCutoff(config.AUDIT_RETENTION_DAYS) } } })
       .catch((error: unknown) => logger.error({ err: error }, 'pruning the audit trail failed'));
   await pruneAuditTrail();
-  const pruning = setInterval(pruneAuditTrail, 3_600_000);
+  const pruning = setInterval(pruneAuditTrail, HOUR_MS);
   pruning.unref();
-  const events = createConnectionEvents(store, logger);
-  const app = createApp({ prisma, logger, secrets, references, policy, connectivity, events }, store, config);
+  const app = createApp({ prisma, logger, connections, events }, store, keyring, config);
   const healthChecks =
-    config.healthCheckIntervalS > 0
+    config.HEALTH_CHECK_INTERVAL_S > 0
       ? startHealthChecks(
           {
-            intervalMs: config.healthCheckIntervalS * 1_000,
-            concurrency: config.connectivity.maxConcurrentPerKey,
-            timeoutMs: config.connectivity.timeoutMs,
+            intervalMs: config.HEALTH_CHECK_INTERVAL_S * 1_000,
+            concurrency: config.CONNECTION_TESTS_MAX_PER_KEY,
+            timeoutMs: config.CONNECTION_TEST_TIMEOUT_MS,
           },
-          { prisma, secrets, references, connectivity, events, logger },
+          { connections, logger },
         )
       : undefined;
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.PORT, host: config.HOST });
   const { port } = app.server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
 
   return {
     url: `http://${host}:${port}`,
     async stop() {
       // Fastify stops accepting connections and lets requests in flight finish; past the
       // timeout, their connections are closed.
-      const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+      const deadline = setTimeout(() => app.server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       deadline.unref();
       await app.close();
       clearTimeout(deadline);
       clearInterval(pruning);
       await healthChecks?.stop();
-      await events.close();
-      await prisma.$disconnect();
+      await opened.close();
     },
   };
 }

@@ -38,8 +38,8 @@ describe('settings', () => {
 
   it('takes the defaults of the schema when nothing is set, and treats an empty variable as unset', () => {
     const config = loadConfig({ PORT: '', RATE_LIMIT_PER_MINUTE: '' });
-    expect(config.port).toBe(4000);
-    expect(config.rateLimitPerMinute).toBe(60_000);
+    expect(config.PORT).toBe(4000);
+    expect(config.RATE_LIMIT_PER_MINUTE).toBe(60_000);
     expect(config.graphqlExplorer).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production' }).graphqlExplorer).toBe(false);
   });

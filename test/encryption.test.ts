@@ -2,14 +2,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SECRET_FIELDS } from '../src/connections/fields.ts';
+import { rotateKeys } from '../src/connections/key-rotation.ts';
+import { connectionStore } from '../src/connections/store.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { decrypt, encryptionKey, keyIdOf } from '../src/secrets/cipher.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
-import { rotateKeys } from '../src/secrets/rotate.ts';
-
-const SECRET_FIELD_NAMES = SECRET_FIELDS.map(([name]) => name);
 
 import { createCertificateAuthority } from './support/certificates.ts';
 import { runSql, STORES } from './support/databases.ts';
@@ -119,8 +117,15 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         const keys = { current: keyOf(KEY_B), all: new Map([keyOf(KEY_A), keyOf(KEY_B)].map((k) => [k.id, k])) };
         const prisma = createPrismaClient(storeFromUrl(database.url));
         try {
-          expect(await rotateKeys(prisma, connectionSecrets(keys, true), SECRET_FIELD_NAMES, 3)).toBe(7);
-          expect(await rotateKeys(prisma, connectionSecrets(keys, true), SECRET_FIELD_NAMES, 3)).toBe(0);
+          const rotate = () =>
+            rotateKeys(
+              { prisma, secrets: connectionSecrets(keys, true) },
+              connectionStore(prisma),
+              { actor: 'rotate-keys' },
+              3,
+            );
+          expect(await rotate()).toBe(7);
+          expect(await rotate()).toBe(0);
           const trail = await runSql(database, "SELECT actor, outcome FROM audit_events WHERE action = 'rotate_keys'");
           expect(trail).toEqual([
             { actor: 'rotate-keys', outcome: 'ok: 7 re-encrypted' },

@@ -349,38 +349,51 @@ describe.each(STORES)('hostile input on $name', (store) => {
   });
 });
 
-describe('a GraphQL variable error reaching the REST adapter', () => {
-  // The adapter checks the shape of bodies first, so over HTTP these cannot happen today; should a
-  // body ever pass that check and fail GraphQL's coercion, it is still the caller's 400, in REST names.
-  it('names the field in REST terms, never quoting the value', async () => {
+describe('REST bodies and the types GraphQL takes', () => {
+  // The adapter runs GraphQL with variables it made from bodies whose shape it checked: a body that
+  // passes the check must be one GraphQL takes, or a caller's mistake would surface as a 500.
+  const bodies: Record<string, unknown>[] = [
+    VALID,
+    { ...VALID, schemas: ['a', 'b'], metadata: { x: [1, { y: null }] }, use_ssh: false },
+    { ...VALID, ssh_settings: { host: 'h', username: 'u', password: 'p', port: 22 } },
+    { ...VALID, ssh_settings: { host: 'h', username: 'u', password: 'p', port: 2 ** 31 } },
+    { ...VALID, ssh_settings: { host: 'h', username: 'u', password: 'p', port: -(2 ** 31) - 1 } },
+    { ...VALID, ssh_settings: { host: 'h', username: 'u', password: 'p', port: 22.5 } },
+    { ...VALID, ssh_settings: { host: 'h', username: 'u', password: null, private_key: null } },
+    { ...VALID, ssh_settings: null, tls_settings: null },
+    { ...VALID, tls_settings: { ca_certificate: 7 } },
+    { ...VALID, schemas: ['a', null] },
+    { ...VALID, schemas: null },
+    { ...VALID, metadata: [] },
+    { ...VALID, use_ssh: 'yes' },
+    { alias: 'a' },
+    { ...VALID, alias: 5 },
+  ];
+
+  it('takes only what GraphQL takes: every body that passes the shape check coerces without error', async () => {
     const { parse, getVariableValues } = await import('graphql');
     const { schema } = await import('../src/schema/index.ts');
-    const { variableProblem } = await import('../src/rest/database-connections.ts');
-    const errorsOf = (operation: string, variables: Record<string, unknown>) => {
-      const definition = parse(operation).definitions[0] as import('graphql').OperationDefinitionNode;
-      return getVariableValues(schema, definition.variableDefinitions ?? [], variables).errors ?? [];
-    };
-    const create =
-      'mutation ($input: CreateDatabaseConnectionInput!) { createDatabaseConnection(input: $input) { __typename } }';
-    const testUri =
-      'mutation ($uri: String!, $schemas: [String!]) { testConnectionUri(uri: $uri, schemas: $schemas) { __typename } }';
-    const cases: [string, Record<string, unknown>, string][] = [
-      [create, { input: { alias: 'a', connectionUri: 5 } }, 'connection_uri'],
-      [create, { input: { alias: 'a', connectionUri: 'x://h', schemas: ['ok', 7] } }, 'schemas[1]'],
-      [create, { input: { alias: 'a' } }, 'connection_uri'],
-      [create, { input: { alias: 'a', connectionUri: 'x://h', extra: 1 } }, 'extra'],
-      [testUri, { uri: { secret: 'hunter2' } }, 'connection_uri'],
-      [testUri, {}, 'connection_uri'],
-    ];
-    for (const [operation, variables, field] of cases) {
-      const [error] = errorsOf(operation, variables);
-      expect(error, JSON.stringify(variables)).toBeDefined();
-      const problem = variableProblem(error as { message: string });
-      expect(problem, error?.message).toEqual({ field, message: 'is not of the type this field takes' });
-      expect(JSON.stringify(problem)).not.toContain('hunter2');
+    const { DOCUMENT_SHAPE, inputFromBody } = await import('../src/connections/rest-form.ts');
+    const operation = parse(
+      'mutation ($input: CreateDatabaseConnectionInput!) { createDatabaseConnection(input: $input) { __typename } }',
+    ).definitions[0] as import('graphql').OperationDefinitionNode;
+    let passed = 0;
+    for (const body of bodies) {
+      const checked = inputFromBody(body, DOCUMENT_SHAPE);
+      if (!('input' in checked)) continue;
+      passed++;
+      const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], { input: checked.input });
+      expect(errors, JSON.stringify(body)).toBeUndefined();
     }
-    // Any other error is not the caller's input: no field problem.
-    expect(variableProblem({ message: 'Unexpected error.' })).toBeUndefined();
-    expect(variableProblem({ message: 'Variable "$x" got invalid value', path: ['field'] })).toBeUndefined();
+    expect(passed).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each([
+    ['a port past 32 bits', { host: 'h', username: 'u', password: 'p', port: 2 ** 31 }],
+    ['a port that is no whole number', { host: 'h', username: 'u', password: 'p', port: 22.5 }],
+  ])('refuses %s with 400 naming ssh_settings.port', async (_name, settings) => {
+    const { inputFromBody, DOCUMENT_SHAPE } = await import('../src/connections/rest-form.ts');
+    const checked = inputFromBody({ ...VALID, use_ssh: true, ssh_settings: settings }, DOCUMENT_SHAPE);
+    expect(checked).toEqual({ problems: [{ field: 'ssh_settings.port', message: 'must be an integer' }] });
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { TABLE_MODULE, tableAccessOutsideStore } from './support/table-access.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
@@ -62,4 +63,35 @@ describe('the layers', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('the connections table', () => {
+  it(`is read and written by ${TABLE_MODULE} alone: the connections service is the one door`, () => {
+    expect(tableAccessOutsideStore(ROOT)).toEqual([]);
+  }, 120_000);
+
+  it('is guarded: a module that writes it through Prisma, held in a variable or not, or in SQL, is found', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dcapi-table-'));
+    const client = JSON.stringify(join(ROOT, 'src/db/client.ts'));
+    const files: Record<string, string> = {
+      [TABLE_MODULE]: `import type { Prisma } from ${client};\nexport const ok = (p: Prisma) => p.databaseConnection.count();\n`,
+      'src/health/direct.ts': `import type { Prisma } from ${client};\nexport const f = (p: Prisma) => p.databaseConnection.deleteMany({});\n`,
+      'src/health/held.ts': `import type { Prisma } from ${client};\nexport function g(p: Prisma) {\n  const { databaseConnection: table } = p;\n  return table.update({ where: { id: 'x' }, data: {} });\n}\n`,
+      'src/events/raw.ts': `import type { Prisma } from ${client};\nexport const h = (p: Prisma) => p.$executeRawUnsafe('DELETE FROM database_connections');\n`,
+    };
+    try {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(folder, path)), { recursive: true });
+        writeFileSync(join(folder, path), text);
+      }
+      const found = tableAccessOutsideStore(folder);
+      expect(found).toEqual([
+        expect.stringMatching(/^src\/events\/raw\.ts:2 SQL on the table$/),
+        expect.stringMatching(/^src\/health\/direct\.ts:2 the table's Prisma delegate/),
+        expect.stringMatching(/^src\/health\/held\.ts:4 the table's Prisma delegate \(table\.update\)/),
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -25,7 +25,7 @@ async function seed(url: string, count: number, metadataBytes: number) {
   const prisma = createPrismaClient(store);
   const logger = createLogger('silent');
   const secrets = connectionSecrets(
-    loadKeyring({ encryptionKey: TEST_ENCRYPTION_KEY, previousKeys: [] }, store, logger),
+    loadKeyring({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: [] }, store, logger),
     true,
   );
   const start = Date.UTC(2026, 0, 1);

@@ -8,14 +8,13 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../src/connections/cursor.ts';
+import { connectionStore } from '../src/connections/store.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import { adapterDriverOptions, Sqlite } from '../src/db/sqlite-driver.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { PrismaClient as PostgresPrismaClient } from '../src/generated/postgresql/client.ts';
 import { PrismaClient } from '../src/generated/sqlite/client.ts';
 import { createLogger } from '../src/logger.ts';
-import { beyond } from '../src/schema/database-connection.ts';
 import { STORES } from './support/databases.ts';
 
 const ROWS = 20_000;
@@ -70,10 +69,11 @@ describe.each(STORES)('a deep page on $name', ({ name, create, skip }) => {
         if (name === 'postgresql') await prisma.$executeRawUnsafe('ANALYZE database_connections');
 
         queries.length = 0;
-        const page = await prisma.databaseConnection.findMany({
-          where: beyond(encodeCursor(rows[DEEP] as (typeof rows)[number]), 'gt'),
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        const page = await connectionStore(prisma).page({
+          filter: {},
+          after: rows[DEEP] as (typeof rows)[number],
           take: 50,
+          backwards: false,
         });
         expect(page.map((row) => row.id)).toEqual(rows.slice(DEEP + 1, DEEP + 51).map((row) => row.id));
         const sent = queries.find(({ query }) => /SELECT/i.test(query));

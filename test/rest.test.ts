@@ -395,10 +395,36 @@ describe.each(STORES)('REST on $name', (store) => {
       ['a JSON array', '[1, 2]', 'validation_failed'],
       ['a JSON string', '"text"', 'validation_failed'],
       ['JSON null', 'null', 'validation_failed'],
-      ['empty', '', 'malformed_json'],
+      ['empty', '', 'validation_failed'],
     ])('POST with a body that is %s', async (_name, body, code) => {
       expectProblem(await fixture.api.request('POST', PATH, body), 400, code);
       expect(await count()).toBe(0);
+    });
+
+    it.each([
+      ['an empty body sent as JSON', '', { 'content-type': 'application/json' }],
+      ['only white space sent as JSON', ' \n', { 'content-type': 'application/json' }],
+      ['no body and no content type', undefined, {}],
+    ])('reads %s as no body: a create names its missing fields, never malformed_json', async (_name, body, headers) => {
+      const reply = await fixture.api.request('POST', PATH, body, headers);
+      expectProblem(reply, 400, 'validation_failed');
+      expect(reply.body.errors).toEqual([
+        { field: 'alias', message: 'is required' },
+        { field: 'connection_uri', message: 'is required' },
+      ]);
+      const test = await fixture.api.request('POST', `${PATH}/test`, body, headers);
+      expectProblem(test, 400, 'validation_failed');
+      expect(test.body.errors).toEqual([{ field: 'connection_uri', message: 'is required' }]);
+      expect(await count()).toBe(0);
+    });
+
+    it('reads an empty JSON body as no body on routes that take none: test, delete', async () => {
+      const created = (await fixture.api.request('POST', PATH, SPEC_CREATE)).body;
+      const json = { 'content-type': 'application/json' };
+      const tested = await fixture.api.request('POST', `${PATH}/${created.id}/test`, '', json);
+      expect(tested.status).toBe(200);
+      expect(tested.body).toMatchObject({ ok: false, error: { code: expect.any(String) } });
+      expect((await fixture.api.request('DELETE', `${PATH}/${created.id}`, '', json)).status).toBe(200);
     });
 
     it('never quotes the body back in a JSON syntax error', async () => {

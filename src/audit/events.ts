@@ -47,3 +47,23 @@ export const recordAuditEvent = (writer: Pick<Prisma, 'auditEvent'>, entry: Audi
 
 /** The moment before which events are pruned, for a retention of `days`. */
 export const retentionCutoff = (days: number, now = Date.now()) => new Date(now - days * 86_400_000);
+
+/** The audit actions that change a connection, with the change event each stands for. */
+export const CHANGE_OF_ACTION: Partial<Record<string, 'created' | 'updated' | 'deleted'>> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+};
+
+/** The events recorded after the one numbered `afterId`, in the order they were recorded. */
+export const eventsAfter = (reader: Pick<Prisma, 'auditEvent'>, afterId: number, take: number) =>
+  reader.auditEvent.findMany({
+    where: { id: { gt: afterId } },
+    select: { id: true, action: true, connectionId: true, at: true },
+    orderBy: { id: 'asc' },
+    take,
+  });
+
+/** The number of the last event recorded, 0 when there is none. */
+export const lastEventId = async (reader: Pick<Prisma, 'auditEvent'>) =>
+  (await reader.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0;

@@ -1,28 +1,24 @@
 /**
  * `npm run apply -- <file>`: applies a provisioning file (by default CONNECTIONS_FILE) as the
  * service does at start, and prints what it created, changed, left alone and would delete
- * (deleted, with CONNECTIONS_FILE_PRUNE=true).
+ * (deleted, with CONNECTIONS_FILE_PRUNE=true). Running instances hear of each change.
  */
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { applyProvisioning } from '../provisioning/apply.ts';
-import { ProvisioningFileError, readProvisioningFile } from '../provisioning/file.ts';
-import { openStore } from './store-context.ts';
+import { applyProvisioningFile } from '../provisioning/apply.ts';
+import { ProvisioningFileError } from '../provisioning/file.ts';
+import { openConnections } from '../wiring.ts';
 
 const config = loadConfig();
 const logger = createLogger('warn');
-const file = process.argv[2] ?? config.provisioning.file;
+const file = process.argv[2] ?? config.CONNECTIONS_FILE;
 if (!file) {
   console.error('usage: npm run apply -- <file>   (or set CONNECTIONS_FILE)');
   process.exit(2);
 }
-const { prisma, store, ...context } = await openStore(config, logger);
+const { connections, close } = await openConnections(config, logger, { maskSecrets: true, listen: false });
 try {
-  const report = await applyProvisioning(
-    readProvisioningFile(file),
-    { prisma, provider: store.provider, ...context },
-    config.provisioning.prune,
-  );
+  const report = await applyProvisioningFile(connections, file, config.CONNECTIONS_FILE_PRUNE);
   const outcomes: [string, string[]][] = [
     ['created', report.created],
     ['changed', report.changed],
@@ -39,5 +35,5 @@ try {
   console.error(error instanceof ProvisioningFileError ? error.message : `Apply failed: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await prisma.$disconnect();
+  await close();
 }

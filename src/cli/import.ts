@@ -1,64 +1,35 @@
 /**
  * `npm run import -- <file>`: creates, or updates by alias, each connection of a file in the
- * provisioning format, through the GraphQL mutations the API runs, so by the same rules (a
- * masked secret keeps the stored one, a managed connection is refused). Imported connections are
- * not managed. Prints each row's outcome; exits 1 when any was refused.
+ * provisioning format, through the connections service, so by the API's rules (a masked secret
+ * keeps the stored one, a managed connection is refused), with their audit events and change
+ * events. Imported connections are not managed. Prints each row's outcome; exits 1 when any was refused.
  */
-import { execute, parse } from 'graphql';
-import { LOCAL_PRINCIPAL } from '../auth/api-keys.ts';
 import { loadConfig } from '../config.ts';
-import { createConnectivity } from '../connectivity/connectivity.ts';
-import type { Context } from '../context.ts';
-import { createConnectionEvents } from '../events/connection-events.ts';
+import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../connections/rest-form.ts';
+import type { Caller } from '../connections/service.ts';
 import { createLogger } from '../logger.ts';
 import { ProvisioningFileError, readProvisioningFile } from '../provisioning/file.ts';
-import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../rest/connection-fields.ts';
-import { schema } from '../schema/index.ts';
-import { openStore } from './store-context.ts';
-
-const FIND = parse(`query ($alias: String!) {
-  databaseConnections(first: 1, filter: {alias: $alias}) { edges { node { id } } }
-}`);
-const RESULT = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { field message } }`;
-const CREATE = parse(`mutation ($input: CreateDatabaseConnectionInput!) {
-  result: createDatabaseConnection(input: $input) { ${RESULT} }
-}`);
-const UPDATE = parse(`mutation ($id: ID!, $input: UpdateDatabaseConnectionInput!) {
-  result: updateDatabaseConnection(id: $id, input: $input) { ${RESULT} }
-}`);
-
-interface MutationResult {
-  __typename: string;
-  code?: string;
-  message?: string;
-  fieldErrors?: { field: string; message: string }[];
-}
+import { openConnections } from '../wiring.ts';
 
 const file = process.argv[2];
 if (!file) {
   console.error('usage: npm run import -- <file>');
   process.exit(2);
 }
+const caller: Caller = { actor: 'import' };
 const config = loadConfig();
-const logger = createLogger('warn');
-const { prisma, store, secrets, references, policy } = await openStore(config, logger);
-// On PostgreSQL, the running instances hear of each import as of any other change.
-const events = createConnectionEvents(store, logger);
-const contextValue: Context = {
-  prisma,
-  logger,
-  secrets,
-  references,
-  policy,
-  connectivity: createConnectivity(config.connectivity),
-  events,
-  principal: LOCAL_PRINCIPAL,
-};
-const run = async <Data>(document: ReturnType<typeof parse>, variableValues: Record<string, unknown>) => {
-  const { data, errors } = await execute({ schema, document, variableValues, contextValue });
-  if (errors?.length) throw new Error(errors.map((error) => error.message).join('; '));
-  return data as Data;
-};
+const { connections, close } = await openConnections(config, createLogger('warn'), {
+  maskSecrets: true,
+  listen: false,
+});
+
+/** What the service refused, in REST names: `code: message`, or the fields at fault. */
+function refusal(error: unknown): string {
+  if (!(error instanceof Error && 'code' in error)) throw error;
+  const fields = 'fieldErrors' in error ? (error.fieldErrors as { field: string; message: string }[]) : [];
+  const detail = fields.map((problem) => `${restFieldPath(problem.field)} ${problem.message}`).join('; ');
+  return `${error.code}${detail ? ` (${detail})` : `: ${error.message}`}`;
+}
 
 let refused = 0;
 try {
@@ -73,25 +44,20 @@ try {
       report('refused', `: ${converted.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
       continue;
     }
-    const { input } = converted;
-    const found = await run<{ databaseConnections: { edges: { node: { id: string } }[] } }>(FIND, { alias });
-    const id = found.databaseConnections.edges[0]?.node.id;
-    const { result } = id
-      ? await run<{ result: MutationResult }>(UPDATE, { id, input })
-      : await run<{ result: MutationResult }>(CREATE, { input });
-    if (result.__typename.endsWith('Success')) {
-      report(id ? 'updated' : 'created');
-    } else {
+    try {
+      const existing = await connections.findByAlias(caller, alias);
+      if (existing) await connections.update(caller, existing.id, converted.input);
+      else await connections.create(caller, converted.input);
+      report(existing ? 'updated' : 'created');
+    } catch (error) {
       refused++;
-      const fields = (result.fieldErrors ?? []).map((p) => `${restFieldPath(p.field)} ${p.message}`).join('; ');
-      report('refused', `: ${result.code}${fields ? ` (${fields})` : `: ${result.message}`}`);
+      report('refused', `: ${refusal(error)}`);
     }
   }
 } catch (error) {
   console.error(error instanceof ProvisioningFileError ? error.message : `Import failed: ${(error as Error).message}`);
   refused++;
 } finally {
-  await events.close();
-  await prisma.$disconnect();
+  await close();
 }
 process.exitCode = refused > 0 ? 1 : 0;

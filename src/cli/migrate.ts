@@ -5,9 +5,9 @@ import { storeFromUrl } from '../db/store.ts';
 import { createLogger } from '../logger.ts';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.LOG_LEVEL);
 try {
-  const applied = await applyMigrations(storeFromUrl(config.databaseUrl), logger);
+  const applied = await applyMigrations(storeFromUrl(config.DATABASE_URL), logger);
   logger.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : 'no migration to apply');
 } catch (error) {
   logger.fatal(`Migration failed: ${(error as Error).message}`);

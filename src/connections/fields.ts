@@ -156,3 +156,8 @@ export const INPUT_REST_NAMES = INPUT_FIELDS.map(([name, field]) => field.rest ?
 
 /** The fields stored sealed (encrypted, beside a masked copy), in declaration order. */
 export const SECRET_FIELDS = INPUT_FIELDS.filter(([, field]) => field.secret);
+
+/** The names of the fields that hold secrets. */
+export type SecretFieldName = {
+  [K in InputFieldName]: Fields[K] extends { secret: true } ? K : never;
+}[InputFieldName];

@@ -21,6 +21,15 @@ export function maskedPaths(document: Document): string[] {
   });
 }
 
+/** The document with every secret masked, as output shows it (references stay as written). */
+export function maskDocument(document: ConnectionDocument): ConnectionDocument {
+  const masked: Record<string, unknown> = { ...document };
+  for (const [name, field] of SECRET_FIELDS) {
+    if (masked[name] != null && field.value.secrets) masked[name] = field.value.secrets.mask(masked[name]);
+  }
+  return masked as ConnectionDocument;
+}
+
 /**
  * For a create or a test: throws when the document holds a mask, as there is no stored secret to
  * keep. `fieldName`: the name the caller gave a field, where it is not the document's own.

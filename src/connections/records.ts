@@ -1,17 +1,23 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
 import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
-import type { DatabaseConnection } from '../generated/sqlite/client.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
-import { type ConnectionDocument, type FieldDeclaration, INPUT_FIELDS, REST_NAME_OF, SECRET_FIELDS } from './fields.ts';
+import {
+  type ConnectionDocument,
+  type FieldDeclaration,
+  INPUT_FIELDS,
+  REST_NAME_OF,
+  SECRET_FIELDS,
+  type SecretFieldName,
+} from './fields.ts';
 import { aliasKey } from './input.ts';
+import type { ConnectionRow, NewRow } from './store.ts';
 import { REACHING_FIELDS } from './transport.ts';
 
-type SecretFieldName = (typeof SECRET_FIELDS)[number][0];
-const SECRET_FIELDS_BY_NAME = Object.fromEntries(SECRET_FIELDS) as Record<SecretFieldName, FieldDeclaration>;
+export type { ConnectionRow };
 
-export type ConnectionRow = DatabaseConnection;
+const SECRET_FIELDS_BY_NAME = Object.fromEntries(SECRET_FIELDS) as Record<SecretFieldName, FieldDeclaration>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,19 +61,17 @@ const HEALTH_UNKNOWN = (now: Date) => ({
   healthLeaseUntil: null,
 });
 
+/** The row of a new connection; `managed` when the provisioning file makes it; `now` its creation time. */
 export function newRow(
   document: ConnectionDocument,
   dialect: DialectName,
   secrets: ConnectionSecrets,
-  now = new Date(),
-): ConnectionRow {
+  { managed = false, now = new Date() } = {},
+): NewRow {
   const id = randomUUID();
-  const columns = storedColumns(id, document, secrets) as Omit<
-    ConnectionRow,
-    'id' | 'dialect' | 'createdAt' | 'updatedAt' | 'version'
-  >;
+  const columns = storedColumns(id, document, secrets) as Omit<NewRow, 'id' | 'dialect' | 'createdAt' | 'updatedAt'>;
   // A new connection is checked soon (health: unknown until then).
-  return { id, ...columns, dialect, createdAt: now, updatedAt: now, version: 1, healthNextAt: now };
+  return { id, ...columns, ...HEALTH_UNKNOWN(now), dialect, managed, createdAt: now, updatedAt: now, version: 1 };
 }
 
 /**
@@ -142,25 +146,17 @@ export interface WriteContext {
   alias?: string;
   /** The version a conditional write required (If-Match, expectedVersion). */
   expectedVersion?: number | null;
-  /** The row as it is now (its version, whether it is managed), or undefined when there is no such row. */
-  current?: () => Promise<{ version: number; managed: boolean } | undefined>;
+  /** The row's version and whether it is managed, or null when there is no such row. */
+  current?: (id: string) => Promise<{ version: number; managed: boolean } | null>;
 }
 
 /**
- * Where an API write finds its row: by id, never one the provisioning file manages, and only at
- * the expected version when the client names one.
+ * Runs a write and turns the store's refusals into errors the caller can act on: the unique index
+ * on alias_key (P2002: the only unique index besides the random primary key) into an alias
+ * conflict; no row to write (P2025) into a managed connection, a version mismatch when the row is
+ * there at another version, else not found. Anything else stays unexpected.
  */
-export const rowAt = (id: string, expectedVersion: number | null | undefined) =>
-  expectedVersion == null ? { id, managed: false } : { id, version: expectedVersion, managed: false };
-
-/**
- * Runs a write and turns the store's refusals into errors the client can act on:
- * the unique index on alias_key (P2002: the only unique index besides the
- * random primary key) into an alias conflict; no row to write (P2025) into a
- * managed connection, a version mismatch when the row is there at another
- * version, else not found. Anything else stays unexpected.
- */
-export async function translateWriteErrors<T>(write: () => Promise<T>, context: WriteContext) {
+export async function checkedWrite<T>(write: () => Promise<T>, context: WriteContext): Promise<T> {
   try {
     return await write();
   } catch (error) {
@@ -168,11 +164,9 @@ export async function translateWriteErrors<T>(write: () => Promise<T>, context: 
     if (code === 'P2002' && context.alias !== undefined) throw new AliasConflictError(context.alias);
     if (code === 'P2025' && context.id !== undefined) {
       const { id, expectedVersion } = context;
-      const current = await context.current?.();
+      const current = await context.current?.(id);
       if (current?.managed) throw new ManagedConnectionError(id);
-      if (expectedVersion != null && current !== undefined) {
-        throw new VersionMismatchError(id, expectedVersion, current.version);
-      }
+      if (expectedVersion != null && current) throw new VersionMismatchError(id, expectedVersion, current.version);
       throw new NotFoundError(id);
     }
     throw error;

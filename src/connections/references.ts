@@ -9,7 +9,7 @@ import type { ConnectionRoute } from '../connectivity/route.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { SecretReferenceError, type SecretReferences } from '../secrets/references.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
-import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
+import { CONNECTION_FIELDS, type ConnectionDocument, SECRET_FIELDS, type SecretFieldName } from './fields.ts';
 import { parsePartialDocument } from './input.ts';
 import { type ConnectionRow, rowDialect, rowSchemas, storedDocument } from './records.ts';
 import { routeOf } from './transport.ts';
@@ -81,4 +81,17 @@ export async function testStoredConnection(
     if (!(error instanceof ConnectionFailedError)) throw error;
     return { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };
   }
+}
+
+/** A revealed secret field with the values its references stand for; a reference that cannot be read stays as written. */
+export function revealReferences(field: SecretFieldName, value: unknown, references: SecretReferences): unknown {
+  const handling = CONNECTION_FIELDS[field].value.secrets;
+  if (!handling) return value;
+  return handling.resolveReferences(value as never, (reference) => {
+    try {
+      return references.resolve(reference);
+    } catch {
+      return reference;
+    }
+  });
 }

@@ -230,7 +230,8 @@ export function port(): ValueKind<number> {
   return {
     graphql: 'Int',
     rules,
-    shape: z.number({ error: typeError('an integer') }),
+    // What GraphQL's Int takes: a whole number of 32 bits.
+    shape: z.int32({ error: typeError('an integer') }),
     jsonSchema: { type: 'integer', minimum: 1, maximum: 65535 },
     stored: 'plain',
   };

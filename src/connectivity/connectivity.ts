@@ -16,17 +16,19 @@ import {
   type TestFailure,
   TooManyTestsError,
 } from './errors.ts';
-import { type NetworkRules, networkGuard } from './network-guard.ts';
+import { networkGuard } from './network-guard.ts';
 import type { ConnectionRoute } from './route.ts';
 import { openTunnel, SshFailure, type Tunnel } from './ssh-tunnel.ts';
 import { InvalidTargetError, targetOf } from './target.ts';
 
 export interface ConnectivitySettings {
-  timeoutMs: number;
-  network: NetworkRules;
-  maxConcurrent: number;
-  maxConcurrentPerKey: number;
-  introspectionCacheMs: number;
+  CONNECTION_TEST_TIMEOUT_MS: number;
+  CONNECTION_TEST_DENIED_CIDRS: string[];
+  /** When not empty, only these ranges may be reached. */
+  CONNECTION_TEST_ALLOWED_CIDRS: string[];
+  CONNECTION_TESTS_MAX_CONCURRENT: number;
+  CONNECTION_TESTS_MAX_PER_KEY: number;
+  INTROSPECTION_CACHE_MS: number;
 }
 
 export interface TestResult {
@@ -56,7 +58,11 @@ export interface Connectivity {
 }
 
 export function createConnectivity(settings: ConnectivitySettings): Connectivity {
-  const guard = networkGuard(settings.network);
+  const guard = networkGuard({
+    denied: settings.CONNECTION_TEST_DENIED_CIDRS,
+    allowed: settings.CONNECTION_TEST_ALLOWED_CIDRS,
+  });
+  const timeoutMs = settings.CONNECTION_TEST_TIMEOUT_MS;
   let running = 0;
   const runningPerKey = new Map<string, number>();
   const cache = new Map<string, { expires: number; schemas: Promise<SchemaInfo[]> }>();
@@ -71,7 +77,8 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
     const driver = DRIVERS[dialect.name];
     if (!driver) throw new DialectNotTestableError(dialect.name);
     const perKey = runningPerKey.get(apiKey) ?? 0;
-    if (running >= settings.maxConcurrent || perKey >= settings.maxConcurrentPerKey) throw new TooManyTestsError();
+    if (running >= settings.CONNECTION_TESTS_MAX_CONCURRENT || perKey >= settings.CONNECTION_TESTS_MAX_PER_KEY)
+      throw new TooManyTestsError();
     running++;
     runningPerKey.set(apiKey, perKey + 1);
     let tunnel: Tunnel | undefined;
@@ -79,11 +86,11 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const target = targetOf(route.uri, dialect);
       // Through a tunnel, the guard checks the bastion: where it forwards is beyond what it can see.
       const address = await guard.resolve(route.ssh ? route.ssh.host : target.host);
-      if (route.ssh) tunnel = await openTunnel(route.ssh, address, target, settings.timeoutMs);
+      if (route.ssh) tunnel = await openTunnel(route.ssh, address, target, timeoutMs);
       const session = await driver({
         target,
         address,
-        timeoutMs: settings.timeoutMs,
+        timeoutMs,
         tlsMode: dialect.tls ? tlsModeOf(dialect.tls, target.parameters) : 'off',
         tls: route.tls,
         stream: tunnel?.stream,
@@ -147,8 +154,8 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
           throw new ConnectionFailedError(failure(error, route));
         },
       );
-      if (settings.introspectionCacheMs > 0)
-        cache.set(cacheKey, { expires: now + settings.introspectionCacheMs, schemas: schemasPromise });
+      if (settings.INTROSPECTION_CACHE_MS > 0)
+        cache.set(cacheKey, { expires: now + settings.INTROSPECTION_CACHE_MS, schemas: schemasPromise });
       return schemasPromise;
     },
   };

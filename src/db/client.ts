@@ -15,14 +15,18 @@ export type Prisma = PrismaClient;
 /** How the service uses its own PostgreSQL database: SQLite has no pool and no network to wait on. */
 export interface DatabasePool {
   /** Connections at most, per instance. */
-  size: number;
+  DATABASE_POOL_SIZE: number;
   /** A connection that is not made in this time fails (503) instead of holding the request. */
-  connectTimeoutMs: number;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
   /** A query without an answer in this time fails (503): a database that stopped answering, or a slow query. */
-  queryTimeoutMs: number;
+  DATABASE_QUERY_TIMEOUT_MS: number;
 }
 
-export const DATABASE_POOL_DEFAULTS: DatabasePool = { size: 10, connectTimeoutMs: 1_500, queryTimeoutMs: 5_000 };
+export const DATABASE_POOL_DEFAULTS: DatabasePool = {
+  DATABASE_POOL_SIZE: 10,
+  DATABASE_CONNECT_TIMEOUT_MS: 1_500,
+  DATABASE_QUERY_TIMEOUT_MS: 5_000,
+};
 
 export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_POOL_DEFAULTS): Prisma {
   if (store.provider === 'sqlite') {
@@ -35,12 +39,12 @@ export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_P
   }
   const adapter = new PrismaPg({
     connectionString: store.url,
-    max: pool.size,
-    connectionTimeoutMillis: pool.connectTimeoutMs,
+    max: pool.DATABASE_POOL_SIZE,
+    connectionTimeoutMillis: pool.DATABASE_CONNECT_TIMEOUT_MS,
     // The client's own timer: a connection whose packets go nowhere never answers, whatever the server's
     // statement_timeout says; the server's ends a slow query there too, sparing its resources.
-    query_timeout: pool.queryTimeoutMs,
-    statement_timeout: pool.queryTimeoutMs,
+    query_timeout: pool.DATABASE_QUERY_TIMEOUT_MS,
+    statement_timeout: pool.DATABASE_QUERY_TIMEOUT_MS,
     keepAlive: true,
   });
   return new PostgresPrismaClient({ adapter }) as unknown as Prisma;

@@ -1,12 +1,16 @@
 /**
- * Live change events of connections, for GraphQL subscriptions. On PostgreSQL
- * they travel by NOTIFY, sent in the transaction of the change (so delivered
- * on commit, in commit order, and never for a change that did not happen) and
- * heard by every instance's LISTEN; on SQLite, within the process, after the
- * commit.
+ * Live change events of connections, for GraphQL subscriptions, whoever made the change (an
+ * instance of the service, or a command-line tool). On PostgreSQL they travel by NOTIFY, sent in
+ * the transaction of the change (so delivered on commit, in commit order, and never for a change
+ * that did not happen) and heard by every instance's LISTEN. SQLite has no such channel: there,
+ * the changes are read from the audit trail, which records each one in its own transaction, in
+ * commit order (SQLite has one writer at a time): right after a change this process commits, and
+ * every POLL_MS for those of other processes. Health changes, which only the service's own checks
+ * make, are delivered within the process there.
  */
 import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
+import { CHANGE_OF_ACTION, eventsAfter, lastEventId } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
 import type { Logger } from '../logger.ts';
@@ -48,9 +52,18 @@ export interface ConnectionEvents {
   close(): Promise<void>;
 }
 
+export interface EventOptions {
+  /** Hear the changes of other processes (the service); a command-line tool only announces its own. */
+  listen: boolean;
+}
+
 const CHANNEL = 'dcapi_connection_events';
 /** How long to wait before listening again after the listening connection broke. */
 const RELISTEN_MS = 1_000;
+/** On SQLite, how often the audit trail is read for the changes of other processes. */
+export const POLL_MS = 250;
+/** Audit events read at a time. */
+const POLL_BATCH = 500;
 
 export const connectionEvent = (action: ConnectionEventAction, connectionId: string): ConnectionEvent => ({
   action,
@@ -58,60 +71,18 @@ export const connectionEvent = (action: ConnectionEventAction, connectionId: str
   at: new Date().toISOString(),
 });
 
-export function createConnectionEvents(store: Store, logger: Logger): ConnectionEvents {
+/** Delivery to this process's subscribers. */
+function localDelivery() {
   const local = new EventEmitter();
   // Every subscriber adds a listener: no warning for many of them.
   local.setMaxListeners(0);
-  // Every event under 'event', and under its connection's own name for subscribers of one.
-  const deliver = (event: ConnectionEvent) => {
-    local.emit('event', event);
-    local.emit(`event:${event.connectionId}`, event);
-  };
-  let listener: pg.Client | undefined;
-  let closed = false;
-
-  async function listen() {
-    if (store.provider !== 'postgresql' || closed) return;
-    const client = new pg.Client({ connectionString: store.url, application_name: 'database-connection-api events' });
-    client.on('notification', (message) => {
-      if (message.channel === CHANNEL && message.payload) deliver(JSON.parse(message.payload) as ConnectionEvent);
-    });
-    client.on('error', (error) => {
-      logger.warn({ err: error }, 'the connection listening for change events broke; listening again');
-      listener = undefined;
-      void client.end().catch(() => {});
-      if (!closed) setTimeout(() => void listen().catch(() => {}), RELISTEN_MS).unref();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      listener = client;
-    } catch (error) {
-      client.emit('error', error);
-    }
-  }
-  const started = listen();
-
-  const inTransaction = (writer: Writer, event: ConnectionEvent) =>
-    store.provider === 'postgresql'
-      ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event))
-      : undefined;
-  const afterCommit = (event: ConnectionEvent) => {
-    if (store.provider !== 'postgresql') deliver(event);
-  };
-
   return {
-    inTransaction,
-    afterCommit,
-    async commit(prisma, event, first, ...rest) {
-      const notify = inTransaction(prisma, event);
-      const statements = [first, ...rest, ...(notify ? [notify] : [])];
-      // Prisma types its batches by the exact queries; these are whatever the caller built.
-      const [result] = (await prisma.$transaction(statements as never)) as unknown[];
-      afterCommit(event);
-      return result as Awaited<typeof first>;
+    // Every event under 'event', and under its connection's own name for subscribers of one.
+    deliver(event: ConnectionEvent) {
+      local.emit('event', event);
+      local.emit(`event:${event.connectionId}`, event);
     },
-    subscribe(connectionId) {
+    subscribe(connectionId?: string | null): AsyncIterableIterator<ConnectionEvent> {
       // Not an async generator: returning one that waits for its next event would wait for that
       // event; events.on's iterator drops its listener the moment a client goes.
       const events = on(local, connectionId ? `event:${connectionId}` : 'event');
@@ -133,10 +104,122 @@ export function createConnectionEvents(store: Store, logger: Logger): Connection
       return iterator;
     },
     subscribers: () => local.eventNames().reduce((count, name) => count + local.listenerCount(name), 0),
+  };
+}
+
+/** PostgreSQL: a connection that LISTENs, opened again whenever it breaks. */
+function listenForNotifications(url: string, logger: Logger, deliver: (event: ConnectionEvent) => void) {
+  let listener: pg.Client | undefined;
+  let closed = false;
+  async function listen() {
+    if (closed) return;
+    const client = new pg.Client({ connectionString: url, application_name: 'database-connection-api events' });
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload) deliver(JSON.parse(message.payload) as ConnectionEvent);
+    });
+    client.on('error', (error) => {
+      logger.warn({ err: error }, 'the connection listening for change events broke; listening again');
+      listener = undefined;
+      void client.end().catch(() => {});
+      if (!closed) setTimeout(() => void listen().catch(() => {}), RELISTEN_MS).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      listener = client;
+    } catch (error) {
+      client.emit('error', error);
+    }
+  }
+  const started = listen();
+  return async () => {
+    closed = true;
+    await started;
+    await listener?.end().catch(() => {});
+  };
+}
+
+/** SQLite: reads the changes recorded in the audit trail since the last one read, now and every POLL_MS. */
+function readAuditTrail(prisma: Prisma, logger: Logger, deliver: (event: ConnectionEvent) => void) {
+  // Changes before the start are history, not news.
+  let lastId: Promise<number> | number = lastEventId(prisma);
+  let reading: Promise<void> | undefined;
+  let again = false;
+  async function read() {
+    let afterId = await lastId;
+    for (;;) {
+      const rows = await eventsAfter(prisma, afterId, POLL_BATCH);
+      for (const row of rows) {
+        const action = CHANGE_OF_ACTION[row.action];
+        if (action && row.connectionId) deliver({ action, connectionId: row.connectionId, at: row.at.toISOString() });
+      }
+      afterId = rows[rows.length - 1]?.id ?? afterId;
+      lastId = afterId;
+      if (rows.length < POLL_BATCH) return;
+    }
+  }
+  const readNow = () => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = read()
+      .catch((error: unknown) => logger.warn({ err: error }, 'reading the changes of connections failed'))
+      .finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          readNow();
+        }
+      });
+  };
+  const timer = setInterval(readNow, POLL_MS);
+  timer.unref();
+  return {
+    readNow,
     async close() {
-      closed = true;
-      await started;
-      await listener?.end().catch(() => {});
+      clearInterval(timer);
+      await reading;
+    },
+  };
+}
+
+export function createConnectionEvents(
+  store: Store,
+  prisma: Prisma,
+  logger: Logger,
+  { listen }: EventOptions = { listen: true },
+): ConnectionEvents {
+  const local = localDelivery();
+  const postgres = store.provider === 'postgresql';
+  const stopListening = postgres && listen ? listenForNotifications(store.url, logger, local.deliver) : undefined;
+  const trail = !postgres && listen ? readAuditTrail(prisma, logger, local.deliver) : undefined;
+
+  const inTransaction = (writer: Writer, event: ConnectionEvent) =>
+    postgres ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event)) : undefined;
+  const afterCommit = (event: ConnectionEvent) => {
+    if (postgres) return;
+    // A change is in the audit trail, read in order with those of other processes; a health change is not.
+    if (event.action === 'health_changed') local.deliver(event);
+    else trail?.readNow();
+  };
+
+  return {
+    inTransaction,
+    afterCommit,
+    async commit(client, event, first, ...rest) {
+      const notify = inTransaction(client, event);
+      const statements = [first, ...rest, ...(notify ? [notify] : [])];
+      // Prisma types its batches by the exact queries; these are whatever the caller built.
+      const [result] = (await client.$transaction(statements as never)) as unknown[];
+      afterCommit(event);
+      return result as Awaited<typeof first>;
+    },
+    subscribe: local.subscribe,
+    subscribers: local.subscribers,
+    async close() {
+      await stopListening?.();
+      await trail?.close();
     },
   };
 }

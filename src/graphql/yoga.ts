@@ -54,6 +54,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       principal,
       logger: requestLogger,
       requestId,
+      caller: { actor: principal.name, requestId, logger: requestLogger },
     }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.

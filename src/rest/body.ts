@@ -31,10 +31,14 @@ export const unsupportedMediaType = () =>
     problem('unsupported_media_type', 'The request body must be JSON, sent with Content-Type: application/json.'),
   );
 
-/** The body, which must be a JSON object sent as application/json (UTF-8). */
+/**
+ * The body, which must be a JSON object sent as application/json (UTF-8). No body (or an empty
+ * one) is an empty object, whatever the content type: the fields it lacks are named as missing.
+ */
 export function jsonObjectBody(request: RestRequest): Record<string, unknown> {
-  if (!isJsonContentType(request.headers['content-type'])) throw unsupportedMediaType();
   const { body } = request;
+  if (body === undefined) return {};
+  if (!isJsonContentType(request.headers['content-type'])) throw unsupportedMediaType();
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProblemResponse(
       problem('validation_failed', 'The request body must be a JSON object.', {

@@ -1,23 +1,17 @@
 /**
- * A connection between its REST form and its GraphQL form, derived from its
- * fields (src/connections/fields.ts): the selection the REST operations ask
- * for, the REST body a GraphQL result becomes, and the GraphQL input a REST
- * body becomes. Here only the shape of a body is checked (each field's type);
- * the rules run behind GraphQL.
+ * A connection between its GraphQL form and its REST form: the selection the REST operations ask
+ * for, and the REST body a GraphQL result becomes, derived from its fields
+ * (src/connections/fields.ts). Bodies become GraphQL inputs in src/connections/rest-form.ts.
  */
-import { z } from 'zod';
-import type { FieldProblem } from '../connections/errors.ts';
 import {
   CONNECTION_FIELDS,
   type ConnectionFieldName,
   type FieldDeclaration,
-  GRAPHQL_NAME_OF_REST,
-  INPUT_FIELDS,
   REST_FIELDS,
-  REST_NAME_OF,
 } from '../connections/fields.ts';
-import { fieldPath } from '../connections/input.ts';
-import type { SettingsGroup } from '../connections/values.ts';
+import { renameMembers } from '../connections/rest-form.ts';
+
+type Settings = Record<string, unknown> | null;
 
 /** A connection as the REST operations select it. */
 export type GraphQLConnection = Record<ConnectionFieldName, unknown> & { id: string; version: number };
@@ -30,19 +24,6 @@ export const CONNECTION_SELECTION = (Object.entries(CONNECTION_FIELDS) as [Conne
     return `${field.secret ? `${name}(reveal: $reveal)` : name}${members}`;
   })
   .join(' ');
-
-type Settings = Record<string, unknown> | null;
-
-/** A group of settings with its members renamed: GraphQL → REST names (`toRest`), or back. */
-function renameMembers(value: Settings, group: SettingsGroup, toRest: boolean): Settings {
-  if (value === null || typeof value !== 'object') return value;
-  const renamed: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(group.members)) {
-    const [from, to] = toRest ? [name, member.rest] : [member.rest, name];
-    if (value[from] !== undefined) renamed[to] = value[from];
-  }
-  return renamed;
-}
 
 /** The REST representation: the fields REST shows, by their REST names. */
 export function toRest(connection: GraphQLConnection): Record<string, unknown> {
@@ -63,16 +44,6 @@ export function toRest(connection: GraphQLConnection): Record<string, unknown> {
   return body;
 }
 
-/** The REST body of a document's input fields (GraphQL names): the form of a provisioning file's entries. */
-export function restBodyOf(document: Record<string, unknown>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const [name, field] of INPUT_FIELDS) {
-    const { group } = field.value;
-    body[field.rest ?? name] = group ? renameMembers(document[name] as Settings, group, true) : document[name];
-  }
-  return body;
-}
-
 /** A REST body with every secret masked, whatever MASK_SECRETS says (for responses kept for replay). */
 export function maskSecrets(body: Record<string, unknown>): Record<string, unknown> {
   const masked = { ...body };
@@ -86,83 +57,3 @@ export function maskSecrets(body: Record<string, unknown>): Record<string, unkno
   }
   return masked;
 }
-
-/**
- * A field path of the GraphQL input in REST names: `connectionUri` → `connection_uri`,
- * `sshSettings.privateKey` → `ssh_settings.private_key`, `schemas[1]` stays.
- */
-export function restFieldPath(path: string): string {
-  const [name = '', member] = path.split('.');
-  const graphqlName = /^[A-Za-z]+/.exec(name)?.[0] ?? '';
-  const restName = name.replace(graphqlName, REST_NAME_OF.get(graphqlName) ?? graphqlName);
-  const group = (CONNECTION_FIELDS as Record<string, FieldDeclaration>)[graphqlName]?.value.group;
-  if (member === undefined) return restName;
-  return `${restName}.${group?.members[member]?.rest ?? member}`;
-}
-
-/** REST bodies whose fields are a given set of a connection's input fields. */
-export interface BodyShape {
-  /** The GraphQL input field each REST field becomes. */
-  fields: ConnectionFieldName[];
-  /** Fields left out take their declared defaults (PUT replaces the whole document). */
-  fillDefaults: boolean;
-  /** What an unknown field is not, in the problem's words: "a field of …". */
-  noun: string;
-  /** The types of the fields, by their REST names: built once, as building a zod schema costs far more than using it. */
-  check: z.ZodType;
-}
-
-/** The shape of bodies with these fields. */
-export function bodyShape(fields: ConnectionFieldName[], options: { fillDefaults: boolean; noun: string }): BodyShape {
-  const check = z.object(
-    Object.fromEntries(
-      INPUT_FIELDS.filter(([name]) => fields.includes(name)).map(([name, { rest, value, input }]) => [
-        rest ?? name,
-        input?.required ? value.shape : value.shape.optional(),
-      ]),
-    ),
-  );
-  return { fields, ...options, check };
-}
-
-/**
- * The GraphQL input of a REST body: its fields renamed, defaults filled when asked, or the
- * problems of its shape (unknown fields, missing ones, wrong types) in REST names.
- */
-export function inputFromBody(
-  body: Record<string, unknown>,
-  shape: BodyShape,
-): { input: Record<string, unknown> } | { problems: FieldProblem[] } {
-  const checked = shape.check.safeParse(body);
-  const problems: FieldProblem[] = checked.success
-    ? []
-    : checked.error.issues.flatMap((issue) =>
-        // An unknown member of a group of settings: one problem each, at its own path.
-        issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({
-              field: fieldPath([...issue.path, key], String),
-              message: `is not a field of ${fieldPath(issue.path, String)}`,
-            }))
-          : [{ field: fieldPath(issue.path, String), message: issue.message }],
-      );
-  for (const field of Object.keys(body)) {
-    const known = shape.fields.includes(GRAPHQL_NAME_OF_REST.get(field) as ConnectionFieldName);
-    if (!known) problems.push({ field, message: `is not a field of ${shape.noun}` });
-  }
-  if (problems.length > 0) return { problems };
-  const input: Record<string, unknown> = {};
-  for (const [name, field] of INPUT_FIELDS) {
-    if (!shape.fields.includes(name)) continue;
-    const value = body[field.rest ?? name];
-    const { group } = field.value;
-    if (value !== undefined) input[name] = group ? renameMembers(value as Settings, group, false) : value;
-    else if (shape.fillDefaults && field.input?.required === false) input[name] = field.input.default;
-  }
-  return { input };
-}
-
-/** A whole connection document as REST sends it (create, replace, a provisioning file's entry): defaults fill what is left out. */
-export const DOCUMENT_SHAPE = bodyShape(
-  INPUT_FIELDS.map(([name]) => name),
-  { fillDefaults: true, noun: 'a database connection' },
-);

@@ -8,11 +8,12 @@ import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { NotFoundError } from '../connections/errors.ts';
 import type { HealthStatus } from '../connections/health.ts';
+import { restFieldPath } from '../connections/rest-form.ts';
 import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import type { RoutedRequest } from './body.ts';
-import { type GraphQLConnection, maskSecrets, restFieldPath, toRest } from './connection-fields.ts';
+import { type GraphQLConnection, maskSecrets, toRest } from './connection-fields.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, invalidInput, ProblemResponse, problem } from './problem.ts';
@@ -96,7 +97,8 @@ class UnexpectedGraphQLErrors extends Error {}
 
 /**
  * Runs a REST operation and answers its data, or throws the problem its errors map to: a missing
- * scope (403), our database down (503), a variable of the wrong type (400), anything else (500).
+ * scope (403), our database down (503), anything else (500). The variables cannot be of the wrong
+ * type: each body was checked against the shape GraphQL takes (src/connections/rest-form.ts).
  */
 export async function executeOperation<Data>(
   run: RunOperation,
@@ -108,8 +110,6 @@ export async function executeOperation<Data>(
   const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
   if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
   if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
-  const badVariables = result.errors?.map(variableProblem).filter((found) => found !== undefined) ?? [];
-  if (badVariables.length > 0) throw invalidInput(badVariables);
   if (result.errors?.length || !result.data) {
     throw new UnexpectedGraphQLErrors(
       `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
@@ -264,23 +264,6 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
  * `connection_uri[0]`; testConnectionUri's argument `uri` is the body's connection_uri too.
  */
 const restPath = (path: string) => restFieldPath(path.replace(/^uri\b/, 'connectionUri'));
-
-const VARIABLE_ERROR = /^Variable "\$(\w+)" /;
-/** Where in the variable: graphql-js writes `at "input.schemas[0]"`, or names a missing or unknown `Field "alias"`. */
-const VARIABLE_PATH = / at "\w+\.?([\w.[\]]*)"; |Field "(\w+)"/;
-
-/**
- * The field a GraphQL variable error points at, in REST names: `Variable "$input" got invalid
- * value … at "input.schemas[0]"; …` → `schemas[0]`. The value itself is never repeated (it may
- * hold a secret). Undefined for any other error.
- */
-export function variableProblem(error: { message: string; path?: unknown }): FieldProblem | undefined {
-  const variable = VARIABLE_ERROR.exec(error.message)?.[1];
-  if (variable === undefined || error.path !== undefined) return undefined;
-  const [, at, field] = VARIABLE_PATH.exec(error.message) ?? [];
-  const path = at || field || variable;
-  return { field: restPath(path), message: 'is not of the type this field takes' };
-}
 
 /** The 404 of a query that found nothing, worded as the mutations' NotFoundError. */
 export function notFoundProblem(id: string) {

@@ -6,12 +6,12 @@
  */
 import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
+import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from '../connections/rest-form.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
 import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } from './audit-events.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
-import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from './connection-fields.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import type { Caller } from './operations.ts';

@@ -23,8 +23,7 @@ const ConnectionEventType = builder.objectRef<ConnectionEvent>('DatabaseConnecti
       type: DatabaseConnection,
       nullable: true,
       description: 'The connection as it is now, secrets masked as in queries; null once it is deleted.',
-      resolve: (event, _args, { prisma }) =>
-        prisma.databaseConnection.findUnique({ where: { id: event.connectionId } }),
+      resolve: (event, _args, { connections, caller }) => connections.get(caller, event.connectionId),
     }),
     at: t.field({ type: 'DateTime', resolve: (event) => new Date(event.at) }),
   }),

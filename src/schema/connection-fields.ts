@@ -2,18 +2,17 @@
  * The GraphQL fields of a connection and of its inputs, built from the one
  * declaration of its fields (src/connections/fields.ts).
  */
-import { recordAuditEvent } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import {
   CONNECTION_FIELDS,
   type ConnectionFieldName,
   type FieldDeclaration,
   INPUT_FIELDS,
+  type SecretFieldName,
 } from '../connections/fields.ts';
-import { type ConnectionRow, presentSecret } from '../connections/records.ts';
-import type { GraphQLTypeName, SecretHandling } from '../connections/values.ts';
+import type { ConnectionRow } from '../connections/store.ts';
+import type { GraphQLTypeName } from '../connections/values.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
-import type { SecretReferences } from '../secrets/references.ts';
 import { ConnectionHealthType } from './connection-health.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
 
@@ -76,22 +75,8 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
         }),
       },
       authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
-      resolve: async (row, { reveal }, { prisma, secrets, references, logger, principal, requestId }) => {
-        const value = presentSecret(row, name as 'connectionUri', reveal === true, secrets) as string;
-        // Nothing to reveal in settings that are not there.
-        if (!reveal || value === null) return value;
-        logger.info({ apiKey: principal.name, connectionId: row.id }, `${name} revealed`);
-        await recordAuditEvent(prisma, {
-          actor: principal.name,
-          action: 'reveal',
-          connectionId: row.id,
-          alias: row.alias,
-          fields: [field.rest ?? name],
-          requestId,
-        });
-        // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
-        return revealReferences(field, value, references);
-      },
+      resolve: (row, { reveal }, { connections, caller }) =>
+        connections.present(caller, row, name as SecretFieldName, reveal === true) as Promise<string>,
     });
   }
   const { derive } = field.value;
@@ -101,17 +86,6 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
   // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
   if (field.value.stored === 'plain') return t.expose(name as 'alias', { type, description: field.description });
   return t.field({ type, nullable, description: field.description, resolve: (row) => readColumn(row, name) as string });
-}
-
-function revealReferences(field: FieldDeclaration, value: string, references: SecretReferences): string {
-  if (!field.value.secrets) return value;
-  return (field.value.secrets as SecretHandling<string>).resolveReferences(value, (reference) => {
-    try {
-      return references.resolve(reference);
-    } catch {
-      return reference;
-    }
-  });
 }
 
 /** Every field of a connection but its id (the Node interface gives that). */

@@ -1,12 +1,6 @@
 /** Connection tests and schema discovery: their types, mutations and the introspection field. */
-import { recordAuditEvent } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../connections/errors.ts';
-import { parseFullDocument } from '../connections/input.ts';
-import { refuseMasks } from '../connections/masks.ts';
-import { isConnectionId, rowDialect, rowSchemas, storedDocument } from '../connections/records.ts';
-import { resolveReferences, storedRoute, testStoredConnection } from '../connections/references.ts';
-import { checkConnection, routeOf } from '../connections/transport.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
 import {
@@ -99,14 +93,7 @@ builder.objectField(DatabaseConnection, 'introspection', (t) =>
       result: { name: 'IntrospectionSuccess' },
       dataField: { name: 'schemas' },
     },
-    resolve: (row, _args, { connectivity, secrets, references, principal }) =>
-      connectivity.introspect(
-        `${row.id}:${row.version}`,
-        storedRoute(storedDocument(row, secrets), references),
-        rowDialect(row),
-        rowSchemas(row),
-        principal.name,
-      ),
+    resolve: (row, _args, { connections, caller }) => connections.discover(caller, row),
   }),
 );
 
@@ -121,20 +108,7 @@ builder.mutationField('testDatabaseConnection', (t) =>
       directResult: true,
       union: { name: 'TestDatabaseConnectionResult' },
     },
-    resolve: async (_root, { id }, { prisma, secrets, references, connectivity, principal, requestId }) => {
-      const row = isConnectionId(id) ? await prisma.databaseConnection.findUnique({ where: { id } }) : null;
-      if (!row) throw new NotFoundError(id);
-      const result = await testStoredConnection(connectivity, row, { secrets, references }, principal.name);
-      await recordAuditEvent(prisma, {
-        actor: principal.name,
-        action: 'test',
-        connectionId: row.id,
-        alias: row.alias,
-        requestId,
-        outcome: result.error?.code ?? 'ok',
-      });
-      return result;
-    },
+    resolve: (_root, { id }, { connections, caller }) => connections.test(caller, id),
   }),
 );
 
@@ -155,36 +129,12 @@ builder.mutationField('testConnectionUri', (t) =>
       directResult: true,
       union: { name: 'TestConnectionUriResult' },
     },
-    resolve: async (
-      _root,
-      { uri, schemas, useSsh, sshSettings, tlsSettings },
-      { prisma, connectivity, references, policy, principal, requestId },
-    ) => {
-      // The same rules as a saved connection, under a placeholder alias.
-      const argumentName = (name: string) => (name === 'connectionUri' ? 'uri' : name);
-      const document = parseFullDocument(
-        {
-          alias: 'test',
-          connectionUri: uri,
-          schemas: schemas ?? [],
-          useSsh: useSsh ?? false,
-          sshSettings,
-          tlsSettings,
-        },
-        argumentName,
-      );
-      refuseMasks(document, argumentName);
-      const resolved = resolveReferences(document, references);
-      const dialect = checkConnection(resolved, policy);
-      const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, principal.name);
-      // A URI tested before it is saved: no connection to name.
-      await recordAuditEvent(prisma, {
-        actor: principal.name,
-        action: 'test',
-        requestId,
-        outcome: result.error?.code ?? 'ok',
-      });
-      return result;
-    },
+    resolve: (_root, { uri, schemas, useSsh, sshSettings, tlsSettings }, { connections, caller }) =>
+      // The argument `uri` is the connection's connectionUri: errors name it as the caller wrote it.
+      connections.testDraft(
+        caller,
+        { connectionUri: uri, schemas: schemas ?? [], useSsh: useSsh ?? false, sshSettings, tlsSettings },
+        (name) => (name === 'connectionUri' ? 'uri' : name),
+      ),
   }),
 );

@@ -18,8 +18,8 @@ export interface Keyring {
 }
 
 export interface KeySettings {
-  encryptionKey?: string;
-  previousKeys: string[];
+  ENCRYPTION_KEY?: string | undefined;
+  ENCRYPTION_KEYS_PREVIOUS: string[];
 }
 
 function parseKey(value: string, setting: string): EncryptionKey {
@@ -53,8 +53,10 @@ function localKey(file: string, logger: Logger): EncryptionKey {
 }
 
 export function loadKeyring(settings: KeySettings, store: Store, logger: Logger): Keyring {
-  const previous = settings.previousKeys.map((key, index) => parseKey(key, `ENCRYPTION_KEYS_PREVIOUS[${index}]`));
-  if (settings.encryptionKey) return keyringOf(parseKey(settings.encryptionKey, 'ENCRYPTION_KEY'), previous);
+  const previous = settings.ENCRYPTION_KEYS_PREVIOUS.map((key, index) =>
+    parseKey(key, `ENCRYPTION_KEYS_PREVIOUS[${index}]`),
+  );
+  if (settings.ENCRYPTION_KEY) return keyringOf(parseKey(settings.ENCRYPTION_KEY, 'ENCRYPTION_KEY'), previous);
   if (store.provider === 'sqlite')
     return keyringOf(localKey(join(dirname(store.file), 'encryption.key'), logger), previous);
   throw new ConfigError(

@@ -23,9 +23,9 @@ export const isReference = (text: unknown): text is string => typeof text === 's
 
 export interface SecretReferenceRules {
   /** Variables readable by `${env:…}` start with it (never empty). */
-  envPrefix: string;
+  SECRET_ENV_PREFIX: string;
   /** The folder `${file:…}` reads from; undefined refuses file references. */
-  filesDir: string | undefined;
+  SECRET_FILES_DIR?: string | undefined;
   /** Variables never readable, whatever their prefix: the service's own settings. */
   protectedVariables: ReadonlySet<string>;
   env: NodeJS.ProcessEnv;
@@ -39,9 +39,9 @@ export interface SecretReferences {
 export function secretReferences(rules: SecretReferenceRules): SecretReferences {
   function readVariable(name: string): string {
     if (!VARIABLE_NAME.test(name)) throw new SecretReferenceError(`"${name}" is not an environment variable name`);
-    if (rules.protectedVariables.has(name) || !name.startsWith(rules.envPrefix)) {
+    if (rules.protectedVariables.has(name) || !name.startsWith(rules.SECRET_ENV_PREFIX)) {
       throw new SecretReferenceError(
-        `may only name environment variables whose names start with ${rules.envPrefix} (SECRET_ENV_PREFIX)`,
+        `may only name environment variables whose names start with ${rules.SECRET_ENV_PREFIX} (SECRET_ENV_PREFIX)`,
       );
     }
     const value = rules.env[name];
@@ -51,7 +51,8 @@ export function secretReferences(rules: SecretReferenceRules): SecretReferences 
   }
 
   function readFile(name: string): string {
-    if (rules.filesDir === undefined) {
+    const folder = rules.SECRET_FILES_DIR;
+    if (folder === undefined) {
       throw new SecretReferenceError('names a file, but SECRET_FILES_DIR is not set: file references are off');
     }
     if (!FILE_NAME.test(name) || name.includes('..')) {
@@ -59,13 +60,13 @@ export function secretReferences(rules: SecretReferenceRules): SecretReferences 
     }
     let path: string;
     try {
-      path = realpathSync(join(rules.filesDir, name));
+      path = realpathSync(join(folder, name));
     } catch {
       throw new SecretReferenceError(`names the file ${name}, which does not exist in SECRET_FILES_DIR`);
     }
     // A symbolic link may lead within the folder (Kubernetes mounts each key as a link into a
     // hidden folder beside it), never out of it.
-    if (!path.startsWith(`${realpathSync(rules.filesDir)}${sep}`) || !lstatSync(path).isFile()) {
+    if (!path.startsWith(`${realpathSync(folder)}${sep}`) || !lstatSync(path).isFile()) {
       throw new SecretReferenceError(`names ${name}, which leads out of SECRET_FILES_DIR or is not a file`);
     }
     if (lstatSync(path).size > MAX_FILE_BYTES) throw new SecretReferenceError(`names ${name}, which is over 64 KiB`);

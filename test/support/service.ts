@@ -27,7 +27,7 @@ export async function startTestService(
     ...env,
   });
   const destination = logLines && { write: (line: string) => void logLines.push(line) };
-  return startService(config, createLogger(config.logLevel, destination));
+  return startService(config, createLogger(config.LOG_LEVEL, destination));
 }
 
 export interface Client {

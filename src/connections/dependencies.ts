@@ -1,0 +1,31 @@
+/** What the connections service works with, and who asks it. */
+import type { Connectivity } from '../connectivity/connectivity.ts';
+import type { Prisma } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
+import type { DialectPolicy } from '../dialects/rules.ts';
+import type { ConnectionEvents } from '../events/connection-events.ts';
+import type { Logger } from '../logger.ts';
+import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
+import type { SecretReferences } from '../secrets/references.ts';
+
+export interface ConnectionsDependencies {
+  prisma: Prisma;
+  provider: Store['provider'];
+  secrets: ConnectionSecrets;
+  /** Reads the secrets that `${env:…}` and `${file:…}` references name. */
+  references: SecretReferences;
+  policy: DialectPolicy;
+  connectivity: Connectivity;
+  events: ConnectionEvents;
+  logger: Logger;
+}
+
+/** Who asks: the audit trail names them, and their connection tests count against their own limit. */
+export interface Caller {
+  /** The API key's name, `local` in local mode, or the tool that acts (`provisioning`, `import`, …). */
+  actor: string;
+  /** The request's X-Request-Id, for the audit trail. */
+  requestId?: string;
+  /** A logger that names the request. */
+  logger?: Logger;
+}

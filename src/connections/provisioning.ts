@@ -1,0 +1,179 @@
+/**
+ * Provisioning: the connections a list of documents names (the provisioning file's entries) become
+ * exactly what it says, `managed` (the API may not change them). Every entry is checked by the rules
+ * of the API first; one problem anywhere and nothing is written. The writes are one transaction,
+ * under an advisory lock on PostgreSQL, so that instances starting together apply the list once
+ * between them; each change is recorded in the audit trail and published, as any other.
+ */
+import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
+import type { DialectName } from '../dialects/registry.ts';
+import { type ConnectionEvent, type ConnectionEventAction, connectionEvent } from '../events/connection-events.ts';
+import type { ConnectionsDependencies } from './dependencies.ts';
+import { ValidationError } from './errors.ts';
+import { type ConnectionDocument, INPUT_REST_NAMES } from './fields.ts';
+import { aliasKey, parseFullDocument } from './input.ts';
+import { refuseMasks } from './masks.ts';
+import { changedColumns, changedFields, newRow, restNames, storedDocument } from './records.ts';
+import { resolveReferences } from './references.ts';
+import { connectionStore } from './store.ts';
+import { checkConnection } from './transport.ts';
+
+/** An entry of the list: its place in it, and the connection document as written (GraphQL field names). */
+export interface ProvisioningEntry {
+  index: number;
+  input: Record<string, unknown>;
+}
+
+export interface ProvisioningProblem {
+  index: number;
+  /** The field at fault (GraphQL names, `sshSettings.privateKey`), or '' for the entry as a whole. */
+  field: string;
+  message: string;
+}
+
+/** The list breaks the rules; nothing was written. */
+export class ProvisioningRejectedError extends Error {
+  constructor(readonly problems: ProvisioningProblem[]) {
+    super(`The connections to provision break the rules: ${problems.map((p) => p.message).join('; ')}`);
+  }
+}
+
+export interface ApplyReport {
+  created: string[];
+  changed: string[];
+  unchanged: string[];
+  deleted: string[];
+  /** Managed connections the list no longer names, left because pruning is off. */
+  wouldDelete: string[];
+}
+
+/** Who the audit trail says made the list's changes. */
+const PROVISIONING_ACTOR = 'provisioning';
+
+/** Any number that is the same for every instance: the key of the lock they take turns on. */
+const PROVISIONING_LOCK = 7_377_237;
+
+interface Checked {
+  document: ConnectionDocument;
+  dialect: DialectName;
+}
+
+export function provisioning(dependencies: ConnectionsDependencies) {
+  const { prisma, secrets, references, policy, events, provider } = dependencies;
+
+  /** Each entry as a document the API would store; throws ProvisioningRejectedError listing every problem. */
+  function check(entries: ProvisioningEntry[]): Checked[] {
+    const problems: ProvisioningProblem[] = [];
+    const checked: Checked[] = [];
+    const seen = new Map<string, number>();
+    for (const { index, input } of entries) {
+      try {
+        const document = parseFullDocument(input);
+        refuseMasks(document);
+        const dialect = checkConnection(resolveReferences(document, references), policy);
+        const first = seen.get(aliasKey(document.alias));
+        if (first !== undefined)
+          problems.push({ index, field: 'alias', message: `repeats the alias of entry ${first}` });
+        seen.set(aliasKey(document.alias), index);
+        checked.push({ document, dialect: dialect.name });
+      } catch (error) {
+        if (error instanceof ValidationError) {
+          problems.push(...error.fieldErrors.map((problem) => ({ index, ...problem })));
+        } else if (error instanceof Error && 'code' in error) {
+          // The dialect's refusals: of the URI, or of its schemas.
+          const field = error.code === 'schemas_not_supported' ? 'schemas' : 'connectionUri';
+          problems.push({ index, field, message: error.message });
+        } else throw error;
+      }
+    }
+    if (problems.length > 0) throw new ProvisioningRejectedError(problems);
+    return checked;
+  }
+
+  /** Writes what the checked entries say, in a transaction; answers what it did and the events to publish. */
+  async function apply(
+    tx: Parameters<Parameters<typeof prisma.$transaction>[0]>[0],
+    entries: Checked[],
+    prune: boolean,
+  ) {
+    const report: ApplyReport = { created: [], changed: [], unchanged: [], deleted: [], wouldDelete: [] };
+    const published: ConnectionEvent[] = [];
+    const tableInTx = connectionStore(tx);
+    // Each change is recorded in the audit trail and announced, in the transaction that makes it.
+    const record = async (
+      action: AuditAction,
+      event: ConnectionEventAction,
+      id: string,
+      alias: string,
+      fields: string[],
+    ) => {
+      await recordAuditEvent(tx, { actor: PROVISIONING_ACTOR, action, connectionId: id, alias, fields });
+      const change = connectionEvent(event, id);
+      await events.inTransaction(tx, change);
+      published.push(change);
+    };
+    const rows = await tableInTx.all();
+    const byKey = new Map(rows.map((row) => [row.aliasKey, row]));
+    const listed = new Set<string>();
+    for (const { document, dialect } of entries) {
+      const key = aliasKey(document.alias);
+      listed.add(key);
+      const row = byKey.get(key);
+      const stored = row && storedDocument(row, secrets);
+      if (!row) {
+        const created = await tableInTx.insert(newRow(document, dialect, secrets, { managed: true }));
+        await record('create', 'created', created.id, document.alias, INPUT_REST_NAMES);
+        report.created.push(document.alias);
+      } else if (row.managed && JSON.stringify(stored) === JSON.stringify(document)) {
+        report.unchanged.push(document.alias);
+      } else {
+        const changed = changedFields(stored as ConnectionDocument, document);
+        await tableInTx.update(
+          { id: row.id },
+          { ...changedColumns(row.id, document, dialect, secrets, changed), managed: true },
+        );
+        await record('update', 'updated', row.id, document.alias, restNames(changed));
+        report.changed.push(document.alias);
+      }
+    }
+    for (const row of rows.filter((row) => row.managed && !listed.has(row.aliasKey))) {
+      if (prune) {
+        await tableInTx.delete({ id: row.id });
+        await record('delete', 'deleted', row.id, row.alias, []);
+        report.deleted.push(row.alias);
+      } else report.wouldDelete.push(row.alias);
+    }
+    return { report, published };
+  }
+
+  return {
+    /** Checks the entries by the rules of the API; throws ProvisioningRejectedError listing every problem. */
+    checkProvisioning(entries: ProvisioningEntry[]): void {
+      check(entries);
+    },
+
+    /**
+     * Makes the store hold what the entries say: creates what is missing, changes what differs (and
+     * takes over an unmanaged connection of the same alias), leaves alone what is as they say, and
+     * deletes managed connections they no longer name only when `prune` is on.
+     */
+    async provision(entries: ProvisioningEntry[], { prune }: { prune: boolean }): Promise<ApplyReport> {
+      const checked = check(entries);
+      const { report, published } = await prisma.$transaction(
+        async (tx) => {
+          if (provider === 'postgresql')
+            await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${PROVISIONING_LOCK})`);
+          return apply(tx, checked, prune);
+        },
+        // Another instance may hold the lock while it applies the same list.
+        { maxWait: 60_000, timeout: 120_000 },
+      );
+      for (const change of published) events.afterCommit(change);
+      return report;
+    },
+  };
+}
+
+/** How many connections each outcome had, for a log line. */
+export const countsOf = (report: ApplyReport) =>
+  Object.fromEntries(Object.entries(report).map(([outcome, aliases]) => [outcome, aliases.length]));

@@ -1,0 +1,330 @@
+/**
+ * The connections service: the one door through which connections are read, created, changed,
+ * deleted, tested, discovered and revealed, whoever asks (GraphQL and so REST, the provisioning
+ * file, the command-line tools, the health checks). A write applies the rules, the masks, the
+ * secret references and the transport checks, tests the connection when asked, then writes the
+ * row with its audit event and its change event, in one batch.
+ */
+import { recordAuditEvent } from '../audit/events.ts';
+import { requireWorkingConnection, type TestResult } from '../connectivity/connectivity.ts';
+import type { SchemaInfo } from '../connectivity/drivers/driver.ts';
+import type { DialectName } from '../dialects/registry.ts';
+import { connectionEvent } from '../events/connection-events.ts';
+import type { Position } from './cursor.ts';
+import type { Caller, ConnectionsDependencies } from './dependencies.ts';
+import { ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
+import { type ConnectionDocument, INPUT_FIELDS, INPUT_REST_NAMES, type SecretFieldName } from './fields.ts';
+import { startHealthRecords } from './health-records.ts';
+import { parseFullDocument, parsePartialDocument } from './input.ts';
+import { rotateKeys } from './key-rotation.ts';
+import { maskDocument, maskedPaths, refuseMasks, restoreMasks } from './masks.ts';
+import { provisioning } from './provisioning.ts';
+import {
+  changedColumns,
+  changedFields,
+  checkedWrite,
+  isConnectionId,
+  newRow,
+  presentSecret,
+  restNames,
+  rowDialect,
+  rowSchemas,
+  storedDocument,
+} from './records.ts';
+import { resolveReferences, revealReferences, storedRoute, testStoredConnection } from './references.ts';
+import { type ConnectionFilter, type ConnectionRow, connectionStore } from './store.ts';
+import { checkConnection, REACHING_FIELDS, routeOf } from './transport.ts';
+
+export type { Caller };
+
+export interface WriteOptions {
+  /** Connect with the real driver first, and write nothing unless it works. */
+  test?: boolean;
+  /** Write only if the connection is still at this version; else VersionMismatchError. */
+  expectedVersion?: number | null;
+}
+
+/** A page of the list: the rows, and whether there are more on either side. */
+export interface Page {
+  rows: ConnectionRow[];
+  hasPreviousPage: boolean;
+  hasNextPage: boolean;
+}
+
+export interface PageOptions {
+  filter: ConnectionFilter;
+  after?: Position;
+  before?: Position;
+  /** How many rows, at most. */
+  size: number;
+  /** From the end backwards (`last`/`before`); the rows still come in list order. */
+  fromEnd: boolean;
+}
+
+/** How many times an update is tried again when another write came between its read and its write. */
+const UPDATE_ATTEMPTS = 3;
+
+export function createConnectionsService(dependencies: ConnectionsDependencies) {
+  const { prisma, secrets, references, policy, connectivity, events, logger } = dependencies;
+  const store = connectionStore(prisma);
+
+  /** The audit event of a change by this caller, to go into the change's batch. */
+  const audit = (caller: Caller, entry: Omit<Parameters<typeof recordAuditEvent>[1], 'actor' | 'requestId'>) =>
+    recordAuditEvent(prisma, { ...entry, actor: caller.actor, requestId: caller.requestId });
+
+  /** The row with this id, or null (an id that is no UUID names nothing). */
+  const find = async (id: string) => (isConnectionId(id) ? store.byId(id) : null);
+
+  async function page({ filter, after, before, size, fromEnd }: PageOptions): Promise<Page> {
+    // One row more than asked for says whether there are more.
+    const rows = await store.page({ filter, after, before, take: size + 1, backwards: fromEnd });
+    const more = rows.length > size;
+    const shown = rows.slice(0, size);
+    if (fromEnd) shown.reverse();
+    return {
+      rows: shown,
+      hasPreviousPage: fromEnd ? more : false,
+      hasNextPage: fromEnd ? false : more,
+    };
+  }
+
+  /**
+   * Writes an update with its audit event and its change event, in one batch. Which fields it
+   * changes (for the audit trail, and the health it resets) is told from the row as read just
+   * before; the write then applies to that version only (or to the one the caller asked for), so
+   * what is recorded is what changed. Another write coming between the read and the write: read
+   * again. `known`: the row as the checks of the update just read it, if they did.
+   */
+  async function recordedUpdate(
+    caller: Caller,
+    id: string,
+    document: Partial<ConnectionDocument>,
+    {
+      dialect,
+      expectedVersion,
+      known,
+    }: { dialect?: DialectName; expectedVersion?: number | null; known?: ConnectionRow },
+  ): Promise<ConnectionRow> {
+    for (let attempt = 1; ; attempt++) {
+      const before = attempt === 1 && known ? known : await store.byId(id);
+      const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
+      const version = expectedVersion ?? before?.version;
+      const write = () =>
+        events.commit(
+          prisma,
+          connectionEvent('updated', id),
+          store.update(rowAt(id, version), changedColumns(id, document, dialect, secrets, changed)),
+          audit(caller, {
+            action: 'update',
+            connectionId: id,
+            alias: document.alias ?? before?.alias ?? null,
+            fields: restNames(changed),
+          }),
+        );
+      try {
+        return await checkedWrite(write, { id, alias: document.alias, expectedVersion, current: store.stateOf });
+      } catch (error) {
+        const movedOn =
+          before &&
+          expectedVersion == null &&
+          (error instanceof NotFoundError || error instanceof VersionMismatchError);
+        if (!movedOn || attempt === UPDATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * For an update that needs the stored row (a mask to restore, a test, a change of where the
+   * connection goes): its checks, with the stored values where the update leaves them. Answers the
+   * row read, and the dialect of a new URI.
+   */
+  async function checkAgainstStored(
+    caller: Caller,
+    id: string,
+    document: Partial<ConnectionDocument>,
+    { test, expectedVersion }: WriteOptions,
+  ) {
+    const stored = await store.byId(id);
+    if (!stored) throw new NotFoundError(id);
+    checkWritable(stored, expectedVersion);
+    const previous = storedDocument(stored, secrets);
+    // A caller sending back what it read, secrets masked, keeps the stored ones.
+    restoreMasks(document, previous);
+    const effective = resolveReferences({ ...previous, ...document }, references);
+    const dialect = checkConnection(effective, policy);
+    if (test)
+      await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, caller.actor);
+    return { stored, dialect: document.connectionUri === undefined ? undefined : dialect.name };
+  }
+
+  const health = startHealthRecords(dependencies, store);
+
+  return {
+    /** The connection with this id, or null. */
+    get: (_caller: Caller, id: string) => find(id),
+
+    /** The connection with this alias (compared ignoring case), or null. */
+    findByAlias: (_caller: Caller, alias: string) => store.byAlias(alias),
+
+    /** A page of connections, oldest first. */
+    page: (_caller: Caller, options: PageOptions) => page(options),
+
+    /** How many connections match the filter. */
+    count: (_caller: Caller, filter: ConnectionFilter) => store.count(filter),
+
+    async create(caller: Caller, input: unknown, { test = false }: WriteOptions = {}): Promise<ConnectionRow> {
+      const document = parseFullDocument(input);
+      refuseMasks(document);
+      // Checked with the values its references stand for; stored with the references as written.
+      const resolved = resolveReferences(document, references);
+      const dialect = checkConnection(resolved, policy);
+      if (test)
+        await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, caller.actor);
+      const row = newRow(document, dialect.name, secrets);
+      const write = () =>
+        events.commit(
+          prisma,
+          connectionEvent('created', row.id),
+          store.insert(row),
+          audit(caller, { action: 'create', connectionId: row.id, alias: row.alias, fields: INPUT_REST_NAMES }),
+        );
+      return checkedWrite(write, { alias: document.alias });
+    },
+
+    /** Changes the fields the input names (all of them for a REST PUT); the others keep their values. */
+    async update(caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> {
+      const document = parsePartialDocument(input);
+      if (!isConnectionId(id)) throw new NotFoundError(id);
+      const complete = INPUT_FIELDS.every(([name]) => name in document);
+      const masked = maskedPaths(document).length > 0;
+      if (complete && !masked && !options.test) {
+        // The update names every field, holds no mask and tests nothing: its rules need no stored
+        // value. A missing row shows in the write.
+        const dialect = checkConnection(resolveReferences(document as ConnectionDocument, references), policy).name;
+        return recordedUpdate(caller, id, document, { dialect, expectedVersion: options.expectedVersion });
+      }
+      if (masked || options.test || REACHING_FIELDS.some((name) => name in document)) {
+        const { stored, dialect } = await checkAgainstStored(caller, id, document, options);
+        return recordedUpdate(caller, id, document, {
+          dialect,
+          expectedVersion: options.expectedVersion,
+          known: stored,
+        });
+      }
+      return recordedUpdate(caller, id, document, { expectedVersion: options.expectedVersion });
+    },
+
+    /** Deletes the connection and answers it as it was. */
+    async remove(caller: Caller, id: string, { expectedVersion }: WriteOptions = {}): Promise<ConnectionRow> {
+      if (!isConnectionId(id)) throw new NotFoundError(id);
+      const change = connectionEvent('deleted', id);
+      const deleted = await checkedWrite(
+        () =>
+          prisma.$transaction(async (tx) => {
+            const row = await connectionStore(tx).delete(rowAt(id, expectedVersion));
+            await recordAuditEvent(tx, {
+              actor: caller.actor,
+              action: 'delete',
+              connectionId: id,
+              alias: row.alias,
+              requestId: caller.requestId,
+            });
+            await events.inTransaction(tx, change);
+            return row;
+          }),
+        { id, expectedVersion, current: store.stateOf },
+      );
+      events.afterCommit(change);
+      return deleted;
+    },
+
+    /** Connects to a saved connection; a failure to connect is a result, recorded in the audit trail. */
+    async test(caller: Caller, id: string): Promise<TestResult> {
+      const row = await find(id);
+      if (!row) throw new NotFoundError(id);
+      const result = await testStoredConnection(connectivity, row, dependencies, caller.actor);
+      await audit(caller, {
+        action: 'test',
+        connectionId: row.id,
+        alias: row.alias,
+        outcome: result.error?.code ?? 'ok',
+      });
+      return result;
+    },
+
+    /**
+     * Tests a connection before it is saved: its URI, schemas, SSH and TLS settings, checked by the
+     * rules of a saved one. `fieldName`: the name the caller gave a field, where it is not its own.
+     */
+    async testDraft(caller: Caller, input: Record<string, unknown>, fieldName?: (name: string) => string) {
+      const document = parseFullDocument({ alias: 'test', ...input }, fieldName);
+      refuseMasks(document, fieldName);
+      const resolved = resolveReferences(document, references);
+      const dialect = checkConnection(resolved, policy);
+      const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, caller.actor);
+      // A connection not saved: no connection to name.
+      await audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' });
+      return result;
+    },
+
+    /** The database's schemas, tables and columns (limited to the connection's schemas when it has any). */
+    discover(caller: Caller, row: ConnectionRow): Promise<SchemaInfo[]> {
+      return connectivity.introspect(
+        `${row.id}:${row.version}`,
+        storedRoute(storedDocument(row, secrets), references),
+        rowDialect(row),
+        rowSchemas(row),
+        caller.actor,
+      );
+    },
+
+    /** A secret field as output shows it: masked, or (`reveal`) in plaintext, which the audit trail records. */
+    async present(caller: Caller, row: ConnectionRow, field: SecretFieldName, reveal: boolean): Promise<unknown> {
+      const value = presentSecret(row, field, reveal, secrets);
+      // Nothing to reveal in settings that are not there.
+      if (!reveal || value === null) return value;
+      (caller.logger ?? logger).info({ apiKey: caller.actor, connectionId: row.id }, `${field} revealed`);
+      await audit(caller, { action: 'reveal', connectionId: row.id, alias: row.alias, fields: restNames([field]) });
+      // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
+      return revealReferences(field, value, references);
+    },
+
+    /** Every connection's document, oldest first: secrets masked, or revealed (each reveal recorded). */
+    async export(caller: Caller, { reveal }: { reveal: boolean }): Promise<ConnectionDocument[]> {
+      const rows = await store.all();
+      if (reveal) {
+        const fields = restNames(SECRET_FIELD_NAMES);
+        await prisma.$transaction(
+          rows.map((row) => audit(caller, { action: 'reveal', connectionId: row.id, alias: row.alias, fields })),
+        );
+      }
+      return rows.map((row) => {
+        const document = storedDocument(row, secrets);
+        return reveal ? document : maskDocument(document);
+      });
+    },
+
+    ...provisioning(dependencies),
+    health,
+    /** Re-encrypts every stored secret under the current key; answers how many connections it rewrote. */
+    rotateKeys: (caller: Caller) => rotateKeys(dependencies, store, caller),
+    /** One row for each encryption key the stored ciphertexts name, to check at start that none is missing. */
+    rowsOfEachKey: () => store.oneRowPerKey(),
+  };
+}
+
+export type ConnectionsService = ReturnType<typeof createConnectionsService>;
+
+const SECRET_FIELD_NAMES = INPUT_FIELDS.filter(([, field]) => field.secret).map(([name]) => name);
+
+/** Where a conditional write finds its row: by id, never one the provisioning file manages, at this version if any. */
+const rowAt = (id: string, version: number | null | undefined) =>
+  version == null ? { id, managed: false } : { id, version, managed: false };
+
+/** Refuses to write a managed row, or one at another version than the caller expects. */
+function checkWritable(row: ConnectionRow, expectedVersion: number | null | undefined): void {
+  if (row.managed) throw new ManagedConnectionError(row.id);
+  if (expectedVersion != null && row.version !== expectedVersion) {
+    throw new VersionMismatchError(row.id, expectedVersion, row.version);
+  }
+}

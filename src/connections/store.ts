@@ -1,0 +1,121 @@
+/**
+ * The connections table: the one module that reads or writes `database_connections` (a test holds
+ * the rule). The connections service calls it; nothing else does. Writes are returned as Prisma
+ * queries not yet run, so that the service can send one in a batch with its audit event and its
+ * change notification.
+ */
+import type { Prisma } from '../db/client.ts';
+import type { DatabaseConnection, Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
+import { type Position, pastPosition } from './cursor.ts';
+import type { HealthStatus } from './health.ts';
+import { aliasKey } from './input.ts';
+
+export type ConnectionRow = DatabaseConnection;
+export type NewRow = PrismaTypes.DatabaseConnectionCreateInput;
+export type RowChange = PrismaTypes.DatabaseConnectionUpdateInput;
+export type RowWhere = PrismaTypes.DatabaseConnectionWhereInput;
+
+/** What a list may be narrowed to. */
+export interface ConnectionFilter {
+  /** Compared ignoring case and surrounding spaces. */
+  alias?: string;
+  dialect?: string;
+  health?: HealthStatus;
+}
+
+/** A page of the list in the order of the (created_at, id) index, from a position, forwards or backwards. */
+export interface PageRequest {
+  filter: ConnectionFilter;
+  after?: Position;
+  before?: Position;
+  take: number;
+  backwards: boolean;
+}
+
+/** The client, or the transaction, the store works in. */
+export type StoreClient = Pick<Prisma, 'databaseConnection' | '$queryRawUnsafe'>;
+
+const whereOf = ({ alias, dialect, health }: ConnectionFilter): RowWhere => ({
+  ...(alias !== undefined && { aliasKey: aliasKey(alias.trim()) }),
+  ...(dialect !== undefined && { dialect }),
+  ...(health !== undefined && { healthStatus: health }),
+});
+
+export function connectionStore(client: StoreClient) {
+  const table = client.databaseConnection;
+  return {
+    byId: (id: string) => table.findUnique({ where: { id } }),
+    byAlias: (alias: string) => table.findUnique({ where: { aliasKey: aliasKey(alias.trim()) } }),
+    /** The version of a row and whether it is managed, to tell why a conditional write found nothing. */
+    stateOf: (id: string) => table.findUnique({ where: { id }, select: { version: true, managed: true } }),
+    page({ filter, after, before, take, backwards }: PageRequest) {
+      const direction = backwards ? 'desc' : 'asc';
+      return table.findMany({
+        where: {
+          AND: [
+            whereOf(filter),
+            ...(after ? [pastPosition(after, 'gt')] : []),
+            ...(before ? [pastPosition(before, 'lt')] : []),
+          ],
+        },
+        orderBy: [{ createdAt: direction }, { id: direction }],
+        take,
+      });
+    },
+    count: (filter: ConnectionFilter) => table.count({ where: whereOf(filter) }),
+    /** Every row, oldest first (export, provisioning). */
+    all: () => table.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+
+    insert: (row: NewRow) => table.create({ data: row }),
+    update: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput, data: RowChange) => table.update({ where, data }),
+    /** Writes `data` to the row only while it still matches `where`; answers how many rows it wrote (0 or 1). */
+    updateIf: (where: RowWhere, data: PrismaTypes.DatabaseConnectionUpdateManyMutationInput) =>
+      table.updateMany({ where, data }),
+    delete: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput) => table.delete({ where }),
+
+    /** Connections whose health check is due and that no instance holds, the most overdue first. */
+    dueForHealthCheck: (now: Date, take: number) =>
+      table.findMany({
+        where: {
+          OR: [{ healthNextAt: null }, { healthNextAt: { lte: now } }],
+          AND: [{ OR: [{ healthLeaseUntil: null }, { healthLeaseUntil: { lt: now } }] }],
+        },
+        select: { id: true, healthNextAt: true, healthLeaseUntil: true },
+        orderBy: { healthNextAt: 'asc' },
+        take,
+      }),
+    /** The last health of every connection that has one to report (for /metrics). */
+    checkedHealth: () =>
+      table.findMany({
+        where: { healthStatus: { in: ['ok', 'failing'] } },
+        select: { alias: true, dialect: true, healthStatus: true, healthLatencyMs: true },
+      }),
+
+    /**
+     * One row for each key the stored ciphertexts name (`v1.<16-hex key id>.…`), so that start-up
+     * does not read every row of a large table to check that it has their keys.
+     */
+    async oneRowPerKey() {
+      const sample = await client.$queryRawUnsafe<{ id: string }[]>(
+        'SELECT MIN(id) AS id FROM database_connections GROUP BY substr(connection_uri_encrypted, 1, 19)',
+      );
+      return table.findMany({
+        where: { id: { in: sample.map((row) => row.id) } },
+        select: { id: true, connectionUriEncrypted: true },
+      });
+    },
+    /** The next rows after `after` (by id) holding a ciphertext in `columns` that is not under the key with `prefix`. */
+    notUnderKey: (prefix: string, columns: string[], after: string, take: number) =>
+      table.findMany({
+        where: {
+          id: { gt: after },
+          // A null column (no such settings) matches no NOT … LIKE: only ciphertexts under older keys do.
+          OR: columns.map((column) => ({ [column]: { not: { startsWith: prefix } } })),
+        },
+        orderBy: { id: 'asc' },
+        take,
+      }),
+  };
+}
+
+export type ConnectionStore = ReturnType<typeof connectionStore>;

@@ -1,0 +1,52 @@
+/** Who is calling: every request to a path that holds data presents an API key (unless in local mode). */
+import type { FastifyRequest } from 'fastify';
+import { type ApiKeyEntry, authenticate, type Principal } from '../auth/api-keys.ts';
+import { GRAPHQL_PATH } from '../graphql/yoga.ts';
+import { ProblemResponse, problem } from '../rest/problem.ts';
+import type { HttpApp } from './fastify.ts';
+import { isExplorerPage } from './graphql-route.ts';
+import { pathOf, sendRefusal } from './replies.ts';
+import { API_SECURITY_HEADERS } from './security.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, once authenticated. */
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Served without an API key: it shows no data (health, metrics, the API reference, GraphiQL). */
+    public?: boolean;
+  }
+}
+
+const WWW_AUTHENTICATE = {
+  missing: 'Bearer realm="database-connection-api"',
+  invalid: 'Bearer realm="database-connection-api", error="invalid_token"',
+};
+const UNAUTHENTICATED_DETAIL = {
+  missing: 'This API needs an API key: send it as Authorization: Bearer <key>.',
+  invalid: 'The API key is not valid.',
+};
+
+/** Paths that hold data, and need an API key (unknown paths under them too). */
+const isApiPath = (path: string) => path === GRAPHQL_PATH || path === '/api' || path.startsWith('/api/');
+
+const needsKey = (request: FastifyRequest) =>
+  !request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request);
+
+/** Tags every response with its request id and the API's headers, and authenticates calls for data. */
+export function authenticateRequests(app: HttpApp, apiKeys: ApiKeyEntry[]) {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.headers(API_SECURITY_HEADERS);
+    if (!needsKey(request)) return;
+    const authentication = authenticate(request.headers.authorization, apiKeys);
+    if ('failure' in authentication) {
+      const refusal = new ProblemResponse(problem('unauthenticated', UNAUTHENTICATED_DETAIL[authentication.failure]), {
+        'www-authenticate': WWW_AUTHENTICATE[authentication.failure],
+      });
+      return sendRefusal(reply, refusal);
+    }
+    request.principal = authentication.principal;
+  });
+}

@@ -1,0 +1,20 @@
+/** What the platform running the service asks of it, without an API key: /health, /ready and /metrics (counts, never data). */
+
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from './metrics.ts';
+
+export const PUBLIC_ROUTE = { config: { public: true, rateLimit: false } } as const;
+
+export function registerPlatformRoutes(
+  app: FastifyInstance,
+  { metrics, readiness }: { metrics: Metrics; readiness: () => Promise<{ ready: boolean; reason?: string }> },
+) {
+  app.get('/health', PUBLIC_ROUTE, async () => ({ status: 'ok' }));
+  app.get('/metrics', PUBLIC_ROUTE, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.get('/ready', PUBLIC_ROUTE, async (_request, reply) => {
+    const { ready, reason } = await readiness();
+    return ready ? { status: 'ready' } : reply.code(503).send({ status: 'not_ready', reason });
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Opens the store and builds the connections service on it, as the service and the command-line
+ * tools need them: migrations applied, the keys loaded and checked against what is stored, the
+ * readers of secret references, the connection tests, and the change events.
+ */
+import { dirname, resolve } from 'node:path';
+import { type Config, ConfigError, SETTING_NAMES } from './config.ts';
+import { type ConnectionsService, createConnectionsService } from './connections/service.ts';
+import { createConnectivity } from './connectivity/connectivity.ts';
+import { createPrismaClient, type Prisma } from './db/client.ts';
+import { applyMigrations } from './db/migrations.ts';
+import { type Store, storeFromUrl } from './db/store.ts';
+import { type ConnectionEvents, createConnectionEvents } from './events/connection-events.ts';
+import type { Logger } from './logger.ts';
+import { connectionSecrets } from './secrets/connection-secrets.ts';
+import { checkKeyringAgainstStore, type Keyring, loadKeyring } from './secrets/keyring.ts';
+import { secretReferences } from './secrets/references.ts';
+
+export interface OpenConnections {
+  store: Store;
+  prisma: Prisma;
+  keyring: Keyring;
+  connections: ConnectionsService;
+  events: ConnectionEvents;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Whether output shows secrets masked (the service: MASK_SECRETS; the tools: always). */
+  maskSecrets: boolean;
+  /** Hear the changes of other processes (the service); a tool only announces its own. */
+  listen: boolean;
+}
+
+/** The folder of the SQLite database holds the encryption key, which no reference may read. */
+function checkSecretFilesDir(config: Config, store: Store): void {
+  const folder = config.SECRET_FILES_DIR;
+  if (folder && store.provider === 'sqlite' && resolve(folder) === dirname(store.file)) {
+    throw new ConfigError(
+      'SECRET_FILES_DIR must not be the folder of the SQLite database: it holds the encryption key, which ' +
+        'no reference may read. Mount secrets in a folder of their own.',
+    );
+  }
+}
+
+export async function openConnections(config: Config, logger: Logger, options: OpenOptions): Promise<OpenConnections> {
+  const store = storeFromUrl(config.DATABASE_URL);
+  const applied = await applyMigrations(store, logger);
+  logger.info({ store: store.provider, applied: applied.length }, 'database migrations are up to date');
+  checkSecretFilesDir(config, store);
+  const keyring = loadKeyring(config, store, logger);
+  const prisma = createPrismaClient(store, config);
+  const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
+  const connections = createConnectionsService({
+    prisma,
+    provider: store.provider,
+    secrets: connectionSecrets(keyring, options.maskSecrets),
+    references: secretReferences({ ...config, protectedVariables: SETTING_NAMES, env: process.env }),
+    policy: { allowFileDatabases: config.ALLOW_FILE_DATABASES },
+    connectivity: createConnectivity(config),
+    events,
+    logger,
+  });
+  const close = async () => {
+    await events.close();
+    await prisma.$disconnect();
+  };
+  try {
+    await prisma.$connect();
+    checkKeyringAgainstStore(await connections.rowsOfEachKey(), keyring);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { store, prisma, keyring, connections, events, close };
+}
