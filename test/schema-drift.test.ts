@@ -114,7 +114,7 @@ describe.each(STORES)('the tables the migrations build on $name', ({ name, creat
           type: COLUMN_TYPES[name]?.[column.type],
           nullable: column.nullable,
         }));
-        const byName = (a: Column, b: Column) => a.name.localeCompare(b.name);
+        const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
         expect([...built.columns].sort(byName), `${table.name} columns`).toEqual(expected.sort(byName));
         expect(sortIndexes(built.indexes), `${table.name} indexes`).toEqual(sortIndexes(table.indexes));
       }
