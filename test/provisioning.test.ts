@@ -5,12 +5,9 @@
  * every problem and changes nothing; two instances starting together on
  * PostgreSQL apply it once. Then `npm run apply`, export and import.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   createPostgresDatabase,
@@ -19,11 +16,10 @@ import {
   runSql,
   STORES,
 } from './support/databases.ts';
-import { runServerProcess, startServerProcess } from './support/process.ts';
+import { runCli as cli, runServerProcess, startServerProcess } from './support/process.ts';
 import { clientFor, TEST_ENCRYPTION_KEY } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const FILE = `# Connections of the data platform, reviewed in git.
 connections:
@@ -44,20 +40,6 @@ const writeFile = (text: string) => {
 const SECRET_ENV = { DCAPI_SECRET_WAREHOUSE: 'Warehouse-Secret-2' };
 const byAlias = (rows: { alias: string }[]): Record<string, any> =>
   Object.fromEntries(rows.map((row) => [row.alias, row]));
-
-/** Runs a command-line tool of the service, compiled, as `npm run` does. */
-async function cli(tool: string, args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [`dist/cli/${tool}.js`, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe.each(STORES)('a provisioning file on $name', ({ create, skip }) => {
   it.skipIf(skip)('is applied at start, managed, left untouched when unchanged, pruned only when asked', async () => {

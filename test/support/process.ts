@@ -1,6 +1,7 @@
 /** Runs the service as a real process, compiled, as `npm start` does (test/support/build.ts builds it first). */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_ARGS = [`${ROOT}dist/main.js`];
@@ -58,4 +59,18 @@ export async function runServerProcess(env: Record<string, string>, cwd = ROOT) 
   child.stderr.on('data', (chunk) => (output += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, output };
+}
+
+/** Runs a command-line tool of the service, compiled, as `npm run` does: its exit code and output. */
+export async function runCli(tool: string, args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [`dist/cli/${tool}.js`, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
