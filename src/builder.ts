@@ -1,5 +1,6 @@
 /** The Pothos schema builder, with its plugins and scalars. Types register themselves in src/schema/. */
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin, { ComplexityErrorKind } from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -11,6 +12,7 @@ import { forbiddenError } from './auth/forbidden.ts';
 import type { Context } from './context.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
 import { getDatamodel } from './generated/pothos-types.ts';
+import { LIST_SIZE, QUERY_LIMITS, queryLimitError } from './schema/query-limits.ts';
 
 export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
@@ -26,7 +28,19 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // Scope auth first, so it wraps every resolver the other plugins add.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ComplexityPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  // Checked before the root fields resolve, with the variables' values (src/schema/query-limits.ts).
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: LIST_SIZE,
+    limit: { complexity: QUERY_LIMITS.complexity, depth: QUERY_LIMITS.depth, breadth: QUERY_LIMITS.breadth },
+    complexityError: (kind, { complexity, depth, breadth }) =>
+      kind === ComplexityErrorKind.Depth
+        ? queryLimitError('depth', depth)
+        : kind === ComplexityErrorKind.Breadth
+          ? queryLimitError('breadth', breadth)
+          : queryLimitError('complexity', complexity),
+  },
   scopeAuth: {
     authScopes: ({ principal }) => ({
       'connections:read': principal.scopes.has('connections:read'),
@@ -45,7 +59,8 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    edgesFieldOptions: { nullable: false },
+    // A page's edges are as many as its connection field says: counted there, once.
+    edgesFieldOptions: { nullable: false, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
     // A connection's global id is its plain UUID, so the id a REST response
     // shows works in GraphQL too and the other way round. That is unambiguous
@@ -57,7 +72,10 @@ export const builder = new SchemaBuilder<{
     // type checking them for every field of every row (which costs in long lists).
     // Readers and writers (who get a connection back from their mutations) may look one up.
     nodeQueryOptions: { authScopes: { 'connections:read': true, 'connections:write': true } },
-    nodesQueryOptions: { authScopes: { 'connections:read': true, 'connections:write': true } },
+    nodesQueryOptions: {
+      authScopes: { 'connections:read': true, 'connections:write': true },
+      complexity: ({ ids }) => ({ field: 1, multiplier: ids.length }),
+    },
   },
   errors: {
     defaultTypes: [],

@@ -11,14 +11,18 @@ import {
   getOperationAST,
   getVariableValues,
   Kind,
+  Lexer,
   NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
+  Source,
+  TokenKind,
 } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
+import { QUERY_LIMITS, queryLimitError } from '../schema/query-limits.ts';
 import { scrub } from '../secrets/scrub.ts';
 
 export type Yoga = YogaServerInstance<RequestContext, Context>;
@@ -81,12 +85,14 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       useOperationMetrics(options.observer),
       // Browsers may only send requests that a cross-site form or image could not.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      // The query limits are Pothos' complexity plugin's (src/schema/query-limits.ts), and the token count here.
+      useTokenLimit,
       EnvelopArmorPlugin({
-        maxDepth: { n: 10 },
-        maxAliases: { n: 15 },
-        maxTokens: { n: 2000 },
-        maxDirectives: { n: 20 },
-        costLimit: { maxCost: 5000 },
+        maxDepth: { enabled: false },
+        maxAliases: { enabled: false },
+        maxTokens: { enabled: false },
+        maxDirectives: { enabled: false },
+        costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: !options.explorer },
       }),
       ...(options.explorer ? [] : [noIntrospection]),
@@ -165,6 +171,25 @@ function useOperationMetrics(metrics: GraphQLObserver): Plugin {
     },
   };
 }
+
+/** Refuses a document of more than QUERY_LIMITS.tokens tokens before it is parsed. */
+const useTokenLimit: Plugin = {
+  onParse: ({ params, setParseFn }) => {
+    const lexer = new Lexer(typeof params.source === 'string' ? new Source(params.source) : params.source);
+    let tokens = 0;
+    try {
+      while (lexer.advance().kind !== TokenKind.EOF) tokens++;
+    } catch {
+      // Not GraphQL: the parser says where.
+      return;
+    }
+    if (tokens > QUERY_LIMITS.tokens) {
+      setParseFn(() => {
+        throw queryLimitError('tokens', tokens);
+      });
+    }
+  },
+};
 
 const noIntrospection: Plugin = {
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),

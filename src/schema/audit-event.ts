@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import type { AuditEvent as AuditEventRow, Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
+import { pageComplexity } from './query-limits.ts';
 
 const AuditActionEnum = builder.enumType('AuditAction', {
   description: 'What was done.',
@@ -65,6 +66,7 @@ builder.queryField('auditEvents', (t) =>
       type: AuditEvent,
       description: `The audit trail, newest first: ${AUDIT_PAGE_MAX} events a page at most. Needs audit:read.`,
       authScopes: { 'audit:read': true },
+      complexity: pageComplexity(AUDIT_PAGE_DEFAULT),
       args: { filter: t.arg({ type: AuditEventFilter }) },
       resolve: async (_root, args, { prisma }) => {
         if (args.last != null || args.before != null) {

@@ -17,6 +17,7 @@ import type { DialectName } from '../dialects/registry.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 import { HealthStatusEnum } from './connection-health.ts';
+import { pageComplexity } from './query-limits.ts';
 
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
@@ -95,6 +96,7 @@ builder.queryField('databaseConnections', (t) =>
       type: DatabaseConnection,
       description: `Connections, oldest first. Pages hold ${CONNECTION_PAGE_DEFAULT} by default and ${CONNECTION_PAGE_MAX} at most.`,
       authScopes: { 'connections:read': true },
+      complexity: pageComplexity(CONNECTION_PAGE_DEFAULT),
       args: { filter: t.arg({ type: DatabaseConnectionFilter }) },
       resolve: async (_root, args, { connections, caller }) => {
         const filter = filterOf(args.filter);
