@@ -82,14 +82,17 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     expect(result.body).toMatchObject({ ok: false, error: { code: 'connection_refused' } });
   });
 
-  it('tells apart a TLS failure, a host that does not resolve, and a URI with no host', async () => {
+  it('tells apart a TLS failure and a host that does not resolve, and refuses a URI with no host', async () => {
     // The local PostgreSQL runs without TLS, so a URI that requires it cannot connect.
     const tls = await testUri(postgres.uri.replace('sslmode=disable', 'sslmode=require'));
     expect(tls.body).toMatchObject({ ok: false, error: { code: 'tls_error' } });
     const unknownHost = await testUri('postgresql://u:p@no-such-host.invalid:5432/db');
     expect(unknownHost.body).toMatchObject({ ok: false, error: { code: 'host_not_found' } });
     const hostless = await testUri('postgresql://user@:5432/db');
-    expect(hostless.body).toMatchObject({ ok: false, error: { code: 'invalid_uri' } });
+    expect(hostless.status).toBe(400);
+    expect(hostless.body.errors).toEqual([
+      { field: 'connection_uri', message: expect.stringMatching(/^names no host/) },
+    ]);
   });
 
   it('gives up on a server that does not answer, after the connect timeout', async () => {
@@ -226,6 +229,24 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
       { name: 'big_orders', kind: 'VIEW' },
       { name: 'orders', kind: 'TABLE' },
     ]);
+  });
+
+  it('accepts in tests the system schemas discovery lists, and in tests of saved connections, which health checks run', async () => {
+    const system = ['pg_catalog', 'information_schema'];
+    expect((await testUri(postgres.uri, [...system, 'public'])).body).toMatchObject({ ok: true, error: null });
+    const created = await api.request('POST', `${PATH}?test=true`, {
+      alias: 'pg-system',
+      connection_uri: postgres.uri,
+      schemas: ['information_schema'],
+    });
+    expect(created.status).toBe(201);
+    const discovered = await api.request('GET', `${PATH}/${created.body.id}/schemas`);
+    expect(discovered.body.schemas.map((schema: { name: string }) => schema.name)).toEqual(['information_schema']);
+    expect(discovered.body.schemas[0].tables.map((table: { name: string }) => table.name)).toContain('tables');
+    const tested = await api.request('POST', `${PATH}/${created.body.id}/test`);
+    expect(tested.body).toMatchObject({ ok: true, error: null });
+    // A schema that is nowhere is still unknown.
+    expect((await testUri(postgres.uri, ['pg_nowhere'])).body.error).toMatchObject({ code: 'unknown_schema' });
   });
 
   it('saves nothing with ?test=true unless the test passes', async () => {

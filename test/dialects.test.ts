@@ -116,6 +116,61 @@ describe.each(STORES)('dialect rules on $name', (store) => {
       expect(await count()).toBe(0);
     });
 
+    it.each([
+      ['no host at all', 'postgresql:///mydb', /names no host/],
+      ["libpq's socket folder as a parameter", 'postgresql:///mydb?host=/var/run/postgresql', /names no host/],
+      ['a socket folder in place of the host', 'postgresql://u@%2Fvar%2Frun%2Fpostgresql/db', /socket path/],
+      ['another host as a parameter', 'postgresql://u@db.example.com/db?host=other.example.com', /host parameter/],
+      ['a libpq service file entry', 'postgres://u@h/db?service=prod', /service parameter/],
+      ['no host on MySQL', 'mysql:///mysql', /names no host/],
+      ['a MySQL socket', 'mysql+pymysql://u:p@localhost/db?unix_socket=/tmp/mysql.sock', /unix_socket parameter/],
+      ['a MariaDB option file', 'mariadb://u@h/db?read_default_file=/etc/my.cnf', /read_default_file parameter/],
+      [
+        'an ODBC connection string',
+        'mssql+pyodbc://u:p@h/db?odbc_connect=DRIVER%3D%7BODBC%7D%3BSERVER%3Dx',
+        /odbc_connect/,
+      ],
+      ["Oracle's dsn", 'oracle+oracledb://u:p@h/?dsn=tns_alias', /dsn parameter/],
+      ['no host on Redshift', 'redshift:///dev', /names no host/],
+      ['no host on ClickHouse', 'clickhouse:///default', /names no host/],
+      ['no account on Snowflake', 'snowflake:///db', /names no host/],
+    ])(
+      'refuses a URI with %s: 400 naming connection_uri, on both interfaces, nothing stored',
+      async (_name, uri, why) => {
+        const bodies = { [PATH]: { alias: 'socket', connection_uri: uri }, [`${PATH}/test`]: { connection_uri: uri } };
+        for (const [path, body] of Object.entries(bodies)) {
+          const rest = await api().request('POST', path, body);
+          expect(rest.status, path).toBe(400);
+          expect(rest.body.code).toBe('validation_failed');
+          expect(rest.body.errors).toEqual([{ field: 'connection_uri', message: expect.stringMatching(why) }]);
+        }
+        const { data } = await api().graphql(
+          'mutation ($uri: String!) { testConnectionUri(uri: $uri) { __typename ... on ValidationError { fieldErrors { field message } } } }',
+          { uri },
+        );
+        expect(data.testConnectionUri).toEqual({
+          __typename: 'ValidationError',
+          fieldErrors: [{ field: 'uri', message: expect.stringMatching(why) }],
+        });
+        expect(await count()).toBe(0);
+      },
+    );
+
+    it('takes hosts however a URI writes them: names, addresses, IPv6, several, with ports and user info', async () => {
+      for (const uri of [
+        'postgresql://u:p@db.example.com:5432/db',
+        'postgresql://10.0.3.12/db?sslmode=require',
+        'postgresql://u@[2001:db8::1]:5432/db',
+        'postgresql://u@h1:5432,h2:5433/db',
+        'mysql://u:p%40ss@mysql.internal/db',
+        'snowflake://u:p@acct-1/db/public?warehouse=wh',
+        'bigquery://project-1/dataset',
+      ]) {
+        const reply = await api().request('POST', PATH, { alias: uri, connection_uri: uri });
+        expect(reply.status, `${uri}: ${JSON.stringify(reply.body)}`).toBe(201);
+      }
+    });
+
     it('shows the dialect and filters by it, on both interfaces', async () => {
       for (const [alias, uri] of [
         ['p', 'postgres://h/db'],

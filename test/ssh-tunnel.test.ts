@@ -116,7 +116,7 @@ describe.skipIf(!sshdAvailable || !postgresAvailable || !mariadbAvailable)('SSH 
     expect(await sessionsLeft()).toBe(0);
   });
 
-  it('tells apart a refused login, a key not authorised, another host key and a closed bastion', async () => {
+  it('tells apart a refused login, a key not authorised, another host key, a bastion that does not resolve and a closed one', async () => {
     const wrongPassword = await testThrough(postgres.uri, bastion({ password: 'Not-The-Ssh-Password' }));
     expect(wrongPassword.body).toMatchObject({ ok: false, error: { code: 'ssh_authentication_failed' } });
     expect(wrongPassword.text).not.toContain('Not-The-Ssh-Password');
@@ -127,6 +127,10 @@ describe.skipIf(!sshdAvailable || !postgresAvailable || !mariadbAvailable)('SSH 
 
     const otherHostKey = await testThrough(postgres.uri, bastion({ host_key_fingerprint: `SHA256:${'A'.repeat(43)}` }));
     expect(otherHostKey.body).toMatchObject({ ok: false, error: { code: 'ssh_host_key_mismatch' } });
+
+    const nowhere = await testThrough(postgres.uri, bastion({ host: 'no-such-bastion.invalid' }));
+    expect(nowhere.body).toMatchObject({ ok: false, error: { code: 'ssh_host_not_found' } });
+    expect(nowhere.body.error.message).toMatch(/^The SSH bastion's host name does not resolve/);
 
     const closed = await testThrough(postgres.uri, bastion({ port: await closedPort() }));
     expect(closed.body).toMatchObject({ ok: false, error: { code: 'ssh_connection_failed' } });

@@ -23,31 +23,28 @@ const partialDocument = z
   .object(Object.fromEntries(INPUT_FIELDS.map(([name, { value }]) => [name, value.rules])))
   .partial() as unknown as z.ZodType<Partial<ConnectionDocument>>;
 
-/** Renders a zod issue path as `schemas[1]`, naming the field as the caller's interface does. */
-export function fieldPath([field, ...rest]: PropertyKey[], fieldName: (name: string) => string): string {
+/** Renders a zod issue path as `schemas[1]` or `sshSettings.port`. */
+export function fieldPath([field, ...rest]: PropertyKey[]): string {
   return rest.reduce<string>(
     (path, part) => (typeof part === 'number' ? `${path}[${part}]` : `${path}.${String(part)}`),
-    field === undefined ? '' : fieldName(String(field)),
+    field === undefined ? '' : String(field),
   );
 }
 
-/** `fieldName`: the name the caller gave a field, where it is not the document's own (an argument's name). */
-function parse<T>(schema: z.ZodType<T>, input: unknown, fieldName: (name: string) => string): T {
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationError(
-    result.error.issues.map((issue) => ({ field: fieldPath(issue.path, fieldName), message: issue.message })),
+    result.error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message })),
   );
 }
 
-const sameName = (name: string) => name;
-
-export function parseFullDocument(input: unknown, fieldName = sameName): ConnectionDocument {
-  return parse(fullDocument, input, fieldName);
+export function parseFullDocument(input: unknown): ConnectionDocument {
+  return parse(fullDocument, input);
 }
 
 export function parsePartialDocument(input: unknown): Partial<ConnectionDocument> {
-  return parse(partialDocument, input, sameName);
+  return parse(partialDocument, input);
 }
 
 /** The key under which an alias is unique: two aliases that differ only in case (or Unicode form) collide. */

@@ -30,16 +30,13 @@ export function maskDocument(document: ConnectionDocument): ConnectionDocument {
   return masked as ConnectionDocument;
 }
 
-/**
- * For a create or a test: throws when the document holds a mask, as there is no stored secret to
- * keep. `fieldName`: the name the caller gave a field, where it is not the document's own.
- */
-export function refuseMasks(document: Document, fieldName = (name: string) => name): void {
+/** For a create or a test: throws when the document holds a mask, as there is no stored secret to keep. */
+export function refuseMasks(document: Document): void {
   const paths = maskedPaths(document);
   if (paths.length === 0) return;
   throw new ValidationError(
     paths.map((path) => ({
-      field: path.replace(/^\w+/, fieldName),
+      field: path,
       message: `holds ${MASK}, the mask of a secret: send the secret itself`,
     })),
   );

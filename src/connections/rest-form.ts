@@ -92,10 +92,10 @@ export function inputFromBody(
         // An unknown member of a group of settings: one problem each, at its own path.
         issue.code === 'unrecognized_keys'
           ? issue.keys.map((key) => ({
-              field: fieldPath([...issue.path, key], String),
-              message: `is not a field of ${fieldPath(issue.path, String)}`,
+              field: fieldPath([...issue.path, key]),
+              message: `is not a field of ${fieldPath(issue.path)}`,
             }))
-          : [{ field: fieldPath(issue.path, String), message: issue.message }],
+          : [{ field: fieldPath(issue.path), message: issue.message }],
       );
   for (const field of Object.keys(body)) {
     const known = shape.fields.includes(GRAPHQL_NAME_OF_REST.get(field) as ConnectionFieldName);

@@ -12,7 +12,7 @@ import type { DialectName } from '../dialects/registry.ts';
 import { connectionEvent } from '../events/connection-events.ts';
 import type { Position } from './cursor.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
-import { ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
+import { ManagedConnectionError, NotFoundError, ValidationError, VersionMismatchError } from './errors.ts';
 import { type ConnectionDocument, INPUT_FIELDS, INPUT_REST_NAMES, type SecretFieldName } from './fields.ts';
 import { startHealthRecords } from './health-records.ts';
 import { parseFullDocument, parsePartialDocument } from './input.ts';
@@ -256,11 +256,13 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
      * Tests a connection before it is saved: its URI, schemas, SSH and TLS settings, checked by the
      * rules of a saved one. `fieldName`: the name the caller gave a field, where it is not its own.
      */
-    async testDraft(caller: Caller, input: Record<string, unknown>, fieldName?: (name: string) => string) {
-      const document = parseFullDocument({ alias: 'test', ...input }, fieldName);
-      refuseMasks(document, fieldName);
-      const resolved = resolveReferences(document, references);
-      const dialect = checkConnection(resolved, policy);
+    async testDraft(caller: Caller, input: Record<string, unknown>, fieldName = (name: string) => name) {
+      const { resolved, dialect } = renamingFields(fieldName, () => {
+        const document = parseFullDocument({ alias: 'test', ...input });
+        refuseMasks(document);
+        const resolved = resolveReferences(document, references);
+        return { resolved, dialect: checkConnection(resolved, policy) };
+      });
       const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, caller.actor);
       // A connection not saved: no connection to name.
       await audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' });
@@ -316,6 +318,20 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
 export type ConnectionsService = ReturnType<typeof createConnectionsService>;
 
 const SECRET_FIELD_NAMES = INPUT_FIELDS.filter(([, field]) => field.secret).map(([name]) => name);
+
+/** Runs `check`, its ValidationError's fields named as the caller names them (`uri` for connectionUri). */
+function renamingFields<T>(fieldName: (name: string) => string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const rename = (path: string) => path.replace(/^\w+/, fieldName);
+    throw new ValidationError(
+      error.fieldErrors.map((problem) => ({ ...problem, field: rename(problem.field) })),
+      error.code,
+    );
+  }
+}
 
 /** Where a conditional write finds its row: by id, never one the provisioning file manages, at this version if any. */
 const rowAt = (id: string, version: number | null | undefined) =>

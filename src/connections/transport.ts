@@ -25,9 +25,44 @@ export const REACHING_FIELDS = ['connectionUri', 'schemas', 'useSsh', 'sshSettin
 
 type Transport = Pick<ConnectionDocument, 'connectionUri' | 'useSsh' | 'sshSettings' | 'tlsSettings'>;
 
+/** The host of a URI's authority (after its user info, without its port), '' for none. */
+function authorityHost(uri: string): string {
+  const afterScheme = uri.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const authority = afterScheme.split(/[/?#]/, 1)[0] ?? '';
+  const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+  return hostAndPort.startsWith('[') ? hostAndPort : hostAndPort.replace(/:[^:]*$/, '');
+}
+
+const NOT_REACHABLE =
+  "a Unix socket or a file on this service's machine is not a database the platform's other parts can reach";
+
+/**
+ * Why a URI's host cannot be where the connection goes, if it cannot: none, a socket path in its
+ * place (libpq takes `%2Fvar%2Frun%2Fpostgresql`), or a host given by a parameter, which drivers
+ * take over the URI's own. Never misread: `postgresql:///db` names no host, not a host "db".
+ */
+function hostProblem(uri: string, dialect: Dialect): string | undefined {
+  if (dialect.fileBased) return undefined;
+  const host = authorityHost(uri);
+  if (host === '') {
+    return `names no host: write it after ://, as in ${dialect.name}://user@db.example.com/dbname (${NOT_REACHABLE})`;
+  }
+  if (/^(\/|%2f)/i.test(host)) return `names a socket path in place of a host (${NOT_REACHABLE})`;
+  const given = dialect.hostParameters.filter((name) => parametersOf(uri).has(name));
+  if (given.length > 0) {
+    return (
+      `names where to connect in its ${given.join(', ')} parameter: name the host after :// instead, where this ` +
+      `service checks it (${NOT_REACHABLE}, and another host would escape the network rules)`
+    );
+  }
+  return undefined;
+}
+
 /** Throws ValidationError when the URI, SSH and TLS settings do not fit together for this dialect. */
 export function checkTransport(document: Transport, dialect: Dialect): void {
   const problems: FieldProblem[] = [];
+  const host = hostProblem(document.connectionUri, dialect);
+  if (host) problems.push({ field: 'connectionUri', message: host });
   if (document.useSsh && document.sshSettings === null) {
     problems.push({ field: 'sshSettings', message: 'is required to connect through SSH' });
   }

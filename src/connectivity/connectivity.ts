@@ -16,10 +16,23 @@ import {
   type TestFailure,
   TooManyTestsError,
 } from './errors.ts';
-import { networkGuard } from './network-guard.ts';
+import { type NetworkGuard, networkGuard } from './network-guard.ts';
 import type { ConnectionRoute } from './route.ts';
 import { openTunnel, SshFailure, type Tunnel } from './ssh-tunnel.ts';
 import { InvalidTargetError, targetOf } from './target.ts';
+
+/** The bastion's address: a name that does not resolve is the bastion's failure, told as such. */
+async function resolveBastion(guard: NetworkGuard, host: string): Promise<string> {
+  try {
+    return await guard.resolve(host);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+      throw new SshFailure('ssh_host_not_found', `${host} does not resolve`);
+    }
+    throw error;
+  }
+}
 
 export interface ConnectivitySettings {
   CONNECTION_TEST_TIMEOUT_MS: number;
@@ -85,7 +98,7 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
     try {
       const target = targetOf(route.uri, dialect);
       // Through a tunnel, the guard checks the bastion: where it forwards is beyond what it can see.
-      const address = await guard.resolve(route.ssh ? route.ssh.host : target.host);
+      const address = route.ssh ? await resolveBastion(guard, route.ssh.host) : await guard.resolve(target.host);
       if (route.ssh) tunnel = await openTunnel(route.ssh, address, target, timeoutMs);
       const session = await driver({
         target,
@@ -127,8 +140,7 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
         return await withSession(route, dialect, apiKey, async (session) => {
           const serverVersion = await session.serverVersion();
           if (schemas.length > 0) {
-            const existing = new Set(await session.schemaNames());
-            const missing = schemas.find((name) => !existing.has(name));
+            const [missing] = await session.missingSchemas(schemas);
             if (missing !== undefined) {
               const error = { code: 'unknown_schema' as const, message: `The database has no schema "${missing}".` };
               return { ok: false, latencyMs: elapsed(), serverVersion, error };

@@ -13,6 +13,7 @@ export const TEST_FAILURES = {
   database_not_found: 'The database named in the URI does not exist, or this user may not use it.',
   unknown_schema: 'A schema of the connection does not exist.',
   tls_error: 'The TLS connection failed.',
+  ssh_host_not_found: "The SSH bastion's host name does not resolve.",
   ssh_connection_failed: 'The SSH bastion could not be reached, refused the connection, or did not answer in time.',
   ssh_authentication_failed: 'The SSH bastion refused the user name, password or private key.',
   ssh_host_key_mismatch: 'The SSH bastion presented a host key other than the fingerprint of the SSH settings.',

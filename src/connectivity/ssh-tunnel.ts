@@ -8,7 +8,11 @@ import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel } from 'ssh2';
 import type { SshTunnelSettings } from './route.ts';
 
-export type SshFailureCode = 'ssh_authentication_failed' | 'ssh_host_key_mismatch' | 'ssh_connection_failed';
+export type SshFailureCode =
+  | 'ssh_host_not_found'
+  | 'ssh_authentication_failed'
+  | 'ssh_host_key_mismatch'
+  | 'ssh_connection_failed';
 
 /** The bastion refused us, presented another key, or could not be reached. */
 export class SshFailure extends Error {

@@ -35,6 +35,11 @@ export interface Dialect {
   fileBased: boolean;
   /** How its URIs ask for TLS, for the dialects whose drivers the service has. */
   tls?: DialectTls;
+  /**
+   * Query parameters by which its drivers take a host, a Unix socket or a file naming one, in place
+   * of the URI's own host: refused, as the host must be where the service checks and reaches it.
+   */
+  hostParameters: readonly string[];
 }
 
 /** What a connection asks of TLS: none, encryption alone, a verified CA, or a verified CA and host name. */
@@ -95,6 +100,11 @@ export function tlsModeOf(tls: DialectTls, parameters: URLSearchParams): TlsMode
   return tls.modes[parameter === undefined ? '' : (byName.get(parameter) ?? '')] ?? 'off';
 }
 
+/** libpq's: a host or several, a socket folder, a numeric address, an entry of a service file. */
+const LIBPQ_HOSTS = ['host', 'hostaddr', 'service', 'servicefile'];
+/** MySQL's drivers': a socket (SQLAlchemy's drivers, mysql2), an option file naming one. */
+const MYSQL_HOSTS = ['host', 'unix_socket', 'socket', 'socketpath', 'read_default_file'];
+
 const dialect = (
   name: DialectName,
   schemes: string[],
@@ -104,6 +114,7 @@ const dialect = (
   schemes: [name, ...schemes],
   supportsSchemas: false,
   fileBased: false,
+  hostParameters: ['host'],
   ...options,
 });
 
@@ -111,21 +122,34 @@ export const DIALECTS: readonly Dialect[] = [
   dialect(
     'postgresql',
     ['postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000'],
-    { defaultPort: 5432, supportsSchemas: true, tls: POSTGRESQL_TLS },
+    { defaultPort: 5432, supportsSchemas: true, tls: POSTGRESQL_TLS, hostParameters: LIBPQ_HOSTS },
   ),
   dialect('mysql', ['mysql+pymysql', 'mysql+mysqldb', 'mysql+mysqlconnector', 'mysql+aiomysql', 'mysql+asyncmy'], {
     defaultPort: 3306,
     tls: MYSQL_TLS,
+    hostParameters: MYSQL_HOSTS,
   }),
   dialect('mariadb', ['mariadb+mariadbconnector', 'mariadb+pymysql', 'mariadb+mysqldb'], {
     defaultPort: 3306,
     tls: MYSQL_TLS,
+    hostParameters: MYSQL_HOSTS,
   }),
-  dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], { defaultPort: 1433 }),
-  dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], { defaultPort: 1521, supportsSchemas: true }),
+  // pyodbc's odbc_connect holds a whole ODBC connection string, its SERVER= among it.
+  dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], {
+    defaultPort: 1433,
+    hostParameters: ['host', 'server', 'odbc_connect'],
+  }),
+  dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], {
+    defaultPort: 1521,
+    supportsSchemas: true,
+    hostParameters: ['host', 'dsn'],
+  }),
   dialect('snowflake', [], { defaultPort: 443, supportsSchemas: true }),
   dialect('bigquery', [], { supportsSchemas: true }),
-  dialect('redshift', ['redshift+psycopg2', 'redshift+redshift_connector'], { defaultPort: 5439 }),
+  dialect('redshift', ['redshift+psycopg2', 'redshift+redshift_connector'], {
+    defaultPort: 5439,
+    hostParameters: LIBPQ_HOSTS,
+  }),
   dialect('databricks', ['databricks+connector'], { defaultPort: 443, supportsSchemas: true }),
   dialect('clickhouse', ['clickhouse+http', 'clickhouse+native', 'clickhouse+asynch', 'clickhousedb'], {
     defaultPort: 8123,

@@ -23,8 +23,11 @@ export interface SchemaInfo {
 
 export interface DriverSession {
   serverVersion(): Promise<string>;
-  /** The schemas the database has, of those named (all of them when `names` is empty). */
-  schemaNames(): Promise<string[]>;
+  /**
+   * Those of these schemas the database does not have. System schemas count as schemas: what
+   * discovery can list, a test accepts.
+   */
+  missingSchemas(names: string[]): Promise<string[]>;
   /** Tables, views and columns of these schemas (every schema when empty). */
   introspect(schemas: string[]): Promise<SchemaInfo[]>;
   close(): Promise<void>;

@@ -53,7 +53,13 @@ export const mysqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode,
         ).map((row) => row.name);
   return {
     serverVersion: async () => (await query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '',
-    schemaNames,
+    async missingSchemas(names) {
+      const existing = await query<{ name: string }>(
+        'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name IN (?)',
+        [names],
+      );
+      return names.filter((name) => !existing.some((row) => row.name === name));
+    },
     async introspect(schemas) {
       const names = schemas.length > 0 ? schemas : await schemaNames();
       if (names.length === 0) return [];

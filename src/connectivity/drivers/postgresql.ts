@@ -36,7 +36,13 @@ export const postgresqlDriver: Driver = async ({ target, address, timeoutMs, tls
   return {
     serverVersion: async () =>
       (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '',
-    schemaNames,
+    async missingSchemas(names) {
+      const missing = await client.query<{ name: string }>(
+        'SELECT name FROM unnest($1::text[]) AS name WHERE name NOT IN (SELECT nspname FROM pg_namespace)',
+        [names],
+      );
+      return missing.rows.map((row) => row.name);
+    },
     async introspect(schemas) {
       const names = schemas.length > 0 ? schemas : await schemaNames();
       const tables = await client.query(
