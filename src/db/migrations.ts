@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { Sqlite } from './sqlite-driver.ts';
@@ -148,24 +149,35 @@ async function connectPostgres(url: string): Promise<MigrationConnection> {
   };
 }
 
-function connectSqlite(store: Extract<Store, { provider: 'sqlite' }>): MigrationConnection {
-  ensureSqliteFolder(store);
-  const db = new Sqlite(store.file, { timeout: 10_000 });
-  // WAL is a property of the database file: set once here, every later connection uses it. Another
-  // instance applying migrations holds a lock the switch waits for, which the busy timeout does not cover.
-  for (let waited = 0; ; waited += 50) {
+/** How long a SQLite migration waits for another process holding the database's write lock. */
+const SQLITE_LOCK_WAIT_MS = 10_000;
+const SQLITE_RETRY_MS = 50;
+
+/**
+ * Runs `step` until it no longer finds the database locked by another process, waiting between
+ * tries without blocking the event loop (SQLite's own busy timeout sleeps in the calling thread).
+ */
+async function whenUnlocked(step: () => void): Promise<void> {
+  for (let waited = 0; ; waited += SQLITE_RETRY_MS) {
     try {
-      db.pragma('journal_mode = WAL');
-      break;
+      return step();
     } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || waited >= 10_000) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || waited >= SQLITE_LOCK_WAIT_MS) throw error;
+      await sleep(SQLITE_RETRY_MS);
     }
   }
+}
+
+async function connectSqlite(store: Extract<Store, { provider: 'sqlite' }>): Promise<MigrationConnection> {
+  ensureSqliteFolder(store);
+  // No busy timeout: waits for another process are whenUnlocked's.
+  const db = new Sqlite(store.file, { timeout: 0 });
+  // WAL is a property of the database file: set once here, every later connection uses it.
+  await whenUnlocked(() => db.pragma('journal_mode = WAL'));
   return {
     async lock() {
       // An immediate transaction takes SQLite's write lock: a second process waits here.
-      db.exec('BEGIN IMMEDIATE');
+      await whenUnlocked(() => db.exec('BEGIN IMMEDIATE'));
       db.exec(SQLITE_HISTORY_TABLE);
     },
     async applied() {
@@ -191,7 +203,7 @@ function connectSqlite(store: Extract<Store, { provider: 'sqlite' }>): Migration
 /** Applies every pending migration; returns the names applied. */
 export async function applyMigrations(store: Store, logger: Logger): Promise<string[]> {
   const known = loadMigrations(store.provider);
-  const connection = store.provider === 'sqlite' ? connectSqlite(store) : await connectPostgres(store.url);
+  const connection = store.provider === 'sqlite' ? await connectSqlite(store) : await connectPostgres(store.url);
   let succeeded = false;
   try {
     await connection.lock();
