@@ -7,13 +7,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
-import { CONNECTION_FIELDS, type ConnectionDocument } from '../src/connections/fields.ts';
-import { type ConnectionRow, changedColumns, newRow, rowMetadata, rowSchemas } from '../src/connections/records.ts';
+import {
+  type ConnectionDocument,
+  type FieldDeclaration,
+  INPUT_FIELDS,
+  REST_FIELDS,
+} from '../src/connections/fields.ts';
+import { type ConnectionRow, changedColumns, newRow } from '../src/connections/records.ts';
+import { renameMembers } from '../src/connections/rest-form.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { dialectOfUri } from '../src/dialects/registry.ts';
 import { createLogger } from '../src/logger.ts';
-import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
+import { connectionSecrets, maskedColumn } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
 import { graphqlBaseline } from './baseline-graphql.ts';
 
@@ -22,34 +28,33 @@ const store = storeFromUrl(config.DATABASE_URL);
 const prisma = createPrismaClient(store);
 const secrets = connectionSecrets(loadKeyring(config, store, createLogger('silent')), true);
 const graphql = graphqlBaseline(prisma);
-const health = CONNECTION_FIELDS.health.value;
+/** A row's column as REST shows it: masked for secrets, parsed where stored as JSON text. */
+function columnValue(row: ConnectionRow, name: string, field: FieldDeclaration): unknown {
+  const record = row as unknown as Record<string, unknown>;
+  const text = field.secret ? record[maskedColumn(name)] : record[name];
+  if (field.value.derive) return field.value.derive(record);
+  if (text instanceof Date) return text.toISOString();
+  return field.value.stored === 'json' && typeof text === 'string' ? JSON.parse(text) : text;
+}
 
-const body = (row: ConnectionRow) => ({
-  id: row.id,
-  alias: row.alias,
-  connection_uri: row.connectionUriMasked,
-  dialect: row.dialect,
-  use_ssh: row.useSsh,
-  ssh_settings: row.sshSettingsMasked === null ? null : JSON.parse(row.sshSettingsMasked),
-  tls_settings: row.tlsSettingsMasked === null ? null : JSON.parse(row.tlsSettingsMasked),
-  schemas: rowSchemas(row),
-  metadata: rowMetadata(row),
-  health: health.toRest?.(health.derive?.(row)),
-  managed: row.managed,
-  created_at: row.createdAt.toISOString(),
-  updated_at: row.updatedAt.toISOString(),
-});
+/** The REST body of a row, field by field as the declarations say (src/connections/fields.ts). */
+const body = (row: ConnectionRow) =>
+  Object.fromEntries(
+    REST_FIELDS.map(([name, field]) => {
+      const value = columnValue(row, name, field);
+      const { group, toRest } = field.value;
+      return [field.rest, group ? renameMembers(value as never, group, true) : toRest ? toRest(value) : value];
+    }),
+  );
 
-/** The document of a REST body; the bench sends no SSH or TLS settings. */
-const documentOf = (body: Record<string, unknown>): ConnectionDocument => ({
-  alias: body.alias as string,
-  connectionUri: body.connection_uri as string,
-  schemas: (body.schemas as string[] | undefined) ?? [],
-  metadata: (body.metadata as Record<string, unknown> | undefined) ?? {},
-  useSsh: false,
-  sshSettings: null,
-  tlsSettings: null,
-});
+/** The document of a REST body: its fields renamed, the declared defaults where it leaves one out. */
+const documentOf = (body: Record<string, unknown>) =>
+  Object.fromEntries(
+    INPUT_FIELDS.map(([name, field]) => [
+      name,
+      body[field.rest ?? name] ?? (field.input?.required === false ? field.input.default : undefined),
+    ]),
+  ) as ConnectionDocument;
 
 async function readJson(request: import('node:http').IncomingMessage) {
   const chunks: Buffer[] = [];

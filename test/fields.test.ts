@@ -3,9 +3,10 @@
  * GraphQL schema, the REST responses and the OpenAPI document must all show
  * every field of that declaration, so that a field added there shows everywhere.
  */
-import { type GraphQLInputObjectType, type GraphQLObjectType, getNamedType } from 'graphql';
+import { type GraphQLInputObjectType, type GraphQLObjectType, getNamedType, isNonNullType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { CONNECTION_FIELDS, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../src/connections/fields.ts';
+import { optionalText } from '../src/connections/values.ts';
 import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
 import { schema } from '../src/schema/index.ts';
 import { STORES } from './support/databases.ts';
@@ -56,6 +57,37 @@ describe('the declaration of a connection’s fields', () => {
         field.value.jsonSchema,
       );
     }
+  });
+});
+
+describe('the nullability of a field', () => {
+  const acceptsNull = (schema: { type?: string | string[]; oneOf?: { type?: string }[] }) =>
+    (Array.isArray(schema.type) && schema.type.includes('null')) ||
+    (schema.oneOf ?? []).some((option) => option.type === 'null');
+
+  it('is carried from its kind to GraphQL, in output and input, and to the OpenAPI document', () => {
+    const output = fieldsOfConnection();
+    const create = (schema.getType('CreateDatabaseConnectionInput') as GraphQLInputObjectType).getFields();
+    const properties = schemas.DatabaseConnection?.properties as Record<string, object>;
+    for (const [name, field] of Object.entries(CONNECTION_FIELDS) as [string, FieldDeclaration][]) {
+      const nullable = field.value.nullable === true;
+      expect(isNonNullType(output[name]?.type), `DatabaseConnection.${name}`).toBe(!nullable);
+      if (field.input && !field.input.required) expect(isNonNullType(create[name]?.type), name).toBe(false);
+      if (field.rest) expect(acceptsNull(properties[field.rest] as object), `OpenAPI ${field.rest}`).toBe(nullable);
+    }
+    // Nullable fields there are: the groups of settings.
+    expect(isNonNullType(output.sshSettings?.type)).toBe(false);
+  });
+
+  it('is that of free text: null, empty, or lines of text within its length', () => {
+    const text = optionalText(10);
+    expect(text.nullable).toBe(true);
+    expect(text.jsonSchema).toEqual({ type: ['string', 'null'], maxLength: 10 });
+    for (const value of [null, '', 'two\nlines', 'a\ttab'])
+      expect(text.rules.safeParse(value).success, String(value)).toBe(true);
+    for (const value of ['x'.repeat(11), 'bell\u0007', 7])
+      expect(text.rules.safeParse(value).success, String(value)).toBe(false);
+    expect(text.shape.safeParse(null).success).toBe(true);
   });
 });
 

@@ -15,8 +15,8 @@ import {
   counter,
   dialectName,
   distinctNames,
-  document,
   flag,
+  jsonObject,
   name,
   readOnlyFlag,
   timestamp,
@@ -69,7 +69,7 @@ export const CONNECTION_FIELDS = {
   },
   metadata: {
     rest: 'metadata',
-    value: document(64 * 1024, 32),
+    value: jsonObject(64 * 1024, 32),
     description: 'Any JSON object, at most 64 KiB as JSON, nesting at most 32 levels. Default: {}.',
     input: { required: false, default: {} },
   },

@@ -77,7 +77,7 @@ export const typeError = (expected: string) => (issue: { input: unknown }) =>
 const string = () => z.string({ error: typeError('a string') });
 const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const jsonObject = () => z.custom<Record<string, unknown>>(isJsonObject, { error: typeError('a JSON object') });
+const objectType = () => z.custom<Record<string, unknown>>(isJsonObject, { error: typeError('a JSON object') });
 const stringArray = () => z.array(string(), { error: typeError('an array of strings') });
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
@@ -127,6 +127,24 @@ export function uri(maxLength: number): ValueKind<string> {
   };
 }
 
+/**
+ * Free text, or null for none: at most `maxLength` characters, line breaks and tabs allowed, no
+ * other control characters; empty text is text.
+ */
+export function optionalText(maxLength: number): ValueKind<string | null> {
+  return {
+    graphql: 'String',
+    nullable: true,
+    rules: string()
+      .refine((value) => [...value].length <= maxLength, `must be at most ${maxLength} characters`)
+      .refine((value) => !/[^\P{Cc}\n\t]/u.test(value), 'must not contain control characters but line breaks and tabs')
+      .nullable(),
+    shape: string().nullable(),
+    jsonSchema: { type: ['string', 'null'], maxLength },
+    stored: 'plain',
+  };
+}
+
 /** Distinct, non-blank names. */
 export function distinctNames(): ValueKind<string[]> {
   return {
@@ -159,10 +177,10 @@ function nestsDeeperThan(value: unknown, levels: number): boolean {
 }
 
 /** Any JSON object, within a size (as JSON) and a depth. */
-export function document(maxBytes: number, maxDepth: number): ValueKind<Record<string, unknown>> {
+export function jsonObject(maxBytes: number, maxDepth: number): ValueKind<Record<string, unknown>> {
   return {
     graphql: 'JSONObject',
-    rules: jsonObject()
+    rules: objectType()
       // Depth first: measuring the size of a very deep value would overflow the stack.
       .refine((value) => !nestsDeeperThan(value, maxDepth), {
         message: `must nest at most ${maxDepth} levels deep`,
@@ -173,7 +191,7 @@ export function document(maxBytes: number, maxDepth: number): ValueKind<Record<s
       .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= maxBytes, {
         message: `must be at most ${maxBytes / 1024} KiB as JSON`,
       }),
-    shape: jsonObject(),
+    shape: objectType(),
     // additionalProperties stated, so that generated clients type it as a map of any value.
     jsonSchema: { type: 'object', additionalProperties: true },
     stored: 'json',

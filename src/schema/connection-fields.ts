@@ -60,14 +60,16 @@ const readColumn = (row: ConnectionRow, name: ConnectionFieldName): unknown =>
   JSON.parse((row as unknown as Record<string, string>)[name] as string);
 
 function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: FieldDeclaration) {
-  const type = OUTPUT_TYPE_OF[field.value.graphql] as 'String';
-  const nullable = field.value.nullable === true;
+  // What every field shares: its type, whether null is a value, its description.
+  const common = {
+    type: OUTPUT_TYPE_OF[field.value.graphql] as 'String',
+    nullable: field.value.nullable === true,
+    description: field.description,
+  };
   if (field.secret) {
     // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
     return t.field({
-      type,
-      nullable,
-      description: field.description,
+      ...common,
       args: {
         reveal: t.arg.boolean({
           defaultValue: false,
@@ -80,12 +82,10 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
     });
   }
   const { derive } = field.value;
-  if (derive) {
-    return t.field({ type, description: field.description, resolve: (row) => derive(row) as string });
-  }
+  if (derive) return t.field({ ...common, resolve: (row) => derive(row) as string });
   // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
-  if (field.value.stored === 'plain') return t.expose(name as 'alias', { type, description: field.description });
-  return t.field({ type, nullable, description: field.description, resolve: (row) => readColumn(row, name) as string });
+  if (field.value.stored === 'plain') return t.expose(name as 'alias', common);
+  return t.field({ ...common, resolve: (row) => readColumn(row, name) as string });
 }
 
 /** Every field of a connection but its id (the Node interface gives that). */
