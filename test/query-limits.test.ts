@@ -82,7 +82,7 @@ describe.each(STORES)('GraphQL pages at the documented maximum on $name', (store
   });
 
   it.skipIf(store.skip)('refuses a query that selects too many fields, and one too long to parse', async () => {
-    const fields = Array.from({ length: QUERY_LIMITS.breadth }, (_, i) => `f${i}: __typename`).join(' ');
+    const fields = '__typename '.repeat(QUERY_LIMITS.breadth);
     const broad = await fixture.api.graphql(`{ ${fields} databaseConnection(id: "x") { id } }`);
     expect(broad.errors?.[0].extensions).toEqual({
       code: 'QUERY_LIMIT_EXCEEDED',

@@ -22,7 +22,7 @@ import type { Context, RequestContext, ServiceContext } from '../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
-import { QUERY_LIMITS, queryLimitError } from '../schema/query-limits.ts';
+import { aliasLimitRule, QUERY_LIMITS, queryLimitError } from '../schema/query-limits.ts';
 import { scrub } from '../secrets/scrub.ts';
 
 export type Yoga = YogaServerInstance<RequestContext, Context>;
@@ -87,6 +87,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       // The query limits are Pothos' complexity plugin's (src/schema/query-limits.ts), and the token count here.
       useTokenLimit,
+      { onValidate: ({ addValidationRule }) => addValidationRule(aliasLimitRule) } satisfies Plugin,
       EnvelopArmorPlugin({
         maxDepth: { enabled: false },
         maxAliases: { enabled: false },

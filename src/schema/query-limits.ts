@@ -5,7 +5,7 @@
  * written in the query or passed as a variable; other lists count as LIST_SIZE. The limits are
  * sized for the documented maximum: a page of CONNECTION_PAGE_MAX connections with every field.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValidationRule } from 'graphql';
 
 export const QUERY_LIMITS = {
   /** Fields resolved, lists counted by their size: a page of 1,000 connections with every field is about 40,000. */
@@ -17,6 +17,8 @@ export const QUERY_LIMITS = {
   depth: 12,
   /** Fields selected in all, aliases and fragments included. */
   breadth: 400,
+  /** Fields given another name in the document: each may repeat a costly field, a database read. */
+  aliases: 15,
   /** Tokens in the document, counted before it is parsed. */
   tokens: 4_000,
 } as const;
@@ -33,6 +35,7 @@ const WORDS: Record<QueryLimit, string> = {
   complexity: 'asks for more fields than one query may (each field of a list counted once per item)',
   depth: 'nests fields deeper than one query may',
   breadth: 'selects more fields than one query may',
+  aliases: 'renames more fields than one query may',
   tokens: 'is longer than one query may be',
 };
 
@@ -53,3 +56,18 @@ export const pageComplexity =
     field: 1,
     multiplier: Math.max(first ?? last ?? defaultSize, 0),
   });
+
+/** A validation rule: refuses a document with more aliases than QUERY_LIMITS.aliases. */
+export const aliasLimitRule: ValidationRule = (context) => {
+  let aliases = 0;
+  return {
+    Field(node) {
+      if (node.alias) aliases++;
+    },
+    Document: {
+      leave() {
+        if (aliases > QUERY_LIMITS.aliases) context.reportError(queryLimitError('aliases', aliases));
+      },
+    },
+  };
+};
