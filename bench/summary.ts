@@ -1,7 +1,7 @@
 /**
- * `npx tsx bench/summary.ts`: the README's benchmark table, from the last run of each store and
+ * `npx tsx bench/summary.ts`: the table of targets in docs/benchmark.md, from the last run of each store and
  * runtime (bench/results/<store>-node<major>.json): each target, what each run measured, and
- * whether it is met. test/docs.test.ts checks that the README shows this very table.
+ * whether it is met. test/docs.test.ts checks that docs/benchmark.md shows this very table.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

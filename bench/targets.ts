@@ -1,7 +1,7 @@
 /**
  * What the service must reach (issue 14), and whether a run's report reaches it. The bench prints
  * the targets of its run; bench/summary.ts puts those of the last run of each store and runtime
- * side by side, as the README shows them.
+ * side by side, as docs/benchmark.md shows them.
  */
 
 export interface Row {

@@ -4,8 +4,8 @@
  * succeed; tables that restate a catalogue match it.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -25,10 +25,49 @@ const DOCUMENTED_URL = 'http://127.0.0.1:4000';
 const read = (page: string) => readFileSync(join(ROOT, page), 'utf8');
 const shellBlocks = (page: string) => [...read(page).matchAll(/^```sh\n([\s\S]*?)^```/gm)].map(([, code = '']) => code);
 
+/** The targets of a page's links: inline `[text](target)` and `<target>` autolinks. */
+const linksOf = (markdown: string) => {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  return [
+    ...[...prose.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target = '']) => target),
+    ...[...prose.matchAll(/<([a-z][a-z0-9+.-]*:[^>\s]+)>/gi)].map(([, target = '']) => target),
+  ];
+};
+
+/** The anchors a page's headings get, as GitHub makes them. */
+const headingSlugs = (markdown: string) =>
+  [...markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map(([, title = '']) =>
+    title
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-'),
+  );
+
 describe('the documentation', () => {
   it('has pages, each linked from the README', () => {
     const readme = read('README.md');
     for (const page of PAGES.filter((page) => page !== 'README.md')) expect(readme).toContain(`](${page})`);
+  });
+
+  it('keeps the README a short read: what it is, the commands, a first call of each interface, the map', () => {
+    const readme = read('README.md');
+    expect(readme.split('\n').length).toBeLessThanOrEqual(120);
+    for (const command of ['npm install', 'npm start', 'npm test']) expect(readme).toContain(command);
+    expect(readme).toContain('## A first REST call');
+    expect(readme).toContain('## A first GraphQL query');
+  });
+
+  it.each(PAGES)('links from %s only to files and headings inside the repository', (page) => {
+    for (const link of linksOf(read(page))) {
+      // The service's own pages, as the examples run it, are no files.
+      if (link.startsWith(DOCUMENTED_URL)) continue;
+      expect(link, `${page}: ${link}`).not.toMatch(/^[a-z][a-z0-9+.-]*:/i);
+      const [path = '', anchor] = link.split('#');
+      const target = path ? join(dirname(join(ROOT, page)), path) : join(ROOT, page);
+      expect(target.startsWith(ROOT), `${page}: ${link} leads out of the repository`).toBe(true);
+      expect(existsSync(target), `${page}: ${link} names no file`).toBe(true);
+      if (anchor) expect(headingSlugs(readFileSync(target, 'utf8')), `${page}: ${link}`).toContain(anchor);
+    }
   });
 
   it.each(PAGES.filter((page) => shellBlocks(page).length > 0))(
@@ -60,8 +99,8 @@ describe('the documentation', () => {
     expect(read('docs/rest-api.md')).toContain(['| Status | `code` | Meaning |', '|---|---|---|', ...rows].join('\n'));
   });
 
-  it('shows in the README the targets as the last benchmark runs measured them (bench/results)', () => {
-    expect(read('README.md')).toContain(summaryTable());
+  it('shows in docs/benchmark.md the targets as the last benchmark runs measured them (bench/results)', () => {
+    expect(read('docs/benchmark.md')).toContain(summaryTable());
   });
 
   it('lists in docs/rest-api.md the reasons a connection test fails, as the catalogue has them', () => {

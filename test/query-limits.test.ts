@@ -24,9 +24,10 @@ const LIST = operations.get('List') as string;
 describe.each(STORES)('GraphQL pages at the documented maximum on $name', (store) => {
   const fixture = useServiceFixture(store);
 
-  it('documents a page size of 1,000 at most', () => {
+  it('documents a page size of 1,000 at most, and the limits as declared', () => {
     expect(docs).toContain('1000 at most');
     expect(LIST).toContain('databaseConnections(first: $first');
+    for (const [limit, max] of Object.entries(QUERY_LIMITS)) expect(docs).toContain(`| \`${limit}\` | ${max} |`);
   });
 
   it.skipIf(store.skip)(
