@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { encodeCursor } from '../src/connections/cursor.ts';
+import { parseFullDocument } from '../src/connections/input.ts';
 import { newRow } from '../src/connections/records.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
@@ -95,20 +96,14 @@ async function seed(url: string, from: number, count: number): Promise<string[]>
       // 100 MySQL connections: the list of 100 filters on them.
       const mysql = i % 100 === 0;
       const uri = mysql ? `mysql://u:p${i}@mysql${i}.internal:3306/app` : databaseUri(i);
-      const row = newRow(
-        {
-          alias: `seed-${i}`,
-          connectionUri: uri,
-          schemas: mysql ? [] : ['public', 'sales'],
-          metadata: { team: 'bi', i },
-          useSsh: false,
-          sshSettings: null,
-          tlsSettings: null,
-        },
-        mysql ? 'mysql' : 'postgresql',
-        secrets,
-        { now: new Date(SEED_START + i) },
-      );
+      // The fields left out take their defaults, as the API fills them.
+      const document = parseFullDocument({
+        alias: `seed-${i}`,
+        connectionUri: uri,
+        schemas: mysql ? [] : ['public', 'sales'],
+        metadata: { team: 'bi', i },
+      });
+      const row = newRow(document, mysql ? 'mysql' : 'postgresql', secrets, { now: new Date(SEED_START + i) });
       rows.push(row);
       ids.push(row.id);
     }
