@@ -133,6 +133,9 @@ export type ConnectionDocument = {
 
 const entries = Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][];
 
+/** A field's declaration, as every field's: what generic code reads of it. */
+export const declarationOf = (name: ConnectionFieldName): FieldDeclaration => CONNECTION_FIELDS[name];
+
 /** The fields clients write, in declaration order. */
 export const INPUT_FIELDS = entries.filter(([, field]) => field.input !== undefined);
 

@@ -9,15 +9,13 @@ import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 import { parsePartialDocument } from './input.ts';
 
 type Document = Partial<ConnectionDocument>;
-/** A field's value, handed to its kind's SecretHandling (whose type the field's entry knows, not this loop). */
-type SecretValue = never;
 
 /** Every path (GraphQL names) where the document holds the mask in place of a secret. */
 export function maskedPaths(document: Document): string[] {
   return SECRET_FIELDS.flatMap(([name, field]) => {
     const value = document[name as keyof Document];
     if (value === undefined || !field.value.secrets) return [];
-    return field.value.secrets.maskedPaths(value as SecretValue).map((path) => (path ? `${name}.${path}` : name));
+    return field.value.secrets.maskedPaths(value).map((path) => (path ? `${name}.${path}` : name));
   });
 }
 
@@ -54,19 +52,14 @@ const wayOf = (document: Document) => {
  */
 export function restoreMasks(document: Document, stored: ConnectionDocument): void {
   const problems: FieldProblem[] = [];
-  const restored: Document = {};
+  const restored: Record<string, unknown> = {};
   const effective = { ...stored, ...document };
   for (const [name, field] of SECRET_FIELDS) {
     const key = name as keyof Document;
     const value = document[key];
-    if (
-      value === undefined ||
-      !field.value.secrets ||
-      field.value.secrets.maskedPaths(value as SecretValue).length === 0
-    )
-      continue;
+    if (value === undefined || !field.value.secrets || field.value.secrets.maskedPaths(value).length === 0) continue;
     const sameWay = name !== 'connectionUri' || wayOf(effective) === wayOf(stored);
-    const kept = sameWay ? field.value.secrets.restore(value as SecretValue, stored[key] as SecretValue) : undefined;
+    const kept = sameWay ? field.value.secrets.restore(value, stored[key]) : undefined;
     if (kept === undefined) {
       problems.push({
         field: name,
@@ -74,7 +67,7 @@ export function restoreMasks(document: Document, stored: ConnectionDocument): vo
           `holds ${MASK} in place of a secret, but either goes elsewhere than the stored one (another scheme, ` +
           'user, host, port, database or SSH bastion), or the stored one has no such secret: send the secret itself',
       });
-    } else restored[key] = kept as never;
+    } else restored[key] = kept;
   }
   if (problems.length > 0) throw new ValidationError(problems);
   // Checked again with the stored secrets in place: a new passphrase must still open the stored key.

@@ -5,10 +5,10 @@ import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
 import {
   type ConnectionDocument,
+  declarationOf,
   type FieldDeclaration,
   INPUT_FIELDS,
   REST_NAME_OF,
-  SECRET_FIELDS,
   type SecretFieldName,
 } from './fields.ts';
 import { aliasKey } from './input.ts';
@@ -16,8 +16,6 @@ import type { ConnectionRow, NewRow } from './store.ts';
 import { REACHING_FIELDS } from './transport.ts';
 
 export type { ConnectionRow };
-
-const SECRET_FIELDS_BY_NAME = Object.fromEntries(SECRET_FIELDS) as Record<SecretFieldName, FieldDeclaration>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,7 +97,7 @@ export function changedColumns(
 
 /** A secret field's value, opened. */
 export const openSecret = (row: ConnectionRow, name: SecretFieldName, secrets: ConnectionSecrets): unknown =>
-  fromText(SECRET_FIELDS_BY_NAME[name], secrets.open(row, name));
+  fromText(declarationOf(name), secrets.open(row, name));
 
 /** A secret field's value as output shows it: masked unless revealed. */
 export const presentSecret = (
@@ -107,7 +105,7 @@ export const presentSecret = (
   name: SecretFieldName,
   reveal: boolean,
   secrets: ConnectionSecrets,
-): unknown => fromText(SECRET_FIELDS_BY_NAME[name], secrets.present(row, name, reveal));
+): unknown => fromText(declarationOf(name), secrets.present(row, name, reveal));
 
 /** The input fields a partial document changes in a stored one (GraphQL names). */
 export function changedFields(before: ConnectionDocument, change: Partial<ConnectionDocument>): string[] {

@@ -9,12 +9,10 @@ import type { ConnectionRoute } from '../connectivity/route.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { SecretReferenceError, type SecretReferences } from '../secrets/references.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
-import { CONNECTION_FIELDS, type ConnectionDocument, SECRET_FIELDS, type SecretFieldName } from './fields.ts';
+import { type ConnectionDocument, declarationOf, SECRET_FIELDS, type SecretFieldName } from './fields.ts';
 import { parsePartialDocument } from './input.ts';
 import { type ConnectionRow, rowDialect, rowSchemas, storedDocument } from './records.ts';
 import { routeOf } from './transport.ts';
-
-type SecretValue = never;
 
 /**
  * The document with every secret reference replaced by its value. Throws ValidationError with the
@@ -23,12 +21,12 @@ type SecretValue = never;
  */
 export function resolveReferences<T extends Partial<ConnectionDocument>>(document: T, references: SecretReferences): T {
   const problems: FieldProblem[] = [];
-  const resolved: Partial<ConnectionDocument> = {};
+  const resolved: Record<string, unknown> = {};
   for (const [name, field] of SECRET_FIELDS) {
     const value = document[name as keyof T];
     if (value == null || !field.value.secrets) continue;
     let read = false;
-    const result = field.value.secrets.resolveReferences(value as SecretValue, (reference, path) => {
+    const result = field.value.secrets.resolveReferences(value, (reference, path) => {
       try {
         read = true;
         return references.resolve(reference);
@@ -38,7 +36,7 @@ export function resolveReferences<T extends Partial<ConnectionDocument>>(documen
         return reference;
       }
     });
-    if (read) resolved[name as keyof ConnectionDocument] = result as never;
+    if (read) resolved[name] = result;
   }
   if (problems.length > 0) throw new ValidationError(problems, 'invalid_secret_reference');
   if (Object.keys(resolved).length === 0) return document;
@@ -85,9 +83,9 @@ export async function testStoredConnection(
 
 /** A revealed secret field with the values its references stand for; a reference that cannot be read stays as written. */
 export function revealReferences(field: SecretFieldName, value: unknown, references: SecretReferences): unknown {
-  const handling = CONNECTION_FIELDS[field].value.secrets;
+  const handling = declarationOf(field).value.secrets;
   if (!handling) return value;
-  return handling.resolveReferences(value as never, (reference) => {
+  return handling.resolveReferences(value, (reference) => {
     try {
       return references.resolve(reference);
     } catch {

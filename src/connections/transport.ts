@@ -103,7 +103,7 @@ export function checkConnection(document: ConnectionDocument, policy: DialectPol
 /** Where a connection test goes, and every secret it carries (for scrubbing messages). */
 export function routeOf(document: Transport): ConnectionRoute {
   const secrets = SECRET_FIELDS.flatMap(([name, field]) =>
-    field.value.secrets ? field.value.secrets.secretsIn(document[name as keyof Transport] as never) : [],
+    field.value.secrets ? field.value.secrets.secretsIn(document[name as keyof Transport]) : [],
   );
   return {
     uri: document.connectionUri,

@@ -50,9 +50,9 @@ export function maskSecrets(body: Record<string, unknown>): Record<string, unkno
   for (const [, field] of REST_FIELDS) {
     const { secrets, group } = field.value;
     if (!field.secret || !secrets || masked[field.rest] == null) continue;
-    const value = masked[field.rest] as never;
+    const value = masked[field.rest];
     masked[field.rest] = group
-      ? renameMembers(secrets.mask(renameMembers(value, group, false) as never) as Settings, group, true)
+      ? renameMembers(secrets.mask(renameMembers(value as Settings, group, false)) as Settings, group, true)
       : secrets.mask(value);
   }
   return masked;
