@@ -67,3 +67,31 @@ export const eventsAfter = (reader: Pick<Prisma, 'auditEvent'>, afterId: number,
 /** The number of the last event recorded, 0 when there is none. */
 export const lastEventId = async (reader: Pick<Prisma, 'auditEvent'>) =>
   (await reader.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0;
+
+export interface AuditFilter {
+  connectionId?: string | null;
+  action?: AuditAction | null;
+  /** Only events at or after this moment. */
+  since?: Date | null;
+  /** Only events recorded before the one with this number (the page's cursor). */
+  beforeId?: number;
+}
+
+/** The events that pass the filter, newest first, `take` at most. */
+export const auditEventsPage = (
+  reader: Pick<Prisma, 'auditEvent'>,
+  { connectionId, action, since, beforeId }: AuditFilter,
+  take: number,
+) =>
+  reader.auditEvent.findMany({
+    where: {
+      AND: [
+        connectionId ? { connectionId } : {},
+        action ? { action } : {},
+        since ? { at: { gte: since } } : {},
+        beforeId !== undefined ? { id: { lt: beforeId } } : {},
+      ],
+    },
+    orderBy: { id: 'desc' },
+    take,
+  });

@@ -1,9 +1,9 @@
 /** The AuditEvent type and the auditEvents query: the audit trail, newest first. */
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { AUDIT_ACTIONS, type AuditAction } from '../audit/events.ts';
+import { AUDIT_ACTIONS, type AuditAction, auditEventsPage } from '../audit/events.ts';
 import { builder } from '../builder.ts';
-import type { AuditEvent as AuditEventRow, Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
+import type { AuditEvent as AuditEventRow } from '../generated/sqlite/client.ts';
 import { pageComplexity } from './query-limits.ts';
 
 const AuditActionEnum = builder.enumType('AuditAction', {
@@ -52,8 +52,9 @@ const encodeCursor = (event: AuditEventRow) => String(event.id);
 /** Whether a cursor is of the form this query gives. */
 export const isAuditCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);
 
-function olderThan(cursor: string): PrismaTypes.AuditEventWhereInput {
-  if (isAuditCursor(cursor)) return { id: { lt: Number(cursor) } };
+/** The number of the event a cursor stands for; a cursor this API did not give out is bad input. */
+function eventNumberOf(cursor: string): number {
+  if (isAuditCursor(cursor)) return Number(cursor);
   throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
@@ -79,19 +80,8 @@ builder.queryField('auditEvents', (t) =>
           defaultSize: AUDIT_PAGE_DEFAULT,
           maxSize: AUDIT_PAGE_MAX,
         });
-        const { connectionId, action, since } = args.filter ?? {};
-        const rows = await prisma.auditEvent.findMany({
-          where: {
-            AND: [
-              connectionId ? { connectionId } : {},
-              action ? { action } : {},
-              since ? { at: { gte: since } } : {},
-              args.after ? olderThan(args.after) : {},
-            ],
-          },
-          orderBy: { id: 'desc' },
-          take: limit,
-        });
+        const beforeId = args.after ? eventNumberOf(args.after) : undefined;
+        const rows = await auditEventsPage(prisma, { ...args.filter, beforeId }, limit);
         const nodes = rows.slice(0, expectedSize);
         const last = nodes[nodes.length - 1];
         return {
