@@ -64,9 +64,10 @@ export const eventsAfter = (reader: Pick<Prisma, 'auditEvent'>, afterId: number,
     take,
   });
 
-/** The number of the last event recorded, 0 when there is none. */
-export const lastEventId = async (reader: Pick<Prisma, 'auditEvent'>) =>
-  (await reader.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0;
+/** The number of the last event recorded before `at`, 0 when there is none. */
+export const lastEventIdBefore = async (reader: Pick<Prisma, 'auditEvent'>, at: Date) =>
+  (await reader.auditEvent.findFirst({ where: { at: { lt: at } }, orderBy: { id: 'desc' }, select: { id: true } }))
+    ?.id ?? 0;
 
 export interface AuditFilter {
   connectionId?: string | null;

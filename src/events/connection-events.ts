@@ -3,14 +3,14 @@
  * instance of the service, or a command-line tool). On PostgreSQL they travel by NOTIFY, sent in
  * the transaction of the change (so delivered on commit, in commit order, and never for a change
  * that did not happen) and heard by every instance's LISTEN. SQLite has no such channel: there,
- * the changes are read from the audit trail, which records each one in its own transaction, in
- * commit order (SQLite has one writer at a time): right after a change this process commits, and
- * every POLL_MS for those of other processes. Health changes, which only the service's own checks
- * make, are delivered within the process there.
+ * while anyone subscribes, the changes are read from the audit trail, which records each one in its
+ * own transaction, in commit order (SQLite has one writer at a time): right after a change this
+ * process commits, and every POLL_MS for those of other processes. Health changes, which only the
+ * service's own checks make, are delivered within the process there.
  */
 import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
-import { CHANGE_OF_ACTION, eventsAfter, lastEventId } from '../audit/events.ts';
+import { CHANGE_OF_ACTION, eventsAfter, lastEventIdBefore } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
 import type { Logger } from '../logger.ts';
@@ -139,13 +139,23 @@ function listenForNotifications(url: string, logger: Logger, deliver: (event: Co
   };
 }
 
-/** SQLite: reads the changes recorded in the audit trail since the last one read, now and every POLL_MS. */
-function readAuditTrail(prisma: Prisma, logger: Logger, deliver: (event: ConnectionEvent) => void) {
-  // Changes before the start are history, not news.
-  let lastId: Promise<number> | number = lastEventId(prisma);
+/**
+ * SQLite: while anyone subscribes, reads the changes recorded in the audit trail since the last one
+ * read, at once when asked and every POLL_MS; with no subscriber, reads nothing (a write costs no
+ * read). `listening` says whether anyone subscribes.
+ */
+function readAuditTrail(
+  prisma: Prisma,
+  logger: Logger,
+  deliver: (event: ConnectionEvent) => void,
+  listening: () => boolean,
+) {
+  // Where reading goes on from; undefined while nobody listens.
+  let lastId: Promise<number> | number | undefined;
   let reading: Promise<void> | undefined;
   let again = false;
   async function read() {
+    if (lastId === undefined) return;
     let afterId = await lastId;
     for (;;) {
       const rows = await eventsAfter(prisma, afterId, POLL_BATCH);
@@ -159,6 +169,10 @@ function readAuditTrail(prisma: Prisma, logger: Logger, deliver: (event: Connect
     }
   }
   const readNow = () => {
+    if (!listening()) {
+      lastId = undefined;
+      return;
+    }
     if (reading) {
       again = true;
       return;
@@ -177,6 +191,10 @@ function readAuditTrail(prisma: Prisma, logger: Logger, deliver: (event: Connect
   timer.unref();
   return {
     readNow,
+    /** A subscriber came: with the first, reading starts from the changes recorded from now on. */
+    subscribed() {
+      lastId ??= lastEventIdBefore(prisma, new Date());
+    },
     async close() {
       clearInterval(timer);
       await reading;
@@ -193,7 +211,8 @@ export function createConnectionEvents(
   const local = localDelivery();
   const postgres = store.provider === 'postgresql';
   const stopListening = postgres && listen ? listenForNotifications(store.url, logger, local.deliver) : undefined;
-  const trail = !postgres && listen ? readAuditTrail(prisma, logger, local.deliver) : undefined;
+  const trail =
+    !postgres && listen ? readAuditTrail(prisma, logger, local.deliver, () => local.subscribers() > 0) : undefined;
 
   const inTransaction = (writer: Writer, event: ConnectionEvent) =>
     postgres ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event)) : undefined;
@@ -215,7 +234,11 @@ export function createConnectionEvents(
       afterCommit(event);
       return result as Awaited<typeof first>;
     },
-    subscribe: local.subscribe,
+    subscribe(connectionId) {
+      const iterator = local.subscribe(connectionId);
+      trail?.subscribed();
+      return iterator;
+    },
     subscribers: local.subscribers,
     async close() {
       await stopListening?.();
