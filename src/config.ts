@@ -49,6 +49,26 @@ const cidrs = () =>
     }
   });
 
+/** The dialects reached at a vendor's API address rather than at the URI's host. */
+const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
+
+/** `dialect=https://…` pairs, comma-separated: where a vendor's API is reached in place of its public address. */
+const vendorEndpoints = () =>
+  list().transform((pairs, context) => {
+    const endpoints: Partial<Record<(typeof VENDOR_API_DIALECTS)[number], string>> = {};
+    for (const pair of pairs) {
+      const [name = '', url = ''] = pair.split(/=(.*)/s);
+      const dialect = VENDOR_API_DIALECTS.find((known) => known === name.trim());
+      if (!dialect || !/^https?:\/\/[^/]+\/?$/.test(url.trim())) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${pair}" is not dialect=URL, with a dialect among ${VENDOR_API_DIALECTS.join(', ')} and a URL such as https://host:443`,
+        });
+      } else endpoints[dialect] = url.trim().replace(/\/$/, '');
+    }
+    return endpoints;
+  });
+
 /** The environment variables the service reads, with their defaults. */
 export const ENVIRONMENT = z.object({
   PORT: integer(0, 65535).default(4000),
@@ -72,6 +92,8 @@ export const ENVIRONMENT = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHQL_EXPLORER: boolean().optional(),
   ALLOW_FILE_DATABASES: boolean().default(false),
+  FILE_DATABASES_DIR: z.string().optional(),
+  VENDOR_ENDPOINTS: vendorEndpoints().default({}),
   CONNECTION_TEST_TIMEOUT_MS: integer(100, 120_000).default(5_000),
   CONNECTION_TEST_DENIED_CIDRS: cidrs().default(DEFAULT_DENIED_CIDRS),
   CONNECTION_TEST_ALLOWED_CIDRS: cidrs().default([]),
@@ -126,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'No API key is configured (API_KEYS or API_KEYS_FILE), so every caller would have every scope: ' +
         `in that local mode the service listens only on a loopback address, not on HOST=${settings.HOST}. ` +
         'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
+    );
+  }
+  if (settings.ALLOW_FILE_DATABASES && settings.FILE_DATABASES_DIR === undefined) {
+    problems.push(
+      'ALLOW_FILE_DATABASES=true needs FILE_DATABASES_DIR: the folder whose SQLite and DuckDB files connections may name',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '));

@@ -91,7 +91,8 @@ export const ERROR_CODES = {
   dialect_not_testable: {
     status: 422,
     graphqlType: 'DialectNotTestableError',
-    description: 'The service has no driver to test this kind of database.',
+    description:
+      'A SQLite or DuckDB file, while the service runs without ALLOW_FILE_DATABASES=true: it does not open files then.',
   },
   idempotency_key_reused: {
     status: 422,

@@ -3,7 +3,8 @@
  * tools need them: migrations applied, the keys loaded and checked against what is stored, the
  * readers of secret references, the connection tests, and the change events.
  */
-import { dirname, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import { type Config, ConfigError, SETTING_NAMES } from './config.ts';
 import { type ConnectionsService, createConnectionsService } from './connections/service.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
@@ -43,11 +44,28 @@ function checkSecretFilesDir(config: Config, store: Store): void {
   }
 }
 
+/** The folder of file databases must be a folder, and hold neither the SQLite store nor its key. */
+function checkFileDatabasesDir(config: Config, store: Store): void {
+  const folder = config.FILE_DATABASES_DIR;
+  if (folder === undefined) return;
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new ConfigError(`FILE_DATABASES_DIR must name an existing folder (${folder} is none)`);
+  }
+  const root = `${realpathSync(folder)}${sep}`;
+  if (store.provider === 'sqlite' && `${realpathSync(dirname(store.file))}${sep}`.startsWith(root)) {
+    throw new ConfigError(
+      "FILE_DATABASES_DIR must not hold the service's own SQLite database, nor its encryption key: give file " +
+        'databases a folder of their own.',
+    );
+  }
+}
+
 export async function openConnections(config: Config, logger: Logger, options: OpenOptions): Promise<OpenConnections> {
   const store = storeFromUrl(config.DATABASE_URL);
   const applied = await applyMigrations(store, logger);
   logger.info({ store: store.provider, applied: applied.length }, 'database migrations are up to date');
   checkSecretFilesDir(config, store);
+  checkFileDatabasesDir(config, store);
   const keyring = loadKeyring(config, store, logger);
   const prisma = createPrismaClient(store, config);
   const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
@@ -56,7 +74,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
     provider: store.provider,
     secrets: connectionSecrets(keyring, options.maskSecrets),
     references: secretReferences({ ...config, protectedVariables: SETTING_NAMES, env: process.env }),
-    policy: { allowFileDatabases: config.ALLOW_FILE_DATABASES },
+    policy: { allowFileDatabases: config.ALLOW_FILE_DATABASES, fileDatabasesDir: config.FILE_DATABASES_DIR },
     connectivity: createConnectivity(config),
     events,
     logger,

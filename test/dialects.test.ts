@@ -189,21 +189,3 @@ describe.each(STORES)('dialect rules on $name', (store) => {
     });
   });
 });
-
-describe('ALLOW_FILE_DATABASES=true', () => {
-  it('accepts sqlite and duckdb URIs', async () => {
-    const database = createSqliteDatabase();
-    const service = await startTestService(database.url, { ALLOW_FILE_DATABASES: 'true' });
-    try {
-      const reply = await clientFor(service.url).request('POST', PATH, {
-        alias: 'f',
-        connection_uri: 'sqlite:///tmp/x.db',
-      });
-      expect(reply.status).toBe(201);
-      expect(reply.body.dialect).toBe('sqlite');
-    } finally {
-      await service.stop();
-      await database.drop();
-    }
-  });
-});

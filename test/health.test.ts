@@ -102,11 +102,13 @@ describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => 
   );
 
   it.skipIf(skip || !clusterToolsAvailable)(
-    'says not_testable for a dialect the service has no driver for',
+    'checks warehouses too: a Snowflake account that cannot be reached is failing',
     async () => {
-      const created = await api.request('POST', PATH, { alias: 'snow', connection_uri: 'snowflake://u:p@acct/db' });
+      const created = await api.request('POST', PATH, { alias: 'snow', connection_uri: 'snowflake://u:p@dcapi-no-such-account/db' });
       const health = async () => (await api.request('GET', `${PATH}/${created.body.id}`)).body.health;
-      expect((await until(health, (h) => h.status !== 'unknown', 3_000)).status).toBe('not_testable');
+      const checked = await until(health, (h) => h.status !== 'unknown', 3_000);
+      expect(checked.status).toBe('failing');
+      expect(['host_not_found', 'account_not_found']).toContain(checked.error.code);
     },
   );
 });

@@ -1,6 +1,6 @@
 /**
  * The secret references of a connection document (`${env:…}`, `${file:…}` in
- * place of the URI, its password, or a secret of the SSH and TLS settings):
+ * place of the URI, its password or a secret parameter, or a secret of the SSH and TLS settings):
  * read when the service needs the values, never stored in their place.
  */
 import type { Connectivity, TestResult } from '../connectivity/connectivity.ts';

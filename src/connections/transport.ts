@@ -3,6 +3,8 @@
  * settings and the TLS settings together, and the route a connection test
  * takes. Checked on every create and update, in GraphQL and so in REST.
  */
+
+import { checkedFilePath, FileDatabaseError, filePathOf } from '../connectivity/file-databases.ts';
 import type { ConnectionRoute, SshTunnelSettings, TlsMaterial } from '../connectivity/route.ts';
 import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
 import { checkDialect, type DialectPolicy } from '../dialects/rules.ts';
@@ -58,11 +60,31 @@ function hostProblem(uri: string, dialect: Dialect): string | undefined {
   return undefined;
 }
 
+/** Why a file database's URI may not be opened, if it may not: its path must lie in FILE_DATABASES_DIR. */
+function fileProblem(uri: string, dialect: Dialect, policy: DialectPolicy): string | undefined {
+  if (!dialect.fileBased) return undefined;
+  try {
+    checkedFilePath(filePathOf(uri), policy.fileDatabasesDir);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FileDatabaseError) return error.message;
+    throw error;
+  }
+}
+
 /** Throws ValidationError when the URI, SSH and TLS settings do not fit together for this dialect. */
-export function checkTransport(document: Transport, dialect: Dialect): void {
+export function checkTransport(document: Transport, dialect: Dialect, policy: DialectPolicy): void {
   const problems: FieldProblem[] = [];
-  const host = hostProblem(document.connectionUri, dialect);
+  const host = hostProblem(document.connectionUri, dialect) ?? fileProblem(document.connectionUri, dialect, policy);
   if (host) problems.push({ field: 'connectionUri', message: host });
+  if (document.tlsSettings !== null && !dialect.tls) {
+    problems.push({
+      field: 'tlsSettings',
+      message: dialect.fileBased
+        ? `cannot apply to ${dialect.name}: its database is a file, reached over no network`
+        : `cannot apply to ${dialect.name}: its driver opens TLS connections by a wallet this service does not take yet`,
+    });
+  }
   if (document.useSsh && document.sshSettings === null) {
     problems.push({ field: 'sshSettings', message: 'is required to connect through SSH' });
   }
@@ -96,7 +118,7 @@ export function checkTransport(document: Transport, dialect: Dialect): void {
 /** The dialect of a connection, once its URI, schemas, SSH and TLS settings fit together (references read). */
 export function checkConnection(document: ConnectionDocument, policy: DialectPolicy): Dialect {
   const dialect = checkDialect(document.connectionUri, document.schemas, policy);
-  checkTransport(document, dialect);
+  checkTransport(document, dialect, policy);
   return dialect;
 }
 

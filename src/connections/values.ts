@@ -119,7 +119,7 @@ export function uri(maxLength: number): ValueKind<string> {
       })
       .refine(
         (value) => !hasMisplacedReference(value),
-        'may hold a secret reference (${env:…} or ${file:…}) only as the whole URI or as its password',
+        'may hold a secret reference (${env:…} or ${file:…}) only as the whole URI, as its password, or as the value of a secret parameter (credentials_base64, private_key, …)',
       ),
     shape: string(),
     jsonSchema: { type: 'string', maxLength, examples: ['postgresql://user:password@localhost/dbname'] },

@@ -4,37 +4,21 @@
  * the connection always closed afterwards. Introspection results are cached
  * briefly per connection version.
  */
-import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
-import type { Driver, DriverSession, SchemaInfo } from './drivers/driver.ts';
-import { mysqlDriver } from './drivers/mysql.ts';
-import { postgresqlDriver } from './drivers/postgresql.ts';
+import type { Dialect } from '../dialects/registry.ts';
+import type { DriverSession, SchemaInfo } from './drivers/driver.ts';
 import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
-  DialectNotTestableError,
   describeFailure,
   type TestFailure,
   TooManyTestsError,
 } from './errors.ts';
-import { type NetworkGuard, networkGuard } from './network-guard.ts';
+import { networkGuard } from './network-guard.ts';
 import type { ConnectionRoute } from './route.ts';
-import { openTunnel, SshFailure, type Tunnel } from './ssh-tunnel.ts';
-import { InvalidTargetError, targetOf } from './target.ts';
+import { type SessionSettings, withDriverSession } from './session.ts';
+import { InvalidTargetError } from './target.ts';
 
-/** The bastion's address: a name that does not resolve is the bastion's failure, told as such. */
-async function resolveBastion(guard: NetworkGuard, host: string): Promise<string> {
-  try {
-    return await guard.resolve(host);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-      throw new SshFailure('ssh_host_not_found', `${host} does not resolve`);
-    }
-    throw error;
-  }
-}
-
-export interface ConnectivitySettings {
+export interface ConnectivitySettings extends SessionSettings {
   CONNECTION_TEST_TIMEOUT_MS: number;
   CONNECTION_TEST_DENIED_CIDRS: string[];
   /** When not empty, only these ranges may be reached. */
@@ -50,12 +34,6 @@ export interface TestResult {
   serverVersion: string | null;
   error: TestFailure | null;
 }
-
-const DRIVERS: Partial<Record<Dialect['name'], Driver>> = {
-  postgresql: postgresqlDriver,
-  mysql: mysqlDriver,
-  mariadb: mysqlDriver,
-};
 
 export interface Connectivity {
   /** Connects, asks the server's version and checks that `schemas` exist. A refused target throws; a failed connection is a result. */
@@ -75,7 +53,6 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
     denied: settings.CONNECTION_TEST_DENIED_CIDRS,
     allowed: settings.CONNECTION_TEST_ALLOWED_CIDRS,
   });
-  const timeoutMs = settings.CONNECTION_TEST_TIMEOUT_MS;
   let running = 0;
   const runningPerKey = new Map<string, number>();
   const cache = new Map<string, { expires: number; schemas: Promise<SchemaInfo[]> }>();
@@ -87,34 +64,14 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
     apiKey: string,
     work: (session: DriverSession) => Promise<T>,
   ): Promise<T> {
-    const driver = DRIVERS[dialect.name];
-    if (!driver) throw new DialectNotTestableError(dialect.name);
     const perKey = runningPerKey.get(apiKey) ?? 0;
     if (running >= settings.CONNECTION_TESTS_MAX_CONCURRENT || perKey >= settings.CONNECTION_TESTS_MAX_PER_KEY)
       throw new TooManyTestsError();
     running++;
     runningPerKey.set(apiKey, perKey + 1);
-    let tunnel: Tunnel | undefined;
     try {
-      const target = targetOf(route.uri, dialect);
-      // Through a tunnel, the guard checks the bastion: where it forwards is beyond what it can see.
-      const address = route.ssh ? await resolveBastion(guard, route.ssh.host) : await guard.resolve(target.host);
-      if (route.ssh) tunnel = await openTunnel(route.ssh, address, target, timeoutMs);
-      const session = await driver({
-        target,
-        address,
-        timeoutMs,
-        tlsMode: dialect.tls ? tlsModeOf(dialect.tls, target.parameters) : 'off',
-        tls: route.tls,
-        stream: tunnel?.stream,
-      });
-      try {
-        return await work(session);
-      } finally {
-        await session.close().catch(() => {});
-      }
+      return await withDriverSession(route, dialect, guard, settings, work);
     } finally {
-      tunnel?.close();
       running--;
       const left = (runningPerKey.get(apiKey) ?? 1) - 1;
       if (left > 0) runningPerKey.set(apiKey, left);
@@ -128,7 +85,6 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
   function failure(error: unknown, route: ConnectionRoute): TestFailure {
     if (error instanceof InvalidTargetError)
       return { code: 'invalid_uri', message: `The URI cannot be tested: ${error.message}.` };
-    if (error instanceof SshFailure) return describeFailure(error, route.secrets, error.failure);
     return describeFailure(error, route.secrets);
   }
 

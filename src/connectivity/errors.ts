@@ -12,6 +12,15 @@ export const TEST_FAILURES = {
   authentication_failed: 'The database refused the user name or password.',
   database_not_found: 'The database named in the URI does not exist, or this user may not use it.',
   unknown_schema: 'A schema of the connection does not exist.',
+  permission_denied: 'The database accepted the credentials but refused what the test asked of it.',
+  account_not_found: 'The Snowflake account named in the URI does not exist.',
+  warehouse_not_found:
+    'The warehouse named in the URI (Snowflake warehouse, Databricks SQL warehouse) does not exist or cannot be used.',
+  project_not_found: 'The BigQuery project named in the URI does not exist, or the credentials may not use it.',
+  credentials_invalid:
+    'The credentials in the URI cannot be read: a key that does not parse, or one of the wrong kind.',
+  file_not_allowed: 'The file is not inside FILE_DATABASES_DIR, or its path is not one the service opens.',
+  token_expired: 'The access token in the URI has expired or was revoked.',
   tls_error: 'The TLS connection failed.',
   ssh_host_not_found: "The SSH bastion's host name does not resolve.",
   ssh_connection_failed: 'The SSH bastion could not be reached, refused the connection, or did not answer in time.',
@@ -29,12 +38,12 @@ export interface TestFailure {
   message: string;
 }
 
-/** A dialect the service has no driver for: it says so rather than pretend. */
+/** A file database while this service may not open files (ALLOW_FILE_DATABASES off): it says so rather than pretend. */
 export class DialectNotTestableError extends Error {
   readonly code = 'dialect_not_testable' satisfies ErrorCode;
   constructor(readonly dialect: string) {
     super(
-      `The service cannot connect to ${dialect} databases to test them (it has drivers for postgresql, mysql and mariadb).`,
+      `The service does not open ${dialect} files while ALLOW_FILE_DATABASES is off, so it cannot test this connection.`,
     );
   }
 }
@@ -56,9 +65,13 @@ export class ConnectionFailedError extends Error {
   }
 }
 
-type DriverError = Error & { code?: string; errno?: number };
+type DriverError = Error & { code?: string; errno?: number; failure?: string };
+
+const isFailureCode = (code: unknown): code is TestFailureCode => typeof code === 'string' && code in TEST_FAILURES;
 
 function codeOf(error: DriverError): TestFailureCode {
+  // Drivers and the SSH tunnel that classified the failure themselves.
+  if (isFailureCode(error.failure)) return error.failure;
   const code = String(error.code ?? '');
   const message = error.message ?? '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host_not_found';
@@ -71,6 +84,8 @@ function codeOf(error: DriverError): TestFailureCode {
   if (code === '28P01' || code === '28000' || error.errno === 1045) return 'authentication_failed';
   // MySQL answers 1044 (access denied to that database) rather than tell a user which databases exist.
   if (code === '3D000' || error.errno === 1049 || error.errno === 1044) return 'database_not_found';
+  if (code === '42501' || code === 'EACCES') return 'permission_denied';
+  if (code === 'ENOENT') return 'database_not_found';
   if (
     /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ||
     /\bSSL\b|\bTLS\b|certificate/i.test(message)

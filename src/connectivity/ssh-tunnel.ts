@@ -1,7 +1,7 @@
 /**
- * A tunnel through an SSH bastion: one SSH connection and one forwarded channel
- * to the database's host and port, as the bastion resolves and reaches them.
- * Closing it ends both; a failure to open it is classified here.
+ * A tunnel through an SSH bastion: one SSH connection, and a forwarded channel
+ * for each connection a driver opens, as the bastion resolves and reaches the
+ * host. Closing it ends them all; a failure to open it is classified here.
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -24,9 +24,10 @@ export class SshFailure extends Error {
   }
 }
 
-export interface Tunnel {
-  /** A socket-like stream to the database, through the bastion. */
-  stream: Duplex;
+/** An SSH connection to a bastion, through which each connection to the database is a channel. */
+export interface Bastion {
+  /** A socket-like stream to host:port, as the bastion resolves and reaches them. */
+  forward(host: string, port: number): Promise<Duplex>;
   close(): void;
 }
 
@@ -72,26 +73,33 @@ function channelFailure(error: Error): Error {
 }
 
 /**
- * Connects to the bastion at `address` (checked by the network guard) and opens a channel to
- * `host`:`port`. Rejects with SshFailure for the bastion, or an Error with a socket code for
- * what lies behind it; within `timeoutMs`.
+ * Connects to the bastion at `address` (checked by the network guard), within `timeoutMs`. Rejects
+ * with SshFailure; a channel that cannot be opened rejects with an Error with the socket code a
+ * direct connection would have given.
  */
-export function openTunnel(
-  settings: SshTunnelSettings,
-  address: string,
-  destination: { host: string; port: number },
-  timeoutMs: number,
-): Promise<Tunnel> {
+export function openBastion(settings: SshTunnelSettings, address: string, timeoutMs: number): Promise<Bastion> {
   const client = new Client();
   let presentedOtherKey = false;
   let settled = false;
-  return new Promise<Tunnel>((resolve, reject) => {
+  const close = () => {
+    client.end();
+    client.destroy();
+  };
+  const bastion: Bastion = {
+    forward: (host, port) =>
+      new Promise((resolve, reject) => {
+        client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+          error ? reject(channelFailure(error)) : resolve(socketLike(channel)),
+        );
+      }),
+    close,
+  };
+  return new Promise<Bastion>((resolve, reject) => {
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      client.end();
-      client.destroy();
+      close();
       reject(error);
     };
     const timer = setTimeout(
@@ -109,22 +117,10 @@ export function openTunnel(
       }
     });
     client.on('ready', () => {
-      client.forwardOut('127.0.0.1', 0, destination.host, destination.port, (error, channel) => {
-        if (error) return fail(channelFailure(error));
-        if (settled) return channel.destroy();
-        settled = true;
-        clearTimeout(timer);
-        // The channel ends the SSH connection with it, however the driver leaves.
-        channel.on('close', () => client.end());
-        resolve({
-          stream: socketLike(channel),
-          close: () => {
-            channel.destroy();
-            client.end();
-            client.destroy();
-          },
-        });
-      });
+      if (settled) return close();
+      settled = true;
+      clearTimeout(timer);
+      resolve(bastion);
     });
     client.connect({
       host: address,

@@ -1,8 +1,8 @@
 /**
  * Every database dialect the service knows, in one table: the URI schemes it
  * accepts (SQLAlchemy-style driver suffixes included), its default port, and
- * whether a connection's `schemas` apply to it. Which dialects the service can
- * test is said by the drivers it has (src/connectivity/connectivity.ts).
+ * whether a connection's `schemas` apply to it, and how it asks for TLS. Each
+ * has its driver in src/connectivity/drivers/.
  */
 
 export const DIALECT_NAMES = [
@@ -33,7 +33,7 @@ export interface Dialect {
   supportsSchemas: boolean;
   /** A database in a local file: refused unless ALLOW_FILE_DATABASES=true, as Superset does. */
   fileBased: boolean;
-  /** How its URIs ask for TLS, for the dialects whose drivers the service has. */
+  /** How its URIs ask for TLS; none where TLS settings cannot apply (local files, Oracle: see docs/rest-api.md). */
   tls?: DialectTls;
   /**
    * Query parameters by which its drivers take a host, a Unix socket or a file naming one, in place
@@ -53,6 +53,8 @@ export interface DialectTls {
   hint: string;
   /** Parameters that name files on the disk of whoever connects: never read here. */
   fileParameters: string[];
+  /** The mode when the URI names none: HTTPS APIs are always verified TLS. */
+  default?: TlsMode;
 }
 
 const POSTGRESQL_TLS: DialectTls = {
@@ -97,8 +99,43 @@ const MYSQL_TLS: DialectTls = {
 export function tlsModeOf(tls: DialectTls, parameters: URLSearchParams): TlsMode {
   const byName = new Map([...parameters].map(([name, value]) => [name.toLowerCase(), value.toLowerCase()]));
   const parameter = tls.modeParameters.find((name) => byName.has(name));
-  return tls.modes[parameter === undefined ? '' : (byName.get(parameter) ?? '')] ?? 'off';
+  return tls.modes[parameter === undefined ? '' : (byName.get(parameter) ?? '')] ?? tls.default ?? 'off';
 }
+
+/** SQL Server's: `encrypt=yes` (pyodbc's Encrypt, JDBC's encrypt); TrustServerCertificate=yes then checks no certificate. */
+const MSSQL_TLS: DialectTls = {
+  modeParameters: ['encrypt'],
+  modes: {
+    yes: 'verify-full',
+    true: 'verify-full',
+    mandatory: 'verify-full',
+    strict: 'verify-full',
+    no: 'off',
+    false: 'off',
+    optional: 'off',
+  },
+  hint: 'encrypt=yes',
+  fileParameters: [],
+};
+
+/** ClickHouse's HTTP interface over HTTPS (port 8443): `secure=true`, as clickhouse-connect and clickhouse-sqlalchemy write it. */
+const CLICKHOUSE_TLS: DialectTls = {
+  modeParameters: ['secure', 'protocol'],
+  modes: { true: 'verify-full', 1: 'verify-full', https: 'verify-full', false: 'off', 0: 'off', http: 'off' },
+  hint: 'secure=true',
+  fileParameters: [],
+};
+
+/** Trino over HTTPS: `http_scheme=https`, as the trino Python client writes it. */
+const TRINO_TLS: DialectTls = {
+  modeParameters: ['http_scheme', 'protocol'],
+  modes: { https: 'verify-full', http: 'off' },
+  hint: 'http_scheme=https',
+  fileParameters: [],
+};
+
+/** Vendors' HTTPS APIs: always TLS, verified; TLS settings may add a CA (a private endpoint) or a client certificate. */
+const HTTPS_API: DialectTls = { modeParameters: [], modes: {}, hint: '', fileParameters: [], default: 'verify-full' };
 
 /** libpq's: a host or several, a socket folder, a numeric address, an entry of a service file. */
 const LIBPQ_HOSTS = ['host', 'hostaddr', 'service', 'servicefile'];
@@ -137,6 +174,7 @@ export const DIALECTS: readonly Dialect[] = [
   // pyodbc's odbc_connect holds a whole ODBC connection string, its SERVER= among it.
   dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], {
     defaultPort: 1433,
+    tls: MSSQL_TLS,
     hostParameters: ['host', 'server', 'odbc_connect'],
   }),
   dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], {
@@ -144,18 +182,21 @@ export const DIALECTS: readonly Dialect[] = [
     supportsSchemas: true,
     hostParameters: ['host', 'dsn'],
   }),
-  dialect('snowflake', [], { defaultPort: 443, supportsSchemas: true }),
-  dialect('bigquery', [], { supportsSchemas: true }),
+  dialect('snowflake', [], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),
+  // The project stands where a host would: the API is at a fixed address (VENDOR_ENDPOINTS may move it).
+  dialect('bigquery', [], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),
   dialect('redshift', ['redshift+psycopg2', 'redshift+redshift_connector'], {
     defaultPort: 5439,
+    tls: POSTGRESQL_TLS,
     hostParameters: LIBPQ_HOSTS,
   }),
-  dialect('databricks', ['databricks+connector'], { defaultPort: 443, supportsSchemas: true }),
+  dialect('databricks', ['databricks+connector'], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),
   dialect('clickhouse', ['clickhouse+http', 'clickhouse+native', 'clickhouse+asynch', 'clickhousedb'], {
     defaultPort: 8123,
+    tls: CLICKHOUSE_TLS,
   }),
-  dialect('trino', [], { defaultPort: 8080, supportsSchemas: true }),
-  dialect('awsathena', ['awsathena+rest', 'awsathena+pandas', 'awsathena+arrow'], { defaultPort: 443 }),
+  dialect('trino', [], { defaultPort: 8080, supportsSchemas: true, tls: TRINO_TLS }),
+  dialect('awsathena', ['awsathena+rest', 'awsathena+pandas', 'awsathena+arrow'], { defaultPort: 443, tls: HTTPS_API }),
   dialect('duckdb', [], { fileBased: true }),
   dialect('sqlite', ['sqlite+pysqlite', 'sqlite+aiosqlite'], { fileBased: true }),
 ];

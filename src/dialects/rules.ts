@@ -5,6 +5,8 @@ import { ACCEPTED_SCHEMES, type Dialect, dialectOfUri, schemeOf } from './regist
 export interface DialectPolicy {
   /** Whether sqlite and duckdb URIs (local files) are accepted. */
   allowFileDatabases: boolean;
+  /** The only folder whose files they may name (FILE_DATABASES_DIR). */
+  fileDatabasesDir?: string | undefined;
 }
 
 /** What checkDialect may throw: a client's mistake, each a typed error in GraphQL. */

@@ -87,7 +87,7 @@ export function maskConnectionUri(uri: string): string {
   const parts = parse(uri);
   if (parts.password && !isReference(parts.password)) parts.password = MASK;
   for (const parameter of parts.parameters) {
-    if (parameter.value && isSecretParameter(parameter.name)) parameter.value = MASK;
+    if (parameter.value && isSecretParameter(parameter.name) && !isReference(parameter.value)) parameter.value = MASK;
   }
   return format(parts);
 }
@@ -100,23 +100,30 @@ export function secretsIn(uri: string): string[] {
   return secrets.filter((secret) => secret !== MASK && !isReference(secret));
 }
 
+/** The secret parameters of a URI that hold a reference (`credentials_base64=${file:bq-key}`). */
+const referencedParameters = (parts: ParsedUri) =>
+  parts.parameters.filter((p) => isSecretParameter(p.name) && isReference(p.value));
+
 /**
  * The URI with the secret references it holds replaced by what `resolve` gives: the whole URI, or
- * its password (percent-encoded in place).
+ * its password and secret parameters (percent-encoded in place).
  */
 export function resolveUriReferences(uri: string, resolve: (reference: string) => string): string {
   if (isReference(uri)) return resolve(uri);
   const parts = parse(uri);
-  if (!isReference(parts.password)) return uri;
-  parts.password = encodeURIComponent(resolve(parts.password));
+  const parameters = referencedParameters(parts);
+  if (!isReference(parts.password) && parameters.length === 0) return uri;
+  if (isReference(parts.password)) parts.password = encodeURIComponent(resolve(parts.password));
+  for (const parameter of parameters) parameter.value = encodeURIComponent(resolve(parameter.value as string));
   return format(parts);
 }
 
-/** Whether a URI holds `${` anywhere a reference may not stand: references are the whole URI or its password. */
+/** Whether a URI holds `${` anywhere a reference may not stand: the whole URI, its password, a secret parameter's value. */
 export function hasMisplacedReference(uri: string): boolean {
   if (isReference(uri)) return false;
   const parts = parse(uri);
   if (isReference(parts.password)) parts.password = '';
+  for (const parameter of referencedParameters(parts)) parameter.value = '';
   return format(parts).includes('${');
 }
 

@@ -1,6 +1,7 @@
 /** What the service needs from a database driver to test a connection and list what it holds. */
-import type { Duplex } from 'node:stream';
 import type { TlsMode } from '../../dialects/registry.ts';
+import type { TestFailureCode } from '../errors.ts';
+import type { Network } from '../network.ts';
 import type { TlsMaterial } from '../route.ts';
 import type { Target } from '../target.ts';
 
@@ -22,7 +23,8 @@ export interface SchemaInfo {
 }
 
 export interface DriverSession {
-  serverVersion(): Promise<string>;
+  /** Null where the vendor tells no version. */
+  serverVersion(): Promise<string | null>;
   /**
    * Those of these schemas the database does not have. System schemas count as schemas: what
    * discovery can list, a test accepts.
@@ -34,16 +36,29 @@ export interface DriverSession {
 }
 
 export interface ConnectOptions {
+  /** The URI's host, port, credentials, database and parameters (a file database's are its path's). */
   target: Target;
-  /** The checked IP address to connect to, in place of the host name. */
-  address: string;
+  /** How to reach every host the driver connects to: through the guard, and the bastion when there is one. */
+  network: Network;
   /** For the connection and for each statement. */
   timeoutMs: number;
   /** What the URI asks of TLS, and the certificates to use. */
   tlsMode: TlsMode;
   tls: TlsMaterial | null;
-  /** A stream already connected to the database (an SSH channel), in place of a TCP connection to `address`. */
-  stream?: Duplex;
+  /** For a file database: the checked path of its file. */
+  file?: string;
+  /** The base URL of the vendor's API, in place of its public one (VENDOR_ENDPOINTS). */
+  endpoint?: string;
+}
+
+/** A failure a driver classified itself, with one of the test failure codes. */
+export class DriverFailure extends Error {
+  constructor(
+    readonly failure: TestFailureCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export type Driver = (options: ConnectOptions) => Promise<DriverSession>;

@@ -1,10 +1,9 @@
 /** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
-import { connect } from 'node:net';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { type Driver, groupSchemas } from './driver.ts';
 import { verificationOf } from './tls.ts';
 
-export const mysqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode, tls, stream }) => {
+export const mysqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const verification = verificationOf(tlsMode, tls);
   // Loaded on the first MySQL test, not at start: 6 MB of memory most instances never need.
   const { default: mysql } = await import('mysql2/promise');
@@ -13,7 +12,7 @@ export const mysqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode,
     // goes to the checked address (or through the tunnel).
     host: target.host,
     port: target.port,
-    stream: stream ?? connect({ host: address, port: target.port }),
+    stream: await network.connect(target.host, target.port),
     user: target.user,
     password: target.password,
     database: target.database,

@@ -5,10 +5,12 @@ import { tlsOptions } from './tls.ts';
 
 const SYSTEM_SCHEMAS = `schema_name NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND schema_name NOT LIKE 'pg_temp_%' AND schema_name NOT LIKE 'pg_toast_temp_%'`;
 
-export const postgresqlDriver: Driver = async ({ target, address, timeoutMs, tlsMode, tls, stream }) => {
+/** PostgreSQL, and Redshift (whose protocol is PostgreSQL's). */
+export const postgresqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
+  const stream = await network.connect(target.host, target.port);
   const client = new pg.Client({
-    ...(stream && { stream: () => stream }),
-    host: address,
+    stream: () => stream as unknown as import('node:net').Socket,
+    host: target.host,
     port: target.port,
     user: target.user,
     password: target.password ?? '',

@@ -1,0 +1,69 @@
+/**
+ * Oracle through node-oracledb in Thin mode (pure JavaScript, no Instant Client). It opens its own
+ * socket: it connects to a loopback forward of the connection's network. The URI names the
+ * service (`oracle://user:pw@host:1521/?service_name=FREEPDB1`) or, as SQLAlchemy reads a path, the SID.
+ */
+import type { Connection } from 'oracledb';
+import type { Driver } from './driver.ts';
+import { lowerKeys, sqlList, sqlSession } from './sql.ts';
+
+/** ORA- and NJS- errors, classified. */
+function classified(error: Error & { code?: string; errorNum?: number }): Error {
+  const message = error.message ?? '';
+  if (/^ORA-01017|^ORA-28000|^ORA-01005/.test(message)) return Object.assign(error, { code: '28P01' });
+  if (/^ORA-12514|^ORA-12505|^NJS-518|^NJS-519/.test(message)) return Object.assign(error, { code: '3D000' });
+  if (/^NJS-510|^ORA-12170|timed out/i.test(message)) return Object.assign(error, { code: 'ETIMEDOUT' });
+  if (/^ORA-01031|^ORA-01045/.test(message)) return Object.assign(error, { code: '42501' });
+  return error;
+}
+
+export const oracleDriver: Driver = async ({ target, network, timeoutMs }) => {
+  const { default: oracledb } = await import('oracledb');
+  const port = await network.forward(target.host, target.port);
+  const service = target.parameters.get('service_name');
+  const data = service ? `(SERVICE_NAME=${service})` : `(SID=${target.database ?? ''})`;
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  let connection: Connection;
+  try {
+    connection = await oracledb.getConnection({
+      user: target.user,
+      password: target.password,
+      connectString: `(DESCRIPTION=(CONNECT_TIMEOUT=${seconds})(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${port}))(CONNECT_DATA=${data}))`,
+    });
+  } catch (error) {
+    throw classified(error as Error);
+  }
+  connection.callTimeout = timeoutMs;
+  const run = async (sql: string) => {
+    try {
+      const result = await connection.execute<Record<string, unknown>>(sql, [], {
+        outFormat: oracledb.OUT_FORMAT_OBJECT,
+      });
+      return (result.rows ?? []).map(lowerKeys);
+    } catch (error) {
+      throw classified(error as Error);
+    }
+  };
+  return {
+    ...sqlSession(
+      run,
+      {
+        version: null,
+        schemas: `SELECT username AS name FROM all_users WHERE oracle_maintained = 'N' ORDER BY 1`,
+        everySchema: 'SELECT username AS name FROM all_users',
+        tables: (schemas) =>
+          `SELECT owner AS "schema", table_name AS "table", 'table' AS type FROM all_tables WHERE owner IN (${sqlList(schemas)})
+           UNION ALL SELECT owner, view_name, 'view' FROM all_views WHERE owner IN (${sqlList(schemas)}) ORDER BY 1, 2`,
+        columns: (schemas) =>
+          `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, nullable
+           FROM all_tab_columns WHERE owner IN (${sqlList(schemas)}) ORDER BY owner, table_name, column_id`,
+      },
+      () => connection.close(),
+    ),
+    // A ping is Oracle's cheapest round trip; the version came with the login.
+    async serverVersion() {
+      await connection.ping();
+      return connection.oracleServerVersionString ?? null;
+    },
+  };
+};

@@ -1,0 +1,71 @@
+/**
+ * A session over any database that answers SQL with rows: the version, the schemas and the
+ * catalog queries are the dialect's, the rest (which schemas are missing, grouping tables and
+ * columns into schemas) is the same for all.
+ */
+import { type DriverSession, groupSchemas } from './driver.ts';
+
+export type Row = Record<string, unknown>;
+/** Runs one statement and resolves its rows, their column names in lower case. */
+export type RunSql = (sql: string) => Promise<Row[]>;
+
+export interface Catalog {
+  /** A statement whose first row's first value is the version; null where the vendor tells none. */
+  version: string | null;
+  /** A statement giving rows of `name` (or the names themselves): the schemas discovery lists when a connection names none. */
+  schemas: string | (() => Promise<string[]>);
+  /** Every schema a test accepts, system schemas too (defaults to `schemas`). */
+  everySchema?: string | (() => Promise<string[]>);
+  /** Rows of schema, table, type for these schemas. */
+  tables(schemas: string[]): string;
+  /** Rows of schema, table, column, type, nullable for these schemas, in column order. */
+  columns(schemas: string[]): string;
+}
+
+/** The names as an SQL list of string literals, quotes doubled. */
+export const sqlList = (names: string[]) => names.map((name) => `'${name.replaceAll("'", "''")}'`).join(', ');
+
+/** Values that mean "nullable" in vendors' catalogs: YES, Y, true, 1. */
+const truthy = (value: unknown) => value === true || value === 1 || /^(yes|y|true|1)$/i.test(String(value));
+
+export const lowerKeys = (row: Row): Row =>
+  Object.fromEntries(Object.entries(row).map(([key, value]) => [key.toLowerCase(), value]));
+
+const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+
+export function sqlSession(run: RunSql, catalog: Catalog, close: () => Promise<void>): DriverSession {
+  const names = async (source: string | (() => Promise<string[]>)) =>
+    typeof source === 'string' ? (await run(source)).map((row) => text(row.name)) : source();
+  return {
+    async serverVersion() {
+      if (catalog.version === null) {
+        await run('SELECT 1');
+        return null;
+      }
+      const [row] = await run(catalog.version);
+      return row ? text(Object.values(row)[0]) : null;
+    },
+    async missingSchemas(wanted) {
+      const existing = new Set(await names(catalog.everySchema ?? catalog.schemas));
+      return wanted.filter((name) => !existing.has(name));
+    },
+    async introspect(schemas) {
+      const wanted = schemas.length > 0 ? schemas : await names(catalog.schemas);
+      if (wanted.length === 0) return [];
+      const tables = (await run(catalog.tables(wanted))).map((row) => ({
+        schema: text(row.schema),
+        table: text(row.table),
+        type: text(row.type),
+      }));
+      const columns = (await run(catalog.columns(wanted))).map((row) => ({
+        schema: text(row.schema),
+        table: text(row.table),
+        column: text(row.column),
+        type: text(row.type),
+        nullable: truthy(row.nullable),
+      }));
+      return groupSchemas(wanted, tables, columns);
+    },
+    close,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Where a SQLite or DuckDB connection's file is, and whether the service may open it: only inside
+ * FILE_DATABASES_DIR, by an absolute path without `..`, never through a link that leads out, and
+ * never created. Checked when a connection is written and again each time the file is opened.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, normalize, sep } from 'node:path';
+
+/** Why a file database's URI cannot be opened; the message names no more than the URI already does. */
+export class FileDatabaseError extends Error {}
+
+/** The path a URI names, as SQLAlchemy reads it: `sqlite:////abs/file.db` is /abs/file.db. */
+export function filePathOf(uri: string): string {
+  const afterScheme = uri.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const path = afterScheme.split(/[?#]/, 1)[0] ?? '';
+  if (!path.startsWith('/')) {
+    throw new FileDatabaseError(
+      'must name its file by an absolute path, after ://, with nothing between (sqlite:////srv/data/file.db)',
+    );
+  }
+  try {
+    return decodeURIComponent(path.slice(1));
+  } catch {
+    throw new FileDatabaseError('holds a path that is not valid percent-encoding');
+  }
+}
+
+const inside = (path: string, folder: string) => path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
+
+/**
+ * The real path of the file, once it is inside the folder (the folder itself resolved, links
+ * followed). A file not there yet is checked by its folder: it may appear later, the service never creates it.
+ */
+export function checkedFilePath(path: string, folder: string | undefined): string {
+  if (folder === undefined) throw new FileDatabaseError('names a file, but FILE_DATABASES_DIR is not set');
+  if (!isAbsolute(path) || path.split('/').includes('..') || normalize(path) !== path) {
+    throw new FileDatabaseError('must name its file by an absolute path without . or .. segments');
+  }
+  const root = realpathSync(folder);
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    try {
+      real = `${realpathSync(dirname(path))}${sep}${path.slice(dirname(path).length + 1)}`;
+    } catch {
+      throw new FileDatabaseError('names a file in a folder that does not exist');
+    }
+  }
+  if (!inside(real, root)) throw new FileDatabaseError(`names a file outside FILE_DATABASES_DIR (${folder})`);
+  try {
+    if (!statSync(real).isFile()) throw new FileDatabaseError('names something that is not a file');
+  } catch (error) {
+    if (error instanceof FileDatabaseError) throw error;
+  }
+  return real;
+}

@@ -1,0 +1,94 @@
+/**
+ * How a driver reaches a host: every connection it opens, to the URI's host or to one the driver
+ * derives itself (a Snowflake account's, a cloud API's), is made here, through the network guard
+ * and, when the connection has one, the SSH bastion.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { NetworkGuard } from './network-guard.ts';
+import type { Bastion } from './ssh-tunnel.ts';
+
+export interface Network {
+  /** A stream connected to host:port, checked by the guard (or forwarded by the bastion). */
+  connect(host: string, port: number): Promise<Duplex>;
+  /**
+   * A listener on a loopback port that forwards each connection it accepts to host:port, for
+   * drivers that open their own sockets to an address and port; closed with the network.
+   */
+  forward(host: string, port: number): Promise<number>;
+  /** Why a forwarded connection failed, if one did: the driver behind the forward sees only a closed socket. */
+  forwardFailure(): Error | undefined;
+  close(): void;
+}
+
+/** A TCP connection to an address the guard checked, within `timeoutMs`. */
+function connectTcp(address: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port });
+    const fail = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
+    socket.setTimeout(timeoutMs, () =>
+      fail(Object.assign(new Error(`connecting to port ${port} timed out`), { code: 'ETIMEDOUT' })),
+    );
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.off('error', fail);
+      // Drivers given a stream (pg) call connect() on it and wait for 'connect': it is connected already.
+      resolve(
+        Object.assign(socket, {
+          connect: () => {
+            process.nextTick(() => socket.emit('connect'));
+            return socket;
+          },
+        }),
+      );
+    });
+  });
+}
+
+export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, timeoutMs: number): Network {
+  const servers: Server[] = [];
+  const streams = new Set<Duplex>();
+  let forwardFailure: Error | undefined;
+  const network: Network = {
+    async connect(host, port) {
+      // Through a bastion, the bastion resolves and reaches the host: the guard checked the bastion.
+      const stream = bastion
+        ? await bastion.forward(host, port)
+        : await connectTcp(await guard.resolve(host), port, timeoutMs);
+      streams.add(stream);
+      stream.once('close', () => streams.delete(stream));
+      return stream;
+    },
+    async forward(host, port) {
+      const server = createServer((incoming) => {
+        incoming.on('error', () => {});
+        network.connect(host, port).then(
+          (outgoing) => {
+            outgoing.on('error', () => incoming.destroy());
+            incoming.on('close', () => outgoing.destroy());
+            outgoing.on('close', () => incoming.destroy());
+            incoming.pipe(outgoing).pipe(incoming);
+          },
+          (error: Error) => {
+            forwardFailure ??= error;
+            incoming.destroy();
+          },
+        );
+      });
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
+      return (server.address() as { port: number }).port;
+    },
+    forwardFailure: () => forwardFailure,
+    close() {
+      for (const server of servers) server.close();
+      for (const stream of streams) stream.destroy();
+      bastion?.close();
+    },
+  };
+  return network;
+}
