@@ -93,7 +93,7 @@ export const ENVIRONMENT = z.object({
   GRAPHQL_EXPLORER: boolean().optional(),
   ALLOW_FILE_DATABASES: boolean().default(false),
   FILE_DATABASES_DIR: z.string().optional(),
-  VENDOR_ENDPOINTS: vendorEndpoints().default({}),
+  VENDOR_ENDPOINTS: vendorEndpoints().optional(),
   CONNECTION_TEST_TIMEOUT_MS: integer(100, 120_000).default(5_000),
   CONNECTION_TEST_DENIED_CIDRS: cidrs().default(DEFAULT_DENIED_CIDRS),
   CONNECTION_TEST_ALLOWED_CIDRS: cidrs().default([]),

@@ -44,6 +44,26 @@ describe('settings', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).graphqlExplorer).toBe(false);
   });
 
+  it('opens file databases only with a folder for them, and takes vendor endpoints as dialect=URL', () => {
+    expect(() => loadConfig({ ALLOW_FILE_DATABASES: 'true' })).toThrow(
+      /ALLOW_FILE_DATABASES=true needs FILE_DATABASES_DIR/,
+    );
+    expect(loadConfig({ ALLOW_FILE_DATABASES: 'true', FILE_DATABASES_DIR: '/srv/dbs' }).FILE_DATABASES_DIR).toBe(
+      '/srv/dbs',
+    );
+    expect(
+      loadConfig({
+        VENDOR_ENDPOINTS: 'snowflake=https://acme.privatelink.snowflakecomputing.com/, bigquery=http://127.0.0.1:9050',
+      }).VENDOR_ENDPOINTS,
+    ).toEqual({
+      snowflake: 'https://acme.privatelink.snowflakecomputing.com',
+      bigquery: 'http://127.0.0.1:9050',
+    });
+    for (const bad of ['oracle=https://x', 'snowflake=ftp://x', 'snowflake', 'bigquery=https://x/path']) {
+      expect(() => loadConfig({ VENDOR_ENDPOINTS: bad }), bad).toThrow(/VENDOR_ENDPOINTS .* is not dialect=URL/);
+    }
+  });
+
   it('lists in docs/production.md exactly the variables the schema reads, with the same defaults', () => {
     const documented = documentedSettings();
     expect([...documented.keys()].sort()).toEqual(Object.keys(ENVIRONMENT.shape).sort());

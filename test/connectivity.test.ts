@@ -135,8 +135,8 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     ]);
   });
 
-  it("reaches a Snowflake account at the host it derives from it, through the guard", async () => {
-    const result = await testUri('snowflake://u:p@dcapi-no-such-account/db');
+  it('reaches a Snowflake account at the host it derives from it, through the guard', async () => {
+    const result = await testUri('snowflake://u:secret-pw-1@dcapi-no-such-account/db');
     expect(result.status).toBe(200);
     // Where DNS answers for snowflakecomputing.com, Snowflake says the account does not exist.
     expect(['host_not_found', 'account_not_found']).toContain(result.body.error.code);

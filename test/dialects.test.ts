@@ -1,8 +1,8 @@
 /** The dialect registry: what each kind of database accepts, on both interfaces. */
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, dialectOfUri } from '../src/dialects/registry.ts';
-import { createSqliteDatabase, STORES } from './support/databases.ts';
-import { clientFor, startTestService, useServiceFixture } from './support/service.ts';
+import { STORES } from './support/databases.ts';
+import { useServiceFixture } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const CREATE = `mutation ($input: CreateDatabaseConnectionInput!) {

@@ -102,6 +102,16 @@ describe('the server process', () => {
     expect(output).toMatch(/Cannot start: Migration .*\(checksum mismatch\)/);
   });
 
+  it('refuses a FILE_DATABASES_DIR that is no folder, or that holds its own database and key', async () => {
+    const url = `file:${join(folder, 'files-check', 'connections.db')}`;
+    const missing = await runServerProcess({ DATABASE_URL: url, FILE_DATABASES_DIR: join(folder, 'nowhere') });
+    expect(missing.code).toBe(1);
+    expect(missing.output).toMatch(/FILE_DATABASES_DIR must name an existing folder/);
+    const own = await runServerProcess({ DATABASE_URL: url, ALLOW_FILE_DATABASES: 'true', FILE_DATABASES_DIR: folder });
+    expect(own.code).toBe(1);
+    expect(own.output).toMatch(/FILE_DATABASES_DIR must not hold the service's own SQLite database/);
+  });
+
   it('refuses a DATABASE_URL it cannot use without echoing it', async () => {
     const { code, output } = await runServerProcess({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
     expect(code).toBe(1);

@@ -104,7 +104,10 @@ describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => 
   it.skipIf(skip || !clusterToolsAvailable)(
     'checks warehouses too: a Snowflake account that cannot be reached is failing',
     async () => {
-      const created = await api.request('POST', PATH, { alias: 'snow', connection_uri: 'snowflake://u:p@dcapi-no-such-account/db' });
+      const created = await api.request('POST', PATH, {
+        alias: 'snow',
+        connection_uri: 'snowflake://u:p@dcapi-no-such-account/db',
+      });
       const health = async () => (await api.request('GET', `${PATH}/${created.body.id}`)).body.health;
       const checked = await until(health, (h) => h.status !== 'unknown', 3_000);
       expect(checked.status).toBe('failing');

@@ -331,9 +331,9 @@ describe.each(STORES)('REST on $name', (store) => {
         [{ field: 'connection_uri', message: 'must be a string' }],
       ],
       [
-        'connection_uri over 2048 characters',
-        { alias: 'x', connection_uri: `postgresql://h/${'d'.repeat(2040)}` },
-        [{ field: 'connection_uri', message: 'must be at most 2048 characters' }],
+        'connection_uri over 8192 characters',
+        { alias: 'x', connection_uri: `postgresql://h/${'d'.repeat(8184)}` },
+        [{ field: 'connection_uri', message: 'must be at most 8192 characters' }],
       ],
       [
         'connection_uri without a scheme',

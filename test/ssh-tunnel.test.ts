@@ -16,6 +16,8 @@ import {
   mariadbAvailable,
   startSilentServer,
 } from './support/targets.ts';
+import { startVendorServer } from './support/vendors/server.ts';
+import { TRINO_VERSION, trinoHandler } from './support/vendors/trino.ts';
 
 const PATH = '/api/v1/database-connections';
 
@@ -62,6 +64,26 @@ describe.skipIf(!sshdAvailable || !postgresAvailable || !mariadbAvailable)('SSH 
     await postgres?.drop();
     await mariadb?.drop();
     sshd?.stop();
+  });
+
+  it('carries every request of an HTTP dialect through the bastion, each on a channel of one SSH connection', async () => {
+    let url = '';
+    const trino = await startVendorServer(trinoHandler(() => url));
+    url = trino.url;
+    try {
+      const result = await testThrough(`trino://ana@127.0.0.1:${trino.port}/hive`, bastion());
+      // The statement, then its nextUri: two requests, both through the tunnel.
+      expect(result.body).toEqual({
+        ok: true,
+        latency_ms: expect.any(Number),
+        server_version: TRINO_VERSION,
+        error: null,
+      });
+      expect(trino.received.length).toBe(2);
+      expect(await sessionsLeft()).toBe(0);
+    } finally {
+      await trino.close();
+    }
   });
 
   it('saves a connection through the bastion with a password, tests it, discovers its schemas, and masks its secrets', async () => {

@@ -48,9 +48,9 @@ export const CONNECTION_FIELDS = {
   },
   connectionUri: {
     rest: 'connection_uri',
-    value: uri(2048),
+    value: uri(8192),
     description:
-      'The URI to reach the database (`scheme://…`, at most 2048 characters). Its password and secret ' +
+      'The URI to reach the database (`scheme://…`, at most 8192 characters: a BigQuery service account key in it takes about 3,200). Its password and secret ' +
       `parameters are shown as ${MASK} unless revealed; a URI sent back with ${MASK} in place of a secret ` +
       'keeps the stored one.',
     input: { required: true },

@@ -85,7 +85,10 @@ function codeOf(error: DriverError): TestFailureCode {
   // MySQL answers 1044 (access denied to that database) rather than tell a user which databases exist.
   if (code === '3D000' || error.errno === 1049 || error.errno === 1044) return 'database_not_found';
   if (code === '42501' || code === 'EACCES') return 'permission_denied';
-  if (code === 'ENOENT') return 'database_not_found';
+  // A file database not there: the service never creates one (SQLite, DuckDB).
+  if (code === 'ENOENT' || code === 'SQLITE_CANTOPEN' || /database does not exist/i.test(message)) {
+    return 'database_not_found';
+  }
   if (
     /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ||
     /\bSSL\b|\bTLS\b|certificate/i.test(message)

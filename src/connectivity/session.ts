@@ -19,7 +19,7 @@ export interface SessionSettings {
   ALLOW_FILE_DATABASES: boolean;
   FILE_DATABASES_DIR?: string | undefined;
   /** Base URLs that replace a vendor's public API address, by dialect (private endpoints, emulators). */
-  VENDOR_ENDPOINTS: Partial<Record<Dialect['name'], string>>;
+  VENDOR_ENDPOINTS?: Partial<Record<Dialect['name'], string>> | undefined;
 }
 
 /** The bastion's address: a name that does not resolve is the bastion's failure, told as such. */
@@ -88,7 +88,7 @@ export async function withDriverSession<T>(
       timeoutMs,
       tlsMode: dialect.tls ? tlsModeOf(dialect.tls, target.parameters) : 'off',
       tls: route.tls,
-      endpoint: settings.VENDOR_ENDPOINTS[dialect.name],
+      endpoint: settings.VENDOR_ENDPOINTS?.[dialect.name],
     });
     return work(session);
   };

@@ -49,9 +49,10 @@ export const clickhouseDriver: Driver = async ({ target, network, timeoutMs, tls
       tables: (schemas) =>
         `SELECT database AS schema, name AS table, if(engine LIKE '%View', 'view', 'table') AS type
          FROM system.tables WHERE database IN (${sqlList(schemas)}) ORDER BY database, name`,
+      // In each table's order of definition (system.columns has no position before ClickHouse 19).
       columns: (schemas) =>
         `SELECT database AS schema, table, name AS column, type, type LIKE 'Nullable(%' AS nullable
-         FROM system.columns WHERE database IN (${sqlList(schemas)}) ORDER BY database, table, position`,
+         FROM system.columns WHERE database IN (${sqlList(schemas)})`,
     },
     async () => {},
   );

@@ -22,16 +22,18 @@ export const duckdbDriver: Driver = async ({ file }) => {
     run,
     {
       version: 'SELECT version() AS v',
-      schemas: 'SELECT DISTINCT schema_name AS name FROM duckdb_schemas() WHERE NOT internal ORDER BY 1',
-      everySchema: 'SELECT DISTINCT schema_name AS name FROM duckdb_schemas()',
+      // "main" counts as internal in duckdb_schemas(): the file's own schemas are those of its database.
+      schemas: `SELECT schema_name AS name FROM duckdb_schemas() WHERE database_name = current_database()
+                AND schema_name NOT IN ('information_schema', 'pg_catalog') ORDER BY 1`,
+      everySchema: 'SELECT schema_name AS name FROM duckdb_schemas() WHERE database_name = current_database()',
       tables: (schemas) =>
         `SELECT schema_name AS schema, table_name AS "table", 'table' AS type FROM duckdb_tables()
-         WHERE NOT internal AND schema_name IN (${sqlList(schemas)})
-         UNION ALL SELECT schema_name, view_name, 'view' FROM duckdb_views() WHERE NOT internal AND schema_name IN (${sqlList(schemas)})
+         WHERE database_name = current_database() AND schema_name IN (${sqlList(schemas)})
+         UNION ALL SELECT schema_name, view_name, 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name IN (${sqlList(schemas)})
          ORDER BY 1, 2`,
       columns: (schemas) =>
         `SELECT schema_name AS schema, table_name AS "table", column_name AS "column", data_type AS type, is_nullable AS nullable
-         FROM duckdb_columns() WHERE NOT internal AND schema_name IN (${sqlList(schemas)}) ORDER BY schema_name, table_name, column_index`,
+         FROM duckdb_columns() WHERE database_name = current_database() AND schema_name IN (${sqlList(schemas)}) ORDER BY schema_name, table_name, column_index`,
     },
     async () => {
       connection.closeSync();

@@ -75,7 +75,6 @@ export async function request(url: string, options: HttpOptions): Promise<HttpAn
           ...options.headers,
           ...(options.body !== undefined && { 'content-length': Buffer.byteLength(options.body) }),
         },
-        agent: false,
         createConnection: () => stream as never,
         timeout: options.timeoutMs,
       },

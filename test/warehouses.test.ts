@@ -1,0 +1,307 @@
+/**
+ * The warehouses no server of which runs on this machine, through their drivers for real: each
+ * against a stand-in that speaks the vendor's HTTP API (test/support/vendors/), with the guard,
+ * TLS and the error mapping in the way. Then the binary protocols (SQL Server, Oracle) against
+ * refused ports, silent servers and names that do not resolve.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../src/service.ts';
+import { createCertificateAuthority } from './support/certificates.ts';
+import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
+import { type Client, clientFor, startTestService } from './support/service.ts';
+import { closedPort, startSilentServer } from './support/targets.ts';
+import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
+import { bigqueryHandler } from './support/vendors/bigquery.ts';
+import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
+import { DISCOVERED_SALES, startVendorServer, type VendorServer } from './support/vendors/server.ts';
+import { SNOWFLAKE_VERSION, snowflakeHandler } from './support/vendors/snowflake.ts';
+import { TRINO_VERSION, trinoHandler } from './support/vendors/trino.ts';
+
+const PATH = '/api/v1/database-connections';
+const TIMEOUT_MS = 1_500;
+
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const privateKeyDer = keys.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+describe('warehouses over their vendors’ HTTP APIs', () => {
+  const ca = createCertificateAuthority();
+  const tls_settings = { ca_certificate: ca.certificate };
+  let database: TestDatabase;
+  let service: RunningService;
+  let api: Client;
+  const servers: Record<string, VendorServer> = {};
+
+  beforeAll(async () => {
+    servers.snowflake = await startVendorServer(snowflakeHandler(publicKeyPem));
+    servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
+    servers.databricks = await startVendorServer(databricksHandler, ca.server({ ip: ['127.0.0.1'] }));
+    servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
+    let trinoUrl = '';
+    servers.trino = await startVendorServer(trinoHandler(() => trinoUrl));
+    trinoUrl = servers.trino.url;
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, {
+      CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
+      INTROSPECTION_CACHE_MS: '0',
+      VENDOR_ENDPOINTS: `snowflake=${servers.snowflake.url},bigquery=${servers.bigquery.url}`,
+    });
+    // The in-process service reads references from this process's environment.
+    process.env.DCAPI_SECRET_BQ_KEY = serviceAccount();
+    api = clientFor(service.url);
+  });
+  afterAll(async () => {
+    delete process.env.DCAPI_SECRET_BQ_KEY;
+    await service?.stop();
+    await database?.drop();
+    await Promise.all(Object.values(servers).map((server) => server.close()));
+  });
+
+  const testUri = (connection_uri: string, extra: Record<string, unknown> = {}) =>
+    api.request('POST', `${PATH}/test`, { connection_uri, ...extra });
+  const discover = async (alias: string, connection_uri: string, extra: Record<string, unknown> = {}) => {
+    const created = await api.request('POST', PATH, { alias, connection_uri, ...extra });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return api.request('GET', `${PATH}/${created.body.id}/schemas`);
+  };
+  const serviceAccount = (key = privateKeyPem) =>
+    Buffer.from(
+      JSON.stringify({
+        type: 'service_account',
+        client_email: 'reader@analytics.iam.gserviceaccount.com',
+        private_key: key,
+        token_uri: `${servers.bigquery?.url}/token`,
+      }),
+    ).toString('base64');
+
+  it('Snowflake: logs in with a password or a key pair, tells the version, checks schemas, discovers', async () => {
+    const uri = 'snowflake://ana:password@acme/WAREHOUSE_DB/sales?warehouse=compute_wh&role=reader';
+    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
+      ok: true,
+      latency_ms: expect.any(Number),
+      server_version: SNOWFLAKE_VERSION,
+      error: null,
+    });
+    const login = servers.snowflake?.received.find((request) => request.path.startsWith('/session/v1/login-request'));
+    expect(login?.path).toMatch(/warehouse=compute_wh/);
+    expect(JSON.parse(login?.body ?? '{}').data).toMatchObject({ ACCOUNT_NAME: 'ACME', LOGIN_NAME: 'ana' });
+    const keyPair = await testUri(`snowflake://ana@acme/DB?private_key=${encodeURIComponent(privateKeyDer)}`);
+    expect(keyPair.body).toMatchObject({ ok: true });
+    expect((await testUri('snowflake://ana:password@acme/DB', { schemas: ['nope'] })).body.error.code).toBe(
+      'unknown_schema',
+    );
+    expect((await discover('snow', 'snowflake://ana:password@acme/DB')).body.schemas).toEqual([DISCOVERED_SALES]);
+  });
+
+  it.each([
+    ['a wrong password', 'snowflake://ana:wrong-pw-123@acme/DB', 'authentication_failed'],
+    ['an account that does not exist', 'snowflake://ana:password@gone/DB', 'account_not_found'],
+    ['a warehouse that does not exist', 'snowflake://ana:password@acme/DB?warehouse=missing', 'warehouse_not_found'],
+    ['a database that does not exist', 'snowflake://ana:password@acme/NODB', 'database_not_found'],
+    ['a private key that does not parse', 'snowflake://ana@acme/DB?private_key=bm90LWEta2V5', 'credentials_invalid'],
+  ])('Snowflake: %s is %s', async (_case, uri, code) => {
+    const result = await testUri(uri);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ ok: false, error: { code } });
+    expect(result.body.error.message).not.toMatch(/wrong-pw-123|password@/);
+  });
+
+  it('BigQuery: signs in with the service account key, lists datasets, discovers each', async () => {
+    const uri = `bigquery://analytics/sales?credentials_base64=${serviceAccount()}`;
+    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
+      ok: true,
+      latency_ms: expect.any(Number),
+      server_version: null,
+      error: null,
+    });
+    expect((await testUri(uri, { schemas: ['nope'] })).body.error.code).toBe('unknown_schema');
+    const created = await api.request('POST', PATH, { alias: 'bq', connection_uri: uri });
+    // The key is a secret: masked in what the API answers.
+    expect(created.body.connection_uri).toBe('bigquery://analytics/sales?credentials_base64=****');
+    expect((await api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED_SALES]);
+  });
+
+  it('BigQuery: takes the key by reference, kept as written and read only to connect', async () => {
+    const uri = 'bigquery://analytics/sales?credentials_base64=${env:DCAPI_SECRET_BQ_KEY}';
+    const created = await api.request('POST', `${PATH}?test=true`, { alias: 'bq-ref', connection_uri: uri });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.connection_uri).toBe(uri);
+    const misplaced = await api.request('POST', PATH, {
+      alias: 'bq-bad',
+      connection_uri: 'bigquery://${env:DCAPI_SECRET_BQ_KEY}/x',
+    });
+    expect(misplaced.status).toBe(400);
+  });
+
+  it.each([
+    ['no key at all', 'bigquery://analytics/sales', 'credentials_invalid'],
+    [
+      'a key that is not a service account key',
+      `bigquery://analytics?credentials_base64=${Buffer.from('{"x":1}').toString('base64')}`,
+      'credentials_invalid',
+    ],
+    ['a project that does not exist', 'bigquery://elsewhere', 'project_not_found'],
+  ])('BigQuery: %s is %s', async (_case, uri, code) => {
+    const withKey =
+      uri.includes('credentials') || code === 'credentials_invalid'
+        ? uri
+        : `${uri}?credentials_base64=${serviceAccount()}`;
+    expect((await testUri(withKey)).body).toMatchObject({ ok: false, error: { code } });
+  });
+
+  it('BigQuery: a key Google does not accept is authentication_failed', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    expect((await testUri(`bigquery://analytics?credentials_base64=${serviceAccount(other)}`)).body.error.code).toBe(
+      'authentication_failed',
+    );
+  });
+
+  it('Databricks: runs statements on the SQL warehouse over verified TLS, discovers the catalog', async () => {
+    const uri = `databricks://token:dapi-good@127.0.0.1:${servers.databricks?.port}?http_path=/sql/1.0/warehouses/abc123&catalog=main`;
+    expect((await testUri(uri, { tls_settings, schemas: ['sales'] })).body).toEqual({
+      ok: true,
+      latency_ms: expect.any(Number),
+      server_version: DATABRICKS_VERSION,
+      error: null,
+    });
+    // Without the CA, the stand-in's certificate is not trusted.
+    expect((await testUri(uri)).body.error.code).toBe('tls_error');
+    expect((await discover('dbx', uri, { tls_settings })).body.schemas).toEqual([DISCOVERED_SALES]);
+  });
+
+  it.each([
+    ['an expired token', 'dapi-expired', '/sql/1.0/warehouses/abc123', '', 'token_expired'],
+    ['a token it does not know', 'dapi-other', '/sql/1.0/warehouses/abc123', '', 'authentication_failed'],
+    ['a warehouse that does not exist', 'dapi-good', '/sql/1.0/warehouses/gone', '', 'warehouse_not_found'],
+    ['a cluster path in place of a warehouse', 'dapi-good', '/sql/protocolv1/o/1/0123-abc', '', 'warehouse_not_found'],
+    [
+      'a catalog that does not exist',
+      'dapi-good',
+      '/sql/1.0/warehouses/abc123',
+      '&catalog=nocat',
+      'database_not_found',
+    ],
+  ])('Databricks: %s is %s', async (_case, token, path, extra, code) => {
+    const uri = `databricks://token:${token}@127.0.0.1:${servers.databricks?.port}?http_path=${path}${extra}`;
+    const result = await testUri(uri, { tls_settings });
+    expect(result.body).toMatchObject({ ok: false, error: { code } });
+    expect(result.body.error.message).not.toContain(token);
+  });
+
+  it('Athena: reads the Glue catalog with signed requests, discovers tables, views and partition columns', async () => {
+    const uri = `awsathena+rest://${ATHENA_KEY_ID}:secret-key@127.0.0.1:${servers.athena?.port}/sales?region_name=eu-west-1`;
+    expect((await testUri(uri, { tls_settings })).body).toEqual({
+      ok: true,
+      latency_ms: expect.any(Number),
+      server_version: null,
+      error: null,
+    });
+    const schemas = (await discover('athena', uri, { tls_settings })).body.schemas;
+    expect(schemas).toEqual([
+      {
+        name: 'sales',
+        tables: [
+          {
+            name: 'orders',
+            type: 'table',
+            columns: [
+              { name: 'id', type: 'int', nullable: true },
+              { name: 'note', type: 'string', nullable: true },
+              { name: 'day', type: 'date', nullable: true },
+            ],
+          },
+          { name: 'recent', type: 'view', columns: [{ name: 'id', type: 'int', nullable: true }] },
+        ],
+      },
+    ]);
+    const stranger = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDOTHER'), { tls_settings });
+    expect(stranger.body).toMatchObject({ ok: false, error: { code: 'authentication_failed' } });
+    expect(stranger.body.error.message).not.toContain('secret-key');
+  });
+
+  it('Trino: follows nextUri to the rows, tells the version, discovers the catalog’s schemas', async () => {
+    const uri = `trino://ana@127.0.0.1:${servers.trino?.port}/hive`;
+    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
+      ok: true,
+      latency_ms: expect.any(Number),
+      server_version: TRINO_VERSION,
+      error: null,
+    });
+    expect((await testUri(`trino://ana@127.0.0.1:${servers.trino?.port}/nocat`)).body.error.code).toBe(
+      'database_not_found',
+    );
+    expect((await discover('trino', uri)).body.schemas).toEqual([DISCOVERED_SALES]);
+  });
+
+  it('reaches a vendor’s endpoint only where the guard allows', async () => {
+    const guarded = await startTestService(database.url, {
+      CONNECTION_TEST_DENIED_CIDRS: '127.0.0.0/8',
+      VENDOR_ENDPOINTS: `snowflake=${servers.snowflake?.url}`,
+    });
+    try {
+      const before = servers.snowflake?.received.length;
+      const result = await clientFor(guarded.url).request('POST', `${PATH}/test`, {
+        connection_uri: 'snowflake://ana:password@acme/DB',
+      });
+      expect(result.status).toBe(403);
+      expect(result.body.code).toBe('target_not_allowed');
+      expect(servers.snowflake?.received.length).toBe(before);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe('SQL Server and Oracle: their drivers against what fails', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  let api: Client;
+  let silent: Awaited<ReturnType<typeof startSilentServer>>;
+  let closed: number;
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '1000' });
+    api = clientFor(service.url);
+    silent = await startSilentServer();
+    closed = await closedPort();
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+    await silent?.close();
+  });
+  const code = async (uri: string, extra: Record<string, unknown> = {}) => {
+    const result = await api.request('POST', `${PATH}/test`, { connection_uri: uri, ...extra });
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body.ok).toBe(false);
+    return result.body.error.code;
+  };
+
+  it.each([
+    ['mssql+pyodbc', 'sa:pw@HOST/master'],
+    ['oracle+oracledb', 'scott:tiger@HOST/?service_name=FREEPDB1'],
+  ])('%s: refused, silent, and unresolvable hosts each have their code', async (scheme, rest) => {
+    expect(await code(`${scheme}://${rest.replace('HOST', `127.0.0.1:${closed}`)}`)).toBe('connection_refused');
+    const started = Date.now();
+    expect(await code(`${scheme}://${rest.replace('HOST', `127.0.0.1:${silent.port}`)}`)).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2_900);
+    expect(await code(`${scheme}://${rest.replace('HOST', 'db.dcapi-test.invalid')}`)).toBe('host_not_found');
+  });
+
+  it('SQL Server: a TLS connection asked of a server that speaks no TDS fails, and Oracle refuses TLS settings with a 400', async () => {
+    expect(await code(`mssql://sa:pw@127.0.0.1:${silent.port}/master?encrypt=yes`)).toBe('timeout');
+    const oracle = await api.request('POST', PATH, {
+      alias: 'ora',
+      connection_uri: 'oracle://scott:tiger@db.example.com/?service_name=X',
+      tls_settings: { ca_certificate: createCertificateAuthority().certificate },
+    });
+    expect(oracle.status).toBe(400);
+    expect(oracle.body.errors).toEqual([
+      { field: 'tls_settings', message: expect.stringMatching(/cannot apply to oracle/) },
+    ]);
+  });
+});
