@@ -13,6 +13,7 @@ import { summaryTable } from '../bench/summary.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from '../src/connections/settings.ts';
 import type { SettingsGroup } from '../src/connections/values.ts';
 import { TEST_FAILURES } from '../src/connectivity/errors.ts';
+import { DIALECTS } from '../src/dialects/registry.ts';
 import { ERROR_CODES } from '../src/error-codes.ts';
 import { createSqliteDatabase } from './support/databases.ts';
 import { startTestService } from './support/service.ts';
@@ -97,6 +98,17 @@ describe('the documentation', () => {
       .sort(([, a], [, b]) => a.status - b.status)
       .map(([code, entry]) => `| ${entry.status} | \`${code}\` | ${entry.description} |`);
     expect(read('docs/rest-api.md')).toContain(['| Status | `code` | Meaning |', '|---|---|---|', ...rows].join('\n'));
+  });
+
+  it('names in docs/rest-api.md each dialect once, with the driver versions package.json pins', () => {
+    const doc = read('docs/rest-api.md');
+    const table = doc.slice(doc.indexOf('| Dialect | URI (example) |')).split('\n\n')[0] ?? '';
+    const dialects = [...table.matchAll(/^\| ([a-z, ]+) \|/gm)].flatMap(([, names = '']) => names.split(', '));
+    expect(dialects.sort()).toEqual(DIALECTS.map((dialect) => dialect.name).sort());
+    const pinned: Record<string, string> = JSON.parse(read('package.json')).dependencies;
+    const named = [...table.matchAll(/`(@?[a-z0-9/.-]+)` (\d[\w.-]*)/g)];
+    expect(named.length).toBeGreaterThan(5);
+    for (const [, name = '', version] of named) expect(pinned[name], name).toBe(version);
   });
 
   it('shows in docs/benchmark.md the targets as the last benchmark runs measured them (bench/results)', () => {
