@@ -11,6 +11,7 @@ import { createCertificateAuthority } from './support/certificates.ts';
 import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, startSilentServer } from './support/targets.ts';
+import { startTdsServer } from './support/tds.ts';
 import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
 import { bigqueryHandler } from './support/vendors/bigquery.ts';
 import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
@@ -292,16 +293,68 @@ describe('SQL Server and Oracle: their drivers against what fails', () => {
     expect(await code(`${scheme}://${rest.replace('HOST', 'db.dcapi-test.invalid')}`)).toBe('host_not_found');
   });
 
-  it('SQL Server: a TLS connection asked of a server that speaks no TDS fails, and Oracle refuses TLS settings with a 400', async () => {
-    expect(await code(`mssql://sa:pw@127.0.0.1:${silent.port}/master?encrypt=yes`)).toBe('timeout');
-    const oracle = await api.request('POST', PATH, {
-      alias: 'ora',
-      connection_uri: 'oracle://scott:tiger@db.example.com/?service_name=X',
-      tls_settings: { ca_certificate: createCertificateAuthority().certificate },
-    });
-    expect(oracle.status).toBe(400);
-    expect(oracle.body.errors).toEqual([
-      { field: 'tls_settings', message: expect.stringMatching(/cannot apply to oracle/) },
+  it('Oracle over TLS (protocol=tcps): a server whose certificate no CA vouches for is tls_error', async () => {
+    const ca = createCertificateAuthority();
+    const server = await startVendorServer(
+      () => ({ body: '' }),
+      ca.server({ dns: ['db.example.test'], ip: ['127.0.0.1'] }),
+    );
+    try {
+      expect(await code(`oracle://scott:tiger@127.0.0.1:${server.port}/?service_name=X&protocol=tcps`)).toBe(
+        'tls_error',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Oracle takes a CA only as a wallet, with the client certificate and key; SQL Server asks a silent server for TLS in vain', async () => {
+    const ca = createCertificateAuthority();
+    const client = ca.client('scott');
+    const create = (tls_settings: Record<string, string>) =>
+      api.request('POST', PATH, {
+        alias: 'ora',
+        connection_uri: 'oracle://scott:tiger@db.example.com/?service_name=X&protocol=tcps',
+        tls_settings,
+      });
+    const caOnly = await create({ ca_certificate: ca.certificate });
+    expect(caOnly.status).toBe(400);
+    expect(caOnly.body.errors).toEqual([
+      { field: 'tls_settings', message: expect.stringMatching(/only with a client certificate and key/) },
     ]);
+    const wallet = await create({
+      ca_certificate: ca.certificate,
+      client_certificate: client.certificate,
+      client_key: client.key,
+    });
+    expect(wallet.status).toBe(201);
+    expect(await code(`mssql://sa:pw@127.0.0.1:${silent.port}/master?encrypt=yes`)).toBe('timeout');
+  });
+
+  it('SQL Server over TLS (encrypt=yes): the certificate is checked against the CA and the URI’s host', async () => {
+    const ca = createCertificateAuthority();
+    const tds = await startTdsServer(ca.server({ ip: ['127.0.0.1'] }));
+    const elsewhere = await startTdsServer(ca.server({ dns: ['elsewhere.test'] }));
+    try {
+      const test = (port: number, extra: Record<string, unknown> = {}) =>
+        api.request('POST', `${PATH}/test`, {
+          connection_uri: `mssql+pyodbc://sa:pw@127.0.0.1:${port}/master?encrypt=yes`,
+          ...extra,
+        });
+      const tls_settings = { ca_certificate: ca.certificate };
+      expect((await test(tds.port)).body.error).toEqual({
+        code: 'tls_error',
+        message: expect.stringMatching(/unable to verify/),
+      });
+      expect((await test(elsewhere.port, { tls_settings })).body.error).toEqual({
+        code: 'tls_error',
+        message: expect.stringMatching(/does not match/),
+      });
+      // Trusted, the handshake completes; the stand-in, which knows no more of TDS, then goes silent.
+      expect((await test(tds.port, { tls_settings })).body.error.code).toBe('timeout');
+    } finally {
+      await tds.close();
+      await elsewhere.close();
+    }
   });
 });

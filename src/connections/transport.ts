@@ -80,9 +80,14 @@ export function checkTransport(document: Transport, dialect: Dialect, policy: Di
   if (document.tlsSettings !== null && !dialect.tls) {
     problems.push({
       field: 'tlsSettings',
-      message: dialect.fileBased
-        ? `cannot apply to ${dialect.name}: its database is a file, reached over no network`
-        : `cannot apply to ${dialect.name}: its driver opens TLS connections by a wallet this service does not take yet`,
+      message: `cannot apply to ${dialect.name}: its database is a file, reached over no network`,
+    });
+  }
+  const material = document.tlsSettings as unknown as TlsMaterial | null;
+  if (dialect.tls?.caNeedsClientCertificate && material?.caCertificate && !material.clientCertificate) {
+    problems.push({
+      field: 'tlsSettings',
+      message: `take a CA certificate for ${dialect.name} only with a client certificate and key (its driver reads them as one wallet); without a CA, the public CAs verify the server`,
     });
   }
   if (document.useSsh && document.sshSettings === null) {

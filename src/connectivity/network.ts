@@ -3,6 +3,7 @@
  * derives itself (a Snowflake account's, a cloud API's), is made here, through the network guard
  * and, when the connection has one, the SSH bastion.
  */
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NetworkGuard } from './network-guard.ts';
@@ -16,6 +17,11 @@ export interface Network {
    * drivers that open their own sockets to an address and port; closed with the network.
    */
   forward(host: string, port: number): Promise<number>;
+  /**
+   * An HTTP CONNECT proxy on a loopback port that opens tunnels to host:port only, for drivers
+   * that take a proxy and then check TLS against the host they asked for (Oracle's); closed with the network.
+   */
+  proxy(host: string, port: number): Promise<number>;
   /** Why a forwarded connection failed, if one did: the driver behind the forward sees only a closed socket. */
   forwardFailure(): Error | undefined;
   close(): void;
@@ -49,8 +55,21 @@ function connectTcp(address: string, port: number, timeoutMs: number): Promise<S
   });
 }
 
+/** Pipes two streams into each other until either ends. */
+function splice(incoming: Duplex, outgoing: Duplex): void {
+  outgoing.on('error', () => incoming.destroy());
+  incoming.on('close', () => outgoing.destroy());
+  outgoing.on('close', () => incoming.destroy());
+  incoming.pipe(outgoing).pipe(incoming);
+}
+
 export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, timeoutMs: number): Network {
-  const servers: Server[] = [];
+  const servers: (Server | HttpServer)[] = [];
+  const listen = async (server: Server | HttpServer) => {
+    servers.push(server);
+    await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
+    return (server.address() as { port: number }).port;
+  };
   const streams = new Set<Duplex>();
   let forwardFailure: Error | undefined;
   const network: Network = {
@@ -67,21 +86,35 @@ export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, t
       const server = createServer((incoming) => {
         incoming.on('error', () => {});
         network.connect(host, port).then(
-          (outgoing) => {
-            outgoing.on('error', () => incoming.destroy());
-            incoming.on('close', () => outgoing.destroy());
-            outgoing.on('close', () => incoming.destroy());
-            incoming.pipe(outgoing).pipe(incoming);
-          },
+          (outgoing) => splice(incoming, outgoing),
           (error: Error) => {
             forwardFailure ??= error;
             incoming.destroy();
           },
         );
       });
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
-      return (server.address() as { port: number }).port;
+      return listen(server);
+    },
+    async proxy(host, port) {
+      const server = createHttpServer((_request, response) => response.writeHead(405).end());
+      server.on('connect', (request: IncomingMessage, incoming: Duplex) => {
+        incoming.on('error', () => {});
+        if (request.url !== `${host.includes(':') ? `[${host}]` : host}:${port}`) {
+          incoming.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+          return;
+        }
+        network.connect(host, port).then(
+          (outgoing) => {
+            incoming.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+            splice(incoming, outgoing);
+          },
+          (error: Error) => {
+            forwardFailure ??= error;
+            incoming.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+          },
+        );
+      });
+      return listen(server);
     },
     forwardFailure: () => forwardFailure,
     close() {

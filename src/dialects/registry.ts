@@ -33,7 +33,7 @@ export interface Dialect {
   supportsSchemas: boolean;
   /** A database in a local file: refused unless ALLOW_FILE_DATABASES=true, as Superset does. */
   fileBased: boolean;
-  /** How its URIs ask for TLS; none where TLS settings cannot apply (local files, Oracle: see docs/rest-api.md). */
+  /** How its URIs ask for TLS; none where TLS settings cannot apply (local files). */
   tls?: DialectTls;
   /**
    * Query parameters by which its drivers take a host, a Unix socket or a file naming one, in place
@@ -55,6 +55,8 @@ export interface DialectTls {
   fileParameters: string[];
   /** The mode when the URI names none: HTTPS APIs are always verified TLS. */
   default?: TlsMode;
+  /** Its driver takes a CA of the TLS settings only with a client certificate and key (Oracle's wallets). */
+  caNeedsClientCertificate?: boolean;
 }
 
 const POSTGRESQL_TLS: DialectTls = {
@@ -134,6 +136,15 @@ const TRINO_TLS: DialectTls = {
   fileParameters: [],
 };
 
+/** Oracle over TLS: `protocol=tcps`, as python-oracledb takes it (the public CAs, or a wallet: CA, certificate and key). */
+const ORACLE_TLS: DialectTls = {
+  modeParameters: ['protocol'],
+  modes: { tcps: 'verify-full', tcp: 'off' },
+  hint: 'protocol=tcps',
+  fileParameters: ['wallet_location', 'config_dir'],
+  caNeedsClientCertificate: true,
+};
+
 /** Vendors' HTTPS APIs: always TLS, verified; TLS settings may add a CA (a private endpoint) or a client certificate. */
 const HTTPS_API: DialectTls = { modeParameters: [], modes: {}, hint: '', fileParameters: [], default: 'verify-full' };
 
@@ -180,6 +191,7 @@ export const DIALECTS: readonly Dialect[] = [
   dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], {
     defaultPort: 1521,
     supportsSchemas: true,
+    tls: ORACLE_TLS,
     hostParameters: ['host', 'dsn'],
   }),
   dialect('snowflake', [], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),

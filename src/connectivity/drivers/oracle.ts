@@ -1,9 +1,13 @@
 /**
  * Oracle through node-oracledb in Thin mode (pure JavaScript, no Instant Client). It opens its own
- * socket: it connects to a loopback forward of the connection's network. The URI names the
- * service (`oracle://user:pw@host:1521/?service_name=FREEPDB1`) or, as SQLAlchemy reads a path, the SID.
+ * socket: it reaches the database through a loopback forward of the connection's network, or over
+ * TLS (`protocol=tcps`) through a loopback HTTPS proxy that opens a tunnel to the URI's host only,
+ * so that TLS checks that host's name. The
+ * URI names the service (`oracle://user:pw@host:1521/?service_name=FREEPDB1`) or, as SQLAlchemy
+ * reads a path, the SID.
  */
 import type { Connection } from 'oracledb';
+import type { TlsMaterial } from '../route.ts';
 import type { Driver } from './driver.ts';
 import { lowerKeys, sqlList, sqlSession } from './sql.ts';
 
@@ -13,13 +17,25 @@ function classified(error: Error & { code?: string; errorNum?: number }): Error 
   if (/^ORA-01017|^ORA-28000|^ORA-01005/.test(message)) return Object.assign(error, { code: '28P01' });
   if (/^ORA-12514|^ORA-12505|^NJS-518|^NJS-519/.test(message)) return Object.assign(error, { code: '3D000' });
   if (/^NJS-510|^ORA-12170|timed out/i.test(message)) return Object.assign(error, { code: 'ETIMEDOUT' });
+  if (/^NJS-5(?:0[3-9]|1[0-9]).*(certificate|TLS|SSL)/is.test(message))
+    return Object.assign(error, { code: 'ERR_TLS' });
   if (/^ORA-01031|^ORA-01045/.test(message)) return Object.assign(error, { code: '42501' });
   return error;
 }
 
-export const oracleDriver: Driver = async ({ target, network, timeoutMs }) => {
+/** A wallet in PEM: oracledb takes a CA only with the client certificate and key beside it. */
+const walletOf = (tls: TlsMaterial | null) =>
+  tls?.caCertificate && tls.clientCertificate && tls.clientKey
+    ? `${tls.clientKey}\n${tls.clientCertificate}\n${tls.caCertificate}`
+    : undefined;
+
+export const oracleDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const { default: oracledb } = await import('oracledb');
-  const port = await network.forward(target.host, target.port);
+  // oracledb takes a proxy only for TCPS; plain TCP goes to a loopback forward of the host.
+  const address =
+    tlsMode === 'off'
+      ? `(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${await network.forward(target.host, target.port)}))`
+      : `(ADDRESS=(PROTOCOL=TCPS)(HOST=${target.host})(PORT=${target.port})(HTTPS_PROXY=127.0.0.1)(HTTPS_PROXY_PORT=${await network.proxy(target.host, target.port)}))`;
   const service = target.parameters.get('service_name');
   const data = service ? `(SERVICE_NAME=${service})` : `(SID=${target.database ?? ''})`;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
@@ -28,7 +44,8 @@ export const oracleDriver: Driver = async ({ target, network, timeoutMs }) => {
     connection = await oracledb.getConnection({
       user: target.user,
       password: target.password,
-      connectString: `(DESCRIPTION=(CONNECT_TIMEOUT=${seconds})(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${port}))(CONNECT_DATA=${data}))`,
+      connectString: `(DESCRIPTION=(CONNECT_TIMEOUT=${seconds})${address}(CONNECT_DATA=${data}))`,
+      walletContent: walletOf(tls),
     });
   } catch (error) {
     throw classified(error as Error);
