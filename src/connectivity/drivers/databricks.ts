@@ -5,7 +5,7 @@
  */
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { sqlList, sqlSession } from './sql.ts';
+import { informationSchema, sqlSession } from './sql.ts';
 
 interface StatementAnswer {
   status: { state: string; error?: { error_code?: string; message?: string } };
@@ -86,14 +86,7 @@ export const databricksDriver: Driver = async ({ target, network, timeoutMs, tls
     run,
     {
       version: 'SELECT current_version().dbsql_version AS v',
-      schemas: `SELECT schema_name AS name FROM ${inCatalog}information_schema.schemata WHERE schema_name <> 'information_schema' ORDER BY 1`,
-      everySchema: `SELECT schema_name AS name FROM ${inCatalog}information_schema.schemata`,
-      tables: (schemas) =>
-        `SELECT table_schema AS schema, table_name AS table, table_type AS type FROM ${inCatalog}information_schema.tables
-         WHERE table_schema IN (${sqlList(schemas)}) ORDER BY 1, 2`,
-      columns: (schemas) =>
-        `SELECT table_schema AS schema, table_name AS table, column_name AS column, full_data_type AS type, is_nullable AS nullable
-         FROM ${inCatalog}information_schema.columns WHERE table_schema IN (${sqlList(schemas)}) ORDER BY table_schema, table_name, ordinal_position`,
+      ...informationSchema(inCatalog, (alias) => `\`${alias}\``, 'full_data_type'),
     },
     async () => {},
   );

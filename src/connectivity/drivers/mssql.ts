@@ -5,7 +5,7 @@
  */
 import type { Connection, ConnectionConfiguration } from 'tedious';
 import type { Driver } from './driver.ts';
-import { lowerKeys, sqlList, sqlSession } from './sql.ts';
+import { informationSchema, lowerKeys, sqlSession } from './sql.ts';
 import { verificationOf } from './tls.ts';
 
 /** tedious's errors, classified: its login failures carry SQL Server's error number. */
@@ -55,14 +55,10 @@ export const mssqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
     run,
     {
       version: "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS v",
+      ...informationSchema('', (alias) => `[${alias}]`),
+      // After the spread: SQL Server lists its own schemas (sys, guest, the db_ roles) beside the user's.
       schemas: `SELECT name FROM sys.schemas WHERE schema_id < 16384 AND name NOT IN ('sys', 'INFORMATION_SCHEMA', 'guest') ORDER BY name`,
       everySchema: 'SELECT name FROM sys.schemas',
-      tables: (schemas) =>
-        `SELECT table_schema AS [schema], table_name AS [table], table_type AS type FROM information_schema.tables
-         WHERE table_schema IN (${sqlList(schemas)}) ORDER BY 1, 2`,
-      columns: (schemas) =>
-        `SELECT table_schema AS [schema], table_name AS [table], column_name AS [column], data_type AS type, is_nullable AS nullable
-         FROM information_schema.columns WHERE table_schema IN (${sqlList(schemas)}) ORDER BY table_schema, table_name, ordinal_position`,
     },
     async () => {
       connection.close();

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
 import { privateKeyOf, publicKeyFingerprint, signJwt } from './jwt.ts';
-import { sqlList, sqlSession } from './sql.ts';
+import { informationSchema, sqlSession } from './sql.ts';
 
 interface SnowflakeAnswer<T> {
   success: boolean;
@@ -92,14 +92,7 @@ export const snowflakeDriver: Driver = async ({ target, network, timeoutMs, tls,
     run,
     {
       version: 'SELECT CURRENT_VERSION() AS v',
-      schemas: `SELECT schema_name AS name FROM ${inDatabase}information_schema.schemata WHERE schema_name <> 'INFORMATION_SCHEMA' ORDER BY 1`,
-      everySchema: `SELECT schema_name AS name FROM ${inDatabase}information_schema.schemata`,
-      tables: (schemas) =>
-        `SELECT table_schema AS "schema", table_name AS "table", table_type AS type FROM ${inDatabase}information_schema.tables
-         WHERE table_schema IN (${sqlList(schemas)}) ORDER BY 1, 2`,
-      columns: (schemas) =>
-        `SELECT table_schema AS "schema", table_name AS "table", column_name AS "column", data_type AS type, is_nullable AS nullable
-         FROM ${inDatabase}information_schema.columns WHERE table_schema IN (${sqlList(schemas)}) ORDER BY table_schema, table_name, ordinal_position`,
+      ...informationSchema(inDatabase, (alias) => `"${alias}"`),
     },
     async () => {
       await requestJson(`${base}/session?delete=true&requestId=${randomUUID()}`, {

@@ -33,6 +33,29 @@ export const lowerKeys = (row: Row): Row =>
 
 const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 
+/**
+ * The catalog of a database with an ANSI `information_schema` (Snowflake, Databricks, Trino, SQL
+ * Server): `prefix` names its database or catalog (`"SALES".`), `quote` quotes an alias the
+ * vendor's way, `typeColumn` is the column that holds a column's full type.
+ */
+export function informationSchema(
+  prefix: string,
+  quote: (alias: string) => string,
+  typeColumn = 'data_type',
+): Omit<Catalog, 'version'> {
+  const from = (view: string) => `FROM ${prefix}information_schema.${view}`;
+  const names = `table_schema AS ${quote('schema')}, table_name AS ${quote('table')}`;
+  return {
+    schemas: `SELECT schema_name AS name ${from('schemata')} WHERE lower(schema_name) <> 'information_schema' ORDER BY 1`,
+    everySchema: `SELECT schema_name AS name ${from('schemata')}`,
+    tables: (schemas) =>
+      `SELECT ${names}, table_type AS type ${from('tables')} WHERE table_schema IN (${sqlList(schemas)}) ORDER BY 1, 2`,
+    columns: (schemas) =>
+      `SELECT ${names}, column_name AS ${quote('column')}, ${typeColumn} AS type, is_nullable AS nullable ${from('columns')}
+       WHERE table_schema IN (${sqlList(schemas)}) ORDER BY table_schema, table_name, ordinal_position`,
+  };
+}
+
 export function sqlSession(run: RunSql, catalog: Catalog, close: () => Promise<void>): DriverSession {
   const names = async (source: string | (() => Promise<string[]>)) =>
     typeof source === 'string' ? (await run(source)).map((row) => text(row.name)) : source();

@@ -5,7 +5,7 @@
  */
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { sqlList, sqlSession } from './sql.ts';
+import { informationSchema, sqlSession } from './sql.ts';
 
 interface TrinoAnswer {
   nextUri?: string;
@@ -66,15 +66,8 @@ export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
     run,
     {
       version: 'SELECT version() AS v',
-      // Without a catalog in the URI, there are no schemas to read (documented).
-      schemas: `SELECT schema_name AS name FROM ${quoted}.information_schema.schemata WHERE schema_name <> 'information_schema' ORDER BY 1`,
-      everySchema: `SELECT schema_name AS name FROM ${quoted}.information_schema.schemata`,
-      tables: (schemas) =>
-        `SELECT table_schema AS schema, table_name AS "table", table_type AS type FROM ${quoted}.information_schema.tables
-         WHERE table_schema IN (${sqlList(schemas)}) ORDER BY 1, 2`,
-      columns: (schemas) =>
-        `SELECT table_schema AS schema, table_name AS "table", column_name AS "column", data_type AS type, is_nullable AS nullable
-         FROM ${quoted}.information_schema.columns WHERE table_schema IN (${sqlList(schemas)}) ORDER BY table_schema, table_name, ordinal_position`,
+      // Without a catalog in the URI, the schemas are those of Trino's own `system` catalog.
+      ...informationSchema(`${quoted}.`, (alias) => `"${alias}"`),
     },
     async () => {},
   );
