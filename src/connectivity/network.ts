@@ -13,12 +13,12 @@ export interface Network {
   /** A stream connected to host:port, checked by the guard (or forwarded by the bastion). */
   connect(host: string, port: number): Promise<Duplex>;
   /**
-   * A listener on a loopback port that forwards each connection it accepts to host:port, for
+   * A listener on a loopback port that forwards the one connection it accepts to host:port, for
    * drivers that open their own sockets to an address and port; closed with the network.
    */
   forward(host: string, port: number): Promise<number>;
   /**
-   * An HTTP CONNECT proxy on a loopback port that opens tunnels to host:port only, for drivers
+   * An HTTP CONNECT proxy on a loopback port that opens one tunnel, to host:port only, for drivers
    * that take a proxy and then check TLS against the host they asked for (Oracle's); closed with the network.
    */
   proxy(host: string, port: number): Promise<number>;
@@ -65,8 +65,11 @@ function splice(incoming: Duplex, outgoing: Duplex): void {
 
 export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, timeoutMs: number): Network {
   const servers: (Server | HttpServer)[] = [];
+  // A loopback listener serves the driver's one connection, then stops listening: no other local
+  // process can ride it to the database.
   const listen = async (server: Server | HttpServer) => {
     servers.push(server);
+    server.once('connection', () => server.close());
     await new Promise<void>((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
     return (server.address() as { port: number }).port;
   };
@@ -120,7 +123,6 @@ export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, t
     close() {
       for (const server of servers) server.close();
       for (const stream of streams) stream.destroy();
-      bastion?.close();
     },
   };
   return network;
