@@ -118,6 +118,9 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
       error: null,
     });
     expect((await testUri(uri, { schemas: ['nope'] })).body.error.code).toBe('unknown_schema');
+    // Without a dataset in the URI: every dataset of the project, over both pages of the list.
+    const whole = await discover('bq-all', `bigquery://analytics?credentials_base64=${serviceAccount()}`);
+    expect(whole.body.schemas).toEqual([{ name: 'staging', tables: [] }, DISCOVERED_SALES]);
     const created = await api.request('POST', PATH, { alias: 'bq', connection_uri: uri });
     // The key is a secret: masked in what the API answers.
     expect(created.body.connection_uri).toBe('bigquery://analytics/sales?credentials_base64=****');

@@ -97,16 +97,26 @@ export const bigqueryDriver: Driver = async ({ target, network, timeoutMs, tls, 
       throw classify(error);
     }
   };
+  /** Every dataset of the project, page by page. */
   const datasets = async () => {
-    try {
-      const answer = await requestJson<{ datasets?: { datasetReference: { datasetId: string } }[] }>(
-        `${base}/datasets?maxResults=1000`,
-        { ...options, headers },
-      );
-      return (answer.datasets ?? []).map((dataset) => dataset.datasetReference.datasetId);
-    } catch (error) {
-      throw classify(error);
-    }
+    const names: string[] = [];
+    let page = '';
+    do {
+      try {
+        const answer = await requestJson<{
+          datasets?: { datasetReference: { datasetId: string } }[];
+          nextPageToken?: string;
+        }>(`${base}/datasets?maxResults=1000${page && `&pageToken=${encodeURIComponent(page)}`}`, {
+          ...options,
+          headers,
+        });
+        names.push(...(answer.datasets ?? []).map((dataset) => dataset.datasetReference.datasetId));
+        page = answer.nextPageToken ?? '';
+      } catch (error) {
+        throw classify(error);
+      }
+    } while (page);
+    return names;
   };
   const named = target.database;
   return sqlSession(

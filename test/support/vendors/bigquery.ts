@@ -41,10 +41,13 @@ export function bigqueryHandler(publicKeyPem: string): Handler {
     const project = /^\/bigquery\/v2\/projects\/([^/]+)\//.exec(url.pathname)?.[1];
     if (project !== 'analytics') return googleError(404, `Not found: Project ${project}`, 'notFound');
     if (url.pathname.endsWith('/datasets')) {
+      // Two pages, as datasets.list pages them: an empty "staging" first, then "sales".
+      const second = url.searchParams.get('pageToken') === 'page-2';
       return {
         body: {
           kind: 'bigquery#datasetList',
-          datasets: [{ datasetReference: { projectId: project, datasetId: 'sales' } }],
+          datasets: [{ datasetReference: { projectId: project, datasetId: second ? 'sales' : 'staging' } }],
+          ...(!second && { nextPageToken: 'page-2' }),
         },
       };
     }
