@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sqlite as Database } from '../src/db/sqlite-driver.ts';
 import { DIALECTS } from '../src/dialects/registry.ts';
 import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
