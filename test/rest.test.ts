@@ -91,6 +91,12 @@ describe.each(STORES)('REST on $name', (store) => {
       const listed = await fixture.api.request('GET', PATH);
       expect(listed.body).toHaveLength(total);
       expect(new Set(listed.body.map((connection: any) => connection.id))).toEqual(new Set(ids));
+      // GraphQL pages hold 1000 at most: a larger first gets 1000, and the rest on the next page.
+      const page = await fixture.api.graphql(
+        '{ databaseConnections(first: 1001) { edges { node { id } } pageInfo { hasNextPage } } }',
+      );
+      expect(page.data.databaseConnections.edges).toHaveLength(1000);
+      expect(page.data.databaseConnections.pageInfo.hasNextPage).toBe(true);
     });
 
     it('defaults schemas to [] and metadata to {}', async () => {
