@@ -259,7 +259,7 @@ describe('dialects with a real server or file here', () => {
 });
 
 describe('file databases when the service may no longer open files', () => {
-  it('says dialect_not_testable, and health not_testable, for a stored file connection', async () => {
+  it('says dialect_not_testable (health not_testable) for a stored file connection, and file_not_allowed once outside the folder', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'dcapi-files-'));
     await makeFiles(folder);
     const database = createSqliteDatabase();
@@ -282,8 +282,21 @@ describe('file databases when the service may no longer open files', () => {
       expect((await until(health, (h) => h.status !== 'unknown', 5_000)).status).toBe('not_testable');
     } finally {
       await refused.stop();
+    }
+    // Allowed again, but with another folder: the stored file is checked again each time it is opened.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'dcapi-files-'));
+    const moved = await startTestService(database.url, { ALLOW_FILE_DATABASES: 'true', FILE_DATABASES_DIR: elsewhere });
+    try {
+      const result = await clientFor(moved.url).request('POST', `${PATH}/${created.body.id}/test`);
+      expect(result.body).toMatchObject({
+        ok: false,
+        error: { code: 'file_not_allowed', message: expect.stringMatching(/outside FILE_DATABASES_DIR/) },
+      });
+    } finally {
+      await moved.stop();
       await database.drop();
       rmSync(folder, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });

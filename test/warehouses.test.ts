@@ -147,6 +147,7 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
       'credentials_invalid',
     ],
     ['a project that does not exist', 'bigquery://elsewhere', 'project_not_found'],
+    ['a project the account may not use', 'bigquery://locked', 'permission_denied'],
   ])('BigQuery: %s is %s', async (_case, uri, code) => {
     const withKey =
       uri.includes('credentials') || code === 'credentials_invalid'
@@ -222,6 +223,10 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
         ],
       },
     ]);
+    const denied = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDDENIED'), { tls_settings });
+    expect(denied.body.error.code).toBe('permission_denied');
+    const expired = await testUri(`${uri}&aws_session_token=expired-session`, { tls_settings });
+    expect(expired.body.error.code).toBe('token_expired');
     const stranger = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDOTHER'), { tls_settings });
     expect(stranger.body).toMatchObject({ ok: false, error: { code: 'authentication_failed' } });
     expect(stranger.body.error.message).not.toContain('secret-key');
@@ -237,6 +242,9 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     });
     expect((await testUri(`trino://ana@127.0.0.1:${servers.trino?.port}/nocat`)).body.error.code).toBe(
       'database_not_found',
+    );
+    expect((await testUri(`trino://ana@127.0.0.1:${servers.trino?.port}/secret`)).body.error.code).toBe(
+      'permission_denied',
     );
     expect((await discover('trino', uri)).body.schemas).toEqual([DISCOVERED_SALES]);
   });

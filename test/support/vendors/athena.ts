@@ -13,6 +13,10 @@ export const athenaHandler: Handler = (request) => {
   const credential = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization);
   if (!credential || !/Signature=[0-9a-f]{64}$/.test(authorization))
     return awsError('IncompleteSignatureException', 'Authorization header requires a Signature.');
+  if (request.headers['x-amz-security-token'] === 'expired-session')
+    return awsError('ExpiredTokenException', 'The security token included in the request is expired');
+  if (credential[1] === 'AKIDDENIED')
+    return awsError('AccessDeniedException', 'User is not authorized to perform: athena:ListDatabases');
   if (credential[1] !== ATHENA_KEY_ID)
     return awsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (credential[2] !== 'eu-west-1' || credential[3] !== 'athena')

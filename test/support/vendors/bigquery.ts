@@ -39,6 +39,12 @@ export function bigqueryHandler(publicKeyPem: string): Handler {
       return googleError(401, 'Request had invalid authentication credentials.', 'unauthenticated');
     }
     const project = /^\/bigquery\/v2\/projects\/([^/]+)\//.exec(url.pathname)?.[1];
+    if (project === 'locked')
+      return googleError(
+        403,
+        'Access Denied: Project locked: User does not have bigquery.jobs.create permission.',
+        'accessDenied',
+      );
     if (project !== 'analytics') return googleError(404, `Not found: Project ${project}`, 'notFound');
     if (url.pathname.endsWith('/datasets')) {
       // Two pages, as datasets.list pages them: an empty "staging" first, then "sales".

@@ -24,6 +24,7 @@ export function trinoHandler(baseUrl: () => string): Handler {
       },
     });
     if (query.catalog === 'nocat') return error('CATALOG_NOT_FOUND', "line 1:15: Catalog 'nocat' not found");
+    if (query.catalog === 'secret') return error('PERMISSION_DENIED', 'Access Denied: Cannot access catalog secret');
     const answer = answerSql(query.sql, TRINO_VERSION);
     if (!answer) return error('SYNTAX_ERROR', 'line 1:1: mismatched input');
     return {
