@@ -208,7 +208,7 @@ describe('dialects with a real server or file here', () => {
     expect((await api.request('GET', PATH)).body.length).toBe(before);
   });
 
-  it('never creates a file: one not there yet tests as database_not_found', async () => {
+  it('never creates a file (one not there yet tests as database_not_found), and takes neither TLS nor SSH', async () => {
     const uri = `sqlite:///${join(folder, 'later.db')}`;
     expect((await testUri(uri)).body.error.code).toBe('database_not_found');
     expect((await testUri(`duckdb:///${join(folder, 'later.duckdb')}`)).body.error.code).toBe('database_not_found');
@@ -221,6 +221,16 @@ describe('dialects with a real server or file here', () => {
         })
       ).body.errors,
     ).toEqual([{ field: 'tls_settings', message: expect.stringMatching(/cannot apply to sqlite/) }]);
+    const tunnelled = await api.request('POST', PATH, {
+      alias: 'y',
+      connection_uri: `duckdb:///${join(folder, 'shop.duckdb')}`,
+      use_ssh: true,
+      ssh_settings: { host: 'bastion.example.com', username: 'tunnel', password: 'pw' },
+    });
+    expect(tunnelled.status).toBe(400);
+    expect(tunnelled.body.errors).toEqual([
+      { field: 'use_ssh', message: expect.stringMatching(/cannot be true for duckdb/) },
+    ]);
   });
 
   it('tests every dialect at a host that does not resolve: a classified failure, never dialect_not_testable nor a 5xx', async () => {
