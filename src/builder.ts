@@ -7,7 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import type { Scope } from './auth/api-keys.ts';
+import { SCOPES, type Scope } from './auth/api-keys.ts';
 import { forbiddenError } from './auth/forbidden.ts';
 import type { Context } from './context.ts';
 import type PrismaTypes from './generated/pothos-types.ts';
@@ -42,12 +42,8 @@ export const builder = new SchemaBuilder<{
           : queryLimitError('complexity', complexity),
   },
   scopeAuth: {
-    authScopes: ({ principal }) => ({
-      'connections:read': principal.scopes.has('connections:read'),
-      'connections:write': principal.scopes.has('connections:write'),
-      'connections:reveal': principal.scopes.has('connections:reveal'),
-      'audit:read': principal.scopes.has('audit:read'),
-    }),
+    authScopes: ({ principal }) =>
+      Object.fromEntries(SCOPES.map((scope) => [scope, principal.scopes.has(scope)])) as Record<Scope, boolean>,
     unauthorizedError: (_parent, _context, _info, result) => forbiddenError(result),
   },
   defaultFieldNullability: false,

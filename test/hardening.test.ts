@@ -158,12 +158,13 @@ describe('with GRAPHQL_EXPLORER=true in production', () => {
 });
 
 describe('with RATE_LIMIT_PER_MINUTE=3 and two API keys', () => {
-  const keys = { one: generateApiKey(), two: generateApiKey() };
+  const keys = { one: generateApiKey(), two: generateApiKey(), scraper: generateApiKey() };
   const { api } = serviceWith({
     RATE_LIMIT_PER_MINUTE: '3',
     API_KEYS: JSON.stringify([
       { name: 'one', hash: hashApiKey(keys.one), scopes: ['connections:read'] },
       { name: 'two', hash: hashApiKey(keys.two), scopes: ['connections:read'] },
+      { name: 'scraper', hash: hashApiKey(keys.scraper), scopes: ['metrics:read'] },
     ]),
   });
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -183,6 +184,7 @@ describe('with RATE_LIMIT_PER_MINUTE=3 and two API keys', () => {
     // Another key has its own budget; the platform's probes have none.
     expect((await api().request('GET', PATH, undefined, as(keys.two))).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await api().request('GET', '/health')).status).toBe(200);
-    expect((await api().request('GET', '/metrics')).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await api().request('GET', '/metrics', undefined, as(keys.scraper))).status).toBe(200);
   });
 });

@@ -7,9 +7,13 @@ import { clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const KEY = generateApiKey();
+/** The scraper's key: metrics:read alone. */
+const SCRAPER_KEY = generateApiKey();
 const API_KEYS = JSON.stringify([
   { name: 'metrics-test', hash: hashApiKey(KEY), scopes: ['connections:read', 'connections:write'] },
+  { name: 'prometheus', hash: hashApiKey(SCRAPER_KEY), scopes: ['metrics:read'] },
 ]);
+const SCRAPER = { authorization: `Bearer ${SCRAPER_KEY}` };
 const BODY = { alias: 'warehouse', connection_uri: 'postgresql://u:secret-pw@db/x' };
 
 /** The value of one sample line, e.g. `http_requests_total{route="/health",method="GET",status="200"}`. */
@@ -40,8 +44,17 @@ describe.each(STORES)('metrics on $name', ({ create, skip }) => {
     await api.request('GET', `${PATH}/00000000-0000-4000-8000-000000000000`, undefined, auth);
     await api.request('GET', PATH); // no key: 401
 
-    // No API key needed, as for /health and /ready.
-    const reply = await api.request('GET', '/metrics');
+    // The series name connections by alias: a key with metrics:read, and only that scope, reads them.
+    const anonymous = await api.request('GET', '/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const reader = await api.request('GET', '/metrics', undefined, auth);
+    expect(reader.status).toBe(403);
+    expect(reader.body).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/metrics:read/) });
+    expect(JSON.stringify(reader.body)).not.toContain('warehouse');
+    const scraperRead = await api.request('GET', PATH, undefined, SCRAPER);
+    expect(scraperRead.status).toBe(403);
+    const reply = await api.request('GET', '/metrics', undefined, SCRAPER);
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = reply.text;
@@ -73,7 +86,7 @@ describe.each(STORES)('metrics on $name', ({ create, skip }) => {
     const query = (body: object) => api.request('POST', '/graphql', body, auth);
     await query({ query: 'query CountThem { databaseConnections { totalCount } }' });
     await query({ query: '{ databaseConnections { totalCount } }' });
-    const before = await api.request('GET', '/metrics');
+    const before = await api.request('GET', '/metrics', undefined, SCRAPER);
     expect(sample(before.text, 'graphql_operations_total{operation_name="CountThem",operation_type="query"}')).toBe(1);
     expect(sample(before.text, 'graphql_operations_total{operation_name="anonymous",operation_type="query"}')).toBe(1);
     expect(before.text).not.toMatch(/^database_errors_total\{/m);
@@ -82,7 +95,7 @@ describe.each(STORES)('metrics on $name', ({ create, skip }) => {
     await runSql(database, 'DROP TABLE database_connections');
     expect((await api.request('GET', PATH, undefined, auth)).status).toBe(500);
     expect((await query({ query: '{ databaseConnections { totalCount } }' })).body.errors).toHaveLength(1);
-    const after = await api.request('GET', '/metrics');
+    const after = await api.request('GET', '/metrics', undefined, SCRAPER);
     const errors = after.text.split('\n').filter((line) => line.startsWith('database_errors_total{'));
     expect(errors.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0)).toBe(2);
     expect(errors[0]).toMatch(/^database_errors_total\{code="P\d{4}"\} \d/);

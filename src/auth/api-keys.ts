@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config-error.ts';
 
-export const SCOPES = ['connections:read', 'connections:write', 'connections:reveal', 'audit:read'] as const;
+export const SCOPES = [
+  'connections:read',
+  'connections:write',
+  'connections:reveal',
+  'audit:read',
+  'metrics:read',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface ApiKeyEntry {

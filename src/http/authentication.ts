@@ -1,6 +1,6 @@
 /** Who is calling: every request to a path that holds data presents an API key (unless in local mode). */
 import type { FastifyRequest } from 'fastify';
-import { type ApiKeyEntry, authenticate, type Principal } from '../auth/api-keys.ts';
+import { type ApiKeyEntry, authenticate, type Principal, type Scope } from '../auth/api-keys.ts';
 import { GRAPHQL_PATH } from '../graphql/yoga.ts';
 import { ProblemResponse, problem } from '../rest/problem.ts';
 import type { HttpApp } from './fastify.ts';
@@ -14,8 +14,10 @@ declare module 'fastify' {
     principal?: Principal;
   }
   interface FastifyContextConfig {
-    /** Served without an API key: it shows no data (health, metrics, the API reference, GraphiQL). */
+    /** Served without an API key: it shows no data (health, readiness, the API reference, GraphiQL). */
     public?: boolean;
+    /** A route outside the API that needs a key with this scope (/metrics: its series name connections). */
+    scope?: Scope;
   }
 }
 
@@ -32,7 +34,8 @@ const UNAUTHENTICATED_DETAIL = {
 const isApiPath = (path: string) => path === GRAPHQL_PATH || path === '/api' || path.startsWith('/api/');
 
 const needsKey = (request: FastifyRequest) =>
-  !request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request);
+  request.routeOptions.config.scope !== undefined ||
+  (!request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request));
 
 /** Tags every response with its request id and the API's headers, and authenticates calls for data. */
 export function authenticateRequests(app: HttpApp, apiKeys: ApiKeyEntry[]) {
@@ -48,5 +51,12 @@ export function authenticateRequests(app: HttpApp, apiKeys: ApiKeyEntry[]) {
       return sendRefusal(reply, refusal);
     }
     request.principal = authentication.principal;
+    const { scope } = request.routeOptions.config;
+    if (scope !== undefined && !authentication.principal.scopes.has(scope)) {
+      return sendRefusal(
+        reply,
+        new ProblemResponse(problem('forbidden', `This needs an API key with the scope ${scope}.`)),
+      );
+    }
   });
 }

@@ -1,4 +1,7 @@
-/** What the platform running the service asks of it, without an API key: /health, /ready and /metrics (counts, never data). */
+/**
+ * What the platform running the service asks of it: /health and /ready without an API key, and
+ * /metrics with the scope metrics:read (its series name connections by alias).
+ */
 
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.ts';
@@ -10,7 +13,7 @@ export function registerPlatformRoutes(
   { metrics, readiness }: { metrics: Metrics; readiness: () => Promise<{ ready: boolean; reason?: string }> },
 ) {
   app.get('/health', PUBLIC_ROUTE, async () => ({ status: 'ok' }));
-  app.get('/metrics', PUBLIC_ROUTE, async (_request, reply) =>
+  app.get('/metrics', { config: { scope: 'metrics:read', rateLimit: false } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
   app.get('/ready', PUBLIC_ROUTE, async (_request, reply) => {
