@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORES, type TestDatabase } from './support/databases.ts';
+import { createSqliteDatabase, STORES, type TestDatabase } from './support/databases.ts';
 import { runCli } from './support/process.ts';
 import { type Client, clientFor, startTestService, TEST_ENCRYPTION_KEY } from './support/service.ts';
 import { type Subscriber, subscribe } from './support/sse.ts';
@@ -158,5 +158,26 @@ describe.each(STORES)('changes on $name, whoever makes them', ({ create, skip })
       ['import', 'create', 'imported', id],
       ['import', 'update', 'imported', id],
     ]);
+  });
+});
+
+describe('on SQLite, a connection made by another process', () => {
+  it('is announced CREATED before the HEALTH_CHANGED of its first check', async () => {
+    const database = createSqliteDatabase();
+    const listener = await startTestService(database.url, { HEALTH_CHECK_INTERVAL_S: '1' });
+    const subscriber = await subscribe(listener.url, EVENTS);
+    try {
+      const env = { DATABASE_URL: database.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
+      expect((await runCli('apply', [fileWith(['checked'])], env)).code).toBe(0);
+      const actions: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        actions.push(((await subscriber.next(5_000)).data?.databaseConnectionEvents as Event).action);
+      }
+      expect(actions).toEqual(['CREATED', 'HEALTH_CHANGED']);
+    } finally {
+      subscriber.close();
+      await listener.stop();
+      await database.drop();
+    }
   });
 });

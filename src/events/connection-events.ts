@@ -153,7 +153,6 @@ function readAuditTrail(
   // Where reading goes on from; undefined while nobody listens.
   let lastId: Promise<number> | number | undefined;
   let reading: Promise<void> | undefined;
-  let again = false;
   async function read() {
     if (lastId === undefined) return;
     let afterId = await lastId;
@@ -168,26 +167,29 @@ function readAuditTrail(
       if (rows.length < POLL_BATCH) return;
     }
   }
-  const readNow = () => {
+  // The read after the running one: it covers every call made meanwhile.
+  let next: Promise<void> | undefined;
+  /** Reads what is recorded now; resolves once it is delivered. */
+  const readNow = (): Promise<void> => {
     if (!listening()) {
       lastId = undefined;
-      return;
+      return Promise.resolve();
     }
     if (reading) {
-      again = true;
-      return;
+      next ??= reading.then(() => {
+        next = undefined;
+        return readNow();
+      });
+      return next;
     }
     reading = read()
       .catch((error: unknown) => logger.warn({ err: error }, 'reading the changes of connections failed'))
       .finally(() => {
         reading = undefined;
-        if (again) {
-          again = false;
-          readNow();
-        }
       });
+    return reading;
   };
-  const timer = setInterval(readNow, POLL_MS);
+  const timer = setInterval(() => void readNow(), POLL_MS);
   timer.unref();
   return {
     readNow,
@@ -218,9 +220,11 @@ export function createConnectionEvents(
     postgres ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event)) : undefined;
   const afterCommit = (event: ConnectionEvent) => {
     if (postgres) return;
-    // A change is in the audit trail, read in order with those of other processes; a health change is not.
-    if (event.action === 'health_changed') local.deliver(event);
-    else trail?.readNow();
+    // A change is in the audit trail, read in order with those of other processes. A health change is
+    // not: it is delivered once the trail is read up to now, after the change that made the connection.
+    if (event.action !== 'health_changed') void trail?.readNow();
+    else if (trail) void trail.readNow().then(() => local.deliver(event));
+    else local.deliver(event);
   };
 
   return {
