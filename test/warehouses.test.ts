@@ -249,6 +249,16 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     expect((await discover('trino', uri)).body.schemas).toEqual([DISCOVERED_SALES]);
   });
 
+  it('stops reading an answer over 64 MiB', async () => {
+    const flood = await startVendorServer(() => ({ body: `{"data": "${'x'.repeat(65 * 2 ** 20)}"}` }));
+    try {
+      const result = await testUri(`trino://ana@127.0.0.1:${flood.port}/hive`);
+      expect(result.body.error).toEqual({ code: 'connection_failed', message: expect.stringMatching(/over 64 MiB/) });
+    } finally {
+      await flood.close();
+    }
+  });
+
   it('reaches a vendor’s endpoint only where the guard allows', async () => {
     const guarded = await startTestService(database.url, {
       CONNECTION_TEST_DENIED_CIDRS: '127.0.0.0/8',

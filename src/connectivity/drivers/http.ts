@@ -57,6 +57,9 @@ function secure(socket: Duplex, host: string, options: HttpOptions): Promise<Dup
   });
 }
 
+/** An answer larger than this is refused: a catalog of 100,000 columns comes to about 20 MiB. */
+const MAX_ANSWER_BYTES = 64 * 2 ** 20;
+
 /** Sends one request; resolves for 2xx answers, rejects with HttpError for others. */
 export async function request(url: string, options: HttpOptions): Promise<HttpAnswer> {
   const target = new URL(url);
@@ -80,7 +83,16 @@ export async function request(url: string, options: HttpOptions): Promise<HttpAn
       },
       (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          chunks.push(chunk);
+          if (size > MAX_ANSWER_BYTES) {
+            req.destroy(
+              new DriverFailure('connection_failed', `the server's answer is over ${MAX_ANSWER_BYTES / 2 ** 20} MiB`),
+            );
+          }
+        });
         response.on('error', reject);
         response.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
