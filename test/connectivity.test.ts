@@ -10,6 +10,7 @@ import {
   createMariadbTarget,
   createPostgresTarget,
   mariadbAvailable,
+  POSTGRES_SALES_SCHEMA,
   startSilentServer,
 } from './support/targets.ts';
 
@@ -180,24 +181,7 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     ).body;
     const rest = await api.request('GET', `${PATH}/${created.id}/schemas`);
     expect(rest.status).toBe(200);
-    expect(rest.body).toEqual({
-      schemas: [
-        {
-          name: 'sales',
-          tables: [
-            { name: 'big_orders', type: 'view', columns: [{ name: 'id', type: 'integer', nullable: true }] },
-            {
-              name: 'orders',
-              type: 'table',
-              columns: [
-                { name: 'id', type: 'integer', nullable: false },
-                { name: 'note', type: 'text', nullable: true },
-              ],
-            },
-          ],
-        },
-      ],
-    });
+    expect(rest.body).toEqual({ schemas: [POSTGRES_SALES_SCHEMA] });
     const whole = (await api.request('POST', PATH, { alias: 'pg-all', connection_uri: postgres.uri })).body;
     const all = await api.request('GET', `${PATH}/${whole.id}/schemas`);
     expect(all.body.schemas.map((schema: any) => schema.name)).toEqual(['public', 'sales']);

@@ -11,18 +11,10 @@ import { type ServerProcess, startServerProcess } from './support/process.ts';
 import { type Client, clientFor, TEST_ENCRYPTION_KEY } from './support/service.ts';
 import { subscribe } from './support/sse.ts';
 import { createPostgresTarget, startSilentServer } from './support/targets.ts';
+import { until } from './support/until.ts';
 
 const PATH = '/api/v1/database-connections';
 const INTERVAL_S = 1;
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => {
   let cluster: PostgresCluster;

@@ -22,6 +22,22 @@ export const mariadbAvailable: boolean = await mysql
 const name = () => `dcapi_target_${randomBytes(5).toString('hex')}`;
 
 /** A PostgreSQL database with schema `sales`: table `orders` and view `big_orders`. */
+/** The schema "sales" of every PostgreSQL target, as discovery answers it. */
+export const POSTGRES_SALES_SCHEMA = {
+  name: 'sales',
+  tables: [
+    { name: 'big_orders', type: 'view', columns: [{ name: 'id', type: 'integer', nullable: true }] },
+    {
+      name: 'orders',
+      type: 'table',
+      columns: [
+        { name: 'id', type: 'integer', nullable: false },
+        { name: 'note', type: 'text', nullable: true },
+      ],
+    },
+  ],
+};
+
 export async function createPostgresTarget() {
   const database = name();
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
