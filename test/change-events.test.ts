@@ -171,7 +171,8 @@ describe('on SQLite, a connection made by another process', () => {
       expect((await runCli('apply', [fileWith(['checked'])], env)).code).toBe(0);
       const actions: string[] = [];
       for (let i = 0; i < 2; i++) {
-        actions.push(((await subscriber.next(5_000)).data?.databaseConnectionEvents as Event).action);
+        const event = (await subscriber.next(5_000)).data?.databaseConnectionEvents as Event | undefined;
+        actions.push(event?.action ?? 'no event');
       }
       expect(actions).toEqual(['CREATED', 'HEALTH_CHANGED']);
     } finally {
