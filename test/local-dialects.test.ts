@@ -47,6 +47,7 @@ describe('dialects with a real server or file here', () => {
 
   beforeAll(async () => {
     mkdirSync(folder);
+    mkdirSync(join(folder, 'sub'));
     await makeFiles(folder);
     writeFileSync(join(root, 'outside.db'), '');
     symlinkSync(join(root, 'outside.db'), join(folder, 'link.db'));
@@ -177,6 +178,7 @@ describe('dialects with a real server or file here', () => {
     ['a link that leads out', () => `sqlite:///${join(folder, 'link.db')}`, /outside FILE_DATABASES_DIR/],
     ['a relative path', () => 'sqlite:///shop.db', /absolute path/],
     ['a folder that does not exist', () => `sqlite:///${join(folder, 'no', 'x.db')}`, /does not exist/],
+    ['a folder in place of a file', () => `duckdb:///${join(folder, 'sub')}`, /not a file/],
   ])('refuses %s with a 400 naming connection_uri, and stores nothing', async (_case, uri, message) => {
     const before = (await api.request('GET', PATH)).body.length;
     for (const request of [api.request('POST', PATH, { alias: 'file', connection_uri: uri() }), testUri(uri())]) {

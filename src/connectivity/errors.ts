@@ -69,12 +69,15 @@ type DriverError = Error & { code?: string; errno?: number; failure?: string };
 
 const isFailureCode = (code: unknown): code is TestFailureCode => typeof code === 'string' && code in TEST_FAILURES;
 
+/** Whether a socket error code says a host name does not resolve. */
+export const isUnresolved = (code: unknown) => code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME';
+
 function codeOf(error: DriverError): TestFailureCode {
   // Drivers and the SSH tunnel that classified the failure themselves.
   if (isFailureCode(error.failure)) return error.failure;
   const code = String(error.code ?? '');
   const message = error.message ?? '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host_not_found';
+  if (isUnresolved(code)) return 'host_not_found';
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host_unreachable';
   if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return 'timeout';

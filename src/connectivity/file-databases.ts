@@ -4,7 +4,7 @@
  * never created. Checked when a connection is written and again each time the file is opened.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 
 /** Why a file database's URI cannot be opened; the message names no more than the URI already does. */
 export class FileDatabaseError extends Error {}
@@ -27,6 +27,19 @@ export function filePathOf(uri: string): string {
 
 const inside = (path: string, folder: string) => path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
 
+/** The path with every link followed: the file's own, or, for a file not there yet, its folder's. */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      throw new FileDatabaseError('names a file in a folder that does not exist');
+    }
+  }
+}
+
 /**
  * The real path of the file, once it is inside the folder (the folder itself resolved, links
  * followed). A file not there yet is checked by its folder: it may appear later, the service never creates it.
@@ -37,21 +50,10 @@ export function checkedFilePath(path: string, folder: string | undefined): strin
     throw new FileDatabaseError('must name its file by an absolute path without . or .. segments');
   }
   const root = realpathSync(folder);
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch {
-    try {
-      real = `${realpathSync(dirname(path))}${sep}${path.slice(dirname(path).length + 1)}`;
-    } catch {
-      throw new FileDatabaseError('names a file in a folder that does not exist');
-    }
-  }
+  const real = realPathOf(path);
   if (!inside(real, root)) throw new FileDatabaseError(`names a file outside FILE_DATABASES_DIR (${folder})`);
-  try {
-    if (!statSync(real).isFile()) throw new FileDatabaseError('names something that is not a file');
-  } catch (error) {
-    if (error instanceof FileDatabaseError) throw error;
+  if (statSync(real, { throwIfNoEntry: false })?.isFile() === false) {
+    throw new FileDatabaseError('names something that is not a file');
   }
   return real;
 }

@@ -8,6 +8,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NetworkGuard } from './network-guard.ts';
 import type { Bastion } from './ssh-tunnel.ts';
+import { authorityOf } from './target.ts';
 
 export interface Network {
   /** A stream connected to host:port, checked by the guard (or forwarded by the bastion). */
@@ -102,7 +103,7 @@ export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, t
       const server = createHttpServer((_request, response) => response.writeHead(405).end());
       server.on('connect', (request: IncomingMessage, incoming: Duplex) => {
         incoming.on('error', () => {});
-        if (request.url !== `${host.includes(':') ? `[${host}]` : host}:${port}`) {
+        if (request.url !== authorityOf(host, port)) {
           incoming.end('HTTP/1.1 403 Forbidden\r\n\r\n');
           return;
         }

@@ -3,10 +3,9 @@
  * reaches hosts through (the guard, the bastion), its TLS, and a deadline over the whole session.
  */
 import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
-import type { DriverSession } from './drivers/driver.ts';
-import { DriverFailure } from './drivers/driver.ts';
+import { DriverFailure, type DriverSession } from './drivers/driver.ts';
 import { loadDriver } from './drivers/index.ts';
-import { DialectNotTestableError } from './errors.ts';
+import { DialectNotTestableError, isUnresolved } from './errors.ts';
 import { checkedFilePath, FileDatabaseError, filePathOf } from './file-databases.ts';
 import { type Network, openNetwork } from './network.ts';
 import type { NetworkGuard } from './network-guard.ts';
@@ -27,8 +26,7 @@ async function resolveBastion(guard: NetworkGuard, host: string): Promise<string
   try {
     return await guard.resolve(host);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    if (isUnresolved((error as { code?: string }).code)) {
       throw new SshFailure('ssh_host_not_found', `${host} does not resolve`);
     }
     throw error;
@@ -50,8 +48,8 @@ function withDeadline<T>(work: Promise<T>, ms: number, onLate: () => void): Prom
 function fileTarget(uri: string, settings: SessionSettings): { target: Target; file: string } {
   try {
     const file = checkedFilePath(filePathOf(uri), settings.FILE_DATABASES_DIR);
-    const query = uri.split('#')[0]?.split('?')[1] ?? '';
-    return { target: { host: '', port: 0, parameters: new URLSearchParams(query) }, file };
+    // A file has no host, and its drivers read no parameter.
+    return { target: { host: '', port: 0, parameters: new URLSearchParams() }, file };
   } catch (error) {
     if (error instanceof FileDatabaseError) throw new DriverFailure('file_not_allowed', error.message);
     throw error;

@@ -12,6 +12,9 @@ export interface Target {
 
 export class InvalidTargetError extends Error {}
 
+/** `host:port` as a URL or an HTTP CONNECT writes it: an IPv6 address in brackets. */
+export const authorityOf = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
 const decode = (value: string) => {
   try {
     return decodeURIComponent(value);

@@ -4,6 +4,8 @@
  * Reading the Glue catalog needs no query, no S3 output location and costs nothing. The AWS SDK
  * (about 9 MB) opens its own connections, past the network guard. Its "schemas" are databases.
  */
+
+import { authorityOf } from '../target.ts';
 import { type Driver, DriverFailure, groupSchemas } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
 import { signedHeaders } from './sigv4.ts';
@@ -35,7 +37,7 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
     secretAccessKey: target.password ?? '',
     sessionToken: target.parameters.get('aws_session_token') ?? undefined,
   };
-  const url = new URL(`https://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}/`);
+  const url = new URL(`https://${authorityOf(target.host, target.port)}/`);
   const call = async <T>(action: string, payload: Record<string, unknown>): Promise<T> => {
     const body = JSON.stringify(payload);
     const headers = signedHeaders(

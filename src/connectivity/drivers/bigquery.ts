@@ -8,7 +8,7 @@ import { type Driver, DriverFailure } from './driver.ts';
 import type { HttpOptions } from './http.ts';
 import { HttpError, requestJson } from './http.ts';
 import { privateKeyOf, signJwt } from './jwt.ts';
-import { sqlSession } from './sql.ts';
+import { rowsOf, sqlSession } from './sql.ts';
 
 const API = 'https://bigquery.googleapis.com';
 const TOKEN_URI = 'https://oauth2.googleapis.com/token';
@@ -91,8 +91,10 @@ export const bigqueryDriver: Driver = async ({ target, network, timeoutMs, tls, 
       });
       if (!answer.jobComplete)
         throw Object.assign(new Error('the query did not complete in time'), { code: 'ETIMEDOUT' });
-      const names = (answer.schema?.fields ?? []).map((field) => field.name.toLowerCase());
-      return (answer.rows ?? []).map((row) => Object.fromEntries(names.map((name, i) => [name, row.f[i]?.v])));
+      return rowsOf(
+        (answer.schema?.fields ?? []).map((field) => field.name),
+        (answer.rows ?? []).map((row) => row.f.map((cell) => cell.v)),
+      );
     } catch (error) {
       throw classify(error);
     }

@@ -3,6 +3,8 @@
  * ClickHouse client but the native one uses, and the only one a guarded, tunnelled connection
  * needs no further library for. Its "schemas" are its databases.
  */
+
+import { authorityOf } from '../target.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
 import { lowerKeys, sqlList, sqlSession } from './sql.ts';
@@ -20,7 +22,7 @@ function classify(error: HttpError): DriverFailure | HttpError {
 }
 
 export const clickhouseDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
-  const base = `${tlsMode === 'off' ? 'http' : 'https'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}/`;
+  const base = `${tlsMode === 'off' ? 'http' : 'https'}://${authorityOf(target.host, target.port)}/`;
   const database = target.database ?? 'default';
   const headers = {
     'x-clickhouse-user': target.user ?? 'default',

@@ -5,7 +5,7 @@
  */
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { informationSchema, sqlSession } from './sql.ts';
+import { informationSchema, rowsOf, sqlSession } from './sql.ts';
 
 interface StatementAnswer {
   status: { state: string; error?: { error_code?: string; message?: string } };
@@ -76,9 +76,9 @@ export const databricksDriver: Driver = async ({ target, network, timeoutMs, tls
         ? new DriverFailure(failure, message)
         : Object.assign(new Error(message), answer.status.state === 'CANCELED' && { code: 'ETIMEDOUT' });
     }
-    const names = (answer.manifest?.schema?.columns ?? []).map((column) => column.name.toLowerCase());
-    return (answer.result?.data_array ?? []).map((values) =>
-      Object.fromEntries(names.map((name, i) => [name, values[i]])),
+    return rowsOf(
+      (answer.manifest?.schema?.columns ?? []).map((column) => column.name),
+      answer.result?.data_array ?? [],
     );
   };
   const inCatalog = catalog ? `\`${catalog.replaceAll('`', '``')}\`.` : '';

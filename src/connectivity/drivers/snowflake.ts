@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
 import { privateKeyOf, publicKeyFingerprint, signJwt } from './jwt.ts';
-import { informationSchema, sqlSession } from './sql.ts';
+import { informationSchema, rowsOf, sqlSession } from './sql.ts';
 
 interface SnowflakeAnswer<T> {
   success: boolean;
@@ -84,8 +84,10 @@ export const snowflakeDriver: Driver = async ({ target, network, timeoutMs, tls,
       { ...options, method: 'POST', headers, body: JSON.stringify({ sqlText: sql, asyncExec: false, sequenceId: 1 }) },
     );
     if (!answer.success || !answer.data) throw failed(answer);
-    const names = answer.data.rowtype.map((column) => column.name.toLowerCase());
-    return answer.data.rowset.map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
+    return rowsOf(
+      answer.data.rowtype.map((column) => column.name),
+      answer.data.rowset,
+    );
   };
   const inDatabase = database ? `"${database.replaceAll('"', '""')}".` : '';
   return sqlSession(

@@ -28,6 +28,12 @@ export const sqlList = (names: string[]) => names.map((name) => `'${name.replace
 /** Values that mean "nullable" in vendors' catalogs: YES, Y, true, 1. */
 const truthy = (value: unknown) => value === true || value === 1 || /^(yes|y|true|1)$/i.test(String(value));
 
+/** Rows given as arrays, under their columns' names (in lower case). */
+export function rowsOf(columns: string[], values: readonly unknown[][]): Row[] {
+  const names = columns.map((name) => name.toLowerCase());
+  return values.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i]])));
+}
+
 export const lowerKeys = (row: Row): Row =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key.toLowerCase(), value]));
 

@@ -3,9 +3,11 @@
  * ends): what every Trino client speaks. Its schemas are those of the URI's catalog
  * (trino://user@host:8080/catalog/schema).
  */
+
+import { authorityOf } from '../target.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { informationSchema, sqlSession } from './sql.ts';
+import { informationSchema, rowsOf, sqlSession } from './sql.ts';
 
 interface TrinoAnswer {
   nextUri?: string;
@@ -28,7 +30,7 @@ function classify(error: NonNullable<TrinoAnswer['error']>): Error {
 export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const [catalog, schema] = (target.database ?? '').split('/');
   const https = tlsMode !== 'off';
-  const base = `${https ? 'https' : 'http'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const base = `${https ? 'https' : 'http'}://${authorityOf(target.host, target.port)}`;
   const headers: Record<string, string> = {
     'x-trino-user': target.user ?? 'database-connection-api',
     'x-trino-source': 'database-connection-api',
@@ -42,15 +44,16 @@ export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
   };
   const options = { network, timeoutMs, tls, tlsMode, headers };
   const run = async (sql: string) => {
-    const rows: Record<string, unknown>[] = [];
+    // The rows of each page, kept as arrays: Trino names the columns once it has them.
+    const values: unknown[][] = [];
+    let columns: string[] = [];
     try {
       let answer = await requestJson<TrinoAnswer>(`${base}/v1/statement`, { ...options, method: 'POST', body: sql });
       for (;;) {
         if (answer.error) throw classify(answer.error);
-        const names = (answer.columns ?? []).map((column) => column.name.toLowerCase());
-        for (const values of answer.data ?? [])
-          rows.push(Object.fromEntries(names.map((name, i) => [name, values[i]])));
-        if (!answer.nextUri) return rows;
+        if (answer.columns) columns = answer.columns.map((column) => column.name);
+        for (const row of answer.data ?? []) values.push(row);
+        if (!answer.nextUri) return rowsOf(columns, values);
         // The coordinator names the next page: it must stay on the same server.
         const next = new URL(answer.nextUri);
         answer = await requestJson<TrinoAnswer>(`${base}${next.pathname}${next.search}`, options);
