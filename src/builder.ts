@@ -43,7 +43,7 @@ export const builder = new SchemaBuilder<{
   },
   scopeAuth: {
     authScopes: ({ principal }) =>
-      Object.fromEntries(SCOPES.map((scope) => [scope, principal.scopes.has(scope)])) as Record<Scope, boolean>,
+      Object.fromEntries(SCOPES.map((scope) => [scope, principal.access.scopes.has(scope)])) as Record<Scope, boolean>,
     unauthorizedError: (_parent, _context, _info, result) => forbiddenError(result),
   },
   defaultFieldNullability: false,

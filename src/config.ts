@@ -86,6 +86,10 @@ export const ENVIRONMENT = z.object({
   MASK_SECRETS: boolean().default(true),
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().optional(),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of an OpenID Connect issuer' }).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_GRANTS_CLAIM: z.string().min(1).default('dcapi_grants'),
+  OIDC_JWKS_COOLDOWN_S: integer(0, 3_600).default(30),
   CORS_ORIGINS: list().default([]),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   RATE_LIMIT_PER_MINUTE: integer(0, 100_000_000).default(60_000),
@@ -143,9 +147,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!parsed.success) throw new ConfigError(problems.join('; '));
   const settings = parsed.data;
-  if (apiKeys.length === 0 && !isLoopback(settings.HOST) && problems.length === 0) {
+  if ((settings.OIDC_ISSUER === undefined) !== (settings.OIDC_AUDIENCE === undefined)) {
+    problems.push("OIDC_ISSUER and OIDC_AUDIENCE go together: set both to accept the provider's tokens, or neither");
+  }
+  if (
+    apiKeys.length === 0 &&
+    settings.OIDC_ISSUER === undefined &&
+    !isLoopback(settings.HOST) &&
+    problems.length === 0
+  ) {
     problems.push(
-      'No API key is configured (API_KEYS or API_KEYS_FILE), so every caller would have every scope: ' +
+      'No API key (API_KEYS or API_KEYS_FILE) and no identity provider (OIDC_ISSUER) is configured, so every caller would have every scope: ' +
         `in that local mode the service listens only on a loopback address, not on HOST=${settings.HOST}. ` +
         'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
     );

@@ -1,5 +1,6 @@
 /** What every resolver receives. */
 import type { Principal } from './auth/api-keys.ts';
+import type { ManagedApiKeys } from './auth/managed-keys.ts';
 import type { Caller, ConnectionsService } from './connections/service.ts';
 import type { Prisma } from './db/client.ts';
 import type { ConnectionEvents } from './events/connection-events.ts';
@@ -9,6 +10,8 @@ import type { Logger } from './logger.ts';
 export interface ServiceContext {
   /** The one door to connections: every read and write of them goes through it. */
   connections: ConnectionsService;
+  /** API keys made through the API. */
+  apiKeys: ManagedApiKeys;
   /** Live change events, for subscriptions. */
   events: ConnectionEvents;
   /** For the audit trail's queries, and Pothos' Prisma plugin. */

@@ -50,13 +50,27 @@ export const ERROR_CODES = {
     status: 401,
     description: 'No API key, or an unknown one (only when API keys are configured).',
   },
-  forbidden: { status: 403, description: 'The API key lacks the scope the call needs.' },
+  forbidden: {
+    status: 403,
+    description:
+      'The caller lacks the scope the call needs, in the workspace concerned (a connection it may not see at all is not_found).',
+  },
   target_not_allowed: {
     status: 403,
     graphqlType: 'TargetNotAllowedError',
     description: 'The host resolves to an address connection tests may not reach.',
   },
   not_found: { status: 404, graphqlType: 'NotFoundError', description: 'No database connection has that id.' },
+  workspace_not_found: {
+    status: 404,
+    graphqlType: 'WorkspaceNotFoundError',
+    description: 'No workspace has that name (or none the caller may see).',
+  },
+  api_key_not_found: {
+    status: 404,
+    graphqlType: 'ApiKeyNotFoundError',
+    description: 'No API key the caller may manage has that id.',
+  },
   route_not_found: { status: 404, description: 'There is no resource at this path.' },
   method_not_allowed: {
     status: 405,
@@ -66,6 +80,16 @@ export const ERROR_CODES = {
     status: 409,
     graphqlType: 'AliasConflictError',
     description: 'Another connection already has this alias, compared ignoring case.',
+  },
+  workspace_conflict: {
+    status: 409,
+    graphqlType: 'WorkspaceConflictError',
+    description: 'Another workspace already has this name.',
+  },
+  workspace_not_empty: {
+    status: 409,
+    graphqlType: 'WorkspaceNotEmptyError',
+    description: 'The workspace still holds connections: move or delete them before deleting it.',
   },
   managed_connection: {
     status: 409,

@@ -1,6 +1,7 @@
 /** Starting and stopping the whole service: the store and the connections service, the provisioning file, HTTP. */
 import type { AddressInfo } from 'node:net';
 import { retentionCutoff } from './audit/events.ts';
+import { createAuthenticator, oidcSettings } from './auth/authenticator.ts';
 import type { Config } from './config.ts';
 import { countsOf } from './connections/provisioning.ts';
 import { startHealthChecks } from './health/checker.ts';
@@ -18,7 +19,7 @@ const HOUR_MS = 3_600_000;
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const opened = await openConnections(config, logger, { maskSecrets: config.MASK_SECRETS, listen: true });
-  const { store, prisma, keyring, connections, events } = opened;
+  const { store, prisma, keyring, connections, events, apiKeys } = opened;
   const file = config.CONNECTIONS_FILE;
   if (file) {
     try {
@@ -37,7 +38,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await pruneAuditTrail();
   const pruning = setInterval(pruneAuditTrail, HOUR_MS);
   pruning.unref();
-  const app = createApp({ prisma, logger, connections, events }, store, keyring, config);
+  const authenticate = createAuthenticator({ apiKeys: config.apiKeys, oidc: oidcSettings(config) }, apiKeys, logger);
+  const app = createApp({ prisma, logger, connections, apiKeys, events }, store, keyring, { ...config, authenticate });
   const healthChecks =
     config.HEALTH_CHECK_INTERVAL_S > 0
       ? startHealthChecks(

@@ -5,8 +5,10 @@
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
+import { type ManagedApiKeys, managedApiKeys } from './auth/managed-keys.ts';
 import { type Config, ConfigError, SETTING_NAMES } from './config.ts';
 import { type ConnectionsService, createConnectionsService } from './connections/service.ts';
+import { workspaces } from './connections/workspaces.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
 import { createPrismaClient, type Prisma } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
@@ -22,6 +24,8 @@ export interface OpenConnections {
   prisma: Prisma;
   keyring: Keyring;
   connections: ConnectionsService;
+  /** API keys made through the API. */
+  apiKeys: ManagedApiKeys;
   events: ConnectionEvents;
   close(): Promise<void>;
 }
@@ -69,6 +73,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
   const keyring = loadKeyring(config, store, logger);
   const prisma = createPrismaClient(store, config);
   const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
+  const apiKeys = managedApiKeys(prisma, logger);
   const connections = createConnectionsService({
     prisma,
     provider: store.provider,
@@ -78,6 +83,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
     connectivity: createConnectivity(config),
     events,
     logger,
+    workspaces: workspaces(prisma, apiKeys),
   });
   const close = async () => {
     await events.close();
@@ -86,9 +92,10 @@ export async function openConnections(config: Config, logger: Logger, options: O
   try {
     await prisma.$connect();
     checkKeyringAgainstStore(await connections.rowsOfEachKey(), keyring);
+    await connections.workspaces.ensureDefault();
   } catch (error) {
     await close();
     throw error;
   }
-  return { store, prisma, keyring, connections, events, close };
+  return { store, prisma, keyring, connections, apiKeys, events, close };
 }

@@ -1,7 +1,9 @@
 /** Connection URIs encrypted at rest, the keys that do it, and masked secrets sent back. */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toolPrincipal } from '../src/auth/api-keys.ts';
 import { rotateKeys } from '../src/connections/key-rotation.ts';
 import { connectionStore } from '../src/connections/store.ts';
 import { createPrismaClient } from '../src/db/client.ts';
@@ -121,7 +123,7 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
             rotateKeys(
               { prisma, secrets: connectionSecrets(keys, true) },
               connectionStore(prisma),
-              { actor: 'rotate-keys' },
+              { principal: toolPrincipal('rotate-keys') },
               3,
             );
           expect(await rotate()).toBe(7);

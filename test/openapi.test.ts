@@ -15,10 +15,11 @@ import { closedPort, createPostgresTarget } from './support/targets.ts';
 
 const PATH = '/api/v1/database-connections';
 const ITEM = `${PATH}/{id}`;
-const keys = { writer: generateApiKey(), reader: generateApiKey() };
+const keys = { writer: generateApiKey(), reader: generateApiKey(), admin: generateApiKey() };
 const API_KEYS = JSON.stringify([
   { name: 'writer', hash: hashApiKey(keys.writer), scopes: ['connections:read', 'connections:write', 'audit:read'] },
   { name: 'reader', hash: hashApiKey(keys.reader), scopes: ['connections:read'] },
+  { name: 'admin', hash: hashApiKey(keys.admin), scopes: ['access:admin'] },
 ]);
 
 type Document = typeof OPENAPI_DOCUMENT;
@@ -125,6 +126,34 @@ describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
     await check('/api/v1/audit-events', 'GET', writer('GET', next), 200);
     await check('/api/v1/audit-events', 'GET', writer('GET', '/api/v1/audit-events?since=soon'), 400);
     await check('/api/v1/audit-events', 'GET', as(keys.reader)('GET', '/api/v1/audit-events'), 403);
+
+    // Workspaces, a connection in one, and API keys.
+    const admin = as(keys.admin);
+    const WORKSPACES = '/api/v1/workspaces';
+    const WORKSPACE = `${WORKSPACES}/{name}`;
+    await check(WORKSPACES, 'POST', admin('POST', WORKSPACES, { name: 'sales' }), 201);
+    await check(WORKSPACES, 'POST', admin('POST', WORKSPACES, { name: 'sales' }), 409);
+    await check(WORKSPACES, 'POST', admin('POST', WORKSPACES, { name: 'Sales!' }), 400);
+    await check(WORKSPACES, 'POST', as(keys.reader)('POST', WORKSPACES, { name: 'ops' }), 403);
+    await check(WORKSPACES, 'GET', admin('GET', WORKSPACES), 200);
+    await check(WORKSPACE, 'PUT', admin('PUT', `${WORKSPACES}/sales`, { name: 'revenue' }), 200);
+    await check(WORKSPACE, 'PUT', admin('PUT', `${WORKSPACES}/nowhere`, { name: 'elsewhere' }), 404);
+    await check(WORKSPACE, 'PUT', admin('PUT', `${WORKSPACES}/revenue`, { name: 'default' }), 409);
+    const held = await check(PATH, 'POST', writer('POST', PATH, { ...body('held'), workspace: 'revenue' }), 201);
+    await check(WORKSPACE, 'DELETE', admin('DELETE', `${WORKSPACES}/revenue`), 409);
+    await check(WORKSPACE, 'DELETE', admin('DELETE', `${WORKSPACES}/default`), 400);
+    await check(WORKSPACE, 'DELETE', admin('DELETE', `${WORKSPACES}/nowhere`), 404);
+    await check(ITEM, 'DELETE', writer('DELETE', `${PATH}/${held.body.id}`), 200);
+    await check(WORKSPACE, 'DELETE', admin('DELETE', `${WORKSPACES}/revenue`), 200);
+
+    const KEYS = '/api/v1/api-keys';
+    const grants = (workspace: string) => [{ workspace, scopes: ['connections:read'] }];
+    const made = await check(KEYS, 'POST', admin('POST', KEYS, { name: 'etl', grants: grants('default') }), 201);
+    await check(KEYS, 'POST', admin('POST', KEYS, { name: 'etl', grants: grants('nowhere') }), 400);
+    await check(KEYS, 'POST', writer('POST', KEYS, { name: 'etl', grants: grants('default') }), 403);
+    await check(KEYS, 'GET', admin('GET', KEYS), 200);
+    await check(`${KEYS}/{id}`, 'DELETE', admin('DELETE', `${KEYS}/${made.body.id}`), 200);
+    await check(`${KEYS}/{id}`, 'DELETE', admin('DELETE', `${KEYS}/00000000-0000-4000-8000-000000000000`), 404);
 
     await runSql(database, 'DROP TABLE database_connections');
     await check(PATH, 'GET', writer('GET', PATH), 500);

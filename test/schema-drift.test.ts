@@ -90,14 +90,16 @@ const MODEL = modelTables();
 describe('the model', () => {
   it('is read: every table with its columns and indexes', () => {
     expect(MODEL.map((table) => table.name).sort()).toEqual([
+      'api_keys',
       'audit_events',
       'database_connections',
       'idempotency_keys',
+      'workspaces',
     ]);
     const connections = MODEL.find((table) => table.name === 'database_connections') as ModelTable;
     expect(connections.columns).toContainEqual({ name: 'ssh_settings_encrypted', type: 'String', nullable: true });
     expect(connections.indexes).toContainEqual({ columns: ['created_at', 'id'], kind: 'index' });
-    expect(connections.indexes).toContainEqual({ columns: ['alias_key'], kind: 'unique' });
+    expect(connections.indexes).toContainEqual({ columns: ['workspace', 'alias_key'], kind: 'unique' });
   });
 });
 

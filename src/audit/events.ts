@@ -14,6 +14,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export interface AuditEntry {
   /** The API key's name, `local`, or the tool that acted. */
   actor: string;
+  /** `key:<id>` or `oidc:<issuer>#<subject>`; null for local mode and tools. */
+  actorId?: string | null;
+  /** The workspace of the connection, or null for what concerns none. */
+  workspace?: string | null;
   action: AuditAction;
   connectionId?: string | null;
   alias?: string | null;
@@ -29,6 +33,8 @@ function auditRow(entry: AuditEntry) {
   return {
     at: new Date(),
     actor: entry.actor,
+    actorId: entry.actorId ?? null,
+    workspace: entry.workspace ?? null,
     action: entry.action,
     connectionId: entry.connectionId ?? null,
     alias: entry.alias ?? null,
@@ -59,7 +65,7 @@ export const CHANGE_OF_ACTION: Partial<Record<string, 'created' | 'updated' | 'd
 export const eventsAfter = (reader: Pick<Prisma, 'auditEvent'>, afterId: number, take: number) =>
   reader.auditEvent.findMany({
     where: { id: { gt: afterId } },
-    select: { id: true, action: true, connectionId: true, at: true },
+    select: { id: true, action: true, connectionId: true, workspace: true, at: true },
     orderBy: { id: 'asc' },
     take,
   });
@@ -70,6 +76,8 @@ export const lastEventIdBefore = async (reader: Pick<Prisma, 'auditEvent'>, at: 
     ?.id ?? 0;
 
 export interface AuditFilter {
+  /** Only events of these workspaces (those where the caller holds audit:read); null: every event. */
+  workspaces?: string[] | null;
   connectionId?: string | null;
   action?: AuditAction | null;
   /** Only events at or after this moment. */
@@ -81,12 +89,13 @@ export interface AuditFilter {
 /** The events that pass the filter, newest first, `take` at most. */
 export const auditEventsPage = (
   reader: Pick<Prisma, 'auditEvent'>,
-  { connectionId, action, since, beforeId }: AuditFilter,
+  { workspaces, connectionId, action, since, beforeId }: AuditFilter,
   take: number,
 ) =>
   reader.auditEvent.findMany({
     where: {
       AND: [
+        workspaces ? { workspace: { in: workspaces } } : {},
         connectionId ? { connectionId } : {},
         action ? { action } : {},
         since ? { at: { gte: since } } : {},

@@ -7,41 +7,53 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config-error.ts';
+import { Access, EVERY_WORKSPACE, FULL_ACCESS, GRANT, type Grant, SCOPES } from './grants.ts';
 
-export const SCOPES = [
-  'connections:read',
-  'connections:write',
-  'connections:reveal',
-  'audit:read',
-  'metrics:read',
-] as const;
-export type Scope = (typeof SCOPES)[number];
+export { SCOPES, type Scope } from './grants.ts';
 
 export interface ApiKeyEntry {
   /** Who holds the key: shown in logs, never secret. */
   name: string;
   /** `sha256:` and the hex SHA-256 of the key. */
   hash: string;
-  scopes: Scope[];
+  grants: Grant[];
 }
 
 /** Who is calling, once authenticated. */
 export interface Principal {
+  /** The key's name, `local`, a tool's name, or the identity's subject. */
   name: string;
-  scopes: ReadonlySet<Scope>;
+  /** Who exactly, for the audit trail: `key:<id>`, `oidc:<issuer>#<subject>`; null for local mode and tools. */
+  id: string | null;
+  access: Access;
 }
 
 /** With no keys configured, every caller is this principal (local mode); so are the command-line tools. */
-export const LOCAL_PRINCIPAL: Principal = { name: 'local', scopes: new Set(SCOPES) };
+export const LOCAL_PRINCIPAL: Principal = { name: 'local', id: null, access: FULL_ACCESS };
+
+/** A command-line tool run by the operator: every scope everywhere, named in the audit trail. */
+export const toolPrincipal = (name: string): Principal => ({ name, id: null, access: FULL_ACCESS });
 
 const KEY_PREFIX = 'dcapi_';
 
+// `scopes` alone: those scopes in every workspace (the form from before workspaces); or `grants`.
 const entries = z.array(
-  z.strictObject({
-    name: z.string().min(1).max(100),
-    hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 lowercase hex digits'),
-    scopes: z.array(z.enum(SCOPES)).min(1),
-  }),
+  z
+    .strictObject({
+      name: z.string().min(1).max(100),
+      hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: and 64 lowercase hex digits'),
+      scopes: z.array(z.enum(SCOPES)).min(1).optional(),
+      grants: z.array(GRANT).min(1).optional(),
+    })
+    .refine(
+      (entry) => (entry.scopes === undefined) !== (entry.grants === undefined),
+      'needs scopes or grants, not both',
+    )
+    .transform(({ name, hash, scopes, grants }) => ({
+      name,
+      hash,
+      grants: grants ?? [{ workspace: EVERY_WORKSPACE, scopes: scopes ?? [] }],
+    })),
 );
 
 /** Reads API_KEYS (a JSON array) or the JSON file API_KEYS_FILE names. */
@@ -60,7 +72,7 @@ export function loadApiKeys(env: NodeJS.ProcessEnv): ApiKeyEntry[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ConfigError(`${source} must be a JSON array of {"name", "hash", "scopes"}`);
+    throw new ConfigError(`${source} must be a JSON array of {"name", "hash", "scopes" or "grants"}`);
   }
   const result = entries.safeParse(parsed);
   if (!result.success) {
@@ -80,11 +92,15 @@ export function generateApiKey(): string {
 
 export type Authentication = { principal: Principal } | { failure: 'missing' | 'invalid' };
 
-/** Finds the key an `Authorization: Bearer …` header presents, comparing every configured hash in constant time. */
-export function authenticate(authorization: string | undefined, keys: ApiKeyEntry[]): Authentication {
-  if (keys.length === 0) return { principal: LOCAL_PRINCIPAL };
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
-  if (!token) return { failure: 'missing' };
+/** The principal of a configured key: its id is its hash's start, which names it without revealing it. */
+const configuredPrincipal = (entry: ApiKeyEntry): Principal => ({
+  name: entry.name,
+  id: `key:${entry.hash.slice(7, 19)}`,
+  access: new Access(entry.grants),
+});
+
+/** Finds the configured key a token is, comparing every configured hash in constant time. */
+export function configuredKey(token: string, keys: ApiKeyEntry[]): Principal | undefined {
   const presented = Buffer.from(hashApiKey(token));
   let match: ApiKeyEntry | undefined;
   for (const entry of keys) {
@@ -92,5 +108,10 @@ export function authenticate(authorization: string | undefined, keys: ApiKeyEntr
     const configured = Buffer.from(entry.hash);
     if (configured.length === presented.length && timingSafeEqual(configured, presented)) match = entry;
   }
-  return match ? { principal: { name: match.name, scopes: new Set(match.scopes) } } : { failure: 'invalid' };
+  return match && configuredPrincipal(match);
 }
+
+/** The token of an `Authorization: Bearer …` header, if it has one. */
+export const bearerToken = (authorization: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+
+export const isApiKeyToken = (token: string) => token.startsWith(KEY_PREFIX);

@@ -3,8 +3,10 @@
  * provisioning file (YAML), secrets as ****, secret references as written. `--reveal` writes the
  * secrets themselves (each connection's reveal is in the audit trail), and says so on standard error.
  */
+
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { toolPrincipal } from '../auth/api-keys.ts';
 import { loadConfig } from '../config.ts';
 import { restBodyOf } from '../connections/rest-form.ts';
 import { createLogger } from '../logger.ts';
@@ -17,7 +19,7 @@ const { connections, close } = await openConnections(config, createLogger('warn'
   listen: false,
 });
 try {
-  const documents = await connections.export({ actor: 'export' }, { reveal: values.reveal });
+  const documents = await connections.export({ principal: toolPrincipal('export') }, { reveal: values.reveal });
   process.stdout.write(stringify({ connections: documents.map(restBodyOf) }, { lineWidth: 0 }));
   if (values.reveal) {
     console.error(

@@ -4,6 +4,7 @@
  * keeps the stored one, a managed connection is refused), with their audit events and change
  * events. Imported connections are not managed. Prints each row's outcome; exits 1 when any was refused.
  */
+import { toolPrincipal } from '../auth/api-keys.ts';
 import { loadConfig } from '../config.ts';
 import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../connections/rest-form.ts';
 import type { Caller } from '../connections/service.ts';
@@ -16,7 +17,7 @@ if (!file) {
   console.error('usage: npm run import -- <file>');
   process.exit(2);
 }
-const caller: Caller = { actor: 'import' };
+const caller: Caller = { principal: toolPrincipal('import') };
 const config = loadConfig();
 const { connections, close } = await openConnections(config, createLogger('warn'), {
   maskSecrets: true,
@@ -45,7 +46,8 @@ try {
       continue;
     }
     try {
-      const existing = await connections.findByAlias(caller, alias);
+      const workspace = converted.input.workspace as string | undefined;
+      const existing = await connections.findByAlias(caller, alias, workspace);
       if (existing) await connections.update(caller, existing.id, converted.input);
       else await connections.create(caller, converted.input);
       report(existing ? 'updated' : 'created');

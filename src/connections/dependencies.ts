@@ -1,4 +1,5 @@
 /** What the connections service works with, and who asks it. */
+import type { Principal } from '../auth/api-keys.ts';
 import type { Connectivity } from '../connectivity/connectivity.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
@@ -7,6 +8,7 @@ import type { ConnectionEvents } from '../events/connection-events.ts';
 import type { Logger } from '../logger.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import type { SecretReferences } from '../secrets/references.ts';
+import type { Workspaces } from './workspaces.ts';
 
 export interface ConnectionsDependencies {
   prisma: Prisma;
@@ -18,12 +20,14 @@ export interface ConnectionsDependencies {
   connectivity: Connectivity;
   events: ConnectionEvents;
   logger: Logger;
+  /** The workspaces connections belong to. */
+  workspaces: Workspaces;
 }
 
-/** Who asks: the audit trail names them, and their connection tests count against their own limit. */
+/** Who asks: what it may do where, who the audit trail says acted, and whose limit its connection tests count against. */
 export interface Caller {
-  /** The API key's name, `local` in local mode, or the tool that acts (`provisioning`, `import`, …). */
-  actor: string;
+  /** An API key, a signed-in identity, `local` in local mode, or a tool (`provisioning`, `import`, …). */
+  principal: Principal;
   /** The request's X-Request-Id, for the audit trail. */
   requestId?: string;
   /** A logger that names the request. */

@@ -6,6 +6,7 @@
  * Adding a field is one entry here plus its storage (prisma/model.prisma and a
  * migration in src/db/migrations.ts).
  */
+import { DEFAULT_WORKSPACE } from '../auth/grants.ts';
 import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { MASK } from '../secrets/uri-secrets.ts';
 import { settings } from './groups.ts';
@@ -23,6 +24,7 @@ import {
   uri,
   uuid,
   type ValueKind,
+  workspaceName,
 } from './values.ts';
 
 export interface FieldDeclaration {
@@ -30,19 +32,30 @@ export interface FieldDeclaration {
   rest?: string;
   value: ValueKind;
   description: string;
-  /** Whether clients write it: required on create, or optional with a default. */
-  input?: { required: true } | { required: false; default: unknown };
+  /**
+   * Whether clients write it: required on create, or optional with a default. `keptOnReplace`: a
+   * replace (REST PUT) that leaves it out keeps the stored value rather than taking the default.
+   */
+  input?: { required: true } | { required: false; default: unknown; keptOnReplace?: true };
   /** Shown masked unless revealed; stored encrypted. Its value kind says what its secrets are. */
   secret?: true;
 }
 
 export const CONNECTION_FIELDS = {
   id: { rest: 'id', value: uuid(), description: 'The connection id, a UUID: the same in REST and GraphQL.' },
+  workspace: {
+    rest: 'workspace',
+    value: workspaceName(),
+    description:
+      `The workspace the connection belongs to: who may see and change it follows from it. Default: ${DEFAULT_WORKSPACE}; ` +
+      'a replace that leaves it out keeps it. Moving a connection needs connections:write in both workspaces.',
+    input: { required: false, default: DEFAULT_WORKSPACE, keptOnReplace: true },
+  },
   alias: {
     rest: 'alias',
     value: name(255),
     description:
-      'Unique name of the connection, compared ignoring case. Leading and trailing spaces are removed; ' +
+      'Name of the connection, unique in its workspace, compared ignoring case. Leading and trailing spaces are removed; ' +
       'then 1 to 255 characters, no control characters.',
     input: { required: true },
   },

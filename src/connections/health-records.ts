@@ -99,7 +99,7 @@ export function startHealthRecords(dependencies: ConnectionsDependencies, store:
         },
       );
       if (status === row.healthStatus) await record;
-      else await events.commit(prisma, connectionEvent('health_changed', id), record);
+      else await events.commit(prisma, connectionEvent('health_changed', id, row.workspace), record);
     },
 
     /** The last health of every connection checked so far (for /metrics). */

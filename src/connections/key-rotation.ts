@@ -37,7 +37,8 @@ export async function rotateKeys(
   }
   // The audit trail says a rotation ran, and how many connections it re-encrypted.
   await recordAuditEvent(prisma, {
-    actor: caller.actor,
+    actor: caller.principal.name,
+    actorId: caller.principal.id,
     action: 'rotate_keys',
     requestId: caller.requestId,
     outcome: `ok: ${rotated} re-encrypted`,

@@ -71,10 +71,11 @@ export function provisioning(dependencies: ConnectionsDependencies) {
         const document = parseFullDocument(input);
         refuseMasks(document);
         const dialect = checkConnection(resolveReferences(document, references), policy);
-        const first = seen.get(aliasKey(document.alias));
+        const key = keyOf(document);
+        const first = seen.get(key);
         if (first !== undefined)
-          problems.push({ index, field: 'alias', message: `repeats the alias of entry ${first}` });
-        seen.set(aliasKey(document.alias), index);
+          problems.push({ index, field: 'alias', message: `repeats the alias of entry ${first} in its workspace` });
+        seen.set(key, index);
         checked.push({ document, dialect: dialect.name });
       } catch (error) {
         if (error instanceof ValidationError) {
@@ -106,23 +107,28 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       id: string,
       alias: string,
       fields: string[],
+      workspace: string,
     ) => {
-      await recordAuditEvent(tx, { actor: PROVISIONING_ACTOR, action, connectionId: id, alias, fields });
-      const change = connectionEvent(event, id);
+      await recordAuditEvent(tx, { actor: PROVISIONING_ACTOR, action, connectionId: id, alias, workspace, fields });
+      const change = connectionEvent(event, id, workspace);
       await events.inTransaction(tx, change);
       published.push(change);
     };
+    // The workspaces the entries name are made when missing.
+    for (const name of new Set(entries.map(({ document }) => document.workspace))) {
+      await tx.workspace.upsert({ where: { name }, create: { name, createdAt: new Date() }, update: {} });
+    }
     const rows = await tableInTx.all();
-    const byKey = new Map(rows.map((row) => [row.aliasKey, row]));
+    const byKey = new Map(rows.map((row) => [keyOf(row), row]));
     const listed = new Set<string>();
     for (const { document, dialect } of entries) {
-      const key = aliasKey(document.alias);
+      const key = keyOf(document);
       listed.add(key);
       const row = byKey.get(key);
       const stored = row && storedDocument(row, secrets);
       if (!row) {
         const created = await tableInTx.insert(newRow(document, dialect, secrets, { managed: true }));
-        await record('create', 'created', created.id, document.alias, INPUT_REST_NAMES);
+        await record('create', 'created', created.id, document.alias, INPUT_REST_NAMES, document.workspace);
         report.created.push(document.alias);
       } else if (row.managed && JSON.stringify(stored) === JSON.stringify(document)) {
         report.unchanged.push(document.alias);
@@ -132,14 +138,14 @@ export function provisioning(dependencies: ConnectionsDependencies) {
           { id: row.id },
           { ...changedColumns(row.id, document, dialect, secrets, changed), managed: true },
         );
-        await record('update', 'updated', row.id, document.alias, restNames(changed));
+        await record('update', 'updated', row.id, document.alias, restNames(changed), document.workspace);
         report.changed.push(document.alias);
       }
     }
-    for (const row of rows.filter((row) => row.managed && !listed.has(row.aliasKey))) {
+    for (const row of rows.filter((row) => row.managed && !listed.has(keyOf(row)))) {
       if (prune) {
         await tableInTx.delete({ id: row.id });
-        await record('delete', 'deleted', row.id, row.alias, []);
+        await record('delete', 'deleted', row.id, row.alias, [], row.workspace);
         report.deleted.push(row.alias);
       } else report.wouldDelete.push(row.alias);
     }
@@ -173,6 +179,9 @@ export function provisioning(dependencies: ConnectionsDependencies) {
     },
   };
 }
+
+/** What names a connection in the list and in the store: its workspace and its alias, ignoring case. */
+const keyOf = ({ workspace, alias }: { workspace: string; alias: string }) => `${workspace}/${aliasKey(alias)}`;
 
 /** How many connections each outcome had, for a log line. */
 export const countsOf = (report: ApplyReport) =>

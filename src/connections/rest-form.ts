@@ -108,7 +108,8 @@ export function inputFromBody(
     const value = body[field.rest ?? name];
     const { group } = field.value;
     if (value !== undefined) input[name] = group ? renameMembers(value as Settings, group, false) : value;
-    else if (shape.fillDefaults && field.input?.required === false) input[name] = field.input.default;
+    else if (shape.fillDefaults && field.input?.required === false && !field.input.keptOnReplace)
+      input[name] = field.input.default;
   }
   return { input };
 }

@@ -5,7 +5,10 @@
  * secret references and the transport checks, tests the connection when asked, then writes the
  * row with its audit event and its change event, in one batch.
  */
+
 import { recordAuditEvent } from '../audit/events.ts';
+import { AccessDeniedError } from '../auth/errors.ts';
+import { DEFAULT_WORKSPACE, type Scope } from '../auth/grants.ts';
 import { requireWorkingConnection, type TestResult } from '../connectivity/connectivity.ts';
 import type { SchemaInfo } from '../connectivity/drivers/driver.ts';
 import type { DialectName } from '../dialects/registry.ts';
@@ -30,6 +33,7 @@ import {
   rowDialect,
   rowSchemas,
   storedDocument,
+  type WriteContext,
 } from './records.ts';
 import { resolveReferences, revealReferences, storedRoute, testStoredConnection } from './references.ts';
 import { type ConnectionFilter, type ConnectionRow, connectionStore } from './store.ts';
@@ -65,19 +69,80 @@ export interface PageOptions {
 const UPDATE_ATTEMPTS = 3;
 
 export function createConnectionsService(dependencies: ConnectionsDependencies) {
-  const { prisma, secrets, references, policy, connectivity, events, logger } = dependencies;
+  const { prisma, secrets, references, policy, connectivity, events, logger, workspaces } = dependencies;
   const store = connectionStore(prisma);
 
   /** The audit event of a change by this caller, to go into the change's batch. */
-  const audit = (caller: Caller, entry: Omit<Parameters<typeof recordAuditEvent>[1], 'actor' | 'requestId'>) =>
-    recordAuditEvent(prisma, { ...entry, actor: caller.actor, requestId: caller.requestId });
+  const audit = (
+    caller: Caller,
+    entry: Omit<Parameters<typeof recordAuditEvent>[1], 'actor' | 'actorId' | 'requestId'>,
+  ) =>
+    recordAuditEvent(prisma, {
+      ...entry,
+      actor: caller.principal.name,
+      actorId: caller.principal.id,
+      requestId: caller.requestId,
+    });
 
-  /** The row with this id, or null (an id that is no UUID names nothing). */
-  const find = async (id: string) => (isConnectionId(id) ? store.byId(id) : null);
+  /** The row with this id if the caller may see it, or null (an id that is no UUID names nothing). */
+  const find = async (caller: Caller, id: string) => {
+    const row = isConnectionId(id) ? await store.byId(id) : null;
+    return row && caller.principal.access.sees(row.workspace) ? row : null;
+  };
 
-  async function page({ filter, after, before, size, fromEnd }: PageOptions): Promise<Page> {
+  /** The row with this id, which the caller must see (else NotFoundError) and hold `scope` in (else AccessDeniedError). */
+  async function findFor(caller: Caller, id: string, scope: Scope): Promise<ConnectionRow> {
+    const row = await find(caller, id);
+    if (!row) throw new NotFoundError(id);
+    requireScope(caller, scope, row.workspace);
+    return row;
+  }
+
+  /** A workspace the caller writes a connection into: it must hold connections:write there, and the workspace exist. */
+  async function checkTargetWorkspace(caller: Caller, workspace: string) {
+    requireScope(caller, 'connections:write', workspace);
+    if (!(await workspaces.exists(workspace))) {
+      throw new ValidationError([{ field: 'workspace', message: 'names no workspace' }]);
+    }
+  }
+
+  /** Where a conditional write finds its row: by id, never a managed one, at this version if any, in a workspace the caller writes. */
+  const rowAt = (caller: Caller, id: string, version: number | null | undefined) => {
+    const writable = caller.principal.access.workspacesWith(['connections:write']);
+    return {
+      id,
+      managed: false,
+      ...(version != null && { version }),
+      ...(writable && { workspace: { in: writable } }),
+    };
+  };
+
+  /** Why a conditional write found no row, for this caller: refusals of access first, so nothing else leaks. */
+  const writeContext = (caller: Caller, context: Omit<WriteContext, 'current'>): WriteContext => ({
+    ...context,
+    current: async (id) => {
+      const state = await store.stateOf(id);
+      if (!state || !caller.principal.access.sees(state.workspace)) return null;
+      requireScope(caller, 'connections:write', state.workspace);
+      return state;
+    },
+  });
+
+  /** The filter narrowed to the workspaces the caller sees. */
+  const visibleTo = (caller: Caller, filter: ConnectionFilter): ConnectionFilter => ({
+    ...filter,
+    workspaces: caller.principal.access.visibleWorkspaces(),
+  });
+
+  async function page(caller: Caller, { filter, after, before, size, fromEnd }: PageOptions): Promise<Page> {
     // One row more than asked for says whether there are more.
-    const rows = await store.page({ filter, after, before, take: size + 1, backwards: fromEnd });
+    const rows = await store.page({
+      filter: visibleTo(caller, filter),
+      after,
+      before,
+      take: size + 1,
+      backwards: fromEnd,
+    });
     const more = rows.length > size;
     const shown = rows.slice(0, size);
     if (fromEnd) shown.reverse();
@@ -106,23 +171,25 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     }: { dialect?: DialectName; expectedVersion?: number | null; known?: ConnectionRow },
   ): Promise<ConnectionRow> {
     for (let attempt = 1; ; attempt++) {
-      const before = attempt === 1 && known ? known : await store.byId(id);
+      const before = attempt === 1 && known ? known : await find(caller, id);
       const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
       const version = expectedVersion ?? before?.version;
+      const workspace = document.workspace ?? before?.workspace;
       const write = () =>
         events.commit(
           prisma,
-          connectionEvent('updated', id),
-          store.update(rowAt(id, version), changedColumns(id, document, dialect, secrets, changed)),
+          connectionEvent('updated', id, workspace),
+          store.update(rowAt(caller, id, version), changedColumns(id, document, dialect, secrets, changed)),
           audit(caller, {
             action: 'update',
             connectionId: id,
             alias: document.alias ?? before?.alias ?? null,
+            workspace,
             fields: restNames(changed),
           }),
         );
       try {
-        return await checkedWrite(write, { id, alias: document.alias, expectedVersion, current: store.stateOf });
+        return await checkedWrite(write, writeContext(caller, { id, alias: document.alias, expectedVersion }));
       } catch (error) {
         const movedOn =
           before &&
@@ -144,8 +211,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     document: Partial<ConnectionDocument>,
     { test, expectedVersion }: WriteOptions,
   ) {
-    const stored = await store.byId(id);
-    if (!stored) throw new NotFoundError(id);
+    const stored = await findFor(caller, id, 'connections:write');
     checkWritable(stored, expectedVersion);
     const previous = storedDocument(stored, secrets);
     // A caller sending back what it read, secrets masked, keeps the stored ones.
@@ -153,40 +219,56 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     const effective = resolveReferences({ ...previous, ...document }, references);
     const dialect = checkConnection(effective, policy);
     if (test)
-      await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, caller.actor);
+      await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, limitKey(caller));
     return { stored, dialect: document.connectionUri === undefined ? undefined : dialect.name };
   }
 
   const health = startHealthRecords(dependencies, store);
 
   return {
-    /** The connection with this id, or null. */
-    get: (_caller: Caller, id: string) => find(id),
+    /** The connection with this id, or null (also when the caller may not see it). */
+    get: (caller: Caller, id: string) => find(caller, id),
 
-    /** The connection with this alias (compared ignoring case), or null. */
-    findByAlias: (_caller: Caller, alias: string) => store.byAlias(alias),
+    /** The connection with this alias (compared ignoring case) in this workspace, or null. */
+    async findByAlias(caller: Caller, alias: string, workspace = DEFAULT_WORKSPACE) {
+      const row = await store.byAlias(workspace, alias);
+      return row && caller.principal.access.sees(row.workspace) ? row : null;
+    },
 
-    /** A page of connections, oldest first. */
-    page: (_caller: Caller, options: PageOptions) => page(options),
+    /** Where the row with this id is, if the caller may see it: for loaders that read rows themselves (GraphQL's node). */
+    whereVisible(caller: Caller, id: string) {
+      const workspaces = caller.principal.access.visibleWorkspaces();
+      return workspaces ? { id, workspace: { in: workspaces } } : { id };
+    },
 
-    /** How many connections match the filter. */
-    count: (_caller: Caller, filter: ConnectionFilter) => store.count(filter),
+    /** A page of the connections the caller sees, oldest first. */
+    page,
+
+    /** How many connections the caller sees match the filter. */
+    count: (caller: Caller, filter: ConnectionFilter) => store.count(visibleTo(caller, filter)),
 
     async create(caller: Caller, input: unknown, { test = false }: WriteOptions = {}): Promise<ConnectionRow> {
       const document = parseFullDocument(input);
       refuseMasks(document);
+      await checkTargetWorkspace(caller, document.workspace);
       // Checked with the values its references stand for; stored with the references as written.
       const resolved = resolveReferences(document, references);
       const dialect = checkConnection(resolved, policy);
       if (test)
-        await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, caller.actor);
+        await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, limitKey(caller));
       const row = newRow(document, dialect.name, secrets);
       const write = () =>
         events.commit(
           prisma,
-          connectionEvent('created', row.id),
+          connectionEvent('created', row.id, document.workspace),
           store.insert(row),
-          audit(caller, { action: 'create', connectionId: row.id, alias: row.alias, fields: INPUT_REST_NAMES }),
+          audit(caller, {
+            action: 'create',
+            connectionId: row.id,
+            alias: row.alias,
+            workspace: document.workspace,
+            fields: INPUT_REST_NAMES,
+          }),
         );
       return checkedWrite(write, { alias: document.alias });
     },
@@ -195,7 +277,14 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     async update(caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      const complete = INPUT_FIELDS.every(([name]) => name in document);
+      // Moving a connection needs connections:write where it goes too (where it is: the write checks).
+      if (document.workspace !== undefined) {
+        const stored = await findFor(caller, id, 'connections:write');
+        if (document.workspace !== stored.workspace) await checkTargetWorkspace(caller, document.workspace);
+      }
+      const complete = INPUT_FIELDS.every(
+        ([name, field]) => name in document || (field.input?.required === false && field.input.keptOnReplace),
+      );
       const masked = maskedPaths(document).length > 0;
       if (complete && !masked && !options.test) {
         // The update names every field, holds no mask and tests nothing: its rules need no stored
@@ -217,36 +306,37 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     /** Deletes the connection and answers it as it was. */
     async remove(caller: Caller, id: string, { expectedVersion }: WriteOptions = {}): Promise<ConnectionRow> {
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      const change = connectionEvent('deleted', id);
       const deleted = await checkedWrite(
         () =>
           prisma.$transaction(async (tx) => {
-            const row = await connectionStore(tx).delete(rowAt(id, expectedVersion));
+            const row = await connectionStore(tx).delete(rowAt(caller, id, expectedVersion));
             await recordAuditEvent(tx, {
-              actor: caller.actor,
+              actor: caller.principal.name,
+              actorId: caller.principal.id,
               action: 'delete',
               connectionId: id,
               alias: row.alias,
+              workspace: row.workspace,
               requestId: caller.requestId,
             });
-            await events.inTransaction(tx, change);
+            await events.inTransaction(tx, connectionEvent('deleted', id, row.workspace));
             return row;
           }),
-        { id, expectedVersion, current: store.stateOf },
+        writeContext(caller, { id, expectedVersion }),
       );
-      events.afterCommit(change);
+      events.afterCommit(connectionEvent('deleted', id, deleted.workspace));
       return deleted;
     },
 
     /** Connects to a saved connection; a failure to connect is a result, recorded in the audit trail. */
     async test(caller: Caller, id: string): Promise<TestResult> {
-      const row = await find(id);
-      if (!row) throw new NotFoundError(id);
-      const result = await testStoredConnection(connectivity, row, dependencies, caller.actor);
+      const row = await findFor(caller, id, 'connections:read');
+      const result = await testStoredConnection(connectivity, row, dependencies, limitKey(caller));
       await audit(caller, {
         action: 'test',
         connectionId: row.id,
         alias: row.alias,
+        workspace: row.workspace,
         outcome: result.error?.code ?? 'ok',
       });
       return result;
@@ -260,12 +350,13 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       const { resolved, dialect } = renamingFields(fieldName, () => {
         const document = parseFullDocument({ alias: 'test', ...input });
         refuseMasks(document);
+        requireScope(caller, 'connections:write', document.workspace);
         const resolved = resolveReferences(document, references);
         return { resolved, dialect: checkConnection(resolved, policy) };
       });
-      const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, caller.actor);
+      const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, limitKey(caller));
       // A connection not saved: no connection to name.
-      await audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' });
+      await audit(caller, { action: 'test', workspace: resolved.workspace, outcome: result.error?.code ?? 'ok' });
       return result;
     },
 
@@ -276,28 +367,45 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
         storedRoute(storedDocument(row, secrets), references),
         rowDialect(row),
         rowSchemas(row),
-        caller.actor,
+        limitKey(caller),
       );
     },
 
     /** A secret field as output shows it: masked, or (`reveal`) in plaintext, which the audit trail records. */
     async present(caller: Caller, row: ConnectionRow, field: SecretFieldName, reveal: boolean): Promise<unknown> {
+      if (reveal) requireScope(caller, 'connections:reveal', row.workspace);
       const value = presentSecret(row, field, reveal, secrets);
       // Nothing to reveal in settings that are not there.
       if (!reveal || value === null) return value;
-      (caller.logger ?? logger).info({ apiKey: caller.actor, connectionId: row.id }, `${field} revealed`);
-      await audit(caller, { action: 'reveal', connectionId: row.id, alias: row.alias, fields: restNames([field]) });
+      (caller.logger ?? logger).info({ apiKey: caller.principal.name, connectionId: row.id }, `${field} revealed`);
+      await audit(caller, {
+        action: 'reveal',
+        connectionId: row.id,
+        alias: row.alias,
+        workspace: row.workspace,
+        fields: restNames([field]),
+      });
       // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
       return revealReferences(field, value, references);
     },
 
     /** Every connection's document, oldest first: secrets masked, or revealed (each reveal recorded). */
     async export(caller: Caller, { reveal }: { reveal: boolean }): Promise<ConnectionDocument[]> {
-      const rows = await store.all();
+      const { access } = caller.principal;
+      const rows = (await store.all()).filter((row) => access.sees(row.workspace));
       if (reveal) {
+        for (const row of rows) requireScope(caller, 'connections:reveal', row.workspace);
         const fields = restNames(SECRET_FIELD_NAMES);
         await prisma.$transaction(
-          rows.map((row) => audit(caller, { action: 'reveal', connectionId: row.id, alias: row.alias, fields })),
+          rows.map((row) =>
+            audit(caller, {
+              action: 'reveal',
+              connectionId: row.id,
+              alias: row.alias,
+              workspace: row.workspace,
+              fields,
+            }),
+          ),
         );
       }
       return rows.map((row) => {
@@ -310,6 +418,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     health,
     /** Re-encrypts every stored secret under the current key; answers how many connections it rewrote. */
     rotateKeys: (caller: Caller) => rotateKeys(dependencies, store, caller),
+    workspaces,
     /** One row for each encryption key the stored ciphertexts name, to check at start that none is missing. */
     rowsOfEachKey: () => store.oneRowPerKey(),
   };
@@ -333,9 +442,13 @@ function renamingFields<T>(fieldName: (name: string) => string, check: () => T):
   }
 }
 
-/** Where a conditional write finds its row: by id, never one the provisioning file manages, at this version if any. */
-const rowAt = (id: string, version: number | null | undefined) =>
-  version == null ? { id, managed: false } : { id, version, managed: false };
+/** Refuses a call the caller holds no `scope` for in the workspace. */
+function requireScope(caller: Caller, scope: Scope, workspace: string): void {
+  if (!caller.principal.access.allows(scope, workspace)) throw new AccessDeniedError(scope, workspace);
+}
+
+/** Whose limit a caller's connection tests count against. */
+const limitKey = (caller: Caller) => caller.principal.id ?? caller.principal.name;
 
 /** Refuses to write a managed row, or one at another version than the caller expects. */
 function checkWritable(row: ConnectionRow, expectedVersion: number | null | undefined): void {

@@ -17,6 +17,10 @@ export type RowWhere = PrismaTypes.DatabaseConnectionWhereInput;
 
 /** What a list may be narrowed to. */
 export interface ConnectionFilter {
+  /** Only the connections of this workspace. */
+  workspace?: string;
+  /** Only the connections of these workspaces (what a caller may see); null or absent: every workspace. */
+  workspaces?: string[] | null;
   /** Compared ignoring case and surrounding spaces. */
   alias?: string;
   dialect?: string;
@@ -35,7 +39,9 @@ export interface PageRequest {
 /** The client, or the transaction, the store works in. */
 export type StoreClient = Pick<Prisma, 'databaseConnection' | '$queryRawUnsafe'>;
 
-const whereOf = ({ alias, dialect, health }: ConnectionFilter): RowWhere => ({
+const whereOf = ({ workspace, workspaces, alias, dialect, health }: ConnectionFilter): RowWhere => ({
+  ...(workspaces && { workspace: { in: workspaces } }),
+  ...(workspace !== undefined && { AND: [{ workspace }] }),
   ...(alias !== undefined && { aliasKey: aliasKey(alias.trim()) }),
   ...(dialect !== undefined && { dialect }),
   ...(health !== undefined && { healthStatus: health }),
@@ -45,9 +51,14 @@ export function connectionStore(client: StoreClient) {
   const table = client.databaseConnection;
   return {
     byId: (id: string) => table.findUnique({ where: { id } }),
-    byAlias: (alias: string) => table.findUnique({ where: { aliasKey: aliasKey(alias.trim()) } }),
-    /** The version of a row and whether it is managed, to tell why a conditional write found nothing. */
-    stateOf: (id: string) => table.findUnique({ where: { id }, select: { version: true, managed: true } }),
+    byAlias: (workspace: string, alias: string) =>
+      table.findUnique({ where: { workspace_aliasKey: { workspace, aliasKey: aliasKey(alias.trim()) } } }),
+    /** The version of a row, its workspace and whether it is managed, to tell why a conditional write found nothing. */
+    stateOf: (id: string) =>
+      table.findUnique({ where: { id }, select: { version: true, managed: true, workspace: true } }),
+    /** Moves every connection of a workspace to another (a workspace renamed). */
+    moveWorkspace: (from: string, to: string) =>
+      table.updateMany({ where: { workspace: from }, data: { workspace: to } }),
     page({ filter, after, before, take, backwards }: PageRequest) {
       const direction = backwards ? 'desc' : 'asc';
       return table.findMany({

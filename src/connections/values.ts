@@ -5,6 +5,7 @@
  * Schema (for the OpenAPI document), its GraphQL type, and how the store keeps it.
  */
 import { z } from 'zod';
+import { WORKSPACE_NAME, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
 import { isReference } from '../secrets/references.ts';
 import {
   hasMaskedSecret,
@@ -93,6 +94,17 @@ export function name(maxLength: number): ValueKind<string> {
       .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters'),
     shape: string(),
     jsonSchema: { type: 'string', minLength: 1, maxLength },
+    stored: 'plain',
+  };
+}
+
+/** A workspace's name (src/auth/grants.ts WORKSPACE_NAME): in a URL path segment as it is. */
+export function workspaceName(): ValueKind<string> {
+  return {
+    graphql: 'String',
+    rules: string().pipe(WORKSPACE_NAME),
+    shape: string(),
+    jsonSchema: { type: 'string', pattern: WORKSPACE_NAME_PATTERN.source },
     stored: 'plain',
   };
 }

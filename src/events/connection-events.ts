@@ -21,6 +21,8 @@ export type ConnectionEventAction = (typeof CONNECTION_EVENT_ACTIONS)[number];
 export interface ConnectionEvent {
   action: ConnectionEventAction;
   connectionId: string;
+  /** The connection's workspace, when the change knew it without another read: who may hear the event follows from it. */
+  workspace?: string;
   /** ISO 8601. */
   at: string;
 }
@@ -45,8 +47,14 @@ export interface ConnectionEvents {
     first: PromiseLike<T>,
     ...rest: PromiseLike<unknown>[]
   ): Promise<T>;
-  /** The events from now on, of one connection or of all, until the iterator is returned. */
-  subscribe(connectionId?: string | null): AsyncIterableIterator<ConnectionEvent>;
+  /**
+   * The events from now on, of one connection or of all, until the iterator is returned; only
+   * those `visible` keeps (a subscriber hears only the connections it may see).
+   */
+  subscribe(
+    connectionId: string | null | undefined,
+    visible: (event: ConnectionEvent) => boolean | Promise<boolean>,
+  ): AsyncIterableIterator<ConnectionEvent>;
   /** Subscribers listening now (each leaves when its client goes). */
   subscribers(): number;
   close(): Promise<void>;
@@ -65,9 +73,14 @@ export const POLL_MS = 250;
 /** Audit events read at a time. */
 const POLL_BATCH = 500;
 
-export const connectionEvent = (action: ConnectionEventAction, connectionId: string): ConnectionEvent => ({
+export const connectionEvent = (
+  action: ConnectionEventAction,
+  connectionId: string,
+  workspace?: string,
+): ConnectionEvent => ({
   action,
   connectionId,
+  ...(workspace !== undefined && { workspace }),
   at: new Date().toISOString(),
 });
 
@@ -82,14 +95,21 @@ function localDelivery() {
       local.emit('event', event);
       local.emit(`event:${event.connectionId}`, event);
     },
-    subscribe(connectionId?: string | null): AsyncIterableIterator<ConnectionEvent> {
+    subscribe(
+      connectionId: string | null | undefined,
+      visible: (event: ConnectionEvent) => boolean | Promise<boolean>,
+    ): AsyncIterableIterator<ConnectionEvent> {
       // Not an async generator: returning one that waits for its next event would wait for that
       // event; events.on's iterator drops its listener the moment a client goes.
       const events = on(local, connectionId ? `event:${connectionId}` : 'event');
       const iterator: AsyncIterableIterator<ConnectionEvent> = {
         async next() {
-          const result = await events.next();
-          return result.done ? result : { done: false, value: (result.value as [ConnectionEvent])[0] };
+          for (;;) {
+            const result = await events.next();
+            if (result.done) return result;
+            const event = (result.value as [ConnectionEvent])[0];
+            if (await visible(event)) return { done: false, value: event };
+          }
         },
         async return() {
           await events.return?.();
@@ -160,7 +180,14 @@ function readAuditTrail(
       const rows = await eventsAfter(prisma, afterId, POLL_BATCH);
       for (const row of rows) {
         const action = CHANGE_OF_ACTION[row.action];
-        if (action && row.connectionId) deliver({ action, connectionId: row.connectionId, at: row.at.toISOString() });
+        if (action && row.connectionId) {
+          deliver({
+            action,
+            connectionId: row.connectionId,
+            ...(row.workspace !== null && { workspace: row.workspace }),
+            at: row.at.toISOString(),
+          });
+        }
       }
       afterId = rows[rows.length - 1]?.id ?? afterId;
       lastId = afterId;
@@ -238,8 +265,8 @@ export function createConnectionEvents(
       afterCommit(event);
       return result as Awaited<typeof first>;
     },
-    subscribe(connectionId) {
-      const iterator = local.subscribe(connectionId);
+    subscribe(connectionId, visible) {
+      const iterator = local.subscribe(connectionId, visible);
       trail?.subscribed();
       return iterator;
     },

@@ -18,6 +18,8 @@ import {
   TokenKind,
 } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { AccessDeniedError } from '../auth/errors.ts';
+import { missingScopesError } from '../auth/forbidden.ts';
 import type { Context, RequestContext, ServiceContext } from '../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/errors.ts';
 import type { Logger } from '../logger.ts';
@@ -58,7 +60,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       principal,
       logger: requestLogger,
       requestId,
-      caller: { actor: principal.name, requestId, logger: requestLogger },
+      caller: { principal, requestId, logger: requestLogger },
     }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.
@@ -67,6 +69,8 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
         const original = error instanceof GraphQLError ? error.originalError : error;
         options.observer.countDatabaseError(original);
         if (isDatabaseUnavailable(original)) return databaseUnavailable(error);
+        // A scope the caller lacks in a workspace: the same error as a scope it lacks everywhere.
+        if (original instanceof AccessDeniedError) return accessDenied(error as GraphQLError, original);
         return maskErrorAndSecrets(error, message, isDev);
       },
     },
@@ -106,6 +110,15 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
  * client is told so, with 503 and Retry-After on the HTTP response (Yoga reads
  * `extensions.http` and leaves it out of the body).
  */
+function accessDenied(located: GraphQLError, denied: AccessDeniedError): GraphQLError {
+  const { extensions } = missingScopesError([denied.scope]);
+  return new GraphQLError(denied.message, {
+    nodes: located.nodes,
+    path: located.path,
+    extensions: { ...extensions, workspace: denied.workspace },
+  });
+}
+
 function databaseUnavailable(error: unknown): GraphQLError {
   const located = error instanceof GraphQLError ? error : undefined;
   return new GraphQLError(`The database is unavailable. Retry in ${RETRY_AFTER_SECONDS} seconds.`, {

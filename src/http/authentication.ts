@@ -1,6 +1,7 @@
 /** Who is calling: every request to a path that holds data presents an API key (unless in local mode). */
 import type { FastifyRequest } from 'fastify';
-import { type ApiKeyEntry, authenticate, type Principal, type Scope } from '../auth/api-keys.ts';
+import type { Principal, Scope } from '../auth/api-keys.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import { GRAPHQL_PATH } from '../graphql/yoga.ts';
 import { ProblemResponse, problem } from '../rest/problem.ts';
 import type { HttpApp } from './fastify.ts';
@@ -27,7 +28,7 @@ const WWW_AUTHENTICATE = {
 };
 const UNAUTHENTICATED_DETAIL = {
   missing: 'This API needs an API key: send it as Authorization: Bearer <key>.',
-  invalid: 'The API key is not valid.',
+  invalid: 'The API key or access token is not valid (unknown, revoked or expired).',
 };
 
 /** Paths that hold data, and need an API key (unknown paths under them too). */
@@ -38,12 +39,12 @@ const needsKey = (request: FastifyRequest) =>
   (!request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request));
 
 /** Tags every response with its request id and the API's headers, and authenticates calls for data. */
-export function authenticateRequests(app: HttpApp, apiKeys: ApiKeyEntry[]) {
+export function authenticateRequests(app: HttpApp, authenticate: Authenticator) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.headers(API_SECURITY_HEADERS);
     if (!needsKey(request)) return;
-    const authentication = authenticate(request.headers.authorization, apiKeys);
+    const authentication = await authenticate(request.headers.authorization);
     if ('failure' in authentication) {
       const refusal = new ProblemResponse(problem('unauthenticated', UNAUTHENTICATED_DETAIL[authentication.failure]), {
         'www-authenticate': WWW_AUTHENTICATE[authentication.failure],
@@ -52,7 +53,7 @@ export function authenticateRequests(app: HttpApp, apiKeys: ApiKeyEntry[]) {
     }
     request.principal = authentication.principal;
     const { scope } = request.routeOptions.config;
-    if (scope !== undefined && !authentication.principal.scopes.has(scope)) {
+    if (scope !== undefined && !authentication.principal.access.scopes.has(scope)) {
       return sendRefusal(
         reply,
         new ProblemResponse(problem('forbidden', `This needs an API key with the scope ${scope}.`)),

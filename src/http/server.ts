@@ -5,12 +5,13 @@
  * limiting, closing); each part is set up by a module of its own, put together here.
  */
 import type { FastifyError } from 'fastify';
-import type { ApiKeyEntry } from '../auth/api-keys.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { ServiceContext } from '../context.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
 import { createGraphQLServer } from '../graphql/yoga.ts';
+import { createAccessHandlers } from '../rest/access.ts';
 import { createAuditEventHandlers } from '../rest/audit-events.ts';
 import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
 import { createIdempotency } from '../rest/idempotency.ts';
@@ -30,7 +31,7 @@ import { frameworkProblem, pathOf, sendProblem, sendRefusal } from './replies.ts
 import { registerRestRoutes } from './rest-routes.ts';
 
 export interface AppOptions extends ProtectionOptions {
-  apiKeys: ApiKeyEntry[];
+  authenticate: Authenticator;
   /** How long a client may take to send a whole request. */
   REQUEST_TIMEOUT_MS: number;
   graphqlExplorer: boolean;
@@ -68,12 +69,13 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
   const rest = {
     ...createDatabaseConnectionHandlers(run, createIdempotency(service.prisma, keyring)),
     ...createAuditEventHandlers(run),
+    ...createAccessHandlers(run),
   };
 
   const app = createFastify(service.logger, options.REQUEST_TIMEOUT_MS);
   parseJsonBodies(app);
   protect(app, options);
-  authenticateRequests(app, options.apiKeys);
+  authenticateRequests(app, options.authenticate);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ? templateOf(request.routeOptions.url) : 'unknown';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1e3);

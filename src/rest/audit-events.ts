@@ -18,7 +18,11 @@ interface AuditPage {
 }
 
 /** The REST names of an event's fields. */
-const REST_NAMES: Record<string, string> = { connectionId: 'connection_id', requestId: 'request_id' };
+const REST_NAMES: Record<string, string> = {
+  actorId: 'actor_id',
+  connectionId: 'connection_id',
+  requestId: 'request_id',
+};
 
 export interface AuditQuery {
   connection_id?: string;

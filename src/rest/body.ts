@@ -13,7 +13,8 @@ export interface RestRequest {
 
 /** What a handler gets: the request, its query parameters read, its body checked and renamed. */
 export interface RoutedRequest extends RestRequest {
-  params: { id?: string };
+  /** The path's parameters: `id`, or a workspace's `name`. */
+  params: { id?: string; name?: string };
   parameters: Record<string, string | number | boolean | undefined>;
   /** The GraphQL input the body became (routes with a body). */
   input: Record<string, unknown>;

@@ -45,7 +45,7 @@ interface TestResult {
 }
 
 /** A mutation's union: its success, or a typed error (the `Error` interface's fields). */
-interface MutationResult {
+export interface MutationResult {
   result: Partial<TestResult> & {
     __typename: string;
     databaseConnection?: GraphQLConnection;
@@ -121,19 +121,6 @@ export async function executeOperation<Data>(
 export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
   const execute = <Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) =>
     executeOperation<Data>(run, name, variables, caller);
-
-  /** Turns a typed GraphQL error into its REST problem. */
-  function typedErrorProblem(error: MutationResult['result']): ProblemResponse {
-    const code = error.code ?? 'internal_error';
-    if (code === 'validation_failed' || code === 'invalid_secret_reference') {
-      const errors = (error.fieldErrors ?? []).map((problem) => ({ ...problem, field: restPath(problem.field) }));
-      return invalidInput(errors, undefined, code);
-    }
-    const detail = error.message ?? 'The request failed.';
-    const extra = error.reason ? { reason: error.reason } : {};
-    const headers: Record<string, string> = code === 'too_many_tests' ? { 'retry-after': '1' } : {};
-    return new ProblemResponse(problem(code, detail, extra), headers);
-  }
 
   /** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
   async function mutate(name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) {
@@ -257,6 +244,22 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       return mutate('delete', { id, expectedVersion: versionRequiredBy(ifMatch) }, caller);
     },
   };
+}
+
+/** Turns a typed GraphQL error into its REST problem. */
+export function typedErrorProblem(
+  error: MutationResult['result'],
+  fieldName: (path: string) => string = restPath,
+): ProblemResponse {
+  const code = error.code ?? 'internal_error';
+  if (code === 'validation_failed' || code === 'invalid_secret_reference') {
+    const errors = (error.fieldErrors ?? []).map((problem) => ({ ...problem, field: fieldName(problem.field) }));
+    return invalidInput(errors, undefined, code);
+  }
+  const detail = error.message ?? 'The request failed.';
+  const extra = error.reason ? { reason: error.reason } : {};
+  const headers: Record<string, string> = code === 'too_many_tests' ? { 'retry-after': '1' } : {};
+  return new ProblemResponse(problem(code, detail, extra), headers);
 }
 
 /**

@@ -8,7 +8,8 @@ import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
 import { TEST_FAILURES } from '../connectivity/errors.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
-import { type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
+import { COLLECTION_PATH } from './database-connections.ts';
+import { ACCESS_SCHEMAS, type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -75,6 +76,9 @@ const ID_PARAMETER = {
   schema: { type: 'string' },
 };
 
+const KEY_ID_PARAMETER = { ...ID_PARAMETER, description: 'The API key id (a UUID).' };
+const WORKSPACE_NAME_PARAMETER = { ...ID_PARAMETER, name: 'name', description: 'The workspace’s name.' };
+
 const schemaRef = (name: string) =>
   name.startsWith('[') ? { type: 'array', items: ref(name.slice(1, -1)) } : ref(name);
 
@@ -89,7 +93,8 @@ const headerObjects = (headers: HeaderDoc[]) =>
 /** One operation of the document, from its route. */
 function operationOf(route: RestRoute) {
   const parameters = [
-    ...(route.path.includes(':id') ? [ID_PARAMETER] : []),
+    ...(route.path.includes(':id') ? [route.path.startsWith(COLLECTION_PATH) ? ID_PARAMETER : KEY_ID_PARAMETER] : []),
+    ...(route.path.includes(':name') ? [WORKSPACE_NAME_PARAMETER] : []),
     ...(route.query ?? []).map(({ name, description, values }) => ({
       name,
       in: 'query',
@@ -149,7 +154,9 @@ export const OPENAPI_DOCUMENT = {
       apiKey: {
         type: 'http',
         scheme: 'bearer',
-        description: 'An API key (`dcapi_…`). With no keys configured, the service runs in local mode without one.',
+        description:
+          'An API key (`dcapi_…`), or an access token of the identity provider (OIDC_ISSUER). With neither configured, ' +
+          'the service runs in local mode without one.',
       },
     },
     schemas: {
@@ -158,8 +165,13 @@ export const OPENAPI_DOCUMENT = {
       ),
       // Each request body, with the fields its route declares.
       ...Object.fromEntries(
-        REST_ROUTES.flatMap((route) => (route.body ? [[route.body.schema, inputSchema(route.body.fields)]] : [])),
+        REST_ROUTES.flatMap((route) =>
+          route.body
+            ? [[route.body.schema, 'fields' in route.body ? inputSchema(route.body.fields) : route.body.jsonSchema]]
+            : [],
+        ),
       ),
+      ...ACCESS_SCHEMAS,
       CodeAndMessage: strictObject({
         code: {
           type: 'string',
@@ -180,6 +192,11 @@ export const OPENAPI_DOCUMENT = {
         id: { type: 'string', description: 'Events are numbered in the order they were recorded.' },
         at: { type: 'string', format: 'date-time' },
         actor: { type: 'string', description: "The API key's name, `local`, or the tool that acted." },
+        actor_id: {
+          type: ['string', 'null'],
+          description: 'Who acted, exactly: `key:<id>` or `oidc:<issuer>#<subject>`; null for local mode and tools.',
+        },
+        workspace: { type: ['string', 'null'], description: 'The workspace of the connection acted on.' },
         action: { type: 'string', enum: AUDIT_ACTIONS },
         connection_id: { type: ['string', 'null'] },
         alias: { type: ['string', 'null'] },

@@ -46,6 +46,51 @@ ${CONNECTION_FIELDS}
 ${ERROR_FIELDS}`;
 }
 
+const WORKSPACE_FIELDS = 'name createdAt';
+const API_KEY_FIELDS = 'id name grants { workspace scopes } createdBy createdAt expiresAt revokedAt lastUsedAt';
+
+/** A mutation of workspaces or keys: its success's data field, or a typed error. */
+function accessMutation(name: string, args: string, call: string, data: string): string {
+  return `mutation Rest${name}(${args}) {
+  result: ${call} {
+    __typename
+    ... on ${name}Success { data: ${data} }
+    ...RestError
+  }
+}
+${ERROR_FIELDS}`;
+}
+
+const ACCESS_OPERATIONS = {
+  listWorkspaces: `query RestListWorkspaces { workspaces { ${WORKSPACE_FIELDS} } }`,
+  createWorkspace: accessMutation(
+    'CreateWorkspace',
+    '$name: String!',
+    'createWorkspace(name: $name)',
+    `workspace { ${WORKSPACE_FIELDS} }`,
+  ),
+  renameWorkspace: accessMutation(
+    'RenameWorkspace',
+    '$name: String!, $newName: String!',
+    'renameWorkspace(name: $name, newName: $newName)',
+    `workspace { ${WORKSPACE_FIELDS} }`,
+  ),
+  deleteWorkspace: accessMutation(
+    'DeleteWorkspace',
+    '$name: String!',
+    'deleteWorkspace(name: $name)',
+    `workspace { ${WORKSPACE_FIELDS} }`,
+  ),
+  listApiKeys: `query RestListApiKeys { apiKeys { ${API_KEY_FIELDS} } }`,
+  createApiKey: accessMutation(
+    'CreateApiKey',
+    '$name: String!, $grants: [GrantInput!]!, $expiresAt: DateTime',
+    'createApiKey(name: $name, grants: $grants, expiresAt: $expiresAt)',
+    `created { key apiKey { ${API_KEY_FIELDS} } }`,
+  ),
+  revokeApiKey: accessMutation('RevokeApiKey', '$id: ID!', 'revokeApiKey(id: $id)', `apiKey { ${API_KEY_FIELDS} }`),
+};
+
 const REST_OPERATIONS = {
   list: `query RestListDatabaseConnections(
   $first: Int!
@@ -86,10 +131,11 @@ ${CONNECTION_FIELDS}`,
   ),
   auditEvents: `query RestAuditEvents($first: Int!, $after: String, $filter: AuditEventFilter) {
   page: auditEvents(first: $first, after: $after, filter: $filter) {
-    edges { node { id at actor action connectionId alias fields requestId outcome } }
+    edges { node { id at actor actorId action connectionId workspace alias fields requestId outcome } }
     pageInfo { hasNextPage endCursor }
   }
 }`,
+  ...ACCESS_OPERATIONS,
   introspect: `query RestIntrospect($id: ID!) {
   databaseConnection(id: $id) {
     introspection {

@@ -4,12 +4,17 @@
  * answers it gives and the error codes it may answer. The HTTP layer registers
  * these routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
+
+import type { z } from 'zod';
 import { AUDIT_ACTIONS } from '../audit/events.ts';
+import { SCOPES, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
 import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
+import { fieldPath } from '../connections/input.ts';
 import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from '../connections/rest-form.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
+import { API_KEY_BODY, API_KEYS_PATH, type createAccessHandlers, WORKSPACE_BODY, WORKSPACES_PATH } from './access.ts';
 import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } from './audit-events.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
@@ -19,7 +24,15 @@ import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import type { RestResponse } from './response.ts';
 
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers> &
-  ReturnType<typeof createAuditEventHandlers>;
+  ReturnType<typeof createAuditEventHandlers> &
+  ReturnType<typeof createAccessHandlers>;
+
+/** A body that is not a connection document: its zod shape, and its JSON Schema for the OpenAPI document. */
+export interface PlainBody {
+  schema: string;
+  check: z.ZodType;
+  jsonSchema: Record<string, unknown>;
+}
 
 /**
  * A query parameter: a boolean (`true`/`false`, default false), any text, a whole number from 1 to
@@ -55,7 +68,7 @@ export interface RestRoute {
   description: string;
   query?: QueryParameter[];
   headers?: HeaderDoc[];
-  body?: BodyShape & { schema: string };
+  body?: (BodyShape & { schema: string }) | PlainBody;
   success: SuccessDoc;
   errors: ErrorCode[];
   handle(handlers: RestHandlers, caller: Caller, request: RoutedRequest): Promise<RestResponse>;
@@ -113,7 +126,162 @@ const ETAG: HeaderDoc = {
 };
 
 const idOf = (request: RoutedRequest) => request.params.id ?? '';
+const nameOf = (request: RoutedRequest) => request.params.name ?? '';
 const flag = (request: RoutedRequest, name: string) => request.parameters[name] === true;
+
+// --- Workspaces and API keys ---------------------------------------------------------
+
+const WORKSPACE_ITEM = `${WORKSPACES_PATH}/:name`;
+const WORKSPACE_BODY_DOC: PlainBody = {
+  schema: 'WorkspaceInput',
+  check: WORKSPACE_BODY,
+  jsonSchema: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: { name: { type: 'string', pattern: WORKSPACE_NAME_PATTERN.source } },
+  },
+};
+const GRANT_JSON_SCHEMA = {
+  type: 'object',
+  required: ['workspace', 'scopes'],
+  additionalProperties: false,
+  properties: {
+    workspace: { type: 'string', description: 'A workspace’s name, or `*` for every workspace.' },
+    scopes: { type: 'array', minItems: 1, items: { type: 'string', enum: SCOPES } },
+  },
+};
+
+function strict(properties: Record<string, object>) {
+  return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties };
+}
+
+const nullableTime = { type: ['string', 'null'], format: 'date-time' };
+const API_KEY_PROPERTIES = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  grants: { type: 'array', items: GRANT_JSON_SCHEMA },
+  created_by: { type: 'string', description: 'Who made it, as the audit trail names callers.' },
+  created_at: { type: 'string', format: 'date-time' },
+  expires_at: nullableTime,
+  revoked_at: nullableTime,
+  last_used_at: { ...nullableTime, description: 'When it last authenticated a request, to the minute.' },
+};
+
+const ACCESS_ROUTES: RestRoute[] = [
+  {
+    method: 'GET',
+    path: WORKSPACES_PATH,
+    operationId: 'listWorkspaces',
+    summary: 'List workspaces',
+    description: 'The workspaces the caller’s grants name (every workspace with a grant on `*`), by name.',
+    success: { status: 200, description: 'The workspaces.', schema: '[Workspace]' },
+    errors: COMMON,
+    handle: (rest, caller) => rest.listWorkspaces(caller),
+  },
+  {
+    method: 'POST',
+    path: WORKSPACES_PATH,
+    operationId: 'createWorkspace',
+    summary: 'Create a workspace',
+    description: 'Needs access:admin in every workspace.',
+    body: WORKSPACE_BODY_DOC,
+    success: {
+      status: 201,
+      description: 'Created.',
+      schema: 'Workspace',
+      headers: [{ name: 'Location', description: 'The new workspace.', required: true, schema: { type: 'string' } }],
+    },
+    errors: [...BODY, 'workspace_conflict', ...COMMON],
+    handle: (rest, caller, request) => rest.createWorkspace(caller, request.input as { name: string }),
+  },
+  {
+    method: 'PUT',
+    path: WORKSPACE_ITEM,
+    operationId: 'renameWorkspace',
+    summary: 'Rename a workspace',
+    description:
+      'Its connections, and the grants of keys made through the API, follow the new name. The `default` ' +
+      'workspace keeps its name. Needs access:admin in every workspace.',
+    body: WORKSPACE_BODY_DOC,
+    success: { status: 200, description: 'The renamed workspace.', schema: 'Workspace' },
+    errors: [...BODY, 'workspace_not_found', 'workspace_conflict', ...COMMON],
+    handle: (rest, caller, request) => rest.renameWorkspace(caller, nameOf(request), request.input as { name: string }),
+  },
+  {
+    method: 'DELETE',
+    path: WORKSPACE_ITEM,
+    operationId: 'deleteWorkspace',
+    summary: 'Delete an empty workspace',
+    description: 'Answers the workspace as it was. Not `default`. Needs access:admin in every workspace.',
+    success: { status: 200, description: 'The deleted workspace.', schema: 'Workspace' },
+    errors: ['validation_failed', 'workspace_not_found', 'workspace_not_empty', ...COMMON],
+    handle: (rest, caller, request) => rest.deleteWorkspace(caller, nameOf(request)),
+  },
+  {
+    method: 'GET',
+    path: API_KEYS_PATH,
+    operationId: 'listApiKeys',
+    summary: 'List API keys',
+    description:
+      'The keys made through the API that the caller administers (access:admin in every workspace their grants ' +
+      'name), newest first; never the keys themselves.',
+    success: { status: 200, description: 'The keys.', schema: '[ApiKey]' },
+    errors: COMMON,
+    handle: (rest, caller) => rest.listApiKeys(caller),
+  },
+  {
+    method: 'POST',
+    path: API_KEYS_PATH,
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    description:
+      'The key is in this answer only (stored as its SHA-256). Needs access:admin in every workspace the grants ' +
+      'name (in every workspace for a grant on `*`).',
+    body: {
+      schema: 'ApiKeyInput',
+      check: API_KEY_BODY,
+      jsonSchema: {
+        type: 'object',
+        required: ['name', 'grants'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 100 },
+          grants: { type: 'array', minItems: 1, items: GRANT_JSON_SCHEMA },
+          expires_at: { type: ['string', 'null'], format: 'date-time', description: 'Left out: never expires.' },
+        },
+      },
+    },
+    success: {
+      status: 201,
+      description: 'Created: the key is shown this once.',
+      schema: 'CreatedApiKey',
+      headers: [{ name: 'Location', description: 'The new key.', required: true, schema: { type: 'string' } }],
+    },
+    errors: [...BODY, ...COMMON],
+    handle: (rest, caller, request) => rest.createApiKey(caller, request.input as z.infer<typeof API_KEY_BODY>),
+  },
+  {
+    method: 'DELETE',
+    path: `${API_KEYS_PATH}/:id`,
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key',
+    description: 'Refused at once, on every instance. Answers the key as it is now.',
+    success: { status: 200, description: 'The revoked key.', schema: 'ApiKey' },
+    errors: ['api_key_not_found', ...COMMON],
+    handle: (rest, caller, request) => rest.revokeApiKey(caller, idOf(request)),
+  },
+];
+
+/** The JSON Schemas of what the access routes answer, for the OpenAPI document. */
+export const ACCESS_SCHEMAS = {
+  Workspace: strict({ name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }),
+  ApiKey: strict(API_KEY_PROPERTIES),
+  CreatedApiKey: strict({
+    ...API_KEY_PROPERTIES,
+    key: { type: 'string', description: 'The key, to send as `Authorization: Bearer <key>`: shown only now.' },
+  }),
+};
 
 export const REST_ROUTES: RestRoute[] = [
   {
@@ -292,6 +460,7 @@ export const REST_ROUTES: RestRoute[] = [
     errors: ['validation_failed', ...COMMON],
     handle: (rest, caller, request) => rest.auditEvents(caller, request.parameters as AuditQuery),
   },
+  ...ACCESS_ROUTES,
 ];
 
 // --- Reading a request as its route declares it -----------------------------------
@@ -314,13 +483,21 @@ function readParameter({ name, values }: QueryParameter, value: string | string[
 /** The request as its route declares it: query parameters read, body checked for its shape and renamed. */
 export function readRequest(
   route: RestRoute,
-  request: RestRequest & { params: { id?: string }; query: Record<string, string | string[] | undefined> },
+  request: RestRequest & { params: RoutedRequest['params']; query: Record<string, string | string[] | undefined> },
 ): RoutedRequest {
   const parameters = Object.fromEntries(
     (route.query ?? []).map((parameter) => [parameter.name, readParameter(parameter, request.query[parameter.name])]),
   );
   let input: Record<string, unknown> = {};
-  if (route.body) {
+  if (route.body && 'check' in route.body && !('fields' in route.body)) {
+    const result = route.body.check.safeParse(jsonObjectBody(request));
+    if (!result.success) {
+      throw invalidInput(
+        result.error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message })),
+      );
+    }
+    input = result.data as Record<string, unknown>;
+  } else if (route.body) {
     const result = inputFromBody(jsonObjectBody(request), route.body);
     if ('problems' in result) throw invalidInput(result.problems);
     input = result.input;

@@ -26,6 +26,15 @@ const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
     actor: t.exposeString('actor', {
       description: 'The API key’s name, `local` in local mode, or the tool that acted (`provisioning`, `rotate-keys`).',
     }),
+    actorId: t.exposeString('actorId', {
+      nullable: true,
+      description:
+        'Who acted, exactly: `key:<id>` for an API key, `oidc:<issuer>#<subject>` for a signed-in identity; null for local mode and tools.',
+    }),
+    workspace: t.exposeString('workspace', {
+      nullable: true,
+      description: 'The workspace of the connection acted on; null for what concerns no workspace (a key rotation).',
+    }),
     action: t.field({ type: AuditActionEnum, resolve: (event) => event.action as AuditAction }),
     connectionId: t.exposeID('connectionId', { nullable: true }),
     alias: t.exposeString('alias', { nullable: true, description: 'The connection’s alias at the time.' }),
@@ -65,11 +74,11 @@ builder.queryField('auditEvents', (t) =>
   t.connection(
     {
       type: AuditEvent,
-      description: `The audit trail, newest first: ${AUDIT_PAGE_MAX} events a page at most. Needs audit:read.`,
+      description: `The audit trail, newest first: ${AUDIT_PAGE_MAX} events a page at most. Only the events of workspaces where the caller holds audit:read (with audit:read in every workspace, all of them).`,
       authScopes: { 'audit:read': true },
       complexity: pageComplexity(AUDIT_PAGE_DEFAULT),
       args: { filter: t.arg({ type: AuditEventFilter }) },
-      resolve: async (_root, args, { prisma }) => {
+      resolve: async (_root, args, { prisma, principal }) => {
         if (args.last != null || args.before != null) {
           throw new GraphQLError('auditEvents pages from the newest: use first and after.', {
             extensions: { code: 'BAD_USER_INPUT' },
@@ -81,7 +90,8 @@ builder.queryField('auditEvents', (t) =>
           maxSize: AUDIT_PAGE_MAX,
         });
         const beforeId = args.after ? eventNumberOf(args.after) : undefined;
-        const rows = await auditEventsPage(prisma, { ...args.filter, beforeId }, limit);
+        const workspaces = principal.access.workspacesWith(['audit:read']);
+        const rows = await auditEventsPage(prisma, { ...args.filter, workspaces, beforeId }, limit);
         const nodes = rows.slice(0, expectedSize);
         const last = nodes[nodes.length - 1];
         return {

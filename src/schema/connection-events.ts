@@ -36,14 +36,21 @@ builder.subscriptionField('databaseConnectionEvents', (t) =>
     type: ConnectionEventType,
     description:
       'Changes of connections as they happen, of one connection (`id`) or of all; across every instance on ' +
-      'PostgreSQL. Over Server-Sent Events (GraphQL over SSE). Needs connections:read.',
+      'PostgreSQL. Over Server-Sent Events (GraphQL over SSE). Only connections in workspaces where the caller ' +
+      'holds connections:read.',
     authScopes: { 'connections:read': true },
     args: { id: t.arg.id({ description: 'Only the events of this connection.' }) },
     // Checked before subscribing: scope-auth guards a subscription's resolve, which runs only
     // once an event comes, after the subscriber is listening.
-    subscribe: (_root, { id }, { events, principal }) => {
-      if (!principal.scopes.has('connections:read')) throw missingScopesError(['connections:read']);
-      return events.subscribe(id);
+    subscribe: (_root, { id }, { events, principal, connections, caller }) => {
+      const { access } = principal;
+      if (!access.scopes.has('connections:read')) throw missingScopesError(['connections:read']);
+      // Only the events of connections in workspaces where the caller reads: an event that does not
+      // name its workspace is told by the connection, read as the caller may see it.
+      return events.subscribe(id, async (event) => {
+        const workspace = event.workspace ?? (await connections.get(caller, event.connectionId))?.workspace;
+        return workspace !== undefined && access.allows('connections:read', workspace);
+      });
     },
     resolve: (event) => event,
   }),

@@ -22,6 +22,8 @@ import { pageComplexity } from './query-limits.ts';
 export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
   description: 'A registered database and the URI to reach it.',
   id: { field: 'id' },
+  // node(id:) and nodes(ids:) load rows themselves: only one in a workspace the caller sees.
+  findUnique: (id, { connections, caller }) => connections.whereVisible(caller, id),
   nullable: true,
   fields: connectionObjectFields,
 });
@@ -39,6 +41,7 @@ const UpdateDatabaseConnectionInput = builder.inputType('UpdateDatabaseConnectio
 // wildcards, and SQLite's LIKE has no escape character to stop it.
 const DatabaseConnectionFilter = builder.inputType('DatabaseConnectionFilter', {
   fields: (t) => ({
+    workspace: t.string({ description: 'Only the connections of this workspace.' }),
     alias: t.string({ description: 'Only the connection with this alias, compared ignoring case.' }),
     dialect: t.field({ type: DialectEnum, description: 'Only connections to this kind of database.' }),
     health: t.field({ type: HealthStatusEnum, description: 'Only connections whose last health check says so.' }),
@@ -78,9 +81,13 @@ function positionOf(cursor: string): Position {
 }
 
 function filterOf(
-  filter: { alias?: string | null; dialect?: DialectName | null; health?: HealthStatus | null } | null | undefined,
+  filter:
+    | { workspace?: string | null; alias?: string | null; dialect?: DialectName | null; health?: HealthStatus | null }
+    | null
+    | undefined,
 ): ConnectionFilter {
   return {
+    ...(filter?.workspace != null && { workspace: filter.workspace }),
     ...(filter?.alias != null && { alias: filter.alias }),
     ...(filter?.dialect != null && { dialect: filter.dialect }),
     ...(filter?.health != null && { health: filter.health }),

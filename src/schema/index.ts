@@ -3,6 +3,7 @@ import './database-connection.ts';
 import './connectivity.ts';
 import './audit-event.ts';
 import './connection-events.ts';
+import './access.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,139 @@
+/**
+ * API keys made through the API: created with a name, grants and an expiry by a caller holding
+ * access:admin in every workspace the grants name; the key shown once and stored as its SHA-256;
+ * listed (never the key) and revoked by such callers. Every request presenting one reads its row,
+ * so a revoked or expired key is refused at once, on every instance.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Prisma } from '../db/client.ts';
+import type { ApiKey as ApiKeyRow } from '../generated/sqlite/client.ts';
+import { generateApiKey, hashApiKey, type Principal } from './api-keys.ts';
+import { AccessDeniedError, ApiKeyNotFoundError } from './errors.ts';
+import { Access, EVERY_WORKSPACE, type Grant } from './grants.ts';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  grants: Grant[];
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  grants: Grant[];
+  expiresAt?: Date | null;
+}
+
+/** How often, at most, a key's last use is written: a busy key costs one write a minute, not one a request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const recordOf = (row: ApiKeyRow): ApiKeyRecord => ({
+  id: row.id,
+  name: row.name,
+  grants: JSON.parse(row.grants) as Grant[],
+  createdBy: row.createdBy,
+  createdAt: row.createdAt,
+  expiresAt: row.expiresAt,
+  revokedAt: row.revokedAt,
+  lastUsedAt: row.lastUsedAt,
+});
+
+/** Whether the caller holds access:admin wherever the grants reach; throws naming the first place it does not. */
+function requireAdminOver(access: Access, grants: readonly Grant[]): void {
+  for (const { workspace } of grants) {
+    const allowed =
+      workspace === EVERY_WORKSPACE
+        ? access.allowsEverywhere('access:admin')
+        : access.allows('access:admin', workspace);
+    if (!allowed) throw new AccessDeniedError('access:admin', workspace);
+  }
+}
+
+const administers = (access: Access, grants: readonly Grant[]) => {
+  try {
+    requireAdminOver(access, grants);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, message: string) => void }) {
+  const table = prisma.apiKey;
+
+  function touch(row: ApiKeyRow, now: Date) {
+    if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+    // Not awaited: the request does not wait for a bookkeeping write.
+    table
+      .updateMany({ where: { id: row.id, lastUsedAt: row.lastUsedAt }, data: { lastUsedAt: now } })
+      .catch((error: unknown) => logger.warn({ err: error }, 'recording the last use of an API key failed'));
+  }
+
+  return {
+    /** The principal of a key made through the API, unless it is unknown, revoked or expired. */
+    async authenticate(token: string): Promise<Principal | undefined> {
+      const row = await table.findUnique({ where: { hash: hashApiKey(token) } });
+      const now = new Date();
+      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return undefined;
+      touch(row, now);
+      return { name: row.name, id: `key:${row.id}`, access: new Access(JSON.parse(row.grants) as Grant[]) };
+    },
+
+    /** The keys the caller administers (every workspace their grants name), newest first. */
+    async list(caller: Principal): Promise<ApiKeyRecord[]> {
+      const rows = await table.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+      return rows.map(recordOf).filter((key) => administers(caller.access, key.grants));
+    },
+
+    /**
+     * Makes a key; answers it (the only time it is shown) with its record. `workspaceExists` tells
+     * a grant on a workspace that is not there, once the caller is known to administer it.
+     */
+    async create(
+      caller: Principal,
+      { name, grants, expiresAt = null }: NewApiKey,
+      checkWorkspaces: (grants: readonly Grant[]) => Promise<void>,
+    ): Promise<{ key: string; record: ApiKeyRecord }> {
+      requireAdminOver(caller.access, grants);
+      await checkWorkspaces(grants);
+      const key = generateApiKey();
+      const row = await table.create({
+        data: {
+          id: randomUUID(),
+          name,
+          hash: hashApiKey(key),
+          grants: JSON.stringify(grants),
+          createdBy: caller.id ?? caller.name,
+          createdAt: new Date(),
+          expiresAt,
+        },
+      });
+      return { key, record: recordOf(row) };
+    },
+
+    /** Revokes a key the caller administers; answers it as it is now. A key revoked before stays as it was. */
+    async revoke(caller: Principal, id: string): Promise<ApiKeyRecord> {
+      const row = await table.findUnique({ where: { id } });
+      if (!row || !administers(caller.access, recordOf(row).grants)) throw new ApiKeyNotFoundError(id);
+      if (row.revokedAt) return recordOf(row);
+      return recordOf(await table.update({ where: { id }, data: { revokedAt: new Date() } }));
+    },
+
+    /** Rewrites the grants naming a renamed workspace (inside the rename's transaction). */
+    async renameWorkspace(tx: Pick<Prisma, 'apiKey'>, from: string, to: string) {
+      const rows = await tx.apiKey.findMany({ where: { grants: { contains: `"${from}"` } } });
+      for (const row of rows) {
+        const grants = (JSON.parse(row.grants) as Grant[]).map((grant) =>
+          grant.workspace === from ? { ...grant, workspace: to } : grant,
+        );
+        await tx.apiKey.update({ where: { id: row.id }, data: { grants: JSON.stringify(grants) } });
+      }
+    },
+  };
+}
+
+export type ManagedApiKeys = ReturnType<typeof managedApiKeys>;

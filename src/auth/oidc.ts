@@ -1,0 +1,82 @@
+/**
+ * Sign-in with an OpenID Connect provider: a bearer access token that is a JWT is verified with
+ * jose against the keys the issuer publishes (found through its discovery document; jose caches
+ * them and fetches them again when a token names a key it has not seen, at most once per
+ * cooldown). Issuer, audience, expiry and the algorithm are checked; the grants come from a claim.
+ */
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { Logger } from '../logger.ts';
+import type { Principal } from './api-keys.ts';
+import { Access, grantsOfStrings } from './grants.ts';
+
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  /** The claim that lists the grants as `workspace:scope` strings. */
+  grantsClaim: string;
+  /** The least time between two fetches of the issuer's keys, in seconds. */
+  jwksCooldownS: number;
+}
+
+/** Asymmetric algorithms only: a token signed with a shared secret (HS256) or none is refused. */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const DISCOVERY_TIMEOUT_MS = 5_000;
+
+export type TokenVerifier = (token: string) => Promise<Principal | undefined>;
+
+/** The issuer's published keys, found through its discovery document on first use (retried after a failure). */
+function issuerKeys({ issuer, jwksCooldownS }: OidcSettings) {
+  let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  async function discover() {
+    const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const response = await fetch(url, { signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    if (document.issuer !== issuer)
+      throw new Error(`${url} names the issuer ${String(document.issuer)}, not ${issuer}`);
+    if (typeof document.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
+    return createRemoteJWKSet(new URL(document.jwks_uri), {
+      cooldownDuration: jwksCooldownS * 1000,
+      timeoutDuration: DISCOVERY_TIMEOUT_MS,
+    });
+  }
+  return () => {
+    keys ??= discover().catch((error: unknown) => {
+      keys = undefined;
+      throw error;
+    });
+    return keys;
+  };
+}
+
+/** The grants a token's claim lists: an array of strings, or one string of them separated by spaces. */
+function grantsOf(payload: JWTPayload, claim: string) {
+  const value = payload[claim];
+  const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/\s+/) : [];
+  return grantsOfStrings(values);
+}
+
+/** Verifies access tokens of the issuer; answers the principal, or undefined for a token it refuses. */
+export function oidcVerifier(settings: OidcSettings, logger: Logger): TokenVerifier {
+  const keys = issuerKeys(settings);
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, await keys(), {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['exp', 'sub'],
+      });
+      const subject = payload.sub as string;
+      return {
+        name: subject,
+        id: `oidc:${settings.issuer}#${subject}`,
+        access: new Access(grantsOf(payload, settings.grantsClaim)),
+      };
+    } catch (error) {
+      // Why a token is refused goes to the log (never the token); the caller learns only that it is.
+      logger.info({ reason: (error as Error).message }, 'an identity provider token was refused');
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Workspaces: each connection belongs to one, and grants name them. Listed by anyone (those their
+ * grants name); created, renamed and deleted (only when empty) by callers holding access:admin in
+ * every workspace. `default` always exists and is neither renamed nor deleted.
+ */
+import type { Principal } from '../auth/api-keys.ts';
+import {
+  AccessDeniedError,
+  WorkspaceConflictError,
+  WorkspaceNotEmptyError,
+  WorkspaceNotFoundError,
+} from '../auth/errors.ts';
+import { DEFAULT_WORKSPACE, EVERY_WORKSPACE, type Grant, WORKSPACE_NAME } from '../auth/grants.ts';
+import type { ManagedApiKeys } from '../auth/managed-keys.ts';
+import type { Prisma } from '../db/client.ts';
+import { ValidationError } from './errors.ts';
+import { prismaCode } from './records.ts';
+import { connectionStore } from './store.ts';
+
+export interface WorkspaceRecord {
+  name: string;
+  createdAt: Date;
+}
+
+function requireAdminEverywhere(caller: Principal) {
+  if (!caller.access.allowsEverywhere('access:admin')) throw new AccessDeniedError('access:admin', EVERY_WORKSPACE);
+}
+
+/** A name a new workspace may take: the rules of WORKSPACE_NAME, and not `*`. */
+function checkName(name: string, field: string) {
+  const result = WORKSPACE_NAME.safeParse(name);
+  if (!result.success) throw new ValidationError([{ field, message: result.error.issues[0]?.message ?? 'is invalid' }]);
+}
+
+function refuseDefault(name: string) {
+  if (name === DEFAULT_WORKSPACE) {
+    throw new ValidationError([
+      { field: 'name', message: 'is the default workspace, which is neither renamed nor deleted' },
+    ]);
+  }
+}
+
+export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
+  const table = prisma.workspace;
+  return {
+    /** The workspace every connection created without one goes to: made at start when missing. */
+    ensureDefault: () =>
+      table.upsert({
+        where: { name: DEFAULT_WORKSPACE },
+        create: { name: DEFAULT_WORKSPACE, createdAt: new Date() },
+        update: {},
+      }),
+
+    /** Whether a workspace of this name exists. */
+    exists: async (name: string) => (await table.findUnique({ where: { name } })) !== null,
+
+    /** Refuses grants on workspaces that do not exist, naming each (`grants[1].workspace`). */
+    async checkGrants(grants: readonly Grant[]) {
+      const named = grants.map((grant) => grant.workspace).filter((name) => name !== EVERY_WORKSPACE);
+      const found = new Set((await table.findMany({ where: { name: { in: named } } })).map((row) => row.name));
+      const problems = grants.flatMap((grant, index) =>
+        grant.workspace === EVERY_WORKSPACE || found.has(grant.workspace)
+          ? []
+          : [{ field: `grants[${index}].workspace`, message: 'names no workspace' }],
+      );
+      if (problems.length > 0) throw new ValidationError(problems);
+    },
+
+    /** The workspaces the caller's grants name, by name; all of them for a grant on every workspace. */
+    list(caller: Principal): Promise<WorkspaceRecord[]> {
+      const everywhere = caller.access.grants.some((grant) => grant.workspace === EVERY_WORKSPACE);
+      const named = caller.access.grants.map((grant) => grant.workspace);
+      return table.findMany({ where: everywhere ? {} : { name: { in: named } }, orderBy: { name: 'asc' } });
+    },
+
+    async create(caller: Principal, name: string): Promise<WorkspaceRecord> {
+      requireAdminEverywhere(caller);
+      checkName(name, 'name');
+      try {
+        return await table.create({ data: { name, createdAt: new Date() } });
+      } catch (error) {
+        if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(name);
+        throw error;
+      }
+    },
+
+    /** Renames a workspace: its connections, and the grants of keys made through the API, follow. */
+    async rename(caller: Principal, from: string, to: string): Promise<WorkspaceRecord> {
+      requireAdminEverywhere(caller);
+      refuseDefault(from);
+      checkName(to, 'name');
+      try {
+        return await prisma.$transaction(async (tx) => {
+          const existing = await tx.workspace.findUnique({ where: { name: from } });
+          if (!existing) throw new WorkspaceNotFoundError(from);
+          const renamed = await tx.workspace.create({ data: { name: to, createdAt: existing.createdAt } });
+          await connectionStore(tx).moveWorkspace(from, to);
+          await keys.renameWorkspace(tx, from, to);
+          await tx.workspace.delete({ where: { name: from } });
+          return renamed;
+        });
+      } catch (error) {
+        if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(to);
+        throw error;
+      }
+    },
+
+    /** Deletes an empty workspace; answers it as it was. */
+    async remove(caller: Principal, name: string): Promise<WorkspaceRecord> {
+      requireAdminEverywhere(caller);
+      refuseDefault(name);
+      return prisma.$transaction(async (tx) => {
+        const existing = await tx.workspace.findUnique({ where: { name } });
+        if (!existing) throw new WorkspaceNotFoundError(name);
+        const held = await connectionStore(tx).count({ workspaces: [name] });
+        if (held > 0) throw new WorkspaceNotEmptyError(name, held);
+        await tx.workspace.delete({ where: { name } });
+        return existing;
+      });
+    },
+  };
+}
+
+export type Workspaces = ReturnType<typeof workspaces>;

@@ -1,0 +1,232 @@
+/** Workspaces and the API keys made through the API: their types, queries and mutations. */
+import {
+  ApiKeyNotFoundError,
+  WorkspaceConflictError,
+  WorkspaceNotEmptyError,
+  WorkspaceNotFoundError,
+} from '../auth/errors.ts';
+import { EVERY_WORKSPACE, GRANT, type Grant, SCOPES, type Scope } from '../auth/grants.ts';
+import type { ApiKeyRecord } from '../auth/managed-keys.ts';
+import { builder } from '../builder.ts';
+import { ValidationError } from '../connections/errors.ts';
+import { fieldPath } from '../connections/input.ts';
+import type { WorkspaceRecord } from '../connections/workspaces.ts';
+import { describeErrorType } from '../error-codes.ts';
+import { ErrorInterface } from './errors.ts';
+
+for (const [ErrorClass, name] of [
+  [WorkspaceNotFoundError, 'WorkspaceNotFoundError'],
+  [WorkspaceConflictError, 'WorkspaceConflictError'],
+  [WorkspaceNotEmptyError, 'WorkspaceNotEmptyError'],
+] as const) {
+  builder.objectType(ErrorClass as typeof WorkspaceNotFoundError, {
+    name,
+    description: describeErrorType(name),
+    interfaces: [ErrorInterface],
+    fields: (t) => ({ workspace: t.exposeString('workspace') }),
+  });
+}
+
+builder.objectType(ApiKeyNotFoundError, {
+  name: 'ApiKeyNotFoundError',
+  description: describeErrorType('ApiKeyNotFoundError'),
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ id: t.exposeID('id') }),
+});
+
+const ScopeEnum = builder.enumType('Scope', {
+  description: 'What a grant allows in its workspace.',
+  values: Object.fromEntries(
+    SCOPES.map((scope) => [scope.replace(':', '_').toUpperCase(), { value: scope, description: scope }]),
+  ) as Record<string, { value: Scope }>,
+});
+
+const Workspace = builder.objectRef<WorkspaceRecord>('Workspace').implement({
+  description: 'A group of connections; grants name workspaces.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    createdAt: t.field({ type: 'DateTime', resolve: (workspace) => workspace.createdAt }),
+  }),
+});
+
+const GrantType = builder.objectRef<Grant>('Grant').implement({
+  description: `Scopes in a workspace, or in every workspace (\`${EVERY_WORKSPACE}\`).`,
+  fields: (t) => ({
+    workspace: t.exposeString('workspace'),
+    scopes: t.field({ type: [ScopeEnum], resolve: (grant) => grant.scopes }),
+  }),
+});
+
+const GrantInput = builder.inputType('GrantInput', {
+  fields: (t) => ({
+    workspace: t.string({
+      required: true,
+      description: `A workspace's name, or \`${EVERY_WORKSPACE}\` for every workspace.`,
+    }),
+    scopes: t.field({ type: [ScopeEnum], required: true }),
+  }),
+});
+
+const ApiKey = builder.objectRef<ApiKeyRecord>('ApiKey').implement({
+  description: 'An API key made through the API. The key itself is shown once, when it is created.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    grants: t.field({ type: [GrantType], resolve: (key) => key.grants }),
+    createdBy: t.exposeString('createdBy', { description: 'Who made it, as the audit trail names callers.' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (key) => key.createdAt }),
+    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (key) => key.expiresAt }),
+    revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (key) => key.revokedAt }),
+    lastUsedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it last authenticated a request, to the minute.',
+      resolve: (key) => key.lastUsedAt,
+    }),
+  }),
+});
+
+const CreatedApiKey = builder.objectRef<{ key: string; record: ApiKeyRecord }>('CreatedApiKey').implement({
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'The key, to send as `Authorization: Bearer <key>`: shown only now.' }),
+    apiKey: t.field({ type: ApiKey, resolve: (created) => created.record }),
+  }),
+});
+
+/** Names the union, success type and data field of a mutation result. */
+const resultNames = (mutation: string, dataField: string) => ({
+  union: { name: `${mutation}Result` },
+  result: { name: `${mutation}Success` },
+  dataField: { name: dataField },
+});
+
+// --- Workspaces ---------------------------------------------------------------
+
+builder.queryField('workspaces', (t) =>
+  t.field({
+    type: [Workspace],
+    description: 'The workspaces the caller’s grants name (all of them with a grant on every workspace), by name.',
+    resolve: (_root, _args, { connections, principal }) => connections.workspaces.list(principal),
+  }),
+);
+
+const NAME_ARG = { required: true, description: 'The workspace’s name.' } as const;
+
+builder.mutationField('createWorkspace', (t) =>
+  t.field({
+    type: Workspace,
+    description: 'Makes a workspace. Needs access:admin in every workspace.',
+    authScopes: { 'access:admin': true },
+    errors: { types: [ValidationError, WorkspaceConflictError], ...resultNames('CreateWorkspace', 'workspace') },
+    args: { name: t.arg.string(NAME_ARG) },
+    resolve: (_root, { name }, { connections, principal }) => connections.workspaces.create(principal, name),
+  }),
+);
+
+builder.mutationField('renameWorkspace', (t) =>
+  t.field({
+    type: Workspace,
+    description:
+      'Renames a workspace: its connections and the grants of keys made through the API follow (keys in API_KEYS ' +
+      'and identity provider claims name workspaces themselves). Needs access:admin in every workspace.',
+    authScopes: { 'access:admin': true },
+    errors: {
+      types: [ValidationError, WorkspaceNotFoundError, WorkspaceConflictError],
+      ...resultNames('RenameWorkspace', 'workspace'),
+    },
+    args: { name: t.arg.string(NAME_ARG), newName: t.arg.string({ required: true }) },
+    resolve: (_root, { name, newName }, { connections, principal }) =>
+      connections.workspaces.rename(principal, name, newName),
+  }),
+);
+
+builder.mutationField('deleteWorkspace', (t) =>
+  t.field({
+    type: Workspace,
+    description: 'Deletes an empty workspace and returns it as it was. Needs access:admin in every workspace.',
+    authScopes: { 'access:admin': true },
+    errors: {
+      types: [ValidationError, WorkspaceNotFoundError, WorkspaceNotEmptyError],
+      ...resultNames('DeleteWorkspace', 'workspace'),
+    },
+    args: { name: t.arg.string(NAME_ARG) },
+    resolve: (_root, { name }, { connections, principal }) => connections.workspaces.remove(principal, name),
+  }),
+);
+
+// --- API keys -----------------------------------------------------------------
+
+builder.queryField('apiKeys', (t) =>
+  t.field({
+    type: [ApiKey],
+    description:
+      'The API keys made through the API that the caller administers (access:admin in every workspace their ' +
+      'grants name), newest first; never the keys themselves.',
+    authScopes: { 'access:admin': true },
+    resolve: (_root, _args, { apiKeys, principal }) => apiKeys.list(principal),
+  }),
+);
+
+/** The grants as input, checked by the rules of a grant: a problem names its place (`grants[0].workspace`). */
+function checkedGrants(grants: readonly { workspace: string; scopes: readonly string[] }[]): Grant[] {
+  const problems = grants.flatMap((grant, index) => {
+    const result = GRANT.safeParse(grant);
+    return result.success
+      ? []
+      : result.error.issues.map((issue) => ({
+          field: fieldPath(['grants', index, ...issue.path]),
+          message: issue.message,
+        }));
+  });
+  if (grants.length === 0) problems.push({ field: 'grants', message: 'must hold at least one grant' });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return grants as Grant[];
+}
+
+function checkedName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 100) {
+    throw new ValidationError([{ field: 'name', message: 'must be 1 to 100 characters, not only spaces' }]);
+  }
+  return trimmed;
+}
+
+function checkedExpiry(expiresAt: Date | null | undefined): Date | null {
+  if (expiresAt && expiresAt.getTime() <= Date.now()) {
+    throw new ValidationError([{ field: 'expiresAt', message: 'must be in the future' }]);
+  }
+  return expiresAt ?? null;
+}
+
+builder.mutationField('createApiKey', (t) =>
+  t.field({
+    type: CreatedApiKey,
+    description:
+      'Makes an API key with these grants; the key is in this answer only (stored as its SHA-256). Needs ' +
+      'access:admin in every workspace the grants name (in every workspace for a grant on `*`).',
+    authScopes: { 'access:admin': true },
+    errors: { types: [ValidationError], ...resultNames('CreateApiKey', 'created') },
+    args: {
+      name: t.arg.string({ required: true, description: 'Who holds the key: shown in lists and the audit trail.' }),
+      grants: t.arg({ type: [GrantInput], required: true }),
+      expiresAt: t.arg({ type: 'DateTime', description: 'Refused from then on. Left out: never expires.' }),
+    },
+    resolve: (_root, args, { apiKeys, connections, principal }) =>
+      apiKeys.create(
+        principal,
+        { name: checkedName(args.name), grants: checkedGrants(args.grants), expiresAt: checkedExpiry(args.expiresAt) },
+        connections.workspaces.checkGrants,
+      ),
+  }),
+);
+
+builder.mutationField('revokeApiKey', (t) =>
+  t.field({
+    type: ApiKey,
+    description: 'Revokes an API key at once, on every instance; returns it as it is now.',
+    authScopes: { 'access:admin': true },
+    errors: { types: [ApiKeyNotFoundError], ...resultNames('RevokeApiKey', 'apiKey') },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { apiKeys, principal }) => apiKeys.revoke(principal, id),
+  }),
+);
