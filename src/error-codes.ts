@@ -48,7 +48,8 @@ export const ERROR_CODES = {
   },
   unauthenticated: {
     status: 401,
-    description: 'No API key, or an unknown one (only when API keys are configured).',
+    description:
+      'No API key or token (when keys or an identity provider are configured), or one that is unknown, revoked or expired.',
   },
   forbidden: {
     status: 403,
@@ -79,7 +80,7 @@ export const ERROR_CODES = {
   alias_conflict: {
     status: 409,
     graphqlType: 'AliasConflictError',
-    description: 'Another connection already has this alias, compared ignoring case.',
+    description: 'Another connection of the workspace already has this alias, compared ignoring case.',
   },
   workspace_conflict: {
     status: 409,

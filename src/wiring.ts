@@ -92,7 +92,6 @@ export async function openConnections(config: Config, logger: Logger, options: O
   try {
     await prisma.$connect();
     checkKeyringAgainstStore(await connections.rowsOfEachKey(), keyring);
-    await connections.workspaces.ensureDefault();
   } catch (error) {
     await close();
     throw error;

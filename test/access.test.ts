@@ -125,10 +125,7 @@ describe.each(STORES)('access on $name', (store) => {
       { id: other },
     );
     expect(byId.data).toEqual({ databaseConnection: null, node: null, nodes: [null] });
-    const byAlias = await gql(
-      keys.salesReader,
-      '{ databaseConnections(filter: {alias: "billing"}) { totalCount } }',
-    );
+    const byAlias = await gql(keys.salesReader, '{ databaseConnections(filter: {alias: "billing"}) { totalCount } }');
     expect(byAlias.data.databaseConnections.totalCount).toBe(0);
     // A writer of ops cannot delete or change sales' connection either, nor learn it exists.
     const writer = as(keys.opsWriter);
@@ -227,7 +224,10 @@ describe.each(STORES)('access on $name', (store) => {
 
   it.skipIf(store.skip)('lets an admin of one workspace grant only there', async () => {
     const admin = as(keys.salesAdmin);
-    const own = await admin('POST', KEYS, { name: 'etl', grants: [{ workspace: 'sales', scopes: ['connections:read'] }] });
+    const own = await admin('POST', KEYS, {
+      name: 'etl',
+      grants: [{ workspace: 'sales', scopes: ['connections:read'] }],
+    });
     expect(own.status).toBe(201);
     expect(own.body.created_by).toMatch(/^key:[0-9a-f-]{36}$/);
     const before = (await operator('GET', KEYS)).body.length;
@@ -245,12 +245,9 @@ describe.each(STORES)('access on $name', (store) => {
     expect((await operator('GET', KEYS)).body.length).toBe(before);
     // The sales admin sees the keys of sales only, never a key's secret.
     const listed = await admin('GET', KEYS);
-    expect(listed.body.map((key: { name: string }) => key.name).sort()).toEqual([
-      'etl',
-      'sales-admin',
-      'sales-reader',
-      'sales-auditor',
-    ].sort());
+    expect(listed.body.map((key: { name: string }) => key.name).sort()).toEqual(
+      ['etl', 'sales-admin', 'sales-reader', 'sales-auditor'].sort(),
+    );
     expect(JSON.stringify(listed.body)).not.toContain('dcapi_');
     const opsKey = (await operator('GET', KEYS)).body.find((key: { name: string }) => key.name === 'ops-writer');
     expect((await admin('DELETE', `${KEYS}/${opsKey.id}`)).status).toBe(404);
@@ -335,32 +332,38 @@ describe.each(STORES)('access on $name', (store) => {
     expect(past.body.errors).toEqual([{ field: 'expires_at', message: 'must be in the future' }]);
   });
 
-  it.skipIf(store.skip)('creates, renames and deletes workspaces through GraphQL, deleting only empty ones', async () => {
-    const run = (query: string) => gql(OPERATOR, query);
-    expect((await run('mutation { createWorkspace(name: "lab") { __typename } }')).data.createWorkspace.__typename).toBe(
-      'CreateWorkspaceSuccess',
-    );
-    const labKey = await makeKey('lab-reader', [{ workspace: 'lab', scopes: ['connections:read'] }]);
-    const held = await operator('POST', PATH, { alias: 'probe', connection_uri: uri('p'), workspace: 'lab' });
-    const renamed = await run(
-      'mutation { renameWorkspace(name: "lab", newName: "research") { ... on RenameWorkspaceSuccess { workspace { name } } } }',
-    );
-    expect(renamed.data.renameWorkspace.workspace.name).toBe('research');
-    // The connection and the key's grant followed the new name.
-    expect((await operator('GET', `${PATH}/${held.body.id}`)).body.workspace).toBe('research');
-    expect((await as(labKey.key)('GET', `${PATH}/${held.body.id}`)).status).toBe(200);
-    const refused = await run(
-      'mutation { deleteWorkspace(name: "research") { __typename ... on WorkspaceNotEmptyError { workspace } } }',
-    );
-    expect(refused.data.deleteWorkspace).toEqual({ __typename: 'WorkspaceNotEmptyError', workspace: 'research' });
-    await operator('DELETE', `${PATH}/${held.body.id}`);
-    const deleted = await run('mutation { deleteWorkspace(name: "research") { __typename } }');
-    expect(deleted.data.deleteWorkspace.__typename).toBe('DeleteWorkspaceSuccess');
-    const keptDefault = await run(
-      'mutation { deleteWorkspace(name: "default") { __typename ... on ValidationError { fieldErrors { field } } } }',
-    );
-    expect(keptDefault.data.deleteWorkspace).toEqual({ __typename: 'ValidationError', fieldErrors: [{ field: 'name' }] });
-  });
+  it.skipIf(store.skip)(
+    'creates, renames and deletes workspaces through GraphQL, deleting only empty ones',
+    async () => {
+      const run = (query: string) => gql(OPERATOR, query);
+      expect(
+        (await run('mutation { createWorkspace(name: "lab") { __typename } }')).data.createWorkspace.__typename,
+      ).toBe('CreateWorkspaceSuccess');
+      const labKey = await makeKey('lab-reader', [{ workspace: 'lab', scopes: ['connections:read'] }]);
+      const held = await operator('POST', PATH, { alias: 'probe', connection_uri: uri('p'), workspace: 'lab' });
+      const renamed = await run(
+        'mutation { renameWorkspace(name: "lab", newName: "research") { ... on RenameWorkspaceSuccess { workspace { name } } } }',
+      );
+      expect(renamed.data.renameWorkspace.workspace.name).toBe('research');
+      // The connection and the key's grant followed the new name.
+      expect((await operator('GET', `${PATH}/${held.body.id}`)).body.workspace).toBe('research');
+      expect((await as(labKey.key)('GET', `${PATH}/${held.body.id}`)).status).toBe(200);
+      const refused = await run(
+        'mutation { deleteWorkspace(name: "research") { __typename ... on WorkspaceNotEmptyError { workspace } } }',
+      );
+      expect(refused.data.deleteWorkspace).toEqual({ __typename: 'WorkspaceNotEmptyError', workspace: 'research' });
+      await operator('DELETE', `${PATH}/${held.body.id}`);
+      const deleted = await run('mutation { deleteWorkspace(name: "research") { __typename } }');
+      expect(deleted.data.deleteWorkspace.__typename).toBe('DeleteWorkspaceSuccess');
+      const keptDefault = await run(
+        'mutation { deleteWorkspace(name: "default") { __typename ... on ValidationError { fieldErrors { field } } } }',
+      );
+      expect(keptDefault.data.deleteWorkspace).toEqual({
+        __typename: 'ValidationError',
+        fieldErrors: [{ field: 'name' }],
+      });
+    },
+  );
 });
 
 describe.skipIf(STORES[0].skip)('workspaces in the provisioning file', () => {

@@ -56,6 +56,8 @@ export class ManagedConnectionError extends Error {
 export class AliasConflictError extends Error {
   readonly code = 'alias_conflict' satisfies ErrorCode;
   constructor(readonly alias: string) {
-    super(`A database connection with the alias "${alias}" already exists (aliases are compared ignoring case).`);
+    super(
+      `A database connection with the alias "${alias}" already exists in this workspace (aliases are compared ignoring case).`,
+    );
   }
 }

@@ -43,14 +43,6 @@ function refuseDefault(name: string) {
 export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
   const table = prisma.workspace;
   return {
-    /** The workspace every connection created without one goes to: made at start when missing. */
-    ensureDefault: () =>
-      table.upsert({
-        where: { name: DEFAULT_WORKSPACE },
-        create: { name: DEFAULT_WORKSPACE, createdAt: new Date() },
-        update: {},
-      }),
-
     /** Whether a workspace of this name exists. */
     exists: async (name: string) => (await table.findUnique({ where: { name } })) !== null,
 

@@ -6,6 +6,9 @@ CREATE TABLE "workspaces" (
     CONSTRAINT "workspaces_pkey" PRIMARY KEY ("name")
 );
 
+-- The workspace of every connection so far, and of those created without one
+INSERT INTO "workspaces" ("name", "created_at") VALUES ('default', now() AT TIME ZONE 'UTC');
+
 -- AlterTable
 ALTER TABLE "database_connections" ADD COLUMN "workspace" TEXT NOT NULL DEFAULT 'default';
 

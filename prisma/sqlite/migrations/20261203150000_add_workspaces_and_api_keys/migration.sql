@@ -4,6 +4,9 @@ CREATE TABLE "workspaces" (
     "created_at" DATETIME NOT NULL
 );
 
+-- The workspace of every connection so far, and of those created without one
+INSERT INTO "workspaces" ("name", "created_at") VALUES ('default', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
+
 -- AlterTable
 ALTER TABLE "database_connections" ADD COLUMN "workspace" TEXT NOT NULL DEFAULT 'default';
 
