@@ -209,6 +209,15 @@ describe.each(STORES)('access on $name', (store) => {
     expect((await operator('GET', `${PATH}/${idOf('ops/billing')}`)).body.workspace).toBe('ops');
   });
 
+  it.skipIf(store.skip)('lets a writer of any one workspace test a URI before saving it', async () => {
+    const draft = await as(keys.opsWriter)('POST', `${PATH}/test`, {
+      connection_uri: 'postgresql://u:p@127.0.0.1:1/x',
+    });
+    expect(draft.status).toBe(200);
+    expect(draft.body.ok).toBe(false);
+    expect((await as(keys.salesReader)('POST', `${PATH}/test`, { connection_uri: uri('x') })).status).toBe(403);
+  });
+
   it.skipIf(store.skip)('moves a connection for a caller who writes in both workspaces', async () => {
     const made = await operator('POST', PATH, { alias: 'mover', connection_uri: uri('m'), workspace: 'ops' });
     const moved = await gql(

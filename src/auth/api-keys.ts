@@ -28,6 +28,9 @@ export interface Principal {
   access: Access;
 }
 
+/** What tells callers apart, for what each caller has of its own (rate limits, Idempotency-Keys, test slots): names may repeat, ids do not. */
+export const principalKey = (principal: Principal) => principal.id ?? principal.name;
+
 /** With no keys configured, every caller is this principal (local mode); so are the command-line tools. */
 export const LOCAL_PRINCIPAL: Principal = { name: 'local', id: null, access: FULL_ACCESS };
 

@@ -7,6 +7,7 @@
  */
 
 import { recordAuditEvent } from '../audit/events.ts';
+import { principalKey } from '../auth/api-keys.ts';
 import { AccessDeniedError } from '../auth/errors.ts';
 import { DEFAULT_WORKSPACE, type Scope } from '../auth/grants.ts';
 import { requireWorkingConnection, type TestResult } from '../connectivity/connectivity.ts';
@@ -220,7 +221,13 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     const effective = resolveReferences({ ...previous, ...document }, references);
     const dialect = checkConnection(effective, policy);
     if (test)
-      await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, limitKey(caller));
+      await requireWorkingConnection(
+        connectivity,
+        routeOf(effective),
+        dialect,
+        effective.schemas,
+        principalKey(caller.principal),
+      );
     return { stored, dialect: document.connectionUri === undefined ? undefined : dialect.name };
   }
 
@@ -256,7 +263,13 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       const resolved = resolveReferences(document, references);
       const dialect = checkConnection(resolved, policy);
       if (test)
-        await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, limitKey(caller));
+        await requireWorkingConnection(
+          connectivity,
+          routeOf(resolved),
+          dialect,
+          document.schemas,
+          principalKey(caller.principal),
+        );
       const row = newRow(document, dialect.name, secrets);
       const write = () =>
         events.commit(
@@ -332,7 +345,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     /** Connects to a saved connection; a failure to connect is a result, recorded in the audit trail. */
     async test(caller: Caller, id: string): Promise<TestResult> {
       const row = await findFor(caller, id, 'connections:read');
-      const result = await testStoredConnection(connectivity, row, dependencies, limitKey(caller));
+      const result = await testStoredConnection(connectivity, row, dependencies, principalKey(caller.principal));
       await audit(caller, {
         action: 'test',
         connectionId: row.id,
@@ -354,7 +367,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
         const resolved = resolveReferences(document, references);
         return { resolved, dialect: checkConnection(resolved, policy) };
       });
-      const result = await connectivity.test(routeOf(resolved), dialect, resolved.schemas, limitKey(caller));
+      const result = await connectivity.test(
+        routeOf(resolved),
+        dialect,
+        resolved.schemas,
+        principalKey(caller.principal),
+      );
       // A connection not saved: no connection, nor workspace, to name (a writer of any workspace may test a draft).
       await audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' });
       return result;
@@ -367,7 +385,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
         storedRoute(storedDocument(row, secrets), references),
         rowDialect(row),
         rowSchemas(row),
-        limitKey(caller),
+        principalKey(caller.principal),
       );
     },
 
@@ -446,9 +464,6 @@ function renamingFields<T>(fieldName: (name: string) => string, check: () => T):
 function requireScope(caller: Caller, scope: Scope, workspace: string): void {
   if (!caller.principal.access.allows(scope, workspace)) throw new AccessDeniedError(scope, workspace);
 }
-
-/** Whose limit a caller's connection tests count against. */
-const limitKey = (caller: Caller) => caller.principal.id ?? caller.principal.name;
 
 /** Refuses to write a managed row, or one at another version than the caller expects. */
 function checkWritable(row: ConnectionRow, expectedVersion: number | null | undefined): void {

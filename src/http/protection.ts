@@ -1,7 +1,9 @@
 /** What guards every response and every caller: security headers, CORS and the rate limit, from Fastify's plugins. */
+
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { principalKey } from '../auth/api-keys.ts';
 import { ProblemResponse, problem } from '../rest/problem.ts';
 import type { HttpApp } from './fastify.ts';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from './security.ts';
@@ -49,7 +51,7 @@ export function protect(
       hook: 'preHandler',
       max: rateLimitPerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => (request.principal ? `key:${request.principal.name}` : `ip:${request.ip}`),
+      keyGenerator: (request) => (request.principal ? `key:${principalKey(request.principal)}` : `ip:${request.ip}`),
       // What the plugin throws past the limit (having set Retry-After): our problem, answered as any other.
       errorResponseBuilder: (_request, context) =>
         new ProblemResponse(

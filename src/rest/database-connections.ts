@@ -3,7 +3,9 @@
  * runs one fixed GraphQL operation and maps its result to the REST shape and
  * status; the rules themselves live behind GraphQL.
  */
+
 import { Readable } from 'node:stream';
+import { principalKey } from '../auth/api-keys.ts';
 import { FORBIDDEN } from '../auth/forbidden.ts';
 import type { FieldProblem } from '../connections/errors.ts';
 import { NotFoundError } from '../connections/errors.ts';
@@ -208,7 +210,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
         ...response,
         body: maskSecrets(response.body as Record<string, unknown>),
       });
-      return idempotency(caller.principal.name, key, { body, testConnection }, createConnection, masked);
+      return idempotency(principalKey(caller.principal), key, { body, testConnection }, createConnection, masked);
     },
 
     async replace(caller: Caller, request: RoutedRequest, id: string, testConnection: boolean): Promise<RestResponse> {
