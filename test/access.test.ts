@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import type { RunningService } from '../src/service.ts';
-import { runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { createSqliteDatabase, runSql, STORES, type TestDatabase } from './support/databases.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { subscribe } from './support/sse.ts';
 
@@ -375,29 +375,50 @@ describe.each(STORES)('access on $name', (store) => {
   );
 });
 
-describe.skipIf(STORES[0].skip)('workspaces in the provisioning file', () => {
-  it('makes the workspaces its entries name, and matches entries by workspace and alias', async () => {
-    const database = STORES[0].create();
-    const db = await database;
-    const file = `${db.url.slice('file:'.length)}.yaml`;
-    writeFileSync(
-      file,
-      [
-        'connections:',
-        '  - { alias: finance, workspace: finance, connection_uri: "postgresql://u:p@h/f" }',
-        '  - { alias: finance, connection_uri: "postgresql://u:p@h/d" }',
-      ].join('\n'),
-    );
-    const service = await startTestService(db.url, { CONNECTIONS_FILE: file });
+describe('workspaces in the provisioning file', () => {
+  it('makes those it names, matches entries by workspace and alias, and prunes its own once empty', async () => {
+    const database = createSqliteDatabase();
+    const file = `${database.url.slice('file:'.length)}.yaml`;
+    const start = async (lines: string[], env: Record<string, string> = {}) => {
+      writeFileSync(file, lines.join('\n'));
+      return startTestService(database.url, { CONNECTIONS_FILE: file, ...env });
+    };
+    const names = async (service: RunningService, path: string, name: (row: any) => string) =>
+      (await clientFor(service.url).request('GET', path)).body.map(name).sort();
+    let service = await start([
+      'workspaces: [lab]',
+      'connections:',
+      '  - { alias: finance, workspace: finance, connection_uri: "postgresql://u:p@h/f" }',
+      '  - { alias: finance, connection_uri: "postgresql://u:p@h/d" }',
+    ]);
     try {
-      const api = clientFor(service.url);
-      const rows = (await api.request('GET', PATH)).body.map((row: any) => `${row.workspace}/${row.alias}`);
-      expect(rows.sort()).toEqual(['default/finance', 'finance/finance']);
-      const workspaces = (await api.request('GET', WORKSPACES)).body.map((w: { name: string }) => w.name);
-      expect(workspaces).toEqual(['default', 'finance']);
+      const rows = await names(service, PATH, (row) => `${row.workspace}/${row.alias}`);
+      expect(rows).toEqual(['default/finance', 'finance/finance']);
+      expect(await names(service, WORKSPACES, (w) => w.name)).toEqual(['default', 'finance', 'lab']);
+      // A workspace made through the API is not the file's: pruning leaves it.
+      expect((await clientFor(service.url).request('POST', WORKSPACES, { name: 'kept' })).status).toBe(201);
+      await service.stop();
+      service = await start(['connections:', '  - { alias: finance, connection_uri: "postgresql://u:p@h/d" }'], {
+        CONNECTIONS_FILE_PRUNE: 'true',
+      });
+      expect(await names(service, WORKSPACES, (w) => w.name)).toEqual(['default', 'kept']);
+      expect(await names(service, PATH, (row) => `${row.workspace}/${row.alias}`)).toEqual(['default/finance']);
     } finally {
       await service.stop();
-      await db.drop();
+      await database.drop();
+    }
+  });
+
+  it('refuses names that break the rules, with their lines', async () => {
+    const database = createSqliteDatabase();
+    const file = `${database.url.slice('file:'.length)}.yaml`;
+    writeFileSync(file, ['workspaces: [ok, "Not OK", 7]', 'connections: []'].join('\n'));
+    try {
+      await expect(startTestService(database.url, { CONNECTIONS_FILE: file })).rejects.toThrow(
+        /line 1: workspaces\[1\] must be 1 to 63 lowercase letters[\s\S]*line 1: workspaces\[2\] must be a name/,
+      );
+    } finally {
+      await database.drop();
     }
   });
 });

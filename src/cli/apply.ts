@@ -27,6 +27,8 @@ try {
     ['would delete', report.wouldDelete],
   ];
   for (const [outcome, aliases] of outcomes) for (const alias of aliases) console.log(`${outcome.padEnd(12)} ${alias}`);
+  for (const name of report.workspacesCreated) console.log(`workspace created: ${name}`);
+  for (const name of report.workspacesDeleted) console.log(`workspace deleted: ${name}`);
   console.log(outcomes.map(([outcome, aliases]) => `${aliases.length} ${outcome}`).join(', '));
   if (report.wouldDelete.length > 0) {
     console.log('Connections the file no longer lists are kept; set CONNECTIONS_FILE_PRUNE=true to delete them.');

@@ -6,6 +6,8 @@
  * between them; each change is recorded in the audit trail and published, as any other.
  */
 import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
+import { DEFAULT_WORKSPACE } from '../auth/grants.ts';
+import type { Prisma } from '../db/client.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { type ConnectionEvent, type ConnectionEventAction, connectionEvent } from '../events/connection-events.ts';
 import type { ConnectionsDependencies } from './dependencies.ts';
@@ -45,6 +47,10 @@ export interface ApplyReport {
   deleted: string[];
   /** Managed connections the list no longer names, left because pruning is off. */
   wouldDelete: string[];
+  /** Workspaces the list names that were not there. */
+  workspacesCreated: string[];
+  /** Workspaces made by the list that it no longer names, deleted once empty (pruning on). */
+  workspacesDeleted: string[];
 }
 
 /** Who the audit trail says made the list's changes. */
@@ -92,12 +98,16 @@ export function provisioning(dependencies: ConnectionsDependencies) {
   }
 
   /** Writes what the checked entries say, in a transaction; answers what it did and the events to publish. */
-  async function apply(
-    tx: Parameters<Parameters<typeof prisma.$transaction>[0]>[0],
-    entries: Checked[],
-    prune: boolean,
-  ) {
-    const report: ApplyReport = { created: [], changed: [], unchanged: [], deleted: [], wouldDelete: [] };
+  async function apply(tx: Transaction, entries: Checked[], { prune, workspaces }: ProvisionOptions) {
+    const report: ApplyReport = {
+      created: [],
+      changed: [],
+      unchanged: [],
+      deleted: [],
+      wouldDelete: [],
+      workspacesCreated: [],
+      workspacesDeleted: [],
+    };
     const published: ConnectionEvent[] = [];
     const tableInTx = connectionStore(tx);
     // Each change is recorded in the audit trail and announced, in the transaction that makes it.
@@ -114,10 +124,8 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       await events.inTransaction(tx, change);
       published.push(change);
     };
-    // The workspaces the entries name are made when missing.
-    for (const name of new Set(entries.map(({ document }) => document.workspace))) {
-      await tx.workspace.upsert({ where: { name }, create: { name, createdAt: new Date() }, update: {} });
-    }
+    const named = new Set([...workspaces, ...entries.map(({ document }) => document.workspace)]);
+    report.workspacesCreated = await makeWorkspaces(tx, named);
     const rows = await tableInTx.all();
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
     const listed = new Set<string>();
@@ -149,6 +157,7 @@ export function provisioning(dependencies: ConnectionsDependencies) {
         report.deleted.push(row.alias);
       } else report.wouldDelete.push(row.alias);
     }
+    if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, named);
     return { report, published };
   }
 
@@ -163,13 +172,13 @@ export function provisioning(dependencies: ConnectionsDependencies) {
      * takes over an unmanaged connection of the same alias), leaves alone what is as they say, and
      * deletes managed connections they no longer name only when `prune` is on.
      */
-    async provision(entries: ProvisioningEntry[], { prune }: { prune: boolean }): Promise<ApplyReport> {
+    async provision(entries: ProvisioningEntry[], options: ProvisionOptions): Promise<ApplyReport> {
       const checked = check(entries);
       const { report, published } = await prisma.$transaction(
         async (tx) => {
           if (provider === 'postgresql')
             await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${PROVISIONING_LOCK})`);
-          return apply(tx, checked, prune);
+          return apply(tx, checked, options);
         },
         // Another instance may hold the lock while it applies the same list.
         { maxWait: 60_000, timeout: 120_000 },
@@ -178,6 +187,36 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       return report;
     },
   };
+}
+
+type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+
+export interface ProvisionOptions {
+  /** Delete the managed connections, and the managed empty workspaces, that the list no longer names. */
+  prune: boolean;
+  /** The workspaces the list names besides those of its entries (the file's `workspaces:`). */
+  workspaces: string[];
+}
+
+/** Makes the named workspaces that are missing, and marks them all as the list's; answers those it made. */
+async function makeWorkspaces(tx: Transaction, names: Set<string>): Promise<string[]> {
+  const existing = new Set((await tx.workspace.findMany({ where: { name: { in: [...names] } } })).map((w) => w.name));
+  const created = [...names].filter((name) => !existing.has(name));
+  await tx.workspace.updateMany({ where: { name: { in: [...existing] } }, data: { managed: true } });
+  for (const name of created) await tx.workspace.create({ data: { name, createdAt: new Date(), managed: true } });
+  return created;
+}
+
+/** Deletes the list's workspaces it no longer names, once they hold no connection; answers those it deleted. */
+async function pruneWorkspaces(tx: Transaction, named: Set<string>): Promise<string[]> {
+  const unnamed = await tx.workspace.findMany({ where: { managed: true, name: { notIn: [...named] } } });
+  const deleted: string[] = [];
+  for (const { name } of unnamed) {
+    if (name === DEFAULT_WORKSPACE || (await connectionStore(tx).count({ workspaces: [name] })) > 0) continue;
+    await tx.workspace.delete({ where: { name } });
+    deleted.push(name);
+  }
+  return deleted;
 }
 
 /** What names a connection in the list and in the store: its workspace and its alias, ignoring case. */

@@ -30,7 +30,7 @@ export async function applyProvisioningFile(
     }
   }
   try {
-    if (problems.length === 0) return await connections.provision(entries, { prune });
+    if (problems.length === 0) return await connections.provision(entries, { prune, workspaces: file.workspaces });
     // Problems of form already: the rules are checked too, so that the file's every problem is listed.
     connections.checkProvisioning(entries);
   } catch (error) {

@@ -1,10 +1,29 @@
 /**
  * Reads a provisioning file: YAML or JSON (JSON is YAML), a top-level
- * `connections:` list of objects with the REST field names. Every problem is
+ * `connections:` list of objects with the REST field names, and an optional
+ * `workspaces:` list of names. Every problem is
  * reported with its line, none stops the reading of the rest.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { WORKSPACE_NAME } from '../auth/grants.ts';
+
+/** The `workspaces:` list: names by the rules of a workspace's name; each problem added with its line. */
+function readWorkspaces(list: unknown, lineAt: (node: Node) => number, problems: FileProblem[]): string[] {
+  if (list === undefined) return [];
+  if (!isSeq(list)) {
+    problems.push({ where: 'workspaces', line: lineAt(list as Node), message: 'must be a list of names' });
+    return [];
+  }
+  return list.items.flatMap((item, index) => {
+    const name = isScalar(item) ? item.value : undefined;
+    const checked = WORKSPACE_NAME.safeParse(name);
+    if (checked.success) return [checked.data];
+    const message = typeof name === 'string' ? (checked.error.issues[0]?.message ?? 'is invalid') : 'must be a name';
+    problems.push({ where: `workspaces[${index}]`, line: lineAt(item as Node), message });
+    return [];
+  });
+}
 
 export interface FileEntry {
   /** Its place in the list, from 0. */
@@ -37,6 +56,8 @@ export class ProvisioningFileError extends Error {
 export interface ProvisioningFile {
   path: string;
   entries: FileEntry[];
+  /** The names of the `workspaces:` list. */
+  workspaces: string[];
   /** What is wrong with the form of the file beyond its entries (a list item that is no object, an unknown key). */
   problems: FileProblem[];
 }
@@ -73,7 +94,7 @@ export function readProvisioningFile(file: string): ProvisioningFile {
   }
   for (const pair of root.items) {
     const key = (pair.key as { value?: unknown })?.value;
-    if (key !== 'connections') {
+    if (key !== 'connections' && key !== 'workspaces') {
       problems.push({
         where: String(key),
         line: lineAt(pair.key as Node),
@@ -107,5 +128,5 @@ export function readProvisioningFile(file: string): ProvisioningFile {
       },
     });
   });
-  return { path: file, entries, problems };
+  return { path: file, entries, workspaces: readWorkspaces(root.get('workspaces', true), lineAt, problems), problems };
 }

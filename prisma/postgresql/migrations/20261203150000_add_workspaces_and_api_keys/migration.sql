@@ -2,6 +2,7 @@
 CREATE TABLE "workspaces" (
     "name" TEXT NOT NULL,
     "created_at" TIMESTAMP(3) NOT NULL,
+    "managed" BOOLEAN NOT NULL DEFAULT false,
 
     CONSTRAINT "workspaces_pkey" PRIMARY KEY ("name")
 );

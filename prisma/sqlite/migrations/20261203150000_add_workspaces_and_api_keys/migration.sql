@@ -1,7 +1,8 @@
 -- CreateTable
 CREATE TABLE "workspaces" (
     "name" TEXT NOT NULL PRIMARY KEY,
-    "created_at" DATETIME NOT NULL
+    "created_at" DATETIME NOT NULL,
+    "managed" BOOLEAN NOT NULL DEFAULT false
 );
 
 -- The workspace of every connection so far, and of those created without one
