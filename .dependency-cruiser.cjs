@@ -3,7 +3,7 @@
  * that points up the layers: HTTP → REST adapter → GraphQL schema → domain → store.
  * The entry points (the server, the CLIs, the provisioning file applied at start) are the top.
  * Cross-cutting modules (the catalogue of error codes, the logger, configuration
- * errors) may be imported from any layer.
+ * errors, validation errors) may be imported from any layer.
  */
 const LAYERS = [
   { name: 'http', path: '^src/(http/|main\\.ts$|service\\.ts$|wiring\\.ts$|config\\.ts$|cli/|provisioning/)' },
@@ -44,7 +44,7 @@ module.exports = {
       name: 'cross-cutting-imports-a-layer',
       comment: 'Modules every layer imports may themselves import only what the lowest layers may.',
       severity: 'error',
-      from: { path: '^src/(error-codes|config-error|logger)\\.ts$' },
+      from: { path: '^src/(error-codes|config-error|logger|validation)\\.ts$' },
       to: { path: '^src/(http|rest|graphql|schema|connections|connectivity|dialects|auth|audit|events|health|db)/' },
     },
     ...upward,

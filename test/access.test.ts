@@ -11,6 +11,7 @@ import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, runSql, STORES, type TestDatabase } from './support/databases.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { subscribe } from './support/sse.ts';
+import { until } from './support/until.ts';
 
 const PATH = '/api/v1/database-connections';
 const WORKSPACES = '/api/v1/workspaces';
@@ -340,6 +341,52 @@ describe.each(STORES)('access on $name', (store) => {
     expect(past.status).toBe(400);
     expect(past.body.errors).toEqual([{ field: 'expires_at', message: 'must be in the future' }]);
   });
+
+  it.skipIf(store.skip)(
+    'makes, lists and revokes keys through GraphQL, recording when each was last used',
+    async () => {
+      const created = await gql(
+        OPERATOR,
+        `mutation ($expiresAt: DateTime) {
+        createApiKey(name: "graph", grants: [{workspace: "ops", scopes: [CONNECTIONS_READ]}], expiresAt: $expiresAt) {
+          __typename
+          ... on CreateApiKeySuccess { created { key apiKey { id name grants { workspace scopes } createdBy lastUsedAt } } }
+        }
+      }`,
+        { expiresAt: null },
+      );
+      const { key, apiKey } = created.data.createApiKey.created;
+      expect(apiKey).toMatchObject({
+        name: 'graph',
+        grants: [{ workspace: 'ops', scopes: ['CONNECTIONS_READ'] }],
+        createdBy: expect.stringMatching(/^key:[0-9a-f]{12}$/),
+        lastUsedAt: null,
+      });
+      expect((await as(key)('GET', PATH)).status).toBe(200);
+      const lastUsed = () =>
+        gql(OPERATOR, '{ apiKeys { id lastUsedAt } }').then(
+          (reply) => reply.data.apiKeys.find((k: { id: string }) => k.id === apiKey.id)?.lastUsedAt,
+        );
+      expect(await until(lastUsed, (at) => at !== null, 5_000)).not.toBeNull();
+      expect(JSON.stringify(await gql(OPERATOR, '{ apiKeys { id name } }'))).not.toContain(key);
+      const revoked = await gql(
+        OPERATOR,
+        'mutation ($id: ID!) { revokeApiKey(id: $id) { __typename ... on RevokeApiKeySuccess { apiKey { revokedAt } } } }',
+        { id: apiKey.id },
+      );
+      expect(revoked.data.revokeApiKey.apiKey.revokedAt).not.toBeNull();
+      expect((await as(key)('GET', PATH)).status).toBe(401);
+      const invalid = await gql(
+        OPERATOR,
+        'mutation { createApiKey(name: " ", grants: [{workspace: "No!", scopes: []}]) { __typename ... on ValidationError { fieldErrors { field } } } }',
+      );
+      expect(invalid.data.createApiKey.fieldErrors.map((e: { field: string }) => e.field).sort()).toEqual([
+        'grants[0].scopes',
+        'grants[0].workspace',
+        'name',
+      ]);
+    },
+  );
 
   it.skipIf(store.skip)(
     'creates, renames and deletes workspaces through GraphQL, deleting only empty ones',

@@ -95,12 +95,16 @@ export function generateApiKey(): string {
 
 export type Authentication = { principal: Principal } | { failure: 'missing' | 'invalid' };
 
-/** The principal of a configured key: its id is its hash's start, which names it without revealing it. */
-const configuredPrincipal = (entry: ApiKeyEntry): Principal => ({
-  name: entry.name,
-  id: `key:${entry.hash.slice(7, 19)}`,
-  access: new Access(entry.grants),
-});
+/** The principal of each configured key, made once: its id is its hash's start, which names it without revealing it. */
+const configuredPrincipals = new WeakMap<ApiKeyEntry, Principal>();
+function configuredPrincipal(entry: ApiKeyEntry): Principal {
+  let principal = configuredPrincipals.get(entry);
+  if (!principal) {
+    principal = { name: entry.name, id: `key:${entry.hash.slice(7, 19)}`, access: new Access(entry.grants) };
+    configuredPrincipals.set(entry, principal);
+  }
+  return principal;
+}
 
 /** Finds the configured key a token is, comparing every configured hash in constant time. */
 export function configuredKey(token: string, keys: ApiKeyEntry[]): Principal | undefined {

@@ -33,7 +33,7 @@ export const WORKSPACE_NAME = z
 
 export const GRANT = z.strictObject({
   workspace: z.union([z.literal(EVERY_WORKSPACE), WORKSPACE_NAME]),
-  scopes: z.array(z.enum(SCOPES)).min(1),
+  scopes: z.array(z.enum(SCOPES)).min(1, 'must name at least one scope'),
 });
 
 /** A grant as a request body may send it, before the rules: the types alone. */

@@ -5,11 +5,13 @@
  * so a revoked or expired key is refused at once, on every instance.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Prisma } from '../db/client.ts';
 import type { ApiKey as ApiKeyRow } from '../generated/sqlite/client.ts';
+import { problemsOf, ValidationError } from '../validation.ts';
 import { generateApiKey, hashApiKey, type Principal } from './api-keys.ts';
 import { AccessDeniedError, ApiKeyNotFoundError } from './errors.ts';
-import { Access, EVERY_WORKSPACE, type Grant } from './grants.ts';
+import { Access, EVERY_WORKSPACE, GRANT, type Grant } from './grants.ts';
 
 export interface ApiKeyRecord {
   id: string;
@@ -22,10 +24,27 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
 }
 
+/** A new key's name, grants and expiry, as a caller asks for them; checked by NEW_KEY. */
 export interface NewApiKey {
   name: string;
-  grants: Grant[];
+  grants: readonly { workspace: string; scopes: readonly string[] }[];
   expiresAt?: Date | null;
+}
+
+const NEW_KEY = z.object({
+  name: z.string().trim().min(1, 'must not be empty or only spaces').max(100, 'must be at most 100 characters'),
+  grants: z.array(GRANT).min(1, 'must hold at least one grant'),
+  expiresAt: z
+    .date()
+    .nullable()
+    .optional()
+    .refine((at) => !at || at.getTime() > Date.now(), 'must be in the future'),
+});
+
+function parseNewKey(input: NewApiKey) {
+  const result = NEW_KEY.safeParse(input);
+  if (!result.success) throw new ValidationError(problemsOf(result.error.issues));
+  return result.data;
 }
 
 /** How often, at most, a key's last use is written: a busy key costs one write a minute, not one a request. */
@@ -95,9 +114,10 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
      */
     async create(
       caller: Principal,
-      { name, grants, expiresAt = null }: NewApiKey,
+      input: NewApiKey,
       checkWorkspaces: (grants: readonly Grant[]) => Promise<void>,
     ): Promise<{ key: string; record: ApiKeyRecord }> {
+      const { name, grants, expiresAt = null } = parseNewKey(input);
       requireAdminOver(caller.access, grants);
       await checkWorkspaces(grants);
       const key = generateApiKey();

@@ -5,21 +5,7 @@
 
 import type { ErrorCode } from '../error-codes.ts';
 
-export interface FieldProblem {
-  /** Path of the offending field in the client's own names, e.g. `schemas[1]`. */
-  field: string;
-  message: string;
-}
-
-/** Fields that break the rules, or (invalid_secret_reference) name secrets that may not or cannot be read. */
-export class ValidationError extends Error {
-  constructor(
-    readonly fieldErrors: FieldProblem[],
-    readonly code: Extract<ErrorCode, 'validation_failed' | 'invalid_secret_reference'> = 'validation_failed',
-  ) {
-    super(`The input is invalid: ${fieldErrors.map((problem) => `${problem.field} ${problem.message}`).join('; ')}.`);
-  }
-}
+export { type FieldProblem, ValidationError } from '../validation.ts';
 
 export class NotFoundError extends Error {
   readonly code = 'not_found' satisfies ErrorCode;

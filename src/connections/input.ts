@@ -3,7 +3,10 @@
  * (./fields.ts) and run once, in the GraphQL resolvers, for both interfaces.
  */
 import { z } from 'zod';
-import { ValidationError } from './errors.ts';
+import { fieldPath, ValidationError } from '../validation.ts';
+
+export { fieldPath };
+
 import { type ConnectionDocument, INPUT_FIELDS } from './fields.ts';
 
 export type { ConnectionDocument };
@@ -22,14 +25,6 @@ const fullDocument = z.object(
 const partialDocument = z
   .object(Object.fromEntries(INPUT_FIELDS.map(([name, { value }]) => [name, value.rules])))
   .partial() as unknown as z.ZodType<Partial<ConnectionDocument>>;
-
-/** Renders a zod issue path as `schemas[1]` or `sshSettings.port`. */
-export function fieldPath([field, ...rest]: PropertyKey[]): string {
-  return rest.reduce<string>(
-    (path, part) => (typeof part === 'number' ? `${path}[${part}]` : `${path}.${String(part)}`),
-    field === undefined ? '' : String(field),
-  );
-}
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);

@@ -203,32 +203,27 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   }
 
   /**
-   * For an update that needs the stored row (a mask to restore, a test, a change of where the
-   * connection goes): its checks, with the stored values where the update leaves them. Answers the
-   * row read, and the dialect of a new URI.
+   * The checks of an update that reach its stored values (a mask to restore, a test, a change of
+   * where the connection goes), with the stored values where the update leaves them. Answers the
+   * dialect of a new URI.
    */
   async function checkAgainstStored(
     caller: Caller,
-    id: string,
+    stored: ConnectionRow,
     document: Partial<ConnectionDocument>,
     { test, expectedVersion }: WriteOptions,
   ) {
-    const stored = await findFor(caller, id, 'connections:write');
     checkWritable(stored, expectedVersion);
     const previous = storedDocument(stored, secrets);
     // A caller sending back what it read, secrets masked, keeps the stored ones.
     restoreMasks(document, previous);
     const effective = resolveReferences({ ...previous, ...document }, references);
     const dialect = checkConnection(effective, policy);
-    if (test)
-      await requireWorkingConnection(
-        connectivity,
-        routeOf(effective),
-        dialect,
-        effective.schemas,
-        principalKey(caller.principal),
-      );
-    return { stored, dialect: document.connectionUri === undefined ? undefined : dialect.name };
+    if (test) {
+      const limit = principalKey(caller.principal);
+      await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, limit);
+    }
+    return document.connectionUri === undefined ? undefined : dialect.name;
   }
 
   const health = startHealthRecords(dependencies, store);
@@ -291,30 +286,16 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     async update(caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> {
       const document = parsePartialDocument(input);
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      // Moving a connection needs connections:write where it goes too (where it is: the write checks).
-      if (document.workspace !== undefined) {
-        const stored = await findFor(caller, id, 'connections:write');
-        if (document.workspace !== stored.workspace) await checkTargetWorkspace(caller, document.workspace);
+      // Read first: who may write follows from where the connection is, which its audit event names.
+      const stored = await findFor(caller, id, 'connections:write');
+      // Moving it needs connections:write where it goes too.
+      if (document.workspace !== undefined && document.workspace !== stored.workspace) {
+        await checkTargetWorkspace(caller, document.workspace);
       }
-      const complete = INPUT_FIELDS.every(
-        ([name, field]) => name in document || (field.input?.required === false && field.input.keptOnReplace),
-      );
-      const masked = maskedPaths(document).length > 0;
-      if (complete && !masked && !options.test) {
-        // The update names every field, holds no mask and tests nothing: its rules need no stored
-        // value. A missing row shows in the write.
-        const dialect = checkConnection(resolveReferences(document as ConnectionDocument, references), policy).name;
-        return recordedUpdate(caller, id, document, { dialect, expectedVersion: options.expectedVersion });
-      }
-      if (masked || options.test || REACHING_FIELDS.some((name) => name in document)) {
-        const { stored, dialect } = await checkAgainstStored(caller, id, document, options);
-        return recordedUpdate(caller, id, document, {
-          dialect,
-          expectedVersion: options.expectedVersion,
-          known: stored,
-        });
-      }
-      return recordedUpdate(caller, id, document, { expectedVersion: options.expectedVersion });
+      const reaches =
+        maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
+      const dialect = reaches ? await checkAgainstStored(caller, stored, document, options) : undefined;
+      return recordedUpdate(caller, id, document, { dialect, expectedVersion: options.expectedVersion, known: stored });
     },
 
     /** Deletes the connection and answers it as it was. */
@@ -379,7 +360,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     },
 
     /** The database's schemas, tables and columns (limited to the connection's schemas when it has any). */
-    discover(caller: Caller, row: ConnectionRow): Promise<SchemaInfo[]> {
+    async discover(caller: Caller, row: ConnectionRow): Promise<SchemaInfo[]> {
+      requireScope(caller, 'connections:read', row.workspace);
       return connectivity.introspect(
         `${row.id}:${row.version}`,
         storedRoute(storedDocument(row, secrets), references),

@@ -137,12 +137,13 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     /** The `?dialect=` and `?health=` query parameters, already checked. */
     async list(
       caller: Caller,
-      { dialect, health }: { dialect?: DialectName; health?: HealthStatus },
+      { workspace, dialect, health }: { workspace?: string; dialect?: DialectName; health?: HealthStatus },
     ): Promise<RestResponse> {
       // REST returns every connection: page through the GraphQL connection with keyset cursors and
       // stream each page as JSON text, reading the next only when the client has taken the last,
       // so memory holds a page or two per client, whatever the length of the list.
       const filter = {
+        ...(workspace !== undefined && { workspace }),
         ...(dialect && { dialect: dialect.toUpperCase() }),
         ...(health && { health: health.toUpperCase() }),
       };

@@ -289,8 +289,10 @@ export const REST_ROUTES: RestRoute[] = [
     path: COLLECTION_PATH,
     operationId: 'listDatabaseConnections',
     summary: 'List database connections',
-    description: 'Every connection, oldest first. Needs connections:read.',
+    description:
+      'Every connection of the workspaces where the caller holds connections:read or connections:write, oldest first.',
     query: [
+      { name: 'workspace', description: 'Only the connections of this workspace.', values: 'text' },
       { name: 'dialect', description: 'Only connections to this kind of database.', values: DIALECT_NAMES },
       { name: 'health', description: 'Only connections whose last health check says so.', values: HEALTH_STATUSES },
     ],
@@ -298,6 +300,7 @@ export const REST_ROUTES: RestRoute[] = [
     errors: ['validation_failed', ...COMMON],
     handle: (rest, caller, { parameters }) =>
       rest.list(caller, {
+        workspace: parameters.workspace as string | undefined,
         dialect: parameters.dialect as DialectName | undefined,
         health: parameters.health as HealthStatus | undefined,
       }),
