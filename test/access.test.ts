@@ -126,6 +126,12 @@ describe.each(STORES)('access on $name', (store) => {
       { id: other },
     );
     expect(byId.data).toEqual({ databaseConnection: null, node: null, nodes: [null] });
+    const tested = await gql(
+      keys.salesReader,
+      'mutation ($id: ID!) { testDatabaseConnection(id: $id) { __typename ... on Error { code } } }',
+      { id: other },
+    );
+    expect(tested.data.testDatabaseConnection).toEqual({ __typename: 'NotFoundError', code: 'not_found' });
     const byAlias = await gql(keys.salesReader, '{ databaseConnections(filter: {alias: "billing"}) { totalCount } }');
     expect(byAlias.data.databaseConnections.totalCount).toBe(0);
     // A writer of ops cannot delete or change sales' connection either, nor learn it exists.
@@ -246,6 +252,12 @@ describe.each(STORES)('access on $name', (store) => {
       expect(reply.status, workspace).toBe(403);
       expect(reply.body.code).toBe('forbidden');
     }
+    const escalate = await gql(
+      keys.salesAdmin,
+      'mutation { createApiKey(name: "escalate", grants: [{workspace: "ops", scopes: [ACCESS_ADMIN]}]) { __typename } }',
+    );
+    expect(escalate.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', workspace: 'ops' });
+    expect(escalate.data).toBeNull();
     // Workspaces are made by admins of every workspace.
     expect((await admin('POST', WORKSPACES, { name: 'mine' })).status).toBe(403);
     // Only an admin of every workspace learns that one does not exist.
