@@ -286,6 +286,19 @@ describe.each(STORES)('access on $name', (store) => {
     expect(tested).toMatchObject({ actor: 'sales-reader', actor_id: expect.stringMatching(/^key:[0-9a-f-]{36}$/) });
     const created = trail.body.find((event: { action: string }) => event.action === 'create');
     expect(created).toMatchObject({ actor: 'operator', actor_id: expect.stringMatching(/^key:[0-9a-f]{12}$/) });
+    // Keys made for sales, with their ids, are in sales' trail too; workspaces made, in the operator's.
+    const salesKeys = (await operator('GET', KEYS)).body.filter((key: { grants: { workspace: string }[] }) =>
+      key.grants.every((grant) => grant.workspace === 'sales'),
+    );
+    const keyEvents = trail.body.filter((event: { action: string }) => event.action === 'create_api_key');
+    expect(keyEvents.map((event: { subject: string }) => event.subject).sort()).toEqual(
+      salesKeys.map((key: { id: string }) => key.id).sort(),
+    );
+    expect(keyEvents[0]).toMatchObject({ actor_id: expect.stringMatching(/^key:/), connection_id: null });
+    const made = await operator('GET', '/api/v1/audit-events?action=create_workspace');
+    expect(made.body.map((event: { workspace: string }) => event.workspace)).toEqual(
+      expect.arrayContaining(['ops', 'sales']),
+    );
     const graph = await gql(keys.salesAuditor, '{ auditEvents(first: 1000) { edges { node { workspace } } } }');
     expect(new Set(graph.data.auditEvents.edges.map((e: any) => e.node.workspace))).toEqual(new Set(['sales']));
   });
@@ -324,6 +337,8 @@ describe.each(STORES)('access on $name', (store) => {
     expect((await onSecond('GET', PATH)).status).toBe(200);
     const revoked = await operator('DELETE', `${KEYS}/${made.id}`);
     expect(revoked.body.revoked_at).not.toBeNull();
+    const [revocation] = (await operator('GET', '/api/v1/audit-events?action=revoke_api_key&limit=1')).body;
+    expect(revocation).toMatchObject({ subject: made.id, workspace: 'sales', fields: ['revoked_at'] });
     const refused = await onSecond('GET', PATH);
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('invalid_token');
@@ -413,6 +428,8 @@ describe.each(STORES)('access on $name', (store) => {
         'mutation { renameWorkspace(name: "lab", newName: "research") { ... on RenameWorkspaceSuccess { workspace { name } } } }',
       );
       expect(renamed.data.renameWorkspace.workspace.name).toBe('research');
+      const [event] = (await operator('GET', '/api/v1/audit-events?action=rename_workspace&limit=1')).body;
+      expect(event).toMatchObject({ actor: 'operator', workspace: 'research', subject: 'lab', fields: ['name'] });
       // The connection and the key's grant followed the new name.
       expect((await operator('GET', `${PATH}/${held.body.id}`)).body.workspace).toBe('research');
       expect((await as(labKey.key)('GET', `${PATH}/${held.body.id}`)).status).toBe(200);

@@ -8,7 +8,19 @@
  */
 import type { Prisma } from '../db/client.ts';
 
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'reveal', 'test', 'rotate_keys'] as const;
+export const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'reveal',
+  'test',
+  'rotate_keys',
+  'create_workspace',
+  'rename_workspace',
+  'delete_workspace',
+  'create_api_key',
+  'revoke_api_key',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
@@ -18,6 +30,8 @@ export interface AuditEntry {
   actorId?: string | null;
   /** The workspace of the connection, or null for what concerns none. */
   workspace?: string | null;
+  /** The API key's id, or a renamed workspace's former name. */
+  subject?: string | null;
   action: AuditAction;
   connectionId?: string | null;
   alias?: string | null;
@@ -35,6 +49,7 @@ function auditRow(entry: AuditEntry) {
     actor: entry.actor,
     actorId: entry.actorId ?? null,
     workspace: entry.workspace ?? null,
+    subject: entry.subject ?? null,
     action: entry.action,
     connectionId: entry.connectionId ?? null,
     alias: entry.alias ?? null,

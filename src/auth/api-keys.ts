@@ -7,6 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config-error.ts';
+import type { Logger } from '../logger.ts';
 import { Access, EVERY_WORKSPACE, FULL_ACCESS, GRANT, type Grant, SCOPES } from './grants.ts';
 
 export { SCOPES, type Scope } from './grants.ts';
@@ -27,6 +28,23 @@ export interface Principal {
   id: string | null;
   access: Access;
 }
+
+/** Who asks: what it may do where, who the audit trail says acted, and whose limit its connection tests count against. */
+export interface Caller {
+  /** An API key, a signed-in identity, `local` in local mode, or a tool (`provisioning`, `import`, …). */
+  principal: Principal;
+  /** The request's X-Request-Id, for the audit trail. */
+  requestId?: string;
+  /** A logger that names the request. */
+  logger?: Logger;
+}
+
+/** Who the audit trail says acted, for a request of this caller. */
+export const actorOf = ({ principal, requestId }: Caller) => ({
+  actor: principal.name,
+  actorId: principal.id,
+  requestId: requestId ?? null,
+});
 
 /** What tells callers apart, for what each caller has of its own (rate limits, Idempotency-Keys, test slots): names may repeat, ids do not. */
 export const principalKey = (principal: Principal) => principal.id ?? principal.name;

@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import type { ApiKey as ApiKeyRow } from '../generated/sqlite/client.ts';
 import { problemsOf, ValidationError } from '../validation.ts';
-import { generateApiKey, hashApiKey, type Principal } from './api-keys.ts';
+import { actorOf, type Caller, generateApiKey, hashApiKey, type Principal } from './api-keys.ts';
 import { AccessDeniedError, ApiKeyNotFoundError } from './errors.ts';
 import { Access, EVERY_WORKSPACE, GRANT, type Grant } from './grants.ts';
 
@@ -83,6 +84,13 @@ const administers = (access: Access, grants: readonly Grant[]) => {
 
 export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, message: string) => void }) {
   const table = prisma.apiKey;
+  /** The audit event of a key made or revoked: in the workspace of its grants when they name one only. */
+  const audit = (caller: Caller, action: AuditAction, id: string, grants: readonly Grant[], fields: string[]) => {
+    const workspaces = new Set(grants.map((grant) => grant.workspace));
+    const [only] = workspaces;
+    const workspace = workspaces.size === 1 && only !== EVERY_WORKSPACE ? only : null;
+    return recordAuditEvent(prisma, { ...actorOf(caller), action, subject: id, workspace, fields });
+  };
 
   function touch(row: ApiKeyRow, now: Date) {
     if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
@@ -103,9 +111,9 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
     },
 
     /** The keys the caller administers (every workspace their grants name), newest first. */
-    async list(caller: Principal): Promise<ApiKeyRecord[]> {
+    async list({ principal }: Caller): Promise<ApiKeyRecord[]> {
       const rows = await table.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
-      return rows.map(recordOf).filter((key) => administers(caller.access, key.grants));
+      return rows.map(recordOf).filter((key) => administers(principal.access, key.grants));
     },
 
     /**
@@ -113,34 +121,42 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
      * a grant on a workspace that is not there, once the caller is known to administer it.
      */
     async create(
-      caller: Principal,
+      caller: Caller,
       input: NewApiKey,
       checkWorkspaces: (grants: readonly Grant[]) => Promise<void>,
     ): Promise<{ key: string; record: ApiKeyRecord }> {
       const { name, grants, expiresAt = null } = parseNewKey(input);
-      requireAdminOver(caller.access, grants);
+      requireAdminOver(caller.principal.access, grants);
       await checkWorkspaces(grants);
       const key = generateApiKey();
-      const row = await table.create({
-        data: {
-          id: randomUUID(),
-          name,
-          hash: hashApiKey(key),
-          grants: JSON.stringify(grants),
-          createdBy: caller.id ?? caller.name,
-          createdAt: new Date(),
-          expiresAt,
-        },
-      });
+      const id = randomUUID();
+      const data = {
+        id,
+        name,
+        hash: hashApiKey(key),
+        grants: JSON.stringify(grants),
+        createdBy: caller.principal.id ?? caller.principal.name,
+        createdAt: new Date(),
+        expiresAt,
+      };
+      const [row] = await prisma.$transaction([
+        table.create({ data }),
+        audit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at']),
+      ]);
       return { key, record: recordOf(row) };
     },
 
     /** Revokes a key the caller administers; answers it as it is now. A key revoked before stays as it was. */
-    async revoke(caller: Principal, id: string): Promise<ApiKeyRecord> {
+    async revoke(caller: Caller, id: string): Promise<ApiKeyRecord> {
       const row = await table.findUnique({ where: { id } });
-      if (!row || !administers(caller.access, recordOf(row).grants)) throw new ApiKeyNotFoundError(id);
+      const grants = row && recordOf(row).grants;
+      if (!row || !grants || !administers(caller.principal.access, grants)) throw new ApiKeyNotFoundError(id);
       if (row.revokedAt) return recordOf(row);
-      return recordOf(await table.update({ where: { id }, data: { revokedAt: new Date() } }));
+      const [revoked] = await prisma.$transaction([
+        table.update({ where: { id }, data: { revokedAt: new Date() } }),
+        audit(caller, 'revoke_api_key', id, grants, ['revoked_at']),
+      ]);
+      return recordOf(revoked);
     },
 
     /** Rewrites the grants naming a renamed workspace (inside the rename's transaction). */

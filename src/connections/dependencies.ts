@@ -1,5 +1,4 @@
 /** What the connections service works with, and who asks it. */
-import type { Principal } from '../auth/api-keys.ts';
 import type { Connectivity } from '../connectivity/connectivity.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
@@ -24,12 +23,4 @@ export interface ConnectionsDependencies {
   workspaces: Workspaces;
 }
 
-/** Who asks: what it may do where, who the audit trail says acted, and whose limit its connection tests count against. */
-export interface Caller {
-  /** An API key, a signed-in identity, `local` in local mode, or a tool (`provisioning`, `import`, …). */
-  principal: Principal;
-  /** The request's X-Request-Id, for the audit trail. */
-  requestId?: string;
-  /** A logger that names the request. */
-  logger?: Logger;
-}
+export type { Caller } from '../auth/api-keys.ts';

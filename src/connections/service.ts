@@ -7,7 +7,7 @@
  */
 
 import { recordAuditEvent } from '../audit/events.ts';
-import { principalKey } from '../auth/api-keys.ts';
+import { actorOf, principalKey } from '../auth/api-keys.ts';
 import { AccessDeniedError } from '../auth/errors.ts';
 import { DEFAULT_WORKSPACE, type Scope } from '../auth/grants.ts';
 import { requireWorkingConnection, type TestResult } from '../connectivity/connectivity.ts';
@@ -77,13 +77,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   const audit = (
     caller: Caller,
     entry: Omit<Parameters<typeof recordAuditEvent>[1], 'actor' | 'actorId' | 'requestId'>,
-  ) =>
-    recordAuditEvent(prisma, {
-      ...entry,
-      actor: caller.principal.name,
-      actorId: caller.principal.id,
-      requestId: caller.requestId,
-    });
+  ) => recordAuditEvent(prisma, { ...entry, ...actorOf(caller) });
 
   /** The row with this id if the caller may see it, or null (an id that is no UUID names nothing). */
   const find = async (caller: Caller, id: string) => {
@@ -306,13 +300,11 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
           prisma.$transaction(async (tx) => {
             const row = await connectionStore(tx).delete(rowAt(caller, id, expectedVersion));
             await recordAuditEvent(tx, {
-              actor: caller.principal.name,
-              actorId: caller.principal.id,
+              ...actorOf(caller),
               action: 'delete',
               connectionId: id,
               alias: row.alias,
               workspace: row.workspace,
-              requestId: caller.requestId,
             });
             await events.inTransaction(tx, connectionEvent('deleted', id, row.workspace));
             return row;

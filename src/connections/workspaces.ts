@@ -3,7 +3,9 @@
  * grants name); created, renamed and deleted (only when empty) by callers holding access:admin in
  * every workspace. `default` always exists and is neither renamed nor deleted.
  */
-import type { Principal } from '../auth/api-keys.ts';
+
+import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
+import { actorOf, type Caller } from '../auth/api-keys.ts';
 import {
   AccessDeniedError,
   WorkspaceConflictError,
@@ -22,9 +24,18 @@ export interface WorkspaceRecord {
   createdAt: Date;
 }
 
-function requireAdminEverywhere(caller: Principal) {
-  if (!caller.access.allowsEverywhere('access:admin')) throw new AccessDeniedError('access:admin', EVERY_WORKSPACE);
+function requireAdminEverywhere({ principal }: Caller) {
+  if (!principal.access.allowsEverywhere('access:admin')) throw new AccessDeniedError('access:admin', EVERY_WORKSPACE);
 }
+
+/** The audit event of a workspace made, renamed or deleted, to write with the change. */
+const audit = (
+  writer: Pick<Prisma, 'auditEvent'>,
+  caller: Caller,
+  action: AuditAction,
+  workspace: string,
+  subject?: string,
+) => recordAuditEvent(writer, { ...actorOf(caller), action, workspace, subject, fields: ['name'] });
 
 /** A name a new workspace may take: the rules of WORKSPACE_NAME, and not `*`. */
 function checkName(name: string, field: string) {
@@ -59,17 +70,21 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
     },
 
     /** The workspaces the caller's grants name, by name; all of them for a grant on every workspace. */
-    list(caller: Principal): Promise<WorkspaceRecord[]> {
-      const everywhere = caller.access.grants.some((grant) => grant.workspace === EVERY_WORKSPACE);
-      const named = caller.access.grants.map((grant) => grant.workspace);
+    list({ principal }: Caller): Promise<WorkspaceRecord[]> {
+      const everywhere = principal.access.grants.some((grant) => grant.workspace === EVERY_WORKSPACE);
+      const named = principal.access.grants.map((grant) => grant.workspace);
       return table.findMany({ where: everywhere ? {} : { name: { in: named } }, orderBy: { name: 'asc' } });
     },
 
-    async create(caller: Principal, name: string): Promise<WorkspaceRecord> {
+    async create(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       checkName(name, 'name');
       try {
-        return await table.create({ data: { name, createdAt: new Date() } });
+        const [created] = await prisma.$transaction([
+          table.create({ data: { name, createdAt: new Date() } }),
+          audit(prisma, caller, 'create_workspace', name),
+        ]);
+        return created;
       } catch (error) {
         if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(name);
         throw error;
@@ -77,7 +92,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
     },
 
     /** Renames a workspace: its connections, and the grants of keys made through the API, follow. */
-    async rename(caller: Principal, from: string, to: string): Promise<WorkspaceRecord> {
+    async rename(caller: Caller, from: string, to: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(from);
       checkName(to, 'name');
@@ -89,6 +104,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
           await connectionStore(tx).moveWorkspace(from, to);
           await keys.renameWorkspace(tx, from, to);
           await tx.workspace.delete({ where: { name: from } });
+          await audit(tx, caller, 'rename_workspace', to, from);
           return renamed;
         });
       } catch (error) {
@@ -98,7 +114,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
     },
 
     /** Deletes an empty workspace; answers it as it was. */
-    async remove(caller: Principal, name: string): Promise<WorkspaceRecord> {
+    async remove(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(name);
       return prisma.$transaction(async (tx) => {
@@ -107,6 +123,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
         const held = await connectionStore(tx).count({ workspaces: [name] });
         if (held > 0) throw new WorkspaceNotEmptyError(name, held);
         await tx.workspace.delete({ where: { name } });
+        await audit(tx, caller, 'delete_workspace', name);
         return existing;
       });
     },

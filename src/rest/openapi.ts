@@ -196,7 +196,11 @@ export const OPENAPI_DOCUMENT = {
           type: ['string', 'null'],
           description: 'Who acted, exactly: `key:<id>` or `oidc:<issuer>#<subject>`; null for local mode and tools.',
         },
-        workspace: { type: ['string', 'null'], description: 'The workspace of the connection acted on.' },
+        workspace: { type: ['string', 'null'], description: 'The workspace acted on.' },
+        subject: {
+          type: ['string', 'null'],
+          description: 'The API key’s id, or a renamed workspace’s former name.',
+        },
         action: { type: 'string', enum: AUDIT_ACTIONS },
         connection_id: { type: ['string', 'null'] },
         alias: { type: ['string', 'null'] },

@@ -131,7 +131,7 @@ ${CONNECTION_FIELDS}`,
   ),
   auditEvents: `query RestAuditEvents($first: Int!, $after: String, $filter: AuditEventFilter) {
   page: auditEvents(first: $first, after: $after, filter: $filter) {
-    edges { node { id at actor actorId action connectionId workspace alias fields requestId outcome } }
+    edges { node { id at actor actorId action connectionId workspace subject alias fields requestId outcome } }
     pageInfo { hasNextPage endCursor }
   }
 }`,

@@ -105,7 +105,7 @@ builder.queryField('workspaces', (t) =>
   t.field({
     type: [Workspace],
     description: 'The workspaces the caller’s grants name (all of them with a grant on every workspace), by name.',
-    resolve: (_root, _args, { connections, principal }) => connections.workspaces.list(principal),
+    resolve: (_root, _args, { connections, caller }) => connections.workspaces.list(caller),
   }),
 );
 
@@ -118,7 +118,7 @@ builder.mutationField('createWorkspace', (t) =>
     authScopes: { 'access:admin': true },
     errors: { types: [ValidationError, WorkspaceConflictError], ...resultNames('CreateWorkspace', 'workspace') },
     args: { name: t.arg.string(NAME_ARG) },
-    resolve: (_root, { name }, { connections, principal }) => connections.workspaces.create(principal, name),
+    resolve: (_root, { name }, { connections, caller }) => connections.workspaces.create(caller, name),
   }),
 );
 
@@ -134,8 +134,8 @@ builder.mutationField('renameWorkspace', (t) =>
       ...resultNames('RenameWorkspace', 'workspace'),
     },
     args: { name: t.arg.string(NAME_ARG), newName: t.arg.string({ required: true }) },
-    resolve: (_root, { name, newName }, { connections, principal }) =>
-      connections.workspaces.rename(principal, name, newName),
+    resolve: (_root, { name, newName }, { connections, caller }) =>
+      connections.workspaces.rename(caller, name, newName),
   }),
 );
 
@@ -149,7 +149,7 @@ builder.mutationField('deleteWorkspace', (t) =>
       ...resultNames('DeleteWorkspace', 'workspace'),
     },
     args: { name: t.arg.string(NAME_ARG) },
-    resolve: (_root, { name }, { connections, principal }) => connections.workspaces.remove(principal, name),
+    resolve: (_root, { name }, { connections, caller }) => connections.workspaces.remove(caller, name),
   }),
 );
 
@@ -162,7 +162,7 @@ builder.queryField('apiKeys', (t) =>
       'The API keys made through the API that the caller administers (access:admin in every workspace their ' +
       'grants name), newest first; never the keys themselves.',
     authScopes: { 'access:admin': true },
-    resolve: (_root, _args, { apiKeys, principal }) => apiKeys.list(principal),
+    resolve: (_root, _args, { apiKeys, caller }) => apiKeys.list(caller),
   }),
 );
 
@@ -179,8 +179,8 @@ builder.mutationField('createApiKey', (t) =>
       grants: t.arg({ type: [GrantInput], required: true }),
       expiresAt: t.arg({ type: 'DateTime', description: 'Refused from then on. Left out: never expires.' }),
     },
-    resolve: (_root, args, { apiKeys, connections, principal }) =>
-      apiKeys.create(principal, args, connections.workspaces.checkGrants),
+    resolve: (_root, args, { apiKeys, connections, caller }) =>
+      apiKeys.create(caller, args, connections.workspaces.checkGrants),
   }),
 );
 
@@ -191,6 +191,6 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { 'access:admin': true },
     errors: { types: [ApiKeyNotFoundError], ...resultNames('RevokeApiKey', 'apiKey') },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { apiKeys, principal }) => apiKeys.revoke(principal, id),
+    resolve: (_root, { id }, { apiKeys, caller }) => apiKeys.revoke(caller, id),
   }),
 );

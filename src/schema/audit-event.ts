@@ -16,7 +16,7 @@ const AuditActionEnum = builder.enumType('AuditAction', {
 
 const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
   description:
-    'Who did what to which connection, and when. Changes are recorded in their own transaction; secrets never are.',
+    'Who did what to which connection, workspace or API key, and when. Changes are recorded in their own transaction; secrets never are.',
   fields: (t) => ({
     id: t.id({
       description: 'Events are numbered in the order they were recorded.',
@@ -33,7 +33,13 @@ const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
     }),
     workspace: t.exposeString('workspace', {
       nullable: true,
-      description: 'The workspace of the connection acted on; null for what concerns no workspace (a key rotation).',
+      description:
+        'The workspace acted on (that of the connection, the workspace itself, or the one workspace an API key’s ' +
+        'grants name); null for what concerns none or several (a key rotation, a key on several workspaces).',
+    }),
+    subject: t.exposeString('subject', {
+      nullable: true,
+      description: 'What else the event is about: the API key’s id, or a renamed workspace’s former name.',
     }),
     action: t.field({ type: AuditActionEnum, resolve: (event) => event.action as AuditAction }),
     connectionId: t.exposeID('connectionId', { nullable: true }),
