@@ -155,6 +155,8 @@ describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
     await check(`${KEYS}/{id}`, 'DELETE', admin('DELETE', `${KEYS}/${made.body.id}`), 200);
     await check(`${KEYS}/{id}`, 'DELETE', admin('DELETE', `${KEYS}/00000000-0000-4000-8000-000000000000`), 404);
 
+    await check('/api/v1/dialects', 'GET', as(keys.reader)('GET', '/api/v1/dialects'), 200);
+
     await runSql(database, 'DROP TABLE database_connections');
     await check(PATH, 'GET', writer('GET', PATH), 500);
 

@@ -14,6 +14,7 @@ import { createGraphQLServer } from '../graphql/yoga.ts';
 import { createAccessHandlers } from '../rest/access.ts';
 import { createAuditEventHandlers } from '../rest/audit-events.ts';
 import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
+import { createDialectHandlers } from '../rest/dialects.ts';
 import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { databaseUnavailable, internalError, ProblemResponse } from '../rest/problem.ts';
@@ -70,6 +71,7 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
     ...createDatabaseConnectionHandlers(run, createIdempotency(service.prisma, keyring)),
     ...createAuditEventHandlers(run),
     ...createAccessHandlers(run),
+    ...createDialectHandlers(run),
   };
 
   const app = createFastify(service.logger, options.REQUEST_TIMEOUT_MS);

@@ -9,7 +9,7 @@ import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIE
 import { TEST_FAILURES } from '../connectivity/errors.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
-import { ACCESS_SCHEMAS, type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
+import { type HeaderDoc, RESPONSE_SCHEMAS, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -171,7 +171,7 @@ export const OPENAPI_DOCUMENT = {
             : [],
         ),
       ),
-      ...ACCESS_SCHEMAS,
+      ...RESPONSE_SCHEMAS,
       CodeAndMessage: strictObject({
         code: {
           type: 'string',

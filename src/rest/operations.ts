@@ -136,6 +136,12 @@ ${CONNECTION_FIELDS}`,
   }
 }`,
   ...ACCESS_OPERATIONS,
+  dialects: `query RestDialects {
+  dialects {
+    name label defaultPort schemes supportsSchemas supportsTest supportsDiscovery supportsSsh supportsTls fileDatabase
+    parametersSchema
+  }
+}`,
   introspect: `query RestIntrospect($id: ID!) {
   databaseConnection(id: $id) {
     introspection {

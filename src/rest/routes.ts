@@ -19,13 +19,15 @@ import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } fro
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
+import { type createDialectHandlers, DIALECTS_PATH } from './dialects.ts';
 import type { Caller } from './operations.ts';
 import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import type { RestResponse } from './response.ts';
 
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers> &
   ReturnType<typeof createAuditEventHandlers> &
-  ReturnType<typeof createAccessHandlers>;
+  ReturnType<typeof createAccessHandlers> &
+  ReturnType<typeof createDialectHandlers>;
 
 /** A body that is not a connection document: its zod shape, and its JSON Schema for the OpenAPI document. */
 export interface PlainBody {
@@ -273,8 +275,20 @@ const ACCESS_ROUTES: RestRoute[] = [
   },
 ];
 
-/** The JSON Schemas of what the access routes answer, for the OpenAPI document. */
-export const ACCESS_SCHEMAS = {
+/** The JSON Schemas of what the routes beyond connections answer, for the OpenAPI document. */
+export const RESPONSE_SCHEMAS = {
+  Dialect: strict({
+    name: { type: 'string', enum: DIALECT_NAMES },
+    label: { type: 'string' },
+    default_port: { type: ['integer', 'null'] },
+    schemes: { type: 'array', items: { type: 'string' } },
+    supports: strict(
+      Object.fromEntries(
+        ['schemas', 'test', 'discovery', 'ssh', 'tls', 'file_database'].map((name) => [name, { type: 'boolean' }]),
+      ),
+    ),
+    parameters: { type: 'object', description: 'A JSON Schema of the parameters of its URI.' },
+  }),
   Workspace: strict({ name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }),
   ApiKey: strict(API_KEY_PROPERTIES),
   CreatedApiKey: strict({
@@ -464,6 +478,18 @@ export const REST_ROUTES: RestRoute[] = [
     handle: (rest, caller, request) => rest.auditEvents(caller, request.parameters as AuditQuery),
   },
   ...ACCESS_ROUTES,
+  {
+    method: 'GET',
+    path: DIALECTS_PATH,
+    operationId: 'listDialects',
+    summary: 'List the dialects',
+    description:
+      'Every kind of database: its label, default port, URI schemes, what it supports, and a JSON Schema of its ' +
+      'URI’s parameters (secrets marked `format: password`, `x-secret: true`).',
+    success: { status: 200, description: 'The dialects.', schema: '[Dialect]' },
+    errors: COMMON,
+    handle: (rest, caller) => rest.dialects(caller),
+  },
 ];
 
 // --- Reading a request as its route declares it -----------------------------------

@@ -4,6 +4,7 @@ import './connectivity.ts';
 import './audit-event.ts';
 import './connection-events.ts';
 import './access.ts';
+import './dialects.ts';
 import { builder } from '../builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });
