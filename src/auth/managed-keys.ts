@@ -62,25 +62,22 @@ const recordOf = (row: ApiKeyRow): ApiKeyRecord => ({
   lastUsedAt: row.lastUsedAt,
 });
 
-/** Whether the caller holds access:admin wherever the grants reach; throws naming the first place it does not. */
-function requireAdminOver(access: Access, grants: readonly Grant[]): void {
-  for (const { workspace } of grants) {
-    const allowed =
-      workspace === EVERY_WORKSPACE
-        ? access.allowsEverywhere('access:admin')
-        : access.allows('access:admin', workspace);
-    if (!allowed) throw new AccessDeniedError('access:admin', workspace);
-  }
+/** The first workspace of these grants (`*` for a grant on every one) where the caller lacks access:admin. */
+function outsideAdmin(access: Access, grants: readonly Grant[]): string | undefined {
+  return grants.find(({ workspace }) =>
+    workspace === EVERY_WORKSPACE
+      ? !access.allowsEverywhere('access:admin')
+      : !access.allows('access:admin', workspace),
+  )?.workspace;
 }
 
-const administers = (access: Access, grants: readonly Grant[]) => {
-  try {
-    requireAdminOver(access, grants);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Refuses grants the caller may not give: it needs access:admin wherever they reach. */
+function requireAdminOver(access: Access, grants: readonly Grant[]): void {
+  const outside = outsideAdmin(access, grants);
+  if (outside !== undefined) throw new AccessDeniedError('access:admin', outside);
+}
+
+const administers = (access: Access, grants: readonly Grant[]) => outsideAdmin(access, grants) === undefined;
 
 export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, message: string) => void }) {
   const table = prisma.apiKey;

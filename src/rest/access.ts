@@ -3,7 +3,8 @@
  * call one GraphQL operation (src/schema/access.ts), its answer in REST's names.
  */
 import { z } from 'zod';
-import { GRANT_SHAPE, type Scope } from '../auth/grants.ts';
+import { GRANT_SHAPE, SCOPES } from '../auth/grants.ts';
+import { scopeEnumValue } from '../schema/access.ts';
 import { executeOperation, type MutationResult, typedErrorProblem } from './database-connections.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import type { RestResponse } from './response.ts';
@@ -11,9 +12,9 @@ import type { RestResponse } from './response.ts';
 export const WORKSPACES_PATH = '/api/v1/workspaces';
 export const API_KEYS_PATH = '/api/v1/api-keys';
 
-/** A scope as a GraphQL enum value names it (`connections:read` → `CONNECTIONS_READ`), and back. */
-const scopeValue = (scope: string) => scope.replace(':', '_').toUpperCase();
-const scopeOfValue = (value: string) => value.toLowerCase().replace('_', ':') as Scope;
+/** A scope of the Scope enum as REST names it. */
+const SCOPE_OF_VALUE = new Map(SCOPES.map((scope) => [scopeEnumValue(scope), scope]));
+const scopeOfValue = (value: string) => SCOPE_OF_VALUE.get(value) ?? value;
 
 /** The body of POST /workspaces and PUT /workspaces/{name}: the name's rules are the workspace service's. */
 export const WORKSPACE_BODY = z.strictObject({ name: z.string() });
@@ -94,7 +95,7 @@ export function createAccessHandlers(run: RunOperation) {
     async createApiKey(caller: Caller, input: z.infer<typeof API_KEY_BODY>): Promise<RestResponse> {
       const variables = {
         name: input.name,
-        grants: input.grants.map((grant) => ({ workspace: grant.workspace, scopes: grant.scopes.map(scopeValue) })),
+        grants: input.grants.map((grant) => ({ workspace: grant.workspace, scopes: grant.scopes.map(scopeEnumValue) })),
         expiresAt: input.expires_at ?? null,
       };
       const created = await mutate<{ key: string; apiKey: ApiKeyNode }>('createApiKey', variables, caller);

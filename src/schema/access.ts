@@ -33,11 +33,12 @@ builder.objectType(ApiKeyNotFoundError, {
   fields: (t) => ({ id: t.exposeID('id') }),
 });
 
+/** A scope as the Scope enum names it: `connections:read` is CONNECTIONS_READ. */
+export const scopeEnumValue = (scope: Scope) => scope.replace(':', '_').toUpperCase();
+
 const ScopeEnum = builder.enumType('Scope', {
   description: 'What a grant allows in its workspace.',
-  values: Object.fromEntries(
-    SCOPES.map((scope) => [scope.replace(':', '_').toUpperCase(), { value: scope, description: scope }]),
-  ) as Record<string, { value: Scope }>,
+  values: Object.fromEntries(SCOPES.map((scope) => [scopeEnumValue(scope), { value: scope, description: scope }])),
 });
 
 const Workspace = builder.objectRef<WorkspaceRecord>('Workspace').implement({
