@@ -4,7 +4,7 @@
  * are listed, with a JSON Schema of their parameters, on REST and GraphQL.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   describeDialect,
   OPTIONS_PARAMETER,
@@ -15,10 +15,9 @@ import {
   uriOf,
 } from '../src/dialects/parameters.ts';
 import { DIALECTS, dialectOfUri } from '../src/dialects/registry.ts';
-import type { RunningService } from '../src/service.ts';
-import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
+import { STORES } from './support/databases.ts';
 import { ajv } from './support/openapi.ts';
-import { clientFor, startTestService } from './support/service.ts';
+import { useServiceFixture } from './support/service.ts';
 
 /** Text with what URIs must escape: @ : / ? # % & = + space, quotes, and letters beyond ASCII. */
 const awkward = fc.stringMatching(/^[a-zA-Z0-9@:/?#%&=+ "'é€_.~-]{1,24}$/);
@@ -107,19 +106,10 @@ describe('parametersOf', () => {
 });
 
 describe('the dialects', () => {
-  let database: TestDatabase;
-  let service: RunningService;
-  beforeAll(async () => {
-    database = createSqliteDatabase();
-    service = await startTestService(database.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-  });
+  const fixture = useServiceFixture(STORES[0]);
 
   it('are listed on REST with what each supports and the JSON Schema of its parameters', async () => {
-    const reply = await clientFor(service.url).request('GET', '/api/v1/dialects');
+    const reply = await fixture.api.request('GET', '/api/v1/dialects');
     expect(reply.status).toBe(200);
     expect(reply.body.map((dialect: { name: string }) => dialect.name)).toEqual(
       DIALECTS.map((dialect) => dialect.name),
@@ -137,7 +127,7 @@ describe('the dialects', () => {
   });
 
   it('are the same on GraphQL', async () => {
-    const reply = await clientFor(service.url).graphql(
+    const reply = await fixture.api.graphql(
       '{ dialects { name label defaultPort parameters { name required secret default } } }',
     );
     const postgres = reply.data.dialects.find((dialect: { name: string }) => dialect.name === 'POSTGRESQL');
