@@ -15,7 +15,7 @@ import {
 import { DEFAULT_WORKSPACE, EVERY_WORKSPACE, type Grant, WORKSPACE_NAME } from '../auth/grants.ts';
 import type { ManagedApiKeys } from '../auth/managed-keys.ts';
 import type { Prisma } from '../db/client.ts';
-import { ValidationError } from './errors.ts';
+import { ValidationError } from '../validation.ts';
 import { prismaCode } from './records.ts';
 import { connectionStore } from './store.ts';
 
@@ -37,10 +37,10 @@ const audit = (
   subject?: string,
 ) => recordAuditEvent(writer, { ...actorOf(caller), action, workspace, subject, fields: ['name'] });
 
-/** A name a new workspace may take: the rules of WORKSPACE_NAME, and not `*`. */
-function checkName(name: string, field: string) {
+/** A name a workspace may take (WORKSPACE_NAME: so never `*`). */
+function checkName(name: string) {
   const result = WORKSPACE_NAME.safeParse(name);
-  if (!result.success) throw new ValidationError([{ field, message: result.error.issues[0]?.message ?? 'is invalid' }]);
+  if (!result.success) throw new ValidationError([{ field: 'name', message: result.error.issues[0]?.message ?? '' }]);
 }
 
 function refuseDefault(name: string) {
@@ -78,7 +78,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
 
     async create(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
-      checkName(name, 'name');
+      checkName(name);
       try {
         const [created] = await prisma.$transaction([
           table.create({ data: { name, createdAt: new Date() } }),
@@ -95,7 +95,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
     async rename(caller: Caller, from: string, to: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(from);
-      checkName(to, 'name');
+      checkName(to);
       try {
         return await prisma.$transaction(async (tx) => {
           const existing = await tx.workspace.findUnique({ where: { name: from } });
