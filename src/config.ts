@@ -4,9 +4,11 @@
  * secret is never quoted. docs/production.md's settings table lists the same variables (a test
  * compares them).
  */
+
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
+import { grantsOfStrings } from './auth/grants.ts';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
@@ -53,6 +55,31 @@ const cidrs = () =>
 const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
 
 /** `dialect=https://…` pairs, comma-separated: where a vendor's API is reached in place of its public address. */
+/** `{"group": ["workspace:scope", …]}`: the grants each group of the identity provider gives. */
+const groupGrants = () =>
+  z.string().transform((text, context) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const shape = z.record(z.string(), z.array(z.string())).safeParse(parsed);
+    if (!shape.success) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a JSON object of group names to lists of "workspace:scope"',
+      });
+      return z.NEVER;
+    }
+    for (const [group, values] of Object.entries(shape.data)) {
+      const refused = values.filter((value) => grantsOfStrings([value]).length === 0);
+      if (refused.length > 0)
+        context.addIssue({ code: 'custom', message: `${group}: ${refused.join(', ')} name no workspace:scope` });
+    }
+    return Object.fromEntries(Object.entries(shape.data).map(([group, values]) => [group, grantsOfStrings(values)]));
+  });
+
 const vendorEndpoints = () =>
   list().transform((pairs, context) => {
     const endpoints: Partial<Record<(typeof VENDOR_API_DIALECTS)[number], string>> = {};
@@ -90,6 +117,8 @@ export const ENVIRONMENT = z.object({
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_GRANTS_CLAIM: z.string().min(1).default('dcapi_grants'),
   OIDC_JWKS_COOLDOWN_S: integer(0, 3_600).default(30),
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  OIDC_GROUP_GRANTS: groupGrants().optional(),
   CORS_ORIGINS: list().default([]),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   RATE_LIMIT_PER_MINUTE: integer(0, 100_000_000).default(60_000),

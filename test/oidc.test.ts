@@ -16,7 +16,9 @@ const CLIENTS = [
   { id: 'sales-reader', grants: ['sales:connections:read'] },
   { id: 'operator', grants: ['*:connections:read', '*:connections:write', '*:audit:read', '*:access:admin'] },
   { id: 'nobody', grants: ['not-a-grant', 'sales:no-such-scope'] },
+  { id: 'platform', grants: [], groups: ['platform-team', 'unmapped-team'] },
 ];
+const GROUP_GRANTS = JSON.stringify({ 'platform-team': ['default:connections:read'] });
 
 /** A token signed by this key as if by the issuer: for the tokens a provider would never give. */
 const forge = (key: SigningKey, issuer: string, claims: { exp: number; aud?: string }) =>
@@ -50,7 +52,12 @@ describe('with an OpenID Connect provider', () => {
     database = createSqliteDatabase();
     service = await startTestService(
       database.url,
-      { OIDC_ISSUER: provider.issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_COOLDOWN_S: '0' },
+      {
+        OIDC_ISSUER: provider.issuer,
+        OIDC_AUDIENCE: AUDIENCE,
+        OIDC_JWKS_COOLDOWN_S: '0',
+        OIDC_GROUP_GRANTS: GROUP_GRANTS,
+      },
       logLines,
     );
     const operator = await provider.token('operator');
@@ -82,6 +89,12 @@ describe('with an OpenID Connect provider', () => {
     // Grants that name no scope give nothing: the caller is known, and may do nothing.
     const nobody = await call(await provider.token('nobody'));
     expect(nobody.status).toBe(403);
+  });
+
+  it('gives the grants of the token’s groups, as OIDC_GROUP_GRANTS maps them', async () => {
+    const list = await call(await provider.token('platform'));
+    expect(list.status).toBe(200);
+    expect(list.body.map((row: { alias: string }) => row.alias)).toEqual(['payroll']);
   });
 
   it('names the token’s issuer and subject in the audit trail', async () => {
@@ -144,6 +157,10 @@ describe('the identity provider settings', () => {
   it('go together, and allow no local mode', () => {
     expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_ISSUER and OIDC_AUDIENCE/);
     expect(() => loadConfig({ OIDC_ISSUER: 'ftp://id.example.com', OIDC_AUDIENCE: 'a' })).toThrow(/OIDC_ISSUER/);
+    expect(() => loadConfig({ OIDC_GROUP_GRANTS: '{"team": ["sales:connections:read", "sales"]}' })).toThrow(
+      /OIDC_GROUP_GRANTS team: sales name no workspace:scope/,
+    );
+    expect(() => loadConfig({ OIDC_GROUP_GRANTS: '["sales:connections:read"]' })).toThrow(/OIDC_GROUP_GRANTS must be/);
     // A provider is configured: the service may listen beyond loopback without API keys.
     expect(loadConfig({ OIDC_ISSUER: 'https://id.example.com', OIDC_AUDIENCE: 'a', HOST: '0.0.0.0' }).OIDC_ISSUER).toBe(
       'https://id.example.com',

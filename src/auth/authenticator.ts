@@ -12,6 +12,7 @@ import {
   isApiKeyToken,
   LOCAL_PRINCIPAL,
 } from './api-keys.ts';
+import type { Grant } from './grants.ts';
 import type { ManagedApiKeys } from './managed-keys.ts';
 import { type OidcSettings, oidcVerifier } from './oidc.ts';
 
@@ -45,8 +46,17 @@ export function oidcSettings(settings: {
   OIDC_AUDIENCE?: string;
   OIDC_GRANTS_CLAIM: string;
   OIDC_JWKS_COOLDOWN_S: number;
+  OIDC_GROUPS_CLAIM: string;
+  OIDC_GROUP_GRANTS?: Record<string, Grant[]>;
 }): OidcSettings | undefined {
   const { OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience } = settings;
   if (!issuer || !audience) return undefined;
-  return { issuer, audience, grantsClaim: settings.OIDC_GRANTS_CLAIM, jwksCooldownS: settings.OIDC_JWKS_COOLDOWN_S };
+  return {
+    issuer,
+    audience,
+    grantsClaim: settings.OIDC_GRANTS_CLAIM,
+    jwksCooldownS: settings.OIDC_JWKS_COOLDOWN_S,
+    groupsClaim: settings.OIDC_GROUPS_CLAIM,
+    groupGrants: settings.OIDC_GROUP_GRANTS ?? {},
+  };
 }

@@ -7,7 +7,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { Logger } from '../logger.ts';
 import type { Principal } from './api-keys.ts';
-import { Access, grantsOfStrings } from './grants.ts';
+import { Access, type Grant, grantsOfStrings } from './grants.ts';
 
 export interface OidcSettings {
   issuer: string;
@@ -16,6 +16,9 @@ export interface OidcSettings {
   grantsClaim: string;
   /** The least time between two fetches of the issuer's keys, in seconds. */
   jwksCooldownS: number;
+  /** The claim that lists the caller's groups, and the grants each group gives (OIDC_GROUP_GRANTS). */
+  groupsClaim: string;
+  groupGrants: Record<string, Grant[]>;
 }
 
 /** Asymmetric algorithms only: a token signed with a shared secret (HS256) or none is refused. */
@@ -49,11 +52,18 @@ function issuerKeys({ issuer, jwksCooldownS }: OidcSettings) {
   };
 }
 
-/** The grants a token's claim lists: an array of strings, or one string of them separated by spaces. */
-function grantsOf(payload: JWTPayload, claim: string) {
+/** The strings of a claim: an array of them, or one string of them separated by spaces. */
+function claimValues(payload: JWTPayload, claim: string): unknown[] {
   const value = payload[claim];
-  const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/\s+/) : [];
-  return grantsOfStrings(values);
+  return Array.isArray(value) ? value : typeof value === 'string' ? value.split(/\s+/) : [];
+}
+
+/** The grants of a token: those its grants claim lists, and those its groups give. */
+function grantsOf(payload: JWTPayload, { grantsClaim, groupsClaim, groupGrants }: OidcSettings): Grant[] {
+  const fromGroups = claimValues(payload, groupsClaim).flatMap((group) =>
+    typeof group === 'string' && Object.hasOwn(groupGrants, group) ? (groupGrants[group] ?? []) : [],
+  );
+  return [...grantsOfStrings(claimValues(payload, grantsClaim)), ...fromGroups];
 }
 
 /** Verifies access tokens of the issuer; answers the principal, or undefined for a token it refuses. */
@@ -71,7 +81,7 @@ export function oidcVerifier(settings: OidcSettings, logger: Logger): TokenVerif
       return {
         name: subject,
         id: `oidc:${settings.issuer}#${subject}`,
-        access: new Access(grantsOf(payload, settings.grantsClaim)),
+        access: new Access(grantsOf(payload, settings)),
       };
     } catch (error) {
       // Why a token is refused goes to the log (never the token); the caller learns only that it is.

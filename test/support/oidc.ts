@@ -13,7 +13,10 @@ export const AUDIENCE = 'https://dcapi.example';
 
 export interface TestClient {
   id: string;
+  /** Its `dcapi_grants` claim. */
   grants: string[];
+  /** Its `groups` claim. */
+  groups?: string[];
 }
 
 export interface SigningKey {
@@ -34,7 +37,7 @@ export interface RunningProvider {
 }
 
 export async function startProvider(clients: TestClient[], keys: SigningKey[], port = 0): Promise<RunningProvider> {
-  const grantsOf = new Map(clients.map((client) => [client.id, client.grants]));
+  const clientOf = new Map(clients.map((client) => [client.id, client]));
   const build = (issuer: string) =>
     new Provider(issuer, {
       clients: clients.map((client) => ({
@@ -62,9 +65,10 @@ export async function startProvider(clients: TestClient[], keys: SigningKey[], p
         },
       },
       ttl: { ClientCredentials: 600 },
-      extraTokenClaims: (_ctx, token) => ({
-        dcapi_grants: grantsOf.get((token as { clientId?: string }).clientId ?? '') ?? [],
-      }),
+      extraTokenClaims: (_ctx, token) => {
+        const client = clientOf.get((token as { clientId?: string }).clientId ?? '');
+        return { dcapi_grants: client?.grants ?? [], ...(client?.groups && { groups: client.groups }) };
+      },
     });
   // The issuer names the port, known once listening: listen first, then serve the provider.
   let serve: ReturnType<Provider['callback']> | undefined;
