@@ -114,7 +114,7 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
     },
 
     /**
-     * Makes a key; answers it (the only time it is shown) with its record. `workspaceExists` tells
+     * Makes a key; answers it (the only time it is shown) with its record. `checkWorkspaces` refuses
      * a grant on a workspace that is not there, once the caller is known to administer it.
      */
     async create(
@@ -146,12 +146,12 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
     /** Revokes a key the caller administers; answers it as it is now. A key revoked before stays as it was. */
     async revoke(caller: Caller, id: string): Promise<ApiKeyRecord> {
       const row = await table.findUnique({ where: { id } });
-      const grants = row && recordOf(row).grants;
-      if (!row || !grants || !administers(caller.principal.access, grants)) throw new ApiKeyNotFoundError(id);
-      if (row.revokedAt) return recordOf(row);
+      const key = row && recordOf(row);
+      if (!key || !administers(caller.principal.access, key.grants)) throw new ApiKeyNotFoundError(id);
+      if (key.revokedAt) return key;
       const [revoked] = await prisma.$transaction([
         table.update({ where: { id }, data: { revokedAt: new Date() } }),
-        audit(caller, 'revoke_api_key', id, grants, ['revoked_at']),
+        audit(caller, 'revoke_api_key', id, key.grants, ['revoked_at']),
       ]);
       return recordOf(revoked);
     },

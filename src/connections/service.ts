@@ -79,11 +79,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     entry: Omit<Parameters<typeof recordAuditEvent>[1], 'actor' | 'actorId' | 'requestId'>,
   ) => recordAuditEvent(prisma, { ...entry, ...actorOf(caller) });
 
+  /** The row if the caller may see it, else null. */
+  const visible = (caller: Caller, row: ConnectionRow | null) =>
+    row && caller.principal.access.sees(row.workspace) ? row : null;
+
   /** The row with this id if the caller may see it, or null (an id that is no UUID names nothing). */
-  const find = async (caller: Caller, id: string) => {
-    const row = isConnectionId(id) ? await store.byId(id) : null;
-    return row && caller.principal.access.sees(row.workspace) ? row : null;
-  };
+  const find = async (caller: Caller, id: string) => visible(caller, isConnectionId(id) ? await store.byId(id) : null);
 
   /** The row with this id, which the caller must see (else NotFoundError) and hold `scope` in (else AccessDeniedError). */
   async function findFor(caller: Caller, id: string, scope: Scope): Promise<ConnectionRow> {
@@ -227,10 +228,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     get: (caller: Caller, id: string) => find(caller, id),
 
     /** The connection with this alias (compared ignoring case) in this workspace, or null. */
-    async findByAlias(caller: Caller, alias: string, workspace = DEFAULT_WORKSPACE) {
-      const row = await store.byAlias(workspace, alias);
-      return row && caller.principal.access.sees(row.workspace) ? row : null;
-    },
+    findByAlias: async (caller: Caller, alias: string, workspace = DEFAULT_WORKSPACE) =>
+      visible(caller, await store.byAlias(workspace, alias)),
 
     /** Where the row with this id is, if the caller may see it: for loaders that read rows themselves (GraphQL's node). */
     whereVisible(caller: Caller, id: string) {
@@ -295,7 +294,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     /** Deletes the connection and answers it as it was. */
     async remove(caller: Caller, id: string, { expectedVersion }: WriteOptions = {}): Promise<ConnectionRow> {
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      const deleted = await checkedWrite(
+      const { row, change } = await checkedWrite(
         () =>
           prisma.$transaction(async (tx) => {
             const row = await connectionStore(tx).delete(rowAt(caller, id, expectedVersion));
@@ -306,13 +305,15 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
               alias: row.alias,
               workspace: row.workspace,
             });
-            await events.inTransaction(tx, connectionEvent('deleted', id, row.workspace));
-            return row;
+            // The event names the workspace the delete found; the same event is published once committed.
+            const change = connectionEvent('deleted', id, row.workspace);
+            await events.inTransaction(tx, change);
+            return { row, change };
           }),
         writeContext(caller, { id, expectedVersion }),
       );
-      events.afterCommit(connectionEvent('deleted', id, deleted.workspace));
-      return deleted;
+      events.afterCommit(change);
+      return row;
     },
 
     /** Connects to a saved connection; a failure to connect is a result, recorded in the audit trail. */

@@ -222,7 +222,8 @@ export function uriOf(dialect: Dialect, parameters: Parameters): string {
     user !== undefined || secret !== undefined
       ? `${encode(user ?? '')}${secret !== undefined ? `:${encode(secret)}` : ''}@`
       : '';
-  const portText = value('port') === undefined ? '' : `:${value('port')}`;
+  const port = value('port');
+  const portText = port === undefined ? '' : `:${port}`;
   const [first, second] = [value('path0'), value('path1')];
   const path =
     second !== undefined ? `/${encode(first ?? '')}/${encode(second)}` : first !== undefined ? `/${encode(first)}` : '';

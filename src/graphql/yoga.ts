@@ -105,11 +105,7 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
   });
 }
 
-/**
- * A database out of reach is no bug to hide behind "Unexpected error.": the
- * client is told so, with 503 and Retry-After on the HTTP response (Yoga reads
- * `extensions.http` and leaves it out of the body).
- */
+/** A scope the caller holds elsewhere but not in the workspace concerned: FORBIDDEN, naming the workspace. */
 function accessDenied(located: GraphQLError, denied: AccessDeniedError): GraphQLError {
   const { extensions } = missingScopesError([denied.scope]);
   return new GraphQLError(denied.message, {
@@ -119,6 +115,11 @@ function accessDenied(located: GraphQLError, denied: AccessDeniedError): GraphQL
   });
 }
 
+/**
+ * A database out of reach is no bug to hide behind "Unexpected error.": the
+ * client is told so, with 503 and Retry-After on the HTTP response (Yoga reads
+ * `extensions.http` and leaves it out of the body).
+ */
 function databaseUnavailable(error: unknown): GraphQLError {
   const located = error instanceof GraphQLError ? error : undefined;
   return new GraphQLError(`The database is unavailable. Retry in ${RETRY_AFTER_SECONDS} seconds.`, {

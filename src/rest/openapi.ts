@@ -7,9 +7,10 @@
 import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
 import { TEST_FAILURES } from '../connectivity/errors.ts';
+import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
-import { type HeaderDoc, RESPONSE_SCHEMAS, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
+import { GRANT_JSON_SCHEMA, type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -20,6 +21,19 @@ const strictObject = (properties: Record<string, object>, required = Object.keys
   additionalProperties: false,
   properties,
 });
+
+const nullableTime = { type: ['string', 'null'], format: 'date-time' };
+/** An API key as GET /api/v1/api-keys lists it (never the key). */
+const API_KEY_PROPERTIES = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  grants: { type: 'array', items: GRANT_JSON_SCHEMA },
+  created_by: { type: 'string', description: 'Who made it, as the audit trail names callers.' },
+  created_at: { type: 'string', format: 'date-time' },
+  expires_at: nullableTime,
+  revoked_at: nullableTime,
+  last_used_at: { ...nullableTime, description: 'When it last authenticated a request, to the minute.' },
+};
 
 /** Codes whose answers carry Retry-After. */
 const RETRY_AFTER_CODES = new Set<ErrorCode>([
@@ -171,7 +185,24 @@ export const OPENAPI_DOCUMENT = {
             : [],
         ),
       ),
-      ...RESPONSE_SCHEMAS,
+      Dialect: strictObject({
+        name: { type: 'string', enum: DIALECT_NAMES },
+        label: { type: 'string' },
+        default_port: { type: ['integer', 'null'] },
+        schemes: { type: 'array', items: { type: 'string' } },
+        supports: strictObject(
+          Object.fromEntries(
+            ['schemas', 'test', 'discovery', 'ssh', 'tls', 'file_database'].map((name) => [name, { type: 'boolean' }]),
+          ),
+        ),
+        parameters: { type: 'object', description: 'A JSON Schema of the parameters of its URI.' },
+      }),
+      Workspace: strictObject({ name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }),
+      ApiKey: strictObject(API_KEY_PROPERTIES),
+      CreatedApiKey: strictObject({
+        ...API_KEY_PROPERTIES,
+        key: { type: 'string', description: 'The key, to send as `Authorization: Bearer <key>`: shown only now.' },
+      }),
       CodeAndMessage: strictObject({
         code: {
           type: 'string',

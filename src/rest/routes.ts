@@ -144,7 +144,8 @@ const WORKSPACE_BODY_DOC: PlainBody = {
     properties: { name: { type: 'string', pattern: WORKSPACE_NAME_PATTERN.source } },
   },
 };
-const GRANT_JSON_SCHEMA = {
+/** A grant in a request body, and in the keys the API answers. */
+export const GRANT_JSON_SCHEMA = {
   type: 'object',
   required: ['workspace', 'scopes'],
   additionalProperties: false,
@@ -152,22 +153,6 @@ const GRANT_JSON_SCHEMA = {
     workspace: { type: 'string', description: 'A workspace’s name, or `*` for every workspace.' },
     scopes: { type: 'array', minItems: 1, items: { type: 'string', enum: SCOPES } },
   },
-};
-
-function strict(properties: Record<string, object>) {
-  return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties };
-}
-
-const nullableTime = { type: ['string', 'null'], format: 'date-time' };
-const API_KEY_PROPERTIES = {
-  id: { type: 'string' },
-  name: { type: 'string' },
-  grants: { type: 'array', items: GRANT_JSON_SCHEMA },
-  created_by: { type: 'string', description: 'Who made it, as the audit trail names callers.' },
-  created_at: { type: 'string', format: 'date-time' },
-  expires_at: nullableTime,
-  revoked_at: nullableTime,
-  last_used_at: { ...nullableTime, description: 'When it last authenticated a request, to the minute.' },
 };
 
 const ACCESS_ROUTES: RestRoute[] = [
@@ -274,28 +259,6 @@ const ACCESS_ROUTES: RestRoute[] = [
     handle: (rest, caller, request) => rest.revokeApiKey(caller, idOf(request)),
   },
 ];
-
-/** The JSON Schemas of what the routes beyond connections answer, for the OpenAPI document. */
-export const RESPONSE_SCHEMAS = {
-  Dialect: strict({
-    name: { type: 'string', enum: DIALECT_NAMES },
-    label: { type: 'string' },
-    default_port: { type: ['integer', 'null'] },
-    schemes: { type: 'array', items: { type: 'string' } },
-    supports: strict(
-      Object.fromEntries(
-        ['schemas', 'test', 'discovery', 'ssh', 'tls', 'file_database'].map((name) => [name, { type: 'boolean' }]),
-      ),
-    ),
-    parameters: { type: 'object', description: 'A JSON Schema of the parameters of its URI.' },
-  }),
-  Workspace: strict({ name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }),
-  ApiKey: strict(API_KEY_PROPERTIES),
-  CreatedApiKey: strict({
-    ...API_KEY_PROPERTIES,
-    key: { type: 'string', description: 'The key, to send as `Authorization: Bearer <key>`: shown only now.' },
-  }),
-};
 
 export const REST_ROUTES: RestRoute[] = [
   {
@@ -518,7 +481,7 @@ export function readRequest(
     (route.query ?? []).map((parameter) => [parameter.name, readParameter(parameter, request.query[parameter.name])]),
   );
   let input: Record<string, unknown> = {};
-  if (route.body && 'check' in route.body && !('fields' in route.body)) {
+  if (route.body && !('fields' in route.body)) {
     const result = route.body.check.safeParse(jsonObjectBody(request));
     if (!result.success) {
       throw invalidInput(

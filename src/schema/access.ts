@@ -11,6 +11,7 @@ import { builder } from '../builder.ts';
 import { ValidationError } from '../connections/errors.ts';
 import type { WorkspaceRecord } from '../connections/workspaces.ts';
 import { describeErrorType } from '../error-codes.ts';
+import { resultNames } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
 
 for (const [ErrorClass, name] of [
@@ -91,13 +92,6 @@ const CreatedApiKey = builder.objectRef<{ key: string; record: ApiKeyRecord }>('
     key: t.exposeString('key', { description: 'The key, to send as `Authorization: Bearer <key>`: shown only now.' }),
     apiKey: t.field({ type: ApiKey, resolve: (created) => created.record }),
   }),
-});
-
-/** Names the union, success type and data field of a mutation result. */
-const resultNames = (mutation: string, dataField: string) => ({
-  union: { name: `${mutation}Result` },
-  result: { name: `${mutation}Success` },
-  dataField: { name: dataField },
 });
 
 // --- Workspaces ---------------------------------------------------------------

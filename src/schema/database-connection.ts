@@ -165,11 +165,11 @@ const TEST_CONNECTION_ARG = {
 };
 
 /** Names the union, success type and data field of a mutation result. */
-function resultNames(mutation: string) {
+export function resultNames(mutation: string, dataField = 'databaseConnection') {
   return {
     union: { name: `${mutation}Result` },
     result: { name: `${mutation}Success` },
-    dataField: { name: 'databaseConnection' },
+    dataField: { name: dataField },
   };
 }
 
