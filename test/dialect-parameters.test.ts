@@ -10,11 +10,13 @@ import {
   OPTIONS_PARAMETER,
   type ParameterDeclaration,
   type Parameters,
+  parameterProblems,
   parametersOf,
   parametersSchema,
   uriOf,
 } from '../src/dialects/parameters.ts';
-import { DIALECTS, dialectOfUri } from '../src/dialects/registry.ts';
+import { DIALECTS, dialectNamed, dialectOfUri } from '../src/dialects/registry.ts';
+import { MASK, maskConnectionUri } from '../src/secrets/uri-secrets.ts';
 import { STORES } from './support/databases.ts';
 import { ajv } from './support/openapi.ts';
 import { useServiceFixture } from './support/service.ts';
@@ -81,8 +83,43 @@ describe.each(DIALECTS.map((dialect) => ({ dialect, name: dialect.name })))(
       );
       expect(validate({ no_such_parameter: 'x' })).toBe(false);
     });
+
+    it('pass the checks of a write, and their URI masks exactly the parameters declared secret', () => {
+      fc.assert(
+        fc.property(parametersArbitrary(description.parameters, dialect.fileBased), (parameters) => {
+          expect(parameterProblems(dialect, parameters)).toEqual([]);
+          const masked = parametersOf(dialect, maskConnectionUri(uriOf(dialect, parameters)));
+          for (const parameter of description.parameters) {
+            if (parameters[parameter.name] === undefined) continue;
+            const expected = parameter.secret ? MASK : parameters[parameter.name];
+            expect(masked[parameter.name], parameter.name).toEqual(expected);
+          }
+        }),
+        { numRuns: 100 },
+      );
+    });
   },
 );
+
+describe('parameterProblems', () => {
+  const postgres = dialectNamed('postgresql');
+
+  it('names each parameter at fault, under parameters', () => {
+    expect(parameterProblems(postgres, { port: '5432', colour: 'blue', username: 7, options: { a: 1 } })).toEqual([
+      { field: 'parameters.port', message: 'must be an integer from 1 to 65535' },
+      { field: 'parameters.colour', message: 'is not a parameter of postgresql' },
+      { field: 'parameters.username', message: 'must be a string' },
+      { field: 'parameters.options', message: 'must be an object of strings' },
+      { field: 'parameters.host', message: 'is required' },
+    ]);
+    expect(parameterProblems(postgres, { host: 'db', database: 'a\nb' })).toEqual([
+      { field: 'parameters.database', message: 'must not contain control characters' },
+    ]);
+    expect(parameterProblems(dialectNamed('sqlite'), { file: '/data/a.db', options: {} })).toEqual([
+      { field: 'parameters.options', message: 'is not a parameter of sqlite' },
+    ]);
+  });
+});
 
 describe('parametersOf', () => {
   it('reads the URIs of the documentation', () => {

@@ -5,7 +5,13 @@
  */
 import { type GraphQLInputObjectType, type GraphQLObjectType, getNamedType, isNonNullType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CONNECTION_FIELDS, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../src/connections/fields.ts';
+import {
+  CONNECTION_FIELDS,
+  type FieldDeclaration,
+  isRequiredInput,
+  REST_FIELDS,
+  WRITTEN_FIELDS,
+} from '../src/connections/fields.ts';
 import { optionalText } from '../src/connections/values.ts';
 import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
 import { schema } from '../src/schema/index.ts';
@@ -35,10 +41,12 @@ describe('the declaration of a connection’s fields', () => {
   it('gives the GraphQL inputs every input field, required on create as declared, optional on update', () => {
     const create = (schema.getType('CreateDatabaseConnectionInput') as GraphQLInputObjectType).getFields();
     const update = (schema.getType('UpdateDatabaseConnectionInput') as GraphQLInputObjectType).getFields();
-    expect(Object.keys(create).sort()).toEqual(INPUT_FIELDS.map(([name]) => name).sort());
-    expect(Object.keys(update).sort()).toEqual(INPUT_FIELDS.map(([name]) => name).sort());
-    for (const [name, field] of INPUT_FIELDS) {
-      expect(String(create[name]?.type).endsWith('!'), `create ${name} required`).toBe(field.input?.required === true);
+    expect(Object.keys(create).sort()).toEqual(WRITTEN_FIELDS.map(([name]) => name).sort());
+    expect(Object.keys(update).sort()).toEqual(WRITTEN_FIELDS.map(([name]) => name).sort());
+    // The URI may be spelled as a dialect and its parameters instead: neither form is required alone.
+    expect(String(create.connectionUri?.type)).toBe('String');
+    for (const [name, field] of WRITTEN_FIELDS) {
+      expect(String(create[name]?.type).endsWith('!'), `create ${name} required`).toBe(isRequiredInput(field));
       expect(String(update[name]?.type).endsWith('!'), `update ${name} optional`).toBe(false);
       // A group of settings has an input type of its own, named after its object type.
       const outputType = getNamedType(fieldsOfConnection()[name]?.type as never) as unknown as { name: string };
@@ -50,9 +58,12 @@ describe('the declaration of a connection’s fields', () => {
   it('gives the OpenAPI document every REST field, and every input field with its limits', () => {
     expect(Object.keys(schemas.DatabaseConnection?.properties ?? {})).toEqual(REST_FIELDS.map(([, f]) => f.rest));
     const input = schemas.DatabaseConnectionInput;
-    expect(Object.keys(input?.properties ?? {})).toEqual(INPUT_FIELDS.map(([name, f]) => f.rest ?? name));
-    expect(input?.required).toEqual(INPUT_FIELDS.filter(([, f]) => f.input?.required).map(([n, f]) => f.rest ?? n));
-    for (const [name, field] of INPUT_FIELDS) {
+    expect(Object.keys(input?.properties ?? {})).toEqual(WRITTEN_FIELDS.map(([name, f]) => f.rest ?? name));
+    expect(input?.required).toEqual(WRITTEN_FIELDS.filter(([, f]) => isRequiredInput(f)).map(([n, f]) => f.rest ?? n));
+    expect((input as { allOf?: unknown } | undefined)?.allOf).toEqual([
+      { oneOf: [{ required: ['connection_uri'] }, { required: ['dialect', 'parameters'] }] },
+    ]);
+    for (const [name, field] of WRITTEN_FIELDS) {
       expect((input?.properties as Record<string, object> | undefined)?.[field.rest ?? name]).toMatchObject(
         field.value.jsonSchema,
       );
@@ -72,7 +83,7 @@ describe('the nullability of a field', () => {
     for (const [name, field] of Object.entries(CONNECTION_FIELDS) as [string, FieldDeclaration][]) {
       const nullable = field.value.nullable === true;
       expect(isNonNullType(output[name]?.type), `DatabaseConnection.${name}`).toBe(!nullable);
-      if (field.input && !field.input.required) expect(isNonNullType(create[name]?.type), name).toBe(false);
+      if (field.input && !isRequiredInput(field)) expect(isNonNullType(create[name]?.type), name).toBe(false);
       if (field.rest) expect(acceptsNull(properties[field.rest] as object), `OpenAPI ${field.rest}`).toBe(nullable);
     }
     // Nullable fields there are: the groups of settings.

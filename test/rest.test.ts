@@ -144,7 +144,7 @@ describe.each(STORES)('REST on $name', (store) => {
       expectProblem(reply, 400, 'validation_failed');
       expect(reply.body.errors).toEqual([
         { field: 'alias', message: 'is required' },
-        { field: 'connection_uri', message: 'is required' },
+        { field: 'connection_uri', message: 'is required, or dialect and parameters in its place' },
       ]);
       expect((await fixture.api.request('GET', `${PATH}/${created.id}`)).body).toEqual(created);
     });
@@ -299,7 +299,7 @@ describe.each(STORES)('REST on $name', (store) => {
         {},
         [
           { field: 'alias', message: 'is required' },
-          { field: 'connection_uri', message: 'is required' },
+          { field: 'connection_uri', message: 'is required, or dialect and parameters in its place' },
         ],
       ],
       [
@@ -330,7 +330,11 @@ describe.each(STORES)('REST on $name', (store) => {
         { ...SPEC_CREATE, alias: 'a\u0000b' },
         [{ field: 'alias', message: 'must not contain control characters' }],
       ],
-      ['connection_uri missing', { alias: 'x' }, [{ field: 'connection_uri', message: 'is required' }]],
+      [
+        'connection_uri missing',
+        { alias: 'x' },
+        [{ field: 'connection_uri', message: 'is required, or dialect and parameters in its place' }],
+      ],
       [
         'connection_uri not a string',
         { alias: 'x', connection_uri: ['a'] },
@@ -431,11 +435,13 @@ describe.each(STORES)('REST on $name', (store) => {
       expectProblem(reply, 400, 'validation_failed');
       expect(reply.body.errors).toEqual([
         { field: 'alias', message: 'is required' },
-        { field: 'connection_uri', message: 'is required' },
+        { field: 'connection_uri', message: 'is required, or dialect and parameters in its place' },
       ]);
       const test = await fixture.api.request('POST', `${PATH}/test`, body, headers);
       expectProblem(test, 400, 'validation_failed');
-      expect(test.body.errors).toEqual([{ field: 'connection_uri', message: 'is required' }]);
+      expect(test.body.errors).toEqual([
+        { field: 'connection_uri', message: 'is required, or dialect and parameters in its place' },
+      ]);
       expect(await count()).toBe(0);
     });
 
@@ -527,6 +533,7 @@ describe.each(STORES)('REST on $name with masking turned off', (store) => {
         ...INPUT_DEFAULTS,
         ...SPEC_CREATE,
         dialect: 'postgresql',
+        parameters: { host: 'localhost', database: 'dbname', username: 'user', password: 'password' },
         health: { status: 'unknown', checked_at: null, latency_ms: null, error: null },
         managed: false,
         created_at: expect.stringMatching(ISO_UTC),

@@ -7,7 +7,9 @@
  * migration in src/db/migrations.ts).
  */
 import { DEFAULT_WORKSPACE } from '../auth/grants.ts';
-import { DIALECT_NAMES } from '../dialects/registry.ts';
+import { parametersOf } from '../dialects/parameters.ts';
+import { DIALECT_NAMES, type DialectName, dialectNamed } from '../dialects/registry.ts';
+import { isReference } from '../secrets/references.ts';
 import { MASK } from '../secrets/uri-secrets.ts';
 import { settings } from './groups.ts';
 import { healthReport } from './health.ts';
@@ -15,6 +17,7 @@ import { SSH_SETTINGS, TLS_SETTINGS } from './settings.ts';
 import {
   counter,
   dialectName,
+  dialectParameters,
   distinctNames,
   flag,
   jsonObject,
@@ -27,6 +30,11 @@ import {
   workspaceName,
 } from './values.ts';
 
+/** How clients write a stored field: `orInstead`, other fields that may stand in its place. */
+type StoredInput =
+  | { required: true; orInstead?: readonly string[] }
+  | { required: false; default: unknown; keptOnReplace?: true };
+
 export interface FieldDeclaration {
   /** Its name in REST bodies; absent for a field REST does not show (the version travels as the ETag). */
   rest?: string;
@@ -36,9 +44,24 @@ export interface FieldDeclaration {
    * Whether clients write it: required on create, or optional with a default. `keptOnReplace`: a
    * replace (REST PUT) that leaves it out keeps the stored value rather than taking the default.
    */
-  input?: { required: true } | { required: false; default: unknown; keptOnReplace?: true };
+  input?:
+    | StoredInput
+    /** Another spelling of a stored field, sent in its place and turned into it before the rules run. */
+    | { insteadOf: 'connectionUri' };
   /** Shown masked unless revealed; stored encrypted. Its value kind says what its secrets are. */
   secret?: true;
+  /** Not stored: read from a secret field's value as presented (masked or revealed), with the row's dialect. */
+  derivedFrom?: { field: 'connectionUri'; derive: (value: string, dialect: DialectName) => unknown };
+}
+
+/** A URI's parameters, or null where it cannot be read by parts (a reference, or no authority a URL parser takes). */
+function readParameters(uri: string, dialect: DialectName) {
+  if (isReference(uri)) return null;
+  try {
+    return parametersOf(dialectNamed(dialect), uri);
+  } catch {
+    return null;
+  }
 }
 
 export const CONNECTION_FIELDS = {
@@ -66,13 +89,30 @@ export const CONNECTION_FIELDS = {
       'The URI to reach the database (`scheme://…`, at most 8192 characters: a BigQuery service account key in it takes about 3,200). Its password and secret ' +
       `parameters are shown as ${MASK} unless revealed; a URI sent back with ${MASK} in place of a secret ` +
       'keeps the stored one.',
-    input: { required: true },
+    input: { required: true, orInstead: ['dialect', 'parameters'] },
     secret: true,
   },
   dialect: {
     rest: 'dialect',
     value: dialectName(DIALECT_NAMES),
-    description: 'The kind of database, from the URI scheme.',
+    description:
+      'The kind of database, from the URI scheme. Written only beside parameters, which it says how to read.',
+    input: { insteadOf: 'connectionUri' },
+  },
+  parameters: {
+    rest: 'parameters',
+    value: dialectParameters(),
+    description:
+      'The URI by its parts, named as its dialect declares them (REST GET /api/v1/dialects, GraphQL dialects): ' +
+      `host, port, database, username, password, the vendor's own; other query parameters under options. Secrets show as ${MASK} ` +
+      `unless revealed; sent back as ${MASK}, they keep the stored ones. Written with dialect, in place of connectionUri: ` +
+      'a write sends one of the two forms. Null where the whole URI is a secret reference, until revealed.',
+    input: { insteadOf: 'connectionUri' },
+    secret: true,
+    derivedFrom: {
+      field: 'connectionUri',
+      derive: readParameters,
+    },
   },
   schemas: {
     rest: 'schemas',
@@ -136,7 +176,11 @@ export type ConnectionFieldName = keyof typeof CONNECTION_FIELDS;
 
 type Fields = typeof CONNECTION_FIELDS;
 type InputFieldName = {
-  [K in ConnectionFieldName]: Fields[K] extends { input: object } ? K : never;
+  [K in ConnectionFieldName]: Fields[K] extends { input: { insteadOf: string } }
+    ? never
+    : Fields[K] extends { input: object }
+      ? K
+      : never;
 }[ConnectionFieldName];
 
 /** A connection document as clients write it and the store keeps it: the input fields and their values' types. */
@@ -149,8 +193,24 @@ const entries = Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, Field
 /** A field's declaration, as every field's: what generic code reads of it. */
 export const declarationOf = (name: ConnectionFieldName): FieldDeclaration => CONNECTION_FIELDS[name];
 
-/** The fields clients write, in declaration order. */
-export const INPUT_FIELDS = entries.filter(([, field]) => field.input !== undefined);
+/** The fields clients write, other spellings of them included, in declaration order. */
+export const WRITTEN_FIELDS = entries.filter(([, field]) => field.input !== undefined);
+
+/** Whether every write must send it: required, with no other spelling that may stand in its place. */
+export const isRequiredInput = ({ input }: FieldDeclaration) =>
+  input !== undefined && 'required' in input && input.required && !('orInstead' in input && input.orInstead);
+
+/** What a write that sends neither a required field nor what may stand in its place is told. */
+export function missingMessage({ input }: FieldDeclaration): string {
+  const others = input && 'orInstead' in input ? input.orInstead : undefined;
+  return others ? `is required, or ${others.join(' and ')} in its place` : 'is required';
+}
+
+/** The fields clients write as they are stored, in declaration order. */
+export const INPUT_FIELDS = WRITTEN_FIELDS.filter(
+  (entry): entry is [ConnectionFieldName, FieldDeclaration & { input: StoredInput }] =>
+    entry[1].input !== undefined && !('insteadOf' in entry[1].input),
+);
 
 /** The fields REST shows, in declaration order, with their REST names. */
 export const REST_FIELDS = entries.filter(
@@ -159,7 +219,7 @@ export const REST_FIELDS = entries.filter(
 
 /** REST name → GraphQL name, for the fields clients write. */
 export const GRAPHQL_NAME_OF_REST: ReadonlyMap<string, ConnectionFieldName> = new Map(
-  INPUT_FIELDS.map(([graphqlName, field]) => [field.rest ?? graphqlName, graphqlName]),
+  WRITTEN_FIELDS.map(([graphqlName, field]) => [field.rest ?? graphqlName, graphqlName]),
 );
 
 /** GraphQL name → REST name, for every field REST shows. */

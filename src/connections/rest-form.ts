@@ -11,7 +11,10 @@ import {
   type FieldDeclaration,
   GRAPHQL_NAME_OF_REST,
   INPUT_FIELDS,
+  isRequiredInput,
+  missingMessage,
   REST_NAME_OF,
+  WRITTEN_FIELDS,
 } from './fields.ts';
 import { fieldPath } from './input.ts';
 import type { SettingsGroup } from './values.ts';
@@ -68,9 +71,9 @@ export interface BodyShape {
 export function bodyShape(fields: ConnectionFieldName[], options: { fillDefaults: boolean; noun: string }): BodyShape {
   const check = z.object(
     Object.fromEntries(
-      INPUT_FIELDS.filter(([name]) => fields.includes(name)).map(([name, { rest, value, input }]) => [
-        rest ?? name,
-        input?.required ? value.shape : value.shape.optional(),
+      WRITTEN_FIELDS.filter(([name]) => fields.includes(name)).map(([name, field]) => [
+        field.rest ?? name,
+        isRequiredInput(field) ? field.value.shape : field.value.shape.optional(),
       ]),
     ),
   );
@@ -101,14 +104,22 @@ export function inputFromBody(
     const known = shape.fields.includes(GRAPHQL_NAME_OF_REST.get(field) as ConnectionFieldName);
     if (!known) problems.push({ field, message: `is not a field of ${shape.noun}` });
   }
+  // A required field that others may stand in for: one of the forms is needed.
+  for (const [name, field] of INPUT_FIELDS) {
+    const others = field.input && 'orInstead' in field.input ? field.input.orInstead : undefined;
+    if (!shape.fields.includes(name) || !others || !shape.fillDefaults) continue;
+    const given = [name, ...others].some((other) => body[REST_NAME_OF.get(other) ?? other] !== undefined);
+    if (!given) problems.push({ field: field.rest ?? name, message: missingMessage(field) });
+  }
   if (problems.length > 0) return { problems };
   const input: Record<string, unknown> = {};
-  for (const [name, field] of INPUT_FIELDS) {
+  for (const [name, field] of WRITTEN_FIELDS) {
     if (!shape.fields.includes(name)) continue;
     const value = body[field.rest ?? name];
-    const { group } = field.value;
-    if (value !== undefined) input[name] = group ? renameMembers(value as Settings, group, false) : value;
-    else if (shape.fillDefaults && field.input?.required === false && !field.input.keptOnReplace)
+    const { group, fromRest } = field.value;
+    if (value !== undefined)
+      input[name] = group ? renameMembers(value as Settings, group, false) : fromRest ? fromRest(value) : value;
+    else if (shape.fillDefaults && field.input && 'default' in field.input && !field.input.keptOnReplace)
       input[name] = field.input.default;
   }
   return { input };
@@ -116,6 +127,6 @@ export function inputFromBody(
 
 /** A whole connection document as REST sends it (create, replace, a provisioning file's entry): defaults fill what is left out. */
 export const DOCUMENT_SHAPE = bodyShape(
-  INPUT_FIELDS.map(([name]) => name),
+  WRITTEN_FIELDS.map(([name]) => name),
   { fillDefaults: true, noun: 'a database connection' },
 );

@@ -221,6 +221,77 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     return document.connectionUri === undefined ? undefined : dialect.name;
   }
 
+  /** Creates a connection with its audit event and change event; `test`: only if it connects. */
+  async function create(caller: Caller, input: unknown, { test = false }: WriteOptions): Promise<ConnectionRow> {
+    const document = parseFullDocument(input);
+    refuseMasks(document);
+    await checkTargetWorkspace(caller, document.workspace);
+    // Checked with the values its references stand for; stored with the references as written.
+    const resolved = resolveReferences(document, references);
+    const dialect = checkConnection(resolved, policy);
+    if (test)
+      await requireWorkingConnection(
+        connectivity,
+        routeOf(resolved),
+        dialect,
+        document.schemas,
+        principalKey(caller.principal),
+      );
+    const row = newRow(document, dialect.name, secrets);
+    const write = () =>
+      events.commit(
+        prisma,
+        connectionEvent('created', row.id, document.workspace),
+        store.insert(row),
+        audit(caller, {
+          action: 'create',
+          connectionId: row.id,
+          alias: row.alias,
+          workspace: document.workspace,
+          fields: INPUT_REST_NAMES,
+        }),
+      );
+    return checkedWrite(write, { alias: document.alias });
+  }
+
+  /** Changes the fields the input names (all of them for a REST PUT); the others keep their values. */
+  async function update(caller: Caller, id: string, input: unknown, options: WriteOptions): Promise<ConnectionRow> {
+    const document = parsePartialDocument(input);
+    if (!isConnectionId(id)) throw new NotFoundError(id);
+    // Read first: who may write follows from where the connection is, which its audit event names.
+    const stored = await findFor(caller, id, 'connections:write');
+    // Moving it needs connections:write where it goes too.
+    if (document.workspace !== undefined && document.workspace !== stored.workspace) {
+      await checkTargetWorkspace(caller, document.workspace);
+    }
+    const reaches =
+      maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
+    const dialect = reaches ? await checkAgainstStored(caller, stored, document, options) : undefined;
+    return recordedUpdate(caller, id, document, { dialect, expectedVersion: options.expectedVersion, known: stored });
+  }
+
+  /** A secret in plaintext, the reveal logged and recorded in the audit trail. */
+  async function revealed(caller: Caller, row: ConnectionRow, field: SecretFieldName, value: unknown) {
+    (caller.logger ?? logger).info({ apiKey: caller.principal.name, connectionId: row.id }, `${field} revealed`);
+    await audit(caller, {
+      action: 'reveal',
+      connectionId: row.id,
+      alias: row.alias,
+      workspace: row.workspace,
+      fields: restNames([field]),
+    });
+    // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
+    return revealReferences(field, value, references);
+  }
+
+  // The reveals of each request (a caller is made per request), by connection, version and field.
+  const reveals = new WeakMap<Caller, Map<string, Promise<unknown>>>();
+  const revealsOf = (caller: Caller) => {
+    const shown = reveals.get(caller) ?? new Map<string, Promise<unknown>>();
+    reveals.set(caller, shown);
+    return shown;
+  };
+
   const health = startHealthRecords(dependencies, store);
 
   return {
@@ -243,53 +314,17 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     /** How many connections the caller sees match the filter. */
     count: (caller: Caller, filter: ConnectionFilter) => store.count(visibleTo(caller, filter)),
 
-    async create(caller: Caller, input: unknown, { test = false }: WriteOptions = {}): Promise<ConnectionRow> {
-      const document = parseFullDocument(input);
-      refuseMasks(document);
-      await checkTargetWorkspace(caller, document.workspace);
-      // Checked with the values its references stand for; stored with the references as written.
-      const resolved = resolveReferences(document, references);
-      const dialect = checkConnection(resolved, policy);
-      if (test)
-        await requireWorkingConnection(
-          connectivity,
-          routeOf(resolved),
-          dialect,
-          document.schemas,
-          principalKey(caller.principal),
-        );
-      const row = newRow(document, dialect.name, secrets);
-      const write = () =>
-        events.commit(
-          prisma,
-          connectionEvent('created', row.id, document.workspace),
-          store.insert(row),
-          audit(caller, {
-            action: 'create',
-            connectionId: row.id,
-            alias: row.alias,
-            workspace: document.workspace,
-            fields: INPUT_REST_NAMES,
-          }),
-        );
-      return checkedWrite(write, { alias: document.alias });
-    },
+    /** Creates a connection; a URI written as parameters has its problems named there. */
+    create: (caller: Caller, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> =>
+      create(caller, input, options).catch((error) => {
+        throw renamedProblems(error, uriAsWritten(input));
+      }),
 
-    /** Changes the fields the input names (all of them for a REST PUT); the others keep their values. */
-    async update(caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> {
-      const document = parsePartialDocument(input);
-      if (!isConnectionId(id)) throw new NotFoundError(id);
-      // Read first: who may write follows from where the connection is, which its audit event names.
-      const stored = await findFor(caller, id, 'connections:write');
-      // Moving it needs connections:write where it goes too.
-      if (document.workspace !== undefined && document.workspace !== stored.workspace) {
-        await checkTargetWorkspace(caller, document.workspace);
-      }
-      const reaches =
-        maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
-      const dialect = reaches ? await checkAgainstStored(caller, stored, document, options) : undefined;
-      return recordedUpdate(caller, id, document, { dialect, expectedVersion: options.expectedVersion, known: stored });
-    },
+    /** Changes a connection; a URI written as parameters has its problems named there. */
+    update: (caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> =>
+      update(caller, id, input, options).catch((error) => {
+        throw renamedProblems(error, uriAsWritten(input));
+      }),
 
     /** Deletes the connection and answers it as it was. */
     async remove(caller: Caller, id: string, { expectedVersion }: WriteOptions = {}): Promise<ConnectionRow> {
@@ -365,21 +400,17 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     },
 
     /** A secret field as output shows it: masked, or (`reveal`) in plaintext, which the audit trail records. */
-    async present(caller: Caller, row: ConnectionRow, field: SecretFieldName, reveal: boolean): Promise<unknown> {
+    present(caller: Caller, row: ConnectionRow, field: SecretFieldName, reveal: boolean): Promise<unknown> {
       if (reveal) requireScope(caller, 'connections:reveal', row.workspace);
       const value = presentSecret(row, field, reveal, secrets);
       // Nothing to reveal in settings that are not there.
-      if (!reveal || value === null) return value;
-      (caller.logger ?? logger).info({ apiKey: caller.principal.name, connectionId: row.id }, `${field} revealed`);
-      await audit(caller, {
-        action: 'reveal',
-        connectionId: row.id,
-        alias: row.alias,
-        workspace: row.workspace,
-        fields: restNames([field]),
-      });
-      // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
-      return revealReferences(field, value, references);
+      if (!reveal || value === null) return Promise.resolve(value);
+      // Shown twice in one request (the URI, and the parameters read from it): revealed, and recorded, once.
+      const shown = revealsOf(caller);
+      const key = `${row.id}:${row.version}:${field}`;
+      const plaintext = shown.get(key) ?? revealed(caller, row, field, value);
+      shown.set(key, plaintext);
+      return plaintext;
     },
 
     /** Every connection's document, oldest first: secrets masked, or revealed (each reveal recorded). */
@@ -426,14 +457,25 @@ function renamingFields<T>(fieldName: (name: string) => string, check: () => T):
   try {
     return check();
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    const rename = (path: string) => path.replace(/^\w+/, fieldName);
-    throw new ValidationError(
-      error.fieldErrors.map((problem) => ({ ...problem, field: rename(problem.field) })),
-      error.code,
-    );
+    throw renamedProblems(error, fieldName);
   }
 }
+
+/** The error, its problems' fields named by `fieldName` where it is a ValidationError. */
+function renamedProblems(error: unknown, fieldName: (name: string) => string): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const rename = (path: string) => path.replace(/^\w+/, fieldName);
+  return new ValidationError(
+    error.fieldErrors.map((problem) => ({ ...problem, field: rename(problem.field) })),
+    error.code,
+  );
+}
+
+/** A URI written as a dialect and its parameters: what is wrong with the URI is what is wrong with them. */
+const uriAsWritten = (input: unknown) => (name: string) =>
+  name === 'connectionUri' && typeof input === 'object' && input !== null && 'parameters' in input
+    ? 'parameters'
+    : name;
 
 /** Refuses a call the caller holds no `scope` for in the workspace. */
 function requireScope(caller: Caller, scope: Scope, workspace: string): void {

@@ -63,6 +63,8 @@ export interface ValueKind<T = unknown> {
   selection?: string;
   /** How the GraphQL value becomes the REST one, where they differ beyond the field's name. */
   toRest?: (value: unknown) => unknown;
+  /** How a REST value becomes the GraphQL one, where they differ beyond the field's name. */
+  fromRest?: (value: unknown) => unknown;
   /** Every rule a value must keep, for the fields a client writes. */
   rules: z.ZodType<T>;
   /** The type alone: what a REST body must send for GraphQL to take it. */
@@ -222,7 +224,29 @@ export const readOnly = (graphql: GraphQLTypeName, jsonSchema: Record<string, un
 export const uuid = () => readOnly('ID', { type: 'string', format: 'uuid' });
 export const timestamp = () => readOnly('DateTime', { type: 'string', format: 'date-time' });
 export const counter = () => readOnly('Int', { type: 'integer', minimum: 1 });
-export const dialectName = (names: readonly string[]) => readOnly('Dialect', { type: 'string', enum: names });
+/** A dialect's name: REST spells it as it is (`postgresql`), GraphQL as an enum value (`POSTGRESQL`). */
+export const dialectName = (names: readonly [string, ...string[]]): ValueKind<string> => ({
+  graphql: 'Dialect',
+  rules: z.enum(names, { error: typeError(`one of ${names.join(', ')}`) }),
+  shape: z.enum(names, { error: typeError(`one of ${names.join(', ')}`) }),
+  jsonSchema: { type: 'string', enum: names },
+  toRest: (value) => String(value).toLowerCase(),
+  fromRest: (value) => String(value).toUpperCase(),
+  stored: 'plain',
+});
+
+/**
+ * A dialect's parameters by name: each checked against its dialect's declarations when turned into
+ * a URI. Null where the URI cannot be read by parts (a whole URI held as a secret reference).
+ */
+export const dialectParameters = (): ValueKind<Record<string, unknown>> => ({
+  graphql: 'JSONObject',
+  nullable: true,
+  rules: objectType(),
+  shape: objectType(),
+  jsonSchema: { type: ['object', 'null'], additionalProperties: true },
+  stored: 'json',
+});
 export const readOnlyFlag = () => readOnly('Boolean', { type: 'boolean' });
 
 export const flag = (): ValueKind<boolean> => ({

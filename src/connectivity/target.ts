@@ -1,4 +1,5 @@
 /** Where a connection URI points: host, port, credentials, database and parameters. */
+import { decodeOrKeep } from '../dialects/parameters.ts';
 import type { Dialect } from '../dialects/registry.ts';
 
 export interface Target {
@@ -15,13 +16,7 @@ export class InvalidTargetError extends Error {}
 /** `host:port` as a URL or an HTTP CONNECT writes it: an IPv6 address in brackets. */
 export const authorityOf = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-const decode = (value: string) => {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-};
+const decode = decodeOrKeep;
 
 export function targetOf(uri: string, dialect: Dialect): Target {
   let url: URL;

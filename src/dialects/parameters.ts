@@ -4,6 +4,8 @@
  * where it goes in the URI, whether it is a secret, and a JSON Schema for forms. A URI and its
  * parameters convert both ways without loss (test/dialect-parameters.test.ts).
  */
+import { isReference } from '../secrets/references.ts';
+import type { FieldProblem } from '../validation.ts';
 import { DIALECTS, type Dialect, type DialectName } from './registry.ts';
 
 /** Where a parameter goes: the URI's host, port, user, password, first or second path segment, a query parameter, or (file databases) the path. */
@@ -203,7 +205,36 @@ export function parametersSchema({ parameters }: DialectDescription): Record<str
 
 export type Parameters = Record<string, string | number | Record<string, string>>;
 
-const encode = encodeURIComponent;
+/** What is wrong with parameters a client sent for this dialect, each at `parameters.<name>`. */
+export function parameterProblems(dialect: Dialect, parameters: Record<string, unknown>): FieldProblem[] {
+  const { parameters: declared } = describeDialect(dialect);
+  const problems: FieldProblem[] = [];
+  const at = (name: string, message: string) => problems.push({ field: `parameters.${name}`, message });
+  const hasOptions = !declared.some((parameter) => parameter.part === 'file');
+  for (const [name, value] of Object.entries(parameters)) {
+    const parameter = declared.find((entry) => entry.name === name);
+    if (name === OPTIONS_PARAMETER && hasOptions) {
+      const isMap =
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.values(value).every((given) => typeof given === 'string');
+      if (!isMap) at(name, 'must be an object of strings');
+    } else if (!parameter) at(name, `is not a parameter of ${dialect.name}`);
+    else if (parameter.type === 'integer') {
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535)
+        at(name, 'must be an integer from 1 to 65535');
+    } else if (typeof value !== 'string') at(name, 'must be a string');
+    else if (/\p{Cc}/u.test(value)) at(name, 'must not contain control characters');
+  }
+  for (const parameter of declared)
+    if (parameter.required && (parameters[parameter.name] === undefined || parameters[parameter.name] === ''))
+      at(parameter.name, 'is required');
+  return problems;
+}
+
+// A secret reference (`${env:…}`) stands in the URI as written: the service reads it at use.
+const encode = (text: string) => (isReference(text) ? text : encodeURIComponent(text));
 const hostText = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /** The URI of these parameters, scheme the dialect's name. Parameters not given are left out of it. */
@@ -227,25 +258,28 @@ export function uriOf(dialect: Dialect, parameters: Parameters): string {
   const [first, second] = [value('path0'), value('path1')];
   const path =
     second !== undefined ? `/${encode(first ?? '')}/${encode(second)}` : first !== undefined ? `/${encode(first)}` : '';
-  const search = new URLSearchParams();
+  const search: string[] = [];
   for (const parameter of declared.filter((entry) => entry.part === 'query')) {
     const given = parameters[parameter.name];
-    if (given !== undefined && given !== '') search.append(parameter.queryName ?? parameter.name, String(given));
+    if (given !== undefined && given !== '')
+      search.push(`${parameter.queryName ?? parameter.name}=${encode(String(given))}`);
   }
   const options = parameters[OPTIONS_PARAMETER];
   if (options && typeof options === 'object')
-    for (const [name, given] of Object.entries(options)) search.append(name, given);
-  const queryText = search.size > 0 ? `?${search}` : '';
+    for (const [name, given] of Object.entries(options)) search.push(`${encodeURIComponent(name)}=${encode(given)}`);
+  const queryText = search.length > 0 ? `?${search.join('&')}` : '';
   return `${dialect.name}://${userinfo}${hostText(value('host') ?? '')}${portText}${path}${queryText}`;
 }
 
-const decode = (text: string) => {
+/** Percent-decoded text, or the text as it is where it is not valid percent-encoding. */
+export const decodeOrKeep = (text: string) => {
   try {
     return decodeURIComponent(text);
   } catch {
     return text;
   }
 };
+const decode = decodeOrKeep;
 
 /** The parameters of a URI of this dialect: its parts by name, other query parameters under `options`. */
 export function parametersOf(dialect: Dialect, uri: string): Parameters {

@@ -8,8 +8,10 @@ import {
   type ConnectionFieldName,
   type FieldDeclaration,
   REST_FIELDS,
+  REST_NAME_OF,
 } from '../connections/fields.ts';
 import { renameMembers } from '../connections/rest-form.ts';
+import type { DialectName } from '../dialects/registry.ts';
 
 type Settings = Record<string, unknown> | null;
 
@@ -30,16 +32,8 @@ export function toRest(connection: GraphQLConnection): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, field] of REST_FIELDS) {
     const value = connection[name];
-    const { graphql, group, toRest: restOf } = field.value;
-    // GraphQL spells enum values in capitals; REST uses the dialect's own name.
-    body[field.rest] =
-      graphql === 'Dialect'
-        ? String(value).toLowerCase()
-        : group
-          ? renameMembers(value as Settings, group, true)
-          : restOf
-            ? restOf(value)
-            : value;
+    const { group, toRest: restOf } = field.value;
+    body[field.rest] = group ? renameMembers(value as Settings, group, true) : restOf ? restOf(value) : value;
   }
   return body;
 }
@@ -54,6 +48,12 @@ export function maskSecrets(body: Record<string, unknown>): Record<string, unkno
     masked[field.rest] = group
       ? renameMembers(secrets.mask(renameMembers(value as Settings, group, false)) as Settings, group, true)
       : secrets.mask(value);
+  }
+  // What is read from a secret is read again from its masked value.
+  for (const [, field] of REST_FIELDS) {
+    const source = field.derivedFrom && REST_NAME_OF.get(field.derivedFrom.field);
+    if (field.derivedFrom && source && typeof masked[source] === 'string')
+      masked[field.rest] = field.derivedFrom.derive(masked[source], masked.dialect as DialectName);
   }
   return masked;
 }

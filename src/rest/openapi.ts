@@ -5,7 +5,14 @@
  */
 
 import { AUDIT_ACTIONS } from '../audit/events.ts';
-import { type ConnectionFieldName, type FieldDeclaration, INPUT_FIELDS, REST_FIELDS } from '../connections/fields.ts';
+import {
+  type ConnectionFieldName,
+  type FieldDeclaration,
+  isRequiredInput,
+  REST_FIELDS,
+  REST_NAME_OF,
+  WRITTEN_FIELDS,
+} from '../connections/fields.ts';
 import { TEST_FAILURES } from '../connectivity/errors.ts';
 import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
@@ -75,11 +82,20 @@ const fieldSchema = (field: FieldDeclaration) => ({ ...field.value.jsonSchema, d
  * client generators take a property with a default for one the client must send.
  */
 function inputSchema(names: ConnectionFieldName[]) {
-  const fields = INPUT_FIELDS.filter(([name]) => names.includes(name));
-  return strictObject(
-    Object.fromEntries(fields.map(([name, field]) => [field.rest ?? name, fieldSchema(field)])),
-    fields.filter(([, field]) => field.input?.required).map(([name, field]) => field.rest ?? name),
+  const fields = WRITTEN_FIELDS.filter(([name]) => names.includes(name));
+  const restName = ([name, field]: (typeof fields)[number]) => field.rest ?? name;
+  const schema = strictObject(
+    Object.fromEntries(fields.map((entry) => [restName(entry), fieldSchema(entry[1])])),
+    fields.filter(([, field]) => isRequiredInput(field)).map(restName),
   );
+  // A field that other fields may stand in for: one of the two forms, never both.
+  const forms = fields.flatMap(([name, field]) => {
+    const others = field.input && 'orInstead' in field.input ? field.input.orInstead : undefined;
+    if (!others) return [];
+    const instead = others.map((other) => REST_NAME_OF.get(other) ?? other);
+    return [{ oneOf: [{ required: [restName([name, field])] }, { required: instead }] }];
+  });
+  return forms.length > 0 ? { ...schema, allOf: forms } : schema;
 }
 
 const ID_PARAMETER = {

@@ -328,10 +328,12 @@ export const REST_ROUTES: RestRoute[] = [
     path: `${COLLECTION_PATH}/test`,
     operationId: 'testConnectionUri',
     summary: 'Test a connection URI before saving it',
-    description: 'Connects with the real driver and answers the outcome; saves nothing. Needs connections:write.',
+    description:
+      'Connects with the real driver and answers the outcome; saves nothing. The body holds `connection_uri`, or ' +
+      '`dialect` and `parameters` in its place. Needs connections:write.',
     body: {
       schema: 'ConnectionUriTest',
-      ...bodyShape(['connectionUri', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'], {
+      ...bodyShape(['connectionUri', 'dialect', 'parameters', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'], {
         fillDefaults: false,
         noun: 'a connection test',
       }),

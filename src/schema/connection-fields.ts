@@ -7,8 +7,9 @@ import {
   CONNECTION_FIELDS,
   type ConnectionFieldName,
   type FieldDeclaration,
-  INPUT_FIELDS,
+  isRequiredInput,
   type SecretFieldName,
+  WRITTEN_FIELDS,
 } from '../connections/fields.ts';
 import type { ConnectionRow } from '../connections/store.ts';
 import type { GraphQLTypeName } from '../connections/values.ts';
@@ -66,6 +67,20 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
     nullable: field.value.nullable === true,
     description: field.description,
   };
+  const { derivedFrom } = field;
+  if (derivedFrom) {
+    return t.field({
+      ...common,
+      args: {
+        reveal: t.arg.boolean({ defaultValue: false, description: 'Show the secrets, as the field it is read from.' }),
+      },
+      authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
+      resolve: async (row, { reveal }, { connections, caller }) => {
+        const value = await connections.present(caller, row, derivedFrom.field, reveal === true);
+        return derivedFrom.derive(value as string, row.dialect as DialectName) as string;
+      },
+    });
+  }
   if (field.secret) {
     // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
     return t.field({
@@ -103,11 +118,11 @@ export function connectionObjectFields(t: ObjectFieldBuilder) {
  */
 export function connectionInputFields(t: InputFieldBuilder, allOptional: boolean) {
   return Object.fromEntries(
-    INPUT_FIELDS.map(([name, field]) => [
+    WRITTEN_FIELDS.map(([name, field]) => [
       name,
       t.field({
         type: INPUT_TYPE_OF[field.value.graphql] as 'String',
-        required: !allOptional && field.input?.required === true,
+        required: !allOptional && isRequiredInput(field),
         description: field.description,
       }),
     ]),

@@ -12,6 +12,7 @@ import {
 import { TargetNotAllowedError } from '../connectivity/network-guard.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { describeErrorType } from '../error-codes.ts';
+import { DialectEnum } from './connection-fields.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
@@ -115,10 +116,13 @@ builder.mutationField('testDatabaseConnection', (t) =>
 builder.mutationField('testConnectionUri', (t) =>
   t.field({
     type: ConnectionTestResultType,
-    description: 'Tests a URI, with its SSH and TLS settings, before anything is saved.',
+    description:
+      'Tests a URI (or a dialect and its parameters), with its SSH and TLS settings, before anything is saved.',
     authScopes: { 'connections:write': true },
     args: {
-      uri: t.arg.string({ required: true }),
+      uri: t.arg.string({ description: 'The connection URI; or dialect and parameters in its place.' }),
+      dialect: t.arg({ type: DialectEnum }),
+      parameters: t.arg({ type: 'JSONObject', description: 'The URI by its parts, as its dialect declares them.' }),
       schemas: t.arg.stringList(),
       useSsh: t.arg.boolean({ description: 'Connect through the SSH bastion of sshSettings. Default: false.' }),
       sshSettings: t.arg({ type: SETTINGS_TYPES.SshSettings.input }),
@@ -129,11 +133,23 @@ builder.mutationField('testConnectionUri', (t) =>
       directResult: true,
       union: { name: 'TestConnectionUriResult' },
     },
-    resolve: (_root, { uri, schemas, useSsh, sshSettings, tlsSettings }, { connections, caller }) =>
+    resolve: (
+      _root,
+      { uri, dialect, parameters, schemas, useSsh, sshSettings, tlsSettings },
+      { connections, caller },
+    ) =>
       // The argument `uri` is the connection's connectionUri: errors name it as the caller wrote it.
       connections.testDraft(
         caller,
-        { connectionUri: uri, schemas: schemas ?? [], useSsh: useSsh ?? false, sshSettings, tlsSettings },
+        {
+          connectionUri: uri ?? undefined,
+          dialect: dialect ?? undefined,
+          parameters: parameters ?? undefined,
+          schemas: schemas ?? [],
+          useSsh: useSsh ?? false,
+          sshSettings,
+          tlsSettings,
+        },
         (name) => (name === 'connectionUri' ? 'uri' : name),
       ),
   }),
