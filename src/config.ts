@@ -12,6 +12,7 @@ import { grantsOfStrings } from './auth/grants.ts';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
+import type { ConsoleSettings } from './http/console.ts';
 
 export { ConfigError };
 
@@ -119,6 +120,9 @@ export const ENVIRONMENT = z.object({
   OIDC_JWKS_COOLDOWN_S: integer(0, 3_600).default(30),
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   OIDC_GROUP_GRANTS: groupGrants().optional(),
+  CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  CONSOLE_OIDC_SCOPE: z.string().min(1).default('openid'),
+  CONSOLE: boolean().default(true),
   CORS_ORIGINS: list().default([]),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   RATE_LIMIT_PER_MINUTE: integer(0, 100_000_000).default(60_000),
@@ -155,6 +159,8 @@ export type Config = Settings & {
   apiKeys: ApiKeyEntry[];
   /** GraphiQL, introspection and field suggestions: GRAPHQL_EXPLORER, else on unless NODE_ENV=production. */
   graphqlExplorer: boolean;
+  /** The console at /, unless CONSOLE=false. */
+  console?: ConsoleSettings;
 };
 
 /** The variables that are the service's own settings: never readable by a secret reference. */
@@ -191,11 +197,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
     );
   }
+  if (settings.CONSOLE_OIDC_CLIENT_ID !== undefined && settings.OIDC_ISSUER === undefined) {
+    problems.push(
+      'CONSOLE_OIDC_CLIENT_ID needs OIDC_ISSUER: the console signs in at the provider whose tokens the service accepts',
+    );
+  }
   if (settings.ALLOW_FILE_DATABASES && settings.FILE_DATABASES_DIR === undefined) {
     problems.push(
       'ALLOW_FILE_DATABASES=true needs FILE_DATABASES_DIR: the folder whose SQLite and DuckDB files connections may name',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
-  return { ...settings, apiKeys, graphqlExplorer: settings.GRAPHQL_EXPLORER ?? settings.NODE_ENV !== 'production' };
+  return {
+    ...settings,
+    apiKeys,
+    graphqlExplorer: settings.GRAPHQL_EXPLORER ?? settings.NODE_ENV !== 'production',
+    console: settings.CONSOLE ? consoleSettings(settings, apiKeys) : undefined,
+  };
+}
+
+/** How the console signs in: not at all in local mode; at the provider when it has a client there. */
+function consoleSettings(settings: Settings, apiKeys: ApiKeyEntry[]): ConsoleSettings {
+  const { OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience, CONSOLE_OIDC_CLIENT_ID: clientId } = settings;
+  const oidc =
+    issuer && audience && clientId ? { issuer, audience, clientId, scope: settings.CONSOLE_OIDC_SCOPE } : undefined;
+  return { signIn: apiKeys.length > 0 || issuer !== undefined, ...(oidc && { oidc }) };
 }

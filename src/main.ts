@@ -24,7 +24,8 @@ try {
   const service = await startService(config, logger);
   logger.info({ graphiql: `${service.url}/graphql`, rest: `${service.url}/api/v1/database-connections` }, 'listening');
   stdout.write(
-    `GraphiQL:  ${service.url}/graphql\n` +
+    (config.console ? `Console:   ${service.url}/\n` : '') +
+      `GraphiQL:  ${service.url}/graphql\n` +
       `REST API:  ${service.url}/api/v1/database-connections\n` +
       `API docs:  ${service.url}/api/v1/docs\n`,
   );

@@ -19,7 +19,12 @@ import { createSqliteDatabase } from './support/databases.ts';
 import { startTestService } from './support/service.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 /** Where the examples say the service listens. */
 const DOCUMENTED_URL = 'http://127.0.0.1:4000';
 

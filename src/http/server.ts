@@ -22,6 +22,7 @@ import { routeNotFound, templateOf } from '../rest/routes.ts';
 import type { Keyring } from '../secrets/keyring.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { authenticateRequests } from './authentication.ts';
+import { type ConsoleSettings, registerConsole } from './console.ts';
 import { createFastify, type HttpApp } from './fastify.ts';
 import { registerGraphQL } from './graphql-route.ts';
 import { parseJsonBodies } from './json-body.ts';
@@ -36,6 +37,8 @@ export interface AppOptions extends ProtectionOptions {
   /** How long a client may take to send a whole request. */
   REQUEST_TIMEOUT_MS: number;
   graphqlExplorer: boolean;
+  /** The console at /, and how it signs in; none with CONSOLE=false. */
+  console?: ConsoleSettings;
 }
 
 export type App = ReturnType<typeof createApp>;
@@ -87,6 +90,7 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
   app.register(async (routes) => {
     registerPlatformRoutes(routes, { metrics, readiness: createReadinessCheck(service.prisma, store) });
     registerApiDocs(routes, PUBLIC_ROUTE);
+    if (options.console) registerConsole(routes, PUBLIC_ROUTE, options.console);
     routes.register(registerGraphQL, { yoga, explorer: options.graphqlExplorer });
     registerRestRoutes(routes, rest);
   });

@@ -94,6 +94,24 @@ const CreatedApiKey = builder.objectRef<{ key: string; record: ApiKeyRecord }>('
   }),
 });
 
+// --- The caller -----------------------------------------------------------------
+
+const Viewer = builder.objectRef<{ name: string; grants: readonly Grant[] }>('Viewer').implement({
+  description: 'Who is calling, and what its grants allow where.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'As the audit trail names the caller.' }),
+    grants: t.field({ type: [GrantType], resolve: (viewer) => [...viewer.grants] }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: Viewer,
+    description: 'The caller: its name and grants (so that a client offers only what they allow).',
+    resolve: (_root, _args, { caller }) => ({ name: caller.principal.name, grants: caller.principal.access.grants }),
+  }),
+);
+
 // --- Workspaces ---------------------------------------------------------------
 
 builder.queryField('workspaces', (t) =>

@@ -1,13 +1,14 @@
 /**
  * A real OpenID Connect provider for the tests (the certified `oidc-provider` package) on a loopback
- * port: clients get access tokens by the client-credentials grant, as JWTs signed with the keys it
- * publishes, the grants of each client in the `dcapi_grants` claim. Started again on the same port
+ * port: clients get access tokens by the client-credentials grant (browser clients by the
+ * authorization-code flow with PKCE, through its own sign-in page), as JWTs signed with the keys
+ * it publishes, the grants of each client in the `dcapi_grants` claim. Started again on the same port
  * with other keys, it stands for a key rotation at the provider.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider from 'oidc-provider';
+import Provider, { type ClientMetadata } from 'oidc-provider';
 
 export const AUDIENCE = 'https://dcapi.example';
 
@@ -36,21 +37,45 @@ export interface RunningProvider {
   close(): Promise<void>;
 }
 
-export async function startProvider(clients: TestClient[], keys: SigningKey[], port = 0): Promise<RunningProvider> {
-  const clientOf = new Map(clients.map((client) => [client.id, client]));
+/** A public client signing people in with the authorization-code flow and PKCE (a browser app). */
+export interface BrowserClient extends TestClient {
+  redirectUri: string;
+}
+
+export async function startProvider(
+  clients: TestClient[],
+  keys: SigningKey[],
+  port = 0,
+  browserClients: BrowserClient[] = [],
+): Promise<RunningProvider> {
+  const clientOf = new Map([...clients, ...browserClients].map((client) => [client.id, client]));
   const build = (issuer: string) =>
     new Provider(issuer, {
-      clients: clients.map((client) => ({
-        client_id: client.id,
-        client_secret: `secret-${client.id}`,
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-        token_endpoint_auth_method: 'client_secret_post',
-      })),
+      clients: [
+        ...clients.map(
+          (client): ClientMetadata => ({
+            client_id: client.id,
+            client_secret: `secret-${client.id}`,
+            grant_types: ['client_credentials'],
+            redirect_uris: [],
+            response_types: [],
+            token_endpoint_auth_method: 'client_secret_post',
+          }),
+        ),
+        ...browserClients.map(
+          (client): ClientMetadata => ({
+            client_id: client.id,
+            grant_types: ['authorization_code'],
+            redirect_uris: [client.redirectUri],
+            response_types: ['code'],
+            token_endpoint_auth_method: 'none',
+          }),
+        ),
+      ],
       jwks: { keys: keys.map((key) => key.jwk) },
       features: {
-        devInteractions: { enabled: false },
+        // Its own sign-in and consent pages (any login), for browser clients.
+        devInteractions: { enabled: browserClients.length > 0 },
         clientCredentials: { enabled: true },
         resourceIndicators: {
           enabled: true,

@@ -1,0 +1,147 @@
+/** Every connection the caller sees, filtered in place, kept current by the change events. */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { request, subscribe } from './graphql.ts';
+import { EVENTS, type HealthStatus, LIST, type ListedConnection, type Start } from './operations.ts';
+import { navigate } from './routes.ts';
+import { Banner, HealthSummary, healthWord } from './ui.tsx';
+
+interface ListAnswer {
+  databaseConnections: { totalCount: number; edges: { node: ListedConnection }[] };
+}
+interface EventAnswer {
+  databaseConnectionEvents: { action: string; connectionId: string; connection: ListedConnection | null };
+}
+
+/** The list with one event applied: a connection made or changed takes its place, a deleted one leaves. */
+function applied(
+  list: ListedConnection[],
+  { action, connectionId, connection }: EventAnswer['databaseConnectionEvents'],
+) {
+  const others = list.filter((entry) => entry.id !== connectionId);
+  if (action === 'DELETED' || !connection) return others;
+  const at = list.findIndex((entry) => entry.id === connectionId);
+  if (at < 0) return [...list, connection];
+  return list.map((entry) => (entry.id === connectionId ? connection : entry));
+}
+
+function useConnections() {
+  const [connections, setConnections] = useState<ListedConnection[] | undefined>();
+  const [problem, setProblem] = useState<string>();
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    const load = () =>
+      request<ListAnswer>(LIST)
+        .then((answer) => setConnections(answer.databaseConnections.edges.map((edge) => edge.node)))
+        .catch((error: Error) => setProblem(error.message));
+    void load();
+    return subscribe<EventAnswer>(
+      EVENTS,
+      (event) => setConnections((list) => (list ? applied(list, event.databaseConnectionEvents) : list)),
+      (isLive) => {
+        setLive(isLive);
+        // Back after a drop: what changed meanwhile was not heard, so read the list again.
+        if (isLive) void load();
+      },
+    );
+  }, []);
+  return { connections, problem, live };
+}
+
+const HEALTH_FILTERS: HealthStatus[] = ['OK', 'FAILING', 'UNKNOWN', 'NOT_TESTABLE'];
+
+export function ConnectionList({ start }: { start: Start }) {
+  const { connections, problem, live } = useConnections();
+  const [search, setSearch] = useState('');
+  const [dialect, setDialect] = useState('');
+  const [health, setHealth] = useState('');
+  const labels = useMemo(() => new Map(start.dialects.map((entry) => [entry.name, entry.label])), [start]);
+  const shown = (connections ?? []).filter(
+    (connection) =>
+      connection.alias.toLowerCase().includes(search.trim().toLowerCase()) &&
+      (!dialect || connection.dialect === dialect) &&
+      (!health || connection.health.status === health),
+  );
+  const add = () => navigate('#/new');
+  return (
+    <>
+      <div class="page-head">
+        <h1 tabIndex={-1}>Connections</h1>
+        <span class={`live ${live ? 'live-on' : ''}`} role="status">
+          {live ? 'Live' : 'Connecting…'}
+        </span>
+        <button type="button" class="primary" onClick={add}>
+          Add connection
+        </button>
+      </div>
+      {problem ? <Banner kind="error">{problem}</Banner> : null}
+      {connections && connections.length === 0 ? (
+        <section class="empty">
+          <h2>No connections yet</h2>
+          <p>Register the first database your platform works with: pick its kind, fill in its form, test it, save.</p>
+          <button type="button" class="primary" onClick={add}>
+            Add your first connection
+          </button>
+        </section>
+      ) : null}
+      {connections && connections.length > 0 ? (
+        <>
+          <div class="filters">
+            <label>
+              Search by alias
+              <input type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} />
+            </label>
+            <label>
+              Filter by dialect
+              <select value={dialect} onChange={(event) => setDialect(event.currentTarget.value)}>
+                <option value="">All dialects</option>
+                {start.dialects.map((entry) => (
+                  <option value={entry.name}>{entry.label}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Filter by health
+              <select value={health} onChange={(event) => setHealth(event.currentTarget.value)}>
+                <option value="">Any health</option>
+                {HEALTH_FILTERS.map((status) => (
+                  <option value={status}>{healthWord(status)}</option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region is reached by keyboard to scroll it */}
+          <section class="table-scroll" tabIndex={0} aria-label="Connections, scrollable">
+            <table aria-label="Connections">
+              <thead>
+                <tr>
+                  <th scope="col">Alias</th>
+                  <th scope="col">Dialect</th>
+                  <th scope="col">Workspace</th>
+                  <th scope="col">Health</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((connection) => (
+                  <tr key={connection.id}>
+                    <td>
+                      <a href={`#/connections/${connection.id}`}>{connection.alias}</a>
+                      {connection.managed ? <span class="badge badge-managed">Managed</span> : null}
+                    </td>
+                    <td>{labels.get(connection.dialect) ?? connection.dialect}</td>
+                    <td>{connection.workspace}</td>
+                    <td>
+                      <HealthSummary health={connection.health} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <p class="muted">
+            {shown.length} of {connections.length} shown
+          </p>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+/** The schemas, tables and columns of a connection, from discovery, as a tree to open. */
+import { useState } from 'preact/hooks';
+import { request } from './graphql.ts';
+import { type Outcome, SCHEMA, type Schema } from './operations.ts';
+import { Banner } from './ui.tsx';
+
+type Introspection = Outcome & { schemas?: Schema[] };
+
+export function SchemaBrowser({ id }: { id: string }) {
+  const [schemas, setSchemas] = useState<Schema[]>();
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const browse = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const answer = await request<{ databaseConnection: { introspection: Introspection } | null }>(SCHEMA, { id });
+      const introspection = answer.databaseConnection?.introspection;
+      if (introspection?.schemas) setSchemas(introspection.schemas);
+      else if (introspection) {
+        const reason = introspection.reason ? ` (${introspection.reason.code}: ${introspection.reason.message})` : '';
+        setProblem(`${introspection.code}: ${introspection.message}${reason}`);
+      }
+    } catch (error) {
+      setProblem((error as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="schema-title" class="schema-browser">
+      <h2 id="schema-title">Schema</h2>
+      <button type="button" onClick={browse} disabled={busy}>
+        {schemas ? 'Browse again' : 'Browse schema'}
+      </button>
+      {problem ? <Banner kind="error">{problem}</Banner> : null}
+      {schemas ? (
+        <ul class="tree" aria-label="Schemas">
+          {schemas.length === 0 ? <li class="muted">No schema found.</li> : null}
+          {schemas.map((schema) => (
+            <li>
+              <details>
+                <summary>
+                  {schema.name} <span class="muted">({schema.tables.length} tables)</span>
+                </summary>
+                <ul>
+                  {schema.tables.map((table) => (
+                    <li>
+                      <details>
+                        <summary>
+                          {table.name} <span class="muted">{table.kind.toLowerCase()}</span>
+                        </summary>
+                        <table class="columns" aria-label={`Columns of ${schema.name}.${table.name}`}>
+                          <thead>
+                            <tr>
+                              <th scope="col">Column</th>
+                              <th scope="col">Type</th>
+                              <th scope="col">Null</th>
+                            </tr>
+                          </thead>
+                          <tbody>
+                            {table.columns.map((column) => (
+                              <tr>
+                                <td>{column.name}</td>
+                                <td>
+                                  <code>{column.type}</code>
+                                </td>
+                                <td>{column.nullable ? 'yes' : 'no'}</td>
+                              </tr>
+                            ))}
+                          </tbody>
+                        </table>
+                      </details>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+/** Small pieces the pages share: a labelled field with its error, health badges, dates. */
+import type { ComponentChildren } from 'preact';
+import type { Health, HealthStatus } from './operations.ts';
+
+let nextId = 0;
+/** An id for a label's control, stable for the element's life. */
+export const newId = (prefix: string) => `${prefix}-${++nextId}`;
+
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`field${props.error ? ' field-invalid' : ''}`}>
+      <label for={props.id} class={props.required ? 'required' : undefined}>
+        {props.label}
+      </label>
+      {props.children}
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error" id={`${props.id}-error`} role="alert">
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The attributes that tie an input to its hint and error. */
+export const describedBy = (id: string, error?: string, hint?: string) => ({
+  'aria-invalid': error ? true : undefined,
+  'aria-describedby': [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined,
+});
+
+const HEALTH_WORDS: Record<HealthStatus, string> = {
+  OK: 'Healthy',
+  FAILING: 'Failing',
+  UNKNOWN: 'Not checked yet',
+  NOT_TESTABLE: 'Not testable',
+};
+
+export function HealthBadge({ health }: { health: Health }) {
+  return <span class={`badge badge-${health.status.toLowerCase()}`}>{HEALTH_WORDS[health.status]}</span>;
+}
+
+export const healthWord = (status: HealthStatus) => HEALTH_WORDS[status];
+
+export function HealthSummary({ health }: { health: Health }) {
+  return (
+    <div class="health">
+      <HealthBadge health={health} />
+      {health.latencyMs !== null ? <span class="muted"> {health.latencyMs} ms</span> : null}
+      {health.checkedAt ? <span class="muted"> · checked {when(health.checkedAt)}</span> : null}
+      {health.error ? (
+        <p class="health-error">
+          <code>{health.error.code}</code> {health.error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export const when = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+export function Banner({ kind, children }: { kind: 'error' | 'info' | 'success'; children: ComponentChildren }) {
+  return (
+    <div class={`banner banner-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+/** What the user calls a parameter: `http_path` → "HTTP path". */
+export function labelOf(name: string): string {
+  if (LABELS[name]) return LABELS[name];
+  const words = name.split('_').map((word) => (ACRONYMS.has(word) ? word.toUpperCase() : word));
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+const ACRONYMS = new Set(['http', 'aws', 'id', 's3', 'ssl', 'url']);
+const LABELS: Record<string, string> = { sslmode: 'SSL mode', trustservercertificate: 'Trust server certificate' };

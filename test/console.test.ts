@@ -1,0 +1,331 @@
+/**
+ * The console at /, in a real browser (Debian's Chromium, driven by playwright-core), on both
+ * stores: signing in with a key, adding a PostgreSQL connection through its form and testing it
+ * against the local server, a failed test shown at the right field, editing, revealing with and
+ * without the scope, browsing the schema, a connection made by another client appearing, deleting;
+ * axe-core's WCAG A and AA checks on each page, at 1280 and 390 px, light and dark. Also: every
+ * operation it runs is valid against schema.graphql, and it ships under its script budget.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
+import { buildSchema, parse, validate } from 'graphql';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as OPERATIONS from '../console/src/operations.ts';
+import { SCRIPT_BUDGET_BYTES } from '../console/vite.config.ts';
+import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
+import type { RunningService } from '../src/service.ts';
+import {
+  createPostgresDatabase,
+  createSqliteDatabase,
+  postgresAvailable,
+  runSql,
+  STORES,
+  type TestDatabase,
+} from './support/databases.ts';
+import { AUDIENCE, type RunningProvider, signingKey, startProvider } from './support/oidc.ts';
+import { clientFor, startTestService } from './support/service.ts';
+import { closedPort } from './support/targets.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`Chromium is required under CI at ${CHROMIUM}`);
+
+describe('the console’s code', () => {
+  it('runs only operations valid against schema.graphql', () => {
+    const schema = buildSchema(readFileSync('schema.graphql', 'utf8'));
+    const documents = Object.entries(OPERATIONS).filter(
+      ([, value]) => typeof value === 'string' && /^(query|mutation|subscription) /.test(value),
+    );
+    expect(documents.length).toBeGreaterThan(8);
+    for (const [name, text] of documents) {
+      expect(validate(schema, parse(text as string)).map(String), name).toEqual([]);
+    }
+  });
+
+  it('stays out of the service, and the service out of it', () => {
+    const files = (folder: string): string[] =>
+      readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? files(join(folder, entry.name)) : [join(folder, entry.name)],
+      );
+    for (const file of files('src').filter((name) => name.endsWith('.ts') && !name.includes('generated'))) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+console\//);
+    }
+    for (const file of files('console/src'))
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '(\.\.\/)+src\//);
+  });
+
+  it('ships its scripts under the budget, gzipped', () => {
+    const assets = 'dist/console/assets';
+    const scripts = readdirSync(assets).filter((name) => name.endsWith('.js'));
+    const size = scripts.reduce((total, name) => total + gzipSync(readFileSync(join(assets, name))).length, 0);
+    expect(size).toBeGreaterThan(1_000);
+    expect(size).toBeLessThan(SCRIPT_BUDGET_BYTES);
+  });
+});
+
+const ADMIN = generateApiKey();
+const AUDITOR = generateApiKey();
+const API_KEYS = JSON.stringify([
+  {
+    name: 'admin',
+    hash: hashApiKey(ADMIN),
+    scopes: ['connections:read', 'connections:write', 'connections:reveal', 'audit:read'],
+  },
+  // Reads and writes, and reads the trail, but may not see secrets.
+  { name: 'auditor', hash: hashApiKey(AUDITOR), scopes: ['connections:read', 'connections:write', 'audit:read'] },
+]);
+const PASSWORD = 'console-Secret/1';
+const SCREENSHOTS = 'docs/console';
+
+/** axe-core's WCAG 2.1 A and AA rules, contrast included: no violation. */
+async function expectAccessible(page: Page, where: string) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const found = violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(' ')}`,
+  );
+  expect(found, where).toEqual([]);
+}
+
+describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
+  const skip = !available || store.skip || !postgresAvailable;
+  let database: TestDatabase;
+  let target: TestDatabase;
+  let service: RunningService;
+  let browser: Browser;
+  const screenshots = store.name === 'sqlite';
+
+  beforeAll(async () => {
+    if (skip) return;
+    database = await store.create();
+    target = await createPostgresDatabase();
+    await runSql(target, 'CREATE TABLE orders (id integer PRIMARY KEY, placed_at timestamptz NOT NULL, note text)');
+    // Health checks on, each second: the list shows a connection turn healthy on its own.
+    service = await startTestService(database.url, { API_KEYS, HEALTH_CHECK_INTERVAL_S: '1' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    if (screenshots) mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+    await database?.drop();
+    await target?.drop();
+  });
+
+  /** A page of the console signed in with `key`, at `width` px, in the `scheme` colour scheme. */
+  async function signedIn(key: string, { width = 1280, scheme = 'light' as 'light' | 'dark' } = {}) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+    const page = await context.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    const outside: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(service.url) && !request.url().startsWith('data:')) outside.push(request.url());
+    });
+    await page.goto(`${service.url}/`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
+    return { page, refused, outside };
+  }
+
+  const fill = async (page: Page, fields: Record<string, string>) => {
+    for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+  };
+
+  it.skipIf(skip)('asks for a key, then leads from the empty list to a tested, saved, healthy connection', async () => {
+    const { page, refused, outside } = await signedIn(ADMIN);
+    await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
+    await expectAccessible(page, 'empty list');
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByRole('heading', { name: 'Add connection' }).waitFor();
+    await page.getByLabel('Dialect', { exact: true }).selectOption({ label: 'PostgreSQL' });
+    await fill(page, { Alias: 'sales', Host: '127.0.0.1', Port: '5432' });
+    await fill(page, { Database: new URL(target.url).pathname.slice(1), Username: 'postgres', Password: PASSWORD });
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect
+      .poll(() => page.getByRole('status').allTextContents())
+      .toContainEqual(expect.stringMatching(/^Connected in \d+ ms/));
+    await expectAccessible(page, 'the form');
+    if (screenshots) await page.screenshot({ path: `${SCREENSHOTS}/form.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'sales' }).waitFor();
+    await expectAccessible(page, 'the detail');
+
+    // The schema browser: schemas → tables → columns.
+    await page.getByRole('button', { name: 'Browse schema' }).click();
+    await page.getByText('public').click();
+    await page.getByText('orders').click();
+    const columns = page.getByRole('table', { name: 'Columns of public.orders' });
+    await expect.poll(() => columns.textContent()).toMatch(/placed_at.*timestamp with time zone/);
+    await expectAccessible(page, 'the schema browser');
+    if (screenshots) await page.locator('.schema-browser').screenshot({ path: `${SCREENSHOTS}/schema-browser.png` });
+
+    // Listed, and healthy once the scheduled check has run.
+    await page.getByRole('link', { name: 'Database connections' }).click();
+    const list = page.getByRole('table', { name: 'Connections' });
+    await expect.poll(() => list.textContent(), { timeout: 15_000 }).toMatch(/sales.*PostgreSQL.*Healthy/);
+    if (screenshots) await page.screenshot({ path: `${SCREENSHOTS}/list.png`, fullPage: true });
+    expect(refused).toEqual([]);
+    expect(outside).toEqual([]);
+  });
+
+  it.skipIf(skip)('shows a failed test and the API’s field errors next to the fields they are about', async () => {
+    const { page } = await signedIn(ADMIN);
+    // By keyboard: Tab to "Add connection", Enter, and the form's first field is the next Tab away.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    for (let presses = 0; presses < 10 && (await focused()) !== 'Add connection'; presses++)
+      await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Add connection');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).not.toBe(
+      'none',
+    );
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Add connection' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('nowhere');
+    expect(await page.getByLabel('Alias', { exact: true }).inputValue()).toBe('nowhere');
+    await fill(page, { Host: '127.0.0.1', Port: '1', Database: 'x' });
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const port = page.getByLabel('Port', { exact: true });
+    await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#param-port-error').textContent()).toMatch(/^connection_refused: /);
+    // Saving without a host: the API's 'parameters.host is required', at the Host field; nothing saved.
+    await fill(page, { Host: '' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#param-host-error').textContent()).toBe('is required');
+    await fill(page, { 'Metadata (JSON)': '[1, 2]' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#metadata-error').textContent()).toMatch(/must be a JSON object/);
+    await expectAccessible(page, 'the form with errors');
+    const listed = await clientFor(service.url).request('GET', '/api/v1/database-connections', undefined, {
+      authorization: `Bearer ${ADMIN}`,
+    });
+    expect(listed.body.map((connection: { alias: string }) => connection.alias)).toEqual(['sales']);
+  });
+
+  it.skipIf(skip)('edits, keeping the masked password; reveals with the scope only', async () => {
+    const { page } = await signedIn(ADMIN);
+    await page.getByRole('link', { name: 'sales' }).click();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit sales' }).waitFor();
+    expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('****');
+    await fill(page, { 'Metadata (JSON)': '{"team": "finance"}' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'sales' }).waitFor();
+    await expect.poll(() => page.locator('.fields').textContent()).toContain('"team": "finance"');
+    expect(await page.locator('.fields').textContent()).toContain('postgres:****@127.0.0.1');
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    await expect.poll(() => page.locator('.fields').textContent()).toContain('console-Secret%2F1');
+    await expectAccessible(page, 'the detail, revealed');
+
+    const auditor = await signedIn(AUDITOR);
+    await auditor.page.getByRole('link', { name: 'sales' }).click();
+    await auditor.page.getByRole('heading', { name: 'sales' }).waitFor();
+    await auditor.page.getByRole('button', { name: 'Test connection' }).waitFor();
+    expect(await auditor.page.getByRole('button', { name: 'Reveal' }).count()).toBe(0);
+    // The reveal is in the trail, as the auditor reads it.
+    await expect
+      .poll(() => auditor.page.getByRole('table', { name: 'Audit trail' }).textContent())
+      .toMatch(/reveal.*admin/);
+  });
+
+  it.skipIf(skip)(
+    'shows a connection another client makes, at 390 px and in the dark; deletes with the alias typed',
+    async () => {
+      const { page } = await signedIn(ADMIN, { width: 390, scheme: 'dark' });
+      await page.getByRole('table', { name: 'Connections' }).waitFor();
+      const made = await clientFor(service.url).request(
+        'POST',
+        '/api/v1/database-connections',
+        { alias: 'from-elsewhere', dialect: 'mysql', parameters: { host: 'db.example.com', username: 'bi' } },
+        { authorization: `Bearer ${ADMIN}` },
+      );
+      expect(made.status).toBe(201);
+      const list = page.getByRole('table', { name: 'Connections' });
+      await expect.poll(() => list.textContent(), { timeout: 10_000 }).toContain('from-elsewhere');
+      // Nothing wider than the screen but the table, which scrolls in its own region.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectAccessible(page, 'the list at 390 px, dark');
+
+      await page.getByLabel('Search by alias').fill('elsewhere');
+      await expect.poll(() => list.locator('tbody tr').count()).toBe(1);
+      await page.getByRole('link', { name: 'from-elsewhere' }).click();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      const confirm = page.getByRole('button', { name: 'Confirm delete' });
+      expect(await confirm.isDisabled()).toBe(true);
+      await page.getByLabel('Type from-elsewhere to confirm').fill('from-elsewhere');
+      await confirm.click();
+      await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
+      await page.getByLabel('Search by alias').fill('');
+      await expect.poll(() => list.textContent()).not.toContain('from-elsewhere');
+      expect(await list.textContent()).toContain('sales');
+    },
+  );
+});
+
+describe.skipIf(!available)('signing in to the console', () => {
+  let database: TestDatabase;
+  let service: RunningService | undefined;
+  let provider: RunningProvider | undefined;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  });
+  afterEach(async () => {
+    await service?.stop();
+    await provider?.close();
+    service = undefined;
+    provider = undefined;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await database?.drop();
+  });
+
+  it('needs nothing in local mode', async () => {
+    service = await startTestService(database.url);
+    const page = await browser.newPage();
+    await page.goto(`${service.url}/`);
+    await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
+    expect(await page.locator('.who').textContent()).toBe('local');
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+
+  it('signs in at the identity provider with the authorization code and PKCE', async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}`;
+    provider = await startProvider([], [await signingKey('console-key')], 0, [
+      { id: 'dcapi-console', redirectUri: `${url}/`, grants: ['*:connections:read'] },
+    ]);
+    service = await startTestService(database.url, {
+      PORT: String(port),
+      OIDC_ISSUER: provider.issuer,
+      OIDC_AUDIENCE: AUDIENCE,
+      CONSOLE_OIDC_CLIENT_ID: 'dcapi-console',
+    });
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    await page.getByRole('button', { name: 'Sign in with your identity provider' }).click();
+    // The provider's own pages: sign in as anyone, then consent.
+    await page.locator('input[name="login"]').fill('ana');
+    await page.locator('input[name="password"]').fill('any');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
+    expect(page.url()).toBe(`${url}/`);
+    // The token is the provider's, for this API, kept for the tab; the console reads with it.
+    const token = await page.evaluate(() => sessionStorage.getItem('dcapi.token'));
+    const claims = JSON.parse(Buffer.from(String(token).split('.')[1] ?? '', 'base64url').toString());
+    expect(claims).toMatchObject({ iss: provider.issuer, aud: AUDIENCE, client_id: 'dcapi-console', sub: 'ana' });
+    expect(await page.locator('.who').textContent()).toMatch(/Sign out$/);
+  });
+});
