@@ -6,10 +6,11 @@
  * axe-core's WCAG A and AA checks on each page, at 1280 and 390 px, light and dark. Also: every
  * operation it runs is valid against schema.graphql, and it ships under its script budget.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { buildSchema, parse, validate } from 'graphql';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -298,6 +299,28 @@ describe.skipIf(!available)('signing in to the console', () => {
     await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
     expect(await page.locator('.who').textContent()).toBe('local');
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+
+  it('opens a connection of the provisioning file read-only, saying why', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dcapi-console-')), 'connections.yaml');
+    writeFileSync(
+      file,
+      'connections:\n  - alias: ledger\n    connection_uri: postgresql://bi:Ledger-1@db.internal/ledger\n',
+    );
+    service = await startTestService(database.url, { CONNECTIONS_FILE: file });
+    const page = await browser.newPage();
+    await page.goto(`${service.url}/`);
+    await page.getByRole('link', { name: 'ledger' }).click();
+    await page.getByRole('heading', { name: 'ledger' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('From the provisioning file (CONNECTIONS_FILE)');
+    expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    // Reached by its address, the form is read-only too.
+    await page.goto(`${page.url()}/edit`);
+    await page.getByRole('heading', { name: 'Edit ledger' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('its source of truth: change it there');
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Alias', { exact: true }).isDisabled()).toBe(true);
   });
 
   it('signs in at the identity provider with the authorization code and PKCE', async () => {
