@@ -4,7 +4,7 @@
  * them and fetches them again when a token names a key it has not seen, at most once per
  * cooldown). Issuer, audience, expiry and the algorithm are checked; the grants come from a claim.
  */
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
 import type { Logger } from '../logger.ts';
 import type { Principal } from './api-keys.ts';
 import { Access, type Grant, grantsOfStrings } from './grants.ts';
@@ -38,6 +38,8 @@ function issuerKeys({ issuer, jwksCooldownS }: OidcSettings) {
     if (document.issuer !== issuer)
       throw new Error(`${url} names the issuer ${String(document.issuer)}, not ${issuer}`);
     if (typeof document.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
+    // jose is loaded only where tokens are verified: a service without OIDC_ISSUER spares its memory.
+    const { createRemoteJWKSet } = await import('jose');
     return createRemoteJWKSet(new URL(document.jwks_uri), {
       cooldownDuration: jwksCooldownS * 1000,
       timeoutDuration: DISCOVERY_TIMEOUT_MS,
@@ -71,6 +73,7 @@ export function oidcVerifier(settings: OidcSettings, logger: Logger): TokenVerif
   const keys = issuerKeys(settings);
   return async (token) => {
     try {
+      const { jwtVerify } = await import('jose');
       const { payload } = await jwtVerify(token, await keys(), {
         issuer: settings.issuer,
         audience: settings.audience,

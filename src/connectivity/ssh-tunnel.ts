@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
+import { ssh2Library } from '../secrets/credentials.ts';
 import type { SshTunnelSettings } from './route.ts';
 
 export type SshFailureCode =
@@ -78,7 +79,7 @@ function channelFailure(error: Error): Error {
  * direct connection would have given.
  */
 export function openBastion(settings: SshTunnelSettings, address: string, timeoutMs: number): Promise<Bastion> {
-  const client = new Client();
+  const client = new (ssh2Library().Client)();
   let presentedOtherKey = false;
   let settled = false;
   const close = () => {

@@ -1,6 +1,6 @@
 /** Opens the Prisma client for the store a DATABASE_URL names. */
+import { createRequire } from 'node:module';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/client.ts';
 import { PrismaClient } from '../generated/sqlite/client.ts';
 import { adapterDriverOptions } from './sqlite-driver.ts';
@@ -37,6 +37,8 @@ export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_P
       adapter: new PrismaBetterSqlite3({ url: store.file, timeout: 5_000, ...adapterDriverOptions }),
     });
   }
+  // The PostgreSQL adapter (and pg with it) is loaded only on that store.
+  const { PrismaPg } = createRequire(import.meta.url)('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
   const adapter = new PrismaPg({
     connectionString: store.url,
     max: pool.DATABASE_POOL_SIZE,

@@ -10,7 +10,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { Sqlite } from './sqlite-driver.ts';
 import { ensureSqliteFolder, type Store } from './store.ts';
@@ -116,6 +115,8 @@ const SELECT_HISTORY =
   'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at';
 
 async function connectPostgres(url: string): Promise<MigrationConnection> {
+  // pg is loaded only on the PostgreSQL store.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return {

@@ -9,7 +9,7 @@
  * service's own checks make, are delivered within the process there.
  */
 import { EventEmitter, on } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import { CHANGE_OF_ACTION, eventsAfter, lastEventIdBefore } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
@@ -133,7 +133,9 @@ function listenForNotifications(url: string, logger: Logger, deliver: (event: Co
   let closed = false;
   async function listen() {
     if (closed) return;
-    const client = new pg.Client({ connectionString: url, application_name: 'database-connection-api events' });
+    // pg is loaded only on the PostgreSQL store.
+    const { default: driver } = await import('pg');
+    const client = new driver.Client({ connectionString: url, application_name: 'database-connection-api events' });
     client.on('notification', (message) => {
       if (message.channel === CHANNEL && message.payload) deliver(JSON.parse(message.payload) as ConnectionEvent);
     });

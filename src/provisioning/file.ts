@@ -5,18 +5,26 @@
  * reported with its line, none stops the reading of the rest.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node, YAMLMap } from 'yaml';
+
+// Loaded on first use: only a service with CONNECTIONS_FILE (or npm run apply) reads YAML.
+let loaded: typeof import('yaml') | undefined;
+const yaml = () => {
+  loaded ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return loaded;
+};
 import { WORKSPACE_NAME } from '../auth/grants.ts';
 
 /** The `workspaces:` list: names by the rules of a workspace's name; each problem added with its line. */
 function readWorkspaces(list: unknown, lineAt: (node: Node) => number, problems: FileProblem[]): string[] {
   if (list === undefined) return [];
-  if (!isSeq(list)) {
+  if (!yaml().isSeq(list)) {
     problems.push({ where: 'workspaces', line: lineAt(list as Node), message: 'must be a list of names' });
     return [];
   }
   return list.items.flatMap((item, index) => {
-    const name = isScalar(item) ? item.value : undefined;
+    const name = yaml().isScalar(item) ? item.value : undefined;
     const checked = WORKSPACE_NAME.safeParse(name);
     if (checked.success) return [checked.data];
     const message = typeof name === 'string' ? (checked.error.issues[0]?.message ?? 'is invalid') : 'must be a name';
@@ -75,8 +83,8 @@ export function readProvisioningFile(file: string): ProvisioningFile {
       { where: '', line: 0, message: `cannot be read (${(error as Error).message})` },
     ]);
   }
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const lines = new (yaml().LineCounter)();
+  const document = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const lineAt = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
   const problems: FileProblem[] = document.errors.map((error) => ({
     where: '',
@@ -86,8 +94,8 @@ export function readProvisioningFile(file: string): ProvisioningFile {
   if (problems.length > 0) throw new ProvisioningFileError(file, problems);
 
   const root = document.contents;
-  const list = isMap(root) ? root.get('connections', true) : undefined;
-  if (!isMap(root) || !isSeq(list)) {
+  const list = yaml().isMap(root) ? root.get('connections', true) : undefined;
+  if (!yaml().isMap(root) || !yaml().isSeq(list)) {
     throw new ProvisioningFileError(file, [
       { where: '', line: lineAt(root as Node), message: 'must hold a `connections:` list' },
     ]);
@@ -105,7 +113,7 @@ export function readProvisioningFile(file: string): ProvisioningFile {
   const entries: FileEntry[] = [];
   list.items.forEach((item, index) => {
     const node = item as Node;
-    if (!isMap(node)) {
+    if (!yaml().isMap(node)) {
       problems.push({ where: `connections[${index}]`, line: lineAt(node), message: 'must be an object' });
       return;
     }
@@ -116,9 +124,9 @@ export function readProvisioningFile(file: string): ProvisioningFile {
         // As deep as the path goes in the file: a field left out is reported at its entry.
         let current: Node = node;
         for (const part of path.split(/[.[\]]/).filter(Boolean)) {
-          const child = isMap(current)
+          const child = yaml().isMap(current)
             ? (current as YAMLMap).get(part, true)
-            : isSeq(current)
+            : yaml().isSeq(current)
               ? current.get(Number(part), true)
               : undefined;
           if (!child) break;

@@ -4,7 +4,15 @@
  * never quote the value.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import ssh2 from 'ssh2';
+import { createRequire } from 'node:module';
+
+type Ssh2 = typeof import('ssh2');
+let loaded: Ssh2 | undefined;
+/** The ssh2 library, loaded on first use (SSH keys and tunnels): a service that never meets one spares its memory. */
+export function ssh2Library(): Ssh2 {
+  loaded ??= createRequire(import.meta.url)('ssh2') as Ssh2;
+  return loaded;
+}
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -60,7 +68,7 @@ export function sshPrivateKeyProblem(
   key: string,
   passphrase: string | undefined,
 ): { field: 'key' | 'passphrase'; message: string } | undefined {
-  const parsed = ssh2.utils.parseKey(key, passphrase);
+  const parsed = ssh2Library().utils.parseKey(key, passphrase);
   if (!(parsed instanceof Error)) {
     const first = Array.isArray(parsed) ? parsed[0] : parsed;
     return first?.isPrivateKey() ? undefined : { field: 'key', message: 'is a public key: send the private key' };
