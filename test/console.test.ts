@@ -214,6 +214,10 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
   it.skipIf(skip)('edits, keeping the masked password; reveals with the scope only', async () => {
     const { page } = await signedIn(ADMIN);
     await page.getByRole('link', { name: 'sales' }).click();
+    // Checked each second since it was saved: its line of scheduled checks has dots.
+    const checks = page.getByRole('list', { name: 'Scheduled checks, oldest first' }).locator('li');
+    expect(await checks.count()).toBeGreaterThan(0);
+    expect(await checks.first().textContent()).toMatch(/ok in \d+ ms$/);
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit sales' }).waitFor();
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('****');

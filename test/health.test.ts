@@ -78,6 +78,16 @@ describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => 
         /database_connection_check_latency_seconds\{alias="watched",dialect="postgresql"\} \d/,
       );
       events.close();
+      // The history keeps each check, oldest first: ok, then failing (refused), then ok again.
+      const { data: history } = await api.graphql(
+        'query ($id: ID!) { databaseConnection(id: $id) { healthHistory { at status latencyMs errorCode } } }',
+        { id },
+      );
+      const checks = history.databaseConnection.healthHistory as { at: string; status: string; errorCode: string }[];
+      const statuses = checks.map((check) => check.status).join(' ');
+      expect(statuses).toMatch(/^(OK )+(FAILING )+(OK ?)+$/);
+      expect(checks.find((check) => check.status === 'FAILING')?.errorCode).toBe('connection_refused');
+      expect(checks.map((check) => check.at)).toEqual(checks.map((check) => check.at).sort());
 
       // A change of where it connects: unknown at once, checked again soon.
       const moved = await api.request('PUT', `${PATH}/${id}`, {

@@ -1,6 +1,6 @@
 /**
  * One connection: its fields (secrets masked; Reveal for callers with the scope), its health and
- * the line of its tests, its schema browser, its audit events, and deleting it.
+ * the line of its last scheduled checks, its schema browser, its audit events, and deleting it.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { request } from './graphql.ts';
@@ -9,6 +9,7 @@ import {
   type Connection,
   DELETE,
   DETAIL,
+  type HealthCheck,
   HISTORY,
   type Outcome,
   type Start,
@@ -48,20 +49,16 @@ function Settings({ title, values }: { title: string; values: Record<string, unk
   );
 }
 
-/** The outcomes of the connection's tests, oldest first: a dot each, green or red. */
-function TestLine({ events }: { events: AuditEvent[] }) {
-  const tests = events.filter((event) => event.action === 'TEST').reverse();
-  if (tests.length === 0) return <p class="muted">No test recorded yet.</p>;
+/** The last scheduled checks, oldest first: a dot each, green when it connected. */
+function HealthLine({ checks }: { checks: HealthCheck[] }) {
+  if (checks.length === 0) return <p class="muted">No scheduled check yet.</p>;
+  const said = (check: HealthCheck) =>
+    `${when(check.at)}: ${check.status === 'OK' ? `ok in ${check.latencyMs} ms` : (check.errorCode ?? check.status.toLowerCase())}`;
   return (
-    <ol class="test-line" aria-label="Tests, oldest first">
-      {tests.map((event) => (
-        <li
-          class={event.outcome === 'ok' ? 'dot dot-ok' : 'dot dot-failed'}
-          title={`${when(event.at)}: ${event.outcome}`}
-        >
-          <span class="visually-hidden">
-            {when(event.at)}: {event.outcome}
-          </span>
+    <ol class="test-line" aria-label="Scheduled checks, oldest first">
+      {checks.map((check) => (
+        <li class={check.status === 'OK' ? 'dot dot-ok' : 'dot dot-failed'} title={said(check)}>
+          <span class="visually-hidden">{said(check)}</span>
         </li>
       ))}
     </ol>
@@ -180,7 +177,7 @@ export function ConnectionDetail({ start, id }: { start: Start; id: string }) {
       <section aria-labelledby="health-title">
         <h2 id="health-title">Health</h2>
         <HealthSummary health={connection.health} />
-        <TestLine events={events ?? []} />
+        <HealthLine checks={connection.healthHistory} />
       </section>
 
       <section aria-labelledby="fields-title">

@@ -35,6 +35,7 @@ export const EVENTS = `subscription ConsoleEvents {
 export const DETAIL = `query ConsoleConnection($id: ID!, $reveal: Boolean!) {
   databaseConnection(id: $id) {
     ${LIST_FIELDS} version createdAt updatedAt schemas metadata useSsh
+    healthHistory { at status latencyMs errorCode }
     connectionUri(reveal: $reveal) parameters(reveal: $reveal)
     sshSettings(reveal: $reveal) { ${SSH_FIELDS} }
     tlsSettings(reveal: $reveal) { ${TLS_FIELDS} }
@@ -123,7 +124,14 @@ export interface ListedConnection {
   health: Health;
 }
 export type Settings = Record<string, string | number | null>;
+export interface HealthCheck {
+  at: string;
+  status: HealthStatus;
+  latencyMs: number;
+  errorCode: string | null;
+}
 export interface Connection extends ListedConnection {
+  healthHistory: HealthCheck[];
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -9,7 +9,7 @@ import type { TestResult } from '../connectivity/connectivity.ts';
 import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
 import { connectionEvent } from '../events/connection-events.ts';
 import type { ConnectionsDependencies } from './dependencies.ts';
-import type { HealthStatus } from './health.ts';
+import { type HealthStatus, historyWith } from './health.ts';
 import { testStoredConnection } from './references.ts';
 import type { ConnectionStore } from './store.ts';
 
@@ -83,14 +83,17 @@ export function startHealthRecords(dependencies: ConnectionsDependencies, store:
       const failures = status === 'failing' ? row.healthFailures + 1 : 0;
       const backoff = Math.min(2 ** Math.max(failures - 1, 0), MAX_BACKOFF);
       const now = new Date();
+      const latencyMs = Math.round(result.latencyMs || performance.now() - started);
+      const errorCode = result.error?.code ?? null;
       // Only if it did not change meanwhile: a changed connection waits for its own check.
       const record = store.updateIf(
         { id, version: row.version },
         {
           healthStatus: status,
           healthCheckedAt: now,
-          healthLatencyMs: Math.round(result.latencyMs || performance.now() - started),
-          healthErrorCode: result.error?.code ?? null,
+          healthLatencyMs: latencyMs,
+          healthHistory: historyWith(row.healthHistory, { at: now.toISOString(), status, latencyMs, errorCode }),
+          healthErrorCode: errorCode,
           healthErrorMessage: result.error?.message ?? null,
           healthFailures: failures,
           healthChecks: { increment: 1 },

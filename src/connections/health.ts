@@ -4,6 +4,23 @@ import { readOnly, type ValueKind } from './values.ts';
 export const HEALTH_STATUSES = ['ok', 'failing', 'unknown', 'not_testable'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
+/** How many scheduled checks a connection's history keeps: the last ones, oldest first. */
+export const HEALTH_HISTORY_LENGTH = 20;
+
+/** One scheduled check, as the history keeps it. */
+export interface HealthCheckRecord {
+  at: string;
+  status: HealthStatus;
+  latencyMs: number;
+  errorCode: string | null;
+}
+
+/** The history as stored (JSON text of a row's health_history) with a check added, the oldest dropped past the length. */
+export function historyWith(stored: string, check: HealthCheckRecord): string {
+  const history = JSON.parse(stored) as HealthCheckRecord[];
+  return JSON.stringify([...history, check].slice(-HEALTH_HISTORY_LENGTH));
+}
+
 interface HealthReport {
   status: HealthStatus;
   checkedAt: Date | null;

@@ -18,6 +18,7 @@ import type { Position } from './cursor.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
 import { ManagedConnectionError, NotFoundError, ValidationError, VersionMismatchError } from './errors.ts';
 import { type ConnectionDocument, INPUT_FIELDS, INPUT_REST_NAMES, type SecretFieldName } from './fields.ts';
+import type { HealthCheckRecord } from './health.ts';
 import { startHealthRecords } from './health-records.ts';
 import { parseFullDocument, parsePartialDocument } from './input.ts';
 import { rotateKeys } from './key-rotation.ts';
@@ -397,6 +398,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
         rowSchemas(row),
         principalKey(caller.principal),
       );
+    },
+
+    /** The connection's last scheduled health checks, oldest first (read apart: pages do not carry them). */
+    async healthHistory(caller: Caller, row: ConnectionRow): Promise<HealthCheckRecord[]> {
+      requireScope(caller, 'connections:read', row.workspace);
+      return JSON.parse((await store.healthHistoryOf(row.id)) ?? '[]') as HealthCheckRecord[];
     },
 
     /** A secret field as output shows it: masked, or (`reveal`) in plaintext, which the audit trail records. */

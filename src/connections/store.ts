@@ -71,8 +71,13 @@ export function connectionStore(client: StoreClient) {
         },
         orderBy: [{ createdAt: direction }, { id: direction }],
         take,
-      });
+        // A page never shows the health history (healthHistoryOf reads it, for one connection).
+        omit: { healthHistory: true },
+      }) as Promise<ConnectionRow[]>;
     },
+    /** The JSON text of a connection's last scheduled checks; null when there is no such connection. */
+    healthHistoryOf: async (id: string) =>
+      (await table.findUnique({ where: { id }, select: { healthHistory: true } }))?.healthHistory ?? null,
     count: (filter: ConnectionFilter) => table.count({ where: whereOf(filter) }),
     /** Every row, oldest first (export, provisioning). */
     all: () => table.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),

@@ -14,6 +14,7 @@ const yaml = () => {
   loaded ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return loaded;
 };
+
 import { WORKSPACE_NAME } from '../auth/grants.ts';
 
 /** The `workspaces:` list: names by the rules of a workspace's name; each problem added with its line. */
