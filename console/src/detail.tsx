@@ -18,7 +18,7 @@ import {
 } from './operations.ts';
 import { navigate } from './routes.ts';
 import { SchemaBrowser } from './schema-browser.tsx';
-import { Banner, HealthSummary, labelOf, when } from './ui.tsx';
+import { Banner, HealthSummary, labelOf, ScrollingTable, when } from './ui.tsx';
 
 /** Whether the caller's grants hold `scope` in this workspace. */
 const holds = (start: Start, scope: string, workspace: string) =>
@@ -214,31 +214,28 @@ export function ConnectionDetail({ start, id }: { start: Start; id: string }) {
       {events ? (
         <section aria-labelledby="audit-title">
           <h2 id="audit-title">Audit trail</h2>
-          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region is reached by keyboard to scroll it */}
-          <section class="table-scroll" tabIndex={0} aria-label="Audit trail, scrollable">
-            <table aria-label="Audit trail">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Fields</th>
+          <ScrollingTable label="Audit trail">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Action</th>
+                <th scope="col">By</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Fields</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((event) => (
+                <tr key={event.id}>
+                  <td>{when(event.at)}</td>
+                  <td>{event.action.toLowerCase()}</td>
+                  <td>{event.actor}</td>
+                  <td>{event.outcome}</td>
+                  <td>{event.fields.join(', ')}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {events.map((event) => (
-                  <tr key={event.id}>
-                    <td>{when(event.at)}</td>
-                    <td>{event.action.toLowerCase()}</td>
-                    <td>{event.actor}</td>
-                    <td>{event.outcome}</td>
-                    <td>{event.fields.join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+              ))}
+            </tbody>
+          </ScrollingTable>
         </section>
       ) : null}
     </>

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { request, subscribe } from './graphql.ts';
 import { EVENTS, type HealthStatus, LIST, type ListedConnection, type Start } from './operations.ts';
 import { navigate } from './routes.ts';
-import { Banner, HealthSummary, healthWord } from './ui.tsx';
+import { Banner, HealthSummary, healthWord, ScrollingTable } from './ui.tsx';
 
 interface ListAnswer {
   databaseConnections: { totalCount: number; edges: { node: ListedConnection }[] };
@@ -109,34 +109,31 @@ export function ConnectionList({ start }: { start: Start }) {
               </select>
             </label>
           </div>
-          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region is reached by keyboard to scroll it */}
-          <section class="table-scroll" tabIndex={0} aria-label="Connections, scrollable">
-            <table aria-label="Connections">
-              <thead>
-                <tr>
-                  <th scope="col">Alias</th>
-                  <th scope="col">Dialect</th>
-                  <th scope="col">Workspace</th>
-                  <th scope="col">Health</th>
+          <ScrollingTable label="Connections">
+            <thead>
+              <tr>
+                <th scope="col">Alias</th>
+                <th scope="col">Dialect</th>
+                <th scope="col">Workspace</th>
+                <th scope="col">Health</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((connection) => (
+                <tr key={connection.id}>
+                  <td>
+                    <a href={`#/connections/${connection.id}`}>{connection.alias}</a>
+                    {connection.managed ? <span class="badge badge-managed">Managed</span> : null}
+                  </td>
+                  <td>{labels.get(connection.dialect) ?? connection.dialect}</td>
+                  <td>{connection.workspace}</td>
+                  <td>
+                    <HealthSummary health={connection.health} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {shown.map((connection) => (
-                  <tr key={connection.id}>
-                    <td>
-                      <a href={`#/connections/${connection.id}`}>{connection.alias}</a>
-                      {connection.managed ? <span class="badge badge-managed">Managed</span> : null}
-                    </td>
-                    <td>{labels.get(connection.dialect) ?? connection.dialect}</td>
-                    <td>{connection.workspace}</td>
-                    <td>
-                      <HealthSummary health={connection.health} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+              ))}
+            </tbody>
+          </ScrollingTable>
           <p class="muted">
             {shown.length} of {connections.length} shown
           </p>

@@ -79,6 +79,16 @@ export function Banner({ kind, children }: { kind: 'error' | 'info' | 'success';
   );
 }
 
+/** A table that scrolls sideways in its own region on narrow screens, reachable by keyboard to scroll it. */
+export function ScrollingTable({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region is reached by keyboard to scroll it
+    <section class="table-scroll" tabIndex={0} aria-label={`${label}, scrollable`}>
+      <table aria-label={label}>{children}</table>
+    </section>
+  );
+}
+
 /** What the user calls a parameter: `http_path` → "HTTP path". */
 export function labelOf(name: string): string {
   if (LABELS[name]) return LABELS[name];

@@ -67,14 +67,22 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
     nullable: field.value.nullable === true,
     description: field.description,
   };
+  // A secret field, and what is read from one, show their secrets only when asked, to those allowed.
+  const revealable = {
+    args: {
+      reveal: t.arg.boolean({
+        defaultValue: false,
+        description: 'Show the secrets (needs the connections:reveal scope; the reveal is logged).',
+      }),
+    },
+    authScopes: (_row: ConnectionRow, { reveal }: { reveal?: boolean | null }) =>
+      reveal ? { 'connections:reveal': true } : true,
+  };
   const { derivedFrom } = field;
   if (derivedFrom) {
     return t.field({
       ...common,
-      args: {
-        reveal: t.arg.boolean({ defaultValue: false, description: 'Show the secrets, as the field it is read from.' }),
-      },
-      authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
+      ...revealable,
       resolve: async (row, { reveal }, { connections, caller }) => {
         const value = await connections.present(caller, row, derivedFrom.field, reveal === true);
         return derivedFrom.derive(value as string, row.dialect as DialectName) as string;
@@ -85,13 +93,7 @@ function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: Fi
     // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
     return t.field({
       ...common,
-      args: {
-        reveal: t.arg.boolean({
-          defaultValue: false,
-          description: 'Show the secrets (needs the connections:reveal scope; the reveal is logged).',
-        }),
-      },
-      authScopes: (_row, { reveal }) => (reveal ? { 'connections:reveal': true } : true),
+      ...revealable,
       resolve: (row, { reveal }, { connections, caller }) =>
         connections.present(caller, row, name as SecretFieldName, reveal === true) as Promise<string>,
     });
