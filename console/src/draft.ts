@@ -111,6 +111,9 @@ export class DraftProblem extends Error {
   }
 }
 
+const hasSshSettings = (draft: Draft) =>
+  Object.entries(draft.ssh).some(([name, value]) => name !== 'port' && value.trim() !== '');
+
 /** Where the URI goes and how: what a test of the draft needs. */
 export function reachOf(draft: Draft, dialect: Dialect) {
   const where =
@@ -125,7 +128,8 @@ export function reachOf(draft: Draft, dialect: Dialect) {
     ...where,
     schemas,
     useSsh: draft.useSsh,
-    sshSettings: draft.useSsh ? settingsOf(draft.ssh, ['port']) : null,
+    // Settings kept while the tunnel is off are kept; the port's default alone makes none.
+    sshSettings: draft.useSsh || hasSshSettings(draft) ? settingsOf(draft.ssh, ['port']) : null,
     tlsSettings: dialect.supportsTls ? settingsOf(draft.tls) : null,
   };
 }

@@ -28,10 +28,14 @@ function useConnections() {
   const [connections, setConnections] = useState<ListedConnection[] | undefined>();
   const [problem, setProblem] = useState<string>();
   const [live, setLive] = useState(false);
+  const [total, setTotal] = useState(0);
   useEffect(() => {
     const load = () =>
       request<ListAnswer>(LIST)
-        .then((answer) => setConnections(answer.databaseConnections.edges.map((edge) => edge.node)))
+        .then((answer) => {
+          setConnections(answer.databaseConnections.edges.map((edge) => edge.node));
+          setTotal(answer.databaseConnections.totalCount);
+        })
         .catch((error: Error) => setProblem(error.message));
     void load();
     return subscribe<EventAnswer>(
@@ -44,13 +48,13 @@ function useConnections() {
       },
     );
   }, []);
-  return { connections, problem, live };
+  return { connections, problem, live, total };
 }
 
 const HEALTH_FILTERS: HealthStatus[] = ['OK', 'FAILING', 'UNKNOWN', 'NOT_TESTABLE'];
 
 export function ConnectionList({ start }: { start: Start }) {
-  const { connections, problem, live } = useConnections();
+  const { connections, problem, live, total } = useConnections();
   const [search, setSearch] = useState('');
   const [dialect, setDialect] = useState('');
   const [health, setHealth] = useState('');
@@ -136,6 +140,7 @@ export function ConnectionList({ start }: { start: Start }) {
           </ScrollingTable>
           <p class="muted">
             {shown.length} of {connections.length} shown
+            {total > connections.length ? ` (the first ${connections.length} of ${total}: the API lists the rest)` : ''}
           </p>
         </>
       ) : null}
