@@ -199,12 +199,16 @@ function TlsSection(props: { draft: Draft; set: (draft: Draft) => void; errors: 
   );
 }
 
+/** Where a new connection goes unless the user picks another: `default` if the caller sees it. */
+const firstWorkspace = (start: Start) =>
+  start.workspaces.find((workspace) => workspace.name === 'default')?.name ?? start.workspaces[0]?.name ?? 'default';
+
 /** What a test of the draft said. */
 type Tested = { ok: true; text: string } | { ok: false; text: string };
 
 export function ConnectionForm({ start, id }: { start: Start; id?: string }) {
   const [draft, setDraft] = useState<Draft | undefined>(
-    id ? undefined : emptyDraft(start.dialects[0] as Dialect, start.workspaces[0]?.name ?? 'default'),
+    id ? undefined : emptyDraft(start.dialects[0] as Dialect, firstWorkspace(start)),
   );
   const [stored, setStored] = useState<Connection>();
   const [errors, setErrors] = useState<Errors>({});
