@@ -80,6 +80,8 @@ const API_KEYS = JSON.stringify([
 ]);
 const PASSWORD = 'console-Secret/1';
 const SCREENSHOTS = 'docs/console';
+/** How long a poll waits for what a round trip to the service (or its database) brings. */
+const WAIT = { timeout: 10_000 };
 
 /** axe-core's WCAG 2.1 A and AA rules, contrast included: no violation. */
 async function expectAccessible(page: Page, where: string) {
@@ -151,7 +153,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await fill(page, { Database: new URL(target.url).pathname.slice(1), Username: 'postgres', Password: PASSWORD });
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect
-      .poll(() => page.getByRole('status').allTextContents())
+      .poll(() => page.getByRole('status').allTextContents(), WAIT)
       .toContainEqual(expect.stringMatching(/^Connected in \d+ ms/));
     await expectAccessible(page, 'the form');
     if (screenshots) await page.screenshot({ path: `${SCREENSHOTS}/form.png`, fullPage: true });
@@ -164,7 +166,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await page.getByText('public').click();
     await page.getByText('orders').click();
     const columns = page.getByRole('table', { name: 'Columns of public.orders' });
-    await expect.poll(() => columns.textContent()).toMatch(/placed_at.*timestamp with time zone/);
+    await expect.poll(() => columns.textContent(), WAIT).toMatch(/placed_at.*timestamp with time zone/);
     await expectAccessible(page, 'the schema browser');
     if (screenshots) await page.locator('.schema-browser').screenshot({ path: `${SCREENSHOTS}/schema-browser.png` });
 
@@ -195,15 +197,15 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await fill(page, { Host: '127.0.0.1', Port: '1', Database: 'x' });
     await page.getByRole('button', { name: 'Test connection' }).click();
     const port = page.getByLabel('Port', { exact: true });
-    await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => port.getAttribute('aria-invalid'), WAIT).toBe('true');
     expect(await page.locator('#param-port-error').textContent()).toMatch(/^connection_refused: /);
     // Saving without a host: the API's 'parameters.host is required', at the Host field; nothing saved.
     await fill(page, { Host: '' });
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('#param-host-error').textContent()).toBe('is required');
+    await expect.poll(() => page.locator('#param-host-error').textContent(), WAIT).toBe('is required');
     await fill(page, { 'Metadata (JSON)': '[1, 2]' });
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('#metadata-error').textContent()).toMatch(/must be a JSON object/);
+    await expect.poll(() => page.locator('#metadata-error').textContent(), WAIT).toMatch(/must be a JSON object/);
     await expectAccessible(page, 'the form with errors');
     const listed = await clientFor(service.url).request('GET', '/api/v1/database-connections', undefined, {
       authorization: `Bearer ${ADMIN}`,
@@ -224,10 +226,10 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await fill(page, { 'Metadata (JSON)': '{"team": "finance"}' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'sales' }).waitFor();
-    await expect.poll(() => page.locator('.fields').textContent()).toContain('"team": "finance"');
+    await expect.poll(() => page.locator('.fields').textContent(), WAIT).toContain('"team": "finance"');
     expect(await page.locator('.fields').textContent()).toContain('postgres:****@127.0.0.1');
     await page.getByRole('button', { name: 'Reveal' }).click();
-    await expect.poll(() => page.locator('.fields').textContent()).toContain('console-Secret%2F1');
+    await expect.poll(() => page.locator('.fields').textContent(), WAIT).toContain('console-Secret%2F1');
     await expectAccessible(page, 'the detail, revealed');
 
     const auditor = await signedIn(AUDITOR);
@@ -237,7 +239,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     expect(await auditor.page.getByRole('button', { name: 'Reveal' }).count()).toBe(0);
     // The reveal is in the trail, as the auditor reads it.
     await expect
-      .poll(() => auditor.page.getByRole('table', { name: 'Audit trail' }).textContent())
+      .poll(() => auditor.page.getByRole('table', { name: 'Audit trail' }).textContent(), WAIT)
       .toMatch(/reveal.*admin/);
   });
 
@@ -260,7 +262,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
       await expectAccessible(page, 'the list at 390 px, dark');
 
       await page.getByLabel('Search by alias').fill('elsewhere');
-      await expect.poll(() => list.locator('tbody tr').count()).toBe(1);
+      await expect.poll(() => list.locator('tbody tr').count(), WAIT).toBe(1);
       await page.getByRole('link', { name: 'from-elsewhere' }).click();
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       const confirm = page.getByRole('button', { name: 'Confirm delete' });
@@ -269,7 +271,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
       await confirm.click();
       await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
       await page.getByLabel('Search by alias').fill('');
-      await expect.poll(() => list.textContent()).not.toContain('from-elsewhere');
+      await expect.poll(() => list.textContent(), WAIT).not.toContain('from-elsewhere');
       expect(await list.textContent()).toContain('sales');
     },
   );
