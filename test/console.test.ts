@@ -217,8 +217,9 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     const { page } = await signedIn(ADMIN);
     await page.getByRole('link', { name: 'sales' }).click();
     // Checked each second since it was saved: its line of scheduled checks has dots.
+    await page.getByRole('heading', { name: 'sales' }).waitFor();
     const checks = page.getByRole('list', { name: 'Scheduled checks, oldest first' }).locator('li');
-    expect(await checks.count()).toBeGreaterThan(0);
+    await expect.poll(() => checks.count(), WAIT).toBeGreaterThan(0);
     expect(await checks.first().textContent()).toMatch(/ok in \d+ ms$/);
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit sales' }).waitFor();
