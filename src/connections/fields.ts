@@ -196,13 +196,17 @@ export const declarationOf = (name: ConnectionFieldName): FieldDeclaration => CO
 /** The fields clients write, other spellings of them included, in declaration order. */
 export const WRITTEN_FIELDS = entries.filter(([, field]) => field.input !== undefined);
 
+/** The fields that may stand in a field's place (`dialect` and `parameters` for the URI), if any. */
+export const alternativesOf = ({ input }: FieldDeclaration): readonly string[] | undefined =>
+  input && 'orInstead' in input ? input.orInstead : undefined;
+
 /** Whether every write must send it: required, with no other spelling that may stand in its place. */
-export const isRequiredInput = ({ input }: FieldDeclaration) =>
-  input !== undefined && 'required' in input && input.required && !('orInstead' in input && input.orInstead);
+export const isRequiredInput = (field: FieldDeclaration) =>
+  field.input !== undefined && 'required' in field.input && field.input.required && !alternativesOf(field);
 
 /** What a write that sends neither a required field nor what may stand in its place is told. */
-export function missingMessage({ input }: FieldDeclaration): string {
-  const others = input && 'orInstead' in input ? input.orInstead : undefined;
+export function missingMessage(field: FieldDeclaration): string {
+  const others = alternativesOf(field);
   return others ? `is required, or ${others.join(' and ')} in its place` : 'is required';
 }
 

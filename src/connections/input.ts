@@ -10,6 +10,7 @@ import { type FieldProblem, fieldPath, ValidationError } from '../validation.ts'
 export { fieldPath };
 
 import { CONNECTION_FIELDS, type ConnectionDocument, INPUT_FIELDS, missingMessage } from './fields.ts';
+import { isJsonObject } from './values.ts';
 
 export type { ConnectionDocument };
 
@@ -36,15 +37,12 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   );
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The input with `dialect` and `parameters` turned into the `connectionUri` they spell, the
  * parameters checked against the dialect's declarations, and what is wrong with them.
  */
 function spelledOut(input: unknown): { input: unknown; problems: FieldProblem[] } {
-  if (!isObject(input) || (input.dialect === undefined && input.parameters === undefined))
+  if (!isJsonObject(input) || (input.dialect === undefined && input.parameters === undefined))
     return { input, problems: [] };
   const { dialect, parameters, ...rest } = input;
   const problems: FieldProblem[] = [];
@@ -52,10 +50,10 @@ function spelledOut(input: unknown): { input: unknown; problems: FieldProblem[] 
     problems.push({ field: 'parameters', message: 'must not be sent with connectionUri: send one of the two forms' });
   if (dialect === undefined) problems.push({ field: 'dialect', message: 'is required with parameters' });
   if (parameters === undefined) problems.push({ field: 'parameters', message: 'is required with dialect' });
-  else if (!isObject(parameters)) problems.push({ field: 'parameters', message: 'must be a JSON object' });
+  else if (!isJsonObject(parameters)) problems.push({ field: 'parameters', message: 'must be a JSON object' });
   const known = DIALECT_NAMES.includes(dialect as DialectName);
   if (dialect !== undefined && !known) problems.push({ field: 'dialect', message: 'is not a dialect' });
-  if (problems.length > 0 || !known || !isObject(parameters)) return { input: rest, problems };
+  if (problems.length > 0 || !known || !isJsonObject(parameters)) return { input: rest, problems };
   const named = dialectNamed(dialect as DialectName);
   problems.push(...parameterProblems(named, parameters));
   if (problems.length > 0) return { input: rest, problems };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { FieldProblem } from './errors.ts';
 import {
+  alternativesOf,
   CONNECTION_FIELDS,
   type ConnectionFieldName,
   type FieldDeclaration,
@@ -106,7 +107,7 @@ export function inputFromBody(
   }
   // A required field that others may stand in for: one of the forms is needed.
   for (const [name, field] of INPUT_FIELDS) {
-    const others = field.input && 'orInstead' in field.input ? field.input.orInstead : undefined;
+    const others = alternativesOf(field);
     if (!shape.fields.includes(name) || !others || !shape.fillDefaults) continue;
     const given = [name, ...others].some((other) => body[REST_NAME_OF.get(other) ?? other] !== undefined);
     if (!given) problems.push({ field: field.rest ?? name, message: missingMessage(field) });

@@ -78,7 +78,8 @@ export const typeError = (expected: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : issue.input === null ? 'must not be null' : `must be ${expected}`;
 
 const string = () => z.string({ error: typeError('a string') });
-const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+/** A JSON object: not null, not an array. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const objectType = () => z.custom<Record<string, unknown>>(isJsonObject, { error: typeError('a JSON object') });
 const stringArray = () => z.array(string(), { error: typeError('an array of strings') });

@@ -6,6 +6,7 @@
 
 import { AUDIT_ACTIONS } from '../audit/events.ts';
 import {
+  alternativesOf,
   type ConnectionFieldName,
   type FieldDeclaration,
   isRequiredInput,
@@ -90,7 +91,7 @@ function inputSchema(names: ConnectionFieldName[]) {
   );
   // A field that other fields may stand in for: one of the two forms, never both.
   const forms = fields.flatMap(([name, field]) => {
-    const others = field.input && 'orInstead' in field.input ? field.input.orInstead : undefined;
+    const others = alternativesOf(field);
     if (!others) return [];
     const instead = others.map((other) => REST_NAME_OF.get(other) ?? other);
     return [{ oneOf: [{ required: [restName([name, field])] }, { required: instead }] }];
