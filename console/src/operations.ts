@@ -4,10 +4,13 @@
  */
 
 const HEALTH = 'health { status checkedAt latencyMs error { code message } }';
-const FAILURES = `... on Error { code message }
+// Each mutation's union holds some of these error types: a fragment spreads only on the ones it holds.
+const ANY_ERROR = '... on Error { code message }';
+const FIELD_ERRORS = '... on ValidationError { fieldErrors { field message } }';
+const FAILURES = `${ANY_ERROR}
   ... on ConnectionFailedError { reason { code message } }`;
 const ERRORS = `${FAILURES}
-  ... on ValidationError { fieldErrors { field message } }`;
+  ${FIELD_ERRORS}`;
 const TEST_RESULT = 'ok latencyMs serverVersion error { code message }';
 
 export const SSH_FIELDS = 'host port username password privateKey privateKeyPassword hostKeyFingerprint';
@@ -75,7 +78,7 @@ export const UPDATE = `mutation ConsoleUpdate($id: ID!, $input: UpdateDatabaseCo
 export const DELETE = `mutation ConsoleDelete($id: ID!) {
   result: deleteDatabaseConnection(id: $id) {
     __typename
-    ... on Error { code message }
+    ${ANY_ERROR}
   }
 }`;
 
@@ -89,8 +92,8 @@ export const TEST_DRAFT = `mutation ConsoleTestDraft(
   ) {
     __typename
     ... on ConnectionTestResult { ${TEST_RESULT} }
-    ... on Error { code message }
-    ... on ValidationError { fieldErrors { field message } }
+    ${ANY_ERROR}
+    ${FIELD_ERRORS}
   }
 }`;
 
@@ -98,7 +101,7 @@ export const TEST_SAVED = `mutation ConsoleTestSaved($id: ID!) {
   result: testDatabaseConnection(id: $id) {
     __typename
     ... on ConnectionTestResult { ${TEST_RESULT} }
-    ... on Error { code message }
+    ${ANY_ERROR}
   }
 }`;
 
