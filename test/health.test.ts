@@ -10,7 +10,7 @@ import { createPostgresDatabase, postgresAvailable, runSql, STORES, type TestDat
 import { type ServerProcess, startServerProcess } from './support/process.ts';
 import { type Client, clientFor, TEST_ENCRYPTION_KEY } from './support/service.ts';
 import { subscribe } from './support/sse.ts';
-import { createPostgresTarget, startSilentServer } from './support/targets.ts';
+import { closedPort, createPostgresTarget, startSilentServer } from './support/targets.ts';
 import { until } from './support/until.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -116,6 +116,33 @@ describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => 
       expect(['host_not_found', 'account_not_found']).toContain(checked.error.code);
     },
   );
+});
+
+describe.each(STORES)('scheduled health checks of many connections on $name', ({ create, skip }) => {
+  it.skipIf(skip)('starts the next check as soon as one ends, not at the next tick of the scheduler', async () => {
+    const database = await create();
+    const service = await startServerProcess({
+      DATABASE_URL: database.url,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      HEALTH_CHECK_INTERVAL_S: '60',
+      CONNECTION_TESTS_MAX_PER_KEY: '1',
+    });
+    try {
+      const api = clientFor(service.url);
+      const refused = `postgresql://u:p@127.0.0.1:${await closedPort()}/x`;
+      const started = Date.now();
+      for (let i = 0; i < 40; i++) await api.request('POST', PATH, { alias: `c${i}`, connection_uri: refused });
+      const unchecked = async () => (await api.request('GET', `${PATH}?health=unknown`)).body.length;
+      await until(unchecked, (count) => count === 0, 15_000);
+      // One check at a time, each refused at once: a claim per tick of 500 ms would take 20 s.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await api.request('GET', `${PATH}?health=failing`)).body).toHaveLength(40);
+    } finally {
+      service.child.kill();
+      await service.exited;
+      await database.drop();
+    }
+  });
 });
 
 describe.skipIf(!postgresAvailable)('health checks by two instances on one PostgreSQL database', () => {

@@ -44,13 +44,16 @@ export function startHealthChecks(
         .finally(() => {
           running--;
           inFlight.delete(work);
+          // Its place is taken at once: checks that end quickly must not wait for the next tick,
+          // or a few thousand connections could not all be checked within one interval.
+          tickOnce();
         });
       inFlight.add(work);
     }
   }
 
   let ticking = false;
-  const timer = setInterval(() => {
+  function tickOnce() {
     if (ticking) return;
     ticking = true;
     tick()
@@ -58,7 +61,8 @@ export function startHealthChecks(
       .finally(() => {
         ticking = false;
       });
-  }, TICK_MS);
+  }
+  const timer = setInterval(tickOnce, TICK_MS);
   timer.unref();
 
   return {
