@@ -146,6 +146,9 @@ export const ENVIRONMENT = z.object({
   SECRET_FILES_DIR: z.string().optional(),
   AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
   HEALTH_CHECK_INTERVAL_S: integer(0, 86_400).default(300),
+  READ_CACHE_ENTRIES: integer(0, 10_000_000).default(20_000),
+  READ_CACHE_MB: integer(1, 100_000).default(32),
+  READ_CACHE_TTL_S: integer(1, 86_400).default(300),
   CONNECTIONS_FILE: z.string().optional(),
   CONNECTIONS_FILE_PRUNE: boolean().default(false),
 });

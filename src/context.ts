@@ -24,6 +24,8 @@ export interface RequestContext {
   principal: Principal;
   requestId?: string;
   logger: Logger;
+  /** Read past the read cache (the request said Cache-Control: no-cache). */
+  fresh?: boolean;
 }
 
 export type Context = ServiceContext & RequestContext & { caller: Caller };

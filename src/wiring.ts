@@ -83,7 +83,12 @@ export async function openConnections(config: Config, logger: Logger, options: O
     connectivity: createConnectivity(config),
     events,
     logger,
-    workspaces: workspaces(prisma, apiKeys),
+    workspaces: workspaces(prisma, apiKeys, events),
+    readCache: {
+      maxEntries: config.READ_CACHE_ENTRIES,
+      maxBytes: config.READ_CACHE_MB * 1_048_576,
+      ttlMs: config.READ_CACHE_TTL_S * 1_000,
+    },
   });
   const close = async () => {
     await events.close();

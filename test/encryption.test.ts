@@ -8,6 +8,8 @@ import { rotateKeys } from '../src/connections/key-rotation.ts';
 import { connectionStore } from '../src/connections/store.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
+import { createConnectionEvents } from '../src/events/connection-events.ts';
+import { createLogger } from '../src/logger.ts';
 import { decrypt, encryptionKey, keyIdOf } from '../src/secrets/cipher.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 
@@ -117,11 +119,13 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         await before.stop();
 
         const keys = { current: keyOf(KEY_B), all: new Map([keyOf(KEY_A), keyOf(KEY_B)].map((k) => [k.id, k])) };
-        const prisma = createPrismaClient(storeFromUrl(database.url));
+        const store = storeFromUrl(database.url);
+        const prisma = createPrismaClient(store);
+        const events = createConnectionEvents(store, prisma, createLogger('silent'), { listen: false });
         try {
           const rotate = () =>
             rotateKeys(
-              { prisma, secrets: connectionSecrets(keys, true) },
+              { prisma, secrets: connectionSecrets(keys, true), events },
               connectionStore(prisma),
               { principal: toolPrincipal('rotate-keys') },
               3,

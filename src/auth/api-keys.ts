@@ -37,6 +37,8 @@ export interface Caller {
   requestId?: string;
   /** A logger that names the request. */
   logger?: Logger;
+  /** Read from the database, past the read cache (the request said Cache-Control: no-cache). */
+  fresh?: boolean;
 }
 
 /** Who the audit trail says acted, for a request of this caller. */

@@ -7,6 +7,7 @@ import type { ConnectionEvents } from '../events/connection-events.ts';
 import type { Logger } from '../logger.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import type { SecretReferences } from '../secrets/references.ts';
+import type { ReadCacheSettings } from './read-cache.ts';
 import type { Workspaces } from './workspaces.ts';
 
 export interface ConnectionsDependencies {
@@ -21,6 +22,8 @@ export interface ConnectionsDependencies {
   logger: Logger;
   /** The workspaces connections belong to. */
   workspaces: Workspaces;
+  /** The bounds of the read cache (which holds nothing where the changes of other processes are not heard, as in the tools). */
+  readCache: ReadCacheSettings;
 }
 
 export type { Caller } from '../auth/api-keys.ts';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
-import { connectionEvent } from '../events/connection-events.ts';
+import { connectionEvent, quietChange } from '../events/connection-events.ts';
 import type { ConnectionsDependencies } from './dependencies.ts';
 import { type HealthStatus, historyWith } from './health.ts';
 import { testStoredConnection } from './references.ts';
@@ -101,8 +101,10 @@ export function startHealthRecords(dependencies: ConnectionsDependencies, store:
           healthLeaseUntil: null,
         },
       );
-      if (status === row.healthStatus) await record;
-      else await events.commit(prisma, connectionEvent('health_changed', id, row.workspace), record);
+      // The same status: only read caches hear of it (its time and latency changed); else subscribers too.
+      const change =
+        status === row.healthStatus ? quietChange(id) : connectionEvent('health_changed', id, row.workspace);
+      await events.commit(prisma, change, record);
     },
 
     /** The last health of every connection checked so far (for /metrics). */

@@ -5,6 +5,7 @@
  * they are; masked copies do not depend on the key and stay.
  */
 import { recordAuditEvent } from '../audit/events.ts';
+import { quietChange } from '../events/connection-events.ts';
 import { encryptedColumn } from '../secrets/connection-secrets.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
 import { SECRET_FIELDS } from './fields.ts';
@@ -13,7 +14,7 @@ import type { ConnectionStore } from './store.ts';
 const BATCH = 100;
 
 export async function rotateKeys(
-  { prisma, secrets }: Pick<ConnectionsDependencies, 'prisma' | 'secrets'>,
+  { prisma, secrets, events }: Pick<ConnectionsDependencies, 'prisma' | 'secrets' | 'events'>,
   store: ConnectionStore,
   caller: Caller,
   batchSize = BATCH,
@@ -27,9 +28,14 @@ export async function rotateKeys(
     const rows = await store.notUnderKey(`v1.${secrets.keyring.current.id}.`, columns, after, batchSize);
     if (rows.length === 0) break;
     for (const row of rows) {
-      const { count } = await store.updateIf(
-        { id: row.id, ...underOlderKey(row) },
-        Object.fromEntries(fields.map((field) => [encryptedColumn(field), secrets.reencrypt(row, field)])),
+      // Read caches hold ciphertexts: they forget this one.
+      const { count } = await events.commit(
+        prisma,
+        quietChange(row.id),
+        store.updateIf(
+          { id: row.id, ...underOlderKey(row) },
+          Object.fromEntries(fields.map((field) => [encryptedColumn(field), secrets.reencrypt(row, field)])),
+        ),
       );
       rotated += count;
     }

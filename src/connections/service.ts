@@ -24,6 +24,7 @@ import { parseFullDocument, parsePartialDocument } from './input.ts';
 import { rotateKeys } from './key-rotation.ts';
 import { maskDocument, maskedPaths, refuseMasks, restoreMasks } from './masks.ts';
 import { provisioning } from './provisioning.ts';
+import { createReadCache } from './read-cache.ts';
 import {
   changedColumns,
   changedFields,
@@ -73,6 +74,9 @@ const UPDATE_ATTEMPTS = 3;
 export function createConnectionsService(dependencies: ConnectionsDependencies) {
   const { prisma, secrets, references, policy, connectivity, events, logger, workspaces } = dependencies;
   const store = connectionStore(prisma);
+  // Reads answered from memory while nothing changed; every change reaches it through the events.
+  const cache = createReadCache(dependencies.readCache);
+  events.watch(cache);
 
   /** The audit event of a change by this caller, to go into the change's batch. */
   const audit = (
@@ -84,8 +88,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   const visible = (caller: Caller, row: ConnectionRow | null) =>
     row && caller.principal.access.sees(row.workspace) ? row : null;
 
-  /** The row with this id if the caller may see it, or null (an id that is no UUID names nothing). */
+  /** The row with this id if the caller may see it, or null (an id that is no UUID names nothing); read as stored. */
   const find = async (caller: Caller, id: string) => visible(caller, isConnectionId(id) ? await store.byId(id) : null);
+
+  /** As `find`, answered from the read cache where it holds the row: for reads, never for the checks of a write. */
+  const read = async (caller: Caller, id: string) =>
+    visible(caller, isConnectionId(id) ? await cache.row(id, caller.fresh === true, () => store.byId(id)) : null);
 
   /** The row with this id, which the caller must see (else NotFoundError) and hold `scope` in (else AccessDeniedError). */
   async function findFor(caller: Caller, id: string, scope: Scope): Promise<ConnectionRow> {
@@ -134,13 +142,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
 
   async function page(caller: Caller, { filter, after, before, size, fromEnd }: PageOptions): Promise<Page> {
     // One row more than asked for says whether there are more.
-    const rows = await store.page({
-      filter: visibleTo(caller, filter),
-      after,
-      before,
-      take: size + 1,
-      backwards: fromEnd,
-    });
+    const request = { filter: visibleTo(caller, filter), after, before, take: size + 1, backwards: fromEnd };
+    const rows = await cache.page(request, caller.fresh === true, () => store.page(request));
     const more = rows.length > size;
     const shown = rows.slice(0, size);
     if (fromEnd) shown.reverse();
@@ -297,23 +300,23 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
 
   return {
     /** The connection with this id, or null (also when the caller may not see it). */
-    get: (caller: Caller, id: string) => find(caller, id),
+    get: (caller: Caller, id: string) => read(caller, id),
 
     /** The connection with this alias (compared ignoring case) in this workspace, or null. */
     findByAlias: async (caller: Caller, alias: string, workspace = DEFAULT_WORKSPACE) =>
       visible(caller, await store.byAlias(workspace, alias)),
 
-    /** Where the row with this id is, if the caller may see it: for loaders that read rows themselves (GraphQL's node). */
-    whereVisible(caller: Caller, id: string) {
-      const workspaces = caller.principal.access.visibleWorkspaces();
-      return workspaces ? { id, workspace: { in: workspaces } } : { id };
-    },
-
     /** A page of the connections the caller sees, oldest first. */
     page,
 
     /** How many connections the caller sees match the filter. */
-    count: (caller: Caller, filter: ConnectionFilter) => store.count(visibleTo(caller, filter)),
+    count(caller: Caller, filter: ConnectionFilter) {
+      const visibleFilter = visibleTo(caller, filter);
+      return cache.count(visibleFilter, caller.fresh === true, () => store.count(visibleFilter));
+    },
+
+    /** How reads were answered: from the cache, from the database, or past it. */
+    readCacheStats: () => cache.stats(),
 
     /** Creates a connection; a URI written as parameters has its problems named there. */
     create: (caller: Caller, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> =>

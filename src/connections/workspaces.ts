@@ -15,6 +15,7 @@ import {
 import { DEFAULT_WORKSPACE, EVERY_WORKSPACE, type Grant, WORKSPACE_NAME } from '../auth/grants.ts';
 import type { ManagedApiKeys } from '../auth/managed-keys.ts';
 import type { Prisma } from '../db/client.ts';
+import { type ConnectionEvents, quietChange } from '../events/connection-events.ts';
 import { ValidationError } from '../validation.ts';
 import { prismaCode } from './records.ts';
 import { connectionStore } from './store.ts';
@@ -51,7 +52,7 @@ function refuseDefault(name: string) {
   }
 }
 
-export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
+export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: ConnectionEvents) {
   const table = prisma.workspace;
   return {
     /** Whether a workspace of this name exists. */
@@ -96,8 +97,10 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
       requireAdminEverywhere(caller);
       refuseDefault(from);
       checkName(to);
+      // Its connections change workspace: every read cache forgets what it holds.
+      const moved = quietChange();
       try {
-        return await prisma.$transaction(async (tx) => {
+        const renamed = await prisma.$transaction(async (tx) => {
           const existing = await tx.workspace.findUnique({ where: { name: from } });
           if (!existing) throw new WorkspaceNotFoundError(from);
           const renamed = await tx.workspace.create({ data: { name: to, createdAt: existing.createdAt } });
@@ -105,8 +108,11 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys) {
           await keys.renameWorkspace(tx, from, to);
           await tx.workspace.delete({ where: { name: from } });
           await audit(tx, caller, 'rename_workspace', to, from);
+          await events.inTransaction(tx, moved);
           return renamed;
         });
+        events.afterCommit(moved);
+        return renamed;
       } catch (error) {
         if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(to);
         throw error;

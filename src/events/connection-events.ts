@@ -6,7 +6,9 @@
  * while anyone subscribes, the changes are read from the audit trail, which records each one in its
  * own transaction, in commit order (SQLite has one writer at a time): right after a change this
  * process commits, and every POLL_MS for those of other processes. Health changes, which only the
- * service's own checks make, are delivered within the process there.
+ * service's own checks make, are delivered within the process there. Read caches watch the same
+ * changes, quiet ones too (see ConnectionEvent.quiet), and are told whether those of other
+ * processes are heard.
  */
 import { EventEmitter, on } from 'node:events';
 import type pg from 'pg';
@@ -25,6 +27,25 @@ export interface ConnectionEvent {
   workspace?: string;
   /** ISO 8601. */
   at: string;
+  /**
+   * A change no subscriber hears, only the read caches of the instances: a health check that left
+   * the status as it was, secrets re-encrypted, a workspace renamed (of EVERY_CONNECTION).
+   */
+  quiet?: true;
+}
+
+/** The connection id of a quiet change that may touch every connection (a workspace renamed). */
+export const EVERY_CONNECTION = '*';
+
+/** Who keeps what it read (a read cache): told of every change committed, here or by another process. */
+export interface ChangeWatcher {
+  /** A change of this connection (or, EVERY_CONNECTION, of any) was committed. */
+  changed(connectionId: string): void;
+  /**
+   * Whether the changes of other processes are heard from now on (false: they are not, and what
+   * was read may go stale unseen). Told again each time it turns.
+   */
+  hearing(heard: boolean): void;
 }
 
 /** A Prisma client or transaction: where a change is written. */
@@ -57,6 +78,8 @@ export interface ConnectionEvents {
   ): AsyncIterableIterator<ConnectionEvent>;
   /** Subscribers listening now (each leaves when its client goes). */
   subscribers(): number;
+  /** Tells `watcher` of every change from now on, and whether those of other processes are heard (at once, then as it turns). */
+  watch(watcher: ChangeWatcher): void;
   close(): Promise<void>;
 }
 
@@ -84,14 +107,44 @@ export const connectionEvent = (
   at: new Date().toISOString(),
 });
 
-/** Delivery to this process's subscribers. */
-function localDelivery() {
+/** A quiet change (see ConnectionEvent.quiet) of one connection, or of every one. */
+export const quietChange = (connectionId: string = EVERY_CONNECTION): ConnectionEvent => ({
+  ...connectionEvent('updated', connectionId),
+  quiet: true,
+});
+
+/** The watchers of changes, told together. */
+function changeWatchers() {
+  const watchers: ChangeWatcher[] = [];
+  let heard = false;
+  return {
+    add(watcher: ChangeWatcher) {
+      watchers.push(watcher);
+      watcher.hearing(heard);
+    },
+    any: () => watchers.length > 0,
+    changed(connectionId: string) {
+      for (const watcher of watchers) watcher.changed(connectionId);
+    },
+    hearing(now: boolean) {
+      if (now === heard) return;
+      heard = now;
+      for (const watcher of watchers) watcher.hearing(now);
+    },
+  };
+}
+
+/** Delivery to this process's watchers, then (unless quiet) to its subscribers. */
+function localDelivery(watchers: ReturnType<typeof changeWatchers>) {
   const local = new EventEmitter();
   // Every subscriber adds a listener: no warning for many of them.
   local.setMaxListeners(0);
   return {
     // Every event under 'event', and under its connection's own name for subscribers of one.
     deliver(event: ConnectionEvent) {
+      // Caches first: a subscriber reading the connection on its event reads it as changed.
+      watchers.changed(event.connectionId);
+      if (event.quiet) return;
       local.emit('event', event);
       local.emit(`event:${event.connectionId}`, event);
     },
@@ -128,7 +181,12 @@ function localDelivery() {
 }
 
 /** PostgreSQL: a connection that LISTENs, opened again whenever it breaks. */
-function listenForNotifications(url: string, logger: Logger, deliver: (event: ConnectionEvent) => void) {
+function listenForNotifications(
+  url: string,
+  logger: Logger,
+  deliver: (event: ConnectionEvent) => void,
+  hearing: (heard: boolean) => void,
+) {
   let listener: pg.Client | undefined;
   let closed = false;
   async function listen() {
@@ -141,6 +199,7 @@ function listenForNotifications(url: string, logger: Logger, deliver: (event: Co
     });
     client.on('error', (error) => {
       logger.warn({ err: error }, 'the connection listening for change events broke; listening again');
+      hearing(false);
       listener = undefined;
       void client.end().catch(() => {});
       if (!closed) setTimeout(() => void listen().catch(() => {}), RELISTEN_MS).unref();
@@ -149,6 +208,7 @@ function listenForNotifications(url: string, logger: Logger, deliver: (event: Co
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
       listener = client;
+      hearing(true);
     } catch (error) {
       client.emit('error', error);
     }
@@ -156,21 +216,25 @@ function listenForNotifications(url: string, logger: Logger, deliver: (event: Co
   const started = listen();
   return async () => {
     closed = true;
+    hearing(false);
     await started;
     await listener?.end().catch(() => {});
   };
 }
 
+/** Recorded actions that may change any connection: re-encrypted secrets, a workspace renamed. */
+const TOUCHING_EVERY_CONNECTION = new Set(['rotate_keys', 'rename_workspace']);
+
 /**
- * SQLite: while anyone subscribes, reads the changes recorded in the audit trail since the last one
- * read, at once when asked and every POLL_MS; with no subscriber, reads nothing (a write costs no
- * read). `listening` says whether anyone subscribes.
+ * SQLite: while anyone subscribes or watches, reads the changes recorded in the audit trail since
+ * the last one read, at once when asked and every POLL_MS; with nobody, reads nothing (a write
+ * costs no read). `listening` says whether anyone does; `hearing` is told whether reading works.
  */
 function readAuditTrail(
   prisma: Prisma,
   logger: Logger,
   deliver: (event: ConnectionEvent) => void,
-  listening: () => boolean,
+  { listening, hearing }: { listening: () => boolean; hearing: (heard: boolean) => void },
 ) {
   // Where reading goes on from; undefined while nobody listens.
   let lastId: Promise<number> | number | undefined;
@@ -189,7 +253,7 @@ function readAuditTrail(
             ...(row.workspace !== null && { workspace: row.workspace }),
             at: row.at.toISOString(),
           });
-        }
+        } else if (TOUCHING_EVERY_CONNECTION.has(row.action)) deliver(quietChange());
       }
       afterId = rows[rows.length - 1]?.id ?? afterId;
       lastId = afterId;
@@ -212,7 +276,11 @@ function readAuditTrail(
       return next;
     }
     reading = read()
-      .catch((error: unknown) => logger.warn({ err: error }, 'reading the changes of connections failed'))
+      .then(() => hearing(lastId !== undefined))
+      .catch((error: unknown) => {
+        hearing(false);
+        logger.warn({ err: error }, 'reading the changes of connections failed');
+      })
       .finally(() => {
         reading = undefined;
       });
@@ -222,9 +290,10 @@ function readAuditTrail(
   timer.unref();
   return {
     readNow,
-    /** A subscriber came: with the first, reading starts from the changes recorded from now on. */
-    subscribed() {
+    /** A subscriber or a watcher came: with the first, reading starts from the changes recorded from now on. */
+    start() {
       lastId ??= lastEventIdBefore(prisma, new Date());
+      void readNow();
     },
     async close() {
       clearInterval(timer);
@@ -239,16 +308,25 @@ export function createConnectionEvents(
   logger: Logger,
   { listen }: EventOptions = { listen: true },
 ): ConnectionEvents {
-  const local = localDelivery();
+  const watchers = changeWatchers();
+  const local = localDelivery(watchers);
   const postgres = store.provider === 'postgresql';
-  const stopListening = postgres && listen ? listenForNotifications(store.url, logger, local.deliver) : undefined;
+  const stopListening =
+    postgres && listen ? listenForNotifications(store.url, logger, local.deliver, watchers.hearing) : undefined;
   const trail =
-    !postgres && listen ? readAuditTrail(prisma, logger, local.deliver, () => local.subscribers() > 0) : undefined;
+    !postgres && listen
+      ? readAuditTrail(prisma, logger, local.deliver, {
+          listening: () => local.subscribers() > 0 || watchers.any(),
+          hearing: watchers.hearing,
+        })
+      : undefined;
 
   const inTransaction = (writer: Writer, event: ConnectionEvent) =>
     postgres ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event)) : undefined;
   const afterCommit = (event: ConnectionEvent) => {
-    if (postgres) return;
+    // This process's caches forget the change before its answer is sent.
+    watchers.changed(event.connectionId);
+    if (postgres || event.quiet) return;
     // A change is in the audit trail, read in order with those of other processes. A health change is
     // not: it is delivered once the trail is read up to now, after the change that made the connection.
     if (event.action !== 'health_changed') void trail?.readNow();
@@ -269,10 +347,14 @@ export function createConnectionEvents(
     },
     subscribe(connectionId, visible) {
       const iterator = local.subscribe(connectionId, visible);
-      trail?.subscribed();
+      trail?.start();
       return iterator;
     },
     subscribers: local.subscribers,
+    watch(watcher) {
+      watchers.add(watcher);
+      trail?.start();
+    },
     async close() {
       await stopListening?.();
       await trail?.close();

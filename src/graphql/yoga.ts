@@ -55,12 +55,12 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
   return createYoga<RequestContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: ({ principal, logger: requestLogger, requestId }) => ({
+    context: ({ principal, logger: requestLogger, requestId, fresh }) => ({
       ...service,
       principal,
       logger: requestLogger,
       requestId,
-      caller: { principal, requestId, logger: requestLogger },
+      caller: { principal, requestId, logger: requestLogger, fresh },
     }),
     // Unexpected errors reach clients as "Unexpected error."; the original goes
     // to the log through the logger below.

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { explorerPage } from '../graphql/explorer.ts';
 import { GRAPHQL_PATH, type Yoga } from '../graphql/yoga.ts';
 import type { Logger } from '../logger.ts';
+import { wantsFresh } from './cache-control.ts';
 import { sendPage } from './pages.ts';
 
 /** What a browser navigating to /graphql asks for: the page holds nothing secret, so it needs no key. */
@@ -35,6 +36,7 @@ export const registerGraphQL: FastifyPluginAsync<{ yoga: Yoga; explorer: boolean
         principal: request.principal as NonNullable<typeof request.principal>,
         logger: request.log as Logger,
         requestId: request.id,
+        fresh: wantsFresh(request.headers),
       });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.code(response.status);

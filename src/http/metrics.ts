@@ -5,6 +5,7 @@
  * several services in one process (as in the tests) count apart.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadCacheStats } from '../connections/read-cache.ts';
 import { isDatabaseError } from '../db/errors.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
@@ -24,6 +25,8 @@ export interface MetricSources {
   subscribers(): number;
   /** The last health check of each checked connection (from the database: the same on every instance). */
   connectionHealth(): Promise<{ alias: string; dialect: string; up: boolean; latencyMs: number | null }[]>;
+  /** How this instance's read cache answered, and what it holds. */
+  readCache(): ReadCacheStats;
 }
 
 export function createMetrics(sources: MetricSources): Metrics {
@@ -63,6 +66,27 @@ export function createMetrics(sources: MetricSources): Metrics {
       for (const { alias, dialect, latencyMs } of await readHealth()) {
         if (latencyMs !== null) this.set({ alias, dialect }, latencyMs / 1_000);
       }
+    },
+  });
+  new Counter({
+    name: 'read_cache_reads_total',
+    help: 'Reads of connections by how the read cache answered: hit, miss, or bypass (no-cache asked, or changes not heard).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      const { hits, misses, bypassed } = sources.readCache();
+      this.reset();
+      this.inc({ outcome: 'hit' }, hits);
+      this.inc({ outcome: 'miss' }, misses);
+      this.inc({ outcome: 'bypass' }, bypassed);
+    },
+  });
+  new Gauge({
+    name: 'read_cache_bytes',
+    help: "The size of the read cache's entries, as their text counts them.",
+    registers: [registry],
+    collect() {
+      this.set(sources.readCache().bytes);
     },
   });
   const requests = new Counter({

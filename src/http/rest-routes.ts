@@ -5,6 +5,7 @@ import type { Principal } from '../auth/api-keys.ts';
 import type { Logger } from '../logger.ts';
 import { JsonStream } from '../rest/response.ts';
 import { methodNotAllowed, REST_ROUTES, type RestHandlers, readRequest } from '../rest/routes.ts';
+import { wantsFresh } from './cache-control.ts';
 
 export function registerRestRoutes(app: FastifyInstance, rest: RestHandlers) {
   const methodsByPath = new Map<string, string[]>();
@@ -18,6 +19,7 @@ export function registerRestRoutes(app: FastifyInstance, rest: RestHandlers) {
           principal: request.principal as Principal,
           logger: request.log as Logger,
           requestId: request.id,
+          fresh: wantsFresh(request.headers),
         };
         const routed = readRequest(route, request as Parameters<typeof readRequest>[1]);
         const { status, body, headers } = await route.handle(rest, caller, routed);

@@ -61,6 +61,7 @@ function answerErrors(app: HttpApp, metrics: Metrics) {
 export function createApp(service: ServiceContext, store: Store, keyring: Keyring, options: AppOptions) {
   const metrics = createMetrics({
     subscribers: () => service.events.subscribers(),
+    readCache: () => service.connections.readCacheStats(),
     // Read from the database at each scrape; without it, the other metrics are still served.
     connectionHealth: () =>
       service.connections.health.summary().catch((error: unknown) => {

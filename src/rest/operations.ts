@@ -179,8 +179,8 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     documents.set(name, document);
     trustedDocuments.add(document);
   }
-  return async (name, variables, { principal, logger, requestId }) => {
-    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger, requestId });
+  return async (name, variables, { principal, logger, requestId, fresh }) => {
+    const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger, requestId, fresh });
     const contextValue = await contextFactory();
     return (await execute({
       schema: enveloped,

@@ -51,9 +51,8 @@ const INPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
   ConnectionHealth: undefined,
 };
 
-type ObjectFieldBuilder = Parameters<
-  NonNullable<Parameters<typeof builder.prismaNode<'DatabaseConnection'>>[1]['fields']>
->[0];
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+type ObjectFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, ConnectionRow>;
 type InputFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
 
 /** What a row holds for a field kept as JSON text (lists and objects). */

@@ -19,14 +19,17 @@ import { connectionInputFields, connectionObjectFields, DialectEnum } from './co
 import { HealthStatusEnum } from './connection-health.ts';
 import { pageComplexity } from './query-limits.ts';
 
-export const DatabaseConnection = builder.prismaNode('DatabaseConnection', {
-  description: 'A registered database and the URI to reach it.',
-  id: { field: 'id' },
-  // node(id:) and nodes(ids:) load rows themselves: only one in a workspace the caller sees.
-  findUnique: (id, { connections, caller }) => connections.whereVisible(caller, id),
-  nullable: true,
-  fields: connectionObjectFields,
-});
+export const DatabaseConnection = builder.node(
+  builder.objectRef<ConnectionRow>('DatabaseConnection'),
+  {
+    description: 'A registered database and the URI to reach it.',
+    id: { resolve: (row) => row.id },
+    // node(id:) and nodes(ids:) read through the service, as every read: from the read cache, and
+    // only a connection the caller may see (null otherwise).
+    loadMany: (ids, { connections, caller }) => Promise.all(ids.map((id) => connections.get(caller, id))),
+  },
+  connectionObjectFields,
+);
 
 const CreateDatabaseConnectionInput = builder.inputType('CreateDatabaseConnectionInput', {
   fields: (t) => connectionInputFields(t, false),

@@ -84,7 +84,9 @@ export function useServiceFixture(store: (typeof STORES)[number], env: Record<st
   beforeAll(async () => {
     if (store.skip) return;
     fixture.database = await store.create();
-    fixture.service = await startTestService(fixture.database.url, env);
+    // Its tables are emptied past the service before each test, which no change event tells a read
+    // cache: off here (test/read-cache.test.ts and the suites with services of their own run with it).
+    fixture.service = await startTestService(fixture.database.url, { READ_CACHE_ENTRIES: '0', ...env });
     fixture.api = clientFor(fixture.service.url);
   });
   afterAll(async () => {
