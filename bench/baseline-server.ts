@@ -33,6 +33,11 @@ function columnValue(row: ConnectionRow, name: string, field: FieldDeclaration):
   const record = row as unknown as Record<string, unknown>;
   const text = field.secret ? record[maskedColumn(name)] : record[name];
   if (field.value.derive) return field.value.derive(record);
+  // Read from another field (the parameters, from the masked URI).
+  if (field.derivedFrom) {
+    const source = record[maskedColumn(field.derivedFrom.field)] as string;
+    return field.derivedFrom.derive(source, row.dialect as Parameters<typeof field.derivedFrom.derive>[1]);
+  }
   if (text instanceof Date) return text.toISOString();
   return field.value.stored === 'json' && typeof text === 'string' ? JSON.parse(text) : text;
 }
@@ -63,11 +68,13 @@ async function readJson(request: import('node:http').IncomingMessage) {
 }
 
 const server = createServer(async (request, response) => {
-  const send = (status: number, value: unknown) => {
+  // With the row's version as its ETag, as the service gives it (the mixed scenario compares them).
+  const send = (status: number, value: unknown, version?: number) => {
     const json = JSON.stringify(value);
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(json),
+      ...(version !== undefined && { etag: `"${version}"` }),
     });
     response.end(json);
   };
@@ -83,7 +90,7 @@ const server = createServer(async (request, response) => {
     const id = /^\/api\/v1\/database-connections\/([^/?]+)/.exec(request.url ?? '')?.[1];
     if (request.method === 'GET' && id) {
       const row = await prisma.databaseConnection.findUnique({ where: { id } });
-      return row ? send(200, body(row)) : send(404, {});
+      return row ? send(200, body(row), row.version) : send(404, {});
     }
     if (request.method === 'GET' && request.url === '/api/v1/database-connections') {
       // The floor of the REST list: the same rows in the same order, in one query.
@@ -94,7 +101,7 @@ const server = createServer(async (request, response) => {
       const document = documentOf(await readJson(request));
       const dialect = dialectOfUri(document.connectionUri)?.name ?? 'postgresql';
       const row = await prisma.databaseConnection.create({ data: newRow(document, dialect, secrets) });
-      return send(201, body(row));
+      return send(201, body(row), row.version);
     }
     if (request.method === 'PUT' && id) {
       const document = documentOf(await readJson(request));
@@ -102,7 +109,7 @@ const server = createServer(async (request, response) => {
         where: { id },
         data: changedColumns(id, document, dialectOfUri(document.connectionUri)?.name, secrets, []),
       });
-      return send(200, body(row));
+      return send(200, body(row), row.version);
     }
     send(404, {});
   } catch (error) {

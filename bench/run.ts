@@ -12,14 +12,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { encodeCursor } from '../src/connections/cursor.ts';
 import { parseFullDocument } from '../src/connections/input.ts';
@@ -30,7 +29,18 @@ import { storeFromUrl } from '../src/db/store.ts';
 import { createLogger } from '../src/logger.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
-import { DEEP_ROWS, DEEP_SCENARIOS, metMark, ROWS, type Row, targetsOf } from './targets.ts';
+import { freshDatabase } from './fresh-database.ts';
+import {
+  DEEP_ROWS,
+  DEEP_SCENARIOS,
+  HEALTH_CHECKS_SCENARIO,
+  MIXED_HOT_ROWS,
+  MIXED_SCENARIO,
+  metMark,
+  ROWS,
+  type Row,
+  targetsOf,
+} from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values: options } = parseArgs({
@@ -55,30 +65,9 @@ const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 // The service checks an API key on every request, as in production; the baseline does not.
 const API_KEY = generateApiKey();
 const API_KEYS = JSON.stringify([
-  { name: 'bench', hash: hashApiKey(API_KEY), scopes: ['connections:read', 'connections:write'] },
+  { name: 'bench', hash: hashApiKey(API_KEY), scopes: ['connections:read', 'connections:write', 'metrics:read'] },
 ]);
 const PATH = '/api/v1/database-connections';
-
-// --- A fresh database ----------------------------------------------------------
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (options.store === 'sqlite') {
-    const folder = mkdtempSync(join(os.tmpdir(), 'dcapi-bench-'));
-    return { url: `file:${folder}/bench.db`, drop: async () => rmSync(folder, { recursive: true, force: true }) };
-  }
-  const admin = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const name = `dcapi_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
 
 const databaseUri = (i: number) => `postgresql://user${i}:secret-${i}@db${i % 7}.internal:5432/sales?sslmode=require`;
 
@@ -114,6 +103,8 @@ async function seed(url: string, from: number, count: number): Promise<string[]>
 }
 
 // --- Processes -----------------------------------------------------------------
+
+const SERVICE_READY = /REST API:\s+(http:\S+?)\/api/;
 
 interface Running {
   url: string;
@@ -232,17 +223,18 @@ async function compare(
       if (row) rounds[side]?.push(row);
     }
   }
-  return rounds.map((sides) => {
-    const [first, second] = sides;
-    if (!first || !second) return undefined;
-    return {
-      ...first,
-      requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) * 50) / 100,
-      p50: (first.p50 + second.p50) / 2,
-      p99: Math.max(first.p99, second.p99),
-      errors: first.errors + second.errors,
-    };
-  });
+  return rounds.map(([first, second]) => (first && second ? bothTurns(first, second) : undefined));
+}
+
+/** One row of a server's two turns: the mean rate and median, the worst p99, every error. */
+function bothTurns(first: Row, second: Row): Row {
+  return {
+    ...first,
+    requestsPerSecond: Math.round((first.requestsPerSecond + second.requestsPerSecond) * 50) / 100,
+    p50: (first.p50 + second.p50) / 2,
+    p99: Math.max(first.p99, second.p99),
+    errors: first.errors + second.errors,
+  };
 }
 
 const graphql = (query: string, variables: object) => ({
@@ -308,23 +300,127 @@ async function rssOver<T>(pid: number, during: Promise<T>): Promise<{ result: T;
   }
 }
 
+async function metricsOf(server: Server) {
+  const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  return response.text();
+}
+
+/** How many connections have a scheduled health check recorded (from /metrics). */
+async function connectionsChecked(server: Server) {
+  return (await metricsOf(server)).match(/^database_connection_up\{/gm)?.length ?? 0;
+}
+
+/** How many reads the service's read cache answered, and from the database, so far (from /metrics). */
+async function cacheReads(server: Server) {
+  const text = await metricsOf(server);
+  const count = (outcome: string) =>
+    Number(new RegExp(`^read_cache_reads_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { hits: count('hit'), reads: count('hit') + count('miss') + count('bypass') };
+}
+
+/**
+ * Reads with one write in 20, on HOT_ROWS connections, by `clients` clients for `seconds`: consumers
+ * reading their connections while some are edited. A read is stale when it answers a version older
+ * than one whose write was answered before the read was sent.
+ */
+async function mixedLoad(server: Server, ids: string[], clients: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const hot = ids.slice(0, MIXED_HOT_ROWS);
+  const committed = new Map<string, number>();
+  const latencies: number[] = [];
+  let sent = 0;
+  let stale = 0;
+  let errors = 0;
+  const call = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; version: number }>((resolve, reject) => {
+      const request = http.request(
+        `${server.url}${path}`,
+        { method, agent, headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' } },
+        (response) => {
+          // The version a connection is at is its ETag (`"3"`); the body is read and dropped.
+          const version = Number(response.headers.etag?.replaceAll('"', ''));
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, version }));
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  const deadline = Date.now() + seconds * 1_000;
+  async function client() {
+    while (Date.now() < deadline) {
+      const id = hot[Math.floor(Math.random() * hot.length)] as string;
+      const write = ++sent % 20 === 0;
+      const known = committed.get(id) ?? 0;
+      const started = performance.now();
+      const body = JSON.stringify({ alias: `mixed-${id}`, connection_uri: databaseUri(3), metadata: { sent } });
+      const answer = await call(write ? 'PUT' : 'GET', `${PATH}/${id}`, write ? body : undefined).catch(() => null);
+      latencies.push(performance.now() - started);
+      const version = answer?.version ?? Number.NaN;
+      if (answer?.status !== 200 || !Number.isInteger(version)) errors++;
+      else if (write) committed.set(id, Math.max(committed.get(id) ?? 0, version));
+      else if (version < known) stale++;
+    }
+  }
+  const began = performance.now();
+  await Promise.all(Array.from({ length: clients }, client));
+  const elapsed = (performance.now() - began) / 1_000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.floor(q * (latencies.length - 1))] ?? 0);
+  return {
+    requestsPerSecond: Math.round((latencies.length / elapsed) * 100) / 100,
+    p50: at(0.5),
+    p99: at(0.99),
+    errors,
+    stale,
+  };
+}
+
+/** The mixed load on the baseline and on the service in turns, as `compare` does; the service's hit rate and each side's stale reads. */
+async function compareMixed(servers: { baseline: Server; service: Server }, ids: string[], clients: number) {
+  const rows: Row[] = [];
+  const stale = { baseline: 0, service: 0 };
+  const before = await cacheReads(servers.service);
+  for (let round = 0; round < 2; round++) {
+    for (const server of [servers.baseline, servers.service]) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const result = await mixedLoad(server, ids, clients, DURATION / 2);
+      stale[server.name] += result.stale;
+      console.error(
+        `${MIXED_SCENARIO.padEnd(28)} ${server.name.padEnd(8)} ${String(clients).padStart(2)} clients ${String(result.requestsPerSecond).padStart(6)} req/s  stale ${result.stale}  errors ${result.errors}`,
+      );
+      const { stale: _, ...row } = result;
+      rows.push({ scenario: MIXED_SCENARIO, server: server.name, clients, ...row });
+    }
+  }
+  const after = await cacheReads(servers.service);
+  const hitRate = Math.round(((after.hits - before.hits) / Math.max(1, after.reads - before.reads)) * 1_000) / 1_000;
+  const merged = (['baseline', 'service'] as const).map((side) => {
+    const [first, second] = rows.filter((row) => row.server === side) as [Row, Row];
+    return bothTurns(first, second);
+  });
+  return { rows: merged, mixed: { clients, hitRate, staleReads: stale } };
+}
+
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length));
 
 async function main() {
-  const database = await freshDatabase();
+  const database = await freshDatabase(options.store, 'bench');
   const processes: ChildProcess[] = [];
   let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
   try {
     console.error(`Seeding ${ROWS} connections on ${options.store}…`);
     const ids = await seed(database.url, 0, ROWS);
+    // The rate limit is on (its cost is measured), high enough that the bench never reaches it.
+    // Scheduled health checks off but in their own scenario: no peer has them.
+    const serviceEnv = { DATABASE_URL: database.url, API_KEYS, RATE_LIMIT_PER_MINUTE: '100000000' };
     const service = {
       ...(await start(
         'dist/main.js',
-        // The rate limit is on (its cost is measured), high enough that the bench never reaches it.
-        // Scheduled health checks off: they would test the 10,000 made-up hosts of the seeded rows.
-        { DATABASE_URL: database.url, API_KEYS, RATE_LIMIT_PER_MINUTE: '100000000', HEALTH_CHECK_INTERVAL_S: '0' },
-        /REST API:\s+(http:\S+?)\/api/,
+        { ...serviceEnv, HEALTH_CHECK_INTERVAL_S: '0' },
+        SERVICE_READY,
         options['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench/profiles')] : [],
       )),
       name: 'service' as const,
@@ -390,9 +486,19 @@ async function main() {
       'GraphQL page of 50': graphqlPage(),
     });
     // Warm both up first (JIT compilation, compiled GraphQL documents, connection pools), unmeasured:
-    // otherwise the first scenario charges the service's start-up to its figures.
+    // otherwise the first scenario charges the service's start-up to its figures. Every connection is
+    // read once: the reads below measure a registry whose consumers read their connections again and
+    // again (the steady state); what a change costs a cached read, the mixed scenario measures.
+    const readEveryConnection = (server: Server) =>
+      autocannon({
+        url: server.url,
+        connections: CONNECTIONS,
+        amount: ids.length,
+        headers: { authorization: `Bearer ${API_KEY}` },
+        requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
+      });
     if (!ONLY || ONLY.test('GET by id')) {
-      for (const server of [baseline, service]) await loadGetById(server, 3);
+      for (const server of [baseline, service]) await readEveryConnection(server);
     }
     const rows: (Row | undefined)[] = [];
     // Each target at ten clients (throughput) and at one (what one call costs, without waiting for the nine others).
@@ -407,6 +513,31 @@ async function main() {
     for (const clients of [CONNECTIONS, 1]) {
       rows.push(...(await compare('PUT', servers, put, { clients })));
       rows.push(...(await compare('POST', servers, post, { clients })));
+    }
+    const mixed = [];
+    if (!ONLY || ONLY.test(MIXED_SCENARIO)) {
+      for (const clients of [CONNECTIONS, 1]) {
+        const measured = await compareMixed(servers, ids, clients);
+        rows.push(...measured.rows);
+        mixed.push(measured.mixed);
+      }
+    }
+    let healthChecked: number | undefined;
+    if (!ONLY || ONLY.test(HEALTH_CHECKS_SCENARIO)) {
+      // Another service on the same database, checking every connection once per default interval
+      // (the seeded hosts do not resolve, so each check fails at once and is recorded).
+      const checked = {
+        ...(await start('dist/main.js', serviceEnv, SERVICE_READY)),
+        name: 'service' as const,
+      };
+      try {
+        await readEveryConnection(checked);
+        for (const clients of [CONNECTIONS, 1])
+          rows.push(...(await compare(HEALTH_CHECKS_SCENARIO, { baseline, service: checked }, getById, { clients })));
+        healthChecked = await connectionsChecked(checked);
+      } finally {
+        checked.child.kill();
+      }
     }
     // Delete what the POSTs created, each once.
     const prisma = createPrismaClient(storeFromUrl(database.url));
@@ -483,6 +614,8 @@ async function main() {
       idleRssMb,
       peakRssMb: Math.round(peakRss),
       soak,
+      mixed,
+      healthChecked,
       results,
     };
     // A partial run (--only) is for looking into one scenario: it keeps the last full results.
@@ -509,6 +642,7 @@ async function main() {
     for (const { target, measured, met } of targetsOf(report))
       console.log(`| ${target} | ${measured} | ${metMark(met)} |`);
     if (soak) console.log(`\nSoak ${soak.seconds} s at ${soak.requestsPerSecond} req/s.`);
+    if (healthChecked !== undefined) console.log(`Health checks on: ${healthChecked} connections checked by the end.`);
   } finally {
     if (sampler) clearInterval(sampler);
     // Wait for the processes to exit: a --cpu-prof profile is written as the service exits.
