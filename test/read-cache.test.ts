@@ -4,7 +4,8 @@
  * the instance that made it and once its change event arrives on the other; changes by the
  * command-line tools, workspace renames and health checks reach it too; Cache-Control: no-cache
  * reads the database; a broken listener empties it until it is back; and what one caller may not
- * see, or reveal, is never answered to it from what another read.
+ * see, or reveal, is never answered to it from what another read. In itself: its bounds in entries
+ * and bytes hold, and a read under way when a change came is not kept.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { SCOPES } from '../src/auth/grants.ts';
+import { createReadCache, type ReadCacheSettings } from '../src/connections/read-cache.ts';
+import type { ConnectionRow } from '../src/connections/store.ts';
 import type { RunningService } from '../src/service.ts';
 import { runSql, STORES, type TestDatabase } from './support/databases.ts';
 import { runCli } from './support/process.ts';
@@ -266,3 +269,45 @@ describe.skipIf(STORES[1]?.skip ?? true)('the read cache with a broken listener,
 
 const as2 = (service: RunningService) => (method: string, path: string, body?: unknown) =>
   clientFor(service.url).request(method, path, body, { authorization: `Bearer ${ADMIN}` });
+
+describe('the read cache in itself', () => {
+  const rowOf = (id: string, size = 10) => ({ id, alias: 'x'.repeat(size) }) as unknown as ConnectionRow;
+  /** A cache that hears changes, and the ids its reads had to load. */
+  function cacheWith(settings: Partial<ReadCacheSettings>) {
+    const cache = createReadCache({ maxEntries: 100, maxBytes: 1_000_000, ttlMs: 60_000, ...settings });
+    cache.hearing(true);
+    const loaded: string[] = [];
+    const read = (id: string, size?: number) =>
+      cache.row(id, false, async () => {
+        loaded.push(id);
+        return rowOf(id, size);
+      });
+    return { cache, loaded, read };
+  }
+
+  it('keeps at most READ_CACHE_ENTRIES entries, forgetting the least recently read first', async () => {
+    const { loaded, read } = cacheWith({ maxEntries: 2 });
+    for (const id of ['a', 'b', 'c', 'c', 'b', 'a']) await read(id);
+    expect(loaded).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('keeps at most READ_CACHE_MB of rows, as it estimates them', async () => {
+    const { cache, loaded, read } = cacheWith({ maxBytes: 5_000 });
+    for (const id of ['a', 'b', 'c']) await read(id, 2_000);
+    expect(cache.stats().bytes).toBeLessThanOrEqual(5_000);
+    await read('c', 2_000);
+    await read('a', 2_000);
+    expect(loaded).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('answers, but does not keep, a read that was under way when a change came', async () => {
+    const { cache, loaded, read } = cacheWith({});
+    let finish = () => {};
+    const slow = cache.row('a', false, () => new Promise((resolve) => (finish = () => resolve(rowOf('a')))));
+    cache.changed('a');
+    finish();
+    expect((await slow)?.id).toBe('a');
+    await read('a');
+    expect(loaded).toEqual(['a']);
+  });
+});
