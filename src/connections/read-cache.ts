@@ -54,6 +54,8 @@ function bytesOf(entry: Entry): number {
 }
 
 export function createReadCache(settings: ReadCacheSettings): ChangeWatcher & {
+  /** Whether it keeps anything (a bound of 0 entries turns it off). */
+  enabled: boolean;
   row(id: string, fresh: boolean, load: () => Promise<ConnectionRow | null>): Promise<ConnectionRow | null>;
   page(key: unknown, fresh: boolean, load: () => Promise<ConnectionRow[]>): Promise<ConnectionRow[]>;
   count(key: unknown, fresh: boolean, load: () => Promise<number>): Promise<number>;
@@ -100,6 +102,7 @@ export function createReadCache(settings: ReadCacheSettings): ChangeWatcher & {
   }
 
   return {
+    enabled,
     async row(id, fresh, load) {
       const { kept, loaded } = await read(`row:${id}`, fresh, load, (row) => (row ? { row } : null));
       return kept && 'row' in kept ? kept.row : (loaded ?? null);

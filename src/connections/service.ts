@@ -75,8 +75,9 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   const { prisma, secrets, references, policy, connectivity, events, logger, workspaces } = dependencies;
   const store = connectionStore(prisma);
   // Reads answered from memory while nothing changed; every change reaches it through the events.
+  // Turned off, it has nothing to forget: it does not watch (on SQLite, watching reads the audit trail every 250 ms).
   const cache = createReadCache(dependencies.readCache);
-  events.watch(cache);
+  if (cache.enabled) events.watch(cache);
 
   /** The audit event of a change by this caller, to go into the change's batch. */
   const audit = (
