@@ -15,6 +15,7 @@ import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { SCOPES } from '../src/auth/grants.ts';
 import { createReadCache, type ReadCacheSettings } from '../src/connections/read-cache.ts';
 import type { ConnectionRow } from '../src/connections/store.ts';
+import { wantsFresh } from '../src/http/cache-control.ts';
 import type { RunningService } from '../src/service.ts';
 import { runSql, STORES, type TestDatabase } from './support/databases.ts';
 import { runCli } from './support/process.ts';
@@ -309,5 +310,19 @@ describe('the read cache in itself', () => {
     expect((await slow)?.id).toBe('a');
     await read('a');
     expect(loaded).toEqual(['a']);
+  });
+});
+
+describe('what a request says of caches', () => {
+  it.each([
+    [{ 'cache-control': 'no-cache' }, true],
+    [{ 'cache-control': 'private, No-Cache' }, true],
+    [{ 'cache-control': 'max-age=0' }, true],
+    [{ pragma: 'no-cache' }, true],
+    [{ 'cache-control': 'max-age=60' }, false],
+    [{ 'cache-control': 'no-store' }, false],
+    [{}, false],
+  ])('%o asks past the read cache: %s', (headers, fresh) => {
+    expect(wantsFresh(headers)).toBe(fresh);
   });
 });
