@@ -82,9 +82,9 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
     logging: yogaLogger(logger),
     plugins: [
       useGraphQLJsExecute,
-      // Compiled execution, except where the variables are invalid: graphql-js then reports them
-      // with the path of the bad value, which graphql-jit's coercion does not.
-      useGraphQlJit({}, { enableIf: variablesAreValid }),
+      // Compiled execution of single-operation documents, except where the variables are invalid:
+      // graphql-js then reports them with the path of the bad value, which graphql-jit's coercion does not.
+      useGraphQlJit({}, { enableIf: jitMayRun }),
       useSecretFreeErrors,
       useOperationMetrics(options.observer),
       // Browsers may only send requests that a cross-site form or image could not.
@@ -165,14 +165,21 @@ const useSecretFreeErrors: Plugin = {
     },
 };
 
-/** Whether the operation's variables coerce cleanly (always so for the REST operations, checked by the adapter). */
-function variablesAreValid({ schema, document, operationName, variableValues }: ExecutionArgs): boolean {
-  if (trustedDocuments.has(document)) return true;
+/**
+ * Whether graphql-jit may run this request: a document of exactly one operation (the one named, if a
+ * name is given) whose variables coerce cleanly (always so for the REST operations, checked by the
+ * adapter). graphql-jit keeps one compiled query per parsed document, and Yoga hands every request
+ * of the same text the same parsed document, so a document of several operations compiled for one
+ * would run that one whatever operationName a later request names: those run on graphql-js.
+ */
+function jitMayRun({ schema, document, operationName, variableValues }: ExecutionArgs): boolean {
   const operations = document.definitions.filter(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
   );
-  const operation = operationName ? operations.find((op) => op.name?.value === operationName) : operations[0];
-  if (!operation || (operations.length > 1 && !operationName)) return false;
+  const [operation] = operations;
+  if (operations.length !== 1 || !operation) return false;
+  if (operationName && operation.name?.value !== operationName) return false;
+  if (trustedDocuments.has(document)) return true;
   const definitions = operation.variableDefinitions ?? [];
   return definitions.length === 0 || !getVariableValues(schema, definitions, variableValues ?? {}).errors;
 }

@@ -11,12 +11,13 @@ export async function subscribe(
   query: string,
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
+  operationName?: string,
 ): Promise<Subscriber> {
   const controller = new AbortController();
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName }),
     signal: controller.signal,
   });
   if (!response.body) throw new Error(`no event stream: ${response.status}`);
