@@ -135,7 +135,12 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
       await fixture.api.request('PUT', `${PATH}/${id}?test=true`, { alias: before.alias, connection_uri: moved }),
       moved,
     );
-    expect((await fixture.api.request('GET', `${PATH}/${id}`)).body).toEqual(before);
+    // The scheduled health checks may record their refusals meanwhile: the connection itself is as it was.
+    const { connection_uri, updated_at } = (await fixture.api.request('GET', `${PATH}/${id}`)).body;
+    expect({ connection_uri, updated_at }).toEqual({
+      connection_uri: before.connection_uri,
+      updated_at: before.updated_at,
+    });
   });
 
   it.skipIf(store.skip)('refuses a saved connection to it at every scheduled health check', async () => {
