@@ -158,7 +158,10 @@ function spellingsIn(cidr: string, other: fc.Arbitrary<number[]>) {
   );
 }
 
-/** The 8 bytes beside an embedded address that are themselves addresses of the documentation ranges. */
+/**
+ * Bytes beside an embedded address such that a Teredo address's other IPv4 address (the server's
+ * at 0-3, the client's inverted at 4-7) is in a documentation range too.
+ */
 const documentationBytes = fc
   .tuple(addressIn('192.0.2.0/24'), addressIn('198.51.100.0/24'))
   .map(([first, second]) => [...first, ...second.map((octet) => octet ^ 0xff), 0, 0]);
