@@ -65,7 +65,8 @@ describe.each(STORES)('the health a tested write records, on $name', ({ create, 
 
   it.skipIf(off)('GraphQL: createDatabaseConnection and updateDatabaseConnection with testConnection', async () => {
     const { data } = await api.graphql(
-      `mutation ($input: CreateDatabaseConnectionInput!) { createDatabaseConnection(input: $input, testConnection: true) {
+      `mutation ($input: CreateDatabaseConnectionInput!) {
+        createDatabaseConnection(input: $input, testConnection: true) {
         ... on CreateDatabaseConnectionSuccess { databaseConnection { id createdAt ${HEALTH} } } } }`,
       { input: { alias: 'graphql-tested', connectionUri: target.uri } },
     );
@@ -117,7 +118,8 @@ describe.each(STORES)('the health a tested write records, on $name', ({ create, 
     });
     expect(broken.status).toBe(422);
     const { data } = await api.graphql(
-      `mutation ($id: ID!, $uri: String!) { updateDatabaseConnection(id: $id, input: {connectionUri: $uri}, testConnection: true) {
+      `mutation ($id: ID!, $uri: String!) {
+        updateDatabaseConnection(id: $id, input: {connectionUri: $uri}, testConnection: true) {
         __typename } }`,
       { id: created.body.id, uri: refused },
     );
