@@ -165,9 +165,11 @@ export function TlsSection(props: { draft: Draft; set: (draft: Draft) => void; e
   const { draft, set, errors } = props;
   const filled = TLS_MEMBERS.filter(([name]) => (draft.tls[name] ?? '').trim() !== '');
   const [open, setOpen] = useState(filled.length > 0);
+  // Opened by errors about it when they come (not at every render, so that it can still be closed).
+  const aboutTls = JSON.stringify(Object.entries(errors).filter(([key]) => key === 'tls' || key.startsWith('tls:')));
   useEffect(() => {
-    if (Object.keys(errors).some((key) => key === 'tls' || key.startsWith('tls:'))) setOpen(true);
-  }, [errors]);
+    if (aboutTls !== '[]') setOpen(true);
+  }, [aboutTls]);
   const summary = filled.length > 0 ? filled.map(([, label]) => label).join(', ') : 'none';
   return (
     <details class="section" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>

@@ -129,7 +129,7 @@ function useActions(draft: Draft, dialect: Dialect, stored: Connection | undefin
   const test = () =>
     run(async () => {
       setTested(undefined);
-      const { result } = await request<{ result: TestOutcome }>(TEST_DRAFT, JSON.parse(reach));
+      const { result } = await request<{ result: TestOutcome }>(TEST_DRAFT, reachOf(draft, dialect));
       if (result.__typename !== 'ConnectionTestResult') return report(result);
       const version = result.serverVersion ? `, server version ${result.serverVersion}` : '';
       if (result.ok) return setTested({ reach, ok: true, text: `Connected in ${result.latencyMs} ms${version}.` });
@@ -233,6 +233,22 @@ function LoadedForm(props: {
   );
 }
 
+/** A text input bound to one text field of the draft, with its id and label (PLACES) and its error. */
+function DraftText(props: {
+  name: 'alias' | 'uri' | 'schemas' | 'metadata';
+  draft: Draft;
+  setDraft: (draft: Draft) => void;
+  errors: Errors;
+  hint?: string;
+  required?: boolean;
+  multiline?: boolean;
+}) {
+  const { name, draft, setDraft, errors, ...rest } = props;
+  const { id, label } = PLACES[name];
+  const change = (value: string) => setDraft({ ...draft, [name]: value });
+  return <TextInput id={id} label={label} value={draft[name]} onChange={change} error={errors[name]} {...rest} />;
+}
+
 /** The form's inputs, in order: who and where, how it is reached, what it covers. */
 function Fields(props: {
   start: Start;
@@ -242,6 +258,7 @@ function Fields(props: {
   errors: Errors;
 }) {
   const { start, draft, setDraft, dialect, errors } = props;
+  const bound = { draft, setDraft, errors };
   const pickDialect = (name: string) => {
     const picked = start.dialects.find((entry) => entry.name === name) as Dialect;
     const fresh = emptyDraft(picked, draft.workspace);
@@ -249,14 +266,7 @@ function Fields(props: {
   };
   return (
     <>
-      <TextInput
-        id={PLACES.alias.id}
-        label={PLACES.alias.label}
-        value={draft.alias}
-        onChange={(alias) => setDraft({ ...draft, alias })}
-        error={errors.alias}
-        required
-      />
+      <DraftText name="alias" {...bound} required />
       <Field id={PLACES.workspace.id} label={PLACES.workspace.label} error={errors.workspace}>
         <select
           id={PLACES.workspace.id}
@@ -283,27 +293,17 @@ function Fields(props: {
       {dialect.supportsSsh ? <SshSection draft={draft} set={setDraft} errors={errors} /> : null}
       {dialect.supportsTls ? <TlsSection draft={draft} set={setDraft} errors={errors} /> : null}
       {dialect.supportsSchemas ? (
-        <TextInput
-          id={PLACES.schemas.id}
-          label={PLACES.schemas.label}
-          value={draft.schemas}
-          onChange={(schemas) => setDraft({ ...draft, schemas })}
-          error={errors.schemas}
-          hint="The schemas it is limited to, separated by commas; none for all."
-        />
+        <DraftText name="schemas" {...bound} hint="The schemas it is limited to, separated by commas; none for all." />
       ) : null}
-      <TextInput
-        id={PLACES.metadata.id}
-        label={PLACES.metadata.label}
-        value={draft.metadata}
-        onChange={(metadata) => setDraft({ ...draft, metadata })}
-        error={errors.metadata}
-        hint="Any JSON object: owner, team, purpose…"
-        multiline
-      />
+      <DraftText name="metadata" {...bound} hint="Any JSON object: owner, team, purpose…" multiline />
     </>
   );
 }
+
+const MODES: [Draft['mode'], string][] = [
+  ['parameters', 'A form of its parameters'],
+  ['uri', 'A connection URI'],
+];
 
 /** Where the database is: a form of the dialect's parameters, or a raw URI. */
 function WhereItIs(props: { draft: Draft; setDraft: (draft: Draft) => void; dialect: Dialect; errors: Errors }) {
@@ -312,24 +312,17 @@ function WhereItIs(props: { draft: Draft; setDraft: (draft: Draft) => void; dial
     <fieldset>
       <legend>Where it is</legend>
       <div class="switch" role="radiogroup" aria-label="Written as">
-        <label class="check">
-          <input
-            type="radio"
-            name="mode"
-            checked={draft.mode === 'parameters'}
-            onChange={() => setDraft({ ...draft, mode: 'parameters' })}
-          />
-          A form of its parameters
-        </label>
-        <label class="check">
-          <input
-            type="radio"
-            name="mode"
-            checked={draft.mode === 'uri'}
-            onChange={() => setDraft({ ...draft, mode: 'uri' })}
-          />
-          A connection URI
-        </label>
+        {MODES.map(([mode, label]) => (
+          <label class="check">
+            <input
+              type="radio"
+              name="mode"
+              checked={draft.mode === mode}
+              onChange={() => setDraft({ ...draft, mode })}
+            />
+            {label}
+          </label>
+        ))}
       </div>
       {errors.parameters ? (
         <p class="error" id="parameters-error">
@@ -339,12 +332,9 @@ function WhereItIs(props: { draft: Draft; setDraft: (draft: Draft) => void; dial
       {draft.mode === 'parameters' ? (
         <ParameterFields dialect={dialect} draft={draft} set={setDraft} errors={errors} />
       ) : (
-        <TextInput
-          id={PLACES.uri.id}
-          label={PLACES.uri.label}
-          value={draft.uri}
-          onChange={(uri) => setDraft({ ...draft, uri })}
-          error={errors.uri}
+        <DraftText
+          name="uri"
+          {...{ draft, setDraft, errors }}
           hint="scheme://user:password@host:port/database; **** in place of a secret keeps the stored one."
           required
         />

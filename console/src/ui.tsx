@@ -69,8 +69,8 @@ export function HealthSummary({ health }: { health: Health }) {
   );
 }
 
-/** A count and its noun: `1 table`, `2 tables` (`plural` where adding an s is not the plural). */
-export const count = (n: number, noun: string, plural = `${noun}s`) => `${n} ${n === 1 ? noun : plural}`;
+/** A count and its noun: `1 table`, `2 tables`. */
+export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
