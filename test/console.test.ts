@@ -1,10 +1,12 @@
 /**
  * The console at /, in a real browser (Debian's Chromium, driven by playwright-core), on both
- * stores: signing in with a key, adding a PostgreSQL connection through its form and testing it
- * against the local server, a failed test shown at the right field, editing, revealing with and
- * without the scope, browsing the schema, a connection made by another client appearing, deleting;
- * axe-core's WCAG A and AA checks on each page, at 1280 and 390 px, light and dark. Also: every
- * operation it runs is valid against schema.graphql, and it ships under its script budget.
+ * stores: signing in with a key (a refused one said so), adding a PostgreSQL connection through its
+ * form and testing it against the local server (healthy as soon as it is saved), a failed test shown
+ * at the right field and asked about before saving, a failed Save's error summary taking the focus,
+ * editing, revealing with and without the scope, browsing the schema, a connection made by another
+ * client appearing, the list at 390 px, deleting; axe-core's WCAG A and AA checks on each page, at
+ * 1280 and 390 px, light and dark. Also: every operation it runs is valid against schema.graphql,
+ * and it ships under its script budget.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +96,11 @@ async function expectAccessible(page: Page, where: string) {
   expect(found, where).toEqual([]);
 }
 
+/** Fills in the fields of the page by their labels. */
+async function fill(page: Page, fields: Record<string, string>) {
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+}
+
 describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
   const skip = !available || store.skip || !postgresAvailable;
   let database: TestDatabase;
@@ -138,10 +145,6 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     return { page, refused, outside };
   }
 
-  const fill = async (page: Page, fields: Record<string, string>) => {
-    for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
-  };
-
   it.skipIf(skip)('asks for a key, then leads from the empty list to a tested, saved, healthy connection', async () => {
     const { page, refused, outside } = await signedIn(ADMIN);
     await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
@@ -151,6 +154,13 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await page.getByLabel('Dialect', { exact: true }).selectOption({ label: 'PostgreSQL' });
     await fill(page, { Alias: 'sales', Host: '127.0.0.1', Port: '5432' });
     await fill(page, { Database: new URL(target.url).pathname.slice(1), Username: 'postgres', Password: PASSWORD });
+    // The TLS certificates are closed until opened.
+    const ca = page.getByLabel('CA certificate', { exact: true });
+    expect(await ca.isVisible()).toBe(false);
+    const tls = page.getByText('TLS certificates (none)');
+    await tls.click();
+    expect(await ca.isVisible()).toBe(true);
+    await tls.click();
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect
       .poll(() => page.getByRole('status').allTextContents(), WAIT)
@@ -163,7 +173,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
 
     // The schema browser: schemas → tables → columns.
     await page.getByRole('button', { name: 'Browse schema' }).click();
-    await page.getByText('public').click();
+    await page.getByText('public (1 table)', { exact: true }).click();
     await page.getByText('orders').click();
     const columns = page.getByRole('table', { name: 'Columns of public.orders' });
     await expect.poll(() => columns.textContent(), WAIT).toMatch(/placed_at.*timestamp with time zone/);
@@ -199,18 +209,53 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     const port = page.getByLabel('Port', { exact: true });
     await expect.poll(() => port.getAttribute('aria-invalid'), WAIT).toBe('true');
     expect(await page.locator('#param-port-error').textContent()).toMatch(/^connection_refused: /);
-    // Saving without a host: the API's 'parameters.host is required', at the Host field; nothing saved.
+
+    // Save right after the failed test: asked first, saying what failed; kept editing, nothing is saved.
+    await page.getByRole('button', { name: 'Save' }).click();
+    const question = page.getByRole('dialog', { name: 'Save a connection that does not connect?' });
+    await question.waitFor();
+    expect(await question.textContent()).toMatch(/The last test of these settings failed: connection_refused: /);
+    await expectAccessible(page, 'the question before saving');
+    await question.getByRole('button', { name: 'Keep editing' }).click();
+    await question.waitFor({ state: 'hidden' });
+
+    // Saving without a host: the API's 'parameters.host is required', at the Host field, and in the
+    // error summary at the top, which takes the focus (in view) and links to the field.
     await fill(page, { Host: '' });
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('#param-host-error').textContent(), WAIT).toBe('is required');
+    const summary = page.locator('.error-summary');
+    const summaryFocused = () => summary.evaluate((element) => element === document.activeElement).catch(() => false);
+    await expect.poll(summaryFocused, WAIT).toBe(true);
+    const inView = await summary.evaluate((element) => {
+      const { top, bottom } = element.getBoundingClientRect();
+      return top >= 0 && bottom <= innerHeight;
+    });
+    expect(inView).toBe(true);
+    expect(await page.locator('#param-host-error').textContent()).toBe('is required');
+    await summary.getByRole('link', { name: 'Host: is required' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('param-host');
     await fill(page, { 'Metadata (JSON)': '[1, 2]' });
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.locator('#metadata-error').textContent(), WAIT).toMatch(/must be a JSON object/);
+    await expect.poll(summaryFocused, WAIT).toBe(true);
+    expect(await summary.getByRole('link').allTextContents()).toEqual([
+      expect.stringMatching(/^Metadata \(JSON\): must be a JSON object/),
+    ]);
+    expect(await page.locator('#metadata-error').textContent()).toMatch(/must be a JSON object/);
     await expectAccessible(page, 'the form with errors');
-    const listed = await clientFor(service.url).request('GET', '/api/v1/database-connections', undefined, {
-      authorization: `Bearer ${ADMIN}`,
-    });
-    expect(listed.body.map((connection: { alias: string }) => connection.alias)).toEqual(['sales']);
+    const aliases = async () => {
+      const listed = await clientFor(service.url).request('GET', '/api/v1/database-connections', undefined, {
+        authorization: `Bearer ${ADMIN}`,
+      });
+      return listed.body.map((connection: { alias: string }) => connection.alias);
+    };
+    expect(await aliases()).toEqual(['sales']);
+
+    // Back to the settings the test failed with: its result speaks for them again; saved anyway, when confirmed.
+    await fill(page, { Host: '127.0.0.1', 'Metadata (JSON)': '{}' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await question.getByRole('button', { name: 'Save anyway' }).click();
+    await page.getByRole('heading', { name: 'nowhere' }).waitFor();
+    expect(await aliases()).toEqual(['sales', 'nowhere']);
   });
 
   it.skipIf(skip)('edits, keeping the masked password; reveals with the scope only', async () => {
@@ -221,6 +266,10 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     const checks = page.getByRole('list', { name: 'Scheduled checks, oldest first' }).locator('li');
     await expect.poll(() => checks.count(), WAIT).toBeGreaterThan(0);
     expect(await checks.first().textContent()).toMatch(/ok in \d+ ms$/);
+    // Its legend says what the marks mean.
+    expect(await page.locator('.legend').textContent()).toMatch(
+      /^The last (\d+ scheduled checks, oldest first|scheduled check): +connected, +failed\.$/,
+    );
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit sales' }).waitFor();
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('****');
@@ -249,16 +298,31 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     async () => {
       const { page } = await signedIn(ADMIN, { width: 390, scheme: 'dark' });
       await page.getByRole('table', { name: 'Connections' }).waitFor();
+      // A port nothing listens on: its scheduled checks fail, with the longest health a row shows.
+      const port = await closedPort();
       const made = await clientFor(service.url).request(
         'POST',
         '/api/v1/database-connections',
-        { alias: 'from-elsewhere', dialect: 'mysql', parameters: { host: 'db.example.com', username: 'bi' } },
+        { alias: 'from-elsewhere', dialect: 'mysql', parameters: { host: '127.0.0.1', port, username: 'bi' } },
         { authorization: `Bearer ${ADMIN}` },
       );
       expect(made.status).toBe(201);
       const list = page.getByRole('table', { name: 'Connections' });
-      await expect.poll(() => list.textContent(), { timeout: 10_000 }).toContain('from-elsewhere');
-      // Nothing wider than the screen but the table, which scrolls in its own region.
+      await expect.poll(() => list.textContent(), { timeout: 10_000 }).toMatch(/from-elsewhere.*connection_refused/);
+      // Alias and health side by side, nothing scrolling sideways, rows a few lines tall.
+      const rows = await page.evaluate(() =>
+        [...document.querySelectorAll('tbody tr')].map((row) => ({
+          height: row.getBoundingClientRect().height,
+          healthRight: (row.lastElementChild as Element).getBoundingClientRect().right,
+        })),
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      for (const row of rows) {
+        expect(row.healthRight).toBeLessThanOrEqual(390);
+        expect(row.height).toBeLessThan(150);
+      }
+      const region = page.getByRole('region', { name: 'Connections, scrollable' });
+      expect(await region.evaluate((element) => element.scrollWidth - element.clientWidth)).toBe(0);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await expectAccessible(page, 'the list at 390 px, dark');
 
@@ -306,6 +370,66 @@ describe.skipIf(!available)('signing in to the console', () => {
     await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
     expect(await page.locator('.who').textContent()).toBe('local');
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+
+  it('says so when a typed key is refused, the focus back at it, and when a sign-in has ended', async () => {
+    const key = generateApiKey();
+    service = await startTestService(database.url, {
+      API_KEYS: JSON.stringify([{ name: 'reader', hash: hashApiKey(key), scopes: ['connections:read'] }]),
+    });
+    // A context of its own: axe-core checks pages of one.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${service.url}/`);
+    const field = page.getByLabel('API key');
+    await field.waitFor();
+    // Asked for a key, with nothing wrong yet.
+    expect(await field.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    // Refused each time it is tried, and said each time: at the field, which has the focus to type it again.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await field.fill(`${key}-wrong`);
+      await page.getByRole('button', { name: 'Use this key' }).click();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id), WAIT).toBe('api-key');
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('#api-key-error').textContent()).toMatch(/^The service refused this key: /);
+      expect(await page.evaluate(() => sessionStorage.getItem('dcapi.token'))).toBeNull();
+    }
+    await expectAccessible(page, 'a refused key');
+    await field.fill(key);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
+    // A key that stops working while signed in (here, another in the tab): back to sign-in, saying why.
+    await page.evaluate(() => sessionStorage.setItem('dcapi.token', 'no-longer-valid'));
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: 'Your sign-in has ended' }).waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it.skipIf(!postgresAvailable)('shows a connection tested just before it was saved as healthy at once', async () => {
+    // No scheduled check (the tests' default): the health shown is the test the save made.
+    service = await startTestService(database.url);
+    const target = await createPostgresDatabase();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${service.url}/#/new`);
+      await page.getByRole('heading', { name: 'Add connection' }).waitFor();
+      await page.getByLabel('Dialect', { exact: true }).selectOption({ label: 'PostgreSQL' });
+      await fill(page, { Alias: 'tested-first', Host: '127.0.0.1', Port: '5432', Username: 'postgres' });
+      await fill(page, { Database: new URL(target.url).pathname.slice(1) });
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await expect
+        .poll(() => page.getByRole('status').allTextContents(), WAIT)
+        .toContainEqual(expect.stringMatching(/^Connected in \d+ ms/));
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { name: 'tested-first' }).waitFor();
+      const health = page.getByRole('region', { name: 'Health' });
+      expect(await health.textContent()).toMatch(/^HealthHealthy \d+ ms · checked .+No scheduled check yet\.$/);
+      await page.getByRole('link', { name: 'Database connections' }).click();
+      const list = page.getByRole('table', { name: 'Connections' });
+      await expect.poll(() => list.textContent(), WAIT).toMatch(/tested-first.*Healthy \d+ ms/);
+    } finally {
+      await target.drop();
+    }
   });
 
   it('opens a connection of the provisioning file read-only, saying why', async () => {

@@ -49,19 +49,48 @@ function Settings({ title, values }: { title: string; values: Record<string, unk
   );
 }
 
-/** The last scheduled checks, oldest first: a dot each, green when it connected. */
+/** What each mark of the line stands for, in the order of the legend. */
+const MARKS: { status: HealthCheck['status']; meaning: string }[] = [
+  { status: 'OK', meaning: 'connected' },
+  { status: 'FAILING', meaning: 'failed' },
+  { status: 'NOT_TESTABLE', meaning: 'not testable' },
+];
+
+const Mark = ({ status }: { status: HealthCheck['status'] }) => (
+  <span class={`mark mark-${status.toLowerCase()}`} aria-hidden="true" />
+);
+
+/**
+ * The last scheduled checks, oldest first: a mark each, its shape and colour saying how it went
+ * (a green dot connected, a red square failed), with a legend; each says its time and outcome.
+ */
 function HealthLine({ checks }: { checks: HealthCheck[] }) {
   if (checks.length === 0) return <p class="muted">No scheduled check yet.</p>;
   const said = (check: HealthCheck) =>
     `${when(check.at)}: ${check.status === 'OK' ? `ok in ${check.latencyMs} ms` : (check.errorCode ?? check.status.toLowerCase())}`;
+  const shown = MARKS.filter((mark) => mark.status !== 'NOT_TESTABLE' || checks.some((c) => c.status === mark.status));
+  const title =
+    checks.length === 1 ? 'The last scheduled check' : `The last ${checks.length} scheduled checks, oldest first`;
   return (
-    <ol class="test-line" aria-label="Scheduled checks, oldest first">
-      {checks.map((check) => (
-        <li class={check.status === 'OK' ? 'dot dot-ok' : 'dot dot-failed'} title={said(check)}>
-          <span class="visually-hidden">{said(check)}</span>
-        </li>
-      ))}
-    </ol>
+    <div class="health-line">
+      <ol class="test-line" aria-label="Scheduled checks, oldest first">
+        {checks.map((check) => (
+          <li title={said(check)}>
+            <Mark status={check.status} />
+            <span class="visually-hidden">{said(check)}</span>
+          </li>
+        ))}
+      </ol>
+      <p class="legend muted">
+        {title}:{' '}
+        {shown.map((mark, index) => (
+          <span class="legend-item">
+            <Mark status={mark.status} /> {mark.meaning}
+            {index < shown.length - 1 ? ', ' : '.'}
+          </span>
+        ))}
+      </p>
+    </div>
   );
 }
 

@@ -6,6 +6,9 @@ import type { Connection, Dialect, FieldError, Settings } from './operations.ts'
 
 export const MASK = '****';
 
+/** The form's errors by its keys: `alias`, `param:host`, `ssh:port`, `tls`… (fieldKeyOf, failureFieldOf). */
+export type Errors = Record<string, string>;
+
 export interface Draft {
   alias: string;
   workspace: string;
@@ -165,8 +168,8 @@ export function fieldKeyOf(path: string, draft: Draft): string {
 }
 
 /** Field errors by the form's keys (several on one field joined). */
-export function errorsByField(errors: FieldError[], draft: Draft): Record<string, string> {
-  const byField: Record<string, string> = {};
+export function errorsByField(errors: FieldError[], draft: Draft): Errors {
+  const byField: Errors = {};
   for (const { field, message } of errors) {
     const key = fieldKeyOf(field, draft);
     byField[key] = byField[key] ? `${byField[key]}; ${message}` : message;

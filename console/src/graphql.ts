@@ -30,6 +30,12 @@ interface Response<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
+/** A refusal before GraphQL ran (429 too many requests, 403 a foreign origin…): its problem+json. */
+interface Problem {
+  code?: string;
+  detail?: string;
+}
+
 export async function request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
@@ -37,7 +43,9 @@ export async function request<T>(query: string, variables: Record<string, unknow
     body: JSON.stringify({ query, variables }),
   });
   if (response.status === 401) throw new Unauthenticated();
-  const body = (await response.json()) as Response<T>;
+  const body = (await response.json().catch(() => ({}))) as Response<T> & Problem;
+  if (!response.ok && !body.errors)
+    throw new RequestError(body.detail ?? `The service answered ${response.status}.`, body.code);
   const [error] = body.errors ?? [];
   if (error) throw new RequestError(error.message, error.extensions?.code);
   return body.data as T;

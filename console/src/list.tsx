@@ -51,6 +51,50 @@ function useConnections() {
   return { connections, problem, live, total };
 }
 
+/**
+ * The connections shown; on a narrow screen in two columns, the alias (its dialect and workspace
+ * under it) and the health.
+ */
+function ConnectionTable({ shown, labels }: { shown: ListedConnection[]; labels: Map<string, string> }) {
+  return (
+    <ScrollingTable label="Connections">
+      <thead>
+        <tr>
+          <th scope="col">Alias</th>
+          <th scope="col" class="wide-only">
+            Dialect
+          </th>
+          <th scope="col" class="wide-only">
+            Workspace
+          </th>
+          <th scope="col">Health</th>
+        </tr>
+      </thead>
+      <tbody>
+        {shown.map((connection) => {
+          const dialect = labels.get(connection.dialect) ?? connection.dialect;
+          return (
+            <tr key={connection.id}>
+              <td class="alias">
+                <a href={`#/connections/${connection.id}`}>{connection.alias}</a>
+                {connection.managed ? <span class="badge badge-managed">Managed</span> : null}
+                <span class="narrow-only muted">
+                  {dialect} · {connection.workspace}
+                </span>
+              </td>
+              <td class="wide-only">{dialect}</td>
+              <td class="wide-only">{connection.workspace}</td>
+              <td>
+                <HealthSummary health={connection.health} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </ScrollingTable>
+  );
+}
+
 const HEALTH_FILTERS: HealthStatus[] = ['OK', 'FAILING', 'UNKNOWN', 'NOT_TESTABLE'];
 
 export function ConnectionList({ start }: { start: Start }) {
@@ -113,31 +157,7 @@ export function ConnectionList({ start }: { start: Start }) {
               </select>
             </label>
           </div>
-          <ScrollingTable label="Connections">
-            <thead>
-              <tr>
-                <th scope="col">Alias</th>
-                <th scope="col">Dialect</th>
-                <th scope="col">Workspace</th>
-                <th scope="col">Health</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((connection) => (
-                <tr key={connection.id}>
-                  <td>
-                    <a href={`#/connections/${connection.id}`}>{connection.alias}</a>
-                    {connection.managed ? <span class="badge badge-managed">Managed</span> : null}
-                  </td>
-                  <td>{labels.get(connection.dialect) ?? connection.dialect}</td>
-                  <td>{connection.workspace}</td>
-                  <td>
-                    <HealthSummary health={connection.health} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollingTable>
+          <ConnectionTable shown={shown} labels={labels} />
           <p class="muted">
             {shown.length} of {connections.length} shown
             {total > connections.length ? ` (the first ${connections.length} of ${total}: the API lists the rest)` : ''}

@@ -1,6 +1,6 @@
 /** The console: sign in if the service asks, then the list, the form and the detail of connections. */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ConsoleSettings, completeSignIn, currentToken, loadSettings, signOut } from './auth.ts';
 import { ConnectionDetail } from './detail.tsx';
 import { ConnectionForm } from './form.tsx';
@@ -14,15 +14,29 @@ import './styles.css';
 
 type State =
   | { phase: 'loading' }
-  | { phase: 'signIn'; settings: ConsoleSettings; problem?: string }
+  | { phase: 'signIn'; settings: ConsoleSettings; problem?: string; refusedKey?: string; attempt: number }
   | { phase: 'ready'; settings: ConsoleSettings; start: Start }
   | { phase: 'failed'; problem: string };
 
-function App() {
-  const [state, setState] = useState<State>({ phase: 'loading' });
-  const route = useRoute();
+const REFUSED_KEY = 'The service refused this key: it is unknown, revoked or expired. Check it and try again.';
+const SIGN_IN_ENDED =
+  'Your sign-in has ended: the key or token is no longer valid (revoked or expired). Sign in again.';
 
-  const begin = async () => {
+/** What the sign-in page says after a failure: the key just typed refused, a sign-in ended, or another problem. */
+function signInProblem(error: unknown, typed: boolean, hadToken: boolean) {
+  if (!(error instanceof Unauthenticated)) return { problem: (error as Error).message };
+  if (typed) return { refusedKey: REFUSED_KEY };
+  return hadToken ? { problem: SIGN_IN_ENDED } : {};
+}
+
+/** Where the console stands (loading, signing in, ready, or unable to reach the service), and moving on. */
+function useSession() {
+  const [state, setState] = useState<State>({ phase: 'loading' });
+  // Each failed sign-in renders the sign-in page afresh, its key's field focused when the key was refused.
+  const attempts = useRef(0);
+
+  /** Starts, or signs in: `typed`, with the key the user just typed. */
+  const begin = async (typed = false) => {
     let settings: ConsoleSettings | undefined;
     try {
       settings = await loadSettings();
@@ -30,18 +44,24 @@ function App() {
       const start = await request<Start>(START);
       setState({ phase: 'ready', settings, start });
     } catch (error) {
-      if (settings && error instanceof Unauthenticated) {
-        const problem = currentToken() ? 'That key or token is not valid (unknown, revoked or expired).' : undefined;
-        signOut();
-        setState({ phase: 'signIn', settings, problem });
-      } else if (settings) setState({ phase: 'signIn', settings, problem: (error as Error).message });
-      else setState({ phase: 'failed', problem: (error as Error).message });
+      if (!settings) return setState({ phase: 'failed', problem: (error as Error).message });
+      const said = signInProblem(error, typed, currentToken() !== null);
+      if (error instanceof Unauthenticated) signOut();
+      setState({ phase: 'signIn', settings, attempt: ++attempts.current, ...said });
     }
   };
   useEffect(() => {
     void begin();
   }, []);
+  const leave = (settings: ConsoleSettings) => {
+    signOut();
+    setState({ phase: 'signIn', settings, attempt: ++attempts.current });
+  };
+  return { state, begin, leave };
+}
 
+function App() {
+  const { state, begin, leave } = useSession();
   if (state.phase === 'loading') return <p class="loading">Loading…</p>;
   if (state.phase === 'failed')
     return (
@@ -49,12 +69,22 @@ function App() {
         <Banner kind="error">The console cannot reach the service: {state.problem}</Banner>
       </main>
     );
-  if (state.phase === 'signIn') return <SignIn settings={state.settings} problem={state.problem} onSignedIn={begin} />;
-  const { start, settings } = state;
-  const leave = () => {
-    signOut();
-    setState({ phase: 'signIn', settings });
-  };
+  if (state.phase === 'signIn')
+    return (
+      <SignIn
+        key={state.attempt}
+        settings={state.settings}
+        problem={state.problem}
+        refusedKey={state.refusedKey}
+        onSignedIn={() => begin(true)}
+      />
+    );
+  return <Pages start={state.start} settings={state.settings} onLeave={() => leave(state.settings)} />;
+}
+
+/** Signed in: the header, and the page the address names. */
+function Pages({ start, settings, onLeave }: { start: Start; settings: ConsoleSettings; onLeave: () => void }) {
+  const route = useRoute();
   return (
     <>
       <header class="top">
@@ -64,7 +94,7 @@ function App() {
         <span class="who">
           {start.viewer.name}
           {settings.signIn ? (
-            <button type="button" class="link" onClick={leave}>
+            <button type="button" class="link" onClick={onLeave}>
               Sign out
             </button>
           ) : null}

@@ -59,16 +59,20 @@ export const SCHEMA = `query ConsoleSchema($id: ID!) {
   }
 }`;
 
-export const CREATE = `mutation ConsoleCreate($input: CreateDatabaseConnectionInput!) {
-  result: createDatabaseConnection(input: $input) {
+export const CREATE = `mutation ConsoleCreate($input: CreateDatabaseConnectionInput!, $testConnection: Boolean!) {
+  result: createDatabaseConnection(input: $input, testConnection: $testConnection) {
     __typename
     ... on CreateDatabaseConnectionSuccess { databaseConnection { id } }
     ${ERRORS}
   }
 }`;
 
-export const UPDATE = `mutation ConsoleUpdate($id: ID!, $input: UpdateDatabaseConnectionInput!, $expectedVersion: Int) {
-  result: updateDatabaseConnection(id: $id, input: $input, expectedVersion: $expectedVersion) {
+export const UPDATE = `mutation ConsoleUpdate(
+  $id: ID!, $input: UpdateDatabaseConnectionInput!, $expectedVersion: Int, $testConnection: Boolean!
+) {
+  result: updateDatabaseConnection(
+    id: $id, input: $input, expectedVersion: $expectedVersion, testConnection: $testConnection
+  ) {
     __typename
     ... on UpdateDatabaseConnectionSuccess { databaseConnection { id } }
     ${ERRORS}

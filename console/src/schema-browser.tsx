@@ -2,9 +2,17 @@
 import { useState } from 'preact/hooks';
 import { request } from './graphql.ts';
 import { type Outcome, SCHEMA, type Schema } from './operations.ts';
-import { Banner } from './ui.tsx';
+import { Banner, count } from './ui.tsx';
 
 type Introspection = Outcome & { schemas?: Schema[] };
+
+/** What a schema holds: `1 table`, `3 tables, 1 view`, `empty`. */
+function contents(schema: Schema) {
+  const views = schema.tables.filter((table) => table.kind === 'VIEW').length;
+  const tables = schema.tables.length - views;
+  const parts = [tables > 0 ? count(tables, 'table') : '', views > 0 ? count(views, 'view') : ''];
+  return parts.filter(Boolean).join(', ') || 'empty';
+}
 
 export function SchemaBrowser({ id }: { id: string }) {
   const [schemas, setSchemas] = useState<Schema[]>();
@@ -41,7 +49,7 @@ export function SchemaBrowser({ id }: { id: string }) {
             <li>
               <details>
                 <summary>
-                  {schema.name} <span class="muted">({schema.tables.length} tables)</span>
+                  {schema.name} <span class="muted">({contents(schema)})</span>
                 </summary>
                 <ul>
                   {schema.tables.map((table) => (

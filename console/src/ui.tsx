@@ -1,4 +1,4 @@
-/** Small pieces the pages share: a labelled field with its error, health badges, dates. */
+/** Small pieces the pages share: a labelled field with its error, health badges, dates, counts. */
 import type { ComponentChildren } from 'preact';
 import type { Health, HealthStatus } from './operations.ts';
 
@@ -25,8 +25,9 @@ export function Field(props: {
           {props.hint}
         </p>
       ) : null}
+      {/* Not an alert of its own: the form's error summary announces the errors, each input its own. */}
       {props.error ? (
-        <p class="error" id={`${props.id}-error`} role="alert">
+        <p class="error" id={`${props.id}-error`}>
           {props.error}
         </p>
       ) : null}
@@ -58,7 +59,7 @@ export function HealthSummary({ health }: { health: Health }) {
     <div class="health">
       <HealthBadge health={health} />
       {health.latencyMs !== null ? <span class="muted"> {health.latencyMs} ms</span> : null}
-      {health.checkedAt ? <span class="muted"> · checked {when(health.checkedAt)}</span> : null}
+      {health.checkedAt ? <span class="muted checked"> · checked {when(health.checkedAt)}</span> : null}
       {health.error ? (
         <p class="health-error">
           <code>{health.error.code}</code> {health.error.message}
@@ -67,6 +68,9 @@ export function HealthSummary({ health }: { health: Health }) {
     </div>
   );
 }
+
+/** A count and its noun: `1 table`, `2 tables`. */
+export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -152,8 +152,9 @@ export const CONNECTION_FIELDS = {
     rest: 'health',
     value: healthReport(),
     description:
-      'The last scheduled health check (every HEALTH_CHECK_INTERVAL_S): ok, failing, unknown (not checked since ' +
-      'it changed) or not_testable (no driver for its dialect), when, how long it took, and why it failed.',
+      'The last health check (scheduled every HEALTH_CHECK_INTERVAL_S, or the test of a write that asked for ' +
+      'one): ok, failing, unknown (not checked since it changed) or not_testable (no driver for its dialect), ' +
+      'when, how long it took, and why it failed.',
   },
   managed: {
     rest: 'managed',

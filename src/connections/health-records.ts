@@ -9,7 +9,7 @@ import type { TestResult } from '../connectivity/connectivity.ts';
 import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
 import { connectionEvent, quietChange } from '../events/connection-events.ts';
 import type { ConnectionsDependencies } from './dependencies.ts';
-import { type HealthStatus, historyWith } from './health.ts';
+import { historyWith, statusOfTest } from './health.ts';
 import { testStoredConnection } from './references.ts';
 import type { ConnectionStore } from './store.ts';
 
@@ -79,7 +79,7 @@ export function startHealthRecords(dependencies: ConnectionsDependencies, store:
         await store.updateIf({ id }, { healthLeaseUntil: null, healthNextAt: new Date(Date.now() + RETRY_BUSY_MS) });
         return;
       }
-      const status: HealthStatus = result.ok ? 'ok' : result.error === null ? 'not_testable' : 'failing';
+      const status = statusOfTest(result);
       const failures = status === 'failing' ? row.healthFailures + 1 : 0;
       const backoff = Math.min(2 ** Math.max(failures - 1, 0), MAX_BACKOFF);
       const now = new Date();

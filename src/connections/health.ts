@@ -1,8 +1,16 @@
-/** The health of a connection: what its last scheduled check said, kept in its row's health_* columns. */
+/**
+ * The health of a connection: what its last check said (a scheduled one, or the test of the write
+ * that saved it), kept in its row's health_* columns.
+ */
+import type { TestResult } from '../connectivity/connectivity.ts';
 import { readOnly, type ValueKind } from './values.ts';
 
 export const HEALTH_STATUSES = ['ok', 'failing', 'unknown', 'not_testable'] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** A test's result as a health status: a failure it cannot name is a dialect it cannot test. */
+export const statusOfTest = (result: TestResult): HealthStatus =>
+  result.ok ? 'ok' : result.error === null ? 'not_testable' : 'failing';
 
 /** How many scheduled checks a connection's history keeps: the last ones, oldest first. */
 export const HEALTH_HISTORY_LENGTH = 20;
@@ -28,7 +36,7 @@ interface HealthReport {
   error: { code: string; message: string } | null;
 }
 
-/** The last scheduled health check of a connection, kept in its row's health_* columns; read only. */
+/** The last health check of a connection, kept in its row's health_* columns; read only. */
 export function healthReport(): ValueKind {
   const nullable = (type: string) => ({ type: [type, 'null'] });
   return {

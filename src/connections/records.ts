@@ -1,5 +1,6 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
+import type { TestResult } from '../connectivity/connectivity.ts';
 import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
@@ -11,6 +12,7 @@ import {
   REST_NAME_OF,
   type SecretFieldName,
 } from './fields.ts';
+import { statusOfTest } from './health.ts';
 import { aliasKey } from './input.ts';
 import type { ConnectionRow, NewRow } from './store.ts';
 import { REACHING_FIELDS } from './transport.ts';
@@ -59,23 +61,43 @@ const HEALTH_UNKNOWN = (now: Date) => ({
   healthLeaseUntil: null,
 });
 
-/** The row of a new connection; `managed` when the provisioning file makes it; `now` its creation time. */
+/**
+ * The health the test of a write found (`tested`, the write asked for one), shown until the next
+ * scheduled check, due now as for a connection not checked yet; without a test, unknown.
+ */
+const healthOf = (now: Date, tested: TestResult | undefined) =>
+  tested
+    ? {
+        ...HEALTH_UNKNOWN(now),
+        healthStatus: statusOfTest(tested),
+        healthCheckedAt: now,
+        healthLatencyMs: Math.round(tested.latencyMs),
+        healthErrorCode: tested.error?.code ?? null,
+        healthErrorMessage: tested.error?.message ?? null,
+      }
+    : HEALTH_UNKNOWN(now);
+
+/**
+ * The row of a new connection; `managed` when the provisioning file makes it; `now` its creation
+ * time; `tested`: the result of the test it passed before it was written, if it had one.
+ */
 export function newRow(
   document: ConnectionDocument,
   dialect: DialectName,
   secrets: ConnectionSecrets,
-  { managed = false, now = new Date() } = {},
+  { managed = false, now = new Date(), tested }: { managed?: boolean; now?: Date; tested?: TestResult } = {},
 ): NewRow {
   const id = randomUUID();
   const columns = storedColumns(id, document, secrets) as Omit<NewRow, 'id' | 'dialect' | 'createdAt' | 'updatedAt'>;
-  // A new connection is checked soon (health: unknown until then).
-  return { id, ...columns, ...HEALTH_UNKNOWN(now), dialect, managed, createdAt: now, updatedAt: now, version: 1 };
+  // A new connection is checked soon (health: unknown until then, or what its test found).
+  return { id, ...columns, ...healthOf(now, tested), dialect, managed, createdAt: now, updatedAt: now, version: 1 };
 }
 
 /**
  * The columns a partial document changes in the row with this id (`dialect`: that of a new URI).
  * `changed`: the fields whose values change, when known; a change of where the connection goes
- * makes its health unknown, to be checked again soon.
+ * makes its health unknown, to be checked again soon. `tested`: the result of the test the write
+ * passed, which is its health from then on.
  */
 export function changedColumns(
   id: string,
@@ -83,13 +105,14 @@ export function changedColumns(
   dialect: DialectName | undefined,
   secrets: ConnectionSecrets,
   changed: string[],
+  tested?: TestResult,
 ) {
   const now = new Date();
   const reaches = changed.some((name) => (REACHING_FIELDS as readonly string[]).includes(name));
   return {
     ...(storedColumns(id, document, secrets) as Partial<ConnectionRow>),
     ...(dialect !== undefined && { dialect }),
-    ...(reaches && HEALTH_UNKNOWN(now)),
+    ...((reaches || tested) && healthOf(now, tested)),
     updatedAt: now,
     version: { increment: 1 },
   };

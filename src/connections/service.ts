@@ -45,7 +45,7 @@ import { checkConnection, REACHING_FIELDS, routeOf } from './transport.ts';
 export type { Caller };
 
 export interface WriteOptions {
-  /** Connect with the real driver first, and write nothing unless it works. */
+  /** Connect with the real driver first, and write nothing unless it works; its result is then the health. */
   test?: boolean;
   /** Write only if the connection is still at this version; else VersionMismatchError. */
   expectedVersion?: number | null;
@@ -160,7 +160,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
    * changes (for the audit trail, and the health it resets) is told from the row as read just
    * before; the write then applies to that version only (or to the one the caller asked for), so
    * what is recorded is what changed. Another write coming between the read and the write: read
-   * again. `known`: the row as the checks of the update just read it, if they did.
+   * again. `known`: the row as the checks of the update just read it, if they did; `tested`: the
+   * result of the test they made of it, the connection's health if the write applies to that row.
    */
   async function recordedUpdate(
     caller: Caller,
@@ -170,18 +171,21 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       dialect,
       expectedVersion,
       known,
-    }: { dialect?: DialectName; expectedVersion?: number | null; known?: ConnectionRow },
+      tested,
+    }: { dialect?: DialectName; expectedVersion?: number | null; known?: ConnectionRow; tested?: TestResult },
   ): Promise<ConnectionRow> {
     for (let attempt = 1; ; attempt++) {
       const before = attempt === 1 && known ? known : await find(caller, id);
       const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
+      // Read again, the row may go elsewhere than the one tested: its health is then not the test's.
+      const health = before === known ? tested : undefined;
       const version = expectedVersion ?? before?.version;
       const workspace = document.workspace ?? before?.workspace;
       const write = () =>
         events.commit(
           prisma,
           connectionEvent('updated', id, workspace),
-          store.update(rowAt(caller, id, version), changedColumns(id, document, dialect, secrets, changed)),
+          store.update(rowAt(caller, id, version), changedColumns(id, document, dialect, secrets, changed, health)),
           audit(caller, {
             action: 'update',
             connectionId: id,
@@ -205,25 +209,25 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   /**
    * The checks of an update that reach its stored values (a mask to restore, a test, a change of
    * where the connection goes), with the stored values where the update leaves them. Answers the
-   * dialect of a new URI.
+   * dialect of a new URI, and the result of the test if the update asked for one.
    */
   async function checkAgainstStored(
     caller: Caller,
     stored: ConnectionRow,
     document: Partial<ConnectionDocument>,
     { test, expectedVersion }: WriteOptions,
-  ) {
+  ): Promise<{ dialect?: DialectName; tested?: TestResult }> {
     checkWritable(stored, expectedVersion);
     const previous = storedDocument(stored, secrets);
     // A caller sending back what it read, secrets masked, keeps the stored ones.
     restoreMasks(document, previous);
     const effective = resolveReferences({ ...previous, ...document }, references);
     const dialect = checkConnection(effective, policy);
-    if (test) {
-      const limit = principalKey(caller.principal);
-      await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, limit);
-    }
-    return document.connectionUri === undefined ? undefined : dialect.name;
+    const limit = principalKey(caller.principal);
+    const tested = test
+      ? await requireWorkingConnection(connectivity, routeOf(effective), dialect, effective.schemas, limit)
+      : undefined;
+    return { dialect: document.connectionUri === undefined ? undefined : dialect.name, tested };
   }
 
   /** Creates a connection with its audit event and change event; `test`: only if it connects. */
@@ -234,15 +238,11 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     // Checked with the values its references stand for; stored with the references as written.
     const resolved = resolveReferences(document, references);
     const dialect = checkConnection(resolved, policy);
-    if (test)
-      await requireWorkingConnection(
-        connectivity,
-        routeOf(resolved),
-        dialect,
-        document.schemas,
-        principalKey(caller.principal),
-      );
-    const row = newRow(document, dialect.name, secrets);
+    const limit = principalKey(caller.principal);
+    const tested = test
+      ? await requireWorkingConnection(connectivity, routeOf(resolved), dialect, document.schemas, limit)
+      : undefined;
+    const row = newRow(document, dialect.name, secrets, { tested });
     const write = () =>
       events.commit(
         prisma,
@@ -271,8 +271,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     }
     const reaches =
       maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
-    const dialect = reaches ? await checkAgainstStored(caller, stored, document, options) : undefined;
-    return recordedUpdate(caller, id, document, { dialect, expectedVersion: options.expectedVersion, known: stored });
+    const checked = reaches ? await checkAgainstStored(caller, stored, document, options) : {};
+    return recordedUpdate(caller, id, document, {
+      ...checked,
+      expectedVersion: options.expectedVersion,
+      known: stored,
+    });
   }
 
   /** A secret in plaintext, the reveal logged and recorded in the audit trail. */

@@ -129,14 +129,18 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
   };
 }
 
-/** For writes that test first: throws ConnectionFailedError (or a refusal) unless the connection works. */
+/**
+ * For writes that test first: throws ConnectionFailedError (or a refusal) unless the connection
+ * works; answers the test's result, which the write records as the connection's health.
+ */
 export async function requireWorkingConnection(
   connectivity: Connectivity,
   route: ConnectionRoute,
   dialect: Dialect,
   schemas: string[],
   apiKey: string,
-): Promise<void> {
+): Promise<TestResult> {
   const result = await connectivity.test(route, dialect, schemas, apiKey);
   if (!result.ok && result.error) throw new ConnectionFailedError(result.error);
+  return result;
 }

@@ -111,7 +111,8 @@ const DOCUMENT = { schema: 'DatabaseConnectionInput', ...DOCUMENT_SHAPE };
 
 const TEST: QueryParameter = {
   name: 'test',
-  description: 'Connect with the real driver first, and write nothing unless it works.',
+  description:
+    'Connect with the real driver first, and write nothing unless it works; written, the test is its health until the next scheduled check.',
   values: 'boolean',
 };
 const IF_MATCH: HeaderDoc = {

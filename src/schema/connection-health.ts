@@ -1,4 +1,4 @@
-/** The health of a connection, from the scheduled checks: its GraphQL type and status enum. */
+/** The health of a connection, from its last check (scheduled, or a tested write): its GraphQL type and status enum. */
 import { builder } from '../builder.ts';
 import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
 import type { TestFailure } from '../connectivity/errors.ts';
@@ -19,7 +19,7 @@ interface Health {
 }
 
 export const ConnectionHealthType = builder.objectRef<Health>('ConnectionHealth').implement({
-  description: 'The last scheduled health check of a connection.',
+  description: 'The last health check of a connection: scheduled, or the test of the write that saved it.',
   fields: (t) => ({
     status: t.field({ type: HealthStatusEnum, resolve: (health) => health.status }),
     checkedAt: t.field({ type: 'DateTime', nullable: true, resolve: (health) => health.checkedAt }),

@@ -164,7 +164,8 @@ const EXPECTED_VERSION_ARG = {
 
 const TEST_CONNECTION_ARG = {
   defaultValue: false,
-  description: 'Connect with the real driver first, and save nothing unless it works.',
+  description:
+    'Connect with the real driver first, and save nothing unless it works; saved, the test is its health until the next scheduled check.',
 };
 
 /** Names the union, success type and data field of a mutation result. */
