@@ -128,7 +128,7 @@ describe('with REQUEST_TIMEOUT_MS, CORS_ORIGINS and NODE_ENV=production', () => 
     const { port } = new URL(url());
     const socket = net.connect(Number(port), '127.0.0.1');
     socket.write(
-      `POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"alias":`,
+      `POST ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"alias":`,
     );
     const closed = new Promise<string>((resolve) => {
       let text = '';

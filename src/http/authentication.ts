@@ -7,7 +7,6 @@ import { ProblemResponse, problem } from '../rest/problem.ts';
 import type { HttpApp } from './fastify.ts';
 import { isExplorerPage } from './graphql-route.ts';
 import { pathOf, sendRefusal } from './replies.ts';
-import { API_SECURITY_HEADERS } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,11 +37,9 @@ const needsKey = (request: FastifyRequest) =>
   request.routeOptions.config.scope !== undefined ||
   (!request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request));
 
-/** Tags every response with its request id and the API's headers, and authenticates calls for data. */
+/** Authenticates calls for data. */
 export function authenticateRequests(app: HttpApp, authenticate: Authenticator) {
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    reply.headers(API_SECURITY_HEADERS);
     if (!needsKey(request)) return;
     const authentication = await authenticate(request.headers.authorization);
     if ('failure' in authentication) {

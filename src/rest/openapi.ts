@@ -154,7 +154,8 @@ function operationOf(route: RestRoute) {
         ...(success.headers && { headers: headerObjects(success.headers) }),
         ...json(schemaRef(success.schema)),
       },
-      ...errorResponses(...route.errors),
+      // Every call but a GET changes state: refused when a page of another origin sends it.
+      ...errorResponses(...route.errors, ...(route.method === 'GET' ? [] : ['origin_not_allowed' as const])),
     },
   };
 }

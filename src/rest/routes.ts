@@ -84,6 +84,7 @@ const ITEM_PATH = `${COLLECTION_PATH}/:id`;
 const COMMON: ErrorCode[] = [
   'unauthenticated',
   'forbidden',
+  'host_not_allowed',
   'too_many_requests',
   'internal_error',
   'database_unavailable',
