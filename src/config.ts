@@ -143,6 +143,7 @@ export const ENVIRONMENT = z.object({
   ALLOWED_HOSTS: hostNames().default([]),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   RATE_LIMIT_PER_MINUTE: integer(0, 100_000_000).default(60_000),
+  AUTH_FAILURES_PER_MINUTE: integer(0, 100_000_000).default(100),
   NODE_ENV: z.string().optional(),
   GRAPHQL_EXPLORER: boolean().optional(),
   ALLOW_FILE_DATABASES: boolean().default(false),

@@ -139,6 +139,12 @@ export const ERROR_CODES = {
     status: 429,
     description: 'This API key made more requests in the last minute than RATE_LIMIT_PER_MINUTE allows; retry later.',
   },
+  too_many_authentication_failures: {
+    status: 429,
+    description:
+      'This client address sent more requests with a missing or invalid key or token in the last minute than ' +
+      'AUTH_FAILURES_PER_MINUTE allows; retry later. Requests with a valid key are not counted.',
+  },
   too_many_tests: {
     status: 429,
     graphqlType: 'TooManyTestsError',

@@ -46,6 +46,7 @@ const API_KEY_PROPERTIES = {
 /** Codes whose answers carry Retry-After. */
 const RETRY_AFTER_CODES = new Set<ErrorCode>([
   'too_many_requests',
+  'too_many_authentication_failures',
   'too_many_tests',
   'database_unavailable',
   'idempotency_key_in_use',

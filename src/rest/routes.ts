@@ -86,6 +86,7 @@ const COMMON: ErrorCode[] = [
   'forbidden',
   'host_not_allowed',
   'too_many_requests',
+  'too_many_authentication_failures',
   'internal_error',
   'database_unavailable',
 ];
