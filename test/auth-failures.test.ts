@@ -3,13 +3,11 @@
  * AUTH_FAILURES_PER_MINUTE), while a valid key from the same address goes on at full speed. Each
  * client here sends from a loopback address of its own (127.0.0.2, …).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { clientOf, createFailureLimit } from '../src/http/authentication-failures.ts';
-import type { RunningService } from '../src/service.ts';
-import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
 import { type RawReply, send } from './support/raw-http.ts';
-import { startTestService } from './support/service.ts';
+import { useService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const SECRET = 'Guessed-Secret-3';
@@ -31,33 +29,26 @@ function expectLimited(reply: RawReply, path = PATH) {
 }
 
 describe('failed authentications, with the defaults and RATE_LIMIT_PER_MINUTE=200', () => {
-  let database: TestDatabase;
-  let service: RunningService;
+  const { url } = useService({
+    RATE_LIMIT_PER_MINUTE: '200',
+    API_KEYS: JSON.stringify([
+      { name: 'ops', hash: hashApiKey(key), scopes: ['connections:read', 'connections:write', 'connections:reveal'] },
+    ]),
+  });
   const from = (
     localAddress: string,
     method: string,
     path: string,
     headers: Record<string, string> = {},
     body?: unknown,
-  ) => send(service.url, method, path, { localAddress, headers, body });
+  ) => send(url(), method, path, { localAddress, headers, body });
 
   beforeAll(async () => {
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, {
-      RATE_LIMIT_PER_MINUTE: '200',
-      API_KEYS: JSON.stringify([
-        { name: 'ops', hash: hashApiKey(key), scopes: ['connections:read', 'connections:write', 'connections:reveal'] },
-      ]),
-    });
     const created = await from('127.0.0.1', 'POST', PATH, bearer(key), {
       alias: 'sales',
       connection_uri: `postgresql://bi:${SECRET}@warehouse.internal/sales`,
     });
     expect(created.status).toBe(201);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
   });
 
   it('answers 230 wrong keys in a minute with 100 × 401, then 429, while a valid key from that address is served', async () => {

@@ -6,28 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
-import type { RunningService } from '../src/service.ts';
-import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
 import { type RawReply, type RawRequest, send, sendBytes, startCountingListener } from './support/raw-http.ts';
-import { startTestService } from './support/service.ts';
+import { useService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const SECRET = 'Rebind-Secret-7';
 const ATTACKER = 'rebind.attacker.example';
 
-/** One service per block, with the settings given. */
+/** One service per block, with the settings given, and requests to it with any headers. */
 function serviceWith(env: Record<string, string>) {
-  const state = {} as { database: TestDatabase; service: RunningService };
-  beforeAll(async () => {
-    state.database = createSqliteDatabase();
-    state.service = await startTestService(state.database.url, env);
-  });
-  afterAll(async () => {
-    await state.service?.stop();
-    await state.database?.drop();
-  });
-  const call = (method: string, path: string, request?: RawRequest) => send(state.service.url, method, path, request);
-  return { call, url: () => state.service.url, port: () => new URL(state.service.url).port };
+  const { url } = useService(env);
+  const call = (method: string, path: string, request?: RawRequest) => send(url(), method, path, request);
+  return { call, port: () => new URL(url()).port };
 }
 
 const REVEAL_QUERY = { query: '{ databaseConnections { edges { node { connectionUri(reveal: true) } } } }' };
@@ -127,6 +117,8 @@ describe('DNS rebinding in local mode', () => {
     ['a link-local address', '[fe80::1]'],
     ['an unclosed bracket', '[::1'],
     ['two ports', 'localhost:4000:4000'],
+    ['a path ending in .localhost', `${ATTACKER}/x.localhost`],
+    ['an IPv4 address in brackets', '[127.0.0.1]:4000'],
   ])('refuses %s as Host (%s)', async (_what, host) => {
     expectRefused(await attack(host), 421, 'host_not_allowed', PATH);
   });

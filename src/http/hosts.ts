@@ -15,14 +15,21 @@ LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
 /** `name:port`, `[v6]:port` or either without a port; the port is not looked at. */
-const HOST_HEADER = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::\d{1,5})?$/i;
+const HOST_HEADER = /^(?:\[([^\]]*)\]|([^:[\]]*))(?::\d{1,5})?$/;
+const DNS_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
 
-/** The name or address a Host header names: lower-case, brackets and one trailing dot removed. */
+/** A name as requests write it: lower-case, one trailing dot removed; undefined unless a DNS name or an IP address. */
+function normalName(name: string, bracketed: boolean): string | undefined {
+  const lower = name.toLowerCase();
+  if (bracketed) return isIP(lower) === 6 ? lower : undefined;
+  const unrooted = lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  return isIP(unrooted) === 4 || DNS_NAME.test(unrooted) ? unrooted : undefined;
+}
+
+/** The name or address a Host header names, as normalName writes it. */
 export function hostnameOf(host: string): string | undefined {
   const match = HOST_HEADER.exec(host);
-  if (!match) return undefined;
-  const name = (match[1] ?? match[2] ?? '').toLowerCase();
-  return name.endsWith('.') ? name.slice(0, -1) : name;
+  return match ? normalName(match[1] ?? match[2] ?? '', match[1] !== undefined) : undefined;
 }
 
 /**
@@ -35,14 +42,11 @@ export function isLoopbackName(hostname: string): boolean {
   return family !== 0 && LOOPBACK.check(hostname, ipType(family));
 }
 
-const DNS_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
-
-/** An ALLOWED_HOSTS entry as hostnameOf writes it: a DNS name or an IP address (IPv6 with or without brackets); `undefined` if neither. */
+/** An ALLOWED_HOSTS entry as hostnameOf writes it: an IPv6 address may go without its brackets, a port may not be given. */
 export function allowedHostOf(entry: string): string | undefined {
   const bracketed = /^\[(.*)\]$/.exec(entry)?.[1];
-  if (bracketed !== undefined) return isIP(bracketed) === 6 ? bracketed.toLowerCase() : undefined;
-  const name = entry.toLowerCase().replace(/\.$/, '');
-  return isIP(name) !== 0 || DNS_NAME.test(name) ? name : undefined;
+  if (bracketed !== undefined) return normalName(bracketed, true);
+  return normalName(entry, isIP(entry) === 6);
 }
 
 export interface HostOptions {
@@ -76,13 +80,13 @@ export function hostChecker({ ALLOWED_HOSTS: allowedHosts, localMode }: HostOpti
 
 /** 421: the request named a host this service does not answer to; the Host is quoted, cut to a DNS name's length. */
 export function misdirected(host: string | undefined, { ALLOWED_HOSTS: allowedHosts }: HostOptions): ProblemResponse {
-  const named = host === undefined ? 'no Host' : `the Host ${JSON.stringify(host.slice(0, 255))}`;
-  const answered = allowedHosts.length > 0 ? 'loopback names and those in ALLOWED_HOSTS' : 'loopback names only';
+  const named = host === undefined ? 'names no Host' : `names the Host ${JSON.stringify(host.slice(0, 255))}`;
+  const listed = allowedHosts.length > 0 ? ' and the names in ALLOWED_HOSTS' : '';
   return new ProblemResponse(
     problem(
       'host_not_allowed',
-      `This request names ${named}: this service answers ${answered} (localhost, 127.0.0.1, [::1]). ` +
-        'To serve it under another name (behind a proxy), list that name in ALLOWED_HOSTS.',
+      `This service answers only requests for loopback names (localhost, 127.0.0.1, [::1])${listed}; this one ${named}. ` +
+        'To serve it under another name (behind a proxy, say), list that name in ALLOWED_HOSTS.',
     ),
   );
 }
