@@ -6,25 +6,27 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { clientOf, createFailureLimit } from '../src/http/authentication-failures.ts';
-import { type RawReply, send } from './support/raw-http.ts';
-import { useService } from './support/service.ts';
+import { conform } from './support/openapi.ts';
+import { send } from './support/raw-http.ts';
+import { type Reply, useService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const SECRET = 'Guessed-Secret-3';
 const key = generateApiKey();
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-function expectLimited(reply: RawReply, path = PATH) {
+function expectLimited(reply: Reply, path = PATH) {
   expect(reply.status).toBe(429);
-  expect(Number(reply.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-  expect(Number(reply.headers['retry-after'])).toBeLessThanOrEqual(60);
+  expect(Number(reply.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(Number(reply.headers.get('retry-after'))).toBeLessThanOrEqual(60);
   expect(reply.text).not.toContain(SECRET);
   if (path === '/graphql') {
     expect(reply.body.errors[0].extensions.code).toBe('TOO_MANY_AUTHENTICATION_FAILURES');
   } else {
-    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(reply.headers.get('content-type')).toBe('application/problem+json');
     expect(reply.body).toMatchObject({ status: 429, code: 'too_many_authentication_failures' });
     expect(reply.body.detail).toMatch(/retry in \d+ s/);
+    if (path === PATH) conform(PATH, 'GET', reply);
   }
 }
 

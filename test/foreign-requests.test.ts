@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
-import { type RawReply, type RawRequest, send, sendBytes, startCountingListener } from './support/raw-http.ts';
-import { useService } from './support/service.ts';
+import { conform } from './support/openapi.ts';
+import { type RawRequest, send, sendBytes, startCountingListener } from './support/raw-http.ts';
+import { type Reply, useService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 const SECRET = 'Rebind-Secret-7';
@@ -23,14 +24,14 @@ function serviceWith(env: Record<string, string>) {
 const REVEAL_QUERY = { query: '{ databaseConnections { edges { node { connectionUri(reveal: true) } } } }' };
 
 /** A refusal that says what and shows nothing: problem+json on REST, GraphQL's shape on /graphql. */
-function expectRefused(reply: RawReply, status: number, code: string, path: string) {
+function expectRefused(reply: Reply, status: number, code: string, path: string) {
   expect(reply.status, path).toBe(status);
   expect(reply.text, path).not.toContain(SECRET);
   if (path.startsWith('/graphql')) {
     expect(reply.body.errors[0].extensions.code, path).toBe(code.toUpperCase());
     expect(reply.body.data, path).toBeUndefined();
   } else {
-    expect(reply.headers['content-type'], path).toBe('application/problem+json');
+    expect(reply.headers.get('content-type'), path).toBe('application/problem+json');
     expect(reply.body, path).toMatchObject({ status, code });
   }
 }
@@ -55,8 +56,9 @@ describe('DNS rebinding in local mode', () => {
     expect(rest.body.title).toBe('Misdirected Request');
     expect(rest.body.detail).toContain(`"${ATTACKER}:${port()}"`);
     expect(rest.body.detail).toContain('ALLOWED_HOSTS');
-    expect(rest.headers['x-request-id']).toBeTruthy();
-    expect(rest.headers['cache-control']).toBe('no-store');
+    expect(rest.headers.get('x-request-id')).toBeTruthy();
+    expect(rest.headers.get('cache-control')).toBe('no-store');
+    conform(`${PATH}/{id}`, 'GET', rest);
     const graphql = await attack(`${ATTACKER}:${port()}`, 'POST', '/graphql', REVEAL_QUERY);
     expectRefused(graphql, 421, 'host_not_allowed', '/graphql');
     // Nothing was revealed: the audit trail records every reveal.
@@ -174,7 +176,7 @@ describe('ALLOWED_HOSTS, with API keys (behind a proxy)', () => {
     }
     const withoutKey = await call('GET', PATH, { headers: { host: ATTACKER } });
     expectRefused(withoutKey, 421, 'host_not_allowed', PATH);
-    expect(withoutKey.headers['www-authenticate']).toBeUndefined();
+    expect(withoutKey.headers.get('www-authenticate')).toBeNull();
   });
 });
 
@@ -215,13 +217,19 @@ describe('a page of another origin changing state (local mode, CORS_ORIGINS set)
 
   it('refuses every write a foreign page sends, and writes nothing', async () => {
     const before = (await call('GET', `${PATH}/${id}`)).body;
-    const writes: [string, string, unknown][] = [
-      ['POST', PATH, { alias: 'planted', connection_uri: 'postgresql://u:p@h/db' }],
-      ['PUT', `${PATH}/${id}`, { alias: 'renamed', connection_uri: 'postgresql://u:p@elsewhere/db' }],
-      ['DELETE', `${PATH}/${id}`, undefined],
+    // Each with its path in the OpenAPI document, where it has one.
+    const writes: [string, string, unknown, string?][] = [
+      ['POST', PATH, { alias: 'planted', connection_uri: 'postgresql://u:p@h/db' }, PATH],
+      ['PUT', `${PATH}/${id}`, { alias: 'renamed', connection_uri: 'postgresql://u:p@elsewhere/db' }, `${PATH}/{id}`],
+      ['DELETE', `${PATH}/${id}`, undefined, `${PATH}/{id}`],
       ['PATCH', `${PATH}/${id}`, { alias: 'patched' }],
-      ['POST', '/api/v1/workspaces', { name: 'planted' }],
-      ['POST', '/api/v1/api-keys', { name: 'planted', grants: [{ workspace: '*', scopes: ['connections:reveal'] }] }],
+      ['POST', '/api/v1/workspaces', { name: 'planted' }, '/api/v1/workspaces'],
+      [
+        'POST',
+        '/api/v1/api-keys',
+        { name: 'planted', grants: [{ workspace: '*', scopes: ['connections:reveal'] }] },
+        '/api/v1/api-keys',
+      ],
     ];
     for (const origin of [
       EVIL,
@@ -229,10 +237,11 @@ describe('a page of another origin changing state (local mode, CORS_ORIGINS set)
       `http://127.0.0.1:${Number(port()) + 1}`,
       `http://127.0.0.1:${port()}.evil.example`,
     ]) {
-      for (const [method, path, body] of writes) {
+      for (const [method, path, body, template] of writes) {
         const reply = await fromPage(origin, method, path, body);
         expectRefused(reply, 403, 'origin_not_allowed', path);
         expect(reply.body.detail).toContain('CORS_ORIGINS');
+        if (template) conform(template, method, reply);
       }
       const mutation = await fromPage(origin, 'POST', '/graphql', {
         query: 'mutation { createWorkspace(name: "planted") { __typename } }',
@@ -281,6 +290,6 @@ describe('a page of another origin changing state (local mode, CORS_ORIGINS set)
   it('answers reads from any page (CORS keeps the answer from it)', async () => {
     const read = await fromPage(EVIL, 'GET', PATH);
     expect(read.status).toBe(200);
-    expect(read.headers['access-control-allow-origin']).toBeUndefined();
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -4,13 +4,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-
-export interface RawReply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  body: any;
-}
+import type { Reply } from './service.ts';
 
 export interface RawRequest {
   headers?: Record<string, string>;
@@ -20,7 +14,8 @@ export interface RawRequest {
   localAddress?: string;
 }
 
-export function send(baseUrl: string, method: string, path: string, request: RawRequest = {}): Promise<RawReply> {
+/** As fetch answers it (Reply), so that the OpenAPI checks apply. */
+export function send(baseUrl: string, method: string, path: string, request: RawRequest = {}): Promise<Reply> {
   const { hostname, port } = new URL(baseUrl);
   const body =
     request.body === undefined || typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
@@ -45,7 +40,11 @@ export function send(baseUrl: string, method: string, path: string, request: Raw
           } catch {
             parsed = undefined;
           }
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, body: parsed });
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            for (const each of [value ?? []].flat()) headers.append(name, each);
+          }
+          resolve({ status: response.statusCode ?? 0, headers, text, body: parsed });
         });
       },
     );
