@@ -214,6 +214,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
     );
   }
+  if (localMode && settings.CORS_ORIGINS.includes('*')) {
+    problems.push(
+      'CORS_ORIGINS=* in local mode would let every web page read and change every connection, passwords included: ' +
+        'list the origins that may call, or configure API keys',
+    );
+  }
   if (settings.CONSOLE_OIDC_CLIENT_ID !== undefined && settings.OIDC_ISSUER === undefined) {
     problems.push(
       'CONSOLE_OIDC_CLIENT_ID needs OIDC_ISSUER: the console signs in at the provider whose tokens the service accepts',

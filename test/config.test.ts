@@ -82,6 +82,16 @@ describe('settings', () => {
     }
   });
 
+  it('refuses CORS_ORIGINS=* in local mode, where any page could then read every password', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://bi.example, *' })).toThrow(/CORS_ORIGINS=\* in local mode/);
+    expect(loadConfig({ CORS_ORIGINS: 'https://bi.example' }).CORS_ORIGINS).toEqual(['https://bi.example']);
+    const withKeys = {
+      CORS_ORIGINS: '*',
+      API_KEYS: JSON.stringify([{ name: 'k', hash: `sha256:${'0'.repeat(64)}`, scopes: ['connections:read'] }]),
+    };
+    expect(loadConfig(withKeys).CORS_ORIGINS).toEqual(['*']);
+  });
+
   it('lists in docs/production.md exactly the variables the schema reads, with the same defaults', () => {
     const documented = documentedSettings();
     expect([...documented.keys()].sort()).toEqual(Object.keys(ENVIRONMENT.shape).sort());
