@@ -38,6 +38,7 @@ function refuseForeignRequests(app: HttpApp, options: ProtectionOptions) {
 
 export function protect(app: HttpApp, options: ProtectionOptions) {
   const { CORS_ORIGINS: corsOrigins, RATE_LIMIT_PER_MINUTE: rateLimitPerMinute } = options;
+  // First, so that every answer carries them, the refusals below included.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.headers(API_SECURITY_HEADERS);
