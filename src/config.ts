@@ -13,6 +13,7 @@ import { ConfigError } from './config-error.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
 import type { ConsoleSettings } from './http/console.ts';
+import { allowedHostOf, isLoopbackName } from './http/hosts.ts';
 
 export { ConfigError };
 
@@ -51,6 +52,21 @@ const cidrs = () =>
       context.addIssue({ code: 'custom', message: `"${value}" is not an IP address or CIDR range` });
     }
   });
+
+/** Host names or IP addresses, as requests may name them: lower-case, without brackets or a trailing dot. */
+const hostNames = () =>
+  list().transform((values, context) =>
+    values.map((value) => {
+      const name = allowedHostOf(value);
+      if (name === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a host name or IP address (write it without scheme, port or wildcard)`,
+        });
+      }
+      return name ?? value;
+    }),
+  );
 
 /** The dialects reached at a vendor's API address rather than at the URI's host. */
 const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
@@ -124,8 +140,10 @@ export const ENVIRONMENT = z.object({
   CONSOLE_OIDC_SCOPE: z.string().min(1).default('openid'),
   CONSOLE: boolean().default(true),
   CORS_ORIGINS: list().default([]),
+  ALLOWED_HOSTS: hostNames().default([]),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   RATE_LIMIT_PER_MINUTE: integer(0, 100_000_000).default(60_000),
+  AUTH_FAILURES_PER_MINUTE: integer(0, 100_000_000).default(100),
   NODE_ENV: z.string().optional(),
   GRAPHQL_EXPLORER: boolean().optional(),
   ALLOW_FILE_DATABASES: boolean().default(false),
@@ -158,8 +176,10 @@ export type Settings = z.output<typeof ENVIRONMENT>;
 
 /** The settings, and what follows from them. */
 export type Config = Settings & {
-  /** The API keys callers may present (API_KEYS or API_KEYS_FILE); none means local mode. */
+  /** The API keys callers may present (API_KEYS or API_KEYS_FILE). */
   apiKeys: ApiKeyEntry[];
+  /** No API key and no identity provider: every caller has every scope, on a loopback address and loopback names only. */
+  localMode: boolean;
   /** GraphiQL, introspection and field suggestions: GRAPHQL_EXPLORER, else on unless NODE_ENV=production. */
   graphqlExplorer: boolean;
   /** The console at /, unless CONSOLE=false. */
@@ -168,8 +188,6 @@ export type Config = Settings & {
 
 /** The variables that are the service's own settings: never readable by a secret reference. */
 export const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(ENVIRONMENT.shape));
-
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 /** The settings of this environment; throws one ConfigError that lists every bad one. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -188,16 +206,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((settings.OIDC_ISSUER === undefined) !== (settings.OIDC_AUDIENCE === undefined)) {
     problems.push("OIDC_ISSUER and OIDC_AUDIENCE go together: set both to accept the provider's tokens, or neither");
   }
-  if (
-    apiKeys.length === 0 &&
-    settings.OIDC_ISSUER === undefined &&
-    !isLoopback(settings.HOST) &&
-    problems.length === 0
-  ) {
+  const localMode = apiKeys.length === 0 && settings.OIDC_ISSUER === undefined;
+  if (localMode && !isLoopbackName(settings.HOST) && problems.length === 0) {
     problems.push(
       'No API key (API_KEYS or API_KEYS_FILE) and no identity provider (OIDC_ISSUER) is configured, so every caller would have every scope: ' +
         `in that local mode the service listens only on a loopback address, not on HOST=${settings.HOST}. ` +
         'Configure API keys (npm run create-api-key), or listen on 127.0.0.1.',
+    );
+  }
+  if (localMode && settings.CORS_ORIGINS.includes('*')) {
+    problems.push(
+      'CORS_ORIGINS=* in local mode would let every web page read and change every connection, passwords included: ' +
+        'list the origins that may call, or configure API keys',
     );
   }
   if (settings.CONSOLE_OIDC_CLIENT_ID !== undefined && settings.OIDC_ISSUER === undefined) {
@@ -214,15 +234,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...settings,
     apiKeys,
+    localMode,
     graphqlExplorer: settings.GRAPHQL_EXPLORER ?? settings.NODE_ENV !== 'production',
-    console: settings.CONSOLE ? consoleSettings(settings, apiKeys) : undefined,
+    console: settings.CONSOLE ? consoleSettings(settings, localMode) : undefined,
   };
 }
 
 /** How the console signs in: not at all in local mode; at the provider when it has a client there. */
-function consoleSettings(settings: Settings, apiKeys: ApiKeyEntry[]): ConsoleSettings {
+function consoleSettings(settings: Settings, localMode: boolean): ConsoleSettings {
   const { OIDC_ISSUER: issuer, OIDC_AUDIENCE: audience, CONSOLE_OIDC_CLIENT_ID: clientId } = settings;
   const oidc =
     issuer && audience && clientId ? { issuer, audience, clientId, scope: settings.CONSOLE_OIDC_SCOPE } : undefined;
-  return { signIn: apiKeys.length > 0 || issuer !== undefined, ...(oidc && { oidc }) };
+  return { signIn: !localMode, ...(oidc && { oidc }) };
 }

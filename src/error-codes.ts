@@ -56,6 +56,12 @@ export const ERROR_CODES = {
     description:
       'The caller lacks the scope the call needs, in the workspace concerned (a connection it may not see at all is not_found).',
   },
+  origin_not_allowed: {
+    status: 403,
+    description:
+      "A POST, PUT, PATCH or DELETE sent by a browser page of another origin (not this service's own, not in " +
+      'CORS_ORIGINS). Nothing was read or written.',
+  },
   target_not_allowed: {
     status: 403,
     graphqlType: 'TargetNotAllowedError',
@@ -108,6 +114,12 @@ export const ERROR_CODES = {
   },
   payload_too_large: { status: 413, description: 'The request body is over 1 MiB.' },
   unsupported_media_type: { status: 415, description: 'The request body is not sent as application/json.' },
+  host_not_allowed: {
+    status: 421,
+    description:
+      'The request names a Host this service does not answer to: in local mode, or once ALLOWED_HOSTS is set, ' +
+      'only loopback names and those ALLOWED_HOSTS lists. Nothing was read or written.',
+  },
   connection_failed: {
     status: 422,
     graphqlType: 'ConnectionFailedError',
@@ -126,6 +138,12 @@ export const ERROR_CODES = {
   too_many_requests: {
     status: 429,
     description: 'This API key made more requests in the last minute than RATE_LIMIT_PER_MINUTE allows; retry later.',
+  },
+  too_many_authentication_failures: {
+    status: 429,
+    description:
+      'This client address sent more requests with a missing or invalid key or token in the last minute than ' +
+      'AUTH_FAILURES_PER_MINUTE allows; retry later. Requests with a valid key are not counted.',
   },
   too_many_tests: {
     status: 429,

@@ -64,6 +64,34 @@ describe('settings', () => {
     }
   });
 
+  it('reads ALLOWED_HOSTS as names and addresses as requests write them, refusing anything else by its value', () => {
+    expect(
+      loadConfig({ ALLOWED_HOSTS: 'API.Example.com., 10.0.0.1, ::1, [fd00::1], dcapi_web' }).ALLOWED_HOSTS,
+    ).toEqual(['api.example.com', '10.0.0.1', '::1', 'fd00::1', 'dcapi_web']);
+    for (const bad of [
+      'https://api.example.com',
+      'api.example.com:443',
+      '*.example.com',
+      'a b',
+      '10.0.0.1:80',
+      '[::1]:4000',
+    ]) {
+      expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(
+        `ALLOWED_HOSTS "${bad}" is not a host name or IP address (write it without scheme, port or wildcard)`,
+      );
+    }
+  });
+
+  it('refuses CORS_ORIGINS=* in local mode, where any page could then read every password', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://bi.example, *' })).toThrow(/CORS_ORIGINS=\* in local mode/);
+    expect(loadConfig({ CORS_ORIGINS: 'https://bi.example' }).CORS_ORIGINS).toEqual(['https://bi.example']);
+    const withKeys = {
+      CORS_ORIGINS: '*',
+      API_KEYS: JSON.stringify([{ name: 'k', hash: `sha256:${'0'.repeat(64)}`, scopes: ['connections:read'] }]),
+    };
+    expect(loadConfig(withKeys).CORS_ORIGINS).toEqual(['*']);
+  });
+
   it('lists in docs/production.md exactly the variables the schema reads, with the same defaults', () => {
     const documented = documentedSettings();
     expect([...documented.keys()].sort()).toEqual(Object.keys(ENVIRONMENT.shape).sort());

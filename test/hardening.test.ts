@@ -1,26 +1,16 @@
 /** HTTP and GraphQL hardening: headers, CORS, production mode, query limits, CSRF, timeouts. */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
-import type { RunningService } from '../src/service.ts';
-import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
 import { conform } from './support/openapi.ts';
-import { clientFor, startTestService } from './support/service.ts';
+import { clientFor, useService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
 
 /** One service per block, with the settings given. */
 function serviceWith(env: Record<string, string>) {
-  const state = {} as { database: TestDatabase; service: RunningService };
-  beforeAll(async () => {
-    state.database = createSqliteDatabase();
-    state.service = await startTestService(state.database.url, env);
-  });
-  afterAll(async () => {
-    await state.service?.stop();
-    await state.database?.drop();
-  });
-  return { api: () => clientFor(state.service.url), url: () => state.service.url };
+  const { url } = useService(env);
+  return { api: () => clientFor(url()), url };
 }
 
 describe('security headers, CORS and query limits (defaults)', () => {
@@ -128,7 +118,7 @@ describe('with REQUEST_TIMEOUT_MS, CORS_ORIGINS and NODE_ENV=production', () => 
     const { port } = new URL(url());
     const socket = net.connect(Number(port), '127.0.0.1');
     socket.write(
-      `POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"alias":`,
+      `POST ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"alias":`,
     );
     const closed = new Promise<string>((resolve) => {
       let text = '';

@@ -272,7 +272,7 @@ describe.each(STORES)('hostile input on $name', (store) => {
       await new Promise<void>((resolve) => {
         const socket = net.connect(Number(port), hostname, () => {
           socket.write(
-            `POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 50}\r\n\r\n${body}`,
+            `POST ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 50}\r\n\r\n${body}`,
           );
           setTimeout(() => socket.destroy(), 100);
         });

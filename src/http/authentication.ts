@@ -4,10 +4,10 @@ import type { Principal, Scope } from '../auth/api-keys.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { GRAPHQL_PATH } from '../graphql/yoga.ts';
 import { ProblemResponse, problem } from '../rest/problem.ts';
+import { createFailureLimit } from './authentication-failures.ts';
 import type { HttpApp } from './fastify.ts';
 import { isExplorerPage } from './graphql-route.ts';
 import { pathOf, sendRefusal } from './replies.ts';
-import { API_SECURITY_HEADERS } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,18 +38,35 @@ const needsKey = (request: FastifyRequest) =>
   request.routeOptions.config.scope !== undefined ||
   (!request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request));
 
-/** Tags every response with its request id and the API's headers, and authenticates calls for data. */
-export function authenticateRequests(app: HttpApp, authenticate: Authenticator) {
+/** A refused key or token: 401, or 429 once its client address is past AUTH_FAILURES_PER_MINUTE. */
+function unauthenticated(failure: 'missing' | 'invalid', retryAfterSeconds: number | undefined) {
+  if (retryAfterSeconds !== undefined) {
+    return new ProblemResponse(
+      problem(
+        'too_many_authentication_failures',
+        'Too many requests from this address with a missing or invalid API key or token: ' +
+          `retry in ${retryAfterSeconds} s, with a valid one.`,
+      ),
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+  return new ProblemResponse(problem('unauthenticated', UNAUTHENTICATED_DETAIL[failure]), {
+    'www-authenticate': WWW_AUTHENTICATE[failure],
+  });
+}
+
+/** Authenticates calls for data, limiting the failures of each client address (valid keys are never held back). */
+export function authenticateRequests(
+  app: HttpApp,
+  authenticate: Authenticator,
+  { AUTH_FAILURES_PER_MINUTE }: { AUTH_FAILURES_PER_MINUTE: number },
+) {
+  const failures = createFailureLimit(AUTH_FAILURES_PER_MINUTE);
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    reply.headers(API_SECURITY_HEADERS);
     if (!needsKey(request)) return;
     const authentication = await authenticate(request.headers.authorization);
     if ('failure' in authentication) {
-      const refusal = new ProblemResponse(problem('unauthenticated', UNAUTHENTICATED_DETAIL[authentication.failure]), {
-        'www-authenticate': WWW_AUTHENTICATE[authentication.failure],
-      });
-      return sendRefusal(reply, refusal);
+      return sendRefusal(reply, unauthenticated(authentication.failure, failures.fail(request.ip)));
     }
     request.principal = authentication.principal;
     const { scope } = request.routeOptions.config;

@@ -1,4 +1,7 @@
-/** What guards every response and every caller: security headers, CORS and the rate limit, from Fastify's plugins. */
+/**
+ * What guards every response and every caller: the request id and security headers, the names the
+ * service answers to and the pages that may change state, CORS and the rate limit.
+ */
 
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -6,19 +9,40 @@ import rateLimit from '@fastify/rate-limit';
 import { principalKey } from '../auth/api-keys.ts';
 import { ProblemResponse, problem } from '../rest/problem.ts';
 import type { HttpApp } from './fastify.ts';
-import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from './security.ts';
+import { type HostOptions, hostChecker, misdirected } from './hosts.ts';
+import { foreignOriginRefusal, isCorsOrigin } from './origins.ts';
+import { sendRefusal } from './replies.ts';
+import { API_SECURITY_HEADERS, CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS } from './security.ts';
 
-export interface ProtectionOptions {
+export interface ProtectionOptions extends HostOptions {
   /** Browser origins allowed to call the API; empty: none. */
   CORS_ORIGINS: string[];
   /** Requests per minute one API key (or, without keys, one client address) may make; 0: no limit. */
   RATE_LIMIT_PER_MINUTE: number;
 }
 
-export function protect(
-  app: HttpApp,
-  { CORS_ORIGINS: corsOrigins, RATE_LIMIT_PER_MINUTE: rateLimitPerMinute }: ProtectionOptions,
-) {
+/**
+ * Before anything reads the request: a Host the service does not answer to (DNS rebinding) is 421,
+ * a state-changing request from another origin's page 403; both on every path, public ones too.
+ */
+function refuseForeignRequests(app: HttpApp, options: ProtectionOptions) {
+  const isServedHost = hostChecker(options);
+  app.addHook('onRequest', async (request, reply) => {
+    const { host } = request.headers;
+    const refusal = isServedHost(host)
+      ? foreignOriginRefusal(request, options.CORS_ORIGINS)
+      : misdirected(host, options);
+    if (refusal) return sendRefusal(reply, refusal);
+  });
+}
+
+export function protect(app: HttpApp, options: ProtectionOptions) {
+  const { CORS_ORIGINS: corsOrigins, RATE_LIMIT_PER_MINUTE: rateLimitPerMinute } = options;
+  // First, so that every answer carries them, the refusals below included.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.headers(API_SECURITY_HEADERS);
+  });
   app.register(helmet, {
     global: true,
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -35,10 +59,10 @@ export function protect(
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
+  refuseForeignRequests(app, options);
   app.register(cors, {
     // Closed unless the origin is on the allow-list.
-    origin: (origin, callback) =>
-      callback(null, origin !== undefined && (corsOrigins.includes(origin) || corsOrigins.includes('*'))),
+    origin: (origin, callback) => callback(null, origin !== undefined && isCorsOrigin(origin, corsOrigins)),
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
     allowedHeaders: CORS_ALLOWED_HEADERS,
     exposedHeaders: CORS_EXPOSED_HEADERS,

@@ -36,6 +36,8 @@ export interface AppOptions extends ProtectionOptions {
   authenticate: Authenticator;
   /** How long a client may take to send a whole request. */
   REQUEST_TIMEOUT_MS: number;
+  /** Failed authentications one client address may make a minute before they are answered 429; 0: no limit. */
+  AUTH_FAILURES_PER_MINUTE: number;
   graphqlExplorer: boolean;
   /** The console at /, and how it signs in; none with CONSOLE=false. */
   console?: ConsoleSettings;
@@ -81,7 +83,7 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
   const app = createFastify(service.logger, options.REQUEST_TIMEOUT_MS);
   parseJsonBodies(app);
   protect(app, options);
-  authenticateRequests(app, options.authenticate);
+  authenticateRequests(app, options.authenticate, options);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ? templateOf(request.routeOptions.url) : 'unknown';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1e3);

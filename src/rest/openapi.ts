@@ -46,6 +46,7 @@ const API_KEY_PROPERTIES = {
 /** Codes whose answers carry Retry-After. */
 const RETRY_AFTER_CODES = new Set<ErrorCode>([
   'too_many_requests',
+  'too_many_authentication_failures',
   'too_many_tests',
   'database_unavailable',
   'idempotency_key_in_use',
@@ -154,7 +155,8 @@ function operationOf(route: RestRoute) {
         ...(success.headers && { headers: headerObjects(success.headers) }),
         ...json(schemaRef(success.schema)),
       },
-      ...errorResponses(...route.errors),
+      // Every call but a GET changes state: refused when a page of another origin sends it.
+      ...errorResponses(...route.errors, ...(route.method === 'GET' ? [] : ['origin_not_allowed' as const])),
     },
   };
 }

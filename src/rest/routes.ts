@@ -84,7 +84,9 @@ const ITEM_PATH = `${COLLECTION_PATH}/:id`;
 const COMMON: ErrorCode[] = [
   'unauthenticated',
   'forbidden',
+  'host_not_allowed',
   'too_many_requests',
+  'too_many_authentication_failures',
   'internal_error',
   'database_unavailable',
 ];

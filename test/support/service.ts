@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningService, startService } from '../../src/service.ts';
-import { runSql, type STORES, type TestDatabase } from './databases.ts';
+import { createSqliteDatabase, runSql, type STORES, type TestDatabase } from './databases.ts';
 
 /** A fixed key for tests, so that every service started on a database can read it. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -28,6 +28,20 @@ export async function startTestService(
   });
   const destination = logLines && { write: (line: string) => void logLines.push(line) };
   return startService(config, createLogger(config.LOG_LEVEL, destination));
+}
+
+/** Inside a describe block: one service on a SQLite database of its own, with the settings given. */
+export function useService(env: Record<string, string> = {}) {
+  const state = {} as { database: TestDatabase; service: RunningService };
+  beforeAll(async () => {
+    state.database = createSqliteDatabase();
+    state.service = await startTestService(state.database.url, env);
+  });
+  afterAll(async () => {
+    await state.service?.stop();
+    await state.database?.drop();
+  });
+  return { url: () => state.service.url };
 }
 
 export interface Client {
