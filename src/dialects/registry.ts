@@ -185,11 +185,12 @@ export const DIALECTS: readonly Dialect[] = [
     tls: MYSQL_TLS,
     hostParameters: MYSQL_HOSTS,
   }),
-  // pyodbc's odbc_connect holds a whole ODBC connection string, its SERVER= among it.
+  // pyodbc's odbc_connect holds a whole ODBC connection string, its SERVER= among it; pyodbc clients pass other
+  // parameters on as ODBC keywords, where Address (or Addr) wins over Server and a DSN names a server of its own.
   dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], {
     defaultPort: 1433,
     tls: MSSQL_TLS,
-    hostParameters: ['host', 'server', 'odbc_connect'],
+    hostParameters: ['host', 'server', 'odbc_connect', 'address', 'addr', 'dsn', 'filedsn'],
   }),
   dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], {
     defaultPort: 1521,
