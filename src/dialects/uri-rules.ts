@@ -54,7 +54,7 @@ const URL_PATH = matching(
 const AWS_REGION = matching(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be an AWS region, such as eu-west-1');
 const AWS_KEY_ID = matching(/^[A-Za-z0-9]+$/, 'must be an access key id: letters and digits');
 
-/** Where a dialect's drivers or clients write a part into a string of their own syntax: the rules that keeps safe. */
+/** Where a dialect's drivers or clients write a part into a string of their own syntax: the rules that keep it plain text there. */
 interface PartRules {
   user?: ValueRule[];
   password?: ValueRule[];
