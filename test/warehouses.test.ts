@@ -15,12 +15,43 @@ import { startTdsServer } from './support/tds.ts';
 import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
 import { bigqueryHandler } from './support/vendors/bigquery.ts';
 import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
-import { DISCOVERED_SALES, startVendorServer, type VendorServer } from './support/vendors/server.ts';
+import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
 import { SNOWFLAKE_VERSION, snowflakeHandler } from './support/vendors/snowflake.ts';
 import { TRINO_VERSION, trinoHandler } from './support/vendors/trino.ts';
 
 const PATH = '/api/v1/database-connections';
 const TIMEOUT_MS = 1_500;
+
+/** The SQL a stand-in was sent: Snowflake's sqlText, Databricks' statement, ClickHouse's body. */
+const statementOf = (request: Received): string => {
+  if (!request.body.startsWith('{')) return request.body;
+  const body = JSON.parse(request.body);
+  return body.sqlText ?? body.statement ?? '';
+};
+
+/** A statement read as a vendor whose string literals take backslash escapes reads it: the literals' values, and the rest. */
+function backslashLiterals(sql: string): { literals: string[]; rest: string } {
+  const literals: string[] = [];
+  let rest = '';
+  for (let i = 0; i < sql.length; ) {
+    if (sql[i] !== "'") {
+      rest += sql[i++];
+      continue;
+    }
+    let value = '';
+    for (i++; ; ) {
+      if (i >= sql.length) return { literals, rest: `${rest}<unterminated>` };
+      const char = sql[i++] as string;
+      if (char === '\\') value += sql[i++] ?? '';
+      else if (char === "'" && sql[i] === "'") value += sql[i++];
+      else if (char === "'") break;
+      else value += char;
+    }
+    literals.push(value);
+    rest += "'…'";
+  }
+  return { literals, rest };
+}
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -247,6 +278,53 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
       'permission_denied',
     );
     expect((await discover('trino', uri)).body.schemas).toEqual([DISCOVERED_SALES]);
+  });
+
+  it('writes a schema name as one string literal, as vendors whose literals take backslash escapes read it', async () => {
+    // With quotes only doubled, `\'` ends the literal and the rest of the name is read as SQL.
+    const hostile = "sales\\') OR 1=1 OR table_schema IN ('";
+    const clickhouse = await startVendorServer(() => ({ body: { data: [] } }));
+    const statementsOf = async (make: (name: string) => Promise<unknown>, server: VendorServer | undefined) => {
+      const before = server?.received.length ?? 0;
+      await make('sales');
+      const plain = server?.received.slice(before).map(statementOf) ?? [];
+      await make(hostile);
+      return { plain, hostile: server?.received.slice(before + plain.length).map(statementOf) ?? [] };
+    };
+    try {
+      const cases = [
+        [
+          (name: string) => discover(`snow-${name}`, 'snowflake://ana:password@acme/DB', { schemas: [name] }),
+          servers.snowflake,
+        ],
+        [
+          (name: string) =>
+            discover(
+              `dbx-${name}`,
+              `databricks://token:dapi-good@127.0.0.1:${servers.databricks?.port}?http_path=/sql/1.0/warehouses/abc123`,
+              { tls_settings, schemas: [name] },
+            ),
+          servers.databricks,
+        ],
+        [
+          (name: string) =>
+            discover(`ch-${name}`, `clickhouse://u@127.0.0.1:${clickhouse.port}/${encodeURIComponent(name)}`),
+          clickhouse,
+        ],
+      ] as const;
+      for (const [make, server] of cases) {
+        const { plain, hostile: sent } = await statementsOf(make, server);
+        const read = sent.map(backslashLiterals);
+        // The same statements, the name where "sales" was, read as one literal.
+        expect(read.map((statement) => statement.rest)).toEqual(
+          plain.map((statement) => backslashLiterals(statement).rest),
+        );
+        expect(read.flatMap((statement) => statement.literals)).toContain(hostile);
+        expect(read.flatMap((statement) => statement.literals)).not.toContain('sales');
+      }
+    } finally {
+      await clickhouse.close();
+    }
   });
 
   it('stops reading an answer over 64 MiB', async () => {

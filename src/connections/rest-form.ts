@@ -45,15 +45,16 @@ export function restBodyOf(document: Record<string, unknown>): Record<string, un
 
 /**
  * A field path of the GraphQL input in REST names: `connectionUri` → `connection_uri`,
- * `sshSettings.privateKey` → `ssh_settings.private_key`, `schemas[1]` stays.
+ * `sshSettings.privateKey` → `ssh_settings.private_key`, `schemas[1]` stays, and so does what
+ * follows a member (`connectionUri.options.odbc_driver`: a parameter of the URI).
  */
 export function restFieldPath(path: string): string {
-  const [name = '', member] = path.split('.');
+  const [name = '', member, ...rest] = path.split('.');
   const graphqlName = /^[A-Za-z]+/.exec(name)?.[0] ?? '';
   const restName = name.replace(graphqlName, REST_NAME_OF.get(graphqlName) ?? graphqlName);
   const group = (CONNECTION_FIELDS as Record<string, FieldDeclaration>)[graphqlName]?.value.group;
   if (member === undefined) return restName;
-  return `${restName}.${group?.members[member]?.rest ?? member}`;
+  return [restName, group?.members[member]?.rest ?? member, ...rest].join('.');
 }
 
 /** REST bodies whose fields are a given set of a connection's input fields. */

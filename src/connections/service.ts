@@ -379,12 +379,15 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
      * rules of a saved one. `fieldName`: the name the caller gave a field, where it is not its own.
      */
     async testDraft(caller: Caller, input: Record<string, unknown>, fieldName = (name: string) => name) {
-      const { resolved, dialect } = renamingFields(fieldName, () => {
-        const document = parseFullDocument({ alias: 'test', ...input });
-        refuseMasks(document);
-        const resolved = resolveReferences(document, references);
-        return { resolved, dialect: checkConnection(resolved, policy) };
-      });
+      const { resolved, dialect } = renamingFields(
+        (name) => fieldName(uriAsWritten(input)(name)),
+        () => {
+          const document = parseFullDocument({ alias: 'test', ...input });
+          refuseMasks(document);
+          const resolved = resolveReferences(document, references);
+          return { resolved, dialect: checkConnection(resolved, policy) };
+        },
+      );
       const result = await connectivity.test(
         routeOf(resolved),
         dialect,
@@ -488,7 +491,9 @@ function renamedProblems(error: unknown, fieldName: (name: string) => string): u
 
 /** A URI written as a dialect and its parameters: what is wrong with the URI is what is wrong with them. */
 const uriAsWritten = (input: unknown) => (name: string) =>
-  name === 'connectionUri' && typeof input === 'object' && input !== null && 'parameters' in input
+  name === 'connectionUri' &&
+  typeof input === 'object' &&
+  (input as { parameters?: unknown } | null)?.parameters != null
     ? 'parameters'
     : name;
 

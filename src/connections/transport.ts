@@ -8,6 +8,7 @@ import { checkedFilePath, FileDatabaseError, filePathOf } from '../connectivity/
 import type { ConnectionRoute, SshTunnelSettings, TlsMaterial } from '../connectivity/route.ts';
 import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
 import { checkDialect, type DialectPolicy } from '../dialects/rules.ts';
+import { uriProblems } from '../dialects/uri-rules.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
 import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 
@@ -77,6 +78,10 @@ export function checkTransport(document: Transport, dialect: Dialect, policy: Di
   const problems: FieldProblem[] = [];
   const host = hostProblem(document.connectionUri, dialect) ?? fileProblem(document.connectionUri, dialect, policy);
   if (host) problems.push({ field: 'connectionUri', message: host });
+  else if (!dialect.fileBased) {
+    for (const { parameter, message } of uriProblems(dialect, document.connectionUri))
+      problems.push({ field: parameter === null ? 'connectionUri' : `connectionUri.${parameter}`, message });
+  }
   if (document.tlsSettings !== null && !dialect.tls) {
     problems.push({
       field: 'tlsSettings',

@@ -27,7 +27,7 @@ export const TEST_FAILURES = {
   ssh_authentication_failed: 'The SSH bastion refused the user name, password or private key.',
   ssh_host_key_mismatch: 'The SSH bastion presented a host key other than the fingerprint of the SSH settings.',
   secret_unavailable: 'A secret reference of the connection (${env:…}, ${file:…}) can no longer be read.',
-  invalid_uri: 'The URI names no host to connect to.',
+  invalid_uri: 'The URI names no single host to connect to, or a part of it breaks its dialect’s rules.',
   connection_failed: 'The connection failed.',
 } as const;
 

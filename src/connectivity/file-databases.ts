@@ -46,6 +46,8 @@ function realPathOf(path: string): string {
  */
 export function checkedFilePath(path: string, folder: string | undefined): string {
   if (folder === undefined) throw new FileDatabaseError('names a file, but FILE_DATABASES_DIR is not set');
+  // A NUL ends the path where the file system's calls read it: the file opened would not be the one checked.
+  if (/\p{Cc}/u.test(path)) throw new FileDatabaseError('must not hold control characters in its path');
   if (!isAbsolute(path) || path.split('/').includes('..') || normalize(path) !== path) {
     throw new FileDatabaseError('must name its file by an absolute path without . or .. segments');
   }

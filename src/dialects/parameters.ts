@@ -4,6 +4,7 @@
  * where it goes in the URI, whether it is a secret, and a JSON Schema for forms. A URI and its
  * parameters convert both ways without loss (test/dialect-parameters.test.ts).
  */
+import { isIP } from 'node:net';
 import { isReference } from '../secrets/references.ts';
 import type { FieldProblem } from '../validation.ts';
 import { DIALECTS, type Dialect, type DialectName } from './registry.ts';
@@ -205,6 +206,9 @@ export function parametersSchema({ parameters }: DialectDescription): Record<str
 
 export type Parameters = Record<string, string | number | Record<string, string>>;
 
+/** A host written into a URI's authority that ends there: no user, port, path or query of its own; an IPv6 address unbracketed. */
+const isHostAlone = (host: string) => isIP(host) === 6 || !/[\s/?#@[\]\\%:]/.test(host);
+
 /** What is wrong with parameters a client sent for this dialect, each at `parameters.<name>`. */
 export function parameterProblems(dialect: Dialect, parameters: Record<string, unknown>): FieldProblem[] {
   const { parameters: declared } = describeDialect(dialect);
@@ -226,6 +230,8 @@ export function parameterProblems(dialect: Dialect, parameters: Record<string, u
         at(name, 'must be an integer from 1 to 65535');
     } else if (typeof value !== 'string') at(name, 'must be a string');
     else if (/\p{Cc}/u.test(value)) at(name, 'must not contain control characters');
+    else if (parameter.part === 'host' && !isHostAlone(value))
+      at(name, 'must be a host name or an IP address alone: a port, path or user goes in its own parameter');
   }
   for (const parameter of declared)
     if (parameter.required && (parameters[parameter.name] === undefined || parameters[parameter.name] === ''))

@@ -40,6 +40,8 @@ export interface Dialect {
    * of the URI's own host: refused, as the host must be where the service checks and reaches it.
    */
   hostParameters: readonly string[];
+  /** Whether its clients take a list of hosts in a URI (libpq's `h1:5432,h2:5433`); others take one. */
+  severalHosts: boolean;
 }
 
 /** What a connection asks of TLS: none, encryption alone, a verified CA, or a verified CA and host name. */
@@ -163,6 +165,7 @@ const dialect = (
   supportsSchemas: false,
   fileBased: false,
   hostParameters: ['host'],
+  severalHosts: false,
   ...options,
 });
 
@@ -170,7 +173,7 @@ export const DIALECTS: readonly Dialect[] = [
   dialect(
     'postgresql',
     ['postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000'],
-    { defaultPort: 5432, supportsSchemas: true, tls: POSTGRESQL_TLS, hostParameters: LIBPQ_HOSTS },
+    { defaultPort: 5432, supportsSchemas: true, tls: POSTGRESQL_TLS, hostParameters: LIBPQ_HOSTS, severalHosts: true },
   ),
   dialect('mysql', ['mysql+pymysql', 'mysql+mysqldb', 'mysql+mysqlconnector', 'mysql+aiomysql', 'mysql+asyncmy'], {
     defaultPort: 3306,
@@ -182,11 +185,12 @@ export const DIALECTS: readonly Dialect[] = [
     tls: MYSQL_TLS,
     hostParameters: MYSQL_HOSTS,
   }),
-  // pyodbc's odbc_connect holds a whole ODBC connection string, its SERVER= among it.
+  // pyodbc's odbc_connect holds a whole ODBC connection string, its SERVER= among it; pyodbc clients pass other
+  // parameters on as ODBC keywords, where Address (or Addr) wins over Server and a DSN names a server of its own.
   dialect('mssql', ['mssql+pyodbc', 'mssql+pymssql', 'mssql+aioodbc', 'sqlserver'], {
     defaultPort: 1433,
     tls: MSSQL_TLS,
-    hostParameters: ['host', 'server', 'odbc_connect'],
+    hostParameters: ['host', 'server', 'odbc_connect', 'address', 'addr', 'dsn', 'filedsn'],
   }),
   dialect('oracle', ['oracle+cx_oracle', 'oracle+oracledb'], {
     defaultPort: 1521,
@@ -201,6 +205,7 @@ export const DIALECTS: readonly Dialect[] = [
     defaultPort: 5439,
     tls: POSTGRESQL_TLS,
     hostParameters: LIBPQ_HOSTS,
+    severalHosts: true,
   }),
   dialect('databricks', ['databricks+connector'], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),
   dialect('clickhouse', ['clickhouse+http', 'clickhouse+native', 'clickhouse+asynch', 'clickhousedb'], {

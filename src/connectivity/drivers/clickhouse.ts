@@ -7,7 +7,7 @@
 import { authorityOf } from '../target.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { lowerKeys, sqlList, sqlSession } from './sql.ts';
+import { lowerKeys, sqlList, sqlSession, sqlString } from './sql.ts';
 
 const SYSTEM_DATABASES = "('system', 'INFORMATION_SCHEMA', 'information_schema')";
 
@@ -40,7 +40,7 @@ export const clickhouseDriver: Driver = async ({ target, network, timeoutMs, tls
     }
   };
   const databases = target.database
-    ? `SELECT name FROM system.databases WHERE name = '${target.database.replaceAll("'", "''")}'`
+    ? `SELECT name FROM system.databases WHERE name = ${sqlString(target.database, 'backslash-escapes')}`
     : `SELECT name FROM system.databases WHERE name NOT IN ${SYSTEM_DATABASES} ORDER BY name`;
   return sqlSession(
     run,
@@ -50,11 +50,11 @@ export const clickhouseDriver: Driver = async ({ target, network, timeoutMs, tls
       everySchema: 'SELECT name FROM system.databases',
       tables: (schemas) =>
         `SELECT database AS schema, name AS table, if(engine LIKE '%View', 'view', 'table') AS type
-         FROM system.tables WHERE database IN (${sqlList(schemas)}) ORDER BY database, name`,
+         FROM system.tables WHERE database IN (${sqlList(schemas, 'backslash-escapes')}) ORDER BY database, name`,
       // In each table's order of definition (system.columns has no position before ClickHouse 19).
       columns: (schemas) =>
         `SELECT database AS schema, table, name AS column, type, type LIKE 'Nullable(%' AS nullable
-         FROM system.columns WHERE database IN (${sqlList(schemas)})`,
+         FROM system.columns WHERE database IN (${sqlList(schemas, 'backslash-escapes')})`,
     },
     async () => {},
   );

@@ -86,7 +86,7 @@ export const databricksDriver: Driver = async ({ target, network, timeoutMs, tls
     run,
     {
       version: 'SELECT current_version().dbsql_version AS v',
-      ...informationSchema(inCatalog, (alias) => `\`${alias}\``, 'full_data_type'),
+      ...informationSchema(inCatalog, (alias) => `\`${alias}\``, 'full_data_type', 'backslash-escapes'),
     },
     async () => {},
   );

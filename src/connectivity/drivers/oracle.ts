@@ -8,6 +8,7 @@
  */
 import type { Connection } from 'oracledb';
 import type { TlsMaterial } from '../route.ts';
+import { InvalidTargetError } from '../target.ts';
 import type { Driver } from './driver.ts';
 import { lowerKeys, sqlList, sqlSession } from './sql.ts';
 
@@ -29,15 +30,28 @@ const walletOf = (tls: TlsMaterial | null) =>
     ? `${tls.clientKey}\n${tls.clientCertificate}\n${tls.caCertificate}`
     : undefined;
 
+/**
+ * A value as the connect descriptor takes it: plain text, none of its syntax (`(`, `)`, `=`…),
+ * which would add to the descriptor, another ADDRESS among it. The URI's rules refused such
+ * values already (src/dialects/uri-rules.ts); the descriptor is written from checked values only.
+ */
+function atom(name: string, value: string): string {
+  if (!/^[A-Za-z0-9_.$:-]*$/.test(value))
+    throw new InvalidTargetError(`its ${name} cannot be written into Oracle's connect descriptor`);
+  return value;
+}
+
 export const oracleDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const { default: oracledb } = await import('oracledb');
+  const service = target.parameters.get('service_name');
+  const data = service
+    ? `(SERVICE_NAME=${atom('service_name', service)})`
+    : `(SID=${atom('database', target.database ?? '')})`;
   // oracledb takes a proxy only for TCPS; plain TCP goes to a loopback forward of the host.
   const address =
     tlsMode === 'off'
       ? `(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${await network.forward(target.host, target.port)}))`
-      : `(ADDRESS=(PROTOCOL=TCPS)(HOST=${target.host})(PORT=${target.port})(HTTPS_PROXY=127.0.0.1)(HTTPS_PROXY_PORT=${await network.proxy(target.host, target.port)}))`;
-  const service = target.parameters.get('service_name');
-  const data = service ? `(SERVICE_NAME=${service})` : `(SID=${target.database ?? ''})`;
+      : `(ADDRESS=(PROTOCOL=TCPS)(HOST=${atom('host', target.host)})(PORT=${target.port})(HTTPS_PROXY=127.0.0.1)(HTTPS_PROXY_PORT=${await network.proxy(target.host, target.port)}))`;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   let connection: Connection;
   try {

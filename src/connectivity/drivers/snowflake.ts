@@ -94,7 +94,7 @@ export const snowflakeDriver: Driver = async ({ target, network, timeoutMs, tls,
     run,
     {
       version: 'SELECT CURRENT_VERSION() AS v',
-      ...informationSchema(inDatabase, (alias) => `"${alias}"`),
+      ...informationSchema(inDatabase, (alias) => `"${alias}"`, 'data_type', 'backslash-escapes'),
     },
     async () => {
       await requestJson(`${base}/session?delete=true&requestId=${randomUUID()}`, {

@@ -22,8 +22,22 @@ export interface Catalog {
   columns(schemas: string[]): string;
 }
 
-/** The names as an SQL list of string literals, quotes doubled. */
-export const sqlList = (names: string[]) => names.map((name) => `'${name.replaceAll("'", "''")}'`).join(', ');
+/**
+ * How a vendor reads a backslash in a string literal: as itself (standard SQL), or as the start of
+ * an escape (ClickHouse, Snowflake, Databricks), where `\'` would end a literal whose quotes were
+ * only doubled and let the rest of a name be read as SQL.
+ */
+export type StringLiterals = 'standard' | 'backslash-escapes';
+
+/** A name as one string literal of the vendor's SQL. */
+export const sqlString = (text: string, literals: StringLiterals = 'standard') =>
+  literals === 'standard'
+    ? `'${text.replaceAll("'", "''")}'`
+    : `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/** The names as an SQL list of string literals. */
+export const sqlList = (names: string[], literals: StringLiterals = 'standard') =>
+  names.map((name) => sqlString(name, literals)).join(', ');
 
 /** Values that mean "nullable" in vendors' catalogs: YES, Y, true, 1. */
 const truthy = (value: unknown) => value === true || value === 1 || /^(yes|y|true|1)$/i.test(String(value));
@@ -42,12 +56,14 @@ const text = (value: unknown) => (value === null || value === undefined ? '' : S
 /**
  * The catalog of a database with an ANSI `information_schema` (Snowflake, Databricks, Trino, SQL
  * Server): `prefix` names its database or catalog (`"SALES".`), `quote` quotes an alias the
- * vendor's way, `typeColumn` is the column that holds a column's full type.
+ * vendor's way, `typeColumn` is the column that holds a column's full type, `literals` how the
+ * vendor reads a backslash in a string.
  */
 export function informationSchema(
   prefix: string,
   quote: (alias: string) => string,
   typeColumn = 'data_type',
+  literals: StringLiterals = 'standard',
 ): Omit<Catalog, 'version'> {
   const from = (view: string) => `FROM ${prefix}information_schema.${view}`;
   const names = `table_schema AS ${quote('schema')}, table_name AS ${quote('table')}`;
@@ -55,10 +71,10 @@ export function informationSchema(
     schemas: `SELECT schema_name AS name ${from('schemata')} WHERE lower(schema_name) <> 'information_schema' ORDER BY 1`,
     everySchema: `SELECT schema_name AS name ${from('schemata')}`,
     tables: (schemas) =>
-      `SELECT ${names}, table_type AS type ${from('tables')} WHERE table_schema IN (${sqlList(schemas)}) ORDER BY 1, 2`,
+      `SELECT ${names}, table_type AS type ${from('tables')} WHERE table_schema IN (${sqlList(schemas, literals)}) ORDER BY 1, 2`,
     columns: (schemas) =>
       `SELECT ${names}, column_name AS ${quote('column')}, ${typeColumn} AS type, is_nullable AS nullable ${from('columns')}
-       WHERE table_schema IN (${sqlList(schemas)}) ORDER BY table_schema, table_name, ordinal_position`,
+       WHERE table_schema IN (${sqlList(schemas, literals)}) ORDER BY table_schema, table_name, ordinal_position`,
   };
 }
 
