@@ -192,3 +192,94 @@ describe('our driver, through the service, against the stand-in', () => {
     }
   });
 });
+
+/**
+ * The headers where our driver differs from trino-client on purpose: what ours are, and why.
+ * Every other header, the method, the path and the body must be the same as trino-client's.
+ */
+const DELIBERATE: Record<string, { ours: (request: Received) => string | undefined; why: string }> = {
+  'x-trino-source': {
+    ours: () => 'database-connection-api',
+    why: 'names this service in Trino’s query history, where trino-client names itself (trino-js-client)',
+  },
+  'user-agent': {
+    ours: () => 'database-connection-api',
+    why: 'names this service, as Trino’s own client names itself (StatementClientV1/…); trino-client sends axios’s',
+  },
+  'content-type': {
+    ours: (request) => (request.method === 'POST' ? 'text/plain; charset=utf-8' : undefined),
+    why: 'the statement is text, labelled as Trino’s own client labels it; axios labels a string application/x-www-form-urlencoded, which it is not',
+  },
+  accept: {
+    ours: () => 'application/json',
+    why: 'the one type Trino answers with; axios asks for application/json, text/plain, */*',
+  },
+  'accept-encoding': {
+    ours: () => undefined,
+    why: 'answers are read as they come and bounded in bytes (64 MiB) with no decompression in between; axios asks for gzip, compress, deflate, br',
+  },
+};
+
+/** What a coordinator, or a gateway in front of it, can notice of a request, but for DELIBERATE. */
+function noticed(request: Received) {
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !(name in DELIBERATE)));
+  // The query's id and slug are the coordinator's, new for each query: the rest of the path must match.
+  const path = request.path.replace(/^(\/v1\/statement\/\w+)\/[^/]+\/[^/]+\//, '$1/{id}/{slug}/');
+  return { method: request.method, path, body: request.body, headers };
+}
+
+describe('our requests equal trino-client’s for the same operation, but for the differences listed', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  let api: Client;
+  let galaxy: Recorded;
+  beforeAll(async () => {
+    galaxy = await startGalaxy();
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { INTROSPECTION_CACHE_MS: '0' });
+    api = clientFor(service.url);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+    await galaxy?.close();
+  });
+
+  /** Runs `operation` with our driver, then each statement it sent with trino-client; compares the requests. */
+  async function compare(operation: () => Promise<unknown>) {
+    galaxy.received.length = 0;
+    await operation();
+    const ours = galaxy.received.splice(0);
+    const statements = ours.filter((request) => request.method === 'POST').map((request) => request.body);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const sql of statements) await readAll(sql, officialClient({ schema: 'sales' }));
+    const theirs = galaxy.received.splice(0);
+    expect(ours.map(noticed)).toEqual(theirs.map(noticed));
+    for (const request of ours) {
+      for (const [name, { ours: value }] of Object.entries(DELIBERATE))
+        expect(request.headers[name]).toBe(value(request));
+    }
+    return ours;
+  }
+
+  it('connecting and asking the version', async () => {
+    const ours = await compare(async () => {
+      expect((await api.request('POST', `${PATH}/test`, { connection_uri: galaxyUri('hive/sales') })).body.ok).toBe(
+        true,
+      );
+    });
+    expect(ours[0]?.body).toMatch(/^SELECT version\(\)/);
+  });
+
+  it('listing the catalog: its schemas, tables and columns', async () => {
+    const created = await api.request('POST', PATH, { alias: 'compared', connection_uri: galaxyUri('hive/sales') });
+    const ours = await compare(async () => {
+      expect((await api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED_SALES]);
+    });
+    expect(ours.filter((request) => request.method === 'POST').map((request) => request.body)).toEqual([
+      expect.stringContaining('information_schema.schemata'),
+      expect.stringContaining('information_schema.tables'),
+      expect.stringContaining('information_schema.columns'),
+    ]);
+  });
+});

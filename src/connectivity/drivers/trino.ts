@@ -22,7 +22,7 @@ const FAILURES: Record<string, 'database_not_found' | 'unknown_schema' | 'permis
   PERMISSION_DENIED: 'permission_denied',
 };
 
-/** How this service names itself to Trino: its query history's source. */
+/** How this service names itself to Trino: its query history's source, and the user agent. */
 const CLIENT_NAME = 'database-connection-api';
 
 function classify(error: NonNullable<TrinoAnswer['error']>): Error {
@@ -35,6 +35,7 @@ export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
   const https = tlsMode !== 'off';
   const base = `${https ? 'https' : 'http'}://${authorityOf(target.host, target.port)}`;
   const headers: Record<string, string> = {
+    'user-agent': CLIENT_NAME,
     'x-trino-user': target.user ?? CLIENT_NAME,
     'x-trino-source': CLIENT_NAME,
     ...(catalog && { 'x-trino-catalog': catalog }),
@@ -51,7 +52,13 @@ export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
     const values: unknown[][] = [];
     let columns: string[] = [];
     try {
-      let answer = await requestJson<TrinoAnswer>(`${base}/v1/statement`, { ...options, method: 'POST', body: sql });
+      let answer = await requestJson<TrinoAnswer>(`${base}/v1/statement`, {
+        ...options,
+        method: 'POST',
+        body: sql,
+        // The statement as text, labelled as Trino's own client (StatementClientV1) labels it.
+        headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
+      });
       for (;;) {
         if (answer.error) throw classify(answer.error);
         if (answer.columns) columns = answer.columns.map((column) => column.name);
