@@ -13,6 +13,7 @@ import { type Client, clientFor, startTestService } from '../support/service.ts'
 import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
   type Answer,
+  bigWarehouse,
   DISCOVERED_SALES,
   type Received,
   startVendorServer,
@@ -282,4 +283,39 @@ describe('our requests equal trino-client’s for the same operation, but for th
       expect.stringContaining('information_schema.columns'),
     ]);
   });
+});
+
+describe('a big catalog, whole', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  let galaxy: Recorded;
+  beforeAll(async () => {
+    galaxy = await startGalaxy({ warehouse: bigWarehouse(5_000, 20), pageRows: 1_000 });
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '60000' });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+    await galaxy?.close();
+  });
+
+  it('discovers every one of 5,000 tables of 20 columns, read over 105 pages', async () => {
+    const api = clientFor(service.url);
+    const created = await api.request('POST', PATH, { alias: 'big', connection_uri: galaxyUri(), schemas: ['big'] });
+    const discovered = await api.request('GET', `${PATH}/${created.body.id}/schemas`);
+    expect(discovered.status).toBe(200);
+    const [schema] = discovered.body.schemas;
+    expect(schema.name).toBe('big');
+    expect(schema.tables.length).toBe(5_000);
+    expect(new Set(schema.tables.map((table: { name: string }) => table.name)).size).toBe(5_000);
+    expect(schema.tables.every((table: { columns: unknown[] }) => table.columns.length === 20)).toBe(true);
+    expect(schema.tables.at(-1)).toMatchObject({
+      name: 't05000',
+      columns: expect.arrayContaining([{ name: 'c20', type: 'varchar', nullable: true }]),
+    });
+    // 5 pages of tables and 100 of columns, each on a request of its own.
+    const pages = galaxy.answers.filter(({ answer }) => (answer.body as QueryResult).data?.length);
+    expect(pages.length).toBe(105);
+  }, 120_000);
 });
