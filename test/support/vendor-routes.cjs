@@ -22,6 +22,7 @@
 const dns = require('node:dns');
 const { syncBuiltinESMExports } = require('node:module');
 const net = require('node:net');
+const { promisify } = require('node:util');
 
 /**
  * Each vendor's loopback address and host names, as certificates write them (`*.` stands for one
@@ -98,6 +99,9 @@ dns.promises.lookup = async function lookup(hostname, options) {
   if (result instanceof Error) throw result;
   return result;
 };
+
+// util.promisify(dns.lookup) resolves { address, family } through this custom form: the routed one.
+Object.defineProperty(dns.lookup, promisify.custom, { value: (...args) => dns.promises.lookup(...args) });
 
 /** The stand-in's address and port for a connection to host:port, or undefined to connect as asked. */
 function rerouted(host, port) {

@@ -62,6 +62,25 @@ async function readAll(sql: string, client = officialClient()): Promise<QueryRes
 
 const rowsOf = (results: QueryResult[]) => results.flatMap((result) => result.data ?? []);
 
+/** Inside a describe block: the stand-in as Galaxy and a service of its own, for all its tests. */
+function useGalaxyAndService(settings: Record<string, string>, options: Parameters<typeof trinoHandler>[0] = {}) {
+  const fixture = {} as { galaxy: Recorded; api: Client };
+  let database: TestDatabase | undefined;
+  let service: RunningService | undefined;
+  beforeAll(async () => {
+    fixture.galaxy = await startGalaxy(options);
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
+    fixture.api = clientFor(service.url);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+    await fixture.galaxy?.close();
+  });
+  return fixture;
+}
+
 describe('trino-client, the official client, reads every answer of the stand-in', () => {
   let galaxy: Recorded;
   beforeAll(async () => {
@@ -134,27 +153,13 @@ describe('trino-client, the official client, reads every answer of the stand-in'
 });
 
 describe('our driver, through the service, against the stand-in', () => {
-  let database: TestDatabase;
-  let service: RunningService;
-  let api: Client;
-  let galaxy: Recorded;
-  beforeAll(async () => {
-    galaxy = await startGalaxy();
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '5000', INTROSPECTION_CACHE_MS: '0' });
-    api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-    await galaxy?.close();
-  });
+  const fixture = useGalaxyAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' });
   const testUri = (connection_uri: string, extra: Record<string, unknown> = {}) =>
-    api.request('POST', `${PATH}/test`, { connection_uri, ...extra });
+    fixture.api.request('POST', `${PATH}/test`, { connection_uri, ...extra });
   const discover = async (alias: string, connection_uri: string, extra: Record<string, unknown> = {}) => {
-    const created = await api.request('POST', PATH, { alias, connection_uri, ...extra });
+    const created = await fixture.api.request('POST', PATH, { alias, connection_uri, ...extra });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    return api.request('GET', `${PATH}/${created.body.id}/schemas`);
+    return fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
   };
 
   it('Starburst Galaxy (HTTPS on 443, a password): tests, tells the version, checks schemas, discovers', async () => {
@@ -230,31 +235,17 @@ function noticed(request: Received) {
 }
 
 describe('our requests equal trino-client’s for the same operation, but for the differences listed', () => {
-  let database: TestDatabase;
-  let service: RunningService;
-  let api: Client;
-  let galaxy: Recorded;
-  beforeAll(async () => {
-    galaxy = await startGalaxy();
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, { INTROSPECTION_CACHE_MS: '0' });
-    api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-    await galaxy?.close();
-  });
+  const fixture = useGalaxyAndService({});
 
   /** Runs `operation` with our driver, then each statement it sent with trino-client; compares the requests. */
   async function compare(operation: () => Promise<unknown>) {
-    galaxy.received.length = 0;
+    fixture.galaxy.received.length = 0;
     await operation();
-    const ours = galaxy.received.splice(0);
+    const ours = fixture.galaxy.received.splice(0);
     const statements = ours.filter((request) => request.method === 'POST').map((request) => request.body);
     expect(statements.length).toBeGreaterThan(0);
     for (const sql of statements) await readAll(sql, officialClient({ schema: 'sales' }));
-    const theirs = galaxy.received.splice(0);
+    const theirs = fixture.galaxy.received.splice(0);
     expect(ours.map(noticed)).toEqual(theirs.map(noticed));
     for (const request of ours) {
       for (const [name, { ours: value }] of Object.entries(DELIBERATE))
@@ -265,17 +256,22 @@ describe('our requests equal trino-client’s for the same operation, but for th
 
   it('connecting and asking the version', async () => {
     const ours = await compare(async () => {
-      expect((await api.request('POST', `${PATH}/test`, { connection_uri: galaxyUri('hive/sales') })).body.ok).toBe(
-        true,
-      );
+      expect(
+        (await fixture.api.request('POST', `${PATH}/test`, { connection_uri: galaxyUri('hive/sales') })).body.ok,
+      ).toBe(true);
     });
     expect(ours[0]?.body).toMatch(/^SELECT version\(\)/);
   });
 
   it('listing the catalog: its schemas, tables and columns', async () => {
-    const created = await api.request('POST', PATH, { alias: 'compared', connection_uri: galaxyUri('hive/sales') });
+    const created = await fixture.api.request('POST', PATH, {
+      alias: 'compared',
+      connection_uri: galaxyUri('hive/sales'),
+    });
     const ours = await compare(async () => {
-      expect((await api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED_SALES]);
+      expect((await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([
+        DISCOVERED_SALES,
+      ]);
     });
     expect(ours.filter((request) => request.method === 'POST').map((request) => request.body)).toEqual([
       expect.stringContaining('information_schema.schemata'),
@@ -286,24 +282,18 @@ describe('our requests equal trino-client’s for the same operation, but for th
 });
 
 describe('a big catalog, whole', () => {
-  let database: TestDatabase;
-  let service: RunningService;
-  let galaxy: Recorded;
-  beforeAll(async () => {
-    galaxy = await startGalaxy({ warehouse: bigWarehouse(5_000, 20), pageRows: 1_000 });
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '60000' });
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-    await galaxy?.close();
-  });
+  const fixture = useGalaxyAndService(
+    { CONNECTION_TEST_TIMEOUT_MS: '60000' },
+    { warehouse: bigWarehouse(5_000, 20), pageRows: 1_000 },
+  );
 
   it('discovers every one of 5,000 tables of 20 columns, read over 105 pages', async () => {
-    const api = clientFor(service.url);
-    const created = await api.request('POST', PATH, { alias: 'big', connection_uri: galaxyUri(), schemas: ['big'] });
-    const discovered = await api.request('GET', `${PATH}/${created.body.id}/schemas`);
+    const created = await fixture.api.request('POST', PATH, {
+      alias: 'big',
+      connection_uri: galaxyUri(),
+      schemas: ['big'],
+    });
+    const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
     expect(discovered.status).toBe(200);
     const [schema] = discovered.body.schemas;
     expect(schema.name).toBe('big');
@@ -315,7 +305,7 @@ describe('a big catalog, whole', () => {
       columns: expect.arrayContaining([{ name: 'c20', type: 'varchar', nullable: true }]),
     });
     // 5 pages of tables and 100 of columns, each on a request of its own.
-    const pages = galaxy.answers.filter(({ answer }) => (answer.body as QueryResult).data?.length);
+    const pages = fixture.galaxy.answers.filter(({ answer }) => (answer.body as QueryResult).data?.length);
     expect(pages.length).toBe(105);
   }, 120_000);
 });

@@ -108,18 +108,28 @@ function unauthenticated(request: Received, passwords: Record<string, string> | 
 }
 
 /** io.trino.client.StatementStats, the fields trino-client's QueryStats names, at zero. */
-function stats(state: string) {
-  const zero = ['nodes', 'totalSplits', 'queuedSplits', 'runningSplits', 'completedSplits', 'cpuTimeMillis'].concat(
-    ['wallTimeMillis', 'queuedTimeMillis', 'elapsedTimeMillis', 'processedRows', 'processedBytes'],
-    ['physicalInputBytes', 'peakMemoryBytes', 'spilledBytes'],
-  );
-  return {
-    state,
-    queued: state === 'QUEUED',
-    scheduled: state !== 'QUEUED',
-    ...Object.fromEntries(zero.map((k) => [k, 0])),
-  };
-}
+const COUNTERS = [
+  'nodes',
+  'totalSplits',
+  'queuedSplits',
+  'runningSplits',
+  'completedSplits',
+  'cpuTimeMillis',
+  'wallTimeMillis',
+  'queuedTimeMillis',
+  'elapsedTimeMillis',
+  'processedRows',
+  'processedBytes',
+  'physicalInputBytes',
+  'peakMemoryBytes',
+  'spilledBytes',
+];
+const stats = (state: string) => ({
+  state,
+  queued: state === 'QUEUED',
+  scheduled: state !== 'QUEUED',
+  ...Object.fromEntries(COUNTERS.map((counter) => [counter, 0])),
+});
 
 /** The failure as io.trino.client.QueryError carries it (trino-client: QueryError, QueryFailureInfo). */
 const queryError = ({ message, errorName }: QueryError) => ({
@@ -171,6 +181,24 @@ function results(query: Query, origin: string) {
   return answer('FINISHED', { columns });
 }
 
+/** A statement as the coordinator queues it: what the analyzer finds wrong, or its columns and rows in pages. */
+function queued(id: string, sql: string, warehouse: Warehouse, pageRows: number): Query {
+  const failure = analyze(sql, warehouse);
+  const answer = failure ? undefined : answerSql(sql, TRINO_VERSION, warehouse);
+  const rows = answer?.rows ?? [];
+  return {
+    id,
+    slug: randomBytes(8).toString('hex'),
+    step: 0,
+    expected: '',
+    failure: failure ?? (answer ? undefined : { errorName: 'NOT_SUPPORTED', message: 'the stand-in has no answer' }),
+    columns: answer?.columns ?? [],
+    pages: Array.from({ length: Math.ceil(rows.length / pageRows) }, (_, i) =>
+      rows.slice(i * pageRows, (i + 1) * pageRows),
+    ),
+  };
+}
+
 /** A Trino coordinator with `options`; its URLs follow the Host header each request names. */
 export function trinoHandler(options: TrinoOptions = {}): Handler {
   const { pageRows = 2, warehouse = WAREHOUSE } = options;
@@ -181,29 +209,11 @@ export function trinoHandler(options: TrinoOptions = {}): Handler {
     const origin = `${request.scheme}://${request.headers.host}`;
     if (request.method === 'POST' && request.path === '/v1/statement') {
       const id = `20260101_000000_${String(queries.size + 1).padStart(5, '0')}_dcapi`;
-      const sql = request.body;
-      const failure = analyze(sql, warehouse);
-      const answer = failure ? undefined : answerSql(sql, TRINO_VERSION, warehouse);
-      const rows = answer?.rows ?? [];
-      const query: Query = {
-        id,
-        slug: randomBytes(8).toString('hex'),
-        step: 0,
-        expected: '',
-        failure:
-          failure ??
-          (answer
-            ? undefined
-            : { errorName: 'NOT_SUPPORTED', message: 'the Trino stand-in has no answer to this statement' }),
-        columns: answer?.columns ?? [],
-        pages: Array.from({ length: Math.ceil(rows.length / pageRows) }, (_, i) =>
-          rows.slice(i * pageRows, (i + 1) * pageRows),
-        ),
-      };
+      const query = queued(id, request.body, warehouse, pageRows);
       queries.set(id, query);
       return { body: results(query, origin) };
     }
-    // A query answers the nextUri it handed out, and nothing else (Trino: 404 for another token).
+    // A query answers the nextUri it handed out and nothing else: a client that strays from it fails here.
     const query = queries.get(/^\/v1\/statement\/(?:queued|executing)\/([^/]+)\//.exec(request.path)?.[1] ?? '');
     if (request.method !== 'GET' || !query || request.path !== query.expected)
       return { status: 404, body: 'Query not found', type: 'text/plain' };
