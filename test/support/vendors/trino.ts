@@ -4,8 +4,11 @@
  * POST /v1/statement queues the statement; each answer's `nextUri` leads to the next until one has
  * none. A statement is QUEUED (twice: the POST's answer and the queued URI's), then RUNNING with
  * its columns and no data, then RUNNING with the rows a page at a time, then FINISHED; or FAILED
- * with a QueryError. Its answers are read by the official client, trino-client, in
- * test/vendors/trino.test.ts: a stand-in that client cannot read is a broken stand-in.
+ * with a QueryError. Its URIs take the shapes of Trino's own (/v1/statement/queued/<query>/<slug>/
+ * <token>, then /v1/statement/executing/…: io.trino.dispatcher.QueuedStatementResource and
+ * io.trino.server.protocol.ExecutingStatementResource). Its answers are read by the official
+ * client, trino-client, in test/vendors/trino.test.ts: a stand-in that client cannot read is a
+ * broken stand-in.
  */
 import { randomBytes } from 'node:crypto';
 import { type Answer, answerSql, type Handler, type Received, WAREHOUSE, type Warehouse } from './server.ts';
