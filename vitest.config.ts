@@ -11,7 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/build.ts'],
+    globalSetup: ['test/support/build.ts', 'test/support/vendor-tls.ts'],
+    // The vendors' host names lead to their stand-ins in every worker (test/support/vendor-routes.cjs).
+    execArgv: ['--require', require.resolve('./test/support/vendor-routes.cjs')],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

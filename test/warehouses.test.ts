@@ -1,7 +1,7 @@
 /**
  * The warehouses no server of which runs on this machine, through their drivers for real: each
  * against a stand-in that speaks the vendor's HTTP API (test/support/vendors/), with the guard,
- * TLS and the error mapping in the way. Then the binary protocols (SQL Server, Oracle) against
+ * TLS and the error mapping in the way (Trino: test/vendors/trino.test.ts). Then the binary protocols (SQL Server, Oracle) against
  * refused ports, silent servers and names that do not resolve.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -17,7 +17,6 @@ import { bigqueryHandler } from './support/vendors/bigquery.ts';
 import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
 import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
 import { SNOWFLAKE_VERSION, snowflakeHandler } from './support/vendors/snowflake.ts';
-import { TRINO_VERSION, trinoHandler } from './support/vendors/trino.ts';
 
 const PATH = '/api/v1/database-connections';
 const TIMEOUT_MS = 1_500;
@@ -71,9 +70,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
     servers.databricks = await startVendorServer(databricksHandler, ca.server({ ip: ['127.0.0.1'] }));
     servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
-    let trinoUrl = '';
-    servers.trino = await startVendorServer(trinoHandler(() => trinoUrl));
-    trinoUrl = servers.trino.url;
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
       CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -261,23 +257,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     const stranger = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDOTHER'), { tls_settings });
     expect(stranger.body).toMatchObject({ ok: false, error: { code: 'authentication_failed' } });
     expect(stranger.body.error.message).not.toContain('secret-key');
-  });
-
-  it('Trino: follows nextUri to the rows, tells the version, discovers the catalog’s schemas', async () => {
-    const uri = `trino://ana@127.0.0.1:${servers.trino?.port}/hive`;
-    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: TRINO_VERSION,
-      error: null,
-    });
-    expect((await testUri(`trino://ana@127.0.0.1:${servers.trino?.port}/nocat`)).body.error.code).toBe(
-      'database_not_found',
-    );
-    expect((await testUri(`trino://ana@127.0.0.1:${servers.trino?.port}/secret`)).body.error.code).toBe(
-      'permission_denied',
-    );
-    expect((await discover('trino', uri)).body.schemas).toEqual([DISCOVERED_SALES]);
   });
 
   it('writes a schema name as one string literal, as vendors whose literals take backslash escapes read it', async () => {

@@ -74,6 +74,10 @@ export async function request(url: string, options: HttpOptions): Promise<HttpAn
       target,
       {
         method: options.method ?? 'GET',
+        // With a socket of our own and no agent, Node knows no default port and writes `Host: name:80`
+        // even over HTTPS on 443; the scheme's default port keeps the Host header the bare name, as
+        // every vendor's own client sends it (test/vendors/harness.test.ts).
+        defaultPort: https ? 443 : 80,
         headers: {
           ...options.headers,
           ...(options.body !== undefined && { 'content-length': Buffer.byteLength(options.body) }),

@@ -12,20 +12,30 @@ export interface Received {
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** How it came: the stand-ins write their own URLs (Trino's nextUri) from this and the Host header. */
+  scheme: 'http' | 'https';
 }
 
-export type Handler = (
-  request: Received,
-) => { status?: number; body: unknown; type?: string } | Promise<{ status?: number; body: unknown; type?: string }>;
+export interface Answer {
+  status?: number;
+  body: unknown;
+  type?: string;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (request: Received) => Answer | Promise<Answer>;
 
 export interface VendorServer {
   url: string;
   port: number;
   received: Received[];
+  /** TCP connections accepted so far, TLS handshakes that failed included. */
+  connections(): number;
   close(): Promise<void>;
 }
 
-export async function startVendorServer(handler: Handler, tls?: Issued): Promise<VendorServer> {
+/** Listens on `address` (loopback), a port of its own; over TLS with `tls`'s certificate. */
+export async function startVendorServer(handler: Handler, tls?: Issued, address = '127.0.0.1'): Promise<VendorServer> {
   const received: Received[] = [];
   const listener = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -35,20 +45,24 @@ export async function startVendorServer(handler: Handler, tls?: Issued): Promise
       path: request.url ?? '',
       headers: request.headers,
       body: Buffer.concat(chunks).toString(),
+      scheme: tls ? ('https' as const) : ('http' as const),
     };
     received.push(entry);
     const answer = await handler(entry);
     const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-    response.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json' });
+    response.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json', ...answer.headers });
     response.end(body);
   };
   const server = tls ? createHttps({ cert: tls.certificate, key: tls.key }, listener) : createHttp(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let connections = 0;
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://${address}:${port}`,
     port,
     received,
+    connections: () => connections,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -57,12 +71,18 @@ export async function startVendorServer(handler: Handler, tls?: Issued): Promise
   };
 }
 
+/** A warehouse's catalog: its schemas, its tables (schema, table, type) and their columns (schema, table, column, type, nullable). */
+export interface Warehouse {
+  schemas: string[];
+  tables: [string, string, string][];
+  columns: [string, string, string, string, 'YES' | 'NO'][];
+}
+
 /**
- * The one small warehouse every stand-in holds: schema "sales" with a table "orders" (id not
- * null, note nullable) and a view "recent"; and the answers to the statements the drivers send,
- * recognised by what they read.
+ * The one small warehouse every stand-in holds unless told otherwise: schema "sales" with a table
+ * "orders" (id not null, note nullable) and a view "recent".
  */
-export const WAREHOUSE = {
+export const WAREHOUSE: Warehouse = {
   schemas: ['sales', 'information_schema'],
   tables: [
     ['sales', 'orders', 'BASE TABLE'],
@@ -75,23 +95,41 @@ export const WAREHOUSE = {
   ],
 };
 
+/** A big catalog: schema "big" with `tables` tables t00001… of `columns` columns c01… each. */
+export function bigWarehouse(tables: number, columns: number): Warehouse {
+  const name = (prefix: string, i: number, width: number) => `${prefix}${String(i + 1).padStart(width, '0')}`;
+  const tableNames = Array.from({ length: tables }, (_, i) => name('t', i, 5));
+  return {
+    schemas: ['big', 'information_schema'],
+    tables: tableNames.map((table) => ['big', table, 'BASE TABLE']),
+    columns: tableNames.flatMap((table) =>
+      Array.from({ length: columns }, (_, i): Warehouse['columns'][number] => {
+        return ['big', table, name('c', i, 2), i % 2 ? 'varchar' : 'bigint', 'YES'];
+      }),
+    ),
+  };
+}
+
 export interface SqlAnswer {
   columns: string[];
   rows: unknown[][];
 }
 
-/** The rows a vendor's catalog gives for these statements; undefined for any other. */
-export function answerSql(sql: string, version: string): SqlAnswer | undefined {
+/**
+ * The rows a vendor's catalog gives for the statements the drivers send, recognised by what they
+ * read; undefined for any other.
+ */
+export function answerSql(sql: string, version: string, warehouse: Warehouse = WAREHOUSE): SqlAnswer | undefined {
   const text = sql.toLowerCase();
-  const inSales = (rows: unknown[][]) => rows.filter((row) => text.includes(`'${row[0]}'`));
+  const inSchemas = (rows: unknown[][]) => rows.filter((row) => text.includes(`'${row[0]}'`));
   if (/^select 1\b/.test(text)) return { columns: ['1'], rows: [[1]] };
   if (text.includes('version()')) return { columns: ['V'], rows: [[version]] };
   if (text.includes('information_schema.schemata'))
-    return { columns: ['NAME'], rows: WAREHOUSE.schemas.filter((s) => !text.includes(`<> '${s}'`)).map((s) => [s]) };
+    return { columns: ['NAME'], rows: warehouse.schemas.filter((s) => !text.includes(`<> '${s}'`)).map((s) => [s]) };
   if (text.includes('information_schema.tables'))
-    return { columns: ['SCHEMA', 'TABLE', 'TYPE'], rows: inSales(WAREHOUSE.tables) };
+    return { columns: ['SCHEMA', 'TABLE', 'TYPE'], rows: inSchemas(warehouse.tables) };
   if (text.includes('information_schema.columns'))
-    return { columns: ['SCHEMA', 'TABLE', 'COLUMN', 'TYPE', 'NULLABLE'], rows: inSales(WAREHOUSE.columns) };
+    return { columns: ['SCHEMA', 'TABLE', 'COLUMN', 'TYPE', 'NULLABLE'], rows: inSchemas(warehouse.columns) };
   return undefined;
 }
 
