@@ -330,13 +330,17 @@ export const REST_ROUTES: RestRoute[] = [
     summary: 'Test a connection URI before saving it',
     description:
       'Connects with the real driver and answers the outcome; saves nothing. The body holds `connection_uri`, or ' +
-      '`dialect` and `parameters` in its place. Needs connections:write.',
+      '`dialect` and `parameters` in its place. Needs connections:write; secret references, connections:write in ' +
+      'the `workspace` given (default: default), which must allow them.',
     body: {
       schema: 'ConnectionUriTest',
-      ...bodyShape(['connectionUri', 'dialect', 'parameters', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'], {
-        fillDefaults: false,
-        noun: 'a connection test',
-      }),
+      ...bodyShape(
+        ['connectionUri', 'dialect', 'parameters', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings', 'workspace'],
+        {
+          fillDefaults: false,
+          noun: 'a connection test',
+        },
+      ),
     },
     success: { status: 200, description: 'The outcome, working or not.', schema: 'ConnectionTestResult' },
     errors: [...BODY, ...RULES, ...CONNECTING, ...COMMON],
