@@ -113,8 +113,13 @@ export function resolveUriReferences(uri: string, resolve: (reference: string) =
   const parts = parse(uri);
   const parameters = referencedParameters(parts);
   if (!isReference(parts.password) && parameters.length === 0) return uri;
-  if (isReference(parts.password)) parts.password = encodeURIComponent(resolve(parts.password));
-  for (const parameter of parameters) parameter.value = encodeURIComponent(resolve(parameter.value as string));
+  // A reference given back as it is (one a reveal cannot read) stays as written, not encoded.
+  const valueOf = (reference: string) => {
+    const value = resolve(reference);
+    return value === reference ? reference : encodeURIComponent(value);
+  };
+  if (isReference(parts.password)) parts.password = valueOf(parts.password);
+  for (const parameter of parameters) parameter.value = valueOf(parameter.value as string);
   return format(parts);
 }
 
