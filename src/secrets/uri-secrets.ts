@@ -114,12 +114,12 @@ export function resolveUriReferences(uri: string, resolve: (reference: string) =
   const parameters = referencedParameters(parts);
   if (!isReference(parts.password) && parameters.length === 0) return uri;
   // A reference given back as it is (one a reveal cannot read) stays as written, not encoded.
-  const valueOf = (reference: string) => {
+  const resolved = (reference: string) => {
     const value = resolve(reference);
     return value === reference ? reference : encodeURIComponent(value);
   };
-  if (isReference(parts.password)) parts.password = valueOf(parts.password);
-  for (const parameter of parameters) parameter.value = valueOf(parameter.value as string);
+  if (isReference(parts.password)) parts.password = resolved(parts.password);
+  for (const parameter of parameters) parameter.value = resolved(parameter.value as string);
   return format(parts);
 }
 
