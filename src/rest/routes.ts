@@ -471,7 +471,8 @@ function readParameter({ name, values }: QueryParameter, value: string | string[
   if (typeof value !== 'string') return refuse('must be given once');
   if (values === 'boolean')
     return value === 'true' || value === 'false' ? value === 'true' : refuse('must be true or false');
-  if (values === 'text') return value;
+  // Nothing holds a control character: a NUL would reach the database in a condition.
+  if (values === 'text') return /\p{Cc}/u.test(value) ? refuse('must not contain control characters') : value;
   if (Array.isArray(values)) return values.includes(value) ? value : refuse(`must be one of ${values.join(', ')}`);
   const { max } = values as { max: number };
   const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : 0;
