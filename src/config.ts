@@ -53,6 +53,15 @@ const cidrs = () =>
     }
   });
 
+/** The value of a JSON text, or undefined where it is none. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The dialects reached at a vendor's API address rather than at the URI's host. */
 const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
 
@@ -60,13 +69,7 @@ const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
 /** `{"group": ["workspace:scope", …]}`: the grants each group of the identity provider gives. */
 const groupGrants = () =>
   z.string().transform((text, context) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const shape = z.record(z.string(), z.array(z.string())).safeParse(parsed);
+    const shape = z.record(z.string(), z.array(z.string())).safeParse(jsonOf(text));
     if (!shape.success) {
       context.addIssue({
         code: 'custom',
@@ -85,13 +88,7 @@ const groupGrants = () =>
 /** `{"workspace": ["env:NAME", "env:START*", "file:NAME", …]}`: the secret references each workspace may use. */
 const secretReferenceGrants = () =>
   z.string().transform((text, context) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const result = WORKSPACE_REFERENCES.safeParse(parsed);
+    const result = WORKSPACE_REFERENCES.safeParse(jsonOf(text));
     if (result.success) return result.data;
     for (const { path, message } of result.error.issues) {
       // A workspace, or an item of its list: `sales[1]`.

@@ -15,6 +15,7 @@ import { storeFromUrl } from '../src/db/store.ts';
 import { createLogger } from '../src/logger.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { countingListener } from './support/listener.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -31,21 +32,6 @@ const TEST_DRAFT = `mutation ($uri: String, $schemas: [String!]) {
     ... on ValidationError { code fieldErrors { field message } }
   }
 }`;
-
-/** A loopback listener that counts the connections it is offered: where bad input must never lead. */
-async function countingListener() {
-  let connections = 0;
-  const server = net.createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    connections: () => connections,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 /** Sends a request as written, byte for byte (fetch refuses control characters in headers): the answer. */
 function rawRequest(url: string, text: string): Promise<string> {

@@ -7,12 +7,12 @@
  * gives a workspace its references, and takes them back.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { countingListener } from './support/listener.ts';
 import { runCli, type ServerProcess, startServerProcess } from './support/process.ts';
 import { type Client, clientFor, TEST_ENCRYPTION_KEY } from './support/service.ts';
 import { createMariadbTarget, mariadbAvailable } from './support/targets.ts';
@@ -65,21 +65,6 @@ const READ = `query ($id: ID!) {
     introspection { __typename ... on ConnectionFailedError { reason { code } } }
   }
 }`;
-
-/** A loopback listener that counts the connections it is offered: where a refused secret must never go. */
-async function countingListener() {
-  let connections = 0;
-  const server = net.createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    connections: () => connections,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 describe.each(STORES)('secret references across workspaces on $name', (store) => {
   const skip = store.skip || !mariadbAvailable;

@@ -275,12 +275,10 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     if (!isConnectionId(id)) throw new NotFoundError(id);
     // Read first: who may write follows from where the connection is, which its audit event names.
     const stored = await findFor(caller, id, 'connections:write');
-    // Moving it needs connections:write where it goes too.
-    if (document.workspace !== undefined && document.workspace !== stored.workspace) {
-      await checkTargetWorkspace(caller, document.workspace);
-    }
-    // Moving it checks its references too: those of the workspace it goes to.
-    const moves = document.workspace !== undefined && document.workspace !== stored.workspace;
+    // Moving it needs connections:write where it goes too, and checks its references against that workspace's.
+    const target = document.workspace;
+    const moves = target !== undefined && target !== stored.workspace;
+    if (moves) await checkTargetWorkspace(caller, target);
     const reaches =
       moves || maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
     const dialect = reaches ? await checkAgainstStored(caller, stored, document, options) : undefined;

@@ -36,7 +36,7 @@ export const REFERENCE_PATTERNS = z.array(z.string({ error: PATTERN_RULE }).rege
  * workspace, outside SECRET_ENV_PREFIX or SECRET_FILES_DIR, a setting, unset, missing, too large.
  * Told apart, the answers would let a caller list which names exist.
  */
-export const UNREADABLE_REFERENCE =
+const UNREADABLE_REFERENCE =
   'names no secret this workspace may read: nothing by that name is there, or it is not allowed to the ' +
   'workspace (SECRET_ENV_PREFIX, SECRET_FILES_DIR and SECRET_REFERENCES say which names are)';
 
