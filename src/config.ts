@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { grantsOfStrings } from './auth/grants.ts';
 import { ConfigError } from './config-error.ts';
+import { DEFAULT_SECRET_REFERENCES, WORKSPACE_REFERENCES } from './connections/references.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
 import type { ConsoleSettings } from './http/console.ts';
@@ -67,6 +68,14 @@ const hostNames = () =>
       return name ?? value;
     }),
   );
+/** The value of a JSON text, or undefined where it is none. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The dialects reached at a vendor's API address rather than at the URI's host. */
 const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
@@ -75,13 +84,7 @@ const VENDOR_API_DIALECTS = ['snowflake', 'bigquery'] as const;
 /** `{"group": ["workspace:scope", …]}`: the grants each group of the identity provider gives. */
 const groupGrants = () =>
   z.string().transform((text, context) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const shape = z.record(z.string(), z.array(z.string())).safeParse(parsed);
+    const shape = z.record(z.string(), z.array(z.string())).safeParse(jsonOf(text));
     if (!shape.success) {
       context.addIssue({
         code: 'custom',
@@ -95,6 +98,20 @@ const groupGrants = () =>
         context.addIssue({ code: 'custom', message: `${group}: ${refused.join(', ')} name no workspace:scope` });
     }
     return Object.fromEntries(Object.entries(shape.data).map(([group, values]) => [group, grantsOfStrings(values)]));
+  });
+
+/** `{"workspace": ["env:NAME", "env:START*", "file:NAME", …]}`: the secret references each workspace may use. */
+const secretReferenceGrants = () =>
+  z.string().transform((text, context) => {
+    const result = WORKSPACE_REFERENCES.safeParse(jsonOf(text));
+    if (result.success) return result.data;
+    for (const { path, message } of result.error.issues) {
+      // A workspace, or an item of its list: `sales[1]`.
+      const [workspace, index] = path.map(String);
+      const where = workspace === undefined ? '' : index === undefined ? `${workspace} ` : `${workspace}[${index}] `;
+      context.addIssue({ code: 'custom', message: `${where}${message}` });
+    }
+    return z.NEVER;
   });
 
 const vendorEndpoints = () =>
@@ -162,6 +179,7 @@ export const ENVIRONMENT = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the start of an environment variable name, such as DCAPI_SECRET_')
     .default('DCAPI_SECRET_'),
   SECRET_FILES_DIR: z.string().optional(),
+  SECRET_REFERENCES: secretReferenceGrants().default(DEFAULT_SECRET_REFERENCES),
   AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
   HEALTH_CHECK_INTERVAL_S: integer(0, 86_400).default(300),
   READ_CACHE_ENTRIES: integer(0, 10_000_000).default(20_000),

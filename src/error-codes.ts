@@ -22,8 +22,8 @@ export const ERROR_CODES = {
     status: 400,
     graphqlType: 'ValidationError',
     description:
-      'A secret reference (${env:…}, ${file:…}) names a variable or file that may not be read, or that is not ' +
-      'there; each such field is listed. Nothing was written.',
+      'A secret reference (${env:…}, ${file:…}) names a variable or file that the workspace may not read, or ' +
+      'that is not there (both answer alike); each such field is listed. Nothing was written.',
   },
   malformed_json: { status: 400, description: 'The request body is not valid JSON.' },
   unsupported_dialect: {

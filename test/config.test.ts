@@ -97,7 +97,11 @@ describe('settings', () => {
     expect([...documented.keys()].sort()).toEqual(Object.keys(ENVIRONMENT.shape).sort());
     const defaults = ENVIRONMENT.parse({});
     for (const [name, value] of Object.entries(defaults)) {
-      const shown = Array.isArray(value) ? value.join(',') : String(value);
+      const shown = Array.isArray(value)
+        ? value.join(',')
+        : typeof value === 'object' && value !== null
+          ? JSON.stringify(value)
+          : String(value);
       if (Array.isArray(value) && value.length === 0) expect(documented.get(name), name).toBe('none');
       else expect(documented.get(name), name).toContain(`\`${shown}\``);
     }

@@ -151,7 +151,8 @@ describe.each(STORES)('a provisioning file on $name', ({ create, skip }) => {
         expect(code).toBe(1);
         expect(output).toContain('nothing was changed');
         for (const line of [
-          'line 3: connections[0].connection_uri may only name environment variables',
+          // A setting is never readable: answered as any name the workspace may not read.
+          'line 3: connections[0].connection_uri names no secret this workspace may read',
           'line 5: connections[1].connection_uri must be a URI',
           'line 8: connections[2].colour is not a field of a database connection',
           'line 9: connections[3] must be an object',

@@ -33,7 +33,12 @@ export interface NewApiKey {
 }
 
 const NEW_KEY = z.object({
-  name: z.string().trim().min(1, 'must not be empty or only spaces').max(100, 'must be at most 100 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty or only spaces')
+    .max(100, 'must be at most 100 characters')
+    .refine((name) => !/\p{Cc}/u.test(name), 'must not contain control characters'),
   grants: z.array(GRANT).min(1, 'must hold at least one grant'),
   expiresAt: z
     .date()

@@ -54,6 +54,19 @@ function issuerKeys({ issuer, jwksCooldownS }: OidcSettings) {
   };
 }
 
+/**
+ * The token's subject: as OpenID Connect defines it, a string of at most 255 characters (here also
+ * without control characters). It names the caller in the audit trail; a number or an object there
+ * is no subject, and the token is refused.
+ */
+function subjectOf(payload: JWTPayload): string {
+  const { sub } = payload as { sub?: unknown };
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || /\p{Cc}/u.test(sub)) {
+    throw new Error('its sub claim is not a string of 1 to 255 characters without control characters');
+  }
+  return sub;
+}
+
 /** The strings of a claim: an array of them, or one string of them separated by spaces. */
 function claimValues(payload: JWTPayload, claim: string): unknown[] {
   const value = payload[claim];
@@ -80,7 +93,7 @@ export function oidcVerifier(settings: OidcSettings, logger: Logger): TokenVerif
         algorithms: ALGORITHMS,
         requiredClaims: ['exp', 'sub'],
       });
-      const subject = payload.sub as string;
+      const subject = subjectOf(payload);
       return {
         name: subject,
         id: `oidc:${settings.issuer}#${subject}`,

@@ -10,7 +10,7 @@ import { DialectNotTestableError, TooManyTestsError } from '../connectivity/erro
 import { connectionEvent, quietChange } from '../events/connection-events.ts';
 import type { ConnectionsDependencies } from './dependencies.ts';
 import { historyWith, statusOfTest } from './health.ts';
-import { testStoredConnection } from './references.ts';
+import { testStoredConnection, type WorkspaceReferences } from './references.ts';
 import type { ConnectionStore } from './store.ts';
 
 /** The API key name scheduled tests count against. */
@@ -30,8 +30,11 @@ export interface HealthSchedule {
   leaseMs: number;
 }
 
+/** What the checks work with: the service's dependencies, and the reader of each workspace's references. */
+type HealthDependencies = ConnectionsDependencies & { referencesFor: WorkspaceReferences };
+
 /** A test's outcome as a health status: refusals (network rules, no driver) included. */
-async function healthTest(dependencies: ConnectionsDependencies, row: Parameters<typeof testStoredConnection>[1]) {
+async function healthTest(dependencies: HealthDependencies, row: Parameters<typeof testStoredConnection>[1]) {
   try {
     return await testStoredConnection(dependencies.connectivity, row, dependencies, HEALTH_CHECK_ACTOR);
   } catch (error) {
@@ -45,7 +48,7 @@ async function healthTest(dependencies: ConnectionsDependencies, row: Parameters
   }
 }
 
-export function startHealthRecords(dependencies: ConnectionsDependencies, store: ConnectionStore) {
+export function startHealthRecords(dependencies: HealthDependencies, store: ConnectionStore) {
   const { prisma, events } = dependencies;
   return {
     /** Takes the connections due, up to `room`, each by a lease no other instance can take; answers their ids. */

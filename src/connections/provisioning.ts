@@ -67,8 +67,11 @@ interface Checked {
 export function provisioning(dependencies: ConnectionsDependencies) {
   const { prisma, secrets, references, policy, events, provider } = dependencies;
 
-  /** Each entry as a document the API would store; throws ProvisioningRejectedError listing every problem. */
-  function check(entries: ProvisioningEntry[]): Checked[] {
+  /**
+   * Each entry as a document the API would store, its references read as the list leaves its
+   * workspace allowed to; throws ProvisioningRejectedError listing every problem.
+   */
+  function check(entries: ProvisioningEntry[], granted: SecretReferenceGrants): Checked[] {
     const problems: ProvisioningProblem[] = [];
     const checked: Checked[] = [];
     const seen = new Map<string, number>();
@@ -76,7 +79,9 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       try {
         const document = parseFullDocument(input);
         refuseMasks(document);
-        const dialect = checkConnection(resolveReferences(document, references), policy);
+        const { workspace } = document;
+        const allowed = references.forWorkspace(workspace, Object.hasOwn(granted, workspace) ? granted[workspace] : []);
+        const dialect = checkConnection(resolveReferences(document, allowed), policy);
         const key = keyOf(document);
         const first = seen.get(key);
         if (first !== undefined)
@@ -98,7 +103,7 @@ export function provisioning(dependencies: ConnectionsDependencies) {
   }
 
   /** Writes what the checked entries say, in a transaction; answers what it did and the events to publish. */
-  async function apply(tx: Transaction, entries: Checked[], { prune, workspaces }: ProvisionOptions) {
+  async function apply(tx: Transaction, entries: Checked[], { prune, workspaces, secretReferences }: ProvisionOptions) {
     const report: ApplyReport = {
       created: [],
       changed: [],
@@ -124,8 +129,13 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       await events.inTransaction(tx, change);
       published.push(change);
     };
-    const named = new Set([...workspaces, ...entries.map(({ document }) => document.workspace)]);
+    const named = new Set([
+      ...workspaces,
+      ...Object.keys(secretReferences),
+      ...entries.map(({ document }) => document.workspace),
+    ]);
     report.workspacesCreated = await makeWorkspaces(tx, named);
+    await grantSecretReferences(tx, secretReferences);
     const rows = await tableInTx.all();
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
     const listed = new Set<string>();
@@ -163,8 +173,8 @@ export function provisioning(dependencies: ConnectionsDependencies) {
 
   return {
     /** Checks the entries by the rules of the API; throws ProvisioningRejectedError listing every problem. */
-    checkProvisioning(entries: ProvisioningEntry[]): void {
-      check(entries);
+    checkProvisioning(entries: ProvisioningEntry[], secretReferences: SecretReferenceGrants): void {
+      check(entries, secretReferences);
     },
 
     /**
@@ -173,7 +183,7 @@ export function provisioning(dependencies: ConnectionsDependencies) {
      * deletes managed connections they no longer name only when `prune` is on.
      */
     async provision(entries: ProvisioningEntry[], options: ProvisionOptions): Promise<ApplyReport> {
-      const checked = check(entries);
+      const checked = check(entries, options.secretReferences);
       const { report, published } = await prisma.$transaction(
         async (tx) => {
           if (provider === 'postgresql')
@@ -196,6 +206,23 @@ export interface ProvisionOptions {
   prune: boolean;
   /** The workspaces the list names besides those of its entries (the file's `workspaces:`). */
   workspaces: string[];
+  /** The secret references each workspace may use beside SECRET_REFERENCES' (the file's `secret_references:`). */
+  secretReferences: SecretReferenceGrants;
+}
+
+/** Secret references by workspace: `{"sales": ["env:DCAPI_SECRET_SALES_*"]}`. */
+export type SecretReferenceGrants = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * Gives each workspace the secret references the list allows it, and takes them from those it no
+ * longer names: the list says what they are. Writes only the workspaces whose references change.
+ */
+async function grantSecretReferences(tx: Transaction, granted: SecretReferenceGrants): Promise<void> {
+  const rows = await tx.workspace.findMany({ select: { name: true, secretReferences: true } });
+  for (const { name, secretReferences } of rows) {
+    const wanted = Object.hasOwn(granted, name) ? JSON.stringify(granted[name]) : null;
+    if (wanted !== secretReferences) await tx.workspace.update({ where: { name }, data: { secretReferences: wanted } });
+  }
 }
 
 /** Makes the named workspaces that are missing, and marks them all as the list's; answers those it made. */

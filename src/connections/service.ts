@@ -38,7 +38,13 @@ import {
   storedDocument,
   type WriteContext,
 } from './records.ts';
-import { resolveReferences, revealReferences, storedRoute, testStoredConnection } from './references.ts';
+import {
+  resolveReferences,
+  revealReferences,
+  storedRoute,
+  testStoredConnection,
+  workspaceReferences,
+} from './references.ts';
 import { type ConnectionFilter, type ConnectionRow, connectionStore } from './store.ts';
 import { checkConnection, REACHING_FIELDS, routeOf } from './transport.ts';
 
@@ -74,6 +80,9 @@ const UPDATE_ATTEMPTS = 3;
 export function createConnectionsService(dependencies: ConnectionsDependencies) {
   const { prisma, secrets, references, policy, connectivity, events, logger, workspaces } = dependencies;
   const store = connectionStore(prisma);
+  // Each read of references asks what the workspace is allowed now: a connection moved, or a name no
+  // longer allowed, reads nothing it may no longer read.
+  const referencesFor = workspaceReferences(references, workspaces);
   // Reads answered from memory while nothing changed; every change reaches it through the events.
   // Turned off, it has nothing to forget: it does not watch (on SQLite, watching reads the audit trail every 250 ms).
   const cache = createReadCache(dependencies.readCache);
@@ -221,7 +230,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     const previous = storedDocument(stored, secrets);
     // A caller sending back what it read, secrets masked, keeps the stored ones.
     restoreMasks(document, previous);
-    const effective = resolveReferences({ ...previous, ...document }, references);
+    const merged = { ...previous, ...document };
+    const effective = resolveReferences(merged, await referencesFor(merged.workspace, merged));
     const dialect = checkConnection(effective, policy);
     const limit = principalKey(caller.principal);
     const tested = test
@@ -236,7 +246,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     refuseMasks(document);
     await checkTargetWorkspace(caller, document.workspace);
     // Checked with the values its references stand for; stored with the references as written.
-    const resolved = resolveReferences(document, references);
+    const resolved = resolveReferences(document, await referencesFor(document.workspace, document));
     const dialect = checkConnection(resolved, policy);
     const limit = principalKey(caller.principal);
     const tested = test
@@ -265,12 +275,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     if (!isConnectionId(id)) throw new NotFoundError(id);
     // Read first: who may write follows from where the connection is, which its audit event names.
     const stored = await findFor(caller, id, 'connections:write');
-    // Moving it needs connections:write where it goes too.
-    if (document.workspace !== undefined && document.workspace !== stored.workspace) {
-      await checkTargetWorkspace(caller, document.workspace);
-    }
+    // Moving it needs connections:write where it goes too, and checks its references against that workspace's.
+    const target = document.workspace;
+    const moves = target !== undefined && target !== stored.workspace;
+    if (moves) await checkTargetWorkspace(caller, target);
     const reaches =
-      maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
+      moves || maskedPaths(document).length > 0 || options.test || REACHING_FIELDS.some((name) => name in document);
     const checked = reaches ? await checkAgainstStored(caller, stored, document, options) : {};
     return recordedUpdate(caller, id, document, {
       ...checked,
@@ -290,7 +300,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       fields: restNames([field]),
     });
     // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
-    return revealReferences(field, value, references);
+    return revealReferences(row, field, value, referencesFor);
   }
 
   // The reveals of each request (a caller is made per request), by connection, version and field.
@@ -301,7 +311,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     return shown;
   };
 
-  const health = startHealthRecords(dependencies, store);
+  const health = startHealthRecords({ ...dependencies, referencesFor }, store);
 
   return {
     /** The connection with this id, or null (also when the caller may not see it). */
@@ -363,7 +373,12 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     /** Connects to a saved connection; a failure to connect is a result, recorded in the audit trail. */
     async test(caller: Caller, id: string): Promise<TestResult> {
       const row = await findFor(caller, id, 'connections:read');
-      const result = await testStoredConnection(connectivity, row, dependencies, principalKey(caller.principal));
+      const result = await testStoredConnection(
+        connectivity,
+        row,
+        { secrets, referencesFor },
+        principalKey(caller.principal),
+      );
       await audit(caller, {
         action: 'test',
         connectionId: row.id,
@@ -379,12 +394,14 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
      * rules of a saved one. `fieldName`: the name the caller gave a field, where it is not its own.
      */
     async testDraft(caller: Caller, input: Record<string, unknown>, fieldName = (name: string) => name) {
-      const { resolved, dialect } = renamingFields(
+      const { resolved, dialect } = await renamingFields(
         (name) => fieldName(uriAsWritten(input)(name)),
-        () => {
+        async () => {
           const document = parseFullDocument({ alias: 'test', ...input });
           refuseMasks(document);
-          const resolved = resolveReferences(document, references);
+          // Its references are read as its workspace may read them, and only for a writer there.
+          const writes = caller.principal.access.allows('connections:write', document.workspace);
+          const resolved = resolveReferences(document, await referencesFor(writes ? document.workspace : null, document));
           return { resolved, dialect: checkConnection(resolved, policy) };
         },
       );
@@ -394,7 +411,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
         resolved.schemas,
         principalKey(caller.principal),
       );
-      // A connection not saved: no connection, nor workspace, to name (a writer of any workspace may test a draft).
+      // A connection not saved: no connection, nor workspace, to name (a writer of any workspace may test a draft
+      // without references).
       await audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' });
       return result;
     },
@@ -404,7 +422,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       requireScope(caller, 'connections:read', row.workspace);
       return connectivity.introspect(
         `${row.id}:${row.version}`,
-        storedRoute(storedDocument(row, secrets), references),
+        await storedRoute(row, { secrets, referencesFor }),
         rowDialect(row),
         rowSchemas(row),
         principalKey(caller.principal),
@@ -471,9 +489,9 @@ export type ConnectionsService = ReturnType<typeof createConnectionsService>;
 const SECRET_FIELD_NAMES = INPUT_FIELDS.filter(([, field]) => field.secret).map(([name]) => name);
 
 /** Runs `check`, its ValidationError's fields named as the caller names them (`uri` for connectionUri). */
-function renamingFields<T>(fieldName: (name: string) => string, check: () => T): T {
+async function renamingFields<T>(fieldName: (name: string) => string, check: () => Promise<T>): Promise<T> {
   try {
-    return check();
+    return await check();
   } catch (error) {
     throw renamedProblems(error, fieldName);
   }

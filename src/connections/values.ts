@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { WORKSPACE_NAME, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
 import { isReference } from '../secrets/references.ts';
 import {
+  hasControlCharacter,
   hasMaskedSecret,
   hasMisplacedReference,
   MASK,
@@ -128,6 +129,12 @@ export function uri(maxLength: number): ValueKind<string> {
     },
     rules: string()
       .max(maxLength, `must be at most ${maxLength} characters`)
+      .refine((value) => !hasControlCharacter(value), {
+        message:
+          'must not contain control characters, as written or percent-encoded (%00 to %1F, %7F), but line breaks ' +
+          'and tabs in a secret parameter (a PEM key)',
+        abort: true,
+      })
       .refine((value) => isReference(value) || URI_WITH_SCHEME.test(value), {
         message: 'must be a URI with a scheme, such as postgresql://user:password@host:5432/dbname',
         abort: true,
@@ -166,7 +173,9 @@ export function distinctNames(): ValueKind<string[]> {
     graphql: '[String]',
     rules: z
       .array(
-        string().refine((value) => value.trim().length > 0, 'must not be empty or only spaces'),
+        string()
+          .refine((value) => value.trim().length > 0, 'must not be empty or only spaces')
+          .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters'),
         {
           error: typeError('an array of strings'),
         },

@@ -44,6 +44,11 @@ function checkName(name: string) {
   if (!result.success) throw new ValidationError([{ field: 'name', message: result.error.issues[0]?.message ?? '' }]);
 }
 
+/** A name no workspace can have (a NUL, any control character) names none: not found, and never looked up. */
+function requireNamable(name: string) {
+  if (!WORKSPACE_NAME.safeParse(name).success) throw new WorkspaceNotFoundError(name);
+}
+
 function refuseDefault(name: string) {
   if (name === DEFAULT_WORKSPACE) {
     throw new ValidationError([
@@ -57,6 +62,12 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
   return {
     /** Whether a workspace of this name exists. */
     exists: async (name: string) => (await table.findUnique({ where: { name } })) !== null,
+
+    /** The secret references the provisioning file allows the workspace's connections (none for a workspace not there). */
+    async secretReferencesOf(name: string): Promise<string[]> {
+      const row = await table.findUnique({ where: { name }, select: { secretReferences: true } });
+      return row?.secretReferences ? (JSON.parse(row.secretReferences) as string[]) : [];
+    },
 
     /** Refuses grants on workspaces that do not exist, naming each (`grants[1].workspace`). */
     async checkGrants(grants: readonly Grant[]) {
@@ -96,6 +107,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
     async rename(caller: Caller, from: string, to: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(from);
+      requireNamable(from);
       checkName(to);
       // Its connections change workspace: every read cache forgets what it holds.
       const moved = quietChange();
@@ -123,6 +135,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
     async remove(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(name);
+      requireNamable(name);
       return prisma.$transaction(async (tx) => {
         const existing = await tx.workspace.findUnique({ where: { name } });
         if (!existing) throw new WorkspaceNotFoundError(name);

@@ -235,7 +235,8 @@ function yogaLogger(logger: Logger) {
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       const [first, ...rest] = args;
-      if (first instanceof Error) logger[level]({ err: first }, first.message);
+      // The error's message goes with the error, which the logger rids of a failed query's values.
+      if (first instanceof Error) logger[level]({ err: first }, 'a GraphQL operation failed');
       else logger[level]({ details: rest.length > 0 ? rest : undefined }, String(first));
     };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { COLLECTION_PATH, notFoundProblem } from '../rest/database-connections.ts';
 import { internalError } from '../rest/problem.ts';
 import { routeNotFound } from '../rest/routes.ts';
+import { answerClientError } from './client-errors.ts';
 import { MAX_BODY_BYTES, pathOf, sendProblem } from './replies.ts';
 import { requestIdOf } from './security.ts';
 
@@ -31,6 +32,8 @@ export function createFastify(logger: Logger, requestTimeoutMs: number) {
     logController: new RequestLog({ requestIdLogLabel: 'requestId' }),
     genReqId: (request) => requestIdOf(request),
     bodyLimit: MAX_BODY_BYTES,
+    // A control character in a header is refused by Node's parser: 400 naming the header.
+    clientErrorHandler: answerClientError,
     // Ids of any length are looked up (and not found), as before the router had a say.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // A path that does not decode (`%E0%A4%A`) names no connection and no route.

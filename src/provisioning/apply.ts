@@ -30,9 +30,10 @@ export async function applyProvisioningFile(
     }
   }
   try {
-    if (problems.length === 0) return await connections.provision(entries, { prune, workspaces: file.workspaces });
+    const { workspaces, secretReferences } = file;
+    if (problems.length === 0) return await connections.provision(entries, { prune, workspaces, secretReferences });
     // Problems of form already: the rules are checked too, so that the file's every problem is listed.
-    connections.checkProvisioning(entries);
+    connections.checkProvisioning(entries, secretReferences);
   } catch (error) {
     if (!(error instanceof ProvisioningRejectedError)) throw error;
     for (const { index, field, message } of error.problems) {

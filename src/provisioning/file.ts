@@ -1,7 +1,8 @@
 /**
  * Reads a provisioning file: YAML or JSON (JSON is YAML), a top-level
- * `connections:` list of objects with the REST field names, and an optional
- * `workspaces:` list of names. Every problem is
+ * `connections:` list of objects with the REST field names, an optional
+ * `workspaces:` list of names, and an optional `secret_references:` map of
+ * workspaces to the references their connections may use. Every problem is
  * reported with its line, none stops the reading of the rest.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,10 @@ const yaml = () => {
 };
 
 import { WORKSPACE_NAME } from '../auth/grants.ts';
+import { WORKSPACE_REFERENCES } from '../connections/references.ts';
+
+/** The keys a provisioning file may hold. */
+const KEYS = ['connections', 'workspaces', 'secret_references'];
 
 /** The `workspaces:` list: names by the rules of a workspace's name; each problem added with its line. */
 function readWorkspaces(list: unknown, lineAt: (node: Node) => number, problems: FileProblem[]): string[] {
@@ -32,6 +37,30 @@ function readWorkspaces(list: unknown, lineAt: (node: Node) => number, problems:
     problems.push({ where: `workspaces[${index}]`, line: lineAt(item as Node), message });
     return [];
   });
+}
+
+/** The `secret_references:` map, by the rules of SECRET_REFERENCES; each problem added with its line. */
+function readSecretReferences(
+  map: unknown,
+  lineAt: (node: Node) => number,
+  problems: FileProblem[],
+): Record<string, string[]> {
+  if (map === undefined) return {};
+  const result = WORKSPACE_REFERENCES.safeParse(yaml().isNode(map) ? map.toJSON() : undefined);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    // As deep as the path goes in the file: the workspace, or the item of its list.
+    let node = map as Node;
+    for (const part of issue.path) {
+      const child = yaml().isCollection(node) ? node.get(part, true) : undefined;
+      if (!yaml().isNode(child)) break;
+      node = child;
+    }
+    const where = ['secret_references', ...issue.path].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+    const message = issue.path.length > 0 ? issue.message : 'must map workspace names to lists of references';
+    problems.push({ where, line: lineAt(node), message });
+  }
+  return {};
 }
 
 export interface FileEntry {
@@ -67,6 +96,8 @@ export interface ProvisioningFile {
   entries: FileEntry[];
   /** The names of the `workspaces:` list. */
   workspaces: string[];
+  /** The `secret_references:` map: the references each workspace's connections may use. */
+  secretReferences: Record<string, string[]>;
   /** What is wrong with the form of the file beyond its entries (a list item that is no object, an unknown key). */
   problems: FileProblem[];
 }
@@ -103,7 +134,7 @@ export function readProvisioningFile(file: string): ProvisioningFile {
   }
   for (const pair of root.items) {
     const key = (pair.key as { value?: unknown })?.value;
-    if (key !== 'connections' && key !== 'workspaces') {
+    if (typeof key !== 'string' || !KEYS.includes(key)) {
       problems.push({
         where: String(key),
         line: lineAt(pair.key as Node),
@@ -137,5 +168,11 @@ export function readProvisioningFile(file: string): ProvisioningFile {
       },
     });
   });
-  return { path: file, entries, workspaces: readWorkspaces(root.get('workspaces', true), lineAt, problems), problems };
+  return {
+    path: file,
+    entries,
+    workspaces: readWorkspaces(root.get('workspaces', true), lineAt, problems),
+    secretReferences: readSecretReferences(root.get('secret_references', true), lineAt, problems),
+    problems,
+  };
 }

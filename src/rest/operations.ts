@@ -126,8 +126,8 @@ ${CONNECTION_FIELDS}`,
   testStored: testMutation('TestDatabaseConnection', '$id: ID!', 'testDatabaseConnection(id: $id)'),
   testUri: testMutation(
     'TestConnectionUri',
-    '$uri: String, $dialect: Dialect, $parameters: JSONObject, $schemas: [String!], $useSsh: Boolean, $sshSettings: SshSettingsInput, $tlsSettings: TlsSettingsInput',
-    'testConnectionUri(uri: $uri, dialect: $dialect, parameters: $parameters, schemas: $schemas, useSsh: $useSsh, sshSettings: $sshSettings, tlsSettings: $tlsSettings)',
+    '$uri: String, $dialect: Dialect, $parameters: JSONObject, $schemas: [String!], $useSsh: Boolean, $sshSettings: SshSettingsInput, $tlsSettings: TlsSettingsInput, $workspace: String',
+    'testConnectionUri(uri: $uri, dialect: $dialect, parameters: $parameters, schemas: $schemas, useSsh: $useSsh, sshSettings: $sshSettings, tlsSettings: $tlsSettings, workspace: $workspace)',
   ),
   auditEvents: `query RestAuditEvents($first: Int!, $after: String, $filter: AuditEventFilter) {
   page: auditEvents(first: $first, after: $after, filter: $filter) {

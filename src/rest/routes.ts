@@ -333,13 +333,17 @@ export const REST_ROUTES: RestRoute[] = [
     summary: 'Test a connection URI before saving it',
     description:
       'Connects with the real driver and answers the outcome; saves nothing. The body holds `connection_uri`, or ' +
-      '`dialect` and `parameters` in its place. Needs connections:write.',
+      '`dialect` and `parameters` in its place. Needs connections:write; secret references, connections:write in ' +
+      'the `workspace` given (default: default), which must allow them.',
     body: {
       schema: 'ConnectionUriTest',
-      ...bodyShape(['connectionUri', 'dialect', 'parameters', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings'], {
-        fillDefaults: false,
-        noun: 'a connection test',
-      }),
+      ...bodyShape(
+        ['connectionUri', 'dialect', 'parameters', 'schemas', 'useSsh', 'sshSettings', 'tlsSettings', 'workspace'],
+        {
+          fillDefaults: false,
+          noun: 'a connection test',
+        },
+      ),
     },
     success: { status: 200, description: 'The outcome, working or not.', schema: 'ConnectionTestResult' },
     errors: [...BODY, ...RULES, ...CONNECTING, ...COMMON],
@@ -470,7 +474,8 @@ function readParameter({ name, values }: QueryParameter, value: string | string[
   if (typeof value !== 'string') return refuse('must be given once');
   if (values === 'boolean')
     return value === 'true' || value === 'false' ? value === 'true' : refuse('must be true or false');
-  if (values === 'text') return value;
+  // Nothing holds a control character: a NUL would reach the database in a condition.
+  if (values === 'text') return /\p{Cc}/u.test(value) ? refuse('must not contain control characters') : value;
   if (Array.isArray(values)) return values.includes(value) ? value : refuse(`must be one of ${values.join(', ')}`);
   const { max } = values as { max: number };
   const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : 0;

@@ -1,4 +1,5 @@
 /** Workspaces and the API keys made through the API: their types, queries and mutations. */
+import { z } from 'zod';
 import {
   ApiKeyNotFoundError,
   WorkspaceConflictError,
@@ -13,6 +14,9 @@ import type { WorkspaceRecord } from '../connections/workspaces.ts';
 import { describeErrorType } from '../error-codes.ts';
 import { resultNames } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
+
+/** The ids of keys made through the API (randomUUID). */
+const KEY_ID = z.uuid();
 
 for (const [ErrorClass, name] of [
   [WorkspaceNotFoundError, 'WorkspaceNotFoundError'],
@@ -204,6 +208,8 @@ builder.mutationField('revokeApiKey', (t) =>
     authScopes: { 'access:admin': true },
     errors: { types: [ApiKeyNotFoundError], ...resultNames('RevokeApiKey', 'apiKey') },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { apiKeys, caller }) => apiKeys.revoke(caller, id),
+    // Keys' ids are UUIDs: any other id names none, and is never looked up.
+    resolve: (_root, { id }, { apiKeys, caller }) =>
+      KEY_ID.safeParse(id).success ? apiKeys.revoke(caller, id) : Promise.reject(new ApiKeyNotFoundError(id)),
   }),
 );

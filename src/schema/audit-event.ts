@@ -5,6 +5,7 @@ import { AUDIT_ACTIONS, type AuditAction, auditEventsPage } from '../audit/event
 import { builder } from '../builder.ts';
 import type { AuditEvent as AuditEventRow } from '../generated/sqlite/client.ts';
 import { pageComplexity } from './query-limits.ts';
+import { plainText } from './text-arguments.ts';
 
 const AuditActionEnum = builder.enumType('AuditAction', {
   description: 'What was done.',
@@ -97,7 +98,8 @@ builder.queryField('auditEvents', (t) =>
         });
         const beforeId = args.after ? eventNumberOf(args.after) : undefined;
         const workspaces = principal.access.workspacesWith(['audit:read']);
-        const rows = await auditEventsPage(prisma, { ...args.filter, workspaces, beforeId }, limit);
+        const filter = { ...args.filter, connectionId: plainText(args.filter?.connectionId, 'filter.connectionId') };
+        const rows = await auditEventsPage(prisma, { ...filter, workspaces, beforeId }, limit);
         const nodes = rows.slice(0, expectedSize);
         const last = nodes[nodes.length - 1];
         return {

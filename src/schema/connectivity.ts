@@ -127,6 +127,11 @@ builder.mutationField('testConnectionUri', (t) =>
       useSsh: t.arg.boolean({ description: 'Connect through the SSH bastion of sshSettings. Default: false.' }),
       sshSettings: t.arg({ type: SETTINGS_TYPES.SshSettings.input }),
       tlsSettings: t.arg({ type: SETTINGS_TYPES.TlsSettings.input }),
+      workspace: t.arg.string({
+        description:
+          'The workspace whose secret references the draft may use (the caller must hold connections:write there). ' +
+          'Default: default.',
+      }),
     },
     errors: {
       types: [ValidationError, ...DIALECT_ERRORS, ...CONNECTIVITY_ERRORS],
@@ -135,7 +140,7 @@ builder.mutationField('testConnectionUri', (t) =>
     },
     resolve: (
       _root,
-      { uri, dialect, parameters, schemas, useSsh, sshSettings, tlsSettings },
+      { uri, dialect, parameters, schemas, useSsh, sshSettings, tlsSettings, workspace },
       { connections, caller },
     ) =>
       // The argument `uri` is the connection's connectionUri: errors name it as the caller wrote it.
@@ -149,6 +154,7 @@ builder.mutationField('testConnectionUri', (t) =>
           useSsh: useSsh ?? false,
           sshSettings,
           tlsSettings,
+          workspace: workspace ?? undefined,
         },
         (name) => (name === 'connectionUri' ? 'uri' : name),
       ),

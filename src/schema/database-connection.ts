@@ -18,6 +18,7 @@ import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 import { HealthStatusEnum } from './connection-health.ts';
 import { pageComplexity } from './query-limits.ts';
+import { plainText } from './text-arguments.ts';
 
 export const DatabaseConnection = builder.node(
   builder.objectRef<ConnectionRow>('DatabaseConnection'),
@@ -90,8 +91,8 @@ function filterOf(
     | undefined,
 ): ConnectionFilter {
   return {
-    ...(filter?.workspace != null && { workspace: filter.workspace }),
-    ...(filter?.alias != null && { alias: filter.alias }),
+    ...(filter?.workspace != null && { workspace: plainText(filter.workspace, 'filter.workspace') }),
+    ...(filter?.alias != null && { alias: plainText(filter.alias, 'filter.alias') }),
     ...(filter?.dialect != null && { dialect: filter.dialect }),
     ...(filter?.health != null && { health: filter.health }),
   };

@@ -113,8 +113,13 @@ export function resolveUriReferences(uri: string, resolve: (reference: string) =
   const parts = parse(uri);
   const parameters = referencedParameters(parts);
   if (!isReference(parts.password) && parameters.length === 0) return uri;
-  if (isReference(parts.password)) parts.password = encodeURIComponent(resolve(parts.password));
-  for (const parameter of parameters) parameter.value = encodeURIComponent(resolve(parameter.value as string));
+  // A reference given back as it is (one a reveal cannot read) stays as written, not encoded.
+  const resolved = (reference: string) => {
+    const value = resolve(reference);
+    return value === reference ? reference : encodeURIComponent(value);
+  };
+  if (isReference(parts.password)) parts.password = resolved(parts.password);
+  for (const parameter of parameters) parameter.value = resolved(parameter.value as string);
   return format(parts);
 }
 
@@ -125,6 +130,21 @@ export function hasMisplacedReference(uri: string): boolean {
   if (isReference(parts.password)) parts.password = '';
   for (const parameter of referencedParameters(parts)) parameter.value = '';
   return format(parts).includes('${');
+}
+
+/**
+ * Whether a URI holds a control character, as written or percent-encoded (%00 to %1F, %7F): drivers
+ * and file paths decode what a URI encodes, and a NUL cuts a path (`inside.db%00.txt`) or a value
+ * where C code reads it. Line breaks and tabs are text in a secret parameter's value (a PEM key).
+ */
+export function hasControlCharacter(uri: string): boolean {
+  if (/\p{Cc}/u.test(uri)) return true;
+  const parts = parse(uri);
+  for (const parameter of parts.parameters) {
+    if (parameter.value && isSecretParameter(parameter.name))
+      parameter.value = parameter.value.replace(/%0[9ad]/gi, '');
+  }
+  return /%[01][0-9a-f]|%7f/i.test(format(parts));
 }
 
 export function hasMaskedSecret(uri: string): boolean {
