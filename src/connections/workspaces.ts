@@ -1,7 +1,8 @@
 /**
  * Workspaces: each connection belongs to one, and grants name them. Listed by anyone (those their
  * grants name); created, renamed and deleted (only when empty) by callers holding access:admin in
- * every workspace. `default` always exists and is neither renamed nor deleted.
+ * every workspace; the grants of keys made through the API follow a rename and go with a deletion.
+ * `default` always exists and is neither renamed nor deleted.
  */
 
 import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
@@ -54,7 +55,21 @@ function refuseDefault(name: string) {
 
 export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: ConnectionEvents) {
   const table = prisma.workspace;
+
+  /**
+   * Deletes a workspace found empty, in the transaction that found it so: keys made through the API
+   * lose their grants on it (ManagedApiKeys.forgetWorkspace), so one made later with its name grants
+   * nothing to them; recorded in the audit trail.
+   */
+  async function deleteWithin(tx: Pick<Prisma, 'workspace' | 'apiKey' | 'auditEvent'>, caller: Caller, name: string) {
+    await tx.workspace.delete({ where: { name } });
+    await keys.forgetWorkspace(tx, caller, name);
+    await audit(tx, caller, 'delete_workspace', name);
+  }
+
   return {
+    deleteWithin,
+
     /** Whether a workspace of this name exists. */
     exists: async (name: string) => (await table.findUnique({ where: { name } })) !== null,
 
@@ -119,7 +134,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
       }
     },
 
-    /** Deletes an empty workspace; answers it as it was. */
+    /** Deletes an empty workspace (see deleteWithin); answers it as it was. */
     async remove(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(name);
@@ -128,8 +143,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
         if (!existing) throw new WorkspaceNotFoundError(name);
         const held = await connectionStore(tx).count({ workspaces: [name] });
         if (held > 0) throw new WorkspaceNotEmptyError(name, held);
-        await tx.workspace.delete({ where: { name } });
-        await audit(tx, caller, 'delete_workspace', name);
+        await deleteWithin(tx, caller, name);
         return existing;
       });
     },
