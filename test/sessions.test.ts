@@ -8,12 +8,20 @@
  * keys' grants, so that a workspace made again with its name grants them nothing. A second instance
  * is a process of its own, on the same SQLite file or PostgreSQL database.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type JWK, SignJWT } from 'jose';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey, SCOPES } from '../src/auth/api-keys.ts';
 import type { RunningService } from '../src/service.ts';
-import { createSqliteDatabase, STORES, type TestDatabase } from './support/databases.ts';
+import {
+  createPostgresDatabase,
+  createSqliteDatabase,
+  postgresAvailable,
+  STORES,
+  type TestDatabase,
+} from './support/databases.ts';
 import { AUDIENCE, signingKey, startProvider } from './support/oidc.ts';
 import { type ServerProcess, startServerProcess } from './support/process.ts';
 import { clientFor, startTestService, TEST_ENCRYPTION_KEY } from './support/service.ts';
@@ -365,4 +373,79 @@ describe('a workspace the provisioning file prunes', () => {
       await database.drop();
     }
   });
+});
+
+describe.skipIf(!postgresAvailable)('a key made while its workspace goes, on PostgreSQL', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  /** A transaction of its own, held open while the service works. */
+  let holder: pg.Client;
+  const operator = (method: string, path: string, body?: unknown) =>
+    clientFor(service.url).request(method, path, body, bearer(OPERATOR));
+  /** Statements of the service waiting for a lock the held transaction has. */
+  const waiting = async () =>
+    Number(
+      (
+        await holder.query(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      ).rows[0].n,
+    );
+  const grantsOn = (workspace: string) => [{ workspace, scopes: ['connections:read'] }];
+
+  beforeAll(async () => {
+    if (!postgresAvailable) return;
+    database = await createPostgresDatabase();
+    service = await startTestService(database.url, { API_KEYS });
+    for (const name of ['doomed', 'leaving', 'moving']) {
+      expect((await operator('POST', WORKSPACES, { name })).status).toBe(201);
+    }
+    holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+  });
+  afterAll(async () => {
+    await holder?.end();
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it('waits for a deletion under way, then finds the workspace gone', async () => {
+    await holder.query('BEGIN');
+    await holder.query("DELETE FROM workspaces WHERE name = 'doomed'");
+    const made = operator('POST', KEYS, { name: 'late', grants: grantsOn('doomed') });
+    try {
+      expect(await until(waiting, (n) => n > 0, 10_000)).toBeGreaterThan(0);
+    } finally {
+      await holder.query('COMMIT');
+    }
+    const reply = await made;
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.body.errors).toEqual([{ field: 'grants[0].workspace', message: 'names no workspace' }]);
+  });
+
+  it.each([
+    ['deletion', 'leaving', 'DELETE', undefined, []],
+    ['rename', 'moving', 'PUT', { name: 'moved' }, grantsOn('moved')],
+  ] as const)(
+    'makes a %s wait for a key being made on the workspace, then change its grant',
+    async (_what, workspace, method, body, after) => {
+      const id = randomUUID();
+      await holder.query('BEGIN');
+      // What the service's own creation does: the workspace read FOR SHARE, then the key written.
+      await holder.query('SELECT name FROM workspaces WHERE name = $1 FOR SHARE', [workspace]);
+      await holder.query(
+        "INSERT INTO api_keys (id, name, hash, grants, created_by, created_at) VALUES ($1, 'racing', $2, $3, 'test', now())",
+        [id, hashApiKey(generateApiKey()), JSON.stringify(grantsOn(workspace))],
+      );
+      const changed = operator(method, `${WORKSPACES}/${workspace}`, body);
+      try {
+        expect(await until(waiting, (n) => n > 0, 10_000)).toBeGreaterThan(0);
+      } finally {
+        await holder.query('COMMIT');
+      }
+      expect((await changed).status).toBe(200);
+      const key = (await operator('GET', KEYS)).body.find((row: { id: string }) => row.id === id);
+      expect(key.grants).toEqual(after);
+    },
+  );
 });

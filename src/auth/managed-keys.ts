@@ -88,6 +88,9 @@ export interface KeyState {
 }
 const KEY_STATE = { id: true, grants: true, revokedAt: true } as const;
 
+/** Where a new key's workspaces are looked up: the key's transaction. */
+export type WorkspaceReader = Pick<Prisma, 'workspace' | '$queryRawUnsafe'>;
+
 /** The keys whose grants name this workspace, with their grants. */
 async function keysNaming(tx: Pick<Prisma, 'apiKey'>, workspace: string) {
   // A workspace's name, quoted, is found in the JSON only as a grant's workspace (scopes hold a colon).
@@ -98,11 +101,18 @@ async function keysNaming(tx: Pick<Prisma, 'apiKey'>, workspace: string) {
 export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, message: string) => void }) {
   const table = prisma.apiKey;
   /** The audit event of a key made or revoked: in the workspace of its grants when they name one only. */
-  const audit = (caller: Caller, action: AuditAction, id: string, grants: readonly Grant[], fields: string[]) => {
+  const audit = (
+    caller: Caller,
+    action: AuditAction,
+    id: string,
+    grants: readonly Grant[],
+    fields: string[],
+    writer: Pick<Prisma, 'auditEvent'> = prisma,
+  ) => {
     const workspaces = new Set(grants.map((grant) => grant.workspace));
     const [only] = workspaces;
     const workspace = workspaces.size === 1 && only !== EVERY_WORKSPACE ? only : null;
-    return recordAuditEvent(prisma, { ...actorOf(caller), action, subject: id, workspace, fields });
+    return recordAuditEvent(writer, { ...actorOf(caller), action, subject: id, workspace, fields });
   };
 
   function touch(row: ApiKeyRow, now: Date) {
@@ -143,16 +153,17 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
 
     /**
      * Makes a key; answers it (the only time it is shown) with its record. `checkWorkspaces` refuses
-     * a grant on a workspace that is not there, once the caller is known to administer it.
+     * a grant on a workspace that is not there, once the caller is known to administer it: in the
+     * key's transaction, so that a workspace deleted meanwhile either waits for the key (and takes
+     * its grant out) or is found gone.
      */
     async create(
       caller: Caller,
       input: NewApiKey,
-      checkWorkspaces: (grants: readonly Grant[]) => Promise<void>,
+      checkWorkspaces: (grants: readonly Grant[], tx: WorkspaceReader) => Promise<void>,
     ): Promise<{ key: string; record: ApiKeyRecord }> {
       const { name, grants, expiresAt = null } = parseNewKey(input);
       requireAdminOver(caller.principal.access, grants);
-      await checkWorkspaces(grants);
       const key = generateApiKey();
       const id = randomUUID();
       const data = {
@@ -164,10 +175,12 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
         createdAt: new Date(),
         expiresAt,
       };
-      const [row] = await prisma.$transaction([
-        table.create({ data }),
-        audit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at']),
-      ]);
+      const row = await prisma.$transaction(async (tx) => {
+        await checkWorkspaces(grants, tx);
+        const created = await tx.apiKey.create({ data });
+        await audit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at'], tx);
+        return created;
+      });
       return { key, record: recordOf(row) };
     },
 
