@@ -57,9 +57,20 @@ interface Connection {
 const revealedUri = (payload: Payload) => payload.data?.databaseConnectionEvents.connection?.connectionUri;
 
 /** Clients subscribed on an instance now, as its /metrics counts them. */
-async function subscribersOn(url: string) {
-  const text = await (await fetch(`${url}/metrics`, { headers: bearer(OPERATOR) })).text();
+async function subscribersOn(url: string, key = OPERATOR) {
+  const text = await (await fetch(`${url}/metrics`, { headers: bearer(key) })).text();
   return Number(/^graphql_subscribers (\d+)/m.exec(text)?.[1]);
+}
+
+/** Waits until an instance counts this many subscribers (each stream listens once it is counted). */
+async function expectSubscribers(url: string, count: number, key = OPERATOR) {
+  expect(
+    await until(
+      () => subscribersOn(url, key),
+      (n) => n === count,
+      10_000,
+    ),
+  ).toBe(count);
 }
 
 describe.each(STORES)('subscriptions end with their credential on $name', (store) => {
@@ -93,26 +104,12 @@ describe.each(STORES)('subscriptions end with their credential on $name', (store
   /** The key's revealing subscription on each instance, once both listen and deliver (proven by a change). */
   async function openStreams(key: string, connection: Connection, password: string): Promise<[Subscriber, Subscriber]> {
     const urls = [first.url, second.url];
-    for (const url of urls)
-      expect(
-        await until(
-          () => subscribersOn(url),
-          (n) => n === 0,
-          10_000,
-        ),
-      ).toBe(0);
+    for (const url of urls) await expectSubscribers(url, 0);
     const streams = (await Promise.all(urls.map((url) => subscribe(url, REVEALING, {}, bearer(key))))) as [
       Subscriber,
       Subscriber,
     ];
-    for (const url of urls)
-      expect(
-        await until(
-          () => subscribersOn(url),
-          (n) => n === 1,
-          10_000,
-        ),
-      ).toBe(1);
+    for (const url of urls) await expectSubscribers(url, 1);
     await setPassword(connection, password);
     // On SQLite, a process reading the audit trail may still bring changes made just before the stream opened.
     for (const stream of streams) {
@@ -271,13 +268,7 @@ describe.each(STORES)('subscriptions end with their credential on $name', (store
       // A new stream of the key hears the change in sales, and not the one in ghost made before it.
       const stream = await subscribe(first.url, REVEALING, {}, bearer(both.key));
       try {
-        expect(
-          await until(
-            () => subscribersOn(first.url),
-            (n) => n === 1,
-            10_000,
-          ),
-        ).toBe(1);
+        await expectSubscribers(first.url, 1);
         await setPassword(phantom, 'Ghost-Secret-6');
         await setPassword(connection, 'Sales-After-7');
         const next = await stream.next(10_000);
@@ -313,13 +304,7 @@ describe('a subscription with an identity provider’s token', () => {
       bearer(token),
     );
     try {
-      const count = async () =>
-        Number(
-          /^graphql_subscribers (\d+)/m.exec(
-            (await api.request('GET', '/metrics', undefined, bearer(token))).text,
-          )?.[1],
-        );
-      expect(await until(count, (n) => n === 1, 10_000)).toBe(1);
+      await expectSubscribers(service.url, 1, token);
       const created = await api.request('POST', PATH, { alias: 'orders', connection_uri: uri('p') }, bearer(token));
       expect(created.status).toBe(201);
       expect((await stream.next(10_000)).data?.databaseConnectionEvents.action).toBe('CREATED');
