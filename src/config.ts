@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { grantsOfStrings } from './auth/grants.ts';
+import { SESSION_CHECK_MS } from './auth/sessions.ts';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_SECRET_REFERENCES, WORKSPACE_REFERENCES } from './connections/references.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
@@ -153,6 +154,7 @@ export const ENVIRONMENT = z.object({
   OIDC_JWKS_COOLDOWN_S: integer(0, 3_600).default(30),
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   OIDC_GROUP_GRANTS: groupGrants().optional(),
+  SUBSCRIPTION_CHECK_MS: integer(100, 3_600_000).default(SESSION_CHECK_MS),
   CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CONSOLE_OIDC_SCOPE: z.string().min(1).default('openid'),
   CONSOLE: boolean().default(true),

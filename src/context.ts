@@ -1,6 +1,7 @@
 /** What every resolver receives. */
 import type { Principal } from './auth/api-keys.ts';
 import type { ManagedApiKeys } from './auth/managed-keys.ts';
+import type { Sessions } from './auth/sessions.ts';
 import type { Caller, ConnectionsService } from './connections/service.ts';
 import type { Prisma } from './db/client.ts';
 import type { ConnectionEvents } from './events/connection-events.ts';
@@ -14,6 +15,8 @@ export interface ServiceContext {
   apiKeys: ManagedApiKeys;
   /** Live change events, for subscriptions. */
   events: ConnectionEvents;
+  /** Subscriptions last as long as their caller's credential. */
+  sessions: Sessions;
   /** For the audit trail's queries, and Pothos' Prisma plugin. */
   prisma: Prisma;
   logger: Logger;

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { retentionCutoff } from './audit/events.ts';
 import { createAuthenticator, oidcSettings } from './auth/authenticator.ts';
+import { createSessions } from './auth/sessions.ts';
 import type { Config } from './config.ts';
 import { countsOf } from './connections/provisioning.ts';
 import { startHealthChecks } from './health/checker.ts';
@@ -39,7 +40,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const pruning = setInterval(pruneAuditTrail, HOUR_MS);
   pruning.unref();
   const authenticate = createAuthenticator({ apiKeys: config.apiKeys, oidc: oidcSettings(config) }, apiKeys, logger);
-  const app = createApp({ prisma, logger, connections, apiKeys, events }, store, keyring, { ...config, authenticate });
+  const sessions = createSessions(apiKeys, logger, config.SUBSCRIPTION_CHECK_MS);
+  const app = createApp({ prisma, logger, connections, apiKeys, events, sessions }, store, keyring, {
+    ...config,
+    authenticate,
+  });
   const healthChecks =
     config.HEALTH_CHECK_INTERVAL_S > 0
       ? startHealthChecks(
@@ -64,6 +69,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       deadline.unref();
       await app.close();
       clearTimeout(deadline);
+      sessions.stop();
       clearInterval(pruning);
       await healthChecks?.stop();
       await opened.close();

@@ -83,7 +83,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
     connectivity: createConnectivity(config),
     events,
     logger,
-    workspaces: workspaces(prisma, apiKeys, events),
+    workspaces: workspaces(prisma, apiKeys, events, store.provider),
     readCache: {
       maxEntries: config.READ_CACHE_ENTRIES,
       maxBytes: config.READ_CACHE_MB * 1_048_576,

@@ -104,3 +104,92 @@ describe.each(STORES)('metrics on $name', ({ create, skip }) => {
     expect(errors[0]).toMatch(/^database_errors_total\{code="P\d{4}"\} \d/);
   });
 });
+
+describe.each(STORES)('the health of connections on /metrics, per workspace, on $name', ({ create, skip }) => {
+  let database: TestDatabase;
+  let service: RunningService;
+  const OPERATOR = generateApiKey();
+  const keys = JSON.stringify([
+    { name: 'operator', hash: hashApiKey(OPERATOR), scopes: ['connections:write', 'access:admin'] },
+    { name: 'prometheus', hash: hashApiKey(SCRAPER_KEY), scopes: ['metrics:read'] },
+  ]);
+  const as = (key: string) => (method: string, path: string, body?: unknown) =>
+    clientFor(service.url).request(method, path, body, { authorization: `Bearer ${key}` });
+  /** The label sets of a series, as `workspace/alias` with its value. */
+  const series = (text: string, name: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`))
+      .map((line) => {
+        const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]));
+        return `${labels.workspace}/${labels.alias} ${line.split(' ').at(-1)}`;
+      })
+      .sort();
+
+  beforeAll(async () => {
+    if (skip) return;
+    database = await create();
+    service = await startTestService(database.url, { API_KEYS: keys });
+    const operator = as(OPERATOR);
+    for (const name of ['a', 'b']) expect((await operator('POST', '/api/v1/workspaces', { name })).status).toBe(201);
+    for (const [workspace, alias] of [
+      ['a', 'orders'],
+      ['b', 'orders'],
+      ['b', 'b-payroll-hidden'],
+    ]) {
+      const created = await operator('POST', PATH, { workspace, alias, connection_uri: 'postgresql://u:p@db/x' });
+      expect(created.status).toBe(201);
+    }
+    // As if each had been checked: the scheduled checks are off in the tests.
+    await runSql(database, "UPDATE database_connections SET health_status = 'ok', health_latency_ms = 12");
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it.skipIf(skip)('shows a key with metrics:read in one workspace only the series of that workspace', async () => {
+    // The attack: an admin of workspace a makes a metrics key for a, and reads b's connections with it.
+    const adminOfA = await as(OPERATOR)('POST', '/api/v1/api-keys', {
+      name: 'admin-of-a',
+      grants: [{ workspace: 'a', scopes: ['access:admin', 'metrics:read'] }],
+    });
+    const made = await as(adminOfA.body.key)('POST', '/api/v1/api-keys', {
+      name: 'metrics-of-a',
+      grants: [{ workspace: 'a', scopes: ['metrics:read'] }],
+    });
+    expect(made.status, made.text).toBe(201);
+    const reply = await as(made.body.key)('GET', '/metrics');
+    expect(reply.status).toBe(200);
+    expect(series(reply.text, 'database_connection_up')).toEqual(['a/orders 1']);
+    expect(series(reply.text, 'database_connection_check_latency_seconds')).toEqual(['a/orders 0.012']);
+    expect(reply.text).not.toContain('workspace="b"');
+    expect(reply.text).not.toContain('b-payroll-hidden');
+    // Reading b's connections is not reading their metrics.
+    const readerOfB = await as(OPERATOR)('POST', '/api/v1/api-keys', {
+      name: 'reader-of-b',
+      grants: [
+        { workspace: 'a', scopes: ['metrics:read'] },
+        { workspace: 'b', scopes: ['connections:read'] },
+      ],
+    });
+    expect(readerOfB.status, readerOfB.text).toBe(201);
+    const read = await as(readerOfB.body.key)('GET', '/metrics');
+    expect(series(read.text, 'database_connection_up')).toEqual(['a/orders 1']);
+    expect(read.text).not.toContain('b-payroll-hidden');
+  });
+
+  it.skipIf(skip)(
+    'shows a scraper with metrics:read everywhere every connection, told apart by workspace',
+    async () => {
+      const reply = await as(SCRAPER_KEY)('GET', '/metrics');
+      expect(reply.status).toBe(200);
+      expect(series(reply.text, 'database_connection_up')).toEqual([
+        'a/orders 1',
+        'b/b-payroll-hidden 1',
+        'b/orders 1',
+      ]);
+      expect(reply.text).toMatch(/^database_connection_up\{workspace="b",alias="orders",dialect="postgresql"\} 1$/m);
+    },
+  );
+});

@@ -34,14 +34,14 @@ describe('change events on SQLite, within the process', () => {
     try {
       const api = clientFor(service.url);
       const all = await subscribe(service.url, EVENTS);
-      await eventually(async () => (await subscribers(service.url)) === 1);
+      expect(await eventually(async () => (await subscribers(service.url)) === 1)).toBe(true);
       const created = await api.request('POST', PATH, {
         alias: 'live',
         connection_uri: `postgresql://u:${SECRET}@h/db`,
       });
       const { id } = created.body;
       const one = await subscribe(service.url, EVENTS, { id });
-      await eventually(async () => (await subscribers(service.url)) === 2);
+      expect(await eventually(async () => (await subscribers(service.url)) === 2)).toBe(true);
       await api.request('POST', PATH, { alias: 'unrelated', connection_uri: 'postgresql://u:p@h/db' });
       await api.request('PUT', `${PATH}/${id}`, { alias: 'live-2', connection_uri: created.body.connection_uri });
       await api.request('DELETE', `${PATH}/${id}`);
@@ -92,7 +92,7 @@ describe.skipIf(!postgresAvailable)('change events across instances on PostgreSQ
     const [writer, listener] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     try {
       const subscriber = await subscribe(listener.url, EVENTS);
-      await eventually(async () => (await subscribers(listener.url)) === 1);
+      expect(await eventually(async () => (await subscribers(listener.url)) === 1)).toBe(true);
       const api = clientFor(writer.url);
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {

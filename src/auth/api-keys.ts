@@ -27,6 +27,13 @@ export interface Principal {
   /** Who exactly, for the audit trail: `key:<id>`, `oidc:<issuer>#<subject>`; null for local mode and tools. */
   id: string | null;
   access: Access;
+  /** When the credential ends by itself (a key's expires_at, a token's exp); absent: it does not. */
+  expiresAt?: Date;
+  /**
+   * A key made through the API: its id, and its grants as stored when it authenticated. What the
+   * caller holds open (a subscription) reads the row again, and ends when it is revoked or they changed.
+   */
+  managedKey?: { id: string; grants: string };
 }
 
 /** Who asks: what it may do where, who the audit trail says acted, and whose limit its connection tests count against. */

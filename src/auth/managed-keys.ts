@@ -82,16 +82,42 @@ function requireAdminOver(access: Access, grants: readonly Grant[]): void {
   if (outside !== undefined) throw new AccessDeniedError('access:admin', outside);
 }
 
-const administers = (access: Access, grants: readonly Grant[]) => outsideAdmin(access, grants) === undefined;
+/** A key left with no grant (its workspaces deleted) belongs to no workspace: only admins of every one see it. */
+const administers = (access: Access, grants: readonly Grant[]) =>
+  grants.length === 0 ? access.allowsEverywhere('access:admin') : outsideAdmin(access, grants) === undefined;
+
+/** What may end a key while a caller holds something open with it: its revocation, or its grants changed. */
+export interface KeyState {
+  grants: string;
+  revokedAt: Date | null;
+}
+const KEY_STATE = { id: true, grants: true, revokedAt: true } as const;
+
+/** Where a new key's workspaces are looked up: the key's transaction. */
+export type WorkspaceReader = Pick<Prisma, 'workspace' | '$queryRawUnsafe'>;
+
+/** The keys whose grants name this workspace, with their grants. */
+async function keysNaming(tx: Pick<Prisma, 'apiKey'>, workspace: string) {
+  // A workspace's name, quoted, is found in the JSON only as a grant's workspace (scopes hold a colon).
+  const rows = await tx.apiKey.findMany({ where: { grants: { contains: `"${workspace}"` } } });
+  return rows.map((row) => ({ row, grants: JSON.parse(row.grants) as Grant[] }));
+}
 
 export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, message: string) => void }) {
   const table = prisma.apiKey;
   /** The audit event of a key made or revoked: in the workspace of its grants when they name one only. */
-  const audit = (caller: Caller, action: AuditAction, id: string, grants: readonly Grant[], fields: string[]) => {
+  const audit = (
+    caller: Caller,
+    action: AuditAction,
+    id: string,
+    grants: readonly Grant[],
+    fields: string[],
+    writer: Pick<Prisma, 'auditEvent'> = prisma,
+  ) => {
     const workspaces = new Set(grants.map((grant) => grant.workspace));
     const [only] = workspaces;
     const workspace = workspaces.size === 1 && only !== EVERY_WORKSPACE ? only : null;
-    return recordAuditEvent(prisma, { ...actorOf(caller), action, subject: id, workspace, fields });
+    return recordAuditEvent(writer, { ...actorOf(caller), action, subject: id, workspace, fields });
   };
 
   function touch(row: ApiKeyRow, now: Date) {
@@ -109,7 +135,19 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
       const now = new Date();
       if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return undefined;
       touch(row, now);
-      return { name: row.name, id: `key:${row.id}`, access: new Access(JSON.parse(row.grants) as Grant[]) };
+      return {
+        name: row.name,
+        id: `key:${row.id}`,
+        access: new Access(JSON.parse(row.grants) as Grant[]),
+        ...(row.expiresAt && { expiresAt: row.expiresAt }),
+        managedKey: { id: row.id, grants: row.grants },
+      };
+    },
+
+    /** The keys' grants (as stored) and revocations now, by id; a key that is not there is left out. */
+    async states(ids: readonly string[]): Promise<Map<string, KeyState>> {
+      const rows = await table.findMany({ where: { id: { in: [...ids] } }, select: KEY_STATE });
+      return new Map(rows.map(({ id, ...state }) => [id, state]));
     },
 
     /** The keys the caller administers (every workspace their grants name), newest first. */
@@ -120,16 +158,17 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
 
     /**
      * Makes a key; answers it (the only time it is shown) with its record. `checkWorkspaces` refuses
-     * a grant on a workspace that is not there, once the caller is known to administer it.
+     * a grant on a workspace that is not there, once the caller is known to administer it: in the
+     * key's transaction, so that a workspace deleted meanwhile either waits for the key (and takes
+     * its grant out) or is found gone.
      */
     async create(
       caller: Caller,
       input: NewApiKey,
-      checkWorkspaces: (grants: readonly Grant[]) => Promise<void>,
+      checkWorkspaces: (grants: readonly Grant[], tx: WorkspaceReader) => Promise<void>,
     ): Promise<{ key: string; record: ApiKeyRecord }> {
       const { name, grants, expiresAt = null } = parseNewKey(input);
       requireAdminOver(caller.principal.access, grants);
-      await checkWorkspaces(grants);
       const key = generateApiKey();
       const id = randomUUID();
       const data = {
@@ -141,10 +180,12 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
         createdAt: new Date(),
         expiresAt,
       };
-      const [row] = await prisma.$transaction([
-        table.create({ data }),
-        audit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at']),
-      ]);
+      const row = await prisma.$transaction(async (tx) => {
+        await checkWorkspaces(grants, tx);
+        const created = await tx.apiKey.create({ data });
+        await audit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at'], tx);
+        return created;
+      });
       return { key, record: recordOf(row) };
     },
 
@@ -161,14 +202,33 @@ export function managedApiKeys(prisma: Prisma, logger: { warn: (object: object, 
       return recordOf(revoked);
     },
 
+    /**
+     * Takes a deleted workspace out of every key's grants (inside the deletion's transaction), so that
+     * a workspace made later with its name grants nothing to them; a key left with no grant is revoked.
+     */
+    async forgetWorkspace(tx: Pick<Prisma, 'apiKey' | 'auditEvent'>, caller: Caller, name: string) {
+      const now = new Date();
+      for (const { row, grants } of await keysNaming(tx, name)) {
+        const kept = grants.filter((grant) => grant.workspace !== name);
+        const revoke = kept.length === 0 && !row.revokedAt;
+        const data = { grants: JSON.stringify(kept), ...(revoke && { revokedAt: now }) };
+        await tx.apiKey.update({ where: { id: row.id }, data });
+        if (!revoke) continue;
+        await recordAuditEvent(tx, {
+          ...actorOf(caller),
+          action: 'revoke_api_key',
+          subject: row.id,
+          workspace: name,
+          fields: ['revoked_at'],
+        });
+      }
+    },
+
     /** Rewrites the grants naming a renamed workspace (inside the rename's transaction). */
     async renameWorkspace(tx: Pick<Prisma, 'apiKey'>, from: string, to: string) {
-      const rows = await tx.apiKey.findMany({ where: { grants: { contains: `"${from}"` } } });
-      for (const row of rows) {
-        const grants = (JSON.parse(row.grants) as Grant[]).map((grant) =>
-          grant.workspace === from ? { ...grant, workspace: to } : grant,
-        );
-        await tx.apiKey.update({ where: { id: row.id }, data: { grants: JSON.stringify(grants) } });
+      for (const { row, grants } of await keysNaming(tx, from)) {
+        const renamed = grants.map((grant) => (grant.workspace === from ? { ...grant, workspace: to } : grant));
+        await tx.apiKey.update({ where: { id: row.id }, data: { grants: JSON.stringify(renamed) } });
       }
     },
   };

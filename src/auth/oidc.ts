@@ -98,6 +98,8 @@ export function oidcVerifier(settings: OidcSettings, logger: Logger): TokenVerif
         name: subject,
         id: `oidc:${settings.issuer}#${subject}`,
         access: new Access(grantsOf(payload, settings)),
+        // Required above: what the caller holds open with the token ends then.
+        expiresAt: new Date((payload.exp as number) * 1000),
       };
     } catch (error) {
       // Why a token is refused goes to the log (never the token); the caller learns only that it is.

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
 import { connectionEvent, quietChange } from '../events/connection-events.ts';
-import type { ConnectionsDependencies } from './dependencies.ts';
+import type { Caller, ConnectionsDependencies } from './dependencies.ts';
 import { historyWith, statusOfTest } from './health.ts';
 import { testStoredConnection, type WorkspaceReferences } from './references.ts';
 import type { ConnectionStore } from './store.ts';
@@ -110,10 +110,11 @@ export function startHealthRecords(dependencies: HealthDependencies, store: Conn
       await events.commit(prisma, change, record);
     },
 
-    /** The last health of every connection checked so far (for /metrics). */
-    async summary() {
-      const rows = await store.checkedHealth();
+    /** The last health of every connection checked so far, in the workspaces where the caller holds metrics:read (for /metrics). */
+    async summary({ principal }: Caller) {
+      const rows = await store.checkedHealth(principal.access.workspacesWith(['metrics:read']));
       return rows.map((row) => ({
+        workspace: row.workspace,
         alias: row.alias,
         dialect: row.dialect,
         up: row.healthStatus === 'ok',

@@ -6,6 +6,7 @@
  * between them; each change is recorded in the audit trail and published, as any other.
  */
 import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
+import { toolPrincipal } from '../auth/api-keys.ts';
 import { DEFAULT_WORKSPACE } from '../auth/grants.ts';
 import type { Prisma } from '../db/client.ts';
 import type { DialectName } from '../dialects/registry.ts';
@@ -19,6 +20,7 @@ import { changedColumns, changedFields, newRow, restNames, storedDocument } from
 import { resolveReferences } from './references.ts';
 import { connectionStore } from './store.ts';
 import { checkConnection } from './transport.ts';
+import type { Workspaces } from './workspaces.ts';
 
 /** An entry of the list: its place in it, and the connection document as written (GraphQL field names). */
 export interface ProvisioningEntry {
@@ -167,7 +169,7 @@ export function provisioning(dependencies: ConnectionsDependencies) {
         report.deleted.push(row.alias);
       } else report.wouldDelete.push(row.alias);
     }
-    if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, named);
+    if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, named, dependencies.workspaces);
     return { report, published };
   }
 
@@ -235,12 +237,12 @@ async function makeWorkspaces(tx: Transaction, names: Set<string>): Promise<stri
 }
 
 /** Deletes the list's workspaces it no longer names, once they hold no connection; answers those it deleted. */
-async function pruneWorkspaces(tx: Transaction, named: Set<string>): Promise<string[]> {
+async function pruneWorkspaces(tx: Transaction, named: Set<string>, workspaces: Workspaces): Promise<string[]> {
   const unnamed = await tx.workspace.findMany({ where: { managed: true, name: { notIn: [...named] } } });
   const deleted: string[] = [];
   for (const { name } of unnamed) {
     if (name === DEFAULT_WORKSPACE || (await connectionStore(tx).count({ workspaces: [name] })) > 0) continue;
-    await tx.workspace.delete({ where: { name } });
+    await workspaces.deleteWithin(tx, { principal: toolPrincipal(PROVISIONING_ACTOR) }, name);
     deleted.push(name);
   }
   return deleted;

@@ -100,11 +100,11 @@ export function connectionStore(client: StoreClient) {
         orderBy: { healthNextAt: 'asc' },
         take,
       }),
-    /** The last health of every connection that has one to report (for /metrics). */
-    checkedHealth: () =>
+    /** The last health of every connection that has one to report, in these workspaces (null: in all), for /metrics. */
+    checkedHealth: (workspaces: string[] | null) =>
       table.findMany({
-        where: { healthStatus: { in: ['ok', 'failing'] } },
-        select: { alias: true, dialect: true, healthStatus: true, healthLatencyMs: true },
+        where: { healthStatus: { in: ['ok', 'failing'] }, ...(workspaces && { workspace: { in: workspaces } }) },
+        select: { workspace: true, alias: true, dialect: true, healthStatus: true, healthLatencyMs: true },
       }),
 
     /**

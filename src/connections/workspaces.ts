@@ -1,7 +1,8 @@
 /**
  * Workspaces: each connection belongs to one, and grants name them. Listed by anyone (those their
  * grants name); created, renamed and deleted (only when empty) by callers holding access:admin in
- * every workspace. `default` always exists and is neither renamed nor deleted.
+ * every workspace; the grants of keys made through the API follow a rename and go with a deletion.
+ * `default` always exists and is neither renamed nor deleted.
  */
 
 import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
@@ -13,8 +14,9 @@ import {
   WorkspaceNotFoundError,
 } from '../auth/errors.ts';
 import { DEFAULT_WORKSPACE, EVERY_WORKSPACE, type Grant, WORKSPACE_NAME } from '../auth/grants.ts';
-import type { ManagedApiKeys } from '../auth/managed-keys.ts';
+import type { ManagedApiKeys, WorkspaceReader } from '../auth/managed-keys.ts';
 import type { Prisma } from '../db/client.ts';
+import type { Store } from '../db/store.ts';
 import { type ConnectionEvents, quietChange } from '../events/connection-events.ts';
 import { ValidationError } from '../validation.ts';
 import { prismaCode } from './records.ts';
@@ -57,9 +59,45 @@ function refuseDefault(name: string) {
   }
 }
 
-export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: ConnectionEvents) {
+export function workspaces(
+  prisma: Prisma,
+  keys: ManagedApiKeys,
+  events: ConnectionEvents,
+  provider: Store['provider'],
+) {
   const table = prisma.workspace;
+
+  /**
+   * Which of these workspaces exist, read in a transaction that none of them may leave before it
+   * ends: on PostgreSQL the rows are locked (FOR SHARE), so a deletion or rename waits for the
+   * transaction, or is waited for and found; SQLite runs one write transaction at a time.
+   */
+  async function existingNames(tx: WorkspaceReader, names: string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows =
+      provider === 'postgresql'
+        ? await tx.$queryRawUnsafe<{ name: string }[]>(
+            'SELECT name FROM workspaces WHERE name = ANY($1) FOR SHARE',
+            names,
+          )
+        : await tx.workspace.findMany({ where: { name: { in: names } }, select: { name: true } });
+    return new Set(rows.map((row) => row.name));
+  }
+
+  /**
+   * Deletes a workspace found empty, in the transaction that found it so: keys made through the API
+   * lose their grants on it (ManagedApiKeys.forgetWorkspace), so one made later with its name grants
+   * nothing to them; recorded in the audit trail.
+   */
+  async function deleteWithin(tx: Pick<Prisma, 'workspace' | 'apiKey' | 'auditEvent'>, caller: Caller, name: string) {
+    await tx.workspace.delete({ where: { name } });
+    await keys.forgetWorkspace(tx, caller, name);
+    await audit(tx, caller, 'delete_workspace', name);
+  }
+
   return {
+    deleteWithin,
+
     /** Whether a workspace of this name exists. */
     exists: async (name: string) => (await table.findUnique({ where: { name } })) !== null,
 
@@ -69,10 +107,10 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
       return row?.secretReferences ? (JSON.parse(row.secretReferences) as string[]) : [];
     },
 
-    /** Refuses grants on workspaces that do not exist, naming each (`grants[1].workspace`). */
-    async checkGrants(grants: readonly Grant[]) {
+    /** Refuses grants on workspaces that do not exist, naming each (`grants[1].workspace`); see `existingNames`. */
+    async checkGrants(grants: readonly Grant[], tx: WorkspaceReader) {
       const named = grants.map((grant) => grant.workspace).filter((name) => name !== EVERY_WORKSPACE);
-      const found = new Set((await table.findMany({ where: { name: { in: named } } })).map((row) => row.name));
+      const found = await existingNames(tx, named);
       const problems = grants.flatMap((grant, index) =>
         grant.workspace === EVERY_WORKSPACE || found.has(grant.workspace)
           ? []
@@ -116,9 +154,10 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
           const existing = await tx.workspace.findUnique({ where: { name: from } });
           if (!existing) throw new WorkspaceNotFoundError(from);
           const renamed = await tx.workspace.create({ data: { name: to, createdAt: existing.createdAt } });
+          // Deleted before the keys are rewritten: a key being made on it is waited for (see `existingNames`).
+          await tx.workspace.delete({ where: { name: from } });
           await connectionStore(tx).moveWorkspace(from, to);
           await keys.renameWorkspace(tx, from, to);
-          await tx.workspace.delete({ where: { name: from } });
           await audit(tx, caller, 'rename_workspace', to, from);
           await events.inTransaction(tx, moved);
           return renamed;
@@ -131,7 +170,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
       }
     },
 
-    /** Deletes an empty workspace; answers it as it was. */
+    /** Deletes an empty workspace (see deleteWithin); answers it as it was. */
     async remove(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(name);
@@ -141,8 +180,7 @@ export function workspaces(prisma: Prisma, keys: ManagedApiKeys, events: Connect
         if (!existing) throw new WorkspaceNotFoundError(name);
         const held = await connectionStore(tx).count({ workspaces: [name] });
         if (held > 0) throw new WorkspaceNotEmptyError(name, held);
-        await tx.workspace.delete({ where: { name } });
-        await audit(tx, caller, 'delete_workspace', name);
+        await deleteWithin(tx, caller, name);
         return existing;
       });
     },

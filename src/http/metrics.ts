@@ -2,9 +2,12 @@
  * Prometheus metrics (prom-client), served at GET /metrics: requests by route,
  * method and status, their latency, GraphQL operations by name, database
  * errors, subscribers, and the process's default metrics. One registry per app, so that
- * several services in one process (as in the tests) count apart.
+ * several services in one process (as in the tests) count apart. The health of connections is
+ * read at each scrape, for the caller: only the connections of the workspaces where it holds
+ * metrics:read.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Caller } from '../auth/api-keys.ts';
 import type { ReadCacheStats } from '../connections/read-cache.ts';
 import { isDatabaseError } from '../db/errors.ts';
 
@@ -12,21 +15,58 @@ import { isDatabaseError } from '../db/errors.ts';
 const MAX_OPERATION_NAMES = 100;
 
 export interface Metrics {
-  registry: Registry;
+  /** The media type of the text `scrape` answers. */
+  contentType: string;
+  /** The metrics as this caller may read them: the instance's, and the health of the connections it may see there. */
+  scrape(caller: Caller): Promise<string>;
   /** `route`: the route's path template (`…/{id}`), so that labels stay few. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   countOperation(name: string | undefined, type: string): void;
   countDatabaseError(error: unknown): void;
 }
 
+export interface ConnectionHealth {
+  workspace: string;
+  alias: string;
+  dialect: string;
+  up: boolean;
+  latencyMs: number | null;
+}
+
 /** What the metrics read from the service when scraped. */
 export interface MetricSources {
   /** Clients subscribed to change events now. */
   subscribers(): number;
-  /** The last health check of each checked connection (from the database: the same on every instance). */
-  connectionHealth(): Promise<{ alias: string; dialect: string; up: boolean; latencyMs: number | null }[]>;
+  /**
+   * The last health check of each checked connection in the workspaces where the caller holds
+   * metrics:read (from the database: the same on every instance).
+   */
+  connectionHealth(caller: Caller): Promise<ConnectionHealth[]>;
   /** How this instance's read cache answered, and what it holds. */
   readCache(): ReadCacheStats;
+}
+
+/** The series of connections' health, in a registry of their own made for one scrape. */
+async function healthSeries(health: ConnectionHealth[]): Promise<string> {
+  const registry = new Registry();
+  const labelNames = ['workspace', 'alias', 'dialect'] as const;
+  const up = new Gauge({
+    name: 'database_connection_up',
+    help: 'Whether the last scheduled health check of a connection succeeded (1) or failed (0).',
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Gauge({
+    name: 'database_connection_check_latency_seconds',
+    help: 'How long the last scheduled health check of a connection took.',
+    labelNames,
+    registers: [registry],
+  });
+  for (const { workspace, alias, dialect, up: isUp, latencyMs } of health) {
+    up.set({ workspace, alias, dialect }, isUp ? 1 : 0);
+    if (latencyMs !== null) latency.set({ workspace, alias, dialect }, latencyMs / 1_000);
+  }
+  return registry.metrics();
 }
 
 export function createMetrics(sources: MetricSources): Metrics {
@@ -38,34 +78,6 @@ export function createMetrics(sources: MetricSources): Metrics {
     registers: [registry],
     collect() {
       this.set(sources.subscribers());
-    },
-  });
-  // One scrape reads the health once, for both gauges.
-  let health: ReturnType<MetricSources['connectionHealth']> | undefined;
-  const readHealth = () => {
-    health ??= sources.connectionHealth().finally(() => setTimeout(() => (health = undefined), 0));
-    return health;
-  };
-  new Gauge({
-    name: 'database_connection_up',
-    help: 'Whether the last scheduled health check of a connection succeeded (1) or failed (0).',
-    labelNames: ['alias', 'dialect'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const { alias, dialect, up } of await readHealth()) this.set({ alias, dialect }, up ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: 'database_connection_check_latency_seconds',
-    help: 'How long the last scheduled health check of a connection took.',
-    labelNames: ['alias', 'dialect'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const { alias, dialect, latencyMs } of await readHealth()) {
-        if (latencyMs !== null) this.set({ alias, dialect }, latencyMs / 1_000);
-      }
     },
   });
   new Counter({
@@ -117,7 +129,8 @@ export function createMetrics(sources: MetricSources): Metrics {
   const operationNames = new Set<string>();
 
   return {
-    registry,
+    contentType: registry.contentType,
+    scrape: async (caller) => (await registry.metrics()) + (await healthSeries(await sources.connectionHealth(caller))),
     observeRequest(method, route, status, seconds) {
       requests.inc({ route, method, status });
       duration.observe({ route, method }, seconds);

@@ -65,8 +65,8 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
     subscribers: () => service.events.subscribers(),
     readCache: () => service.connections.readCacheStats(),
     // Read from the database at each scrape; without it, the other metrics are still served.
-    connectionHealth: () =>
-      service.connections.health.summary().catch((error: unknown) => {
+    connectionHealth: (caller) =>
+      service.connections.health.summary(caller).catch((error: unknown) => {
         service.logger.warn({ err: error }, 'metrics: the health of connections cannot be read');
         return [];
       }),

@@ -159,7 +159,10 @@ builder.mutationField('renameWorkspace', (t) =>
 builder.mutationField('deleteWorkspace', (t) =>
   t.field({
     type: Workspace,
-    description: 'Deletes an empty workspace and returns it as it was. Needs access:admin in every workspace.',
+    description:
+      'Deletes an empty workspace and returns it as it was: keys made through the API lose their grants on it ' +
+      '(one left with none is revoked), so a workspace made later with its name grants them nothing. Needs ' +
+      'access:admin in every workspace.',
     authScopes: { 'access:admin': true },
     errors: {
       types: [ValidationError, WorkspaceNotFoundError, WorkspaceNotEmptyError],

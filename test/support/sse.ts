@@ -1,8 +1,15 @@
 /** A GraphQL-over-SSE subscriber, as a browser's EventSource or any SSE client would be. */
 
+export interface Payload {
+  data?: Record<string, any> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
 export interface Subscriber {
   /** The next event's `data`, within `timeoutMs`. */
-  next(timeoutMs?: number): Promise<{ data?: Record<string, any>; errors?: { message: string }[] }>;
+  next(timeoutMs?: number): Promise<Payload>;
+  /** Every event's `data` from now until the server ends the stream, which must be within `timeoutMs`. */
+  untilEnd(timeoutMs: number): Promise<Payload[]>;
   close(): void;
 }
 
@@ -49,6 +56,18 @@ export async function subscribe(
   }
   return {
     next: async (timeoutMs = 1_000) => JSON.parse(await read(Date.now() + timeoutMs)),
+    async untilEnd(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      const payloads: Payload[] = [];
+      for (;;) {
+        try {
+          payloads.push(JSON.parse(await read(deadline)));
+        } catch (error) {
+          if ((error as Error).message === 'the event stream ended') return payloads;
+          throw new Error(`${(error as Error).message}; received: ${JSON.stringify(payloads)}`);
+        }
+      }
+    },
     close: () => controller.abort(),
   };
 }

@@ -1,0 +1,183 @@
+/**
+ * What a caller holds open (a subscription) lasts as long as the credential it was opened with: a
+ * key made through the API until it is revoked or its grants change (a workspace renamed or
+ * deleted), a key or token with an expiry until then. Each stream is checked twice over: before
+ * each delivery (the key's row read again, after what is delivered was read, so nothing read after
+ * the end goes out) and, while it waits, every SESSION_CHECK_MS (the rows of every open stream's
+ * keys in one query), so that a stream ends within a second or so of its credential, whichever
+ * instance revoked it.
+ */
+import type { Logger } from '../logger.ts';
+import type { Principal } from './api-keys.ts';
+import type { KeyState, ManagedApiKeys } from './managed-keys.ts';
+
+/** How often the open streams' credentials are read again while they wait. */
+export const SESSION_CHECK_MS = 1_000;
+
+export const CREDENTIAL_END_REASONS = ['revoked', 'expired', 'grants_changed'] as const;
+export type CredentialEndReason = (typeof CREDENTIAL_END_REASONS)[number];
+
+/** Why a credential no longer holds: what a stream opened with it ends with. */
+export class CredentialEnded {
+  constructor(
+    readonly reason: CredentialEndReason,
+    readonly message: string,
+  ) {}
+}
+
+/** Why the principal's credential has ended by now (`key`: its row read now, null when it is gone), if it has. */
+function endOf(principal: Principal, key: KeyState | null | undefined, now: Date): CredentialEnded | undefined {
+  const { managedKey, expiresAt } = principal;
+  const what = managedKey ? 'The API key' : 'The access token';
+  if (expiresAt && expiresAt <= now) return new CredentialEnded('expired', `${what} expired.`);
+  if (!managedKey) return undefined;
+  if (!key || key.revokedAt) return new CredentialEnded('revoked', 'The API key was revoked.');
+  if (key.grants !== managedKey.grants) {
+    return new CredentialEnded(
+      'grants_changed',
+      "The API key's grants changed (a workspace was renamed or deleted): subscribe again to go on with those it has now.",
+    );
+  }
+  return undefined;
+}
+
+/** One stream a caller holds open. */
+interface Session {
+  principal: Principal;
+  /** Set once the credential is found ended. */
+  ended?: CredentialEnded;
+  /** Told when the periodic check ends the session while the stream waits for its next item. */
+  wake?: (ended: CredentialEnded) => void;
+}
+
+export function createSessions(keys: Pick<ManagedApiKeys, 'states'>, logger: Logger, checkMs = SESSION_CHECK_MS) {
+  const open = new Set<Session>();
+  let timer: NodeJS.Timeout | undefined;
+  let checking = false;
+
+  const end = (session: Session, ended: CredentialEnded) => {
+    session.ended ??= ended;
+    session.wake?.(session.ended);
+  };
+
+  /** Reads the credential of every open session again, its keys' rows in one query. */
+  async function checkAll() {
+    if (checking) return;
+    checking = true;
+    try {
+      const ids = new Set([...open].flatMap(({ principal }) => principal.managedKey?.id ?? []));
+      const states = ids.size > 0 ? await keys.states([...ids]) : new Map<string, KeyState>();
+      const now = new Date();
+      for (const session of open) {
+        const ended = endOf(session.principal, states.get(session.principal.managedKey?.id ?? ''), now);
+        if (ended) end(session, ended);
+      }
+    } catch (error) {
+      // Each delivery still checks its credential first: a failed round ends nothing, and lets nothing through.
+      logger.warn({ err: error }, 'checking the credentials of open subscriptions failed');
+    } finally {
+      checking = false;
+    }
+  }
+
+  /** Reads one session's credential again, now; ends it when the credential has ended. */
+  async function check(session: Session): Promise<CredentialEnded | undefined> {
+    if (session.ended) return session.ended;
+    const { managedKey } = session.principal;
+    const state = managedKey && (await keys.states([managedKey.id])).get(managedKey.id);
+    const ended = endOf(session.principal, state ?? null, new Date());
+    if (ended) end(session, ended);
+    return session.ended;
+  }
+
+  function opened(principal: Principal): Session {
+    const session: Session = { principal };
+    open.add(session);
+    timer ??= setInterval(() => void checkAll(), checkMs).unref();
+    return session;
+  }
+
+  function closed(session: Session) {
+    open.delete(session);
+    if (open.size > 0 || !timer) return;
+    clearInterval(timer);
+    timer = undefined;
+  }
+
+  /** The next item of `source`, or the session's end if it comes first. */
+  function nextOrEnd<T>(session: Session, source: AsyncIterator<T>) {
+    return new Promise<IteratorResult<T> | CredentialEnded>((resolve, reject) => {
+      if (session.ended) return resolve(session.ended);
+      session.wake = resolve;
+      source.next().then(resolve, reject);
+    }).finally(() => {
+      session.wake = undefined;
+    });
+  }
+
+  return {
+    /**
+     * The items of `source` for `principal` while its credential holds: each one prepared (`prepare`
+     * reads what will be delivered) and then delivered only if the credential, read again, still
+     * holds. Once it has ended (found so then, or by the periodic check while waiting): why, once,
+     * then no more; the source is returned.
+     */
+    guard<T, D>(
+      principal: Principal,
+      source: AsyncIterator<T>,
+      prepare: (item: T) => Promise<D>,
+    ): AsyncIterableIterator<D | CredentialEnded> {
+      const session = opened(principal);
+      let done = false;
+      const finish = async () => {
+        done = true;
+        closed(session);
+        await source.return?.();
+      };
+      /** The end, as the last item. */
+      const last = async (ended: CredentialEnded) => {
+        await finish();
+        return { done: false as const, value: ended };
+      };
+      const iterator: AsyncIterableIterator<D | CredentialEnded> = {
+        async next() {
+          if (done) return { done: true, value: undefined };
+          try {
+            const item = await nextOrEnd(session, source);
+            if (item instanceof CredentialEnded) return await last(item);
+            if (item.done) {
+              await finish();
+              return { done: true, value: undefined };
+            }
+            const delivery = await prepare(item.value);
+            const ended = await check(session);
+            return ended ? await last(ended) : { done: false, value: delivery };
+          } catch (error) {
+            await finish();
+            throw error;
+          }
+        },
+        async return() {
+          if (!done) await finish();
+          return { done: true, value: undefined };
+        },
+        async throw(error) {
+          if (!done) await finish();
+          throw error;
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    },
+
+    /** Streams open now. */
+    size: () => open.size,
+
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;
