@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { grantsOfStrings } from './auth/grants.ts';
-import { ConfigError } from './config-error.ts';
+import { ConfigError, plainWords } from './config-error.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
 import type { ConsoleSettings } from './http/console.ts';
@@ -175,7 +175,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable counts as unset.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = ENVIRONMENT.safeParse(given);
+  const parsed = ENVIRONMENT.safeParse(given, { error: plainWords });
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
   let apiKeys: ApiKeyEntry[] = [];
   try {
