@@ -6,7 +6,7 @@
  * alone; a file with npm's banner in it is refused, saying how to export cleanly.
  */
 import { exec } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,8 @@ describe('export and import as docs/production.md runs them', { timeout: 120_000
       }
       await service.stop();
 
+      // A file there already, readable by all: replaced, and its owner's alone before the secrets go in.
+      writeFileSync(join(cwd, 'connections.yaml'), 'old\n', { mode: 0o644 });
       const revealed = await run(command('--reveal --output connections.yaml'), cwd, source);
       expect(revealed.code, revealed.stderr).toBe(0);
       expect(revealed.stderr).toContain('WITH THEIR SECRETS');

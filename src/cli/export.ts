@@ -1,12 +1,12 @@
 /**
  * `npm run export [-- --reveal] [-- --output FILE]`: writes every connection in the format of a
- * provisioning file (YAML), secrets as ****, secret references as written, to FILE (created
- * readable by its owner only) or else to standard output, which then carries the document alone:
+ * provisioning file (YAML), secrets as ****, secret references as written, to FILE (created or
+ * replaced, readable by its owner only) or else to standard output, which then carries the document alone:
  * logs and the summary go to standard error. `--reveal` writes the secrets themselves (each
  * connection's reveal is in the audit trail), and says so.
  */
 
-import { writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { toolPrincipal } from '../auth/api-keys.ts';
@@ -16,6 +16,17 @@ import { createLogger } from '../logger.ts';
 import { openConnections } from '../wiring.ts';
 
 const USAGE = 'usage: npm run export -- [--reveal] [--output FILE]';
+
+/** Writes the file readable by its owner only, an existing one too, before a byte of it is written. */
+function writeOwnerOnly(path: string, text: string) {
+  const file = openSync(path, 'w', 0o600);
+  try {
+    fchmodSync(file, 0o600);
+    writeFileSync(file, text);
+  } finally {
+    closeSync(file);
+  }
+}
 
 let options: { reveal: boolean; output?: string };
 try {
@@ -35,7 +46,7 @@ try {
   const documents = await connections.export({ principal: toolPrincipal('export') }, { reveal: options.reveal });
   const text = stringify({ connections: documents.map(restBodyOf) }, { lineWidth: 0 });
   if (options.output === undefined) process.stdout.write(text);
-  else writeFileSync(options.output, text, { mode: 0o600 });
+  else writeOwnerOnly(options.output, text);
   const where = options.output === undefined ? '' : ` to ${options.output}`;
   console.error(
     options.reveal
