@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { grantsOfStrings } from './auth/grants.ts';
 import { SESSION_CHECK_MS } from './auth/sessions.ts';
-import { ConfigError } from './config-error.ts';
+import { ConfigError, plainWords } from './config-error.ts';
 import { DEFAULT_SECRET_REFERENCES, WORKSPACE_REFERENCES } from './connections/references.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
@@ -213,7 +213,7 @@ export const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(ENVIRONMEN
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable counts as unset.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = ENVIRONMENT.safeParse(given);
+  const parsed = ENVIRONMENT.safeParse(given, { error: plainWords });
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
   let apiKeys: ApiKeyEntry[] = [];
   try {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { retentionCutoff } from './audit/events.ts';
 import { createAuthenticator, oidcSettings } from './auth/authenticator.ts';
 import { createSessions } from './auth/sessions.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { countsOf } from './connections/provisioning.ts';
 import { startHealthChecks } from './health/checker.ts';
 import { createApp } from './http/server.ts';
@@ -56,7 +56,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           { connections, logger },
         )
       : undefined;
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    clearInterval(pruning);
+    await healthChecks?.stop();
+    await app.close();
+    await opened.close();
+    throw listenProblem(error, config);
+  }
   const { port } = app.server.address() as AddressInfo;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
 
@@ -75,4 +83,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await opened.close();
     },
   };
+}
+
+/** Why the service cannot listen where PORT and HOST say, in their words (a ConfigError); anything else as it is. */
+function listenProblem(error: unknown, { PORT, HOST }: Config): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new ConfigError(
+        `port ${PORT} on ${HOST} is in use by another program: stop it, or set PORT to a free port`,
+      );
+    case 'EACCES':
+      return new ConfigError(`port ${PORT} needs privileges this process does not have: set PORT to 1024 or above`);
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`HOST=${HOST} is not an address of this machine: set HOST to one of its addresses`);
+    default:
+      return error;
+  }
 }

@@ -146,11 +146,11 @@ describe('configuration of API keys', () => {
     const secretLooking = 'dcapi_this-is-not-a-hash';
     expect(() =>
       loadConfig({ API_KEYS: JSON.stringify([{ name: 'x', hash: secretLooking, scopes: ['connections:read'] }]) }),
-    ).toThrow(/API_KEYS: 0\.hash must be sha256:/);
+    ).toThrow(/API_KEYS: key "x": hash must be sha256:/);
     expect(() => loadConfig({ API_KEYS: secretLooking })).not.toThrow(secretLooking);
     expect(() =>
       loadConfig({ API_KEYS: `[{"name":"x","hash":"sha256:${'0'.repeat(64)}","scopes":["admin"]}]` }),
-    ).toThrow(/scopes/);
+    ).toThrow(/API_KEYS: key "x": scopes\[0\] is "admin", which is not one of connections:read, /);
   });
 
   it('reads the entries from API_KEYS_FILE, but not from both settings at once', () => {

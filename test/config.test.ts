@@ -36,6 +36,36 @@ describe('settings', () => {
     expect(message).not.toContain(secret);
   });
 
+  it('says what is wrong with an API key entry in plain words, naming the setting, the key and the field', () => {
+    const hash = `sha256:${'0'.repeat(64)}`;
+    const secretLooking = `dcapi_${'k'.repeat(43)}`;
+    const cases: [unknown, string][] = [
+      [{ name: 'x', scopes: ['audit:read'] }, 'API_KEYS: key "x": hash is missing'],
+      [{ name: 'x', hash }, 'API_KEYS: key "x": needs either scopes or grants (one of the two)'],
+      [
+        { name: 'x', hash, scopes: ['audit:read'], colour: 1 },
+        'API_KEYS: key "x": has "colour", which is not known here',
+      ],
+      [
+        { name: '', hash, scopes: [] },
+        'API_KEYS: entry 1: name must not be empty; API_KEYS: entry 1: scopes must have at least 1 item',
+      ],
+      [
+        { name: 'x', hash, grants: [{ workspace: 'sales', scopes: ['sales:read'] }] },
+        'API_KEYS: key "x": grants[0].scopes[0] is "sales:read", which is not one of',
+      ],
+      // A key pasted where a scope goes is not repeated.
+      [{ name: 'x', hash, scopes: [secretLooking] }, 'API_KEYS: key "x": scopes[0] must be one of connections:read,'],
+      ['x', 'API_KEYS: entry 1: must be an object'],
+    ];
+    for (const [entry, message] of cases) {
+      const loading = () => loadConfig({ API_KEYS: JSON.stringify([entry]) });
+      expect(loading, message).toThrow(message);
+      expect(loading).not.toThrow(secretLooking);
+    }
+    expect(() => loadConfig({ API_KEYS: '{}' })).toThrow(/^API_KEYS: must be an array$/);
+  });
+
   it('takes the defaults of the schema when nothing is set, and treats an empty variable as unset', () => {
     const config = loadConfig({ PORT: '', RATE_LIMIT_PER_MINUTE: '' });
     expect(config.PORT).toBe(4000);

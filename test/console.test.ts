@@ -81,7 +81,8 @@ const API_KEYS = JSON.stringify([
   { name: 'auditor', hash: hashApiKey(AUDITOR), scopes: ['connections:read', 'connections:write', 'audit:read'] },
 ]);
 const PASSWORD = 'console-Secret/1';
-const SCREENSHOTS = 'docs/console';
+/** The screenshots of docs/console.md with `npm run screenshots` (DOCS_SCREENSHOTS=1); else, test/artifacts: a run changes no tracked file. */
+const SCREENSHOTS = process.env.DOCS_SCREENSHOTS === '1' ? 'docs/console' : 'test/artifacts/console';
 /** How long a poll waits for what a round trip to the service (or its database) brings. */
 const WAIT = { timeout: 10_000 };
 

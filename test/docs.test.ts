@@ -98,6 +98,30 @@ describe('the documentation', () => {
     90_000,
   );
 
+  it('shows in the README the answer its first REST call gets: the same fields, in order, and values', async () => {
+    const section = read('README.md').split('## A first REST call')[1] ?? '';
+    const request = JSON.parse(/-d '([\s\S]*?)'/.exec(section)?.[1] ?? 'null');
+    const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? 'null');
+    const database = createSqliteDatabase();
+    const service = await startTestService(database.url);
+    try {
+      const response = await fetch(`${service.url}/api/v1/database-connections`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      expect(response.status).toBe(201);
+      const answer = await response.json();
+      expect(Object.keys(answer)).toEqual(Object.keys(shown));
+      // What each call makes its own: an id, and the time.
+      const made = { id: expect.stringMatching(/^[0-9a-f-]{36}$/), created_at: expect.any(String) };
+      expect(answer).toEqual({ ...shown, ...made, updated_at: answer.created_at });
+    } finally {
+      await service.stop();
+      await database.drop();
+    }
+  });
+
   it('lists in docs/rest-api.md the catalogue of error codes, as it is', () => {
     const rows = Object.entries(ERROR_CODES)
       .sort(([, a], [, b]) => a.status - b.status)

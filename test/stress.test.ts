@@ -42,15 +42,20 @@ describe.skipIf(!postgresAvailable)('two instances under concurrent mixed writes
     const conditionalFrom = new Map<string, number[]>();
     const known = () => [...created.keys()].filter((id) => !deleted.has(id));
     let sent = 0;
+    let bodies = 0;
     const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)] as T;
 
     async function one(api: Client) {
       const roll = Math.random();
       const ids = known();
-      const body = () => ({
-        alias: `Alias-${Math.floor(Math.random() * ALIASES)}`,
-        connection_uri: `postgresql://u:pw-${sent}@db/${sent}`,
-      });
+      // Each body a URI of its own: an update that changed nothing would write nothing, nor count.
+      const body = () => {
+        bodies++;
+        return {
+          alias: `Alias-${Math.floor(Math.random() * ALIASES)}`,
+          connection_uri: `postgresql://u:pw-${bodies}@db/${bodies}`,
+        };
+      };
       if (roll < 0.4 || ids.length === 0) {
         const reply = await api.request('POST', PATH, body());
         outcomes.push({ method: 'POST', status: reply.status });

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../config-error.ts';
+import { ConfigError, pathInWords, plainWords, quoted } from '../config-error.ts';
 import type { Logger } from '../logger.ts';
 import { Access, EVERY_WORKSPACE, FULL_ACCESS, GRANT, type Grant, SCOPES } from './grants.ts';
 
@@ -77,7 +77,7 @@ const entries = z.array(
     })
     .refine(
       (entry) => (entry.scopes === undefined) !== (entry.grants === undefined),
-      'needs scopes or grants, not both',
+      'needs either scopes or grants (one of the two)',
     )
     .transform(({ name, hash, scopes, grants }) => ({
       name,
@@ -104,12 +104,21 @@ export function loadApiKeys(env: NodeJS.ProcessEnv): ApiKeyEntry[] {
   } catch {
     throw new ConfigError(`${source} must be a JSON array of {"name", "hash", "scopes" or "grants"}`);
   }
-  const result = entries.safeParse(parsed);
+  const result = entries.safeParse(parsed, { error: plainWords });
   if (!result.success) {
-    const problem = result.error.issues[0];
-    throw new ConfigError(`${source}: ${problem?.path.join('.')} ${problem?.message}`);
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${source}: ${entryOf(parsed, issue.path)}${issue.message}`).join('; '),
+    );
   }
   return result.data;
+}
+
+/** Which entry an issue is about, by the key's name where it has one, and the field: `key "reader": scopes[1] `. */
+function entryOf(parsed: unknown, path: PropertyKey[]): string {
+  const [index, ...field] = path;
+  if (typeof index !== 'number' || !Array.isArray(parsed)) return '';
+  const name = quoted((parsed[index] as { name?: unknown } | undefined)?.name);
+  return `${name ? `key ${name}` : `entry ${index + 1}`}: ${field.length > 0 ? `${pathInWords(field)} ` : ''}`;
 }
 
 export function hashApiKey(key: string): string {

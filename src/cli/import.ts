@@ -2,7 +2,8 @@
  * `npm run import -- <file>`: creates, or updates by alias, each connection of a file in the
  * provisioning format, through the connections service, so by the API's rules (a masked secret
  * keeps the stored one, a managed connection is refused), with their audit events and change
- * events. Imported connections are not managed. Prints each row's outcome; exits 1 when any was refused.
+ * events; a connection already as the file says is left as it is. Imported connections are not
+ * managed. Prints each row's outcome (created, updated, unchanged, refused); exits 1 when any was refused.
  */
 import { toolPrincipal } from '../auth/api-keys.ts';
 import { loadConfig } from '../config.ts';
@@ -46,11 +47,7 @@ try {
       continue;
     }
     try {
-      const workspace = converted.input.workspace as string | undefined;
-      const existing = await connections.findByAlias(caller, alias, workspace);
-      if (existing) await connections.update(caller, existing.id, converted.input);
-      else await connections.create(caller, converted.input);
-      report(existing ? 'updated' : 'created');
+      report((await connections.save(caller, converted.input)).outcome);
     } catch (error) {
       refused++;
       report('refused', `: ${refusal(error)}`);

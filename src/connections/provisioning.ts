@@ -145,15 +145,16 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       const key = keyOf(document);
       listed.add(key);
       const row = byKey.get(key);
-      const stored = row && storedDocument(row, secrets);
       if (!row) {
         const created = await tableInTx.insert(newRow(document, dialect, secrets, { managed: true }));
         await record('create', 'created', created.id, document.alias, INPUT_REST_NAMES, document.workspace);
         report.created.push(document.alias);
-      } else if (row.managed && JSON.stringify(stored) === JSON.stringify(document)) {
-        report.unchanged.push(document.alias);
-      } else {
-        const changed = changedFields(stored as ConnectionDocument, document);
+        continue;
+      }
+      // What differs, compared as an update compares it; a connection made by hand is taken over even when equal.
+      const changed = changedFields(storedDocument(row, secrets), document);
+      if (row.managed && changed.length === 0) report.unchanged.push(document.alias);
+      else {
         await tableInTx.update(
           { id: row.id },
           { ...changedColumns(row.id, document, dialect, secrets, changed), managed: true },

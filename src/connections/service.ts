@@ -74,6 +74,15 @@ export interface PageOptions {
   fromEnd: boolean;
 }
 
+/** An update's row as it is now, and the fields it changed (none: nothing was written). */
+interface UpdateResult {
+  row: ConnectionRow;
+  changed: string[];
+}
+
+/** What saving a connection by its alias did. */
+export type SaveOutcome = 'created' | 'updated' | 'unchanged';
+
 /** How many times an update is tried again when another write came between its read and its write. */
 const UPDATE_ATTEMPTS = 3;
 
@@ -168,9 +177,11 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
    * Writes an update with its audit event and its change event, in one batch. Which fields it
    * changes (for the audit trail, and the health it resets) is told from the row as read just
    * before; the write then applies to that version only (or to the one the caller asked for), so
-   * what is recorded is what changed. Another write coming between the read and the write: read
-   * again. `known`: the row as the checks of the update just read it, if they did; `tested`: the
-   * result of the test they made of it, the connection's health if the write applies to that row.
+   * what is recorded is what changed. An update that changes nothing writes nothing: no new
+   * version, no audit event, no change event (it is still refused where a change would be).
+   * Another write coming between the read and the write: read again. `known`: the row as the
+   * checks of the update just read it, if they did; `tested`: the result of the test they made of
+   * it, the connection's health if the write applies to that row.
    */
   async function recordedUpdate(
     caller: Caller,
@@ -182,10 +193,14 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       known,
       tested,
     }: { dialect?: DialectName; expectedVersion?: number | null; known?: ConnectionRow; tested?: TestResult },
-  ): Promise<ConnectionRow> {
+  ): Promise<UpdateResult> {
     for (let attempt = 1; ; attempt++) {
       const before = attempt === 1 && known ? known : await find(caller, id);
       const changed = before ? changedFields(storedDocument(before, secrets), document) : [];
+      if (before && changed.length === 0) {
+        checkWritable(before, expectedVersion);
+        return { row: before, changed };
+      }
       // Read again, the row may go elsewhere than the one tested: its health is then not the test's.
       const health = before === known ? tested : undefined;
       const version = expectedVersion ?? before?.version;
@@ -204,7 +219,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
           }),
         );
       try {
-        return await checkedWrite(write, writeContext(caller, { id, alias: document.alias, expectedVersion }));
+        const row = await checkedWrite(write, writeContext(caller, { id, alias: document.alias, expectedVersion }));
+        return { row, changed };
       } catch (error) {
         const movedOn =
           before &&
@@ -270,7 +286,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   }
 
   /** Changes the fields the input names (all of them for a REST PUT); the others keep their values. */
-  async function update(caller: Caller, id: string, input: unknown, options: WriteOptions): Promise<ConnectionRow> {
+  async function update(caller: Caller, id: string, input: unknown, options: WriteOptions): Promise<UpdateResult> {
     const document = parsePartialDocument(input);
     if (!isConnectionId(id)) throw new NotFoundError(id);
     // Read first: who may write follows from where the connection is, which its audit event names.
@@ -313,13 +329,19 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
 
   const health = startHealthRecords({ ...dependencies, referencesFor }, store);
 
+  // The writes as callers see them: a URI written as parameters has its problems named there.
+  const created = (caller: Caller, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> =>
+    create(caller, input, options).catch((error) => {
+      throw renamedProblems(error, uriAsWritten(input));
+    });
+  const updated = (caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<UpdateResult> =>
+    update(caller, id, input, options).catch((error) => {
+      throw renamedProblems(error, uriAsWritten(input));
+    });
+
   return {
     /** The connection with this id, or null (also when the caller may not see it). */
     get: (caller: Caller, id: string) => read(caller, id),
-
-    /** The connection with this alias (compared ignoring case) in this workspace, or null. */
-    findByAlias: async (caller: Caller, alias: string, workspace = DEFAULT_WORKSPACE) =>
-      visible(caller, await store.byAlias(workspace, alias)),
 
     /** A page of the connections the caller sees, oldest first. */
     page,
@@ -334,16 +356,27 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     readCacheStats: () => cache.stats(),
 
     /** Creates a connection; a URI written as parameters has its problems named there. */
-    create: (caller: Caller, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> =>
-      create(caller, input, options).catch((error) => {
-        throw renamedProblems(error, uriAsWritten(input));
-      }),
+    create: created,
 
     /** Changes a connection; a URI written as parameters has its problems named there. */
     update: (caller: Caller, id: string, input: unknown, options: WriteOptions = {}): Promise<ConnectionRow> =>
-      update(caller, id, input, options).catch((error) => {
-        throw renamedProblems(error, uriAsWritten(input));
-      }),
+      updated(caller, id, input, options).then(({ row }) => row),
+
+    /**
+     * Creates the connection of the input's alias in its workspace, or changes the one there (by the
+     * rules of `create` and `update`): answers which it did, `unchanged` when it was already so.
+     */
+    async save(caller: Caller, input: Record<string, unknown>): Promise<{ outcome: SaveOutcome; row: ConnectionRow }> {
+      const { alias, workspace = DEFAULT_WORKSPACE } = input;
+      // The alias compared ignoring case, as the store keeps it unique; input that names none is for `create` to refuse.
+      const existing =
+        typeof alias === 'string' && typeof workspace === 'string'
+          ? visible(caller, await store.byAlias(workspace, alias))
+          : null;
+      if (!existing) return { outcome: 'created', row: await created(caller, input) };
+      const { row, changed } = await updated(caller, existing.id, input);
+      return { outcome: changed.length > 0 ? 'updated' : 'unchanged', row };
+    },
 
     /** Deletes the connection and answers it as it was. */
     async remove(caller: Caller, id: string, { expectedVersion }: WriteOptions = {}): Promise<ConnectionRow> {

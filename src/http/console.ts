@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
+import { sendFixedBody } from './compression.ts';
 import { sendPage } from './pages.ts';
 
 export const CONSOLE_PATH = '/';
@@ -71,9 +72,11 @@ export function registerConsole(app: FastifyInstance, options: RouteShorthandOpt
     const body = type && BUILT_ASSET.test(path) ? await fileOf(path) : undefined;
     if (!body) return reply.callNotFound();
     // Built file names carry a hash of their content: they never change.
-    return reply
-      .headers({ 'content-security-policy': policy, 'cache-control': 'public, max-age=31536000, immutable' })
-      .type(type as string)
-      .send(body);
+    return sendFixedBody(
+      reply
+        .headers({ 'content-security-policy': policy, 'cache-control': 'public, max-age=31536000, immutable' })
+        .type(type as string),
+      body,
+    );
   });
 }

@@ -1,5 +1,6 @@
 /** Pages for browsers (the explorers and their assets), each under its own Content-Security-Policy. */
 import type { FastifyReply } from 'fastify';
+import { sendFixedBody } from './compression.ts';
 
 export function sendPage(
   reply: FastifyReply,
@@ -7,8 +8,8 @@ export function sendPage(
   contentSecurityPolicy: string,
   body: string | Buffer,
 ) {
-  return reply
-    .headers({ 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-cache' })
-    .type(contentType)
-    .send(body);
+  return sendFixedBody(
+    reply.headers({ 'content-security-policy': contentSecurityPolicy, 'cache-control': 'no-cache' }).type(contentType),
+    body,
+  );
 }

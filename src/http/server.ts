@@ -22,6 +22,7 @@ import { routeNotFound, templateOf } from '../rest/routes.ts';
 import type { Keyring } from '../secrets/keyring.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { authenticateRequests } from './authentication.ts';
+import { compressAnswers } from './compression.ts';
 import { type ConsoleSettings, registerConsole } from './console.ts';
 import { createFastify, type HttpApp } from './fastify.ts';
 import { registerGraphQL } from './graphql-route.ts';
@@ -89,6 +90,7 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1e3);
   });
   answerErrors(app, metrics);
+  compressAnswers(app);
   // Declared in a plugin of their own, so that the plugins above are loaded (and hook into them) first.
   app.register(async (routes) => {
     registerPlatformRoutes(routes, { metrics, readiness: createReadinessCheck(service.prisma, store) });

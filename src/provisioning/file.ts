@@ -103,6 +103,22 @@ export interface ProvisioningFile {
 }
 
 /**
+ * npm's banner (`> name@version script`, then the command) where the file starts: `npm run export >
+ * FILE` writes it into the file, before the document. Refused, saying how to export without it.
+ */
+function npmBanner(text: string): FileProblem | undefined {
+  const match = /^(\s*)(> \S+@\S+ \S+)/.exec(text);
+  if (!match) return undefined;
+  return {
+    where: '',
+    line: (match[1]?.match(/\n/g)?.length ?? 0) + 1,
+    message:
+      `starts with npm's banner (${match[2]}), which \`npm run export > FILE\` writes into the file: export with ` +
+      '`npm run export -- --output FILE` (or `npm run -s export > FILE`), then import that file',
+  };
+}
+
+/**
  * The entries of the file, and what is wrong with its form; throws ProvisioningFileError when it
  * cannot be read or parsed at all.
  */
@@ -115,6 +131,8 @@ export function readProvisioningFile(file: string): ProvisioningFile {
       { where: '', line: 0, message: `cannot be read (${(error as Error).message})` },
     ]);
   }
+  const banner = npmBanner(text);
+  if (banner) throw new ProvisioningFileError(file, [banner]);
   const lines = new (yaml().LineCounter)();
   const document = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const lineAt = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
