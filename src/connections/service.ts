@@ -434,7 +434,10 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
           refuseMasks(document);
           // Its references are read as its workspace may read them, and only for a writer there.
           const writes = caller.principal.access.allows('connections:write', document.workspace);
-          const resolved = resolveReferences(document, await referencesFor(writes ? document.workspace : null, document));
+          const resolved = resolveReferences(
+            document,
+            await referencesFor(writes ? document.workspace : null, document),
+          );
           return { resolved, dialect: checkConnection(resolved, policy) };
         },
       );
