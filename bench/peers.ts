@@ -51,8 +51,9 @@ export const graphql = (query: string, variables: object = {}): HttpRequest => (
  * The columns behind the fields the service's queries select (its connectionUri is the masked
  * URI, stored as connection_uri_masked; schemas and metadata are JSON text, as stored).
  */
-const BY_ID = (id: string) => `${id} alias connectionUriMasked dialect schemas metadata createdAt updatedAt`;
-const IN_PAGE = (id: string) => `${id} alias connectionUriMasked dialect schemas metadata createdAt`;
+const byIdFields = (idField: string) =>
+  `${idField} alias connectionUriMasked dialect schemas metadata createdAt updatedAt`;
+const pageFields = (idField: string) => `${idField} alias connectionUriMasked dialect schemas metadata createdAt`;
 /** The columns behind the service's REST body (its `parameters` are read from the URI, not stored). */
 const REST_COLUMNS = [
   'id',
@@ -84,13 +85,13 @@ export const PEERS: Peer[] = [
     asks: {
       'GraphQL by id': {
         request: (id) =>
-          graphql(`query ($id: String!) { databaseConnectionByRowId(rowId: $id) { ${BY_ID('rowId')} } }`, { id }),
+          graphql(`query ($id: String!) { databaseConnectionByRowId(rowId: $id) { ${byIdFields('rowId')} } }`, { id }),
         ids: (answer) => [answer.data.databaseConnectionByRowId.rowId],
       },
       'GraphQL page of 50': {
         request: () =>
           graphql(
-            `{ allDatabaseConnections(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { edges { node { ${IN_PAGE('rowId')} } } pageInfo { hasNextPage endCursor } } }`,
+            `{ allDatabaseConnections(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { edges { node { ${pageFields('rowId')} } } pageInfo { hasNextPage endCursor } } }`,
           ),
         ids: (answer) => answer.data.allDatabaseConnections.edges.map((edge: Answer) => edge.node.rowId),
       },
@@ -106,13 +107,14 @@ export const PEERS: Peer[] = [
         ids: (answer) => [answer.id],
       },
       'GraphQL by id': {
-        request: (id) => graphql(`query ($id: ID!) { getDatabaseConnectionById(id: $id) { ${BY_ID('id')} } }`, { id }),
+        request: (id) =>
+          graphql(`query ($id: ID!) { getDatabaseConnectionById(id: $id) { ${byIdFields('id')} } }`, { id }),
         ids: (answer) => [answer.data.getDatabaseConnectionById.id],
       },
       'GraphQL page of 50': {
         request: () =>
           graphql(
-            `{ databaseConnections(limit: 50, orderBy: [{ field: createdAt, direction: ASC }, { field: id, direction: ASC }]) { ${IN_PAGE('id')} } }`,
+            `{ databaseConnections(limit: 50, orderBy: [{ field: createdAt, direction: ASC }, { field: id, direction: ASC }]) { ${pageFields('id')} } }`,
           ),
         ids: (answer) => answer.data.databaseConnections.map((row: Answer) => row.id),
       },

@@ -517,13 +517,13 @@ async function checkPeersAnswer(service: Server, peers: Server[], id: string) {
 }
 
 async function main() {
+  if (options.peers) installPeers();
   const database = await freshDatabase(STORE, 'bench');
   const processes: ChildProcess[] = [];
   let memoryWatch: ReturnType<typeof watchMemory> | undefined;
   try {
     console.error(`Seeding ${ROWS} connections on ${STORE}…`);
     const ids = await seed(database.url, 0, ROWS);
-    if (options.peers) installPeers();
     // The rate limit is on (its cost is measured), high enough that the bench never reaches it.
     // Scheduled health checks off but in their own scenario: no peer has them.
     const serviceEnv = { DATABASE_URL: database.url, API_KEYS, RATE_LIMIT_PER_MINUTE: '100000000' };
