@@ -1,13 +1,14 @@
 /**
- * `npm run bench [-- --store postgres] [--duration 8] [--connections 10] [--soak 120]`
+ * `npm run bench [-- --store postgres] [--peers] [--duration 8] [--connections 10] [--soak 120]`
  * (`.ci/with-node 24 npm run bench …` for Node.js 24)
  *
  * Seeds a fresh database, starts the service and the baseline server
  * (bench/baseline-server.ts: REST and GraphQL written by hand over the same Prisma client)
  * as real processes, checks that both give the same answers, and measures each scenario
  * with autocannon, one after another, in one run, so ratios compare like with like on a
- * noisy machine. Prints the results and the targets, and writes
- * bench/results/<store>-node<major>.json.
+ * noisy machine. With --peers (PostgreSQL), PostGraphile 5 and Platformatic DB 3 (bench/peers.ts)
+ * serve the same table and take their turns in the scenarios they have. Prints the results and
+ * the targets, and writes bench/results/<store>-node<major>.json.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -17,7 +18,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { encodeCursor } from '../src/connections/cursor.ts';
@@ -31,9 +32,22 @@ import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
 import { freshDatabase } from './fresh-database.ts';
 import {
+  type Ask,
+  againstFastestPeer,
+  graphql,
+  type HttpRequest,
+  installPeers,
+  PEER_SCENARIOS,
+  PEERS,
+  PEERS_NODE_MAJOR,
+  type PeerScenario,
+} from './peers.ts';
+import { memoryTable, peersTable } from './summary.ts';
+import {
   DEEP_ROWS,
   DEEP_SCENARIOS,
   HEALTH_CHECKS_SCENARIO,
+  type Memory,
   MIXED_HOT_ROWS,
   MIXED_SCENARIO,
   metMark,
@@ -45,7 +59,9 @@ import {
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values: options } = parseArgs({
   options: {
-    store: { type: 'string', default: 'sqlite' },
+    // SQLite by default; PostgreSQL with --peers, which serve a PostgreSQL table.
+    store: { type: 'string' },
+    peers: { type: 'boolean', default: false },
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '10' },
     soak: { type: 'string', default: '120' },
@@ -55,6 +71,18 @@ const { values: options } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
+const STORE = options.store ?? (options.peers ? 'postgres' : 'sqlite');
+if (options.peers && STORE !== 'postgres') {
+  console.error("--peers serves the bench's PostgreSQL table: leave --store out, or use --store postgres.");
+  process.exit(2);
+}
+if (options.peers && Number(process.versions.node.split('.')[0]) < PEERS_NODE_MAJOR) {
+  console.error(
+    `--peers needs Node.js ${PEERS_NODE_MAJOR} or later (the peers' own requirement), not ${process.version}: ` +
+      'run `.ci/with-node 24 npm run bench -- --peers`.',
+  );
+  process.exit(2);
+}
 const DURATION = Number(options.duration);
 const CONNECTIONS = Number(options.connections);
 const SOAK = options.only ? 0 : Number(options.soak);
@@ -111,7 +139,8 @@ interface Running {
   child: ChildProcess;
 }
 
-type Server = Running & { name: 'service' | 'baseline' };
+/** A server under test: the service, the baseline or a peer, and how it is asked the scenarios it shares with its peers. */
+type Server = Running & { name: string; asks: Partial<Record<PeerScenario, Ask>> };
 
 function start(
   script: string,
@@ -119,11 +148,12 @@ function start(
   ready: RegExp,
   nodeOptions: string[] = [],
 ): Promise<Running> {
-  // The service runs compiled, as `npm start` does; the baseline, a bench tool, through tsx.
+  // The service runs compiled, as `npm start` does; the baseline, a bench tool, through tsx; each peer
+  // as plain JavaScript. Every one on this very Node.js, in production mode, logging at `info`.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...nodeOptions, ...loader, join(ROOT, script)], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', ENCRYPTION_KEY, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', ENCRYPTION_KEY, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -154,20 +184,18 @@ const cycle = <T>(items: T[]) => {
   return () => items[next++ % items.length] as T;
 };
 
-async function measure(
-  scenario: string,
+/**
+ * Autocannon on one server, each request made by `request`, with the service's API key (which the
+ * baseline and the peers ignore): `amount` requests, or for `duration` seconds.
+ */
+function load(
   server: Server,
-  request: () => { method: string; path: string; body?: string; headers?: Record<string, string> },
-  limits: { amount?: number; clients?: number; seconds?: number } = {},
-): Promise<Row | undefined> {
-  if (ONLY && !ONLY.test(scenario)) return undefined;
-  // Let the previous scenario's last requests drain first.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const clients = limits.clients ?? CONNECTIONS;
-  const result = await autocannon({
+  request: () => HttpRequest,
+  limits: { connections: number } & ({ amount: number } | { duration: number }),
+) {
+  return autocannon({
     url: server.url,
-    connections: clients,
-    ...(limits.amount ? { amount: limits.amount } : { duration: limits.seconds ?? DURATION }),
+    ...limits,
     requests: [
       {
         setupRequest: (req) => {
@@ -187,6 +215,22 @@ async function measure(
       },
     ],
   });
+}
+
+async function measure(
+  scenario: string,
+  server: Server,
+  request: () => HttpRequest,
+  limits: { amount?: number; clients?: number; seconds?: number } = {},
+): Promise<Row | undefined> {
+  if (ONLY && !ONLY.test(scenario)) return undefined;
+  // Let the previous scenario's last requests drain first.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const clients = limits.clients ?? CONNECTIONS;
+  const result = await load(server, request, {
+    connections: clients,
+    ...(limits.amount ? { amount: limits.amount } : { duration: limits.seconds ?? DURATION }),
+  });
   const row: Row = {
     scenario,
     server: server.name,
@@ -199,26 +243,27 @@ async function measure(
     clients,
   };
   console.error(
-    `${scenario.padEnd(28)} ${server.name.padEnd(8)} ${String(clients).padStart(2)} clients ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
+    `${scenario.padEnd(28)} ${server.name.padEnd(17)} ${String(clients).padStart(2)} clients ${String(row.requestsPerSecond).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}`,
   );
   return row;
 }
 
+/** A server and what it is asked in a scenario. */
+type Turn = [Server, () => HttpRequest];
+
 /**
- * The same scenario on the baseline and on the service, in turns (baseline, service,
- * baseline, service; half the duration each), so that a slow spell of the shared
- * machine weighs on both sides of the ratio alike.
+ * The same scenario on each server, in turns (baseline, service, [peers,] then again; half the
+ * duration each), so that a slow spell of the shared machine weighs on every side of a ratio alike.
  */
 async function compare(
   scenario: string,
-  servers: { baseline: Server; service: Server },
-  request: Parameters<typeof measure>[2],
+  turns: Turn[],
   /** `amount`: requests per turn instead of half the duration (for requests that take seconds). */
   limits: { clients?: number; amount?: number } = {},
 ): Promise<(Row | undefined)[]> {
-  const rounds: Row[][] = [[], []];
+  const rounds: Row[][] = turns.map(() => []);
   for (let round = 0; round < 2; round++) {
-    for (const [side, server] of [servers.baseline, servers.service].entries()) {
+    for (const [side, [server, request]] of turns.entries()) {
       const row = await measure(scenario, server, request, { seconds: DURATION / 2, ...limits });
       if (row) rounds[side]?.push(row);
     }
@@ -237,11 +282,24 @@ function bothTurns(first: Row, second: Row): Row {
   };
 }
 
-const graphql = (query: string, variables: object) => ({
-  method: 'POST',
-  path: '/graphql',
-  body: JSON.stringify({ query, variables }),
-});
+const BY_ID_QUERY =
+  'query ($id: ID!) { databaseConnection(id: $id) { id alias connectionUri dialect schemas metadata createdAt updatedAt } }';
+const PAGE_QUERY =
+  'query ($after: String) { databaseConnections(first: 50, after: $after) { edges { node { id alias connectionUri dialect schemas metadata createdAt } } pageInfo { hasNextPage endCursor } } }';
+const graphqlPage = (after?: string) => () => graphql(PAGE_QUERY, after ? { after } : {});
+
+/** How the service, and the baseline that answers the same, are asked the scenarios they share with the peers. */
+const OURS: Record<PeerScenario, Ask> = {
+  'GET by id': { request: (id) => ({ method: 'GET', path: `${PATH}/${id}` }), ids: (answer) => [answer.id] },
+  'GraphQL by id': {
+    request: (id) => graphql(BY_ID_QUERY, { id }),
+    ids: (answer) => [answer.data.databaseConnection.id],
+  },
+  'GraphQL page of 50': {
+    request: graphqlPage(),
+    ids: (answer) => answer.data.databaseConnections.edges.map((edge: { node: { id: string } }) => edge.node.id),
+  },
+};
 
 /** One request on a connection of its own (none left idle between scenarios), its status and JSON body. */
 function answerOf(server: Server, method: string, path: string, body?: string) {
@@ -268,7 +326,7 @@ function answerOf(server: Server, method: string, path: string, body?: string) {
 /** The same request to both servers must give the same JSON: otherwise the ratio compares different work. */
 async function checkSameAnswers(
   servers: { baseline: Server; service: Server },
-  requests: Record<string, () => ReturnType<Parameters<typeof measure>[2]>>,
+  requests: Record<string, () => HttpRequest>,
 ) {
   for (const [name, request] of Object.entries(requests)) {
     const { method, path, body } = request();
@@ -383,12 +441,13 @@ async function compareMixed(servers: { baseline: Server; service: Server }, ids:
   const stale = { baseline: 0, service: 0 };
   const before = await cacheReads(servers.service);
   for (let round = 0; round < 2; round++) {
-    for (const server of [servers.baseline, servers.service]) {
+    for (const side of ['baseline', 'service'] as const) {
+      const server = servers[side];
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const result = await mixedLoad(server, ids, clients, DURATION / 2);
-      stale[server.name] += result.stale;
+      stale[side] += result.stale;
       console.error(
-        `${MIXED_SCENARIO.padEnd(28)} ${server.name.padEnd(8)} ${String(clients).padStart(2)} clients ${String(result.requestsPerSecond).padStart(6)} req/s  stale ${result.stale}  errors ${result.errors}`,
+        `${MIXED_SCENARIO.padEnd(28)} ${server.name.padEnd(17)} ${String(clients).padStart(2)} clients ${String(result.requestsPerSecond).padStart(6)} req/s  stale ${result.stale}  errors ${result.errors}`,
       );
       const { stale: _, ...row } = result;
       rows.push({ scenario: MIXED_SCENARIO, server: server.name, clients, ...row });
@@ -405,56 +464,107 @@ async function compareMixed(servers: { baseline: Server; service: Server }, ids:
 
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length));
 
+/**
+ * The RSS of every server, read the same way: `note` reads each one now into a stage; the peak is
+ * read every 250 ms until `stop`.
+ */
+function watchMemory(servers: Server[]) {
+  const rss = (server: Server) => Math.round(rssMb(server.child.pid as number));
+  const memory: Record<string, Memory> = Object.fromEntries(
+    servers.map((server) => [server.name, { idleMb: rss(server), afterRequestsMb: 0, peakMb: 0 }]),
+  );
+  const timer = setInterval(() => {
+    for (const server of servers) {
+      const of = memory[server.name] as Memory;
+      of.peakMb = Math.max(of.peakMb, rss(server));
+    }
+  }, 250);
+  return {
+    memory,
+    note(stage: 'afterRequestsMb' | 'afterWarmUpMb') {
+      for (const server of servers) (memory[server.name] as Memory)[stage] = rss(server);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Each peer must answer each of its scenarios with the rows the service answers, in the same order,
+ * and without an error (a GraphQL error comes with a 200): otherwise the ratio compares other work.
+ */
+async function checkPeersAnswer(service: Server, peers: Server[], id: string) {
+  for (const scenario of PEER_SCENARIOS) {
+    const ours = OURS[scenario].request(id);
+    const expected = OURS[scenario].ids((await answerOf(service, ours.method, ours.path, ours.body)).body);
+    for (const peer of peers) {
+      const ask = peer.asks[scenario];
+      if (!ask) continue;
+      const { method, path, body } = ask.request(id);
+      const answer = await answerOf(peer, method, path, body);
+      const ids = (() => {
+        try {
+          return ask.ids(answer.body);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (answer.status !== 200 || (answer.body as { errors?: unknown }).errors || !isDeepStrictEqual(ids, expected))
+        throw new Error(
+          `${scenario}: ${peer.name} answers ${answer.status} ${JSON.stringify(answer.body).slice(0, 600)}`,
+        );
+    }
+  }
+}
+
 async function main() {
-  const database = await freshDatabase(options.store, 'bench');
+  if (options.peers) installPeers();
+  const database = await freshDatabase(STORE, 'bench');
   const processes: ChildProcess[] = [];
-  let peakRss = 0;
-  let sampler: NodeJS.Timeout | undefined;
+  let memoryWatch: ReturnType<typeof watchMemory> | undefined;
   try {
-    console.error(`Seeding ${ROWS} connections on ${options.store}…`);
+    console.error(`Seeding ${ROWS} connections on ${STORE}…`);
     const ids = await seed(database.url, 0, ROWS);
     // The rate limit is on (its cost is measured), high enough that the bench never reaches it.
     // Scheduled health checks off but in their own scenario: no peer has them.
     const serviceEnv = { DATABASE_URL: database.url, API_KEYS, RATE_LIMIT_PER_MINUTE: '100000000' };
-    const service = {
-      ...(await start(
+    const started = async (name: string, asks: Server['asks'], running: Promise<Running>): Promise<Server> => {
+      const server = { ...(await running), name, asks };
+      processes.push(server.child);
+      return server;
+    };
+    const service = await started(
+      'service',
+      OURS,
+      start(
         'dist/main.js',
         { ...serviceEnv, HEALTH_CHECK_INTERVAL_S: '0' },
         SERVICE_READY,
         options['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench/profiles')] : [],
-      )),
-      name: 'service' as const,
-    };
-    const baseline = {
-      ...(await start('bench/baseline-server.ts', { DATABASE_URL: database.url }, /BASELINE (http:\S+)/)),
-      name: 'baseline' as const,
-    };
-    processes.push(service.child, baseline.child);
-    const pid = service.child.pid as number;
+      ),
+    );
+    const baseline = await started(
+      'baseline',
+      OURS,
+      start('bench/baseline-server.ts', { DATABASE_URL: database.url }, /BASELINE (http:\S+)/),
+    );
+    const peers: Server[] = [];
+    for (const peer of options.peers ? PEERS : []) {
+      peers.push(
+        await started(peer.name, peer.asks, start(peer.script, { DATABASE_URL: database.url }, /PEER (http:\S+)/)),
+      );
+    }
+    const everyServer = [baseline, service, ...peers];
     // Idle: started, nothing asked yet, its start-up garbage given time to be collected.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    const idleRssMb = Math.round(rssMb(pid));
-    sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, rssMb(pid));
-    }, 250);
+    memoryWatch = watchMemory(everyServer);
 
     const anyId = cycle(ids);
-    /** Full load of GET by id, unmeasured by `measure`: the warm-up and the soak. */
-    const loadGetById = (server: Server, seconds: number) =>
-      autocannon({
-        url: server.url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        headers: { authorization: `Bearer ${API_KEY}` },
-        requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
-      });
+    /** Each server's own way of reading one connection: REST where it has it, else GraphQL. */
+    const readOne = (server: Server) => {
+      const ask = (server.asks['GET by id'] ?? server.asks['GraphQL by id']) as Ask;
+      return () => ask.request(anyId());
+    };
     const getById = () => ({ method: 'GET', path: `${PATH}/${anyId()}` });
-    const BY_ID_QUERY =
-      'query ($id: ID!) { databaseConnection(id: $id) { id alias connectionUri dialect schemas metadata createdAt updatedAt } }';
-    const graphqlById = (id = anyId()) => graphql(BY_ID_QUERY, { id });
-    const PAGE_QUERY =
-      'query ($after: String) { databaseConnections(first: 50, after: $after) { edges { node { id alias connectionUri dialect schemas metadata createdAt } } pageInfo { hasNextPage endCursor } } }';
-    const graphqlPage = (after?: string) => () => graphql(PAGE_QUERY, after ? { after } : {});
     const list =
       (query = '') =>
       () => ({ method: 'GET', path: `${PATH}${query}` });
@@ -479,40 +589,46 @@ async function main() {
       }),
     });
     const servers = { baseline, service };
+    const both = (request: () => HttpRequest): Turn[] => [
+      [baseline, request],
+      [service, request],
+    ];
     const firstId = ids[0] as string;
-    await checkSameAnswers(servers, {
-      'GET by id': () => ({ method: 'GET', path: `${PATH}/${firstId}` }),
-      'GraphQL by id': () => graphqlById(firstId),
-      'GraphQL page of 50': graphqlPage(),
-    });
-    // Warm both up first (JIT compilation, compiled GraphQL documents, connection pools), unmeasured:
+    await checkSameAnswers(
+      servers,
+      Object.fromEntries(PEER_SCENARIOS.map((scenario) => [scenario, () => OURS[scenario].request(firstId)])),
+    );
+    await checkPeersAnswer(service, peers, firstId);
+    // What each server holds once it has answered a few hundred requests, at rest again.
+    for (const server of everyServer) await load(server, readOne(server), { connections: 1, amount: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    memoryWatch.note('afterRequestsMb');
+    // Warm every server up first (JIT compilation, compiled GraphQL documents, connection pools), unmeasured:
     // otherwise the first scenario charges the service's start-up to its figures. Every connection is
     // read once: the reads below measure a registry whose consumers read their connections again and
     // again (the steady state); what a change costs a cached read, the mixed scenario measures.
     const readEveryConnection = (server: Server) =>
-      autocannon({
-        url: server.url,
-        connections: CONNECTIONS,
-        amount: ids.length,
-        headers: { authorization: `Bearer ${API_KEY}` },
-        requests: [{ setupRequest: (req) => ({ ...req, path: `${PATH}/${anyId()}` }) }],
-      });
+      load(server, readOne(server), { connections: CONNECTIONS, amount: ids.length });
     if (!ONLY || ONLY.test('GET by id')) {
-      for (const server of [baseline, service]) await readEveryConnection(server);
+      for (const server of everyServer) await readEveryConnection(server);
+      memoryWatch.note('afterWarmUpMb');
     }
     const rows: (Row | undefined)[] = [];
+    /** Every server that has the scenario, each asked its own way for the same connections. */
+    const turnsOf = (scenario: PeerScenario) =>
+      everyServer.flatMap((server): Turn[] => {
+        const ask = server.asks[scenario];
+        return ask ? [[server, () => ask.request(anyId())]] : [];
+      });
     // Each target at ten clients (throughput) and at one (what one call costs, without waiting for the nine others).
     for (const clients of [CONNECTIONS, 1]) {
-      rows.push(...(await compare('GET by id', servers, getById, { clients })));
-      rows.push(...(await compare('GraphQL by id', servers, graphqlById, { clients })));
-      rows.push(...(await compare('GraphQL page of 50', servers, graphqlPage(), { clients })));
+      for (const scenario of PEER_SCENARIOS) rows.push(...(await compare(scenario, turnsOf(scenario), { clients })));
     }
     rows.push(await measure('list of 100', service, list('?dialect=mysql')));
-    for (const clients of [CONNECTIONS, 1])
-      rows.push(...(await compare(`list of ${ROWS}`, servers, list(), { clients })));
+    for (const clients of [CONNECTIONS, 1]) rows.push(...(await compare(`list of ${ROWS}`, both(list()), { clients })));
     for (const clients of [CONNECTIONS, 1]) {
-      rows.push(...(await compare('PUT', servers, put, { clients })));
-      rows.push(...(await compare('POST', servers, post, { clients })));
+      rows.push(...(await compare('PUT', both(put), { clients })));
+      rows.push(...(await compare('POST', both(post), { clients })));
     }
     const mixed = [];
     if (!ONLY || ONLY.test(MIXED_SCENARIO)) {
@@ -526,14 +642,24 @@ async function main() {
     if (!ONLY || ONLY.test(HEALTH_CHECKS_SCENARIO)) {
       // Another service on the same database, checking every connection once per default interval
       // (the seeded hosts do not resolve, so each check fails at once and is recorded).
-      const checked = {
+      const checked: Server = {
         ...(await start('dist/main.js', serviceEnv, SERVICE_READY)),
-        name: 'service' as const,
+        name: 'service',
+        asks: OURS,
       };
       try {
         await readEveryConnection(checked);
         for (const clients of [CONNECTIONS, 1])
-          rows.push(...(await compare(HEALTH_CHECKS_SCENARIO, { baseline, service: checked }, getById, { clients })));
+          rows.push(
+            ...(await compare(
+              HEALTH_CHECKS_SCENARIO,
+              [
+                [baseline, getById],
+                [checked, getById],
+              ],
+              { clients },
+            )),
+          );
         healthChecked = await connectionsChecked(checked);
       } finally {
         checked.child.kill();
@@ -556,7 +682,10 @@ async function main() {
     let soak: { seconds: number; rssFirstMb: number; rssLastMb: number; requestsPerSecond: number } | undefined;
     if (SOAK > 0) {
       console.error(`Soak: ${SOAK} s of GET by id at full load…`);
-      const { result, samples } = await rssOver(pid, loadGetById(service, SOAK));
+      const { result, samples } = await rssOver(
+        service.child.pid as number,
+        load(service, getById, { connections: CONNECTIONS, duration: SOAK }),
+      );
       // The first and the last minute (or quarter, in a shorter soak).
       const window = Math.min(60, Math.floor(samples.length / 4));
       soak = {
@@ -583,9 +712,9 @@ async function main() {
       };
       const [near, far] = [await cursorAt(100), await cursorAt(DEEP_ROWS - 100)];
       await checkSameAnswers(servers, { 'GraphQL deep page': graphqlPage(far) });
-      rows.push(...(await compare(DEEP_SCENARIOS.near, servers, graphqlPage(near))));
-      rows.push(...(await compare(DEEP_SCENARIOS.far, servers, graphqlPage(far))));
-      rows.push(...(await compare(DEEP_SCENARIOS.list, servers, list(), { clients: 1, amount: 3 })));
+      rows.push(...(await compare(DEEP_SCENARIOS.near, both(graphqlPage(near)))));
+      rows.push(...(await compare(DEEP_SCENARIOS.far, both(graphqlPage(far)))));
+      rows.push(...(await compare(DEEP_SCENARIOS.list, both(list()), { clients: 1, amount: 3 })));
     }
     await prisma.$disconnect();
     const results = rows.filter((row): row is Row => row !== undefined);
@@ -597,7 +726,10 @@ async function main() {
       if (row.server !== 'service') continue;
       const baselineRate = rate(row.scenario, 'baseline', row.clients);
       if (Number.isFinite(baselineRate)) row.ratio = Math.round((row.requestsPerSecond / baselineRate) * 100) / 100;
+      Object.assign(row, againstFastestPeer(results, row));
     }
+    memoryWatch.stop();
+    const { memory } = memoryWatch;
     const machine = {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
@@ -606,13 +738,14 @@ async function main() {
     };
     const report = {
       date: new Date().toISOString(),
-      store: options.store,
+      store: STORE,
       connections: CONNECTIONS,
       durationSeconds: DURATION,
       rows: ROWS,
       machine,
-      idleRssMb,
-      peakRssMb: Math.round(peakRss),
+      idleRssMb: memory.service?.idleMb ?? 0,
+      peakRssMb: memory.service?.peakMb ?? 0,
+      memory,
       soak,
       mixed,
       healthChecked,
@@ -622,14 +755,11 @@ async function main() {
     if (!ONLY) {
       mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
       const major = process.versions.node.split('.')[0];
-      writeFileSync(
-        join(ROOT, `bench/results/${options.store}-node${major}.json`),
-        `${JSON.stringify(report, null, 2)}\n`,
-      );
+      writeFileSync(join(ROOT, `bench/results/${STORE}-node${major}.json`), `${JSON.stringify(report, null, 2)}\n`);
     }
 
     console.log(
-      `\n${options.store}, Node ${machine.node}, ${CONNECTIONS} connections, ${DURATION} s each, ${machine.cores} × ${machine.cpu}\n`,
+      `\n${STORE}, Node ${machine.node}, ${CONNECTIONS} connections, ${DURATION} s each, ${machine.cores} × ${machine.cpu}\n`,
     );
     console.log('| scenario | server | clients | req/s | p50 ms | p99 ms | errors | × baseline |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
@@ -638,13 +768,15 @@ async function main() {
         `| ${row.scenario} | ${row.server} | ${row.clients} | ${row.requestsPerSecond} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.ratio ?? ''} |`,
       );
     }
+    if (peers.length > 0) console.log(`\n${peersTable(report)}`);
+    console.log(`\n${memoryTable(report)}`);
     console.log('\n| target | measured | met |\n|---|---:|---|');
     for (const { target, measured, met } of targetsOf(report))
       console.log(`| ${target} | ${measured} | ${metMark(met)} |`);
     if (soak) console.log(`\nSoak ${soak.seconds} s at ${soak.requestsPerSecond} req/s.`);
     if (healthChecked !== undefined) console.log(`Health checks on: ${healthChecked} connections checked by the end.`);
   } finally {
-    if (sampler) clearInterval(sampler);
+    memoryWatch?.stop();
     // Wait for the processes to exit: a --cpu-prof profile is written as the service exits.
     await Promise.all(
       processes.map(

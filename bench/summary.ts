@@ -2,21 +2,30 @@
  * `npx tsx bench/summary.ts`: the table of targets in docs/benchmark.md, from the last run of each store and
  * runtime (bench/results/<store>-node<major>.json): each target, what each run measured, and
  * whether it is met. test/docs.test.ts checks that docs/benchmark.md shows this very table.
+ * Then, for each run that has them, the peers' table and every server's RSS.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PEER_SCENARIOS, PEERS } from './peers.ts';
 import { metMark, type Report, targetsOf } from './targets.ts';
 
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
 const STORE_NAMES: Record<string, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+const runName = (report: Report) => `${STORE_NAMES[report.store] ?? report.store}, Node ${report.machine.node}`;
+
+function lastReports(folder: string): Report[] {
+  return (
+    readdirSync(folder)
+      .filter((name) => /^\w+-node\d+\.json$/.test(name))
+      // SQLite first, then by runtime.
+      .sort((a, b) => Number(b.startsWith('sqlite')) - Number(a.startsWith('sqlite')) || a.localeCompare(b))
+      .map((name) => JSON.parse(readFileSync(`${folder}${name}`, 'utf8')) as Report)
+  );
+}
 
 export function summaryTable(folder = RESULTS): string {
-  const reports = readdirSync(folder)
-    .filter((name) => /^\w+-node\d+\.json$/.test(name))
-    // SQLite first, then by runtime.
-    .sort((a, b) => Number(b.startsWith('sqlite')) - Number(a.startsWith('sqlite')) || a.localeCompare(b))
-    .map((name) => JSON.parse(readFileSync(`${folder}${name}`, 'utf8')) as Report);
-  const columns = reports.map((report) => `${STORE_NAMES[report.store] ?? report.store}, Node ${report.machine.node}`);
+  const reports = lastReports(folder);
+  const columns = reports.map(runName);
   const targets = reports.map(targetsOf);
   const lines = [
     `| target | ${columns.join(' | ')} |`,
@@ -29,4 +38,47 @@ export function summaryTable(folder = RESULTS): string {
   return lines.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(summaryTable());
+/** The scenarios the peers ran too: each server's req/s and the service's ÷ the fastest peer's. */
+export function peersTable(report: Report): string {
+  const names = PEERS.map((peer) => peer.name).filter((name) => report.results.some((row) => row.server === name));
+  const rate = (scenario: string, server: string, clients: number) =>
+    report.results.find((row) => row.scenario === scenario && row.server === server && row.clients === clients)
+      ?.requestsPerSecond ?? '–';
+  const lines = [
+    `| scenario | clients | service, req/s | ${names.map((name) => `${name}, req/s`).join(' | ')} | service ÷ fastest peer |`,
+    `|---|---:|---:|${names.map(() => '---:|').join('')}---:|`,
+  ];
+  for (const clients of [report.connections, 1]) {
+    for (const scenario of PEER_SCENARIOS) {
+      const ours = report.results.find(
+        (row) => row.scenario === scenario && row.server === 'service' && row.clients === clients,
+      );
+      if (ours?.peerRatio === undefined) continue;
+      const peers = names.map((name) => rate(scenario, name, clients)).join(' | ');
+      lines.push(
+        `| ${scenario} | ${clients} | ${ours.requestsPerSecond} | ${peers} | ${ours.peerRatio} (${ours.fastestPeer}) |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Every server's RSS, read the same way (bench/targets.ts, `Memory`). */
+export function memoryTable(report: Report): string {
+  const lines = [
+    '| RSS, MB | idle after start | at rest after 300 requests | after the warm-up | peak |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const [server, rss] of Object.entries(report.memory ?? {})) {
+    lines.push(`| ${server} | ${rss.idleMb} | ${rss.afterRequestsMb} | ${rss.afterWarmUpMb ?? '–'} | ${rss.peakMb} |`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(summaryTable());
+  for (const report of lastReports(RESULTS).filter((run) => run.memory)) {
+    const peers = report.results.some((row) => row.peerRatio !== undefined) ? `${peersTable(report)}\n\n` : '';
+    console.log(`\n${runName(report)}, ${report.date}\n\n${peers}${memoryTable(report)}`);
+  }
+}

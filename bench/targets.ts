@@ -6,22 +6,43 @@
 
 export interface Row {
   scenario: string;
-  server: 'service' | 'baseline';
+  /** `service`, `baseline`, or a peer's name (bench/peers.ts). */
+  server: string;
   requestsPerSecond: number;
   p50: number;
   p99: number;
   errors: number;
   /** Concurrent clients: latency targets are read at 1, throughput at more. */
   clients: number;
+  /** The service's req/s ÷ the baseline's. */
   ratio?: number;
+  /** The service's req/s ÷ that of the fastest peer in the same scenario, and which peer that is. */
+  peerRatio?: number;
+  fastestPeer?: string;
+}
+
+/** RSS of one server process, read from /proc/<pid>/status the same way for every server. */
+export interface Memory {
+  /** 5 s after the last server started, before any request. */
+  idleMb: number;
+  /** At rest again (5 s) after 300 requests of its by-id scenario, one at a time. */
+  afterRequestsMb: number;
+  /** After the warm-up, each connection read once (not done when --only leaves GET by id out). */
+  afterWarmUpMb?: number;
+  /** The highest of the readings taken every 250 ms over the run. */
+  peakMb: number;
 }
 
 export interface Report {
+  date?: string;
   store: string;
   connections: number;
   machine: { node: string };
+  /** The service's idle and peak RSS (as in `memory`), which the targets read. */
   idleRssMb: number;
   peakRssMb: number;
+  /** Every server's RSS, by its name (runs before the peers have none). */
+  memory?: Record<string, Memory>;
   soak?: { seconds: number; rssFirstMb: number; rssLastMb: number; requestsPerSecond: number };
   /** The mixed scenario at each number of clients: the service's cache hit rate, and the stale reads of each side. */
   mixed?: { clients: number; hitRate: number; staleReads: { baseline: number; service: number } }[];
