@@ -43,7 +43,7 @@ const workspaceUri = (extra = '', token = DATABRICKS_TOKEN) =>
 /** The stand-in, each answer it gave beside the request it answered, and a hook to change an answer. */
 interface Recorded extends VendorServer {
   answers: { request: Received; answer: Answer }[];
-  rewrite?: (answer: Answer) => Answer;
+  rewrite?: (answer: Answer, request: Received) => Answer;
 }
 
 async function startWorkspace(options: DatabricksOptions = {}): Promise<Recorded> {
@@ -51,7 +51,7 @@ async function startWorkspace(options: DatabricksOptions = {}): Promise<Recorded
   const answers: Recorded['answers'] = [];
   const recorded = {} as Recorded;
   const server = await startRoutedVendor('databricks', async (request) => {
-    const answer = (recorded.rewrite ?? ((same) => same))(await handler(request));
+    const answer = (recorded.rewrite ?? ((same) => same))(await handler(request), request);
     answers.push({ request, answer });
     return answer;
   });
@@ -321,6 +321,30 @@ describe('our driver, through the service, against the stand-in', () => {
       }
     },
   );
+
+  it.each([
+    ['canceled on the warehouse', { state: 'CANCELED' }, /the statement ended CANCELED/],
+    [
+      'failed for a condition a test does not tell apart',
+      { state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: '[TABLE_OR_VIEW_NOT_FOUND] The table …' } },
+      /BAD_REQUEST: \[TABLE_OR_VIEW_NOT_FOUND\]/,
+    ],
+  ])('a statement %s is connection_failed, in the warehouse’s words', async (_case, status, message) => {
+    fixture.workspace.rewrite = (answer, request) =>
+      request.method === 'POST' ? { body: { statement_id: 's-1', status } } : answer;
+    const result = await testUri(workspaceUri());
+    expect(result.body.error).toEqual({ code: 'connection_failed', message: expect.stringMatching(message) });
+  });
+
+  it.each([
+    ['none', undefined],
+    ['a path', '../../../api/2.0/clusters/list'],
+  ])('a statement in progress whose id is %s is connection_failed, and nothing is polled', async (_case, id) => {
+    fixture.workspace.rewrite = () => ({ body: { statement_id: id, status: { state: 'PENDING' } } });
+    const result = await testUri(workspaceUri());
+    expect(result.body.error).toEqual({ code: 'connection_failed', message: expect.stringMatching(/no statement id/) });
+    expect(fixture.workspace.received.map((request) => request.method)).toEqual(['POST']);
+  });
 
   it('checks the workspace’s certificate: a connection that names another CA is refused, nothing sent', async () => {
     const result = await testUri(workspaceUri(), {

@@ -41,7 +41,6 @@ const POLL_INTERVAL_MS = 200;
  */
 const ERROR_CONDITIONS: Record<string, TestFailureCode> = {
   NO_SUCH_CATALOG_EXCEPTION: 'database_not_found',
-  CATALOG_NOT_FOUND: 'database_not_found',
   SCHEMA_NOT_FOUND: 'unknown_schema',
   INSUFFICIENT_PERMISSIONS: 'permission_denied',
 };
