@@ -11,10 +11,7 @@
  */
 import { ApiError, type sql, WorkspaceClient } from '@databricks/sdk-experimental';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../src/service.ts';
 import { createCertificateAuthority } from '../support/certificates.ts';
-import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
-import { type Client, clientFor, startTestService } from '../support/service.ts';
 import {
   DATABRICKS_TOKEN,
   DATABRICKS_VERSION,
@@ -23,16 +20,20 @@ import {
   EXPIRED_TOKEN,
   WAREHOUSE_ID,
 } from '../support/vendors/databricks.ts';
-import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
   type Answer,
   bigWarehouse,
   DISCOVERED_SALES,
   type Received,
   startVendorServer,
-  type VendorServer,
   WAREHOUSE,
 } from '../support/vendors/server.ts';
+import {
+  expectWholeBigCatalog,
+  type RecordedVendor,
+  startRecordedVendor,
+  useStandInAndService,
+} from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const WORKSPACE = 'dbc-1234.cloud.databricks.com';
@@ -40,25 +41,10 @@ const HTTP_PATH = `/sql/1.0/warehouses/${WAREHOUSE_ID}`;
 const workspaceUri = (extra = '', token = DATABRICKS_TOKEN) =>
   `databricks://token:${token}@${WORKSPACE}?http_path=${HTTP_PATH}${extra}`;
 
-/** The stand-in, each answer it gave beside the request it answered, and a hook to change an answer. */
-interface Recorded extends VendorServer {
-  answers: { request: Received; answer: Answer }[];
-  rewrite?: (answer: Answer, request: Received) => Answer;
-}
+const startWorkspace = (options: DatabricksOptions = {}) =>
+  startRecordedVendor('databricks', databricksHandler(options));
 
-async function startWorkspace(options: DatabricksOptions = {}): Promise<Recorded> {
-  const handler = databricksHandler(options);
-  const answers: Recorded['answers'] = [];
-  const recorded = {} as Recorded;
-  const server = await startRoutedVendor('databricks', async (request) => {
-    const answer = (recorded.rewrite ?? ((same) => same))(await handler(request), request);
-    answers.push({ request, answer });
-    return answer;
-  });
-  return Object.assign(recorded, server, { answers });
-}
-
-async function withWorkspace(options: DatabricksOptions, use: (workspace: Recorded) => Promise<void>) {
+async function withWorkspace(options: DatabricksOptions, use: (workspace: RecordedVendor) => Promise<void>) {
   const workspace = await startWorkspace(options);
   try {
     await use(workspace);
@@ -100,7 +86,7 @@ const COLUMNS_SQL = `SELECT table_schema, table_name, column_name, full_data_typ
   FROM information_schema.columns WHERE table_schema IN ('sales')`;
 
 describe('the official SDK reads every answer of the stand-in', () => {
-  let workspace: Recorded;
+  let workspace: RecordedVendor;
   beforeAll(async () => {
     workspace = await startWorkspace();
   });
@@ -212,24 +198,9 @@ describe('the official SDK reads answers in progress', () => {
   });
 });
 
-/** Inside a describe block: a stand-in and a service of its own, for all its tests. */
-function useWorkspaceAndService(settings: Record<string, string>, options: DatabricksOptions = {}) {
-  const fixture = {} as { workspace: Recorded; api: Client };
-  let database: TestDatabase | undefined;
-  let service: RunningService | undefined;
-  beforeAll(async () => {
-    fixture.workspace = await startWorkspace(options);
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
-    fixture.api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-    await fixture.workspace?.close();
-  });
-  return fixture;
-}
+/** Inside a describe block: a stand-in with `options` and a service of its own, for all its tests. */
+const useWorkspaceAndService = (settings: Record<string, string>, options: DatabricksOptions = {}) =>
+  useStandInAndService(() => startWorkspace(options), settings);
 
 /** The statement of a request our driver sent, for reading what it asked. */
 const statementOf = (request: Received) => (request.method === 'POST' ? JSON.parse(request.body).statement : '');
@@ -244,9 +215,9 @@ describe('our driver, through the service, against the stand-in', () => {
     return fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
   };
   beforeEach(() => {
-    fixture.workspace.answers.length = 0;
-    fixture.workspace.received.length = 0;
-    fixture.workspace.rewrite = undefined;
+    fixture.standIn.answers.length = 0;
+    fixture.standIn.received.length = 0;
+    fixture.standIn.rewrite = undefined;
   });
 
   it('tests, tells the version, checks schemas, and discovers the catalog, reading every chunk', async () => {
@@ -259,10 +230,10 @@ describe('our driver, through the service, against the stand-in', () => {
     expect((await testUri(workspaceUri('&catalog=main'), { schemas: ['nope'] })).body.error.code).toBe(
       'unknown_schema',
     );
-    fixture.workspace.received.length = 0;
+    fixture.standIn.received.length = 0;
     expect((await discover('dbx', workspaceUri('&catalog=main'))).body.schemas).toEqual([DISCOVERED_SALES]);
     // The columns' second chunk was read by the link the first named.
-    const chunkReads = fixture.workspace.received.filter((request) => request.path.includes('/result/chunks/'));
+    const chunkReads = fixture.standIn.received.filter((request) => request.path.includes('/result/chunks/'));
     expect(chunkReads.map((request) => request.path)).toEqual([
       expect.stringMatching(/^\/api\/2\.0\/sql\/statements\/[\w-]+\/result\/chunks\/1$/),
     ]);
@@ -290,7 +261,7 @@ describe('our driver, through the service, against the stand-in', () => {
     // With quotes only doubled, `\'` would end the literal and the rest of the name be read as SQL.
     const hostile = "sales\\') OR 1=1 OR table_schema IN ('";
     await discover('dbx-hostile', workspaceUri(), { schemas: [hostile] });
-    const statements = fixture.workspace.received.map(statementOf).filter(Boolean);
+    const statements = fixture.standIn.received.map(statementOf).filter(Boolean);
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements.filter((text: string) => text.includes('table_schema IN')))
       expect(statement).toContain(`IN ('sales\\\\\\') OR 1=1 OR table_schema IN (\\'')`);
@@ -304,7 +275,7 @@ describe('our driver, through the service, against the stand-in', () => {
     async (_case, alias, link) => {
       const elsewhere = await startVendorServer(() => ({ body: {} }));
       try {
-        fixture.workspace.rewrite = (answer) => {
+        fixture.standIn.rewrite = (answer) => {
           const result = (answer.body as sql.StatementResponse | undefined)?.result;
           const path = result?.next_chunk_internal_link;
           if (!result || !path) return answer;
@@ -315,7 +286,7 @@ describe('our driver, through the service, against the stand-in', () => {
         };
         expect((await discover(alias, workspaceUri())).body.schemas).toEqual([DISCOVERED_SALES]);
         expect(elsewhere.connections()).toBe(0);
-        expect(fixture.workspace.received.some((request) => request.path.endsWith('/result/chunks/1'))).toBe(true);
+        expect(fixture.standIn.received.some((request) => request.path.endsWith('/result/chunks/1'))).toBe(true);
       } finally {
         await elsewhere.close();
       }
@@ -330,7 +301,7 @@ describe('our driver, through the service, against the stand-in', () => {
       /BAD_REQUEST: \[TABLE_OR_VIEW_NOT_FOUND\]/,
     ],
   ])('a statement %s is connection_failed, in the warehouse’s words', async (_case, status, message) => {
-    fixture.workspace.rewrite = (answer, request) =>
+    fixture.standIn.rewrite = (answer, request) =>
       request.method === 'POST' ? { body: { statement_id: 's-1', status } } : answer;
     const result = await testUri(workspaceUri());
     expect(result.body.error).toEqual({ code: 'connection_failed', message: expect.stringMatching(message) });
@@ -340,10 +311,10 @@ describe('our driver, through the service, against the stand-in', () => {
     ['none', undefined],
     ['a path', '../../../api/2.0/clusters/list'],
   ])('a statement in progress whose id is %s is connection_failed, and nothing is polled', async (_case, id) => {
-    fixture.workspace.rewrite = () => ({ body: { statement_id: id, status: { state: 'PENDING' } } });
+    fixture.standIn.rewrite = () => ({ body: { statement_id: id, status: { state: 'PENDING' } } });
     const result = await testUri(workspaceUri());
     expect(result.body.error).toEqual({ code: 'connection_failed', message: expect.stringMatching(/no statement id/) });
-    expect(fixture.workspace.received.map((request) => request.method)).toEqual(['POST']);
+    expect(fixture.standIn.received.map((request) => request.method)).toEqual(['POST']);
   });
 
   it('checks the workspace’s certificate: a connection that names another CA is refused, nothing sent', async () => {
@@ -351,7 +322,7 @@ describe('our driver, through the service, against the stand-in', () => {
       tls_settings: { ca_certificate: createCertificateAuthority('another CA').certificate },
     });
     expect(result.body.error.code).toBe('tls_error');
-    expect(fixture.workspace.received).toEqual([]);
+    expect(fixture.standIn.received).toEqual([]);
   });
 });
 
@@ -361,11 +332,11 @@ describe('our driver polls a statement in progress until it ends', () => {
   it('PENDING, RUNNING, then the result: the test passes and discovery is whole', async () => {
     const tested = await fixture.api.request('POST', `${PATH}/test`, { connection_uri: workspaceUri() });
     expect(tested.body).toMatchObject({ ok: true, server_version: DATABRICKS_VERSION });
-    const states = fixture.workspace.answers.map(({ answer }) => bodyOf(answer).status?.state);
+    const states = fixture.standIn.answers.map(({ answer }) => bodyOf(answer).status?.state);
     expect(states).toEqual(['PENDING', 'RUNNING', 'SUCCEEDED']);
     // Each poll asked for the statement the POST started, of the workspace's host.
-    const [post, ...polls] = fixture.workspace.received;
-    const id = bodyOf(fixture.workspace.answers[0]?.answer as Answer).statement_id;
+    const [post, ...polls] = fixture.standIn.received;
+    const id = bodyOf(fixture.standIn.answers[0]?.answer as Answer).statement_id;
     expect(JSON.parse(post?.body ?? '{}')).toMatchObject({ on_wait_timeout: 'CONTINUE' });
     expect(polls.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET /api/2.0/sql/statements/${id}`,
@@ -380,8 +351,8 @@ describe('a statement that does not end in time', () => {
   it('is a timeout, and is canceled on the warehouse', async () => {
     const tested = await fixture.api.request('POST', `${PATH}/test`, { connection_uri: workspaceUri() });
     expect(tested.body).toMatchObject({ ok: false, error: { code: 'timeout' } });
-    const id = bodyOf(fixture.workspace.answers[0]?.answer as Answer).statement_id;
-    expect(fixture.workspace.received.at(-1)).toMatchObject({
+    const id = bodyOf(fixture.standIn.answers[0]?.answer as Answer).statement_id;
+    expect(fixture.standIn.received.at(-1)).toMatchObject({
       method: 'POST',
       path: `/api/2.0/sql/statements/${id}/cancel`,
     });
@@ -439,13 +410,13 @@ describe('our requests equal the SDK’s for the same operation, but for the dif
 
   /** Runs `operation` with our driver, then each statement it sent with the SDK, as a user names it; compares the requests. */
   async function compare(operation: () => Promise<unknown>) {
-    fixture.workspace.received.length = 0;
+    fixture.standIn.received.length = 0;
     await operation();
-    const ours = fixture.workspace.received.splice(0);
+    const ours = fixture.standIn.received.splice(0);
     const posted = ours.filter((request) => request.method === 'POST').map((request) => JSON.parse(request.body));
     expect(posted.length).toBeGreaterThan(0);
     for (const { statement, catalog, schema } of posted) await readAll({ statement, catalog, schema });
-    const theirs = fixture.workspace.received.splice(0);
+    const theirs = fixture.standIn.received.splice(0);
     expect(ours.map(noticed)).toEqual(theirs.map(noticed));
     for (const request of ours) {
       for (const [name, { ours: value }] of Object.entries(DELIBERATE_HEADERS))
@@ -492,24 +463,9 @@ describe('a big catalog, whole', () => {
   );
 
   it('discovers every one of 5,000 tables of 20 columns, read over 105 chunks', async () => {
-    const created = await fixture.api.request('POST', PATH, {
-      alias: 'big',
-      connection_uri: workspaceUri('&catalog=main'),
-      schemas: ['big'],
-    });
-    const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-    expect(discovered.status).toBe(200);
-    const [schema] = discovered.body.schemas;
-    expect(schema.name).toBe('big');
-    expect(schema.tables.length).toBe(5_000);
-    expect(new Set(schema.tables.map((table: { name: string }) => table.name)).size).toBe(5_000);
-    expect(schema.tables.every((table: { columns: unknown[] }) => table.columns.length === 20)).toBe(true);
-    expect(schema.tables.at(-1)).toMatchObject({
-      name: 't05000',
-      columns: expect.arrayContaining([{ name: 'c20', type: 'varchar', nullable: true }]),
-    });
+    await expectWholeBigCatalog(fixture.api, workspaceUri('&catalog=main'), 5_000, 20);
     // 5 chunks of tables and 100 of columns: the first of each in the statement's answer, the others read by link.
-    const chunks = fixture.workspace.answers.filter(({ answer }) => {
+    const chunks = fixture.standIn.answers.filter(({ answer }) => {
       const body = answer.body as sql.StatementResponse & sql.ResultData;
       return (body.result?.data_array ?? body.data_array)?.length;
     });
