@@ -78,8 +78,9 @@ const refusal = (status: number, error_code: string | number, message: string, h
 
 /**
  * Every request carries the token as `Authorization: Bearer`: none is 401 with the realm's
- * challenge (databricks/databricks-sdk-go#1158), an expired one 401 "Token is expired"
- * (databrickslabs/splunk-integration#55), any other 403 "Invalid access token.".
+ * challenge (databricks/databricks-sdk-go#1158, whose Content-Length, 98, is this body's), an
+ * expired one 401 "Token is expired" (databrickslabs/splunk-integration#55), any other 403
+ * "Invalid access token." (Content-Length 52 in the issues above: this body's too).
  */
 function unauthenticated(request: Received): Answer | undefined {
   const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
