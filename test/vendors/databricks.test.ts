@@ -245,6 +245,7 @@ describe('our driver, through the service, against the stand-in', () => {
     ['a schema that does not exist (SCHEMA_NOT_FOUND)', 'unknown_schema', workspaceUri('&catalog=main&schema=nope')],
     ['an expired token', 'token_expired', workspaceUri('', EXPIRED_TOKEN)],
     ['a token it does not know', 'authentication_failed', workspaceUri('', 'dapi-other-secret')],
+    ['no token', 'authentication_failed', workspaceUri().replace('token:dapi-good@', 'token@')],
     ['a warehouse that does not exist', 'warehouse_not_found', workspaceUri().replace(WAREHOUSE_ID, 'gone')],
     [
       'a cluster path in place of a warehouse',
