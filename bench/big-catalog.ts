@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DATABRICKS_TOKEN, databricksHandler, WAREHOUSE_ID } from '../test/support/vendors/databricks.ts';
 import {
   createVendorTls,
   routedProcessEnv,
@@ -36,6 +37,10 @@ const STAND_INS: Partial<Record<Vendor, { handler: (warehouse: Warehouse) => Han
   trino: {
     handler: (warehouse) => trinoHandler({ warehouse, pageRows: 1_000, passwords: { ana: 'bench-pw' } }),
     uri: 'trino://ana:bench-pw@bench.trino.galaxy.starburst.io:443/hive?http_scheme=https',
+  },
+  databricks: {
+    handler: (warehouse) => databricksHandler({ warehouse, chunkRows: 1_000 }),
+    uri: `databricks://token:${DATABRICKS_TOKEN}@bench.cloud.databricks.com?http_path=/sql/1.0/warehouses/${WAREHOUSE_ID}&catalog=main`,
   },
 };
 

@@ -5,7 +5,7 @@
  * - DCAPI_LIVE_<DIALECT>_URI: tested, then discovered; with DCAPI_LIVE_<DIALECT>_SCHEMAS
  *   (comma-separated), those schemas are checked and discovered;
  * - where the vendor folds unquoted names (FOLDS_NAMES), the same URI with its database name in
- *   lower case tests as well;
+ *   lower case tests as well (Databricks: its `catalog` and `schema` parameters);
  * - DCAPI_LIVE_<DIALECT>_LARGE_URI with DCAPI_LIVE_<DIALECT>_LARGE_TABLES: discovery of that
  *   large catalog returns every one of its tables.
  */
@@ -32,9 +32,14 @@ const live = DIALECTS.map((dialect) => {
   };
 });
 
-/** The URI with its path (database, and schema where it has one) in lower case. */
+/**
+ * The URI with its database in lower case: its path (database, and schema where it has one), and
+ * the `catalog` and `schema` parameters, where Databricks names them.
+ */
 const lowerCaseDatabase = (uri: string) =>
-  uri.replace(/^([^:]+:\/\/[^/?#]*)(\/[^?#]*)/, (_, authority: string, path: string) => authority + path.toLowerCase());
+  uri
+    .replace(/^([^:]+:\/\/[^/?#]*)(\/[^?#]*)/, (_, authority: string, path: string) => authority + path.toLowerCase())
+    .replace(/([?&](?:catalog|schema)=)([^&#]*)/g, (_, name: string, value: string) => name + value.toLowerCase());
 
 describe.skipIf(live.every((entry) => !entry.uri && !entry.largeUri))('live warehouses', () => {
   let database: TestDatabase;

@@ -14,7 +14,6 @@ import { closedPort, startSilentServer } from './support/targets.ts';
 import { startTdsServer } from './support/tds.ts';
 import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
 import { bigqueryHandler } from './support/vendors/bigquery.ts';
-import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
 import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
 import { SNOWFLAKE_VERSION, snowflakeHandler } from './support/vendors/snowflake.ts';
 
@@ -68,7 +67,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
   beforeAll(async () => {
     servers.snowflake = await startVendorServer(snowflakeHandler(publicKeyPem));
     servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
-    servers.databricks = await startVendorServer(databricksHandler, ca.server({ ip: ['127.0.0.1'] }));
     servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
@@ -192,38 +190,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     );
   });
 
-  it('Databricks: runs statements on the SQL warehouse over verified TLS, discovers the catalog', async () => {
-    const uri = `databricks://token:dapi-good@127.0.0.1:${servers.databricks?.port}?http_path=/sql/1.0/warehouses/abc123&catalog=main`;
-    expect((await testUri(uri, { tls_settings, schemas: ['sales'] })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: DATABRICKS_VERSION,
-      error: null,
-    });
-    // Without the CA, the stand-in's certificate is not trusted.
-    expect((await testUri(uri)).body.error.code).toBe('tls_error');
-    expect((await discover('dbx', uri, { tls_settings })).body.schemas).toEqual([DISCOVERED_SALES]);
-  });
-
-  it.each([
-    ['an expired token', 'dapi-expired', '/sql/1.0/warehouses/abc123', '', 'token_expired'],
-    ['a token it does not know', 'dapi-other', '/sql/1.0/warehouses/abc123', '', 'authentication_failed'],
-    ['a warehouse that does not exist', 'dapi-good', '/sql/1.0/warehouses/gone', '', 'warehouse_not_found'],
-    ['a cluster path in place of a warehouse', 'dapi-good', '/sql/protocolv1/o/1/0123-abc', '', 'warehouse_not_found'],
-    [
-      'a catalog that does not exist',
-      'dapi-good',
-      '/sql/1.0/warehouses/abc123',
-      '&catalog=nocat',
-      'database_not_found',
-    ],
-  ])('Databricks: %s is %s', async (_case, token, path, extra, code) => {
-    const uri = `databricks://token:${token}@127.0.0.1:${servers.databricks?.port}?http_path=${path}${extra}`;
-    const result = await testUri(uri, { tls_settings });
-    expect(result.body).toMatchObject({ ok: false, error: { code } });
-    expect(result.body.error.message).not.toContain(token);
-  });
-
   it('Athena: reads the Glue catalog with signed requests, discovers tables, views and partition columns', async () => {
     const uri = `awsathena+rest://${ATHENA_KEY_ID}:secret-key@127.0.0.1:${servers.athena?.port}/sales?region_name=eu-west-1`;
     expect((await testUri(uri, { tls_settings })).body).toEqual({
@@ -275,15 +241,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
         [
           (name: string) => discover(`snow-${name}`, 'snowflake://ana:password@acme/DB', { schemas: [name] }),
           servers.snowflake,
-        ],
-        [
-          (name: string) =>
-            discover(
-              `dbx-${name}`,
-              `databricks://token:dapi-good@127.0.0.1:${servers.databricks?.port}?http_path=/sql/1.0/warehouses/abc123`,
-              { tls_settings, schemas: [name] },
-            ),
-          servers.databricks,
         ],
         [
           (name: string) =>

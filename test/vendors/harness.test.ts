@@ -55,7 +55,7 @@ const CASES: { vendor: Vendor; handler: Handler; uri: string; hosts: string[] }[
   },
   {
     vendor: 'databricks',
-    handler: databricksHandler,
+    handler: databricksHandler(),
     uri: 'databricks://token:dapi-good@dbc-1234.cloud.databricks.com?http_path=/sql/1.0/warehouses/abc123',
     hosts: ['dbc-1234.cloud.databricks.com'],
   },

@@ -7,19 +7,19 @@
  */
 import { BasicAuth, type QueryResult, Trino } from 'trino-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../src/service.ts';
-import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
-import { type Client, clientFor, startTestService } from '../support/service.ts';
-import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
-  type Answer,
   bigWarehouse,
   DISCOVERED_SALES,
   type Received,
   startVendorServer,
-  type VendorServer,
   WAREHOUSE,
 } from '../support/vendors/server.ts';
+import {
+  expectWholeBigCatalog,
+  type RecordedVendor,
+  startRecordedVendor,
+  useStandInAndService,
+} from '../support/vendors/suite.ts';
 import { TRINO_VERSION, trinoHandler } from '../support/vendors/trino.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -28,21 +28,8 @@ const PASSWORD = 'ana-Secret-pw-7';
 const galaxyUri = (catalog = 'hive', password = PASSWORD) =>
   `trino://ana:${password}@${GALAXY}:443/${catalog}?http_scheme=https`;
 
-/** The stand-in, and each answer it gave, beside the request it answered. */
-interface Recorded extends VendorServer {
-  answers: { request: Received; answer: Answer }[];
-}
-
-async function startGalaxy(options: Parameters<typeof trinoHandler>[0] = {}): Promise<Recorded> {
-  const handler = trinoHandler({ passwords: { ana: PASSWORD }, ...options });
-  const answers: Recorded['answers'] = [];
-  const server = await startRoutedVendor('trino', async (request) => {
-    const answer = await handler(request);
-    answers.push({ request, answer });
-    return answer;
-  });
-  return { ...server, answers };
-}
+const startGalaxy = (options: Parameters<typeof trinoHandler>[0] = {}) =>
+  startRecordedVendor('trino', trinoHandler({ passwords: { ana: PASSWORD }, ...options }));
 
 /** trino-client as its README shows it, against Galaxy's name, trusting the CA as a public one. */
 const officialClient = (options: { password?: string; catalog?: string; schema?: string } = {}) =>
@@ -63,26 +50,11 @@ async function readAll(sql: string, client = officialClient()): Promise<QueryRes
 const rowsOf = (results: QueryResult[]) => results.flatMap((result) => result.data ?? []);
 
 /** Inside a describe block: the stand-in as Galaxy and a service of its own, for all its tests. */
-function useGalaxyAndService(settings: Record<string, string>, options: Parameters<typeof trinoHandler>[0] = {}) {
-  const fixture = {} as { galaxy: Recorded; api: Client };
-  let database: TestDatabase | undefined;
-  let service: RunningService | undefined;
-  beforeAll(async () => {
-    fixture.galaxy = await startGalaxy(options);
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
-    fixture.api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-    await fixture.galaxy?.close();
-  });
-  return fixture;
-}
+const useGalaxyAndService = (settings: Record<string, string>, options: Parameters<typeof trinoHandler>[0] = {}) =>
+  useStandInAndService(() => startGalaxy(options), settings);
 
 describe('trino-client, the official client, reads every answer of the stand-in', () => {
-  let galaxy: Recorded;
+  let galaxy: RecordedVendor;
   beforeAll(async () => {
     galaxy = await startGalaxy();
   });
@@ -239,13 +211,13 @@ describe('our requests equal trino-client’s for the same operation, but for th
 
   /** Runs `operation` with our driver, then each statement it sent with trino-client; compares the requests. */
   async function compare(operation: () => Promise<unknown>) {
-    fixture.galaxy.received.length = 0;
+    fixture.standIn.received.length = 0;
     await operation();
-    const ours = fixture.galaxy.received.splice(0);
+    const ours = fixture.standIn.received.splice(0);
     const statements = ours.filter((request) => request.method === 'POST').map((request) => request.body);
     expect(statements.length).toBeGreaterThan(0);
     for (const sql of statements) await readAll(sql, officialClient({ schema: 'sales' }));
-    const theirs = fixture.galaxy.received.splice(0);
+    const theirs = fixture.standIn.received.splice(0);
     expect(ours.map(noticed)).toEqual(theirs.map(noticed));
     for (const request of ours) {
       for (const [name, { ours: value }] of Object.entries(DELIBERATE))
@@ -288,24 +260,9 @@ describe('a big catalog, whole', () => {
   );
 
   it('discovers every one of 5,000 tables of 20 columns, read over 105 pages', async () => {
-    const created = await fixture.api.request('POST', PATH, {
-      alias: 'big',
-      connection_uri: galaxyUri(),
-      schemas: ['big'],
-    });
-    const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-    expect(discovered.status).toBe(200);
-    const [schema] = discovered.body.schemas;
-    expect(schema.name).toBe('big');
-    expect(schema.tables.length).toBe(5_000);
-    expect(new Set(schema.tables.map((table: { name: string }) => table.name)).size).toBe(5_000);
-    expect(schema.tables.every((table: { columns: unknown[] }) => table.columns.length === 20)).toBe(true);
-    expect(schema.tables.at(-1)).toMatchObject({
-      name: 't05000',
-      columns: expect.arrayContaining([{ name: 'c20', type: 'varchar', nullable: true }]),
-    });
+    await expectWholeBigCatalog(fixture.api, galaxyUri(), 5_000, 20);
     // 5 pages of tables and 100 of columns, each on a request of its own.
-    const pages = fixture.galaxy.answers.filter(({ answer }) => (answer.body as QueryResult).data?.length);
+    const pages = fixture.standIn.answers.filter(({ answer }) => (answer.body as QueryResult).data?.length);
     expect(pages.length).toBe(105);
   }, 120_000);
 });
