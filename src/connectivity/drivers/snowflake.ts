@@ -4,7 +4,7 @@
  * /session/v1/login-request (a password, or a key-pair JWT minted with jose), run statements at
  * /queries/v1/query-request, ask an answer in progress again at its getResultUrl, read a long
  * result's chunks from the cloud storage Snowflake names, end the session. snowflake-sdk itself
- * weighs about 100 MB with its cloud SDKs and opens its own connections, past the network guard
+ * weighs about 120 MB with its cloud SDKs and opens its own connections, past the network guard
  * (docs/rest-api.md). snowflake://user:password@account/database/schema?warehouse=…&role=…, or a
  * key pair with `private_key` (PEM or base64 DER) in place of the password.
  */
