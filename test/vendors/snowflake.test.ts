@@ -14,6 +14,7 @@ import { SNOWFLAKE_CLIENT } from '../../src/connectivity/drivers/snowflake.ts';
 import type { RunningService } from '../../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { type Client, clientFor, startTestService } from '../support/service.ts';
+import { expectWholeBigCatalog } from '../support/vendors/big-catalog.ts';
 import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
   type Answer,
@@ -642,23 +643,15 @@ describe('a big catalog, whole', () => {
     { databases: { BIG: upperCased(bigWarehouse(5_000, 20)) }, chunkRows: 10_000 },
   );
 
-  it('discovers every one of 5,000 tables of 20 columns, the columns read over 10 chunks', async () => {
+  it('discovers every one of 5,000 tables of 20 columns, the columns read over 9 chunks', async () => {
     const created = await fixture.api.request('POST', PATH, {
       alias: 'big',
       connection_uri: uri('big'),
       schemas: ['big'],
     });
-    const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-    expect(discovered.status).toBe(200);
-    const [schema] = discovered.body.schemas;
-    expect(schema.name).toBe('BIG');
-    expect(schema.tables.length).toBe(5_000);
-    expect(new Set(schema.tables.map((table: { name: string }) => table.name)).size).toBe(5_000);
-    expect(schema.tables.every((table: { columns: unknown[] }) => table.columns.length === 20)).toBe(true);
-    expect(schema.tables.at(-1)).toMatchObject({
-      name: 'T05000',
-      columns: expect.arrayContaining([{ name: 'C20', type: 'varchar', nullable: true }]),
-    });
+    expectWholeBigCatalog(await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`), (name) =>
+      name.toUpperCase(),
+    );
     // 100,000 columns: 10,000 in the answer, the others in 9 chunks.
     expect(stageRequests(fixture.snowflake).length).toBe(9);
   }, 120_000);
