@@ -208,15 +208,16 @@ async function resultRows(data: ResultData, options: ConnectOptions): Promise<un
   if (data.queryResultFormat !== undefined && data.queryResultFormat !== 'json')
     throw new DriverFailure('connection_failed', `Snowflake answered in ${data.queryResultFormat}, not JSON rows`);
   const rows = [...(data.rowset ?? [])];
+  const headers = chunkHeaders(data);
   let bytes = 0;
   for (const chunk of data.chunks ?? []) {
-    const text = await chunkText(chunk.url, chunkHeaders(data), options);
+    const text = await chunkText(chunk.url, headers, options);
     bytes += text.length;
     if (bytes > MAX_ANSWER_BYTES)
       throw new DriverFailure('connection_failed', `Snowflake's result is over ${MAX_ANSWER_BYTES / 2 ** 20} MiB`);
     for (const row of chunkRows(text)) rows.push(row);
   }
-  if (data.total !== undefined && rows.length !== data.total)
+  if (typeof data.total === 'number' && rows.length !== data.total)
     throw new DriverFailure(
       'connection_failed',
       `Snowflake's result came with ${rows.length} of its ${data.total} rows`,
