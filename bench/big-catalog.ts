@@ -1,5 +1,5 @@
 /**
- * `npm run bench:big-catalog [-- --vendor trino] [--tables 5000] [--columns 20] [--runs 10]`
+ * `npm run bench:big-catalog [-- --vendor trino|databricks|snowflake] [--tables 5000] [--columns 20] [--runs 10]`
  *
  * Schema discovery of a big catalog, whole and bounded: the compiled service runs as a process of
  * its own and discovers, through its driver, a catalog of `tables` tables of `columns` columns
@@ -29,6 +29,7 @@ import {
   type Vendor,
 } from '../test/support/vendors/routes.ts';
 import { bigWarehouse, type Handler, type Warehouse } from '../test/support/vendors/server.ts';
+import { snowflakeHandler, upperCased } from '../test/support/vendors/snowflake.ts';
 import { trinoHandler } from '../test/support/vendors/trino.ts';
 import { freshDatabase } from './fresh-database.ts';
 
@@ -41,6 +42,16 @@ const STAND_INS: Partial<Record<Vendor, { handler: (warehouse: Warehouse) => Han
   databricks: {
     handler: (warehouse) => databricksHandler({ warehouse, chunkRows: 1_000 }),
     uri: `databricks://token:${DATABRICKS_TOKEN}@bench.cloud.databricks.com?http_path=/sql/1.0/warehouses/${WAREHOUSE_ID}&catalog=main`,
+  },
+  // Names as Snowflake keeps those made without quotes (BIG.T00001.C01); `big` in the request reads so.
+  snowflake: {
+    handler: (warehouse) =>
+      snowflakeHandler({
+        databases: { BIG: upperCased(warehouse) },
+        chunkRows: 10_000,
+        passwords: { ANA: 'bench-pw' },
+      }),
+    uri: 'snowflake://ana:bench-pw@bench/big',
   },
 };
 

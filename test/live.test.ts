@@ -5,12 +5,13 @@
  * - DCAPI_LIVE_<DIALECT>_URI: tested, then discovered; with DCAPI_LIVE_<DIALECT>_SCHEMAS
  *   (comma-separated), those schemas are checked and discovered;
  * - where the vendor folds unquoted names (FOLDS_NAMES), the same URI with its database name in
- *   lower case tests as well (Databricks: its `catalog` and `schema` parameters);
+ *   lower case tests as well (Databricks: its `catalog` and `schema` parameters; Snowflake: its
+ *   schemas in lower case too, which the service folds);
  * - DCAPI_LIVE_<DIALECT>_LARGE_URI with DCAPI_LIVE_<DIALECT>_LARGE_TABLES: discovery of that
  *   large catalog returns every one of its tables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../src/dialects/registry.ts';
+import { DIALECTS, dialectNamed } from '../src/dialects/registry.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
@@ -76,9 +77,11 @@ describe.skipIf(live.every((entry) => !entry.uri && !entry.largeUri))('live ware
 
   it.each(live.filter((entry) => entry.uri && FOLDS_NAMES.has(entry.name)))(
     '$name: tests with its database name in lower case',
-    async ({ uri, schemas }) => {
+    async ({ name, uri, schemas }) => {
       const lower = lowerCaseDatabase(uri as string);
-      const tested = await api.request('POST', `${PATH}/test`, { connection_uri: lower, schemas });
+      // Where the service reads names by the vendor's rule (Snowflake's upper case), its schemas in lower case too.
+      const folded = dialectNamed(name).names === 'upper' ? schemas?.map((schema) => schema.toLowerCase()) : schemas;
+      const tested = await api.request('POST', `${PATH}/test`, { connection_uri: lower, schemas: folded });
       expect(tested.body, JSON.stringify(tested.body)).toMatchObject({ ok: true, error: null });
     },
     120_000,

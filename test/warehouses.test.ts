@@ -15,7 +15,6 @@ import { startTdsServer } from './support/tds.ts';
 import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
 import { bigqueryHandler } from './support/vendors/bigquery.ts';
 import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
-import { SNOWFLAKE_VERSION, snowflakeHandler } from './support/vendors/snowflake.ts';
 
 const PATH = '/api/v1/database-connections';
 const TIMEOUT_MS = 1_500;
@@ -53,7 +52,6 @@ function backslashLiterals(sql: string): { literals: string[]; rest: string } {
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const privateKeyDer = keys.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
 const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 describe('warehouses over their vendors’ HTTP APIs', () => {
@@ -65,14 +63,13 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
   const servers: Record<string, VendorServer> = {};
 
   beforeAll(async () => {
-    servers.snowflake = await startVendorServer(snowflakeHandler(publicKeyPem));
     servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
     servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
       CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
       INTROSPECTION_CACHE_MS: '0',
-      VENDOR_ENDPOINTS: `snowflake=${servers.snowflake.url},bigquery=${servers.bigquery.url}`,
+      VENDOR_ENDPOINTS: `bigquery=${servers.bigquery.url}`,
     });
     // The in-process service reads references from this process's environment.
     process.env.DCAPI_SECRET_BQ_KEY = serviceAccount();
@@ -101,38 +98,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
         token_uri: `${servers.bigquery?.url}/token`,
       }),
     ).toString('base64');
-
-  it('Snowflake: logs in with a password or a key pair, tells the version, checks schemas, discovers', async () => {
-    const uri = 'snowflake://ana:password@acme/WAREHOUSE_DB/sales?warehouse=compute_wh&role=reader';
-    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: SNOWFLAKE_VERSION,
-      error: null,
-    });
-    const login = servers.snowflake?.received.find((request) => request.path.startsWith('/session/v1/login-request'));
-    expect(login?.path).toMatch(/warehouse=compute_wh/);
-    expect(JSON.parse(login?.body ?? '{}').data).toMatchObject({ ACCOUNT_NAME: 'ACME', LOGIN_NAME: 'ana' });
-    const keyPair = await testUri(`snowflake://ana@acme/DB?private_key=${encodeURIComponent(privateKeyDer)}`);
-    expect(keyPair.body).toMatchObject({ ok: true });
-    expect((await testUri('snowflake://ana:password@acme/DB', { schemas: ['nope'] })).body.error.code).toBe(
-      'unknown_schema',
-    );
-    expect((await discover('snow', 'snowflake://ana:password@acme/DB')).body.schemas).toEqual([DISCOVERED_SALES]);
-  });
-
-  it.each([
-    ['a wrong password', 'snowflake://ana:wrong-pw-123@acme/DB', 'authentication_failed'],
-    ['an account that does not exist', 'snowflake://ana:password@gone/DB', 'account_not_found'],
-    ['a warehouse that does not exist', 'snowflake://ana:password@acme/DB?warehouse=missing', 'warehouse_not_found'],
-    ['a database that does not exist', 'snowflake://ana:password@acme/NODB', 'database_not_found'],
-    ['a private key that does not parse', 'snowflake://ana@acme/DB?private_key=bm90LWEta2V5', 'credentials_invalid'],
-  ])('Snowflake: %s is %s', async (_case, uri, code) => {
-    const result = await testUri(uri);
-    expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ ok: false, error: { code } });
-    expect(result.body.error.message).not.toMatch(/wrong-pw-123|password@/);
-  });
 
   it('BigQuery: signs in with the service account key, lists datasets, discovers each', async () => {
     const uri = `bigquery://analytics/sales?credentials_base64=${serviceAccount()}`;
@@ -239,10 +204,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     try {
       const cases = [
         [
-          (name: string) => discover(`snow-${name}`, 'snowflake://ana:password@acme/DB', { schemas: [name] }),
-          servers.snowflake,
-        ],
-        [
           (name: string) =>
             discover(`ch-${name}`, `clickhouse://u@127.0.0.1:${clickhouse.port}/${encodeURIComponent(name)}`),
           clickhouse,
@@ -270,24 +231,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
       expect(result.body.error).toEqual({ code: 'connection_failed', message: expect.stringMatching(/over 64 MiB/) });
     } finally {
       await flood.close();
-    }
-  });
-
-  it('reaches a vendor’s endpoint only where the guard allows', async () => {
-    const guarded = await startTestService(database.url, {
-      CONNECTION_TEST_DENIED_CIDRS: '127.0.0.0/8',
-      VENDOR_ENDPOINTS: `snowflake=${servers.snowflake?.url}`,
-    });
-    try {
-      const before = servers.snowflake?.received.length;
-      const result = await clientFor(guarded.url).request('POST', `${PATH}/test`, {
-        connection_uri: 'snowflake://ana:password@acme/DB',
-      });
-      expect(result.status).toBe(403);
-      expect(result.body.code).toBe('target_not_allowed');
-      expect(servers.snowflake?.received.length).toBe(before);
-    } finally {
-      await guarded.stop();
     }
   });
 });

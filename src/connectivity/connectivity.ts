@@ -4,6 +4,7 @@
  * the connection always closed afterwards. Introspection results are cached
  * briefly per connection version.
  */
+import { nameAsRead } from '../dialects/names.ts';
 import type { Dialect } from '../dialects/registry.ts';
 import type { DriverSession, SchemaInfo } from './drivers/driver.ts';
 import {
@@ -95,12 +96,15 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       try {
         return await withSession(route, dialect, apiKey, async (session) => {
           const serverVersion = await session.serverVersion();
-          if (schemas.length > 0) {
-            const [missing] = await session.missingSchemas(schemas);
-            if (missing !== undefined) {
-              const error = { code: 'unknown_schema' as const, message: `The database has no schema "${missing}".` };
-              return { ok: false, latencyMs: elapsed(), serverVersion, error };
-            }
+          // Each schema as the vendor reads its name, and the name the caller wrote.
+          const written = new Map(schemas.map((name) => [nameAsRead(dialect, name), name]));
+          const [missing] = written.size > 0 ? await session.missingSchemas([...written.keys()]) : [];
+          if (missing !== undefined) {
+            const error = {
+              code: 'unknown_schema' as const,
+              message: noSchema(dialect, missing, written.get(missing)),
+            };
+            return { ok: false, latencyMs: elapsed(), serverVersion, error };
           }
           return { ok: true, latencyMs: elapsed(), serverVersion, error: null };
         });
@@ -115,7 +119,8 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       for (const [key, entry] of cache) if (entry.expires <= now) cache.delete(key);
       const cached = cache.get(cacheKey);
       if (cached) return cached.schemas;
-      const schemasPromise = withSession(route, dialect, apiKey, (session) => session.introspect(schemas)).catch(
+      const asRead = [...new Set(schemas.map((name) => nameAsRead(dialect, name)))];
+      const schemasPromise = withSession(route, dialect, apiKey, (session) => session.introspect(asRead)).catch(
         (error: unknown) => {
           cache.delete(cacheKey);
           if (isRefusal(error)) throw error;
@@ -127,6 +132,12 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       return schemasPromise;
     },
   };
+}
+
+/** The message of a missing schema: its name as the vendor read it, and how, when it was written otherwise. */
+function noSchema(dialect: Dialect, asRead: string, written = asRead): string {
+  const read = written === asRead ? '' : `: ${dialect.name} reads the name ${written} as ${asRead}`;
+  return `The database has no schema "${asRead}"${read}.`;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Every database dialect the service knows, in one table: the URI schemes it
- * accepts (SQLAlchemy-style driver suffixes included), its default port, and
- * whether a connection's `schemas` apply to it, and how it asks for TLS. Each
- * has its driver in src/connectivity/drivers/.
+ * accepts (SQLAlchemy-style driver suffixes included), its default port,
+ * whether a connection's `schemas` apply to it, how it asks for TLS, and how it
+ * reads names. Each has its driver in src/connectivity/drivers/.
  */
 
 export const DIALECT_NAMES = [
@@ -42,7 +42,16 @@ export interface Dialect {
   hostParameters: readonly string[];
   /** Whether its clients take a list of hosts in a URI (libpq's `h1:5432,h2:5433`); others take one. */
   severalHosts: boolean;
+  /** How it reads the names of databases and schemas (./names.ts). */
+  names: NameCase;
 }
+
+/**
+ * How a vendor reads a database or schema name written without double quotes, as its own tools
+ * do: folded to upper case (Snowflake, Oracle) or to lower case (PostgreSQL), a name in double
+ * quotes keeping its case; or `as-written`, compared as it is, quotes and all.
+ */
+export type NameCase = 'upper' | 'lower' | 'as-written';
 
 /** What a connection asks of TLS: none, encryption alone, a verified CA, or a verified CA and host name. */
 export type TlsMode = 'off' | 'require' | 'verify-ca' | 'verify-full';
@@ -166,6 +175,7 @@ const dialect = (
   fileBased: false,
   hostParameters: ['host'],
   severalHosts: false,
+  names: 'as-written',
   ...options,
 });
 
@@ -173,7 +183,14 @@ export const DIALECTS: readonly Dialect[] = [
   dialect(
     'postgresql',
     ['postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+asyncpg', 'postgresql+pg8000'],
-    { defaultPort: 5432, supportsSchemas: true, tls: POSTGRESQL_TLS, hostParameters: LIBPQ_HOSTS, severalHosts: true },
+    {
+      defaultPort: 5432,
+      supportsSchemas: true,
+      tls: POSTGRESQL_TLS,
+      hostParameters: LIBPQ_HOSTS,
+      severalHosts: true,
+      names: 'lower',
+    },
   ),
   dialect('mysql', ['mysql+pymysql', 'mysql+mysqldb', 'mysql+mysqlconnector', 'mysql+aiomysql', 'mysql+asyncmy'], {
     defaultPort: 3306,
@@ -197,8 +214,9 @@ export const DIALECTS: readonly Dialect[] = [
     supportsSchemas: true,
     tls: ORACLE_TLS,
     hostParameters: ['host', 'dsn'],
+    names: 'upper',
   }),
-  dialect('snowflake', [], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),
+  dialect('snowflake', [], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API, names: 'upper' }),
   // The project stands where a host would: the API is at a fixed address (VENDOR_ENDPOINTS may move it).
   dialect('bigquery', [], { defaultPort: 443, supportsSchemas: true, tls: HTTPS_API }),
   dialect('redshift', ['redshift+psycopg2', 'redshift+redshift_connector'], {

@@ -43,7 +43,7 @@ const serviceAccount = Buffer.from(
 const CASES: { vendor: Vendor; handler: Handler; uri: string; hosts: string[] }[] = [
   {
     vendor: 'snowflake',
-    handler: snowflakeHandler(publicKeyPem),
+    handler: snowflakeHandler({ publicKeyPem }),
     uri: 'snowflake://ana:password@acme/DB',
     hosts: ['acme.snowflakecomputing.com'],
   },
@@ -174,7 +174,7 @@ describe('the service reaches the stand-ins by the vendors’ names', () => {
 
   it('judges the vendor’s address with its network guard: with loopback denied, nothing reaches the stand-in', async () => {
     const guarded = await startTestService(database.url, { CONNECTION_TEST_DENIED_CIDRS: '127.0.0.0/8' });
-    const server = await startRoutedVendor('snowflake', snowflakeHandler(publicKeyPem));
+    const server = await startRoutedVendor('snowflake', snowflakeHandler({ publicKeyPem }));
     try {
       const result = await clientFor(guarded.url).request('POST', `${PATH}/test`, {
         connection_uri: 'snowflake://ana:password@acme/DB',

@@ -3,10 +3,11 @@
  * (the guard, the bastion): one connection per request, TLS verified with the connection's CA
  * when it gives one, against the host name of the URL.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import { createGunzip } from 'node:zlib';
 import type { TlsMode } from '../../dialects/registry.ts';
 import type { Network } from '../network.ts';
 import type { TlsMaterial } from '../route.ts';
@@ -58,7 +59,34 @@ function secure(socket: Duplex, host: string, options: HttpOptions): Promise<Dup
 }
 
 /** An answer larger than this is refused: a catalog of 100,000 columns comes to about 20 MiB. */
-const MAX_ANSWER_BYTES = 64 * 2 ** 20;
+export const MAX_ANSWER_BYTES = 64 * 2 ** 20;
+
+/**
+ * The body of an answer, refused past MAX_ANSWER_BYTES; one stored gzipped (Snowflake's result
+ * chunks on cloud storage) read unzipped, and bounded as unzipped.
+ */
+function readBody(response: IncomingMessage, abort: () => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const gzipped = /^gzip$/i.test(String(response.headers['content-encoding'] ?? ''));
+    const body: Readable = gzipped ? response.pipe(createGunzip()) : response;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (error: Error) => {
+      reject(error);
+      body.destroy();
+      abort();
+    };
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > MAX_ANSWER_BYTES)
+        fail(new DriverFailure('connection_failed', `the server's answer is over ${MAX_ANSWER_BYTES / 2 ** 20} MiB`));
+    });
+    body.on('error', fail);
+    response.on('error', fail);
+    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
 
 /** Sends one request; resolves for 2xx answers, rejects with HttpError for others. */
 export async function request(url: string, options: HttpOptions): Promise<HttpAnswer> {
@@ -86,24 +114,11 @@ export async function request(url: string, options: HttpOptions): Promise<HttpAn
         timeout: options.timeoutMs,
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          chunks.push(chunk);
-          if (size > MAX_ANSWER_BYTES) {
-            req.destroy(
-              new DriverFailure('connection_failed', `the server's answer is over ${MAX_ANSWER_BYTES / 2 ** 20} MiB`),
-            );
-          }
-        });
-        response.on('error', reject);
-        response.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
+        readBody(response, () => req.destroy()).then((body) => {
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve({ status, body });
           else reject(new HttpError(status, body));
-        });
+        }, reject);
       },
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('the HTTP request timed out'), { code: 'ETIMEDOUT' })));

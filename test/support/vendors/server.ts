@@ -18,6 +18,7 @@ export interface Received {
 
 export interface Answer {
   status?: number;
+  /** JSON, text, or bytes sent as they are (a gzipped chunk of results). */
   body: unknown;
   type?: string;
   headers?: Record<string, string>;
@@ -49,7 +50,8 @@ export async function startVendorServer(handler: Handler, tls?: Issued, address 
     };
     received.push(entry);
     const answer = await handler(entry);
-    const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    const body =
+      typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : JSON.stringify(answer.body);
     response.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json', ...answer.headers });
     response.end(body);
   };

@@ -1,75 +1,398 @@
 /**
- * Snowflake's connector API as its drivers speak it: POST /session/v1/login-request (password, or
- * a key-pair JWT), POST /queries/v1/query-request with the session token, POST /session?delete=true;
- * answers with Snowflake's documented success and error bodies (HTTP 200, `success: false`, a code).
+ * Snowflake's connector API as Snowflake answers its official clients. The requests and the shapes
+ * of the answers follow the official Node.js client, snowflake-sdk
+ * (github.com/snowflakedb/snowflake-connector-nodejs): lib/services/sf.js (login, session, the
+ * answers it reads), lib/connection/statement.js (statements, answers in progress),
+ * lib/connection/result/result.js and chunk.js (results in chunks), and the answers of its own test
+ * server, wiremock/mappings/*.json, named where each is used. Its answers are read by snowflake-sdk
+ * in test/vendors/snowflake.test.ts: a stand-in that client cannot read is a broken stand-in.
+ *
+ * - POST /session/v1/login-request: a password, or a key-pair JWT signed by the registered key;
+ * - POST /queries/v1/query-request: a statement, answered at once, or in progress (333334, then
+ *   333333 at its getResultUrl until the result); a result longer than `chunkRows` rows holds its
+ *   first rows and names the others' chunks, gzipped on the result stage (S3, with SSE-C: the
+ *   `qrmk` is the key);
+ * - POST /session?delete=true, POST /telemetry/send.
+ *
+ * It holds databases by the names Snowflake stores (SALES_DB made unquoted; "lower_db" made with
+ * quotes) and reads names in SQL and in the login as Snowflake reads identifiers: in double quotes
+ * as written, bare in upper case.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { answerSql, type Handler, type Received } from './server.ts';
+import { createHash, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { type Answer, type Handler, type Received, WAREHOUSE, type Warehouse } from './server.ts';
 
-export const SNOWFLAKE_VERSION = '8.44.2';
-const TOKEN = 'snowflake-session-token';
+export const SNOWFLAKE_VERSION = '9.14.1';
 
-const failure = (code: string, message: string) => ({ body: { success: false, code, message, data: null } });
+/** Where results' chunks are kept: the result stage of the deployment (us-west-2, as `acme` has none named). */
+export const STAGE_HOST = 'sfc-uswest2-ds1-customer-stage.s3.us-west-2.amazonaws.com';
 
-function jwtValid(token: string, publicKeyPem: string): boolean {
-  const [header, payload, signature] = token.split('.');
-  if (!header || !payload || !signature) return false;
-  return verify(
+export interface SnowflakeOptions {
+  /** The public key registered for every user, for key-pair logins (none: every key-pair login is refused). */
+  publicKeyPem?: string;
+  /** Users (as Snowflake names them, in upper case) and their passwords: ANA's is `password` unless given. */
+  passwords?: Record<string, string>;
+  /** The databases by their stored names: SALES_DB, the small warehouse in upper case, unless given. */
+  databases?: Record<string, Warehouse>;
+  /** Rows an answer holds; a longer result puts the rest in chunks of as many rows each. */
+  chunkRows?: number;
+  /** Answers in progress before a statement's result: 333334 for the statement, then 333333 for each poll. */
+  inProgress?: number;
+  /** Whether results name their chunks' headers (`chunkHeaders`) besides the `qrmk`. */
+  chunkHeaders?: boolean;
+}
+
+/** A catalog as Snowflake stores the names of objects made without quotes: in upper case. */
+export function upperCased(warehouse: Warehouse): Warehouse {
+  const upper = (row: string[]) => row.map((value, i) => (i < 3 ? value.toUpperCase() : value));
+  return {
+    schemas: warehouse.schemas.map((name) => name.toUpperCase()),
+    tables: warehouse.tables.map((row) => upper(row) as Warehouse['tables'][number]),
+    columns: warehouse.columns.map((row) => upper(row) as Warehouse['columns'][number]),
+  };
+}
+
+/** Snowflake's warehouses: a session naming another cannot run statements. */
+const WAREHOUSES = new Set(['COMPUTE_WH']);
+
+/** An identifier as Snowflake reads it: in double quotes as written, bare in upper case. */
+const identifier = (text: string) =>
+  /^".*"$/s.test(text) ? text.slice(1, -1).replaceAll('""', '"') : text.toUpperCase();
+
+/** An identifier as Snowflake's messages write it: bare when it reads so, else quoted. */
+const shown = (name: string) => (/^[A-Z_][A-Z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
+
+const NAME = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const CATALOG_VIEW = new RegExp(
+  String.raw`\bFROM\s+(?:(${NAME})\.)?information_schema\.(schemata|tables|columns)\b`,
+  'i',
+);
+const ALIAS = new RegExp(String.raw`\bAS\s+(${NAME})`, 'gi');
+/** A string literal as Snowflake reads it: backslash escapes, or doubled quotes. */
+const LITERAL = /'((?:\\.|''|[^'\\])*)'/g;
+
+const success = (data: unknown) => ({ body: { data, code: null, message: null, success: true } });
+
+/** A failure as Snowflake answers it: HTTP 200, `success: false`, its code (wiremock/mappings/query_request_failed_with_qcc.json). */
+const failure = (code: string, message: string, sqlState: string, extra: Record<string, unknown> = {}): Answer => ({
+  body: { data: { errorCode: code, sqlState, age: 0, ...extra }, code, message, success: false, headers: null },
+});
+
+interface Session {
+  user: string;
+  database?: string;
+  schema?: string;
+  warehouse?: string;
+  role?: string;
+}
+
+interface Result {
+  columns: string[];
+  rows: (string | null)[][];
+}
+
+interface Query {
+  id: string;
+  /** In-progress answers still to give before the result. */
+  pending: number;
+  answer: Answer;
+}
+
+/** The chunks of results, by path on the stage: their rows, the key they were "encrypted" with, and the signature of their URL. */
+interface StagedChunk {
+  rows: (string | null)[][];
+  qrmk: string;
+  signature: string;
+}
+
+function jwtValid(token: unknown, publicKeyPem: string | undefined, subject: string): boolean {
+  const [header, payload, signature] = String(token).split('.');
+  if (!publicKeyPem || !header || !payload || !signature) return false;
+  const signed = verify(
     'RSA-SHA256',
     Buffer.from(`${header}.${payload}`),
     createPublicKey(publicKeyPem),
     Buffer.from(signature, 'base64url'),
   );
+  if (!signed) return false;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  const fingerprint = `SHA256:${createHash('sha256')
+    .update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }))
+    .digest('base64')}`;
+  // snowflake-sdk writes iat and exp in milliseconds, other clients in seconds: both are in the future of now in seconds.
+  return claims.sub === subject && claims.iss === `${subject}.${fingerprint}` && claims.exp > Date.now() / 1000;
 }
 
-/** Accepts `ana` with `password`, or any user with a JWT signed by `publicKeyPem`; account GONE does not exist. */
-export function snowflakeHandler(publicKeyPem: string): Handler {
-  const sessions = new Map<string, URLSearchParams>();
-  return (request: Received) => {
-    const url = new URL(request.path, 'http://x');
-    if (url.pathname === '/session/v1/login-request') {
-      const { data } = JSON.parse(request.body);
-      if (data.ACCOUNT_NAME === 'GONE') return { status: 403, body: '<html>Forbidden</html>', type: 'text/html' };
-      const ok =
-        data.AUTHENTICATOR === 'SNOWFLAKE_JWT'
-          ? jwtValid(data.TOKEN, publicKeyPem)
-          : data.LOGIN_NAME === 'ana' && data.PASSWORD === 'password';
-      if (!ok)
-        return data.AUTHENTICATOR === 'SNOWFLAKE_JWT'
-          ? failure('390144', 'JWT token is invalid.')
-          : failure('390100', 'Incorrect username or password was specified.');
-      sessions.set(TOKEN, url.searchParams);
-      return {
-        body: {
-          success: true,
-          code: null,
-          message: null,
-          data: { token: TOKEN, masterToken: 'master', validityInSeconds: 3600 },
-        },
-      };
+/**
+ * The answer to a login (wiremock/mappings/login_request_ok.json); a wrong password is 390100, a
+ * JWT the user's registered key did not sign 390144 ("JWT token is invalid. [<id>]",
+ * docs.snowflake.com/en/user-guide/key-pair-auth-troubleshooting).
+ */
+function login(request: Received, options: SnowflakeOptions, sessions: Map<string, Session>): Answer {
+  const url = new URL(request.path, 'https://x');
+  const { data } = JSON.parse(request.body);
+  const user = String(data.LOGIN_NAME ?? '').toUpperCase();
+  const account = String(request.headers.host ?? '')
+    .split('.')[0]
+    ?.toUpperCase();
+  const passwords = options.passwords ?? { ANA: 'password' };
+  if (data.AUTHENTICATOR === 'SNOWFLAKE_JWT') {
+    if (!jwtValid(data.TOKEN, options.publicKeyPem, `${account}.${user}`))
+      return failure('390144', `JWT token is invalid. [${randomUUID()}]`, '08001');
+  } else if (passwords[user] === undefined || passwords[user] !== data.PASSWORD) {
+    return failure('390100', 'Incorrect username or password was specified.', '08004', {
+      nextAction: 'RETRY_LOGIN',
+      authnMethod: 'USERNAME_PASSWORD',
+    });
+  }
+  const parameter = (name: string) => {
+    const value = url.searchParams.get(name);
+    return value ? identifier(value) : undefined;
+  };
+  const session: Session = {
+    user,
+    database: parameter('databaseName'),
+    schema: parameter('schemaName'),
+    warehouse: parameter('warehouse'),
+    role: parameter('roleName'),
+  };
+  const token = `session-${randomBytes(12).toString('hex')}`;
+  sessions.set(token, session);
+  return success({
+    masterToken: `master-${randomBytes(12).toString('hex')}`,
+    token,
+    validityInSeconds: 3600,
+    masterValidityInSeconds: 14400,
+    displayUserName: user,
+    serverVersion: SNOWFLAKE_VERSION,
+    firstLogin: false,
+    remMeToken: null,
+    remMeValidityInSeconds: 0,
+    healthCheckInterval: 45,
+    newClientForUpgrade: null,
+    sessionId: sessions.size,
+    parameters: [{ name: 'CLIENT_PREFETCH_THREADS', value: 4 }],
+    sessionInfo: {
+      databaseName: session.database ?? null,
+      schemaName: session.schema ?? null,
+      warehouseName: session.warehouse ?? null,
+      roleName: session.role ?? 'PUBLIC',
+    },
+    idToken: null,
+    idTokenValidityInSeconds: 0,
+    responseData: null,
+    mfaToken: null,
+    mfaTokenValidityInSeconds: 0,
+  });
+}
+
+/** The rows of one of the catalog's views for a statement, or a failure as Snowflake's compiler gives it. */
+function catalogRows(
+  sql: string,
+  session: Session,
+  databases: Record<string, Warehouse>,
+): Result['rows'] | Answer | undefined {
+  const view = CATALOG_VIEW.exec(sql);
+  if (!view) return undefined;
+  const named = view[1] ? identifier(view[1]) : session.database;
+  if (named === undefined)
+    return failure(
+      '090105',
+      "Cannot perform SELECT. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.",
+      '22000',
+    );
+  const warehouse = databases[named];
+  if (!warehouse)
+    return failure(
+      '002003',
+      `SQL compilation error:\nDatabase '${shown(named)}' does not exist or not authorized.`,
+      '02000',
+    );
+  const literals = [...sql.matchAll(LITERAL)].map(([, text = '']) =>
+    text.replace(/\\(.)|''/gs, (_pair, escaped) => escaped ?? "'"),
+  );
+  const kind = view[2]?.toLowerCase();
+  if (kind === 'schemata') {
+    const hidden = /lower\(schema_name\)\s*<>\s*'information_schema'/i.test(sql);
+    return warehouse.schemas.filter((name) => !hidden || name.toLowerCase() !== 'information_schema').map((s) => [s]);
+  }
+  const rows = kind === 'tables' ? warehouse.tables : warehouse.columns;
+  return rows.filter((row) => literals.includes(row[0])).map((row) => [...row]);
+}
+
+/** The columns and rows of a statement the stand-in knows, or the failure Snowflake would give. */
+function execute(sql: string, session: Session, databases: Record<string, Warehouse>): Result | Answer {
+  if (session.warehouse !== undefined && !WAREHOUSES.has(session.warehouse))
+    return failure(
+      '000606',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
+      '57P03',
+    );
+  const aliases = [...sql.matchAll(ALIAS)].map(([, alias = '']) => identifier(alias));
+  if (/^\s*select\s+1\s*$/i.test(sql)) return { columns: ['1'], rows: [['1']] };
+  if (/\bcurrent_version\(\)/i.test(sql))
+    return { columns: aliases.length ? aliases : ['CURRENT_VERSION()'], rows: [[SNOWFLAKE_VERSION]] };
+  const rows = catalogRows(sql, session, databases);
+  if (rows && !Array.isArray(rows)) return rows;
+  // The stand-in names a result's columns by the statement's aliases, one for each value of a row.
+  if (rows?.every((row) => row.length === aliases.length)) return { columns: aliases, rows };
+  return failure('001003', "SQL compilation error:\nsyntax error line 1 at position 0 unexpected '?'.", '42000');
+}
+
+/** Snowflake's description of a text column (wiremock/mappings/query_result_missing_rowset.json). */
+const textColumn = (name: string) => ({
+  name,
+  database: '',
+  schema: '',
+  table: '',
+  nullable: true,
+  type: 'text',
+  byteLength: 16777216,
+  length: 16777216,
+  scale: null,
+  precision: null,
+  collation: null,
+});
+
+/** A Snowflake query id: 01 and the rest of a UUID's hex, as its ids look. */
+const queryId = () => `01${randomUUID().slice(2)}`;
+
+/**
+ * A Snowflake stand-in with `options`. Answers follow the Host each request names: the account's
+ * API (`<account>.snowflakecomputing.com`), or the result stage (STAGE_HOST) for chunks.
+ */
+export function snowflakeHandler(options: SnowflakeOptions): Handler {
+  const databases = options.databases ?? { SALES_DB: upperCased(WAREHOUSE) };
+  const chunkRows = options.chunkRows ?? 2;
+  const sessions = new Map<string, Session>();
+  const queries = new Map<string, Query>();
+  const stage = new Map<string, StagedChunk>();
+
+  /** A result's answer: its first rows, and its other rows staged in chunks the answer names (result.js, createChunks). */
+  function resultAnswer(id: string, result: Result, session: Session): Answer {
+    const qrmk = randomBytes(32).toString('base64');
+    const chunks: { url: string; rowCount: number; uncompressedSize: number; compressedSize: number }[] = [];
+    for (let start = chunkRows; start < result.rows.length; start += chunkRows) {
+      const rows = result.rows.slice(start, start + chunkRows);
+      const path = `/results/${id}_0/main/data_0_0_${chunks.length}`;
+      const signature = randomBytes(32).toString('hex');
+      stage.set(path, { rows, qrmk, signature });
+      const text = JSON.stringify(rows).slice(1, -1);
+      chunks.push({
+        url: `https://${STAGE_HOST}${path}?x-amz-server-side-encryption-customer-algorithm=AES256&response-content-encoding=gzip&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T000000Z&X-Amz-SignedHeaders=host&X-Amz-Expires=21599&X-Amz-Credential=AKIAEXAMPLE%2F20260101%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Signature=${signature}`,
+        rowCount: rows.length,
+        uncompressedSize: Buffer.byteLength(text),
+        compressedSize: gzipSync(text).length,
+      });
     }
-    const login = sessions.get(/Snowflake Token="([^"]+)"/.exec(request.headers.authorization ?? '')?.[1] ?? '');
-    if (!login) return { status: 401, body: failure('390112', 'Your session has expired. Please login again.').body };
-    if (url.pathname === '/session') return { body: { success: true, code: null, message: null, data: null } };
-    if (url.pathname === '/queries/v1/query-request') {
-      if (login.get('warehouse') === 'missing')
-        return failure('000606', 'No active warehouse selected in the current session.');
-      if (login.get('databaseName') === 'NODB')
-        return failure('002003', "Database 'NODB' does not exist or not authorized.");
-      const answer = answerSql(JSON.parse(request.body).sqlText, SNOWFLAKE_VERSION);
-      if (!answer) return failure('001003', 'SQL compilation error.');
-      return {
-        body: {
-          success: true,
-          code: null,
-          message: null,
-          data: {
-            rowtype: answer.columns.map((name) => ({ name, type: 'text' })),
-            rowset: answer.rows.map((row) => row.map(String)),
+    const keyMd5 = createHash('md5').update(Buffer.from(qrmk, 'base64')).digest('base64');
+    return success({
+      parameters: [],
+      rowtype: result.columns.map(textColumn),
+      rowset: result.rows.slice(0, chunkRows),
+      total: result.rows.length,
+      returned: result.rows.length,
+      queryId: id,
+      databaseProvider: null,
+      finalDatabaseName: session.database ?? null,
+      finalSchemaName: session.schema ?? null,
+      finalWarehouseName: session.warehouse ?? null,
+      finalRoleName: session.role ?? 'PUBLIC',
+      numberOfBinds: 0,
+      arrayBindSupported: false,
+      statementTypeId: 4096,
+      version: 1,
+      sendResultTime: Date.now(),
+      queryResultFormat: 'json',
+      ...(chunks.length > 0 && {
+        chunks,
+        qrmk,
+        ...(options.chunkHeaders && {
+          chunkHeaders: {
+            'x-amz-server-side-encryption-customer-key': qrmk,
+            'x-amz-server-side-encryption-customer-key-md5': keyMd5,
           },
-        },
-      };
+        }),
+      }),
+    });
+  }
+
+  /** A statement in progress (wiremock/mappings/query_returns_get_result_url.json): its id and where to ask for the result. */
+  const inProgress = (code: string, id: string) => ({
+    body: { code, data: { queryId: id, getResultUrl: `/queries/${id}/result` }, message: null, success: true },
+  });
+
+  function statement(request: Received, session: Session): Answer {
+    const id = queryId();
+    const result = execute(JSON.parse(request.body).sqlText, session, databases);
+    const answer = 'body' in result ? result : resultAnswer(id, result, session);
+    const pending = options.inProgress ?? 0;
+    if (pending === 0) return answer;
+    queries.set(id, { id, pending: pending - 1, answer });
+    return inProgress('333334', id);
+  }
+
+  function poll(id: string): Answer {
+    const query = queries.get(id);
+    if (!query) return { status: 404, body: failure('000709', `Statement ${id} not found`, '02000').body };
+    if (query.pending === 0) return query.answer;
+    query.pending--;
+    return inProgress('333333', id);
+  }
+
+  return (request) => {
+    const url = new URL(request.path, 'https://x');
+    if (request.headers.host === STAGE_HOST) return staged(request, url, stage);
+    if (/^gone\./i.test(request.headers.host ?? ''))
+      return { status: 403, body: '<html><body><h1>403 Forbidden</h1></body></html>', type: 'text/html' };
+    if (request.method === 'POST' && url.pathname === '/session/v1/login-request')
+      return login(request, options, sessions);
+    const token = /^Snowflake Token="([^"]+)"$/.exec(request.headers.authorization ?? '')?.[1];
+    const session = sessions.get(token ?? '');
+    // An unknown session token: 401 with 390104, as snowflake-sdk reads it (lib/services/sf.js).
+    if (!session) return { status: 401, body: failure('390104', 'Invalid session token', '08001').body };
+    if (request.method === 'POST' && url.pathname === '/queries/v1/query-request') return statement(request, session);
+    const polled = /^\/queries\/([\w-]+)\/result$/.exec(url.pathname);
+    if (request.method === 'GET' && polled) return poll(polled[1] ?? '');
+    if (request.method === 'POST' && url.pathname === '/session' && url.searchParams.get('delete') === 'true') {
+      sessions.delete(token ?? '');
+      return success(null);
     }
-    return { status: 404, body: failure('404', 'not found').body };
+    if (request.method === 'POST' && url.pathname === '/telemetry/send') return success(null);
+    return { status: 404, body: failure('000404', `No such path ${url.pathname}`, '0A000').body };
+  };
+}
+
+/** An S3 error answer (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). */
+const s3Error = (status: number, code: string, message: string): Answer => ({
+  status,
+  type: 'application/xml',
+  body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${randomBytes(8).toString('hex')}</RequestId></Error>`,
+});
+
+/**
+ * A chunk from the result stage, as S3 serves an object stored gzipped with a customer's key
+ * (SSE-C, docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html):
+ * only to a presigned URL it handed out, only with the key, gzipped, the rows without their
+ * enclosing brackets (snowflake-sdk's chunk.js adds them).
+ */
+function staged(request: Received, url: URL, stage: Map<string, StagedChunk>): Answer {
+  const chunk = stage.get(url.pathname);
+  if (!chunk || request.method !== 'GET' || url.searchParams.get('X-Amz-Signature') !== chunk.signature)
+    return s3Error(403, 'AccessDenied', 'Access Denied');
+  const key = request.headers['x-amz-server-side-encryption-customer-key'];
+  const algorithm = request.headers['x-amz-server-side-encryption-customer-algorithm'];
+  if (key === undefined)
+    return s3Error(
+      400,
+      'InvalidRequest',
+      'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+    );
+  if (key !== chunk.qrmk || (algorithm !== undefined && algorithm !== 'AES256'))
+    return s3Error(403, 'AccessDenied', 'Forbidden');
+  return {
+    body: gzipSync(JSON.stringify(chunk.rows).slice(1, -1)),
+    type: 'binary/octet-stream',
+    headers: { 'content-encoding': 'gzip' },
   };
 }
