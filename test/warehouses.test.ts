@@ -1,7 +1,7 @@
 /**
  * The warehouses no server of which runs on this machine, through their drivers for real: each
  * against a stand-in that speaks the vendor's HTTP API (test/support/vendors/), with the guard,
- * TLS and the error mapping in the way (Trino: test/vendors/trino.test.ts). Then the binary protocols (SQL Server, Oracle) against
+ * TLS and the error mapping in the way (Trino, BigQuery: test/vendors/<vendor>.test.ts). Then the binary protocols (SQL Server, Oracle) against
  * refused ports, silent servers and names that do not resolve.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -13,7 +13,6 @@ import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, startSilentServer } from './support/targets.ts';
 import { startTdsServer } from './support/tds.ts';
 import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
-import { bigqueryHandler } from './support/vendors/bigquery.ts';
 import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
 import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
 import { SNOWFLAKE_VERSION, snowflakeHandler } from './support/vendors/snowflake.ts';
@@ -53,7 +52,6 @@ function backslashLiterals(sql: string): { literals: string[]; rest: string } {
 }
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const privateKeyDer = keys.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
 const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
@@ -67,21 +65,17 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
 
   beforeAll(async () => {
     servers.snowflake = await startVendorServer(snowflakeHandler(publicKeyPem));
-    servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
     servers.databricks = await startVendorServer(databricksHandler, ca.server({ ip: ['127.0.0.1'] }));
     servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
       CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
       INTROSPECTION_CACHE_MS: '0',
-      VENDOR_ENDPOINTS: `snowflake=${servers.snowflake.url},bigquery=${servers.bigquery.url}`,
+      VENDOR_ENDPOINTS: `snowflake=${servers.snowflake.url}`,
     });
-    // The in-process service reads references from this process's environment.
-    process.env.DCAPI_SECRET_BQ_KEY = serviceAccount();
     api = clientFor(service.url);
   });
   afterAll(async () => {
-    delete process.env.DCAPI_SECRET_BQ_KEY;
     await service?.stop();
     await database?.drop();
     await Promise.all(Object.values(servers).map((server) => server.close()));
@@ -94,16 +88,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return api.request('GET', `${PATH}/${created.body.id}/schemas`);
   };
-  const serviceAccount = (key = privateKeyPem) =>
-    Buffer.from(
-      JSON.stringify({
-        type: 'service_account',
-        client_email: 'reader@analytics.iam.gserviceaccount.com',
-        private_key: key,
-        token_uri: `${servers.bigquery?.url}/token`,
-      }),
-    ).toString('base64');
-
   it('Snowflake: logs in with a password or a key pair, tells the version, checks schemas, discovers', async () => {
     const uri = 'snowflake://ana:password@acme/WAREHOUSE_DB/sales?warehouse=compute_wh&role=reader';
     expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
@@ -134,62 +118,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ ok: false, error: { code } });
     expect(result.body.error.message).not.toMatch(/wrong-pw-123|password@/);
-  });
-
-  it('BigQuery: signs in with the service account key, lists datasets, discovers each', async () => {
-    const uri = `bigquery://analytics/sales?credentials_base64=${serviceAccount()}`;
-    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: null,
-      error: null,
-    });
-    expect((await testUri(uri, { schemas: ['nope'] })).body.error.code).toBe('unknown_schema');
-    // Without a dataset in the URI: every dataset of the project, over both pages of the list.
-    const whole = await discover('bq-all', `bigquery://analytics?credentials_base64=${serviceAccount()}`);
-    expect(whole.body.schemas).toEqual([{ name: 'staging', tables: [] }, DISCOVERED_SALES]);
-    const created = await api.request('POST', PATH, { alias: 'bq', connection_uri: uri });
-    // The key is a secret: masked in what the API answers.
-    expect(created.body.connection_uri).toBe('bigquery://analytics/sales?credentials_base64=****');
-    expect((await api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED_SALES]);
-  });
-
-  it('BigQuery: takes the key by reference, kept as written and read only to connect', async () => {
-    const uri = 'bigquery://analytics/sales?credentials_base64=${env:DCAPI_SECRET_BQ_KEY}';
-    const created = await api.request('POST', `${PATH}?test=true`, { alias: 'bq-ref', connection_uri: uri });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.connection_uri).toBe(uri);
-    const misplaced = await api.request('POST', PATH, {
-      alias: 'bq-bad',
-      connection_uri: 'bigquery://${env:DCAPI_SECRET_BQ_KEY}/x',
-    });
-    expect(misplaced.status).toBe(400);
-  });
-
-  it.each([
-    ['no key at all', 'bigquery://analytics/sales', 'credentials_invalid'],
-    [
-      'a key that is not a service account key',
-      `bigquery://analytics?credentials_base64=${Buffer.from('{"x":1}').toString('base64')}`,
-      'credentials_invalid',
-    ],
-    ['a project that does not exist', 'bigquery://elsewhere', 'project_not_found'],
-    ['a project the account may not use', 'bigquery://locked', 'permission_denied'],
-  ])('BigQuery: %s is %s', async (_case, uri, code) => {
-    const withKey =
-      uri.includes('credentials') || code === 'credentials_invalid'
-        ? uri
-        : `${uri}?credentials_base64=${serviceAccount()}`;
-    expect((await testUri(withKey)).body).toMatchObject({ ok: false, error: { code } });
-  });
-
-  it('BigQuery: a key Google does not accept is authentication_failed', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .toString();
-    expect((await testUri(`bigquery://analytics?credentials_base64=${serviceAccount(other)}`)).body.error.code).toBe(
-      'authentication_failed',
-    );
   });
 
   it('Databricks: runs statements on the SQL warehouse over verified TLS, discovers the catalog', async () => {
