@@ -14,12 +14,13 @@
  * that reads that catalog by the vendor's name.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bigqueryHandler, PROJECT, SERVICE_ACCOUNT } from '../test/support/vendors/bigquery.ts';
 import {
   createVendorTls,
   routedProcessEnv,
@@ -31,11 +32,30 @@ import { bigWarehouse, type Handler, type Warehouse } from '../test/support/vend
 import { trinoHandler } from '../test/support/vendors/trino.ts';
 import { freshDatabase } from './fresh-database.ts';
 
+/** BigQuery's service account key, of the account its stand-in knows. */
+const bigqueryKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const bigqueryCredentials = Buffer.from(
+  JSON.stringify({
+    type: 'service_account',
+    client_email: SERVICE_ACCOUNT,
+    private_key: bigqueryKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  }),
+).toString('base64');
+
 /** Each vendor's stand-in serving a catalog, and the URI that discovers its one schema, `big`. */
 const STAND_INS: Partial<Record<Vendor, { handler: (warehouse: Warehouse) => Handler; uri: string }>> = {
   trino: {
     handler: (warehouse) => trinoHandler({ warehouse, pageRows: 1_000, passwords: { ana: 'bench-pw' } }),
     uri: 'trino://ana:bench-pw@bench.trino.galaxy.starburst.io:443/hive?http_scheme=https',
+  },
+  bigquery: {
+    // Pages of 10,000 rows: BigQuery pages a result by size, up to 10 MB.
+    handler: (warehouse) =>
+      bigqueryHandler(bigqueryKey.publicKey.export({ type: 'spki', format: 'pem' }).toString(), {
+        warehouse,
+        pageRows: 10_000,
+      }),
+    uri: `bigquery://${PROJECT}?credentials_base64=${bigqueryCredentials}`,
   },
 };
 

@@ -368,6 +368,9 @@ describe('a statement that does not complete in time', () => {
   });
 });
 
+/** The comparison's service's CONNECTION_TEST_TIMEOUT_MS, half of which BigQuery is asked to hold an answer. */
+const COMPARED_TIMEOUT_MS = 5_000;
+
 /**
  * Where our driver differs from @google-cloud/bigquery on purpose: what ours sends, and why. Every
  * other header, query parameter, body field and claim of the grant, the method, the path and the
@@ -403,7 +406,9 @@ const DELIBERATE = {
   query: {
     timeoutMs: {
       ours: (request: Received) =>
-        request.path.includes('/queries/') && !request.path.includes('pageToken') ? '2500' : undefined,
+        request.path.includes('/queries/') && !request.path.includes('pageToken')
+          ? String(COMPARED_TIMEOUT_MS / 2)
+          : undefined,
       why: 'BigQuery holds an answer up to 10 s unless told: half our time-out, so it says "not complete yet" before our request gives up',
     },
     maxResults: {
@@ -413,7 +418,8 @@ const DELIBERATE = {
   },
   body: {
     timeoutMs: {
-      ours: (request: Received) => (request.method === 'POST' && request.path.includes('/queries') ? 2500 : undefined),
+      ours: (request: Received) =>
+        request.method === 'POST' && request.path.includes('/queries') ? COMPARED_TIMEOUT_MS / 2 : undefined,
       why: 'as the query parameter timeoutMs',
     },
   },
@@ -464,7 +470,7 @@ function noticed(request: Received, granted: string) {
 }
 
 describe('our requests equal @google-cloud/bigquery’s for the same operation, but for the differences listed', () => {
-  const fixture = useGoogleAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' });
+  const fixture = useGoogleAndService({ CONNECTION_TEST_TIMEOUT_MS: String(COMPARED_TIMEOUT_MS) });
 
   /** The access token the stand-in granted to the first of these requests, the grant. */
   const granted = (requests: Received[]) => {

@@ -1,7 +1,7 @@
 /**
  * BigQuery over its REST API (v2), signed in with a service account's key: the key's JSON, in
  * base64, as `credentials_base64` (as sqlalchemy-bigquery takes it): bigquery://project/dataset?credentials_base64=….
- * @google-cloud/bigquery opens its own connections, past the network guard, and brings about 30 MB;
+ * @google-cloud/bigquery opens its own connections, past the network guard, and brings about 14 MB;
  * the JWT of the sign-in is made by jose, which opens none. Its "schemas" are datasets.
  * What it sends is compared with what @google-cloud/bigquery sends in test/vendors/bigquery.test.ts.
  */

@@ -210,7 +210,10 @@ export function bigqueryHandler(publicKeyPem: string, options: BigQueryOptions =
 
   /** datasets.list, a page at a time. */
   function listDatasets(project: string, search: URLSearchParams): Answer {
-    const start = Number(Buffer.from(search.get('pageToken') ?? '', 'base64url').toString() || 0);
+    const token = search.get('pageToken');
+    const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
+    if (token !== null && !(Number.isInteger(start) && start > 0))
+      return googleError(400, 'invalid', `Invalid page token: ${token}`);
     const size = Math.min(datasetsPerPage, Number(search.get('maxResults') ?? 50));
     const page = datasets.slice(start, start + size);
     const next = start + size < datasets.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
