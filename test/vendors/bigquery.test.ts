@@ -352,6 +352,54 @@ describe('our driver, through the service, against the stand-in', () => {
   });
 });
 
+describe('what an answer names stays where it belongs', () => {
+  /** How the stand-in's answers are altered, test by test: a token, a job reference. */
+  let alter: (request: Received, body: Record<string, unknown>) => void = () => {};
+  let google: VendorServer;
+  let database: TestDatabase;
+  let service: RunningService;
+  beforeAll(async () => {
+    const handler = bigqueryHandler(publicKeyPem);
+    google = await startRoutedVendor('bigquery', async (request) => {
+      const answer = await handler(request);
+      alter(request, answer.body as Record<string, unknown>);
+      return answer;
+    });
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '5000' });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+    await google?.close();
+  });
+  const testUri = async () =>
+    (await clientFor(service.url).request('POST', `${PATH}/test`, { connection_uri: bigqueryUri() })).body;
+
+  it('a job reference with a path and a query in it: read at its own path of the same API, encoded', async () => {
+    alter = (request, body) => {
+      if (request.method === 'POST' && body.jobReference)
+        body.jobReference = { projectId: PROJECT, jobId: '../../../../token', location: 'US&pageToken=x#y' };
+    };
+    google.received.length = 0;
+    expect(await testUri()).toMatchObject({ ok: false });
+    const [read] = google.received.filter((request) => request.method === 'GET');
+    expect(read?.headers.host).toBe(API_HOST);
+    expect(read?.path).toMatch(/^\/bigquery\/v2\/projects\/analytics\/queries\/\.\.%2F\.\.%2F\.\.%2F\.\.%2Ftoken\?/);
+    expect(new URL(read?.path ?? '', 'https://x').searchParams.get('location')).toBe('US&pageToken=x#y');
+    expect(google.received.filter((request) => request.path === '/token').length).toBe(1);
+  });
+
+  it('an access token that would add a header: refused before any request carries it', async () => {
+    alter = (request, body) => {
+      if (request.path === '/token') body.access_token = 'ya29.x\r\nX-Injected: 1';
+    };
+    google.received.length = 0;
+    expect(await testUri()).toMatchObject({ ok: false, error: { code: 'connection_failed' } });
+    expect(google.received.map((request) => request.path)).toEqual(['/token']);
+  });
+});
+
 describe('a statement that does not complete in time', () => {
   const fixture = useGoogleAndService(
     { CONNECTION_TEST_TIMEOUT_MS: '600' },
