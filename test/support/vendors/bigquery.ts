@@ -68,6 +68,7 @@ function googleError(status: number, reason: string, message: string, extra: Par
   };
 }
 
+/** An access token Google does not know (or no token): 401 UNAUTHENTICATED (https://cloud.google.com/apis/design/errors, "Error model"). */
 const UNAUTHENTICATED = googleError(
   401,
   'authError',
@@ -100,9 +101,10 @@ const refusedGrant = (error: string, description: string): Answer => ({
   body: { error, error_description: description },
 });
 
-/** A statement BigQuery is running: the rows it will give, a page at a time, or its error. */
+/** A statement BigQuery is running: the rows it will give, a page at a time. */
 interface Job {
   id: string;
+  /** Answers it still gives as not complete. */
   pending: number;
   fields: { name: string; type: string; mode: string }[];
   rows: unknown[][];
@@ -110,156 +112,170 @@ interface Job {
   pages: Map<string, number>;
 }
 
+/** The stand-in's settings and what it holds: the account's key, the datasets, the tokens granted, the jobs. */
+interface Google extends Required<Omit<BigQueryOptions, 'warehouse'>> {
+  warehouse: Warehouse;
+  publicKeyPem: string;
+  datasets: string[];
+  /** Access tokens granted, and the scopes each was granted for. */
+  tokens: Map<string, string[]>;
+  jobs: Map<string, Job>;
+}
+
 const opaque = () => randomBytes(12).toString('base64url');
 
+/** Google and BigQuery with `options`, trusting JWTs signed by `publicKeyPem` from SERVICE_ACCOUNT. */
 export function bigqueryHandler(publicKeyPem: string, options: BigQueryOptions = {}): Handler {
-  const {
-    warehouse = WAREHOUSE,
-    pageRows = 2,
-    datasetsPerPage = 1,
-    pendingAnswers = 1,
-    location = 'europe-west1',
-  } = options;
-  const datasets = [EMPTY_DATASET, ...warehouse.schemas.filter((name) => name !== 'information_schema')];
-  /** Access tokens granted, and the scopes each was granted for. */
-  const tokens = new Map<string, string[]>();
-  const jobs = new Map<string, Job>();
+  const warehouse = options.warehouse ?? WAREHOUSE;
+  const google: Google = {
+    pageRows: 2,
+    datasetsPerPage: 1,
+    pendingAnswers: 1,
+    location: 'europe-west1',
+    ...options,
+    warehouse,
+    publicKeyPem,
+    datasets: [EMPTY_DATASET, ...warehouse.schemas.filter((name) => name !== 'information_schema')],
+    tokens: new Map(),
+    jobs: new Map(),
+  };
+  return (request) => answer(google, request);
+}
 
-  /** The JWT grant: the assertion verified against the account's key, its claims as Google checks them. */
-  async function grant(request: Received): Promise<Answer> {
-    const form = new URLSearchParams(request.body);
-    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
-      return refusedGrant('unsupported_grant_type', 'Invalid grant_type: ');
-    const assertion = form.get('assertion') ?? '';
-    try {
-      const { payload } = await jwtVerify(assertion, await importSPKI(publicKeyPem, 'RS256'), {
-        algorithms: ['RS256'],
-        issuer: SERVICE_ACCOUNT,
-        audience: TOKEN_URL,
-        maxTokenAge: '60m',
-        requiredClaims: ['iat', 'exp'],
-      });
-      if ((payload.exp as number) - (payload.iat as number) > 3600) throw new RangeError('not short-lived');
-      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-      if (scopes.length === 0) return refusedGrant('invalid_scope', 'Empty or missing scope not allowed.');
-      const token = `ya29.${opaque()}`;
-      tokens.set(token, scopes);
-      return { body: { access_token: token, expires_in: 3599, token_type: 'Bearer' } };
-    } catch (error) {
-      const { code, claim } = error as { code?: string; claim?: string };
-      // Signed by another key than the account's, or for another account.
-      if (code?.startsWith('ERR_JWS') || code === 'ERR_JWT_INVALID' || claim === 'iss')
-        return refusedGrant('invalid_grant', 'Invalid JWT Signature.');
-      if (claim === 'aud')
-        return refusedGrant(
-          'invalid_grant',
-          `Invalid JWT: Failed audience check. The expected audience is ${TOKEN_URL}.`,
-        );
+/** Routes a request by its path, whatever the host: the API may be reached at a private endpoint (VENDOR_ENDPOINTS). */
+async function answer(google: Google, request: Received): Promise<Answer> {
+  const url = new URL(request.path, 'https://bigquery.googleapis.com');
+  if (request.method === 'POST' && url.pathname === '/token') return grant(google, request);
+  const route = /^\/bigquery\/v2\/projects\/([^/]+)\/(queries|datasets)(?:\/([^/]+))?$/.exec(url.pathname);
+  if (!route) return googleError(404, 'notFound', `Not found: URL ${url.pathname}`);
+  const [, project = '', collection, jobId] = route;
+  const method =
+    collection === 'datasets'
+      ? 'google.cloud.bigquery.v2.DatasetService.ListDatasets'
+      : jobId
+        ? 'google.cloud.bigquery.v2.JobService.GetQueryResults'
+        : 'google.cloud.bigquery.v2.JobService.Query';
+  const [scheme, token = ''] = (request.headers.authorization ?? '').split(' ');
+  const scopes = scheme === 'Bearer' ? google.tokens.get(token) : undefined;
+  if (!scopes) return UNAUTHENTICATED;
+  if (!scopes.some((scope) => ACCEPTED_SCOPES.includes(scope))) return insufficientScopes(method);
+  if (project === LOCKED_PROJECT)
+    return googleError(
+      403,
+      'accessDenied',
+      `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`,
+    );
+  if (project !== PROJECT) return googleError(404, 'notFound', `Not found: Project ${project}`);
+  if (collection === 'datasets' && request.method === 'GET') return listDatasets(google, project, url.searchParams);
+  if (jobId && request.method === 'GET') return queryResults(google, project, jobId, url.searchParams);
+  if (!jobId && request.method === 'POST') return query(google, project, JSON.parse(request.body || '{}'));
+  return googleError(404, 'notFound', `Not found: URL ${url.pathname}`);
+}
+
+/** The JWT grant: the assertion verified against the account's key, its claims as Google checks them. */
+async function grant(google: Google, request: Received): Promise<Answer> {
+  const form = new URLSearchParams(request.body);
+  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+    return refusedGrant('unsupported_grant_type', 'Invalid grant_type: ');
+  try {
+    const { payload } = await jwtVerify(form.get('assertion') ?? '', await importSPKI(google.publicKeyPem, 'RS256'), {
+      algorithms: ['RS256'],
+      issuer: SERVICE_ACCOUNT,
+      audience: TOKEN_URL,
+      maxTokenAge: '60m',
+      requiredClaims: ['iat', 'exp'],
+    });
+    if ((payload.exp as number) - (payload.iat as number) > 3600) throw new RangeError('not short-lived');
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+    if (scopes.length === 0) return refusedGrant('invalid_scope', 'Empty or missing scope not allowed.');
+    const token = `ya29.${opaque()}`;
+    google.tokens.set(token, scopes);
+    return { body: { access_token: token, expires_in: 3599, token_type: 'Bearer' } };
+  } catch (error) {
+    const { code, claim } = error as { code?: string; claim?: string };
+    // Signed by another key than the account's, or for another account.
+    if (code?.startsWith('ERR_JWS') || code === 'ERR_JWT_INVALID' || claim === 'iss')
+      return refusedGrant('invalid_grant', 'Invalid JWT Signature.');
+    if (claim === 'aud')
       return refusedGrant(
         'invalid_grant',
-        'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+        `Invalid JWT: Failed audience check. The expected audience is ${TOKEN_URL}.`,
       );
-    }
+    return refusedGrant(
+      'invalid_grant',
+      'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+    );
   }
+}
 
-  /** jobs.query: the statement becomes a job, whose first answer is not complete yet. */
-  function query(project: string, body: { query?: string }): Answer {
-    const planned = plan(project, body.query ?? '', warehouse, datasets, location);
-    if ('body' in planned) return planned;
-    const job: Job = { id: `job_${opaque()}`, pending: pendingAnswers, pages: new Map(), ...planned };
-    jobs.set(job.id, job);
-    return { body: results(project, job, 0, 'bigquery#queryResponse') };
+/** jobs.query: the statement becomes a job, whose first answer is not complete yet (unless pendingAnswers is 0). */
+function query(google: Google, project: string, body: { query?: string }): Answer {
+  const planned = plan(project, body.query ?? '', google);
+  if ('body' in planned) return planned;
+  const job: Job = { id: `job_${opaque()}`, pending: google.pendingAnswers, pages: new Map(), ...planned };
+  google.jobs.set(job.id, job);
+  return { body: results(google, project, job, 0, 'bigquery#queryResponse') };
+}
+
+/** The job's state: not complete while it is pending, then the page that starts at `offset`. */
+function results(google: Google, project: string, job: Job, offset: number, kind: string) {
+  const jobReference = { projectId: project, jobId: job.id, location: google.location };
+  if (job.pending > 0) {
+    job.pending--;
+    return { kind, jobReference, jobComplete: false };
   }
+  const end = offset + google.pageRows;
+  const rows = job.rows.slice(offset, end);
+  const next = end < job.rows.length ? opaque() : undefined;
+  if (next) job.pages.set(next, end);
+  return {
+    kind,
+    schema: { fields: job.fields },
+    jobReference,
+    totalRows: String(job.rows.length),
+    ...(next && { pageToken: next }),
+    // BigQuery leaves `rows` out of a page with none.
+    ...(rows.length > 0 && {
+      rows: rows.map((row) => ({ f: row.map((v) => ({ v: v === null ? null : String(v) })) })),
+    }),
+    totalBytesProcessed: '0',
+    jobComplete: true,
+    cacheHit: false,
+  };
+}
 
-  /** The job's state: not complete while it is pending, then the page the token names. */
-  function results(project: string, job: Job, offset: number, kind: string) {
-    const jobReference = { projectId: project, jobId: job.id, location };
-    if (job.pending > 0) {
-      job.pending--;
-      return { kind, jobReference, jobComplete: false };
-    }
-    const rows = job.rows.slice(offset, offset + pageRows);
-    const next = offset + pageRows < job.rows.length ? opaque() : undefined;
-    if (next) job.pages.set(next, offset + pageRows);
-    return {
-      kind,
-      schema: { fields: job.fields },
-      jobReference,
-      totalRows: String(job.rows.length),
-      ...(next && { pageToken: next }),
-      // BigQuery leaves `rows` out of a page with none.
-      ...(rows.length > 0 && {
-        rows: rows.map((row) => ({ f: row.map((v) => ({ v: v === null ? null : String(v) })) })),
-      }),
-      totalBytesProcessed: '0',
-      jobComplete: true,
-      cacheHit: false,
-    };
-  }
+/** jobs.getQueryResults: a job is found where it runs only (its location), a page by the token handed out. */
+function queryResults(google: Google, project: string, jobId: string, search: URLSearchParams): Answer {
+  const job = google.jobs.get(jobId);
+  const asked = search.get('location') ?? 'US';
+  if (!job || asked !== google.location)
+    return googleError(404, 'notFound', `Not found: Job ${project}:${asked}.${jobId}`);
+  const token = search.get('pageToken');
+  const offset = token === null ? 0 : job.pages.get(token);
+  if (offset === undefined) return googleError(400, 'invalid', `Invalid page token: ${token}`);
+  return { body: results(google, project, job, offset, 'bigquery#getQueryResultsResponse') };
+}
 
-  /** jobs.getQueryResults: a job is found where it runs only (its location), a page by the token handed out. */
-  function queryResults(project: string, jobId: string, search: URLSearchParams): Answer {
-    const job = jobs.get(jobId);
-    const asked = search.get('location') ?? 'US';
-    if (!job || asked !== location) return googleError(404, 'notFound', `Not found: Job ${project}:${asked}.${jobId}`);
-    const token = search.get('pageToken');
-    const offset = token === null ? 0 : job.pages.get(token);
-    if (offset === undefined) return googleError(400, 'invalid', `Invalid page token: ${token}`);
-    return { body: results(project, job, offset, 'bigquery#getQueryResultsResponse') };
-  }
-
-  /** datasets.list, a page at a time. */
-  function listDatasets(project: string, search: URLSearchParams): Answer {
-    const token = search.get('pageToken');
-    const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
-    if (token !== null && !(Number.isInteger(start) && start > 0))
-      return googleError(400, 'invalid', `Invalid page token: ${token}`);
-    const size = Math.min(datasetsPerPage, Number(search.get('maxResults') ?? 50));
-    const page = datasets.slice(start, start + size);
-    const next = start + size < datasets.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
-    return {
-      body: {
-        kind: 'bigquery#datasetList',
-        etag: opaque(),
-        datasets: page.map((datasetId) => ({
-          kind: 'bigquery#dataset',
-          id: `${project}:${datasetId}`,
-          datasetReference: { datasetId, projectId: project },
-          location,
-        })),
-        ...(next && { nextPageToken: next }),
-      },
-    };
-  }
-
-  return async (request) => {
-    // By path, whatever the host: the API may be reached at a private endpoint (VENDOR_ENDPOINTS).
-    const url = new URL(request.path, 'https://bigquery.googleapis.com');
-    if (request.method === 'POST' && url.pathname === '/token') return grant(request);
-    const route = /^\/bigquery\/v2\/projects\/([^/]+)\/(queries|datasets)(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!route) return googleError(404, 'notFound', `Not found: URL ${url.pathname}`);
-    const [, project = '', collection, jobId] = route;
-    const method =
-      collection === 'datasets'
-        ? 'google.cloud.bigquery.v2.DatasetService.ListDatasets'
-        : jobId
-          ? 'google.cloud.bigquery.v2.JobService.GetQueryResults'
-          : 'google.cloud.bigquery.v2.JobService.Query';
-    const [scheme, token = ''] = (request.headers.authorization ?? '').split(' ');
-    const scopes = scheme === 'Bearer' ? tokens.get(token) : undefined;
-    if (!scopes) return UNAUTHENTICATED;
-    if (!scopes.some((scope) => ACCEPTED_SCOPES.includes(scope))) return insufficientScopes(method);
-    if (project === LOCKED_PROJECT)
-      return googleError(
-        403,
-        'accessDenied',
-        `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`,
-      );
-    if (project !== PROJECT) return googleError(404, 'notFound', `Not found: Project ${project}`);
-    if (collection === 'datasets' && request.method === 'GET') return listDatasets(project, url.searchParams);
-    if (jobId && request.method === 'GET') return queryResults(project, jobId, url.searchParams);
-    if (!jobId && request.method === 'POST') return query(project, JSON.parse(request.body || '{}'));
-    return googleError(404, 'notFound', `Not found: URL ${url.pathname}`);
+/** datasets.list, a page at a time. */
+function listDatasets(google: Google, project: string, search: URLSearchParams): Answer {
+  const token = search.get('pageToken');
+  const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
+  if (token !== null && !(Number.isInteger(start) && start > 0))
+    return googleError(400, 'invalid', `Invalid page token: ${token}`);
+  const end = start + Math.min(google.datasetsPerPage, Number(search.get('maxResults') ?? 50));
+  const next = end < google.datasets.length ? Buffer.from(String(end)).toString('base64url') : undefined;
+  return {
+    body: {
+      kind: 'bigquery#datasetList',
+      etag: opaque(),
+      datasets: google.datasets.slice(start, end).map((datasetId) => ({
+        kind: 'bigquery#dataset',
+        id: `${project}:${datasetId}`,
+        datasetReference: { datasetId, projectId: project },
+        location: google.location,
+      })),
+      ...(next && { nextPageToken: next }),
+    },
   };
 }
 
@@ -273,9 +289,7 @@ const REFERENCE = /`([\w-]+)\.([\w-]+)\.INFORMATION_SCHEMA\.(TABLES|COLUMNS)`/g;
 function plan(
   project: string,
   sql: string,
-  warehouse: Warehouse,
-  datasets: string[],
-  location: string,
+  { warehouse, datasets, location }: Google,
 ): Pick<Job, 'fields' | 'rows'> | Answer {
   const field = (name: string, type = 'STRING') => ({ name, type, mode: 'NULLABLE' });
   if (/^\s*select 1\s*$/i.test(sql)) return { fields: [field('f0_', 'INTEGER')], rows: [[1]] };
