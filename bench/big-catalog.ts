@@ -1,5 +1,5 @@
 /**
- * `npm run bench:big-catalog [-- --vendor trino|databricks|snowflake] [--tables 5000] [--columns 20] [--runs 10]`
+ * `npm run bench:big-catalog [-- --vendor trino|databricks|snowflake|bigquery] [--tables 5000] [--columns 20] [--runs 10]`
  *
  * Schema discovery of a big catalog, whole and bounded: the compiled service runs as a process of
  * its own and discovers, through its driver, a catalog of `tables` tables of `columns` columns
@@ -14,12 +14,13 @@
  * that reads that catalog by the vendor's name.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bigqueryHandler, PROJECT, SERVICE_ACCOUNT } from '../test/support/vendors/bigquery.ts';
 import { DATABRICKS_TOKEN, databricksHandler, WAREHOUSE_ID } from '../test/support/vendors/databricks.ts';
 import {
   createVendorTls,
@@ -32,6 +33,16 @@ import { bigWarehouse, type Handler, type Warehouse } from '../test/support/vend
 import { snowflakeHandler, upperCased } from '../test/support/vendors/snowflake.ts';
 import { trinoHandler } from '../test/support/vendors/trino.ts';
 import { freshDatabase } from './fresh-database.ts';
+
+/** BigQuery's service account key, of the account its stand-in knows. */
+const bigqueryKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const bigqueryCredentials = Buffer.from(
+  JSON.stringify({
+    type: 'service_account',
+    client_email: SERVICE_ACCOUNT,
+    private_key: bigqueryKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  }),
+).toString('base64');
 
 /** Each vendor's stand-in serving a catalog, and the URI that discovers its one schema, `big`. */
 const STAND_INS: Partial<Record<Vendor, { handler: (warehouse: Warehouse) => Handler; uri: string }>> = {
@@ -52,6 +63,15 @@ const STAND_INS: Partial<Record<Vendor, { handler: (warehouse: Warehouse) => Han
         passwords: { ANA: 'bench-pw' },
       }),
     uri: 'snowflake://ana:bench-pw@bench/big',
+  },
+  bigquery: {
+    // Pages of 10,000 rows: BigQuery pages a result by size, up to 10 MB.
+    handler: (warehouse) =>
+      bigqueryHandler(bigqueryKey.publicKey.export({ type: 'spki', format: 'pem' }).toString(), {
+        warehouse,
+        pageRows: 10_000,
+      }),
+    uri: `bigquery://${PROJECT}?credentials_base64=${bigqueryCredentials}`,
   },
 };
 

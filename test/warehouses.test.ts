@@ -1,10 +1,9 @@
 /**
  * The warehouses no server of which runs on this machine, through their drivers for real: each
  * against a stand-in that speaks the vendor's HTTP API (test/support/vendors/), with the guard,
- * TLS and the error mapping in the way (Trino: test/vendors/trino.test.ts). Then the binary protocols (SQL Server, Oracle) against
+ * TLS and the error mapping in the way (Trino, BigQuery: test/vendors/<vendor>.test.ts). Then the binary protocols (SQL Server, Oracle) against
  * refused ports, silent servers and names that do not resolve.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
@@ -13,8 +12,7 @@ import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, startSilentServer } from './support/targets.ts';
 import { startTdsServer } from './support/tds.ts';
 import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
-import { bigqueryHandler } from './support/vendors/bigquery.ts';
-import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
+import { type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
 
 const PATH = '/api/v1/database-connections';
 const TIMEOUT_MS = 1_500;
@@ -50,10 +48,6 @@ function backslashLiterals(sql: string): { literals: string[]; rest: string } {
   return { literals, rest };
 }
 
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-
 describe('warehouses over their vendors’ HTTP APIs', () => {
   const ca = createCertificateAuthority();
   const tls_settings = { ca_certificate: ca.certificate };
@@ -63,20 +57,15 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
   const servers: Record<string, VendorServer> = {};
 
   beforeAll(async () => {
-    servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
     servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
       CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
       INTROSPECTION_CACHE_MS: '0',
-      VENDOR_ENDPOINTS: `bigquery=${servers.bigquery.url}`,
     });
-    // The in-process service reads references from this process's environment.
-    process.env.DCAPI_SECRET_BQ_KEY = serviceAccount();
     api = clientFor(service.url);
   });
   afterAll(async () => {
-    delete process.env.DCAPI_SECRET_BQ_KEY;
     await service?.stop();
     await database?.drop();
     await Promise.all(Object.values(servers).map((server) => server.close()));
@@ -89,71 +78,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return api.request('GET', `${PATH}/${created.body.id}/schemas`);
   };
-  const serviceAccount = (key = privateKeyPem) =>
-    Buffer.from(
-      JSON.stringify({
-        type: 'service_account',
-        client_email: 'reader@analytics.iam.gserviceaccount.com',
-        private_key: key,
-        token_uri: `${servers.bigquery?.url}/token`,
-      }),
-    ).toString('base64');
-
-  it('BigQuery: signs in with the service account key, lists datasets, discovers each', async () => {
-    const uri = `bigquery://analytics/sales?credentials_base64=${serviceAccount()}`;
-    expect((await testUri(uri, { schemas: ['sales'] })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: null,
-      error: null,
-    });
-    expect((await testUri(uri, { schemas: ['nope'] })).body.error.code).toBe('unknown_schema');
-    // Without a dataset in the URI: every dataset of the project, over both pages of the list.
-    const whole = await discover('bq-all', `bigquery://analytics?credentials_base64=${serviceAccount()}`);
-    expect(whole.body.schemas).toEqual([{ name: 'staging', tables: [] }, DISCOVERED_SALES]);
-    const created = await api.request('POST', PATH, { alias: 'bq', connection_uri: uri });
-    // The key is a secret: masked in what the API answers.
-    expect(created.body.connection_uri).toBe('bigquery://analytics/sales?credentials_base64=****');
-    expect((await api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED_SALES]);
-  });
-
-  it('BigQuery: takes the key by reference, kept as written and read only to connect', async () => {
-    const uri = 'bigquery://analytics/sales?credentials_base64=${env:DCAPI_SECRET_BQ_KEY}';
-    const created = await api.request('POST', `${PATH}?test=true`, { alias: 'bq-ref', connection_uri: uri });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.connection_uri).toBe(uri);
-    const misplaced = await api.request('POST', PATH, {
-      alias: 'bq-bad',
-      connection_uri: 'bigquery://${env:DCAPI_SECRET_BQ_KEY}/x',
-    });
-    expect(misplaced.status).toBe(400);
-  });
-
-  it.each([
-    ['no key at all', 'bigquery://analytics/sales', 'credentials_invalid'],
-    [
-      'a key that is not a service account key',
-      `bigquery://analytics?credentials_base64=${Buffer.from('{"x":1}').toString('base64')}`,
-      'credentials_invalid',
-    ],
-    ['a project that does not exist', 'bigquery://elsewhere', 'project_not_found'],
-    ['a project the account may not use', 'bigquery://locked', 'permission_denied'],
-  ])('BigQuery: %s is %s', async (_case, uri, code) => {
-    const withKey =
-      uri.includes('credentials') || code === 'credentials_invalid'
-        ? uri
-        : `${uri}?credentials_base64=${serviceAccount()}`;
-    expect((await testUri(withKey)).body).toMatchObject({ ok: false, error: { code } });
-  });
-
-  it('BigQuery: a key Google does not accept is authentication_failed', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
-      .privateKey.export({ type: 'pkcs8', format: 'pem' })
-      .toString();
-    expect((await testUri(`bigquery://analytics?credentials_base64=${serviceAccount(other)}`)).body.error.code).toBe(
-      'authentication_failed',
-    );
-  });
 
   it('Athena: reads the Glue catalog with signed requests, discovers tables, views and partition columns', async () => {
     const uri = `awsathena+rest://${ATHENA_KEY_ID}:secret-key@127.0.0.1:${servers.athena?.port}/sales?region_name=eu-west-1`;
