@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORACLE_CATALOG } from '../src/connectivity/drivers/oracle.ts';
+import { lowerKeys, sqlSession } from '../src/connectivity/drivers/sql.ts';
 import { Sqlite } from '../src/db/sqlite-driver.ts';
 import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
@@ -18,6 +20,7 @@ import { createSqliteDatabase, postgresAvailable, type TestDatabase } from './su
 import { conform } from './support/openapi.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { createMariadbTarget, createPostgresTarget, MARIADB_ADMIN, mariadbAvailable } from './support/targets.ts';
+import { selectedNames, startTdsSqlServer, type TdsValue } from './support/tds-sql.ts';
 
 const PATH = '/api/v1/database-connections';
 
@@ -33,6 +36,160 @@ const linesForeignKey = (schema: string, name: unknown = 'lines_customer_fk') =>
   referenced_table: 'customers',
   referenced_columns: ['id', 'region'],
 });
+
+type Vendor = 'mssql' | 'oracle';
+
+/** The columns of the tables below: table, column, nullable. */
+const VENDOR_COLUMNS: [string, string, boolean][] = [
+  ['customers', 'id', false],
+  ['customers', 'region', false],
+  ['lines', 'order_id', false],
+  ['lines', 'line', false],
+  ['lines', 'customer_id', true],
+  ['lines', 'region', true],
+  ['recent', 'order_id', true],
+];
+
+/**
+ * What SQL Server's or Oracle's catalog answers for a database of customers and lines, by the
+ * view each statement reads, in the vendor's values (SQL Server's YES and NO and bigint sums,
+ * Oracle's Y and N and NUMBER): schema `dbo` or `SALES`, and `o'hara`, a name that would end a
+ * literal. Null for a statement with no rows (tedious's own SET statements).
+ */
+function vendorCatalog(vendor: Vendor, sql: string): Record<string, TdsValue>[] | null {
+  const owner = vendor === 'mssql' ? 'dbo' : 'SALES';
+  const has = (text: string) => sql.toLowerCase().includes(text);
+  const yes = (nullable: boolean) => (vendor === 'mssql' ? (nullable ? 'YES' : 'NO') : nullable ? 'Y' : 'N');
+  const key = (table: string, kind: string, name: string, column: string, position: number, to: string[] = []) => {
+    const [referenced_schema = null, referenced_table = null, referenced_column = null] = to;
+    return {
+      schema: owner,
+      table,
+      kind,
+      key: name,
+      name,
+      column,
+      referenced_schema,
+      referenced_table,
+      referenced_column,
+      position,
+    };
+  };
+  if (has('serverproperty')) return [{ v: '16.0.4096.1' }];
+  if (has('from sys.schemas') || has('from all_users')) return [{ name: owner }, { name: "o'hara" }];
+  if (has('information_schema.tables') || has('from all_views')) {
+    const typeOf = (view: boolean) => (vendor === 'oracle' ? (view ? 'view' : 'table') : view ? 'VIEW' : 'BASE TABLE');
+    return [
+      { schema: owner, table: 'customers', type: typeOf(false) },
+      { schema: owner, table: 'lines', type: typeOf(false) },
+      { schema: owner, table: 'recent', type: typeOf(true) },
+      { schema: "o'hara", table: 'pets', type: typeOf(false) },
+    ];
+  }
+  if (has('information_schema.columns') || has('all_tab_columns'))
+    return VENDOR_COLUMNS.map(([table, column, nullable]) => ({
+      schema: owner,
+      table,
+      column,
+      type: 'int',
+      nullable: yes(nullable),
+    })).concat([{ schema: "o'hara", table: 'pets', column: 'id', type: 'int', nullable: yes(false) }]);
+  if (has('sys.key_constraints') || has('all_constraints'))
+    return [
+      key('customers', 'primary', 'customers_pk', 'id', 1),
+      key('lines', 'foreign', 'lines_customer_fk', 'customer_id', 1, [owner, 'customers', 'id']),
+      key('lines', 'foreign', 'lines_customer_fk', 'region', 2, [owner, 'customers', 'region']),
+      key('lines', 'primary', 'lines_pk', 'order_id', 1),
+      key('lines', 'primary', 'lines_pk', 'line', 2),
+    ];
+  if (has('ms_description') || has('all_tab_comments'))
+    return [
+      { schema: owner, table: 'customers', column: null, comment: 'People who order' },
+      { schema: owner, table: 'customers', column: 'region', comment: 'Sales region' },
+    ];
+  // Past 2^32 rows in `lines`: SQL Server's SUM of bigints is a bigint.
+  if (has('sys.partitions') || has('num_rows'))
+    return [
+      { schema: owner, table: 'customers', rows: vendor === 'mssql' ? 3n : 3 },
+      { schema: owner, table: 'lines', rows: vendor === 'mssql' ? 5_000_000_000n : 5_000_000_000 },
+    ];
+  return null;
+}
+
+/** The schemas vendorCatalog describes, as discovery answers them. */
+const vendorSchemas = (owner: string) => {
+  const column = (name: string, nullable: boolean, comment: string | null = null) => ({
+    name,
+    type: 'int',
+    nullable,
+    comment,
+  });
+  return [
+    {
+      name: owner,
+      tables: [
+        {
+          name: 'customers',
+          type: 'table',
+          comment: 'People who order',
+          estimated_row_count: 3,
+          primary_key: ['id'],
+          foreign_keys: [],
+          columns: [column('id', false), column('region', false, 'Sales region')],
+        },
+        {
+          name: 'lines',
+          type: 'table',
+          comment: null,
+          estimated_row_count: 5_000_000_000,
+          primary_key: ['order_id', 'line'],
+          foreign_keys: [linesForeignKey(owner)],
+          columns: [
+            column('order_id', false),
+            column('line', false),
+            column('customer_id', true),
+            column('region', true),
+          ],
+        },
+        {
+          name: 'recent',
+          type: 'view',
+          comment: null,
+          estimated_row_count: null,
+          primary_key: [],
+          foreign_keys: [],
+          columns: [column('order_id', true)],
+        },
+      ],
+    },
+    {
+      name: "o'hara",
+      tables: [
+        {
+          name: 'pets',
+          type: 'table',
+          comment: null,
+          estimated_row_count: null,
+          primary_key: [],
+          foreign_keys: [],
+          columns: [column('id', false)],
+        },
+      ],
+    },
+  ];
+};
+
+/** Every key of these objects in camelCase: `estimated_row_count` → `estimatedRowCount`. */
+const camelCased = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(camelCased);
+  if (value === null || typeof value !== 'object') return value;
+  const camel = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [camel(key), camelCased(item)]));
+};
+
+/** Each statement names `o'hara` only as one string literal, its quote doubled. */
+const quotedOnly = (statements: string[]) =>
+  expect(statements.filter((sql) => sql.replaceAll("'o''hara'", '').includes('hara'))).toEqual([]);
 
 const GRAPHQL_TABLES = `query ($id: ID!) { databaseConnection(id: $id) { introspection { __typename
   ... on IntrospectionSuccess { schemas { name tables { name kind comment estimatedRowCount primaryKey
@@ -348,5 +505,54 @@ describe('discovery: keys, comments and row estimates', () => {
     });
     expect(tableOf(schemas, "o'hara", 'pets')).toMatchObject({ comment: 'Hers', primary_key: ['id'] });
     await expectGraphqlToMatch(id, schemas);
+  });
+
+  it('SQL Server: sys views for keys, MS_Description, sys.partitions, through tedious, one statement each', async () => {
+    const server = await startTdsSqlServer((sql) => vendorCatalog('mssql', sql));
+    try {
+      const { id, schemas } = await discover('mssql', `mssql://sa:pw@127.0.0.1:${server.port}/shop`);
+      expect(schemas).toEqual(vendorSchemas('dbo'));
+      const catalog = server.batches.filter((sql) => /^\s*SELECT/i.test(sql));
+      // The schemas, then tables, columns, keys, comments and row counts: one statement each.
+      expect(catalog.map((sql) => /\b(sys\.\w+|information_schema\.\w+)/i.exec(sql)?.[1])).toEqual([
+        'sys.schemas',
+        'information_schema.tables',
+        'information_schema.columns',
+        'sys.key_constraints',
+        'sys.extended_properties',
+        'sys.tables',
+      ]);
+      quotedOnly(catalog);
+      await expectGraphqlToMatch(id, schemas);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('Oracle: its dictionary views (no server here: the catalog run on rows as Oracle names them)', () => {
+  it('reads keys, comments and NUM_ROWS, one statement each, names only as literals', async () => {
+    const statements: string[] = [];
+    // As oracledb answers with OUT_FORMAT_OBJECT: each column under its name, which the driver lowers.
+    const run = async (sql: string) => {
+      statements.push(sql);
+      const rows = vendorCatalog('oracle', sql) ?? [];
+      const names = selectedNames(sql);
+      return rows.map((row) =>
+        lowerKeys(Object.fromEntries(names.map((name) => [name.toUpperCase(), row[name] ?? null]))),
+      );
+    };
+    const session = sqlSession(run, ORACLE_CATALOG, async () => {});
+    // The driver's answer, before GraphQL: REST's shape with its names in camelCase.
+    expect(await session.introspect([])).toEqual(camelCased(vendorSchemas('SALES')));
+    expect(statements.map((sql) => /\bFROM\s+(all_\w+)/i.exec(sql)?.[1])).toEqual([
+      'all_users',
+      'all_tables',
+      'all_tab_columns',
+      'all_constraints',
+      'all_tab_comments',
+      'all_tables',
+    ]);
+    quotedOnly(statements);
   });
 });

@@ -25,7 +25,7 @@ const inSchemas = (schemas: string[]) => `s.name IN (${sqlList(schemas)})`;
  * comments tools write as MS_Description extended properties, and each table's rows as
  * sys.partitions keeps them (its heap or clustered index, every partition).
  */
-export const MSSQL_DETAILS: Pick<Catalog, 'keys' | 'comments' | 'rowCounts'> = {
+const MSSQL_DETAILS: Pick<Catalog, 'keys' | 'comments' | 'rowCounts'> = {
   keys: (schemas) =>
     `SELECT s.name AS [schema], t.name AS [table], 'primary' AS kind, k.name AS [key], k.name AS name, c.name AS [column],
        NULL AS referenced_schema, NULL AS referenced_table, NULL AS referenced_column, ic.key_ordinal AS position

@@ -42,12 +42,21 @@ function atom(name: string, value: string): string {
 }
 
 /**
- * What Oracle's dictionary tells beyond tables and columns: primary keys (constraint type P) and
- * foreign keys (R, whose columns pair with those of the key they reference by position) from
- * ALL_CONSTRAINTS and ALL_CONS_COLUMNS, comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS, and
- * ALL_TABLES.NUM_ROWS, which the last statistics gathering wrote (null before any).
+ * Oracle's dictionary: users are its schemas; tables, views and columns; primary keys (constraint
+ * type P) and foreign keys (R, whose columns pair with those of the key they reference by position)
+ * from ALL_CONSTRAINTS and ALL_CONS_COLUMNS; comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS;
+ * ALL_TABLES.NUM_ROWS, which the last gathering of statistics wrote (null before any).
  */
-export const ORACLE_DETAILS: Pick<Catalog, 'keys' | 'comments' | 'rowCounts'> = {
+export const ORACLE_CATALOG: Catalog = {
+  version: null,
+  schemas: `SELECT username AS name FROM all_users WHERE oracle_maintained = 'N' ORDER BY 1`,
+  everySchema: 'SELECT username AS name FROM all_users',
+  tables: (schemas) =>
+    `SELECT owner AS "schema", table_name AS "table", 'table' AS type FROM all_tables WHERE owner IN (${sqlList(schemas)})
+     UNION ALL SELECT owner, view_name, 'view' FROM all_views WHERE owner IN (${sqlList(schemas)}) ORDER BY 1, 2`,
+  columns: (schemas) =>
+    `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, nullable
+     FROM all_tab_columns WHERE owner IN (${sqlList(schemas)}) ORDER BY owner, table_name, column_id`,
   keys: (schemas) =>
     `SELECT c.owner AS "schema", c.table_name AS "table", CASE c.constraint_type WHEN 'P' THEN 'primary' ELSE 'foreign' END AS kind,
        c.constraint_name AS "key", c.constraint_name AS name, cc.column_name AS "column",
@@ -103,22 +112,7 @@ export const oracleDriver: Driver = async ({ target, network, timeoutMs, tlsMode
     }
   };
   return {
-    ...sqlSession(
-      run,
-      {
-        version: null,
-        schemas: `SELECT username AS name FROM all_users WHERE oracle_maintained = 'N' ORDER BY 1`,
-        everySchema: 'SELECT username AS name FROM all_users',
-        tables: (schemas) =>
-          `SELECT owner AS "schema", table_name AS "table", 'table' AS type FROM all_tables WHERE owner IN (${sqlList(schemas)})
-           UNION ALL SELECT owner, view_name, 'view' FROM all_views WHERE owner IN (${sqlList(schemas)}) ORDER BY 1, 2`,
-        columns: (schemas) =>
-          `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, nullable
-           FROM all_tab_columns WHERE owner IN (${sqlList(schemas)}) ORDER BY owner, table_name, column_id`,
-        ...ORACLE_DETAILS,
-      },
-      () => connection.close(),
-    ),
+    ...sqlSession(run, ORACLE_CATALOG, () => connection.close()),
     // A ping is Oracle's cheapest round trip; the version came with the login.
     async serverVersion() {
       await connection.ping();
