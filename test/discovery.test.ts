@@ -37,6 +37,27 @@ const linesForeignKey = (schema: string, name: unknown = 'lines_customer_fk') =>
   referenced_columns: ['id', 'region'],
 });
 
+/** The customers table as discovery answers it, in the engine's names of types. */
+const customersTable = (types: [string, string], regionComment: string) => ({
+  name: 'customers',
+  type: 'table',
+  comment: 'People who order',
+  estimated_row_count: CUSTOMERS_ROWS,
+  primary_key: ['id'],
+  foreign_keys: [],
+  columns: [
+    { name: 'id', type: types[0], nullable: false, comment: null },
+    { name: 'region', type: types[1], nullable: false, comment: regionComment },
+  ],
+});
+
+/** What discovery tells of the table of lines: its rows, its composite primary key, its foreign key. */
+const linesDetails = (schema: string, keyName: unknown = 'lines_customer_fk') => ({
+  estimated_row_count: LINES_ROWS,
+  primary_key: ['order_id', 'line'],
+  foreign_keys: [linesForeignKey(schema, keyName)],
+});
+
 type Vendor = 'mssql' | 'oracle';
 
 /** The columns of the tables below: table, column, nullable. */
@@ -110,7 +131,7 @@ function vendorCatalog(vendor: Vendor, sql: string): Record<string, TdsValue>[] 
   // Past 2^32 rows in `lines`: SQL Server's SUM of bigints is a bigint.
   if (has('sys.partitions') || has('num_rows'))
     return [
-      { schema: owner, table: 'customers', rows: vendor === 'mssql' ? 3n : 3 },
+      { schema: owner, table: 'customers', rows: vendor === 'mssql' ? BigInt(CUSTOMERS_ROWS) : CUSTOMERS_ROWS },
       { schema: owner, table: 'lines', rows: vendor === 'mssql' ? 5_000_000_000n : 5_000_000_000 },
     ];
   return null;
@@ -128,15 +149,7 @@ const vendorSchemas = (owner: string) => {
     {
       name: owner,
       tables: [
-        {
-          name: 'customers',
-          type: 'table',
-          comment: 'People who order',
-          estimated_row_count: 3,
-          primary_key: ['id'],
-          foreign_keys: [],
-          columns: [column('id', false), column('region', false, 'Sales region')],
-        },
+        customersTable(['int', 'int'], 'Sales region'),
         {
           name: 'lines',
           type: 'table',
@@ -284,23 +297,10 @@ describe('discovery: keys, comments and row estimates', () => {
         ] as const) {
           const uri = target.uri.replace(/^postgresql/, scheme);
           const { id, schemas } = await discover(scheme, uri, only && [...only]);
-          expect(tableOf(schemas, 'crm', 'customers')).toEqual({
-            name: 'customers',
-            type: 'table',
-            comment: 'People who order',
-            estimated_row_count: CUSTOMERS_ROWS,
-            primary_key: ['id'],
-            foreign_keys: [],
-            columns: [
-              { name: 'id', type: 'integer', nullable: false, comment: null },
-              { name: 'region', type: 'text', nullable: false, comment: 'Sales region, as the CRM spells it' },
-            ],
-          });
-          expect(tableOf(schemas, 'sales', 'lines')).toMatchObject({
-            estimated_row_count: LINES_ROWS,
-            primary_key: ['order_id', 'line'],
-            foreign_keys: [linesForeignKey('crm')],
-          });
+          expect(tableOf(schemas, 'crm', 'customers')).toEqual(
+            customersTable(['integer', 'text'], 'Sales region, as the CRM spells it'),
+          );
+          expect(tableOf(schemas, 'sales', 'lines')).toMatchObject(linesDetails('crm'));
           // A table never analyzed has no estimate (reltuples -1); a view has neither keys nor rows.
           expect(tableOf(schemas, 'sales', 'orders')).toMatchObject({ estimated_row_count: null, primary_key: [] });
           expect(tableOf(schemas, 'sales', 'big_orders')).toMatchObject({
@@ -337,23 +337,10 @@ describe('discovery: keys, comments and row estimates', () => {
         ANALYZE TABLE customers, \`lines\`;`);
       await admin.end();
       const { id, schemas } = await discover('maria', target.uri('mariadb'));
-      expect(tableOf(schemas, target.database, 'customers')).toEqual({
-        name: 'customers',
-        type: 'table',
-        comment: 'People who order',
-        estimated_row_count: CUSTOMERS_ROWS,
-        primary_key: ['id'],
-        foreign_keys: [],
-        columns: [
-          { name: 'id', type: 'int(11)', nullable: false, comment: null },
-          { name: 'region', type: 'varchar(20)', nullable: false, comment: 'Sales region' },
-        ],
-      });
-      expect(tableOf(schemas, target.database, 'lines')).toMatchObject({
-        estimated_row_count: LINES_ROWS,
-        primary_key: ['order_id', 'line'],
-        foreign_keys: [linesForeignKey(target.database)],
-      });
+      expect(tableOf(schemas, target.database, 'customers')).toEqual(
+        customersTable(['int(11)', 'varchar(20)'], 'Sales region'),
+      );
+      expect(tableOf(schemas, target.database, 'lines')).toMatchObject(linesDetails(target.database));
       // A view's TABLE_COMMENT says VIEW: no comment, no rows.
       expect(tableOf(schemas, target.database, 'recent')).toMatchObject({
         type: 'view',
@@ -438,11 +425,7 @@ describe('discovery: keys, comments and row estimates', () => {
       foreign_keys: [],
     });
     // SQLite keeps no constraint names.
-    expect(tableOf(schemas, 'main', 'lines')).toMatchObject({
-      estimated_row_count: LINES_ROWS,
-      primary_key: ['order_id', 'line'],
-      foreign_keys: [linesForeignKey('main', null)],
-    });
+    expect(tableOf(schemas, 'main', 'lines')).toMatchObject(linesDetails('main', null));
     // ANALYZE writes no statistics for an empty table: no estimate.
     expect(tableOf(schemas, 'main', 'notes')).toMatchObject({
       estimated_row_count: null,
@@ -481,24 +464,9 @@ describe('discovery: keys, comments and row estimates', () => {
     instance.closeSync();
     const { id, schemas } = await discover('duck', `duckdb:///${file}`);
     expect(schemas.map((schema) => schema.name)).toEqual(['main', "o'hara"]);
-    expect(tableOf(schemas, 'main', 'customers')).toEqual({
-      name: 'customers',
-      type: 'table',
-      comment: 'People who order',
-      estimated_row_count: CUSTOMERS_ROWS,
-      primary_key: ['id'],
-      foreign_keys: [],
-      columns: [
-        { name: 'id', type: 'INTEGER', nullable: false, comment: null },
-        { name: 'region', type: 'VARCHAR', nullable: false, comment: 'Sales region' },
-      ],
-    });
+    expect(tableOf(schemas, 'main', 'customers')).toEqual(customersTable(['INTEGER', 'VARCHAR'], 'Sales region'));
     // DuckDB names its constraints itself, whatever CONSTRAINT said.
-    expect(tableOf(schemas, 'main', 'lines')).toMatchObject({
-      estimated_row_count: LINES_ROWS,
-      primary_key: ['order_id', 'line'],
-      foreign_keys: [linesForeignKey('main', expect.any(String))],
-    });
+    expect(tableOf(schemas, 'main', 'lines')).toMatchObject(linesDetails('main', expect.any(String)));
     expect(tableOf(schemas, 'main', 'recent')).toMatchObject({
       comment: 'The latest lines',
       estimated_row_count: null,
