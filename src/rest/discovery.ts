@@ -1,16 +1,19 @@
 /**
  * Schema discovery's answer in REST, declared once: each object's fields by their GraphQL names,
  * with their JSON Schemas; REST names them in snake_case. The GraphQL selection the route runs,
- * the renaming of its result and the OpenAPI schema all derive from this declaration.
+ * the renaming of its result and the OpenAPI schema all derive from this declaration; what the
+ * fields mean is said once, for GraphQL too, in DISCOVERY_FIELDS.
  */
+import { DISCOVERY_FIELDS as MEANING } from '../connectivity/drivers/driver.ts';
 
 interface Field {
   /** The GraphQL field. */
   name: string;
   /** Its REST name, when other than the GraphQL name in snake_case. */
   rest?: string;
-  /** The JSON Schema of a value; for an object or a list of objects, that of each object's `fields` is added. */
+  /** The JSON Schema of its value; for a list of objects, without `items`, which `fields` gives. */
   schema: Record<string, unknown>;
+  /** The fields of each object of a list. */
   fields?: Field[];
   /** Turns the GraphQL value into the REST one. */
   value?: (value: unknown) => unknown;
@@ -22,23 +25,17 @@ const names = { type: 'array', items: text };
 
 const COLUMN: Field[] = [
   { name: 'name', schema: text },
-  { name: 'type', schema: { ...text, description: "The database's own name for the column's type." } },
+  { name: 'type', schema: { ...text, description: MEANING.columnType } },
   { name: 'nullable', schema: { type: 'boolean' } },
-  { name: 'comment', schema: { ...textOrNull, description: "The database's comment on the column." } },
+  { name: 'comment', schema: { ...textOrNull, description: MEANING.columnComment } },
 ];
 
 const FOREIGN_KEY: Field[] = [
-  {
-    name: 'name',
-    schema: { ...textOrNull, description: "The constraint's name; null where the database names none." },
-  },
-  { name: 'columns', schema: { ...names, description: 'In the order of the key.' } },
+  { name: 'name', schema: { ...textOrNull, description: MEANING.foreignKeyName } },
+  { name: 'columns', schema: { ...names, description: MEANING.foreignKeyColumns } },
   { name: 'referencedSchema', schema: text },
   { name: 'referencedTable', schema: text },
-  {
-    name: 'referencedColumns',
-    schema: { ...names, description: 'The n-th is the one the n-th of `columns` references.' },
-  },
+  { name: 'referencedColumns', schema: { ...names, description: MEANING.referencedColumns } },
 ];
 
 const TABLE: Field[] = [
@@ -49,26 +46,12 @@ const TABLE: Field[] = [
     schema: { type: 'string', enum: ['table', 'view'] },
     value: (kind) => String(kind).toLowerCase(),
   },
-  { name: 'comment', schema: { ...textOrNull, description: "The database's comment on the table or view." } },
-  {
-    name: 'estimatedRowCount',
-    schema: {
-      type: ['integer', 'null'],
-      description: "The table's rows by the database's statistics (never counted); null where it keeps none.",
-    },
-  },
-  {
-    name: 'primaryKey',
-    schema: {
-      type: ['array', 'null'],
-      items: text,
-      description:
-        "The primary key's columns in its order: empty when there is none, null where the dialect tells none.",
-    },
-  },
+  { name: 'comment', schema: { ...textOrNull, description: MEANING.tableComment } },
+  { name: 'estimatedRowCount', schema: { type: ['integer', 'null'], description: MEANING.estimatedRowCount } },
+  { name: 'primaryKey', schema: { type: ['array', 'null'], items: text, description: MEANING.primaryKey } },
   {
     name: 'foreignKeys',
-    schema: { type: ['array', 'null'], description: 'Empty when there are none, null where the dialect tells none.' },
+    schema: { type: ['array', 'null'], description: `${MEANING.foreignKeys} ${MEANING.foreignKey}` },
     fields: FOREIGN_KEY,
   },
   { name: 'columns', schema: { type: 'array' }, fields: COLUMN },

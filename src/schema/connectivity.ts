@@ -2,7 +2,13 @@
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
-import type { ColumnInfo, ForeignKeyInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
+import {
+  type ColumnInfo,
+  DISCOVERY_FIELDS,
+  type ForeignKeyInfo,
+  type SchemaInfo,
+  type TableInfo,
+} from '../connectivity/drivers/driver.ts';
 import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
@@ -57,26 +63,20 @@ builder.objectType(ConnectionFailedError, {
 const ColumnType = builder.objectRef<ColumnInfo>('DatabaseColumn').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    type: t.exposeString('type', { description: "The database's own name for the column's type." }),
+    type: t.exposeString('type', { description: DISCOVERY_FIELDS.columnType }),
     nullable: t.exposeBoolean('nullable'),
-    comment: t.exposeString('comment', {
-      nullable: true,
-      description: "The database's comment on the column; null when it has none or its dialect keeps none.",
-    }),
+    comment: t.exposeString('comment', { nullable: true, description: DISCOVERY_FIELDS.columnComment }),
   }),
 });
 
 const ForeignKeyType = builder.objectRef<ForeignKeyInfo>('DatabaseForeignKey').implement({
-  description: 'A foreign key: its columns reference those of another table, the n-th the n-th.',
+  description: DISCOVERY_FIELDS.foreignKey,
   fields: (t) => ({
-    name: t.exposeString('name', {
-      nullable: true,
-      description: "The constraint's name; null where the database names none.",
-    }),
-    columns: t.exposeStringList('columns', { description: 'In the order of the key.' }),
+    name: t.exposeString('name', { nullable: true, description: DISCOVERY_FIELDS.foreignKeyName }),
+    columns: t.exposeStringList('columns', { description: DISCOVERY_FIELDS.foreignKeyColumns }),
     referencedSchema: t.exposeString('referencedSchema'),
     referencedTable: t.exposeString('referencedTable'),
-    referencedColumns: t.exposeStringList('referencedColumns', { description: 'In the order of `columns`.' }),
+    referencedColumns: t.exposeStringList('referencedColumns', { description: DISCOVERY_FIELDS.referencedColumns }),
   }),
 });
 
@@ -88,27 +88,18 @@ const TableType = builder.objectRef<TableInfo>('DatabaseTable').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     kind: t.field({ type: TableKind, resolve: (table) => table.type }),
-    comment: t.exposeString('comment', {
-      nullable: true,
-      description: "The database's comment on the table or view; null when it has none or its dialect keeps none.",
-    }),
+    comment: t.exposeString('comment', { nullable: true, description: DISCOVERY_FIELDS.tableComment }),
     estimatedRowCount: t.field({
       type: 'SafeInt',
       nullable: true,
-      description:
-        "The table's rows by the database's statistics, which may lag behind it (never counted); " +
-        'null where the database keeps no estimate.',
+      description: DISCOVERY_FIELDS.estimatedRowCount,
       resolve: (table) => table.estimatedRowCount,
     }),
-    primaryKey: t.exposeStringList('primaryKey', {
-      nullable: true,
-      description:
-        "The primary key's columns in its order: empty when there is none, null where the dialect tells none.",
-    }),
+    primaryKey: t.exposeStringList('primaryKey', { nullable: true, description: DISCOVERY_FIELDS.primaryKey }),
     foreignKeys: t.field({
       type: [ForeignKeyType],
       nullable: true,
-      description: 'Empty when there are none, null where the dialect tells none.',
+      description: DISCOVERY_FIELDS.foreignKeys,
       resolve: (table) => table.foreignKeys,
     }),
     columns: t.field({ type: [ColumnType], resolve: (table) => table.columns }),

@@ -37,6 +37,22 @@ export interface TableInfo {
   foreignKeys: ForeignKeyInfo[] | null;
 }
 
+/** What the fields discovery adds mean, for GraphQL's and the OpenAPI document's descriptions. */
+export const DISCOVERY_FIELDS = {
+  columnType: "The database's own name for the column's type.",
+  columnComment: "The database's comment on the column; null when it has none or its dialect keeps none.",
+  tableComment: "The database's comment on the table or view; null when it has none or its dialect keeps none.",
+  estimatedRowCount:
+    "The table's rows by the database's statistics, which may lag behind it (never counted); " +
+    'null for views and where the database keeps no estimate.',
+  primaryKey: "The primary key's columns in its order: empty when there is none, null where the dialect tells none.",
+  foreignKeys: 'Empty when there are none, null where the dialect tells none.',
+  foreignKey: 'A foreign key: its columns reference those of another table, the n-th the n-th.',
+  foreignKeyName: "The constraint's name; null where the database names none.",
+  foreignKeyColumns: 'In the order of the key.',
+  referencedColumns: 'In the order of `columns`.',
+} as const;
+
 export interface SchemaInfo {
   name: string;
   tables: TableInfo[];
