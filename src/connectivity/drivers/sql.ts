@@ -65,7 +65,7 @@ const text = (value: unknown) => (value === null || value === undefined ? '' : S
 const textOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /** A row count as vendors give it (a number, a bigint, a decimal string); null for none or a negative "unknown". */
-export function rowCountOf(value: unknown): number | null {
+function rowCountOf(value: unknown): number | null {
   if (value === null || value === undefined || value === '') return null;
   const rows = Math.round(Number(value));
   return Number.isSafeInteger(rows) && rows >= 0 ? rows : null;
