@@ -6,7 +6,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLScalarType } from 'graphql';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver, SafeIntResolver } from 'graphql-scalars';
 import { SCOPES, type Scope } from './auth/api-keys.ts';
 import { forbiddenError } from './auth/forbidden.ts';
 import type { Context } from './context.ts';
@@ -25,6 +25,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+    SafeInt: { Input: number; Output: number };
   };
 }>({
   // Scope auth first, so it wraps every resolver the other plugins add.
@@ -89,3 +90,5 @@ const DateTime = new GraphQLScalarType({
 });
 builder.addScalarType('DateTime', DateTime);
 builder.addScalarType('JSONObject', JSONObjectResolver);
+// Counts past Int's 32 bits (a table's rows), exact up to 2^53 - 1.
+builder.addScalarType('SafeInt', SafeIntResolver);

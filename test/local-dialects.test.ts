@@ -14,6 +14,7 @@ import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
 import { type ClickHouse, clickhouseAvailable, startClickHouse } from './support/clickhouse.ts';
 import { createSqliteDatabase, postgresAvailable, type TestDatabase } from './support/databases.ts';
+import { keyless, untold } from './support/discovery.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { createPostgresTarget, POSTGRES_SALES_SCHEMA } from './support/targets.ts';
 import { until } from './support/until.ts';
@@ -84,7 +85,7 @@ describe('dialects with a real server or file here', () => {
     return created.body.id as string;
   };
   const schemasOf = async (id: string) => (await api.request('GET', `${PATH}/${id}/schemas`)).body;
-  const SALES = (types: [string, string, string]) => ({
+  const SALES = (types: [string, string, string]): Parameters<typeof untold>[0] => ({
     name: 'sales',
     tables: [
       {
@@ -110,7 +111,7 @@ describe('dialects with a real server or file here', () => {
         error: null,
       });
       const id = await create('ch', uri);
-      expect((await schemasOf(id)).schemas).toEqual([SALES(['UInt32', 'Nullable(String)', 'UInt32'])]);
+      expect((await schemasOf(id)).schemas).toEqual([untold(SALES(['UInt32', 'Nullable(String)', 'UInt32']))]);
       const health = async () => (await api.request('GET', `${PATH}/${id}`)).body.health;
       expect((await until(health, (h) => h.status !== 'unknown', 5_000)).status).toBe('ok');
     },
@@ -152,11 +153,12 @@ describe('dialects with a real server or file here', () => {
   });
 
   it.each([
-    ['sqlite', 'shop.db', /^3\./, ['INTEGER', 'TEXT', 'INTEGER']],
-    ['duckdb', 'shop.duckdb', /^v1\./, ['INTEGER', 'VARCHAR', 'INTEGER']],
+    // DuckDB's storage knows the table empty; SQLite has no statistics before ANALYZE.
+    ['sqlite', 'shop.db', /^3\./, ['INTEGER', 'TEXT', 'INTEGER'], null],
+    ['duckdb', 'shop.duckdb', /^v1\./, ['INTEGER', 'VARCHAR', 'INTEGER'], 0],
   ] as const)(
     '%s: tests and discovers a file inside FILE_DATABASES_DIR, read-only',
-    async (scheme, file, version, types) => {
+    async (scheme, file, version, types, rows) => {
       const uri = `${scheme}:///${join(folder, file)}`;
       expect((await testUri(uri)).body).toEqual({
         ok: true,
@@ -166,7 +168,7 @@ describe('dialects with a real server or file here', () => {
       });
       const id = await create(scheme, uri);
       const [main] = (await schemasOf(id)).schemas;
-      expect(main).toEqual({ ...SALES(types as unknown as [string, string, string]), name: 'main' });
+      expect(main).toEqual(keyless({ ...SALES(types as unknown as [string, string, string]), name: 'main' }, rows));
       const health = async () => (await api.request('GET', `${PATH}/${id}`)).body.health;
       expect((await until(health, (h) => h.status !== 'unknown', 5_000)).status).toBe('ok');
     },

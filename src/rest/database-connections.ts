@@ -16,6 +16,7 @@ import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import type { RoutedRequest } from './body.ts';
 import { type GraphQLConnection, maskSecrets, toRest } from './connection-fields.ts';
+import { restSchemasOf } from './discovery.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import { databaseUnavailable, invalidInput, ProblemResponse, problem } from './problem.ts';
@@ -61,10 +62,8 @@ export interface MutationResult {
 interface IntrospectionResult {
   databaseConnection: {
     introspection: MutationResult['result'] & {
-      schemas?: {
-        name: string;
-        tables: { name: string; kind: string; columns: { name: string; type: string; nullable: boolean }[] }[];
-      }[];
+      /** DatabaseSchema objects, as ./discovery.ts selects them. */
+      schemas?: unknown[];
     };
   } | null;
 }
@@ -235,11 +234,7 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       if (!databaseConnection) throw new ProblemResponse(notFoundProblem(id));
       const { introspection } = databaseConnection;
       if (!introspection.schemas) throw typedErrorProblem(introspection);
-      const schemas = introspection.schemas.map((schema) => ({
-        name: schema.name,
-        tables: schema.tables.map(({ kind, ...table }) => ({ ...table, type: kind.toLowerCase() })),
-      }));
-      return { status: 200, body: { schemas } };
+      return { status: 200, body: { schemas: restSchemasOf(introspection.schemas) } };
     },
 
     /** `ifMatch`: the If-Match header, to delete only the version the client read. */

@@ -18,6 +18,7 @@ import { TEST_FAILURES } from '../connectivity/errors.ts';
 import { DIALECT_NAMES } from '../dialects/registry.ts';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
+import { SCHEMA_JSON_SCHEMA } from './discovery.ts';
 import { GRANT_JSON_SCHEMA, type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -258,29 +259,7 @@ export const OPENAPI_DOCUMENT = {
         request_id: { type: ['string', 'null'] },
         outcome: { type: 'string', description: '`ok`, or what went wrong.' },
       }),
-      DatabaseSchemas: strictObject({
-        schemas: {
-          type: 'array',
-          items: strictObject({
-            name: { type: 'string' },
-            tables: {
-              type: 'array',
-              items: strictObject({
-                name: { type: 'string' },
-                type: { type: 'string', enum: ['table', 'view'] },
-                columns: {
-                  type: 'array',
-                  items: strictObject({
-                    name: { type: 'string' },
-                    type: { type: 'string' },
-                    nullable: { type: 'boolean' },
-                  }),
-                },
-              }),
-            },
-          }),
-        },
-      }),
+      DatabaseSchemas: strictObject({ schemas: { type: 'array', items: SCHEMA_JSON_SCHEMA } }),
       Problem: {
         description: 'RFC 9457 problem details.',
         ...strictObject(

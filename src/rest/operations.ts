@@ -7,6 +7,7 @@ import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphq
 import type { RequestContext } from '../context.ts';
 import { trustedDocuments, type Yoga } from '../graphql/yoga.ts';
 import { CONNECTION_SELECTION } from './connection-fields.ts';
+import { SCHEMA_SELECTION } from './discovery.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
 const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection { ${CONNECTION_SELECTION} }`;
@@ -146,7 +147,7 @@ ${CONNECTION_FIELDS}`,
   databaseConnection(id: $id) {
     introspection {
       __typename
-      ... on IntrospectionSuccess { schemas { name tables { name kind columns { name type nullable } } } }
+      ... on IntrospectionSuccess { schemas { ${SCHEMA_SELECTION} } }
       ...RestError
     }
   }

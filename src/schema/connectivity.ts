@@ -2,7 +2,13 @@
 import { builder } from '../builder.ts';
 import { NotFoundError, ValidationError } from '../connections/errors.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
-import type { ColumnInfo, SchemaInfo, TableInfo } from '../connectivity/drivers/driver.ts';
+import {
+  type ColumnInfo,
+  DISCOVERY_FIELDS,
+  type ForeignKeyInfo,
+  type SchemaInfo,
+  type TableInfo,
+} from '../connectivity/drivers/driver.ts';
 import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
@@ -57,8 +63,20 @@ builder.objectType(ConnectionFailedError, {
 const ColumnType = builder.objectRef<ColumnInfo>('DatabaseColumn').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    type: t.exposeString('type', { description: "The database's own name for the column's type." }),
+    type: t.exposeString('type', { description: DISCOVERY_FIELDS.columnType }),
     nullable: t.exposeBoolean('nullable'),
+    comment: t.exposeString('comment', { nullable: true, description: DISCOVERY_FIELDS.columnComment }),
+  }),
+});
+
+const ForeignKeyType = builder.objectRef<ForeignKeyInfo>('DatabaseForeignKey').implement({
+  description: DISCOVERY_FIELDS.foreignKey,
+  fields: (t) => ({
+    name: t.exposeString('name', { nullable: true, description: DISCOVERY_FIELDS.foreignKeyName }),
+    columns: t.exposeStringList('columns', { description: DISCOVERY_FIELDS.foreignKeyColumns }),
+    referencedSchema: t.exposeString('referencedSchema'),
+    referencedTable: t.exposeString('referencedTable'),
+    referencedColumns: t.exposeStringList('referencedColumns', { description: DISCOVERY_FIELDS.referencedColumns }),
   }),
 });
 
@@ -70,6 +88,20 @@ const TableType = builder.objectRef<TableInfo>('DatabaseTable').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     kind: t.field({ type: TableKind, resolve: (table) => table.type }),
+    comment: t.exposeString('comment', { nullable: true, description: DISCOVERY_FIELDS.tableComment }),
+    estimatedRowCount: t.field({
+      type: 'SafeInt',
+      nullable: true,
+      description: DISCOVERY_FIELDS.estimatedRowCount,
+      resolve: (table) => table.estimatedRowCount,
+    }),
+    primaryKey: t.exposeStringList('primaryKey', { nullable: true, description: DISCOVERY_FIELDS.primaryKey }),
+    foreignKeys: t.field({
+      type: [ForeignKeyType],
+      nullable: true,
+      description: DISCOVERY_FIELDS.foreignKeys,
+      resolve: (table) => table.foreignKeys,
+    }),
     columns: t.field({ type: [ColumnType], resolve: (table) => table.columns }),
   }),
 });

@@ -4,6 +4,7 @@ import net from 'node:net';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { POSTGRES_ADMIN_URL } from './databases.ts';
+import { keyless } from './discovery.ts';
 
 export const MARIADB_ADMIN = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 
@@ -23,7 +24,7 @@ const name = () => `dcapi_target_${randomBytes(5).toString('hex')}`;
 
 /** A PostgreSQL database with schema `sales`: table `orders` and view `big_orders`. */
 /** The schema "sales" of every PostgreSQL target, as discovery answers it. */
-export const POSTGRES_SALES_SCHEMA = {
+export const POSTGRES_SALES_SCHEMA = keyless({
   name: 'sales',
   tables: [
     { name: 'big_orders', type: 'view', columns: [{ name: 'id', type: 'integer', nullable: true }] },
@@ -36,7 +37,7 @@ export const POSTGRES_SALES_SCHEMA = {
       ],
     },
   ],
-};
+});
 
 export async function createPostgresTarget() {
   const database = name();

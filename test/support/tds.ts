@@ -8,21 +8,24 @@ import { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import type { Issued } from './certificates.ts';
 
-const PRELOGIN = 0x12;
-const TABULAR_RESULT = 0x04;
+export const PRELOGIN = 0x12;
+export const TABULAR_RESULT = 0x04;
+/** ENCRYPTION in PRELOGIN: the server will use TLS, or it supports none. */
+export const ENCRYPT_ON = 0x01;
+export const ENCRYPT_NOT_SUP = 0x02;
 
 /** One TDS packet: type, status "end of message", length, SPID 0, packet id, window. */
-function packet(type: number, payload: Buffer, id = 1): Buffer {
+export function packet(type: number, payload: Buffer, id = 1): Buffer {
   const header = Buffer.from([type, 0x01, 0, 0, 0, 0, id & 0xff, 0]);
   header.writeUInt16BE(payload.length + 8, 2);
   return Buffer.concat([header, payload]);
 }
 
-/** PRELOGIN's answer: VERSION (15.0.2000) and ENCRYPTION = ENCRYPT_ON, then the terminator. */
-function preloginAnswer(): Buffer {
+/** PRELOGIN's answer: VERSION (15.0.2000) and ENCRYPTION, then the terminator. */
+export function preloginAnswer(encryption = ENCRYPT_ON): Buffer {
   const options = [
     [0x00, Buffer.from([0x0f, 0x00, 0x07, 0xd0, 0x00, 0x00])],
-    [0x01, Buffer.from([0x01])],
+    [0x01, Buffer.from([encryption])],
   ] as const;
   let offset = options.length * 5 + 1;
   const tokens: Buffer[] = [];
@@ -37,14 +40,14 @@ function preloginAnswer(): Buffer {
   return Buffer.concat([...tokens, Buffer.from([0xff]), ...options.map(([, data]) => data)]);
 }
 
-/** Splits what a socket receives into TDS packets, calling `each` with their type and payload. */
-function readPackets(socket: Socket, each: (type: number, payload: Buffer) => void): void {
+/** Splits what a socket receives into TDS packets, calling `each` with their type, payload and status. */
+export function readPackets(socket: Socket, each: (type: number, payload: Buffer, status: number) => void): void {
   let pending = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     pending = Buffer.concat([pending, chunk]);
     while (pending.length >= 8 && pending.length >= pending.readUInt16BE(2)) {
       const length = pending.readUInt16BE(2);
-      each(pending[0] as number, pending.subarray(8, length));
+      each(pending[0] as number, pending.subarray(8, length), pending[1] as number);
       pending = pending.subarray(length);
     }
   });

@@ -55,6 +55,15 @@ export const clickhouseDriver: Driver = async ({ target, network, timeoutMs, tls
       columns: (schemas) =>
         `SELECT database AS schema, table, name AS column, type, type LIKE 'Nullable(%' AS nullable
          FROM system.columns WHERE database IN (${sqlList(schemas, 'backslash-escapes')})`,
+      // ClickHouse has no foreign keys, and its primary key orders and indexes rows without making
+      // them unique: it is not told as one. Tables' comments (system.tables.comment) came after 18.16.
+      comments: (schemas) =>
+        `SELECT database AS schema, table, name AS column, comment FROM system.columns
+         WHERE database IN (${sqlList(schemas, 'backslash-escapes')}) AND comment != ''`,
+      // The rows of the active parts of MergeTree tables; other engines keep no such count.
+      rowCounts: (schemas) =>
+        `SELECT database AS schema, table, sum(rows) AS rows FROM system.parts
+         WHERE active AND database IN (${sqlList(schemas, 'backslash-escapes')}) GROUP BY database, table`,
     },
     async () => {},
   );

@@ -1,7 +1,30 @@
 /** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { type Driver, groupSchemas } from './driver.ts';
+import { readDetails } from './sql.ts';
 import { verificationOf } from './tls.ts';
+
+/**
+ * The details beyond tables and columns, from information_schema over the schemas in `?`. A
+ * primary key's constraint is always named PRIMARY; key columns with a referenced table are
+ * foreign keys', the others unique keys', which are left out.
+ */
+const KEYS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`,
+    IF(constraint_name = 'PRIMARY', 'primary', 'foreign') AS kind, constraint_name AS \`key\`, constraint_name AS name,
+    column_name AS \`column\`, referenced_table_schema AS referenced_schema, referenced_table_name AS referenced_table,
+    referenced_column_name AS referenced_column
+  FROM information_schema.key_column_usage
+  WHERE table_schema IN (?) AND (constraint_name = 'PRIMARY' OR referenced_table_name IS NOT NULL)
+  ORDER BY table_schema, table_name, constraint_name, ordinal_position`;
+// A view's TABLE_COMMENT is the word VIEW, not a comment.
+const COMMENTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, NULL AS \`column\`, table_comment AS \`comment\`
+  FROM information_schema.tables WHERE table_schema IN (?) AND table_type <> 'VIEW' AND table_comment <> ''
+  UNION ALL
+  SELECT table_schema, table_name, column_name, column_comment
+  FROM information_schema.columns WHERE table_schema IN (?) AND column_comment <> ''`;
+// TABLE_ROWS is the storage engine's estimate (InnoDB's from sampled pages; MySQL 8 caches it up to a day).
+const ROW_COUNTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, table_rows AS \`rows\`
+  FROM information_schema.tables WHERE table_schema IN (?) AND table_type = 'BASE TABLE'`;
 
 export const mysqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const verification = verificationOf(tlsMode, tls);
@@ -73,10 +96,16 @@ export const mysqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
          FROM information_schema.columns WHERE table_schema IN (?) ORDER BY table_schema, table_name, ordinal_position`,
         [names],
       );
+      const details = await readDetails({
+        keys: () => query(KEYS, [names]),
+        comments: () => query(COMMENTS, [names, names]),
+        rowCounts: () => query(ROW_COUNTS, [names]),
+      });
       return groupSchemas(
         names,
         tables,
         columns.map((column) => ({ ...column, nullable: Boolean(column.nullable) })),
+        details,
       );
     },
     close: () => connection.end(),

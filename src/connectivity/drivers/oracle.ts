@@ -10,7 +10,7 @@ import type { Connection } from 'oracledb';
 import type { TlsMaterial } from '../route.ts';
 import { InvalidTargetError } from '../target.ts';
 import type { Driver } from './driver.ts';
-import { lowerKeys, sqlList, sqlSession } from './sql.ts';
+import { type Catalog, lowerKeys, sqlList, sqlSession } from './sql.ts';
 
 /** ORA- and NJS- errors, classified. */
 function classified(error: Error & { code?: string; errorNum?: number }): Error {
@@ -40,6 +40,42 @@ function atom(name: string, value: string): string {
     throw new InvalidTargetError(`its ${name} cannot be written into Oracle's connect descriptor`);
   return value;
 }
+
+/**
+ * Oracle's dictionary: users are its schemas; tables, views and columns; primary keys (constraint
+ * type P) and foreign keys (R, whose columns pair with those of the key they reference by position)
+ * from ALL_CONSTRAINTS and ALL_CONS_COLUMNS; comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS;
+ * ALL_TABLES.NUM_ROWS, which the last gathering of statistics wrote (null before any).
+ */
+export const ORACLE_CATALOG: Catalog = {
+  version: null,
+  schemas: `SELECT username AS name FROM all_users WHERE oracle_maintained = 'N' ORDER BY 1`,
+  everySchema: 'SELECT username AS name FROM all_users',
+  tables: (schemas) =>
+    `SELECT owner AS "schema", table_name AS "table", 'table' AS type FROM all_tables WHERE owner IN (${sqlList(schemas)})
+     UNION ALL SELECT owner, view_name, 'view' FROM all_views WHERE owner IN (${sqlList(schemas)}) ORDER BY 1, 2`,
+  columns: (schemas) =>
+    `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, nullable
+     FROM all_tab_columns WHERE owner IN (${sqlList(schemas)}) ORDER BY owner, table_name, column_id`,
+  keys: (schemas) =>
+    `SELECT c.owner AS "schema", c.table_name AS "table", CASE c.constraint_type WHEN 'P' THEN 'primary' ELSE 'foreign' END AS kind,
+       c.constraint_name AS "key", c.constraint_name AS name, cc.column_name AS "column",
+       r.owner AS referenced_schema, r.table_name AS referenced_table, rc.column_name AS referenced_column
+     FROM all_constraints c
+     JOIN all_cons_columns cc ON cc.owner = c.owner AND cc.constraint_name = c.constraint_name
+     LEFT JOIN all_constraints r ON r.owner = c.r_owner AND r.constraint_name = c.r_constraint_name
+     LEFT JOIN all_cons_columns rc ON rc.owner = r.owner AND rc.constraint_name = r.constraint_name AND rc.position = cc.position
+     WHERE c.constraint_type IN ('P', 'R') AND c.owner IN (${sqlList(schemas)})
+     ORDER BY 1, 2, 4, cc.position`,
+  comments: (schemas) =>
+    `SELECT owner AS "schema", table_name AS "table", NULL AS "column", comments AS "comment" FROM all_tab_comments
+     WHERE owner IN (${sqlList(schemas)}) AND comments IS NOT NULL
+     UNION ALL SELECT owner, table_name, column_name, comments FROM all_col_comments
+     WHERE owner IN (${sqlList(schemas)}) AND comments IS NOT NULL`,
+  rowCounts: (schemas) =>
+    `SELECT owner AS "schema", table_name AS "table", num_rows AS "rows" FROM all_tables
+     WHERE owner IN (${sqlList(schemas)}) AND num_rows IS NOT NULL`,
+};
 
 export const oracleDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const { default: oracledb } = await import('oracledb');
@@ -76,21 +112,7 @@ export const oracleDriver: Driver = async ({ target, network, timeoutMs, tlsMode
     }
   };
   return {
-    ...sqlSession(
-      run,
-      {
-        version: null,
-        schemas: `SELECT username AS name FROM all_users WHERE oracle_maintained = 'N' ORDER BY 1`,
-        everySchema: 'SELECT username AS name FROM all_users',
-        tables: (schemas) =>
-          `SELECT owner AS "schema", table_name AS "table", 'table' AS type FROM all_tables WHERE owner IN (${sqlList(schemas)})
-           UNION ALL SELECT owner, view_name, 'view' FROM all_views WHERE owner IN (${sqlList(schemas)}) ORDER BY 1, 2`,
-        columns: (schemas) =>
-          `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, nullable
-           FROM all_tab_columns WHERE owner IN (${sqlList(schemas)}) ORDER BY owner, table_name, column_id`,
-      },
-      () => connection.close(),
-    ),
+    ...sqlSession(run, ORACLE_CATALOG, () => connection.close()),
     // A ping is Oracle's cheapest round trip; the version came with the login.
     async serverVersion() {
       await connection.ping();

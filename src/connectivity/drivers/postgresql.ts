@@ -1,9 +1,41 @@
 /** PostgreSQL through pg. */
 import pg from 'pg';
 import { type Driver, groupSchemas } from './driver.ts';
+import { readDetails } from './sql.ts';
 import { tlsOptions } from './tls.ts';
 
 const SYSTEM_SCHEMAS = `schema_name NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND schema_name NOT LIKE 'pg_temp_%' AND schema_name NOT LIKE 'pg_toast_temp_%'`;
+
+/**
+ * The details beyond tables and columns, read from pg_catalog over the schemas in $1. Only what
+ * PostgreSQL 8.0 already had (Redshift's leader node answers catalog queries as 8.0 did): no
+ * unnest or LATERAL; a key's n-th column is conkey[n], n from a series up to 32, PostgreSQL's
+ * most columns in a key (INDEX_MAX_KEYS).
+ */
+const KEYS = `SELECT n.nspname AS schema, t.relname AS table, CASE c.contype WHEN 'p' THEN 'primary' ELSE 'foreign' END AS kind,
+    c.conname AS key, c.conname AS name, a.attname AS column,
+    rn.nspname AS referenced_schema, rt.relname AS referenced_table, ra.attname AS referenced_column
+  FROM pg_catalog.pg_constraint c
+  JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+  JOIN generate_series(1, 32) AS k(i) ON k.i <= array_upper(c.conkey, 1)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[k.i]
+  LEFT JOIN pg_catalog.pg_class rt ON rt.oid = c.confrelid
+  LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rt.relnamespace
+  LEFT JOIN pg_catalog.pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[k.i]
+  WHERE c.contype IN ('p', 'f') AND n.nspname = ANY($1)
+  ORDER BY 1, 2, 4, k.i`;
+// objsubid is the column's number, 0 for the table's own comment.
+const COMMENTS = `SELECT n.nspname AS schema, t.relname AS table, a.attname AS column, d.description AS comment
+  FROM pg_catalog.pg_description d
+  JOIN pg_catalog.pg_class t ON t.oid = d.objoid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+  WHERE d.classoid = 'pg_catalog.pg_class'::regclass AND n.nspname = ANY($1)`;
+// reltuples is what the last VACUUM or ANALYZE saw; -1 (PostgreSQL 14 and later) for never, which reads as unknown.
+const ROW_COUNTS = `SELECT n.nspname AS schema, t.relname AS table, t.reltuples AS rows
+  FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+  WHERE t.relkind IN ('r', 'p', 'm', 'f') AND n.nspname = ANY($1)`;
 
 /** PostgreSQL, and Redshift (whose protocol is PostgreSQL's). */
 export const postgresqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
@@ -58,7 +90,13 @@ export const postgresqlDriver: Driver = async ({ target, network, timeoutMs, tls
          FROM information_schema.columns WHERE table_schema = ANY($1) ORDER BY table_schema, table_name, ordinal_position`,
         [names],
       );
-      return groupSchemas(names, tables.rows, columns.rows);
+      const rowsOf = async (sql: string) => (await client.query(sql, [names])).rows;
+      const details = await readDetails({
+        keys: () => rowsOf(KEYS),
+        comments: () => rowsOf(COMMENTS),
+        rowCounts: () => rowsOf(ROW_COUNTS),
+      });
+      return groupSchemas(names, tables.rows, columns.rows, details);
     },
     close: () => client.end(),
   };

@@ -3,7 +3,7 @@
  * catalog queries are the dialect's, the rest (which schemas are missing, grouping tables and
  * columns into schemas) is the same for all.
  */
-import { type DriverSession, groupSchemas } from './driver.ts';
+import { type CatalogDetails, type DriverSession, groupSchemas } from './driver.ts';
 
 export type Row = Record<string, unknown>;
 /** Runs one statement and resolves its rows, their column names in lower case. */
@@ -20,6 +20,16 @@ export interface Catalog {
   tables(schemas: string[]): string;
   /** Rows of schema, table, column, type, nullable for these schemas, in column order. */
   columns(schemas: string[]): string;
+  /**
+   * Rows of schema, table, kind (`primary` or `foreign`), key, name, column, referenced_schema,
+   * referenced_table, referenced_column: each key's columns in its order. Left out where the
+   * catalog tells no keys, as are the two below.
+   */
+  keys?(schemas: string[]): string;
+  /** Rows of schema, table, column (null for the table's own), comment: only the comments there are. */
+  comments?(schemas: string[]): string;
+  /** Rows of schema, table, rows: the catalog's estimate of each table's rows, never a count. */
+  rowCounts?(schemas: string[]): string;
 }
 
 /**
@@ -52,6 +62,47 @@ export const lowerKeys = (row: Row): Row =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key.toLowerCase(), value]));
 
 const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+const textOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+/** A row count as vendors give it (a number, a bigint, a decimal string); null for none or a negative "unknown". */
+function rowCountOf(value: unknown): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const rows = Math.round(Number(value));
+  return Number.isSafeInteger(rows) && rows >= 0 ? rows : null;
+}
+
+/** How to read each kind of detail a catalog tells, one statement over all the schemas; a kind left out it does not tell. */
+export type DetailQueries = { [kind in keyof CatalogDetails]?: () => Promise<Row[]> };
+
+/** The details, read one kind after the other, their rows in the shapes of Catalog's keys, comments and rowCounts. */
+export async function readDetails(queries: DetailQueries): Promise<CatalogDetails> {
+  const details: CatalogDetails = {};
+  if (queries.keys)
+    details.keys = (await queries.keys()).map((row) => ({
+      schema: text(row.schema),
+      table: text(row.table),
+      kind: row.kind === 'primary' ? 'primary' : 'foreign',
+      key: text(row.key),
+      name: textOrNull(row.name),
+      column: text(row.column),
+      referencedSchema: textOrNull(row.referenced_schema),
+      referencedTable: textOrNull(row.referenced_table),
+      referencedColumn: textOrNull(row.referenced_column),
+    }));
+  if (queries.comments)
+    details.comments = (await queries.comments()).map((row) => ({
+      schema: text(row.schema),
+      table: text(row.table),
+      column: textOrNull(row.column),
+      comment: text(row.comment),
+    }));
+  if (queries.rowCounts)
+    details.rowCounts = (await queries.rowCounts()).flatMap((row) => {
+      const rows = rowCountOf(row.rows);
+      return rows === null ? [] : [{ schema: text(row.schema), table: text(row.table), rows }];
+    });
+  return details;
+}
 
 /**
  * The catalog of a database with an ANSI `information_schema` (Snowflake, Databricks, Trino, SQL
@@ -109,7 +160,13 @@ export function sqlSession(run: RunSql, catalog: Catalog, close: () => Promise<v
         type: text(row.type),
         nullable: truthy(row.nullable),
       }));
-      return groupSchemas(wanted, tables, columns);
+      const { keys, comments, rowCounts } = catalog;
+      const details = await readDetails({
+        keys: keys && (() => run(keys(wanted))),
+        comments: comments && (() => run(comments(wanted))),
+        rowCounts: rowCounts && (() => run(rowCounts(wanted))),
+      });
+      return groupSchemas(wanted, tables, columns, details);
     },
     close,
   };

@@ -6,6 +6,7 @@ import { createServer as createHttp, type IncomingMessage, type ServerResponse }
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Issued } from '../certificates.ts';
+import { untold } from '../discovery.ts';
 
 export interface Received {
   method: string;
@@ -136,7 +137,7 @@ export function answerSql(sql: string, version: string, warehouse: Warehouse = W
 }
 
 /** What discovery must find in that warehouse, in the API's shape. */
-export const DISCOVERED_SALES = {
+export const DISCOVERED_SALES = untold({
   name: 'sales',
   tables: [
     {
@@ -149,4 +150,4 @@ export const DISCOVERED_SALES = {
     },
     { name: 'recent', type: 'view', columns: [{ name: 'id', type: 'NUMBER', nullable: true }] },
   ],
-};
+});
