@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { WORKSPACE_NAME, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
 import { isReference } from '../secrets/references.ts';
 import {
-  hasControlCharacter,
   hasMaskedSecret,
   hasMisplacedReference,
   MASK,
@@ -129,10 +128,10 @@ export function uri(maxLength: number): ValueKind<string> {
     },
     rules: string()
       .max(maxLength, `must be at most ${maxLength} characters`)
-      .refine((value) => !hasControlCharacter(value), {
-        message:
-          'must not contain control characters, as written or percent-encoded (%00 to %1F, %7F), but line breaks ' +
-          'and tabs in a secret parameter (a PEM key)',
+      // As written; percent-encoded, each part is judged by its dialect's rules (src/dialects/uri-rules.ts),
+      // which name the part, and a file database's path by src/connectivity/file-databases.ts.
+      .refine((value) => !CONTROL_CHARACTER.test(value), {
+        message: 'must not contain control characters',
         abort: true,
       })
       .refine((value) => isReference(value) || URI_WITH_SCHEME.test(value), {

@@ -117,7 +117,7 @@ export function uriPartsProblems(dialect: Dialect, parts: UriParts): UriProblem[
     if (port < 1) problems.push({ parameter: nameOf(dialect, 'port', 'port'), message: 'must be from 1 to 65535' });
   }
   check(nameOf(dialect, 'user', 'username'), parts.user, [PLAIN_TEXT, ...(rules.user ?? [])]);
-  check(nameOf(dialect, 'password', 'password'), parts.password, rules.password ?? []);
+  check(nameOf(dialect, 'password', 'password'), parts.password, [PLAIN_TEXT, ...(rules.password ?? [])]);
   for (const [name, segment] of pathSegments(dialect, parts.database))
     check(name, segment, [PLAIN_TEXT, ...(rules.path ?? [])]);
   for (const [name, value] of parts.parameters) {

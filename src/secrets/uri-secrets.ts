@@ -132,21 +132,6 @@ export function hasMisplacedReference(uri: string): boolean {
   return format(parts).includes('${');
 }
 
-/**
- * Whether a URI holds a control character, as written or percent-encoded (%00 to %1F, %7F): drivers
- * and file paths decode what a URI encodes, and a NUL cuts a path (`inside.db%00.txt`) or a value
- * where C code reads it. Line breaks and tabs are text in a secret parameter's value (a PEM key).
- */
-export function hasControlCharacter(uri: string): boolean {
-  if (/\p{Cc}/u.test(uri)) return true;
-  const parts = parse(uri);
-  for (const parameter of parts.parameters) {
-    if (parameter.value && isSecretParameter(parameter.name))
-      parameter.value = parameter.value.replace(/%0[9ad]/gi, '');
-  }
-  return /%[01][0-9a-f]|%7f/i.test(format(parts));
-}
-
 export function hasMaskedSecret(uri: string): boolean {
   const parts = parse(uri);
   return parts.password === MASK || parts.parameters.some((p) => p.value === MASK && isSecretParameter(p.name));
