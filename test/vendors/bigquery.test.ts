@@ -33,6 +33,7 @@ import {
   type VendorServer,
   WAREHOUSE,
 } from '../support/vendors/server.ts';
+import { expectWholeBigCatalog } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const API_HOST = 'bigquery.googleapis.com';
@@ -609,22 +610,7 @@ describe('a big catalog, whole', () => {
   );
 
   it('discovers every one of 5,000 tables of 20 columns, read over 11 pages', async () => {
-    const created = await fixture.api.request('POST', PATH, {
-      alias: 'big',
-      connection_uri: bigqueryUri(PROJECT),
-      schemas: ['big'],
-    });
-    const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-    expect(discovered.status).toBe(200);
-    const [schema] = discovered.body.schemas;
-    expect(schema.name).toBe('big');
-    expect(schema.tables.length).toBe(5_000);
-    expect(new Set(schema.tables.map((table: { name: string }) => table.name)).size).toBe(5_000);
-    expect(schema.tables.every((table: { columns: unknown[] }) => table.columns.length === 20)).toBe(true);
-    expect(schema.tables.at(-1)).toMatchObject({
-      name: 't05000',
-      columns: expect.arrayContaining([{ name: 'c20', type: 'varchar', nullable: true }]),
-    });
+    await expectWholeBigCatalog(fixture.api, bigqueryUri(PROJECT), 5_000, 20);
     // 1 page of tables and 10 of columns, each on a request of its own.
     const pages = fixture.google.answers.filter(({ answer }) => (answer.body as { rows?: unknown[] }).rows?.length);
     expect(pages.length).toBe(11);
