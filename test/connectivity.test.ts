@@ -351,11 +351,17 @@ describe.skipIf(!postgresAvailable)('limits', () => {
       await client.query('CREATE TABLE sales.refunds (id int)');
       await client.end();
       expect(await tablesOf()).toEqual(['big_orders', 'orders']);
-      await api.request('PUT', `${PATH}/${created.id}`, {
-        alias: 'cached',
-        connection_uri: target.uri,
-        schemas: ['sales'],
-      });
+      // A PUT that changes nothing writes nothing, and the cache stays; a change forgets it.
+      const put = (metadata: Record<string, unknown>) =>
+        api.request('PUT', `${PATH}/${created.id}`, {
+          alias: 'cached',
+          connection_uri: target.uri,
+          schemas: ['sales'],
+          metadata,
+        });
+      await put({});
+      expect(await tablesOf()).toEqual(['big_orders', 'orders']);
+      await put({ note: 'changed' });
       expect(await tablesOf()).toEqual(['big_orders', 'orders', 'refunds']);
     } finally {
       await service.stop();

@@ -67,15 +67,19 @@ describe.each(STORES)('scheduled health checks on $name', ({ create, skip }) => 
       const { data } = await api.graphql('{ databaseConnections(first: 5, filter: {health: OK}) { totalCount } }');
       expect(data.databaseConnections.totalCount).toBe(0);
       const metrics = async () => (await fetch(`${service.url}/metrics`)).text();
-      expect(await metrics()).toMatch(/database_connection_up\{alias="watched",dialect="postgresql"\} 0/);
+      expect(await metrics()).toMatch(
+        /database_connection_up\{workspace="default",alias="watched",dialect="postgresql"\} 0/,
+      );
 
       cluster.start();
       // Back to ok at the next check: within the backoff of two failures (two intervals) and a check.
       expect((await until(health, (h) => h.status === 'ok', 4 * INTERVAL_S * 1_000 + 2_000)).status).toBe('ok');
       expect((await events.next(1_000)).data?.databaseConnectionEvents.action).toBe('HEALTH_CHANGED');
-      expect(await metrics()).toMatch(/database_connection_up\{alias="watched",dialect="postgresql"\} 1/);
       expect(await metrics()).toMatch(
-        /database_connection_check_latency_seconds\{alias="watched",dialect="postgresql"\} \d/,
+        /database_connection_up\{workspace="default",alias="watched",dialect="postgresql"\} 1/,
+      );
+      expect(await metrics()).toMatch(
+        /database_connection_check_latency_seconds\{workspace="default",alias="watched",dialect="postgresql"\} \d/,
       );
       events.close();
       // The history keeps each check, oldest first: ok, then failing (refused), then ok again.
