@@ -12,7 +12,6 @@ import { createSqliteDatabase, type TestDatabase } from './support/databases.ts'
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, startSilentServer } from './support/targets.ts';
 import { startTdsServer } from './support/tds.ts';
-import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
 import { bigqueryHandler } from './support/vendors/bigquery.ts';
 import { DATABRICKS_VERSION, databricksHandler } from './support/vendors/databricks.ts';
 import { DISCOVERED_SALES, type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
@@ -69,7 +68,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     servers.snowflake = await startVendorServer(snowflakeHandler(publicKeyPem));
     servers.bigquery = await startVendorServer(bigqueryHandler(publicKeyPem));
     servers.databricks = await startVendorServer(databricksHandler, ca.server({ ip: ['127.0.0.1'] }));
-    servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
       CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -222,41 +220,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     const result = await testUri(uri, { tls_settings });
     expect(result.body).toMatchObject({ ok: false, error: { code } });
     expect(result.body.error.message).not.toContain(token);
-  });
-
-  it('Athena: reads the Glue catalog with signed requests, discovers tables, views and partition columns', async () => {
-    const uri = `awsathena+rest://${ATHENA_KEY_ID}:secret-key@127.0.0.1:${servers.athena?.port}/sales?region_name=eu-west-1`;
-    expect((await testUri(uri, { tls_settings })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: null,
-      error: null,
-    });
-    const schemas = (await discover('athena', uri, { tls_settings })).body.schemas;
-    expect(schemas).toEqual([
-      {
-        name: 'sales',
-        tables: [
-          {
-            name: 'orders',
-            type: 'table',
-            columns: [
-              { name: 'id', type: 'int', nullable: true },
-              { name: 'note', type: 'string', nullable: true },
-              { name: 'day', type: 'date', nullable: true },
-            ],
-          },
-          { name: 'recent', type: 'view', columns: [{ name: 'id', type: 'int', nullable: true }] },
-        ],
-      },
-    ]);
-    const denied = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDDENIED'), { tls_settings });
-    expect(denied.body.error.code).toBe('permission_denied');
-    const expired = await testUri(`${uri}&aws_session_token=expired-session`, { tls_settings });
-    expect(expired.body.error.code).toBe('token_expired');
-    const stranger = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDOTHER'), { tls_settings });
-    expect(stranger.body).toMatchObject({ ok: false, error: { code: 'authentication_failed' } });
-    expect(stranger.body.error.message).not.toContain('secret-key');
   });
 
   it('writes a schema name as one string literal, as vendors whose literals take backslash escapes read it', async () => {
