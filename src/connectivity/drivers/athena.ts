@@ -124,6 +124,11 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
   }
   const call = athenaApi(target, { network, timeoutMs, tls });
   const catalog = target.parameters.get('catalog_name') ?? 'AwsDataCatalog';
+  // Glue keeps every database name in lower case, and Athena's SQL lower-cases the names it is
+  // given (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html):
+  // a URI's `Sales` is the database `sales`, as Athena's own tools read it.
+  const glueName = (name: string) => name.toLowerCase();
+  const database = target.database ? glueName(target.database) : undefined;
   /** Every item of a listing, page after page, each asked for after the NextToken of the one before. */
   const listAll = async <T>(action: string, field: string, request: Record<string, unknown>): Promise<T[]> => {
     const items: T[] = [];
@@ -146,8 +151,8 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
     async serverVersion() {
       // The URI's database must exist, and its tables be readable, as discovery will read them:
       // one table of it tells both. Without one, the first database of the catalog.
-      if (target.database) {
-        await call('ListTableMetadata', { CatalogName: catalog, DatabaseName: target.database, MaxResults: 1 });
+      if (database) {
+        await call('ListTableMetadata', { CatalogName: catalog, DatabaseName: database, MaxResults: 1 });
       } else {
         await call('ListDatabases', { CatalogName: catalog, MaxResults: 1 });
       }
@@ -156,10 +161,10 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
     },
     async missingSchemas(names) {
       const existing = new Set(await databases());
-      return names.filter((name) => !existing.has(name));
+      return names.filter((name) => !existing.has(glueName(name)));
     },
     async introspect(schemas) {
-      const names = schemas.length > 0 ? schemas : target.database ? [target.database] : await databases();
+      const names = schemas.length > 0 ? schemas.map(glueName) : database ? [database] : await databases();
       const tables: { schema: string; table: string; type: string }[] = [];
       const columns: { schema: string; table: string; column: string; type: string; nullable: boolean }[] = [];
       for (const schema of names) {
