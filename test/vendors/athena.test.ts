@@ -14,6 +14,7 @@ import {
   InvalidRequestException,
   ListDatabasesCommand,
   ListTableMetadataCommand,
+  ListWorkGroupsCommand,
   MetadataException,
   paginateGetQueryResults,
   paginateListDatabases,
@@ -146,12 +147,12 @@ describe('@aws-sdk/client-athena, the official client, reads every answer of the
         QueryExecutionContext: { Catalog: CATALOG, Database: 'sales' },
       }),
     );
-    // Rows are refused until the query has finished, as Athena refuses them.
-    const early = await failureOf(client.send(new GetQueryResultsCommand({ QueryExecutionId })));
-    expect(early).toBeInstanceOf(InvalidRequestException);
-    expect(early.message).toBe('Query has not yet finished. Current state: QUEUED');
     const states: string[] = [];
     for (let state = ''; state !== 'SUCCEEDED'; ) {
+      // Rows are refused until the query has finished, as Athena refuses them.
+      const early = await failureOf(client.send(new GetQueryResultsCommand({ QueryExecutionId })));
+      expect(early).toBeInstanceOf(InvalidRequestException);
+      expect(early.message).toBe(`Query has not yet finished. Current state: ${state || 'QUEUED'}`);
       const { QueryExecution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId }));
       state = QueryExecution?.Status?.State ?? '';
       states.push(state);
@@ -183,6 +184,8 @@ describe('@aws-sdk/client-athena, the official client, reads every answer of the
       StateChangeReason: "TABLE_NOT_FOUND: line 1:15: Table 'sales.nope' does not exist",
       AthenaError: { ErrorCategory: 2, ErrorType: 1000, Retryable: false },
     });
+    const rows = await failureOf(client.send(new GetQueryResultsCommand({ QueryExecutionId })));
+    expect(rows).toMatchObject({ name: 'InvalidRequestException', message: status?.StateChangeReason });
   });
 
   it.each([
@@ -246,6 +249,31 @@ describe('@aws-sdk/client-athena, the official client, reads every answer of the
           credentials: { accessKeyId: ATHENA_KEY_ID, secretAccessKey: ATHENA_SECRET, sessionToken: EXPIRED_SESSION },
         }).send(new ListDatabasesCommand({ CatalogName: CATALOG })),
       { name: 'ExpiredTokenException', message: 'The security token included in the request is expired' },
+    ],
+    [
+      'InvalidRequestException: a page of more than MaxResults allows',
+      () => officialClient().send(new ListDatabasesCommand({ CatalogName: CATALOG, MaxResults: 51 })),
+      { name: 'InvalidRequestException', message: 'MaxResults must be between 1 and 50.' },
+    ],
+    [
+      'InvalidRequestException: a NextToken of another listing',
+      async () => {
+        const first = await officialClient().send(new ListDatabasesCommand({ CatalogName: CATALOG }));
+        return officialClient().send(
+          new ListTableMetadataCommand({ CatalogName: CATALOG, DatabaseName: 'sales', NextToken: first.NextToken }),
+        );
+      },
+      { name: 'InvalidRequestException', message: 'The NextToken is not valid.' },
+    ],
+    [
+      'InvalidRequestException: a query execution Athena does not have',
+      () => officialClient().send(new GetQueryExecutionCommand({ QueryExecutionId: 'no-such-query' })),
+      { name: 'InvalidRequestException', message: 'QueryExecution no-such-query was not found' },
+    ],
+    [
+      'UnknownOperationException: an action the stand-in does not answer',
+      () => officialClient().send(new ListWorkGroupsCommand({})),
+      { name: 'UnknownOperationException', message: 'Athena has no operation ListWorkGroups.' },
     ],
   ])('%s', async (_case, call, expected) => {
     const error = await failureOf(call());

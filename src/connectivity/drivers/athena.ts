@@ -145,8 +145,8 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
     (await listAll<{ Name: string }>('ListDatabases', 'DatabaseList', { CatalogName: catalog })).map(
       ({ Name }) => Name,
     );
-  const tablesOf = (database: string) =>
-    listAll<TableMetadata>('ListTableMetadata', 'TableMetadataList', { CatalogName: catalog, DatabaseName: database });
+  const tablesOf = (name: string) =>
+    listAll<TableMetadata>('ListTableMetadata', 'TableMetadataList', { CatalogName: catalog, DatabaseName: name });
   return {
     async serverVersion() {
       // The URI's database must exist, and its tables be readable, as discovery will read them:

@@ -3,7 +3,7 @@
  * and as its official client, @aws-sdk/client-athena, reads it:
  *
  * - AWS's JSON 1.1 protocol: POST / with `X-Amz-Target: AmazonAthena.<Action>` and a JSON body;
- *   errors are HTTP 400 (500 for the service's own) with `{"__type": …, "Message": …}`.
+ *   errors are HTTP 400 with `{"__type": …, "Message": …}`.
  * - Every request signed with Signature Version 4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html),
  *   which the stand-in checks for itself, with node:crypto: the key id must be known, the scope
  *   name the region of the host and the service `athena`, the signature be the one the secret
@@ -11,8 +11,8 @@
  * - The Glue catalog: ListDatabases and ListTableMetadata in pages of MaxResults (1 to 50), each
  *   but the last with a NextToken (API_ListDatabases.html, API_ListTableMetadata.html).
  * - Queries: StartQueryExecution, then GetQueryExecution QUEUED, RUNNING, then SUCCEEDED or FAILED
- *   (API_QueryExecutionStatus.html), then GetQueryResults in pages of up to 1,000 rows whose first
- *   row is the columns' names (API_GetQueryResults.html, "querying-results"). The service's driver
+ *   (API_QueryExecutionStatus.html), then GetQueryResults in pages of up to 1,000 rows, the first
+ *   row of a SELECT's first page the columns' names (API_GetQueryResults.html). The service's driver
  *   runs no query (reading the catalog costs nothing); the official client reads these answers.
  *
  * Its answers are read by the official client in test/vendors/athena.test.ts: a stand-in that
@@ -231,21 +231,23 @@ function glueCatalog(warehouse: Warehouse, partitionKeys: Record<string, string[
 }
 
 /**
- * One page of `items`: MaxResults of them at most (and the stand-in's page size), from where the
- * NextToken left off. A token is good for the listing that gave it only.
+ * One page of `items`: MaxResults of them at most (1 to `max`), fewer where the stand-in's page size
+ * says so, from where the NextToken left off. A token is good for the listing that gave it only.
+ * A MaxResults out of range or a token of another listing is refused as an invalid request (the
+ * action's documented range; Athena's wording for either is not documented).
  */
-function page<T>(items: T[], listing: string, body: AthenaRequest, pageSize: number) {
-  const size = Math.min(body.MaxResults ?? 50, pageSize);
-  if (!Number.isInteger(size) || size < 1 || size > 50)
-    return { error: invalidRequest('MaxResults must be between 1 and 50.') };
+function page<T>(items: T[], listing: string, body: AthenaRequest, max: number, pageSize: number) {
+  const { MaxResults = max, NextToken } = body;
+  if (!Number.isInteger(MaxResults) || MaxResults < 1 || MaxResults > max)
+    return { error: invalidRequest(`MaxResults must be between 1 and ${max}.`) };
   let start = 0;
-  if (body.NextToken !== undefined) {
-    const [of, offset] = Buffer.from(body.NextToken, 'base64url').toString().split('\n');
+  if (NextToken !== undefined) {
+    const [of, offset] = Buffer.from(NextToken, 'base64url').toString().split('\n');
     start = Number(offset);
     if (of !== listing || !Number.isInteger(start) || start <= 0 || start >= items.length)
       return { error: invalidRequest('The NextToken is not valid.') };
   }
-  const end = start + size;
+  const end = start + Math.min(MaxResults, pageSize);
   const next = end < items.length ? Buffer.from(`${listing}\n${end}`).toString('base64url') : undefined;
   return { items: items.slice(start, end), next };
 }
@@ -296,13 +298,8 @@ function queryExecution(execution: Execution) {
 function queryResults(execution: Execution, body: AthenaRequest, pageRows: number): Answer {
   const text = (value: unknown) => (value === null || value === undefined ? {} : { VarCharValue: String(value) });
   const rows = [execution.columns, ...execution.rows].map((row) => ({ Data: row.map(text) }));
-  const size = Math.min(body.MaxResults ?? 1000, pageRows);
-  if (!Number.isInteger(size) || size < 1 || size > 1000)
-    return invalidRequest('MaxResults must be between 1 and 1000.');
-  const start = body.NextToken === undefined ? 0 : Number(Buffer.from(body.NextToken, 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0 || start >= rows.length)
-    return invalidRequest('The NextToken is not valid.');
-  const end = start + size;
+  const paged = page(rows, `rows of ${execution.id}`, body, 1000, pageRows);
+  if (paged.error) return paged.error;
   const columnInfo = execution.columns.map((name) => ({
     CatalogName: 'hive',
     SchemaName: '',
@@ -317,8 +314,8 @@ function queryResults(execution: Execution, body: AthenaRequest, pageRows: numbe
   }));
   return json({
     UpdateCount: 0,
-    ResultSet: { Rows: rows.slice(start, end), ResultSetMetadata: { ColumnInfo: columnInfo } },
-    ...(end < rows.length && { NextToken: Buffer.from(String(end)).toString('base64url') }),
+    ResultSet: { Rows: paged.items, ResultSetMetadata: { ColumnInfo: columnInfo } },
+    NextToken: paged.next,
   });
 }
 
@@ -380,7 +377,7 @@ function catalogAction(
   if (String(body.CatalogName).toLowerCase() !== CATALOG.toLowerCase())
     return invalidRequest(`DataCatalog ${body.CatalogName} was not found.`);
   if (action === 'ListDatabases') {
-    const listed = page([...catalog.keys()], 'databases', body, pageSize);
+    const listed = page([...catalog.keys()], 'databases', body, 50, pageSize);
     return listed.error ?? json({ DatabaseList: listed.items.map((Name) => ({ Name })), NextToken: listed.next });
   }
   const database = String(body.DatabaseName);
@@ -392,7 +389,7 @@ function catalogAction(
       'AccessDeniedException',
     );
   }
-  const listed = page(tables, `tables of ${database}`, body, pageSize);
+  const listed = page(tables, `tables of ${database}`, body, 50, pageSize);
   return listed.error ?? json({ TableMetadataList: listed.items, NextToken: listed.next });
 }
 
