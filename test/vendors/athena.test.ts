@@ -354,7 +354,7 @@ describe('our driver, through the service, against the stand-in', () => {
     expect(discovered.body.schemas).toMatchObject([DISCOVERED_SALES]);
   });
 
-  it('without a database: every database of the catalog, every page of each listing', async () => {
+  it('without a database: the test reads the catalog; discovery fails on a database Glue refuses, rather than leave it out', async () => {
     expect((await testUri(athenaUri(''))).body).toMatchObject({ ok: true });
     // Glue refuses the tables of one database: discovery says so rather than leave it out.
     const refused = await discover('athena-all', athenaUri(''));
@@ -403,9 +403,13 @@ describe('our driver, through the service, against the stand-in', () => {
 
 describe('the keys are the URI’s alone', () => {
   const fixture = useAthenaAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' });
-  const saved = { ...process.env };
+  const AWS_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+  const saved = AWS_KEYS.map((name) => process.env[name]);
   afterEach(() => {
-    process.env = saved;
+    AWS_KEYS.forEach((name, i) => {
+      if (saved[i] === undefined) delete process.env[name];
+      else process.env[name] = saved[i];
+    });
   });
 
   it('a URI without keys sends nothing, though this process holds AWS keys of its own', async () => {
