@@ -19,8 +19,11 @@ import { reachRealVendors } from './support/vendors/routes.ts';
 
 const PATH = '/api/v1/database-connections';
 
-/** Whose unquoted names are case-insensitive: Snowflake folds them to upper case, Trino and Databricks to lower. */
-const FOLDS_NAMES = new Set(['snowflake', 'trino', 'databricks']);
+/**
+ * Whose unquoted names are case-insensitive: Snowflake folds them to upper case, Trino and
+ * Databricks to lower, and Athena, whose Glue catalog keeps them in lower case.
+ */
+const FOLDS_NAMES = new Set(['snowflake', 'trino', 'databricks', 'awsathena']);
 
 const live = DIALECTS.map((dialect) => {
   const variable = (name: string) => process.env[`DCAPI_LIVE_${dialect.name.toUpperCase()}_${name}`];

@@ -1,18 +1,16 @@
 /**
- * The warehouses no server of which runs on this machine, through their drivers for real: each
- * against a stand-in that speaks the vendor's HTTP API (test/support/vendors/), with the guard,
- * TLS and the error mapping in the way (Trino, BigQuery: test/vendors/<vendor>.test.ts). Then the binary protocols (SQL Server, Oracle) against
- * refused ports, silent servers and names that do not resolve.
+ * What the warehouses' drivers share, through the service: schema names written as one literal
+ * where a vendor's literals take backslash escapes, and answers too large to read (each vendor's
+ * own protocol: test/vendors/<vendor>.test.ts). Then the binary protocols (SQL Server, Oracle)
+ * against refused ports, silent servers and names that do not resolve.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
 import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
-import { untold } from './support/discovery.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, startSilentServer } from './support/targets.ts';
 import { startTdsServer } from './support/tds.ts';
-import { ATHENA_KEY_ID, athenaHandler } from './support/vendors/athena.ts';
 import { type Received, startVendorServer, type VendorServer } from './support/vendors/server.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -50,15 +48,11 @@ function backslashLiterals(sql: string): { literals: string[]; rest: string } {
 }
 
 describe('warehouses over their vendors’ HTTP APIs', () => {
-  const ca = createCertificateAuthority();
-  const tls_settings = { ca_certificate: ca.certificate };
   let database: TestDatabase;
   let service: RunningService;
   let api: Client;
-  const servers: Record<string, VendorServer> = {};
 
   beforeAll(async () => {
-    servers.athena = await startVendorServer(athenaHandler, ca.server({ ip: ['127.0.0.1'] }));
     database = createSqliteDatabase();
     service = await startTestService(database.url, {
       CONNECTION_TEST_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -69,7 +63,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
   afterAll(async () => {
     await service?.stop();
     await database?.drop();
-    await Promise.all(Object.values(servers).map((server) => server.close()));
   });
 
   const testUri = (connection_uri: string, extra: Record<string, unknown> = {}) =>
@@ -79,41 +72,6 @@ describe('warehouses over their vendors’ HTTP APIs', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return api.request('GET', `${PATH}/${created.body.id}/schemas`);
   };
-
-  it('Athena: reads the Glue catalog with signed requests, discovers tables, views and partition columns', async () => {
-    const uri = `awsathena+rest://${ATHENA_KEY_ID}:secret-key@127.0.0.1:${servers.athena?.port}/sales?region_name=eu-west-1`;
-    expect((await testUri(uri, { tls_settings })).body).toEqual({
-      ok: true,
-      latency_ms: expect.any(Number),
-      server_version: null,
-      error: null,
-    });
-    const schemas = (await discover('athena', uri, { tls_settings })).body.schemas;
-    expect(schemas).toEqual([
-      untold({
-        name: 'sales',
-        tables: [
-          {
-            name: 'orders',
-            type: 'table',
-            columns: [
-              { name: 'id', type: 'int', nullable: true },
-              { name: 'note', type: 'string', nullable: true },
-              { name: 'day', type: 'date', nullable: true },
-            ],
-          },
-          { name: 'recent', type: 'view', columns: [{ name: 'id', type: 'int', nullable: true }] },
-        ],
-      }),
-    ]);
-    const denied = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDDENIED'), { tls_settings });
-    expect(denied.body.error.code).toBe('permission_denied');
-    const expired = await testUri(`${uri}&aws_session_token=expired-session`, { tls_settings });
-    expect(expired.body.error.code).toBe('token_expired');
-    const stranger = await testUri(uri.replace(ATHENA_KEY_ID, 'AKIDOTHER'), { tls_settings });
-    expect(stranger.body).toMatchObject({ ok: false, error: { code: 'authentication_failed' } });
-    expect(stranger.body.error.message).not.toContain('secret-key');
-  });
 
   it('writes a schema name as one string literal, as vendors whose literals take backslash escapes read it', async () => {
     // With quotes only doubled, `\'` ends the literal and the rest of the name is read as SQL.

@@ -17,7 +17,7 @@ import type { RunningService } from '../../src/service.ts';
 import { createCertificateAuthority } from '../support/certificates.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { type Client, clientFor, startTestService } from '../support/service.ts';
-import { ATHENA_KEY_ID, athenaHandler } from '../support/vendors/athena.ts';
+import { ATHENA_KEY_ID, ATHENA_SECRET, athenaHandler } from '../support/vendors/athena.ts';
 import { bigqueryHandler } from '../support/vendors/bigquery.ts';
 import { databricksHandler } from '../support/vendors/databricks.ts';
 import { routedProcessEnv, startRoutedVendor, VENDORS, type Vendor } from '../support/vendors/routes.ts';
@@ -61,8 +61,8 @@ const CASES: { vendor: Vendor; handler: Handler; uri: string; hosts: string[] }[
   },
   {
     vendor: 'athena',
-    handler: athenaHandler,
-    uri: `awsathena+rest://${ATHENA_KEY_ID}:secret-key@athena.eu-west-1.amazonaws.com/sales`,
+    handler: athenaHandler(),
+    uri: `awsathena+rest://${ATHENA_KEY_ID}:${ATHENA_SECRET}@athena.eu-west-1.amazonaws.com/sales`,
     hosts: ['athena.eu-west-1.amazonaws.com'],
   },
   {

@@ -1,23 +1,46 @@
 /**
- * Amazon Athena over its JSON API (ListDatabases, ListTableMetadata), signed with AWS Signature
- * Version 4, as PyAthena's URIs give the keys: awsathena+rest://<access key id>:<secret access key>@athena.<region>.amazonaws.com:443/<database>.
- * Reading the Glue catalog needs no query, no S3 output location and costs nothing. The AWS SDK
- * (about 9 MB) opens its own connections, past the network guard. Its "schemas" are databases.
+ * Amazon Athena over its JSON API (ListDatabases, ListTableMetadata), as PyAthena's URIs give the
+ * keys: awsathena+rest://<access key id>:<secret access key>@athena.<region>.amazonaws.com:443/<database>.
+ * Reading the Glue catalog needs no query, no S3 output location and costs nothing. Requests are
+ * signed by @smithy/signature-v4, the signer of AWS's own SDK, and sent over the connection's
+ * network: the SDK's client (about 9 MB) would open its own connections, past the network guard.
+ * Its "schemas" are databases.
  */
 
-import { authorityOf } from '../target.ts';
-import { type Driver, DriverFailure, groupSchemas } from './driver.ts';
+import { Hash } from '@smithy/core/serde';
+import { clearCredentialCache, SignatureV4 } from '@smithy/signature-v4';
+import type { TestFailureCode } from '../errors.ts';
+import { authorityOf, type Target } from '../target.ts';
+import { type ConnectOptions, type Driver, DriverFailure, groupSchemas } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { signedHeaders } from './sigv4.ts';
 
-const ERRORS: Record<string, ConstructorParameters<typeof DriverFailure>[0]> = {
+/**
+ * What the answers of AWS's JSON protocol say by their `__type`: the errors common to AWS's APIs
+ * (https://docs.aws.amazon.com/athena/latest/APIReference/CommonErrors.html) as JSON services name them.
+ */
+const FAILURES: Record<string, TestFailureCode> = {
   UnrecognizedClientException: 'authentication_failed',
   InvalidSignatureException: 'authentication_failed',
-  SignatureDoesNotMatch: 'authentication_failed',
   IncompleteSignatureException: 'authentication_failed',
-  AccessDeniedException: 'permission_denied',
   ExpiredTokenException: 'token_expired',
+  AccessDeniedException: 'permission_denied',
 };
+
+/**
+ * Athena's MetadataException carries the Glue Data Catalog's own error inside its message:
+ * "Database sales not found. (Service: AmazonDataCatalog; Status Code: 400; Error Code:
+ * EntityNotFoundException; …)".
+ */
+const GLUE_FAILURES: Record<string, TestFailureCode> = {
+  EntityNotFoundException: 'database_not_found',
+  AccessDeniedException: 'permission_denied',
+};
+
+/** How this service names itself to AWS (CloudTrail's userAgent), as the Trino driver does. */
+const CLIENT_NAME = 'database-connection-api';
+
+/** The largest page ListDatabases and ListTableMetadata give (their MaxResults: 1 to 50). */
+const PAGE_SIZE = 50;
 
 interface TableMetadata {
   Name: string;
@@ -26,77 +49,122 @@ interface TableMetadata {
   PartitionKeys?: { Name: string; Type?: string }[];
 }
 
-export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) => {
+interface AwsErrorBody {
+  __type?: string;
+  message?: string;
+  Message?: string;
+  AthenaErrorCode?: string;
+}
+
+/** The error of an answer that is not 2xx, classified where its type says what went wrong. */
+function classify(error: HttpError): Error {
+  const answer = error.json<AwsErrorBody>();
+  // `__type` may carry a namespace (`com.amazon.coral.service#UnrecognizedClientException`).
+  const type = (answer?.__type ?? '').split('#').pop() ?? '';
+  const code = answer?.AthenaErrorCode ? ` (${answer.AthenaErrorCode})` : '';
+  const message = `${type || `HTTP ${error.status}`}${code}: ${answer?.Message ?? answer?.message ?? error.body.slice(0, 300)}`;
+  const glue = type === 'MetadataException' ? /Error Code: (\w+)/.exec(message)?.[1] : undefined;
+  const failure = FAILURES[type] ?? GLUE_FAILURES[glue ?? ''];
+  return failure ? new DriverFailure(failure, message) : new Error(message);
+}
+
+/** Calls one action of Athena's API at the target, signed with the URI's keys. */
+function athenaApi(target: Target, { network, timeoutMs, tls }: Pick<ConnectOptions, 'network' | 'timeoutMs' | 'tls'>) {
+  const url = new URL(`https://${authorityOf(target.host, target.port)}/`);
   const region =
     /^athena(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/i.exec(target.host)?.[1] ??
     target.parameters.get('region_name') ??
     'us-east-1';
-  const catalog = target.parameters.get('catalog_name') ?? 'AwsDataCatalog';
-  const credentials = {
-    accessKeyId: target.user ?? '',
-    secretAccessKey: target.password ?? '',
-    sessionToken: target.parameters.get('aws_session_token') ?? undefined,
-  };
-  const url = new URL(`https://${authorityOf(target.host, target.port)}/`);
-  const call = async <T>(action: string, payload: Record<string, unknown>): Promise<T> => {
+  // The URI's keys and nothing else: never credentials of this service's own environment.
+  const signer = new SignatureV4({
+    service: 'athena',
+    region,
+    credentials: {
+      accessKeyId: target.user ?? '',
+      secretAccessKey: target.password ?? '',
+      sessionToken: target.parameters.get('aws_session_token') ?? undefined,
+    },
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  return async <T>(action: string, payload: Record<string, unknown>): Promise<T> => {
     const body = JSON.stringify(payload);
-    const headers = signedHeaders(
-      url,
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: '/',
+      query: {},
+      headers: {
+        // The URL's host leaves out the default port 443, as AWS's SDK writes it.
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': String(Buffer.byteLength(body)),
+        'x-amz-target': `AmazonAthena.${action}`,
+      },
       body,
-      { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonAthena.${action}` },
-      { region, service: 'athena', credentials },
-    );
+    });
+    // The signer caches each day's signing key under the session token: keep no secret past the request.
+    clearCredentialCache();
     try {
+      const headers = { ...signed.headers, 'user-agent': CLIENT_NAME };
       return await requestJson<T>(url.toString(), { network, timeoutMs, tls, method: 'POST', headers, body });
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      const answer = error.json<{ __type?: string; message?: string; Message?: string }>();
-      const type = (answer?.__type ?? '').split('#').pop() ?? '';
-      const message = `${type}: ${answer?.message ?? answer?.Message ?? error.message}`;
-      if (ERRORS[type]) throw new DriverFailure(ERRORS[type], message);
-      if (type === 'MetadataException' && /not found/i.test(message))
-        throw new DriverFailure('unknown_schema', message);
-      throw new Error(message);
+      throw error instanceof HttpError ? classify(error) : error;
     }
   };
-  const databases = async () => {
-    const names: string[] = [];
+}
+
+export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) => {
+  // Nothing is sent unsigned: without both keys there is nothing to sign with.
+  if (!target.user || !target.password) {
+    throw new DriverFailure(
+      'credentials_invalid',
+      'The URI gives no access key id and secret access key (awsathena+rest://<key id>:<secret>@athena.<region>.amazonaws.com/<database>).',
+    );
+  }
+  const call = athenaApi(target, { network, timeoutMs, tls });
+  const catalog = target.parameters.get('catalog_name') ?? 'AwsDataCatalog';
+  // Glue keeps every database name in lower case, and Athena's SQL lower-cases the names it is
+  // given (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html):
+  // a URI's `Sales` is the database `sales`, as Athena's own tools read it.
+  const glueName = (name: string) => name.toLowerCase();
+  const database = target.database ? glueName(target.database) : undefined;
+  /** Every item of a listing, page after page, each asked for after the NextToken of the one before. */
+  const listAll = async <T>(action: string, field: string, request: Record<string, unknown>): Promise<T[]> => {
+    const items: T[] = [];
     let token: string | undefined;
     do {
-      const page = await call<{ DatabaseList?: { Name: string }[]; NextToken?: string }>('ListDatabases', {
-        CatalogName: catalog,
-        NextToken: token,
-      });
-      names.push(...(page.DatabaseList ?? []).map((database) => database.Name));
-      token = page.NextToken;
+      // The fields in the order AWS's SDK paginators write them: the same bytes, the same payload hash.
+      const page = await call<Record<string, unknown>>(action, { ...request, NextToken: token, MaxResults: PAGE_SIZE });
+      items.push(...((page[field] as T[] | undefined) ?? []));
+      token = page.NextToken as string | undefined;
     } while (token);
-    return names;
+    return items;
   };
-  const tablesOf = async (database: string) => {
-    const tables: TableMetadata[] = [];
-    let token: string | undefined;
-    do {
-      const page = await call<{ TableMetadataList?: TableMetadata[]; NextToken?: string }>('ListTableMetadata', {
-        CatalogName: catalog,
-        DatabaseName: database,
-        NextToken: token,
-      });
-      tables.push(...(page.TableMetadataList ?? []));
-      token = page.NextToken;
-    } while (token);
-    return tables;
-  };
+  const databases = async () =>
+    (await listAll<{ Name: string }>('ListDatabases', 'DatabaseList', { CatalogName: catalog })).map(
+      ({ Name }) => Name,
+    );
+  const tablesOf = (name: string) =>
+    listAll<TableMetadata>('ListTableMetadata', 'TableMetadataList', { CatalogName: catalog, DatabaseName: name });
   return {
     async serverVersion() {
-      await call('ListDatabases', { CatalogName: catalog, MaxResults: 1 });
+      // The URI's database must exist, and its tables be readable, as discovery will read them:
+      // one table of it tells both. Without one, the first database of the catalog.
+      if (database) {
+        await call('ListTableMetadata', { CatalogName: catalog, DatabaseName: database, MaxResults: 1 });
+      } else {
+        await call('ListDatabases', { CatalogName: catalog, MaxResults: 1 });
+      }
+      // Athena tells no version of itself.
       return null;
     },
     async missingSchemas(names) {
       const existing = new Set(await databases());
-      return names.filter((name) => !existing.has(name));
+      return names.filter((name) => !existing.has(glueName(name)));
     },
     async introspect(schemas) {
-      const names = schemas.length > 0 ? schemas : target.database ? [target.database] : await databases();
+      const names = schemas.length > 0 ? schemas.map(glueName) : database ? [database] : await databases();
       const tables: { schema: string; table: string; type: string }[] = [];
       const columns: { schema: string; table: string; column: string; type: string; nullable: boolean }[] = [];
       for (const schema of names) {
