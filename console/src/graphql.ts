@@ -3,7 +3,7 @@
  * GraphQL over Server-Sent Events read from a fetch stream (EventSource cannot send the key).
  */
 import { currentToken } from './auth.ts';
-import type { Result, Variables } from './typed.ts';
+import type { KnownFields, Result, Variables } from './typed.ts';
 
 export class Unauthenticated extends Error {}
 
@@ -43,7 +43,7 @@ type VariablesFor<Text extends string> =
 
 /** Runs a query or mutation; its answer and variables are typed from its text (operations.ts). */
 export async function request<Text extends string>(
-  query: Text,
+  query: Text & KnownFields<Text>,
   ...[variables]: VariablesFor<Text>
 ): Promise<Result<Text>> {
   const response = await fetch('/graphql', {
@@ -65,7 +65,7 @@ export async function request<Text extends string>(
  * (`onState` tells when it is live). Answers a function that stops it.
  */
 export function subscribe<Text extends string>(
-  query: Text,
+  query: Text & KnownFields<Text>,
   onData: (data: Result<Text>) => void,
   onState: (live: boolean) => void = () => {},
 ): () => void {

@@ -30,3 +30,26 @@ type Document<Text extends string> = ReturnType<typeof graphql<Text, []>>;
 export type Result<Text extends string> = ResultOf<Document<Text>>;
 /** The variables an operation takes. */
 export type Variables<Text extends string> = VariablesOf<Document<Text>>;
+
+/**
+ * Whether an answer's type holds `unknown` where a field's type should be: what gql.tada makes of a
+ * field that the schema lacks (a JSON object's members, under an index signature, are unknown by right).
+ */
+type HoldsUnknown<T> = unknown extends T
+  ? true
+  : T extends readonly (infer Item)[]
+    ? HoldsUnknown<Item>
+    : T extends object
+      ? string extends keyof T
+        ? false
+        : { [Key in keyof T]-?: HoldsUnknown<T[Key]> }[keyof T]
+      : false;
+
+/**
+ * Nothing more for an operation whose every field schema.graphql has; for one with a field it lacks,
+ * a demand no text meets, so that running it fails the type check even where that field is never read.
+ */
+export type KnownFields<Text extends string> =
+  true extends HoldsUnknown<Result<Text>>
+    ? { 'an operation selecting a field that schema.graphql lacks': never }
+    : unknown;
