@@ -125,7 +125,7 @@ export type Failure = NonNullable<Health['error']>;
 export type Connection = NonNullable<Result<typeof DETAIL>['databaseConnection']>;
 export type HealthCheck = Connection['healthHistory'][number];
 export type AuditEvent = Result<typeof HISTORY>['auditEvents']['edges'][number]['node'];
-export type Introspection = NonNullable<Result<typeof SCHEMA>['databaseConnection']>['introspection'];
+type Introspection = NonNullable<Result<typeof SCHEMA>['databaseConnection']>['introspection'];
 export type Schema = Extract<Introspection, { __typename: 'IntrospectionSuccess' }>['schemas'][number];
 
 type Created = Result<typeof CREATE>['result'];
