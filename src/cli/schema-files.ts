@@ -17,7 +17,12 @@ const PREAMBLE = `/* Generated from schema.graphql by \`npm run schema\` (src/cl
 export function consoleSchemaTypes(sdl: string): string {
   const introspection = minifyIntrospection(introspectionFromSchema(buildSchema(sdl)));
   // A named schema: gql.tada declares no global one, the console passes it where it types its operations.
-  return `${outputIntrospectionFile({ ...introspection, name: 'schema.graphql' }, { fileType: '.d.ts', shouldPreprocess: true, preamble: PREAMBLE }).trimEnd()}\n`;
+  const text = outputIntrospectionFile(
+    { ...introspection, name: 'schema.graphql' },
+    { fileType: '.d.ts', shouldPreprocess: true, preamble: PREAMBLE },
+  );
+  // gql.tada's note on its editor plugin's settings, which this project does not use, would mislead here.
+  return `${text.replace(/\/\*\* An IntrospectionQuery representation[\s\S]*?\*\/\n/, '').trimEnd()}\n`;
 }
 
 /** Each generated file's path in the repository and the text the code makes of it now. */
