@@ -11,17 +11,16 @@ import {
   DETAIL,
   type HealthCheck,
   HISTORY,
-  type Outcome,
+  type Scope,
   type Start,
   TEST_SAVED,
-  type TestOutcome,
 } from './operations.ts';
 import { navigate } from './routes.ts';
 import { SchemaBrowser } from './schema-browser.tsx';
 import { Banner, HealthSummary, labelOf, ScrollingTable, when } from './ui.tsx';
 
 /** Whether the caller's grants hold `scope` in this workspace. */
-const holds = (start: Start, scope: string, workspace: string) =>
+const holds = (start: Start, scope: Scope, workspace: string) =>
   start.viewer.grants.some(
     (grant) => (grant.workspace === '*' || grant.workspace === workspace) && grant.scopes.includes(scope),
   );
@@ -100,7 +99,7 @@ function DeleteConfirmation({ connection }: { connection: Connection }) {
   const remove = async (event: Event) => {
     event.preventDefault();
     try {
-      const { result } = await request<{ result: Outcome }>(DELETE, { id: connection.id });
+      const { result } = await request(DELETE, { id: connection.id });
       if (result.__typename !== 'DeleteDatabaseConnectionSuccess')
         return setProblem(`${result.code}: ${result.message}`);
       navigate('#/');
@@ -136,14 +135,14 @@ export function ConnectionDetail({ start, id }: { start: Start; id: string }) {
   const [deleting, setDeleting] = useState(false);
 
   const load = (reveal: boolean) =>
-    request<{ databaseConnection: Connection | null }>(DETAIL, { id, reveal })
+    request(DETAIL, { id, reveal })
       .then(({ databaseConnection }) => {
         setConnection(databaseConnection);
         setRevealed(reveal);
       })
       .catch((error: Error) => setProblem(error.message));
   const loadEvents = () =>
-    request<{ auditEvents: { edges: { node: AuditEvent }[] } }>(HISTORY, { id })
+    request(HISTORY, { id })
       .then(({ auditEvents }) => setEvents(auditEvents.edges.map((edge) => edge.node)))
       // Without audit:read there is no trail to show; the rest of the page still is.
       .catch(() => setEvents(undefined));
@@ -158,7 +157,7 @@ export function ConnectionDetail({ start, id }: { start: Start; id: string }) {
 
   const test = async () => {
     setTested(undefined);
-    const { result } = await request<{ result: TestOutcome }>(TEST_SAVED, { id });
+    const { result } = await request(TEST_SAVED, { id });
     if (result.__typename !== 'ConnectionTestResult')
       setTested({ ok: false, text: `${result.code}: ${result.message}` });
     else if (result.ok) setTested({ ok: true, text: `Connected in ${result.latencyMs} ms.` });

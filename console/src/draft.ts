@@ -2,7 +2,7 @@
  * A connection as the form edits it (text in every input), to and from the API's input, and where
  * the API's field errors and failed tests belong in it.
  */
-import type { Connection, Dialect, FieldError, Settings } from './operations.ts';
+import type { Connection, Dialect, FieldError, SshSettingsInput, TlsSettingsInput } from './operations.ts';
 
 export const MASK = '****';
 
@@ -12,7 +12,7 @@ export type Errors = Record<string, string>;
 export interface Draft {
   alias: string;
   workspace: string;
-  dialect: string;
+  dialect: Dialect['name'];
   /** Written as parameters (a form of the dialect) or as a raw URI. */
   mode: 'parameters' | 'uri';
   parameters: Record<string, string>;
@@ -62,12 +62,12 @@ export function emptyDraft(dialect: Dialect, workspace: string): Draft {
   };
 }
 
-const asText = (settings: Settings | null) =>
+const asText = (settings: Connection['sshSettings'] | Connection['tlsSettings']) =>
   Object.fromEntries(Object.entries(settings ?? {}).map(([name, value]) => [name, value == null ? '' : String(value)]));
 
 /** A stored connection, its secrets masked, as the form shows it. */
 export function draftOf(connection: Connection): Draft {
-  const { options, ...named } = (connection.parameters ?? {}) as Record<string, unknown>;
+  const { options, ...named } = connection.parameters ?? {};
   return {
     alias: connection.alias,
     workspace: connection.workspace,
@@ -84,11 +84,16 @@ export function draftOf(connection: Connection): Draft {
   };
 }
 
-/** Settings with their empty members left out; null when none is filled in. */
-function settingsOf(values: Record<string, string>, numbers: string[] = []) {
+/**
+ * Settings with their empty members left out; null when none is filled in. A required member left
+ * empty is left out too, on purpose: the service's answer names it, and the form shows that at its field.
+ */
+function settingsOf<Input>(values: Record<string, string>, numbers: string[] = []) {
   const filled = Object.entries(values).filter(([, value]) => value.trim() !== '');
   if (filled.length === 0) return null;
-  return Object.fromEntries(filled.map(([name, value]) => [name, numbers.includes(name) ? Number(value) : value]));
+  return Object.fromEntries(
+    filled.map(([name, value]) => [name, numbers.includes(name) ? Number(value) : value]),
+  ) as Input;
 }
 
 /** The parameters to send: the filled ones, integers as numbers, other query parameters under options. */
@@ -132,21 +137,22 @@ export function reachOf(draft: Draft, dialect: Dialect) {
     schemas,
     useSsh: draft.useSsh,
     // Settings kept while the tunnel is off are kept; the port's default alone makes none.
-    sshSettings: draft.useSsh || hasSshSettings(draft) ? settingsOf(draft.ssh, ['port']) : null,
-    tlsSettings: dialect.supportsTls ? settingsOf(draft.tls) : null,
+    sshSettings: draft.useSsh || hasSshSettings(draft) ? settingsOf<SshSettingsInput>(draft.ssh, ['port']) : null,
+    tlsSettings: dialect.supportsTls ? settingsOf<TlsSettingsInput>(draft.tls) : null,
   };
 }
 
 /** The API's input for the draft. Throws a DraftProblem where the metadata is not a JSON object. */
 export function inputOf(draft: Draft, dialect: Dialect) {
   let metadata: unknown;
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
   try {
     metadata = JSON.parse(draft.metadata.trim() || '{}');
   } catch (error) {
     throw new DraftProblem('metadata', `is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
-    throw new DraftProblem('metadata', 'must be a JSON object, such as {"team": "sales"}');
+  if (!isObject(metadata)) throw new DraftProblem('metadata', 'must be a JSON object, such as {"team": "sales"}');
   const { uri, ...reach } = reachOf(draft, dialect) as ReturnType<typeof reachOf> & { uri?: string };
   return {
     alias: draft.alias,

@@ -25,10 +25,9 @@ import {
   DETAIL,
   type Dialect,
   type Failure,
-  type Outcome,
+  type Refusal,
   type Start,
   TEST_DRAFT,
-  type TestOutcome,
   UPDATE,
 } from './operations.ts';
 import { jumpTo, PLACES, placeOf } from './places.ts';
@@ -49,7 +48,7 @@ function useDraft(start: Start, id: string | undefined) {
   const [problem, setProblem] = useState<string>();
   useEffect(() => {
     if (!id) return;
-    request<{ databaseConnection: Connection | null }>(DETAIL, { id, reveal: false })
+    request(DETAIL, { id, reveal: false })
       .then(({ databaseConnection }) => {
         if (!databaseConnection) return setProblem('There is no such connection (or it is not yours to see).');
         setStored(databaseConnection);
@@ -92,10 +91,10 @@ function useOutcome(draft: Draft, dialect: Dialect, reach: string, setTested: (t
     setProblem(text);
     setShown((count) => count + 1);
   };
-  const report = (outcome: Outcome) => {
-    if (outcome.fieldErrors) return show(errorsByField(outcome.fieldErrors, draft));
-    if (outcome.code === 'alias_conflict') return show({ alias: outcome.message ?? '' });
-    if (!outcome.reason) return show({}, `${outcome.code}: ${outcome.message}`);
+  const report = (outcome: Refusal) => {
+    if ('fieldErrors' in outcome) return show(errorsByField(outcome.fieldErrors, draft));
+    if (outcome.__typename === 'AliasConflictError') return show({ alias: outcome.message });
+    if (!('reason' in outcome)) return show({}, `${outcome.code}: ${outcome.message}`);
     // Save's own test failed: as after a failed Test, the next Save asks first.
     const failed = failedTest(reach, outcome.reason, draft, dialect);
     setTested(failed);
@@ -129,7 +128,7 @@ function useActions(draft: Draft, dialect: Dialect, stored: Connection | undefin
   const test = () =>
     run(async () => {
       setTested(undefined);
-      const { result } = await request<{ result: TestOutcome }>(TEST_DRAFT, reachOf(draft, dialect));
+      const { result } = await request(TEST_DRAFT, reachOf(draft, dialect));
       if (result.__typename !== 'ConnectionTestResult') return report(result);
       const version = result.serverVersion ? `, server version ${result.serverVersion}` : '';
       if (result.ok) return setTested({ reach, ok: true, text: `Connected in ${result.latencyMs} ms${version}.` });
@@ -141,9 +140,9 @@ function useActions(draft: Draft, dialect: Dialect, stored: Connection | undefin
     run(async () => {
       const variables = { input: inputOf(draft, dialect), testConnection: withTest };
       const { result } = stored
-        ? await request<{ result: Outcome }>(UPDATE, { ...variables, id: stored.id, expectedVersion: stored.version })
-        : await request<{ result: Outcome }>(CREATE, variables);
-      if (!result.databaseConnection) return report(result);
+        ? await request(UPDATE, { ...variables, id: stored.id, expectedVersion: stored.version })
+        : await request(CREATE, variables);
+      if (!('databaseConnection' in result)) return report(result);
       navigate(`#/connections/${result.databaseConnection.id}`);
     });
 

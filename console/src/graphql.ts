@@ -3,6 +3,7 @@
  * GraphQL over Server-Sent Events read from a fetch stream (EventSource cannot send the key).
  */
 import { currentToken } from './auth.ts';
+import type { KnownFields, Result, Variables } from './typed.ts';
 
 export class Unauthenticated extends Error {}
 
@@ -36,28 +37,36 @@ interface Problem {
   detail?: string;
 }
 
-export async function request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** An operation's variables: none to pass when it takes none. */
+type VariablesFor<Text extends string> =
+  Record<string, never> extends Variables<Text> ? [variables?: Variables<Text>] : [Variables<Text>];
+
+/** Runs a query or mutation; its answer and variables are typed from its text (operations.ts). */
+export async function request<Text extends string>(
+  query: Text & KnownFields<Text>,
+  ...[variables]: VariablesFor<Text>
+): Promise<Result<Text>> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: headers('application/graphql-response+json, application/json'),
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables: variables ?? {} }),
   });
   if (response.status === 401) throw new Unauthenticated();
-  const body = (await response.json().catch(() => ({}))) as Response<T> & Problem;
+  const body = (await response.json().catch(() => ({}))) as Response<Result<Text>> & Problem;
   if (!response.ok && !body.errors)
     throw new RequestError(body.detail ?? `The service answered ${response.status}.`, body.code);
   const [error] = body.errors ?? [];
   if (error) throw new RequestError(error.message, error.extensions?.code);
-  return body.data as T;
+  return body.data as Result<Text>;
 }
 
 /**
  * Runs a subscription until stopped, calling `onData` with each event; reconnects after a drop
  * (`onState` tells when it is live). Answers a function that stops it.
  */
-export function subscribe<T>(
-  query: string,
-  onData: (data: T) => void,
+export function subscribe<Text extends string>(
+  query: Text & KnownFields<Text>,
+  onData: (data: Result<Text>) => void,
   onState: (live: boolean) => void = () => {},
 ): () => void {
   const stop = new AbortController();
@@ -73,7 +82,7 @@ export function subscribe<T>(
         if (!response.ok || !response.body) throw new Error(`subscription: ${response.status}`);
         onState(true);
         await readEvents(response.body, (event) => {
-          const { data } = JSON.parse(event) as Response<T>;
+          const { data } = JSON.parse(event) as Response<Result<Text>>;
           if (data) onData(data);
         });
       } catch {

@@ -1,22 +1,19 @@
 /** Every connection the caller sees, filtered in place, kept current by the change events. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { request, subscribe } from './graphql.ts';
-import { EVENTS, type HealthStatus, LIST, type ListedConnection, type Start } from './operations.ts';
+import {
+  type ConnectionEvent,
+  EVENTS,
+  type HealthStatus,
+  LIST,
+  type ListedConnection,
+  type Start,
+} from './operations.ts';
 import { navigate } from './routes.ts';
 import { Banner, HealthSummary, healthWord, ScrollingTable } from './ui.tsx';
 
-interface ListAnswer {
-  databaseConnections: { totalCount: number; edges: { node: ListedConnection }[] };
-}
-interface EventAnswer {
-  databaseConnectionEvents: { action: string; connectionId: string; connection: ListedConnection | null };
-}
-
 /** The list with one event applied: a connection made or changed takes its place, a deleted one leaves. */
-function applied(
-  list: ListedConnection[],
-  { action, connectionId, connection }: EventAnswer['databaseConnectionEvents'],
-) {
+function applied(list: ListedConnection[], { action, connectionId, connection }: ConnectionEvent) {
   const others = list.filter((entry) => entry.id !== connectionId);
   if (action === 'DELETED' || !connection) return others;
   const at = list.findIndex((entry) => entry.id === connectionId);
@@ -31,14 +28,14 @@ function useConnections() {
   const [total, setTotal] = useState(0);
   useEffect(() => {
     const load = () =>
-      request<ListAnswer>(LIST)
+      request(LIST)
         .then((answer) => {
           setConnections(answer.databaseConnections.edges.map((edge) => edge.node));
           setTotal(answer.databaseConnections.totalCount);
         })
         .catch((error: Error) => setProblem(error.message));
     void load();
-    return subscribe<EventAnswer>(
+    return subscribe(
       EVENTS,
       (event) => setConnections((list) => (list ? applied(list, event.databaseConnectionEvents) : list)),
       (isLive) => {

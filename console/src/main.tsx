@@ -41,7 +41,7 @@ function useSession() {
     try {
       settings = await loadSettings();
       await completeSignIn(settings);
-      const start = await request<Start>(START);
+      const start = await request(START);
       setState({ phase: 'ready', settings, start });
     } catch (error) {
       if (!settings) return setState({ phase: 'failed', problem: (error as Error).message });

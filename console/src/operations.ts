@@ -1,22 +1,25 @@
 /**
- * Every GraphQL operation the console runs, and the shapes of their answers. Each is checked
- * against the service's schema.graphql by test/console.test.ts, so none can drift from the API.
+ * Every GraphQL operation the console runs, and the shapes of their answers. Each text is a constant
+ * (`as const`), so that gql.tada reads its answer's and its variables' types from it and schema.graphql
+ * (typed.ts): a field renamed or removed there fails the console's type check. test/console.test.ts
+ * also validates each against schema.graphql.
  */
+import type { Result, Variables } from './typed.ts';
 
-const HEALTH = 'health { status checkedAt latencyMs error { code message } }';
+const HEALTH = 'health { status checkedAt latencyMs error { code message } }' as const;
 // Each mutation's union holds some of these error types: a fragment spreads only on the ones it holds.
-const ANY_ERROR = '... on Error { code message }';
-const FIELD_ERRORS = '... on ValidationError { fieldErrors { field message } }';
+const ANY_ERROR = '... on Error { code message }' as const;
+const FIELD_ERRORS = '... on ValidationError { fieldErrors { field message } }' as const;
 const FAILURES = `${ANY_ERROR}
-  ... on ConnectionFailedError { reason { code message } }`;
+  ... on ConnectionFailedError { reason { code message } }` as const;
 const ERRORS = `${FAILURES}
-  ${FIELD_ERRORS}`;
-const TEST_RESULT = 'ok latencyMs serverVersion error { code message }';
+  ${FIELD_ERRORS}` as const;
+const TEST_RESULT = 'ok latencyMs serverVersion error { code message }' as const;
 
-export const SSH_FIELDS = 'host port username password privateKey privateKeyPassword hostKeyFingerprint';
-export const TLS_FIELDS = 'caCertificate clientCertificate clientKey';
+export const SSH_FIELDS = 'host port username password privateKey privateKeyPassword hostKeyFingerprint' as const;
+export const TLS_FIELDS = 'caCertificate clientCertificate clientKey' as const;
 
-const LIST_FIELDS = `id alias dialect workspace managed ${HEALTH}`;
+const LIST_FIELDS = `id alias dialect workspace managed ${HEALTH}` as const;
 
 export const START = `query ConsoleStart {
   viewer { name grants { workspace scopes } }
@@ -25,15 +28,15 @@ export const START = `query ConsoleStart {
     name label defaultPort supportsSchemas supportsSsh supportsTls fileDatabase
     parameters { name type required secret default description }
   }
-}`;
+}` as const;
 
 export const LIST = `query ConsoleConnections {
   databaseConnections(first: 1000) { totalCount edges { node { ${LIST_FIELDS} } } }
-}`;
+}` as const;
 
 export const EVENTS = `subscription ConsoleEvents {
   databaseConnectionEvents { action connectionId connection { ${LIST_FIELDS} } }
-}`;
+}` as const;
 
 export const DETAIL = `query ConsoleConnection($id: ID!, $reveal: Boolean!) {
   databaseConnection(id: $id) {
@@ -43,11 +46,11 @@ export const DETAIL = `query ConsoleConnection($id: ID!, $reveal: Boolean!) {
     sshSettings(reveal: $reveal) { ${SSH_FIELDS} }
     tlsSettings(reveal: $reveal) { ${TLS_FIELDS} }
   }
-}`;
+}` as const;
 
 export const HISTORY = `query ConsoleHistory($id: ID!) {
   auditEvents(first: 50, filter: { connectionId: $id }) { edges { node { id at action actor outcome fields } } }
-}`;
+}` as const;
 
 export const SCHEMA = `query ConsoleSchema($id: ID!) {
   databaseConnection(id: $id) {
@@ -57,7 +60,7 @@ export const SCHEMA = `query ConsoleSchema($id: ID!) {
       ${FAILURES}
     }
   }
-}`;
+}` as const;
 
 export const CREATE = `mutation ConsoleCreate($input: CreateDatabaseConnectionInput!, $testConnection: Boolean!) {
   result: createDatabaseConnection(input: $input, testConnection: $testConnection) {
@@ -65,7 +68,7 @@ export const CREATE = `mutation ConsoleCreate($input: CreateDatabaseConnectionIn
     ... on CreateDatabaseConnectionSuccess { databaseConnection { id } }
     ${ERRORS}
   }
-}`;
+}` as const;
 
 export const UPDATE = `mutation ConsoleUpdate(
   $id: ID!, $input: UpdateDatabaseConnectionInput!, $expectedVersion: Int, $testConnection: Boolean!
@@ -77,14 +80,14 @@ export const UPDATE = `mutation ConsoleUpdate(
     ... on UpdateDatabaseConnectionSuccess { databaseConnection { id } }
     ${ERRORS}
   }
-}`;
+}` as const;
 
 export const DELETE = `mutation ConsoleDelete($id: ID!) {
   result: deleteDatabaseConnection(id: $id) {
     __typename
     ${ANY_ERROR}
   }
-}`;
+}` as const;
 
 export const TEST_DRAFT = `mutation ConsoleTestDraft(
   $uri: String, $dialect: Dialect, $parameters: JSONObject, $schemas: [String!],
@@ -99,7 +102,7 @@ export const TEST_DRAFT = `mutation ConsoleTestDraft(
     ${ANY_ERROR}
     ${FIELD_ERRORS}
   }
-}`;
+}` as const;
 
 export const TEST_SAVED = `mutation ConsoleTestSaved($id: ID!) {
   result: testDatabaseConnection(id: $id) {
@@ -107,114 +110,32 @@ export const TEST_SAVED = `mutation ConsoleTestSaved($id: ID!) {
     ... on ConnectionTestResult { ${TEST_RESULT} }
     ${ANY_ERROR}
   }
-}`;
+}` as const;
 
-// --- Shapes of the answers ----------------------------------------------------------
+// --- Shapes of the answers, as the schema types them -----------------------------------
 
-export type HealthStatus = 'OK' | 'FAILING' | 'UNKNOWN' | 'NOT_TESTABLE';
-export interface Failure {
-  code: string;
-  message: string;
-}
-export interface Health {
-  status: HealthStatus;
-  checkedAt: string | null;
-  latencyMs: number | null;
-  error: Failure | null;
-}
-export interface ListedConnection {
-  id: string;
-  alias: string;
-  dialect: string;
-  workspace: string;
-  managed: boolean;
-  health: Health;
-}
-export type Settings = Record<string, string | number | null>;
-export interface HealthCheck {
-  at: string;
-  status: HealthStatus;
-  latencyMs: number;
-  errorCode: string | null;
-}
-export interface Connection extends ListedConnection {
-  healthHistory: HealthCheck[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  schemas: string[];
-  metadata: Record<string, unknown>;
-  useSsh: boolean;
-  connectionUri: string;
-  parameters: Record<string, unknown> | null;
-  sshSettings: Settings | null;
-  tlsSettings: Settings | null;
-}
-export interface DialectParameter {
-  name: string;
-  type: 'string' | 'integer';
-  required: boolean;
-  secret: boolean;
-  default: string | null;
-  description: string;
-}
-export interface Dialect {
-  name: string;
-  label: string;
-  defaultPort: number | null;
-  supportsSchemas: boolean;
-  supportsSsh: boolean;
-  supportsTls: boolean;
-  fileDatabase: boolean;
-  parameters: DialectParameter[];
-}
-export interface Grant {
-  workspace: string;
-  scopes: string[];
-}
-export interface Start {
-  viewer: { name: string; grants: Grant[] };
-  workspaces: { name: string }[];
-  dialects: Dialect[];
-}
-export interface FieldError {
-  field: string;
-  message: string;
-}
-/** A mutation's answer: its success, or a typed error. */
-export interface Outcome {
-  __typename: string;
-  code?: string;
-  message?: string;
-  fieldErrors?: FieldError[];
-  reason?: Failure;
-  databaseConnection?: { id: string };
-}
-export interface TestOutcome extends Outcome {
-  ok?: boolean;
-  latencyMs?: number;
-  serverVersion?: string | null;
-  error?: Failure | null;
-}
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  actor: string;
-  outcome: string;
-  fields: string[];
-}
-export interface Column {
-  name: string;
-  type: string;
-  nullable: boolean;
-}
-export interface Table {
-  name: string;
-  kind: string;
-  columns: Column[];
-}
-export interface Schema {
-  name: string;
-  tables: Table[];
-}
+export type Start = Result<typeof START>;
+export type Dialect = Start['dialects'][number];
+export type Scope = Start['viewer']['grants'][number]['scopes'][number];
+export type ListedConnection = Result<typeof LIST>['databaseConnections']['edges'][number]['node'];
+export type ConnectionEvent = Result<typeof EVENTS>['databaseConnectionEvents'];
+export type Health = ListedConnection['health'];
+export type HealthStatus = Health['status'];
+export type Failure = NonNullable<Health['error']>;
+export type Connection = NonNullable<Result<typeof DETAIL>['databaseConnection']>;
+export type HealthCheck = Connection['healthHistory'][number];
+export type AuditEvent = Result<typeof HISTORY>['auditEvents']['edges'][number]['node'];
+type Introspection = NonNullable<Result<typeof SCHEMA>['databaseConnection']>['introspection'];
+export type Schema = Extract<Introspection, { __typename: 'IntrospectionSuccess' }>['schemas'][number];
+
+type Created = Result<typeof CREATE>['result'];
+type Updated = Result<typeof UPDATE>['result'];
+/** A save's or a draft's test's refusal: one of the typed errors of their unions. */
+export type Refusal = Exclude<
+  Created | Updated | Result<typeof TEST_DRAFT>['result'],
+  { __typename: 'CreateDatabaseConnectionSuccess' | 'UpdateDatabaseConnectionSuccess' | 'ConnectionTestResult' }
+>;
+type DraftTest = Variables<typeof TEST_DRAFT>;
+export type SshSettingsInput = NonNullable<DraftTest['sshSettings']>;
+export type TlsSettingsInput = NonNullable<DraftTest['tlsSettings']>;
+export type FieldError = Extract<Refusal, { __typename: 'ValidationError' }>['fieldErrors'][number];

@@ -1,10 +1,8 @@
 /** The schemas, tables and columns of a connection, from discovery, as a tree to open. */
 import { useState } from 'preact/hooks';
 import { request } from './graphql.ts';
-import { type Outcome, SCHEMA, type Schema } from './operations.ts';
+import { SCHEMA, type Schema } from './operations.ts';
 import { Banner, count } from './ui.tsx';
-
-type Introspection = Outcome & { schemas?: Schema[] };
 
 /** What a schema holds: `1 table`, `3 tables, 1 view`, `empty`. */
 function contents(schema: Schema) {
@@ -22,11 +20,12 @@ export function SchemaBrowser({ id }: { id: string }) {
     setBusy(true);
     setProblem(undefined);
     try {
-      const answer = await request<{ databaseConnection: { introspection: Introspection } | null }>(SCHEMA, { id });
+      const answer = await request(SCHEMA, { id });
       const introspection = answer.databaseConnection?.introspection;
-      if (introspection?.schemas) setSchemas(introspection.schemas);
+      if (introspection?.__typename === 'IntrospectionSuccess') setSchemas(introspection.schemas);
       else if (introspection) {
-        const reason = introspection.reason ? ` (${introspection.reason.code}: ${introspection.reason.message})` : '';
+        const reason =
+          'reason' in introspection ? ` (${introspection.reason.code}: ${introspection.reason.message})` : '';
         setProblem(`${introspection.code}: ${introspection.message}${reason}`);
       }
     } catch (error) {

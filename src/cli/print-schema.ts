@@ -1,17 +1,14 @@
-/** Writes schema.graphql from the code; `--check` only reports whether the file is current. */
+/** Writes schema.graphql and the console's schema types from the code; `--check` only reports whether they are current. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { printSchema } from 'graphql';
-import { schema } from '../schema/index.ts';
+import { schemaFiles } from './schema-files.ts';
 
-const file = new URL('../../schema.graphql', import.meta.url);
-const printed = `${printSchema(schema)}\n`;
+const root = new URL('../../', import.meta.url);
 
-if (process.argv.includes('--check')) {
-  const current = readFileSync(file, { encoding: 'utf8', flag: 'a+' });
-  if (current !== printed) {
-    console.error('schema.graphql differs from the schema the code builds; run npm run schema');
-    process.exit(1);
+for (const { path, text } of schemaFiles()) {
+  const file = new URL(path, root);
+  if (!process.argv.includes('--check')) writeFileSync(file, text);
+  else if (readFileSync(file, { encoding: 'utf8', flag: 'a+' }) !== text) {
+    console.error(`${path} differs from the schema the code builds; run npm run schema`);
+    process.exitCode = 1;
   }
-} else {
-  writeFileSync(file, printed);
 }
