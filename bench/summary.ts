@@ -2,7 +2,8 @@
  * `npx tsx bench/summary.ts`: the table of targets in docs/benchmark.md, from the last run of each store and
  * runtime (bench/results/<store>-node<major>.json): each target, what each run measured, and
  * whether it is met. test/docs.test.ts checks that docs/benchmark.md shows this very table.
- * Then, for each run that has them, the peers' table and every server's RSS.
+ * Then the figures of the big-catalog table (bigCatalogFigures), and, for each run that has them,
+ * the peers' table and every server's RSS.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -75,8 +76,51 @@ export function memoryTable(report: Report): string {
   return lines.join('\n');
 }
 
+/** The vendors as docs/benchmark.md's big-catalog table names them at the head of their rows. */
+const VENDOR_NAMES: Record<string, string> = {
+  trino: 'Trino',
+  databricks: 'Databricks',
+  snowflake: 'Snowflake',
+  bigquery: 'BigQuery',
+  athena: 'Athena',
+};
+
+/** What `npm run bench:big-catalog` writes (bench/big-catalog.ts). */
+interface BigCatalogReport {
+  peakGrowthBoundMb: number;
+  results: {
+    vendor: string;
+    idleRssMb: number;
+    peakGrowthMb: number;
+    met: boolean;
+    runs: { seconds: number; rssPeakMb: number }[];
+  }[];
+}
+
+/**
+ * The figures that end each vendor's row of docs/benchmark.md's big-catalog table, by the vendor's
+ * name there, from the last run (bench/results/big-catalog-node20.json): one discovery's time,
+ * RSS idle → the first run's peak, the highest peak over idle, and the bound. test/docs.test.ts
+ * checks that the table shows them.
+ */
+export function bigCatalogFigures(file = `${RESULTS}big-catalog-node20.json`): Record<string, string> {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as BigCatalogReport;
+  const mb = (value: number) => `${Math.round(value)} MB`;
+  return Object.fromEntries(
+    report.results.map(({ vendor, idleRssMb, peakGrowthMb, met, runs }) => {
+      const seconds = runs.map((run) => run.seconds);
+      const time = `${Math.min(...seconds).toFixed(1)}–${Math.max(...seconds).toFixed(1)} s`;
+      const rss = `${Math.round(idleRssMb)} → ${mb(runs[0]?.rssPeakMb ?? 0)}`;
+      const highest = `+${mb(peakGrowthMb)} (${mb(Math.max(...runs.map((run) => run.rssPeakMb)))})`;
+      const bound = `≤ +${mb(report.peakGrowthBoundMb)}: ${met ? 'met' : 'not met'}`;
+      return [VENDOR_NAMES[vendor] ?? vendor, `| ${time} | ${rss} | ${highest} | ${bound} |`];
+    }),
+  );
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(summaryTable());
+  for (const [vendor, figures] of Object.entries(bigCatalogFigures())) console.log(`| ${vendor} … ${figures}`);
   for (const report of lastReports(RESULTS).filter((run) => run.memory)) {
     const peers = report.results.some((row) => row.peerRatio !== undefined) ? `${peersTable(report)}\n\n` : '';
     console.log(`\n${runName(report)}, ${report.date}\n\n${peers}${memoryTable(report)}`);

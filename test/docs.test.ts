@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { summaryTable } from '../bench/summary.ts';
+import { bigCatalogFigures, summaryTable } from '../bench/summary.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from '../src/connections/settings.ts';
 import type { SettingsGroup } from '../src/connections/values.ts';
 import { TEST_FAILURES } from '../src/connectivity/errors.ts';
@@ -142,6 +142,18 @@ describe('the documentation', () => {
 
   it('shows in docs/benchmark.md the targets as the last benchmark runs measured them (bench/results)', () => {
     expect(read('docs/benchmark.md')).toContain(summaryTable());
+  });
+
+  it('shows in docs/benchmark.md each vendor’s big-catalog figures as its last run measured them, all five in one run', () => {
+    const figures = bigCatalogFigures();
+    expect(Object.keys(figures).sort()).toEqual(['Athena', 'BigQuery', 'Databricks', 'Snowflake', 'Trino']);
+    const rows = read('docs/benchmark.md')
+      .split('\n')
+      .filter((line) => / MB: (met|not met) \|$/.test(line));
+    for (const [vendor, ending] of Object.entries(figures)) {
+      const row = rows.find((line) => line.startsWith(`| ${vendor} (`));
+      expect(row?.slice(-ending.length), vendor).toBe(ending);
+    }
   });
 
   it('lists in docs/rest-api.md the reasons a connection test fails, as the catalogue has them', () => {

@@ -17,7 +17,7 @@ import { createPostgresTarget, POSTGRES_SALES_SCHEMA } from './support/targets.t
 const PATH = '/api/v1/database-connections';
 
 describe('each dialect’s rule', () => {
-  it('folds unquoted names as the vendor does: Snowflake and Oracle to upper case, PostgreSQL to lower, others not', () => {
+  it('folds unquoted names as the vendor does: Snowflake and Oracle to upper case, PostgreSQL and Athena to lower, others not', () => {
     const rules = Object.fromEntries(DIALECTS.map((dialect) => [dialect.name, dialect.names]));
     expect(rules).toEqual({
       postgresql: 'lower',
@@ -31,7 +31,7 @@ describe('each dialect’s rule', () => {
       databricks: 'as-written',
       clickhouse: 'as-written',
       trino: 'as-written',
-      awsathena: 'as-written',
+      awsathena: 'lower',
       duckdb: 'as-written',
       sqlite: 'as-written',
     });
@@ -48,6 +48,8 @@ describe('each dialect’s rule', () => {
     // Letters a–z only, as PostgreSQL folds them in UTF-8; the rest as written.
     ['postgresql', 'ÉTÉ_Q1', 'ÉtÉ_q1'],
     ['postgresql', '"unclosed', '"unclosed'],
+    // Glue keeps names in lower case: a URI's SALES is the database sales.
+    ['awsathena', 'SALES', 'sales'],
     ['mysql', 'Sales', 'Sales'],
     ['bigquery', '"sales"', '"sales"'],
   ] as const)('%s reads %s as %s', (name, written, read) => {

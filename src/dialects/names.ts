@@ -11,7 +11,8 @@ const QUOTED = /^"((?:[^"]|"")*)"$/s;
 /**
  * `name` as the dialect's vendor reads it: in double quotes, as written inside them; bare, its
  * letters a–z or A–Z folded to the dialect's case, as Snowflake, Oracle and PostgreSQL fold
- * unquoted identifiers. A dialect that folds nothing compares the name as it is.
+ * unquoted identifiers and Athena's Glue catalog keeps names. A dialect that folds nothing compares
+ * the name as it is.
  */
 export function nameAsRead(dialect: Dialect, name: string): string {
   if (dialect.names === 'as-written') return name;

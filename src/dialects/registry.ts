@@ -48,7 +48,7 @@ export interface Dialect {
 
 /**
  * How a vendor reads a database or schema name written without double quotes, as its own tools
- * do: folded to upper case (Snowflake, Oracle) or to lower case (PostgreSQL), a name in double
+ * do: folded to upper case (Snowflake, Oracle) or to lower case (PostgreSQL, Athena), a name in double
  * quotes keeping its case; or `as-written`, compared as it is, quotes and all.
  */
 export type NameCase = 'upper' | 'lower' | 'as-written';
@@ -231,7 +231,13 @@ export const DIALECTS: readonly Dialect[] = [
     tls: CLICKHOUSE_TLS,
   }),
   dialect('trino', [], { defaultPort: 8080, supportsSchemas: true, tls: TRINO_TLS }),
-  dialect('awsathena', ['awsathena+rest', 'awsathena+pandas', 'awsathena+arrow'], { defaultPort: 443, tls: HTTPS_API }),
+  // Glue keeps every database name in lower case, and Athena's SQL lower-cases the names it is given
+  // (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html).
+  dialect('awsathena', ['awsathena+rest', 'awsathena+pandas', 'awsathena+arrow'], {
+    defaultPort: 443,
+    tls: HTTPS_API,
+    names: 'lower',
+  }),
   dialect('duckdb', [], { fileBased: true }),
   dialect('sqlite', ['sqlite+pysqlite', 'sqlite+aiosqlite'], { fileBased: true }),
 ];

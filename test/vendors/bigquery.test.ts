@@ -215,6 +215,20 @@ describe('@google-cloud/bigquery, the official client, reads every answer of the
     expect(failure.message).toMatch(message);
   });
 
+  it('a page token BigQuery did not hand out, of a result or of the datasets: 400 invalid, which the client raises', async () => {
+    await officialClient().query('SELECT 1');
+    const { jobId, location } = (bodies().at(-1) as { jobReference: { jobId: string; location: string } }).jobReference;
+    const job = officialClient().job(jobId, { location });
+    const rows = await failureOf(job.getQueryResults({ pageToken: 'forged', autoPaginate: false }));
+    expect(rows).toMatchObject({ code: 400, errors: [{ reason: 'invalid' }], message: 'Invalid page token: forged' });
+    const datasets = await failureOf(officialClient().getDatasets({ pageToken: 'forged', autoPaginate: false }));
+    expect(datasets).toMatchObject({
+      code: 400,
+      errors: [{ reason: 'invalid' }],
+      message: 'Invalid page token: forged',
+    });
+  });
+
   it('a job asked for outside its location: 404, which the client raises', async () => {
     await officialClient().query('SELECT 1');
     const { jobId, location } = (bodies().at(-1) as { jobReference: { jobId: string; location: string } }).jobReference;

@@ -126,6 +126,7 @@ describe('the official SDK reads every answer of the stand-in', () => {
     ['NO_SUCH_CATALOG_EXCEPTION', { catalog: 'nocat' }, /^\[NO_SUCH_CATALOG_EXCEPTION\] Catalog 'nocat' was not found/],
     ['SCHEMA_NOT_FOUND', { catalog: 'main', schema: 'nope' }, /^\[SCHEMA_NOT_FOUND\] The schema `main`\.`nope`/],
     ['INSUFFICIENT_PERMISSIONS', { catalog: 'secret' }, /^\[INSUFFICIENT_PERMISSIONS\] Insufficient privileges/],
+    ['PARSE_SYNTAX_ERROR', { statement: 'SELEC 1' }, /^\[PARSE_SYNTAX_ERROR\] Syntax error at or near/],
   ])(
     '%s: a failed statement, HTTP 200, its condition at the head of the message',
     async (_condition, session, message) => {
@@ -156,6 +157,34 @@ describe('the official SDK reads every answer of the stand-in', () => {
     expect(warehouse).toMatchObject({ statusCode: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' });
     const statement = await execution.getStatement({ statement_id: 'no-such-statement' }).catch((error) => error);
     expect(statement).toMatchObject({ statusCode: 404, errorCode: 'NOT_FOUND' });
+  });
+
+  it('a statement request without its statement: the SDK raises 400 INVALID_PARAMETER_VALUE', async () => {
+    const request = { warehouse_id: WAREHOUSE_ID } as sql.ExecuteStatementRequest;
+    const failure = await officialClient()
+      .statementExecution.executeStatement(request)
+      .catch((error) => error);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ statusCode: 400, errorCode: 'INVALID_PARAMETER_VALUE' });
+  });
+
+  it('a chunk asked for before the statement has a result, or past its last: the SDK raises 400 with their codes', async () => {
+    await withWorkspace({ inProgress: 2 }, async () => {
+      const execution = officialClient().statementExecution;
+      const started = await execution.executeStatement({
+        warehouse_id: WAREHOUSE_ID,
+        statement: COLUMNS_SQL,
+        wait_timeout: '0s',
+      });
+      expect(started.status).toEqual({ state: 'PENDING' });
+      const statement_id = started.statement_id ?? '';
+      const early = await execution.getStatementResultChunkN({ statement_id, chunk_index: 1 }).catch((error) => error);
+      expect(early).toMatchObject({ statusCode: 400, errorCode: 'BAD_REQUEST' });
+      expect((await execution.getStatement({ statement_id })).status).toEqual({ state: 'RUNNING' });
+      expect((await execution.getStatement({ statement_id })).status).toEqual({ state: 'SUCCEEDED' });
+      const past = await execution.getStatementResultChunkN({ statement_id, chunk_index: 2 }).catch((error) => error);
+      expect(past).toMatchObject({ statusCode: 400, errorCode: 'INVALID_PARAMETER_VALUE' });
+    });
   });
 });
 

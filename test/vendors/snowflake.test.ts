@@ -189,22 +189,55 @@ describe('snowflake-sdk, the official client, reads every answer of the stand-in
     expect(refused).toMatchObject({ code });
   });
 
+  const SCHEMATA_SQL = 'SELECT schema_name AS name FROM information_schema.schemata';
   it.each([
     [
       '002003',
-      'a database that does not exist',
-      { database: 'nodb' },
+      'a database that does not exist, named in the statement',
+      {},
+      'SELECT schema_name AS name FROM nodb.information_schema.schemata',
       /Database 'NODB' does not exist or not authorized/,
     ],
-    ['000606', 'a warehouse that does not exist', { warehouse: 'missing' }, /No active warehouse selected/],
-  ])('%s: %s, a failed statement', async (code, _case, options, message) => {
+    [
+      '000606',
+      'a warehouse that does not exist',
+      { warehouse: 'missing' },
+      SCHEMATA_SQL,
+      /No active warehouse selected/,
+    ],
+    [
+      '090105',
+      'a session with no database, asked for an unqualified view',
+      { database: undefined },
+      SCHEMATA_SQL,
+      /This session does not have a current database/,
+    ],
+    [
+      '090105',
+      'a login naming a database that does not exist, which leaves the session without one',
+      { database: 'nodb' },
+      SCHEMATA_SQL,
+      /This session does not have a current database/,
+    ],
+    ['001003', 'a statement Snowflake cannot compile', {}, 'SELEC 1', /^SQL compilation error:\nsyntax error line 1/],
+  ])('%s: %s, a failed statement', async (code, _case, options, sql, message) => {
     await start();
     const connection = await officialConnection(options);
-    const failed = await officialRows('SELECT schema_name AS name FROM information_schema.schemata', connection).catch(
-      (error) => error,
-    );
+    const failed = await officialRows(sql, connection).catch((error) => error);
     await new Promise((resolve) => connection.destroy(resolve));
     expect(failed).toMatchObject({ code, message: expect.stringMatching(message) });
+  });
+
+  it('390104: a session token Snowflake does not know, HTTP 401, which the client raises as an invalid token', async () => {
+    await start();
+    const connection = await officialConnection();
+    // A stand-in started anew knows none of the sessions the one before it opened.
+    await start();
+    const failed = await officialRows('SELECT 1', connection).catch((error) => error);
+    await new Promise((resolve) => connection.destroy(resolve));
+    // snowflake-sdk's ERR_SF_RESPONSE_INVALID_TOKEN (401004), for the 401 whose code is 390104 (lib/services/sf.js).
+    expect(failed).toMatchObject({ code: 401004, response: { status: 401 } });
+    expect(JSON.parse(failed.response.data ?? failed.response.body ?? '{}')).toMatchObject({ code: '390104' });
   });
 
   it('an account that does not exist: HTTP 403 at its login page', async () => {

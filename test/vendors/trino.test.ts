@@ -115,12 +115,16 @@ describe('trino-client, the official client, reads every answer of the stand-in'
     });
   });
 
-  it('a wrong password: HTTP 401 with Trino’s challenge, which the client raises', async () => {
-    const failure = await readAll('SELECT 1', officialClient({ password: 'wrong-password' })).catch((error) => error);
+  it.each([
+    ['a wrong password', officialClient({ password: 'wrong-password' }), 'Access Denied: Invalid credentials'],
+    ['no password at all', Trino.create({ server: `https://${GALAXY}`, catalog: 'hive' }), 'Unauthorized'],
+  ])('%s: HTTP 401 with Trino’s challenge, which the client raises', async (_case, client, message) => {
+    const failure = await readAll('SELECT 1', client).catch((error) => error);
     // axios's error, as trino-client lets it through.
     expect(failure.name).toBe('AxiosError');
     expect(failure.response.status).toBe(401);
     expect(failure.response.headers['www-authenticate']).toBe('Basic realm="Trino"');
+    expect(failure.response.data).toBe(message);
   });
 });
 

@@ -9,6 +9,8 @@
 
 import { Hash } from '@smithy/core/serde';
 import { clearCredentialCache, SignatureV4 } from '@smithy/signature-v4';
+import { nameAsRead } from '../../dialects/names.ts';
+import { dialectNamed } from '../../dialects/registry.ts';
 import type { TestFailureCode } from '../errors.ts';
 import { authorityOf, type Target } from '../target.ts';
 import { type ConnectOptions, type Driver, DriverFailure, groupSchemas } from './driver.ts';
@@ -124,11 +126,8 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
   }
   const call = athenaApi(target, { network, timeoutMs, tls });
   const catalog = target.parameters.get('catalog_name') ?? 'AwsDataCatalog';
-  // Glue keeps every database name in lower case, and Athena's SQL lower-cases the names it is
-  // given (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html):
-  // a URI's `Sales` is the database `sales`, as Athena's own tools read it.
-  const glueName = (name: string) => name.toLowerCase();
-  const database = target.database ? glueName(target.database) : undefined;
+  // By the dialect's rule (lower-cased, as Glue keeps names): a URI's `Sales` is the database `sales`.
+  const database = target.database ? nameAsRead(dialectNamed('awsathena'), target.database) : undefined;
   /** Every item of a listing, page after page, each asked for after the NextToken of the one before. */
   const listAll = async <T>(action: string, field: string, request: Record<string, unknown>): Promise<T[]> => {
     const items: T[] = [];
@@ -161,10 +160,10 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
     },
     async missingSchemas(names) {
       const existing = new Set(await databases());
-      return names.filter((name) => !existing.has(glueName(name)));
+      return names.filter((name) => !existing.has(name));
     },
     async introspect(schemas) {
-      const names = schemas.length > 0 ? schemas.map(glueName) : database ? [database] : await databases();
+      const names = schemas.length > 0 ? schemas : database ? [database] : await databases();
       const tables: { schema: string; table: string; type: string }[] = [];
       const columns: { schema: string; table: string; column: string; type: string; nullable: boolean }[] = [];
       for (const schema of names) {

@@ -244,7 +244,10 @@ function results(google: Google, project: string, job: Job, offset: number, kind
   };
 }
 
-/** jobs.getQueryResults: a job is found where it runs only (its location), a page by the token handed out. */
+/**
+ * jobs.getQueryResults: a job is found where it runs only (its location), a page by the token handed
+ * out; a token it did not hand out is `invalid` (400, error-messages "Error table"; the words are the stand-in's).
+ */
 function queryResults(google: Google, project: string, jobId: string, search: URLSearchParams): Answer {
   const job = google.jobs.get(jobId);
   const asked = search.get('location') ?? 'US';
@@ -256,7 +259,7 @@ function queryResults(google: Google, project: string, jobId: string, search: UR
   return { body: results(google, project, job, offset, 'bigquery#getQueryResultsResponse') };
 }
 
-/** datasets.list, a page at a time. */
+/** datasets.list, a page at a time; a page token it did not hand out is `invalid`, as for a job's rows. */
 function listDatasets(google: Google, project: string, search: URLSearchParams): Answer {
   const token = search.get('pageToken');
   const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
@@ -294,6 +297,7 @@ function plan(
   const field = (name: string, type = 'STRING') => ({ name, type, mode: 'NULLABLE' });
   if (/^\s*select 1\s*$/i.test(sql)) return { fields: [field('f0_', 'INTEGER')], rows: [[1]] };
   const references = [...sql.matchAll(REFERENCE)];
+  // invalidQuery: 400 (error-messages "Error table"); the words are the stand-in's, in the form of BigQuery's "Syntax error: … at [1:1]".
   if (references.length === 0)
     return googleError(400, 'invalidQuery', 'Syntax error: the stand-in has no answer to this statement at [1:1]');
   for (const [, , dataset] of references) {

@@ -68,7 +68,10 @@ interface Statement {
 /**
  * A refusal of the REST API: the status, the body `{error_code, message}` and the reason phrase
  * header, as the workspace answers (a token it does not know: 403 with `error_code` 403 as a number,
- * recorded in databricks/databricks-sdk-go#946, #992 and #1317).
+ * recorded in databricks/databricks-sdk-go#946, #992 and #1317). The codes and their statuses are
+ * those of the API's specification, as the SDKs generate them from it (databricks-sdk-py,
+ * databricks/sdk/errors/platform.py): BAD_REQUEST and INVALID_PARAMETER_VALUE 400, NOT_FOUND and
+ * RESOURCE_DOES_NOT_EXIST 404; the words of each are the stand-in's, unless cited where it is used.
  */
 const refusal = (status: number, error_code: string | number, message: string, headers = {}): Answer => ({
   status,
@@ -210,7 +213,8 @@ function execute(request: Received, statements: Map<string, Statement>, options:
   try {
     body = JSON.parse(request.body);
   } catch {
-    return refusal(400, 'MALFORMED_REQUEST', 'Could not parse request object: the body is not JSON.');
+    // The REST API's code for a body it cannot read, in its words (recorded in databricks/databricks-sdk-go#1105).
+    return refusal(400, 'MALFORMED_REQUEST', 'Cannot parse request body');
   }
   if (body.warehouse_id !== WAREHOUSE_ID) {
     // The REST API's code for a resource that does not exist (404 RESOURCE_DOES_NOT_EXIST); its words are the stand-in's.
@@ -228,6 +232,7 @@ function execute(request: Received, statements: Map<string, Statement>, options:
 /** GET …/{id}, GET …/{id}/result/chunks/{n}, POST …/{id}/cancel. */
 function follow(request: Received, path: string, statements: Map<string, Statement>): Answer {
   const match = /^\/api\/2\.0\/sql\/statements\/([^/]+)(?:\/(cancel)|\/result\/chunks\/(\d+))?$/.exec(path);
+  // A path the API does not have, in the workspace's words (recorded in databricks/databricks-cli#383).
   if (!match) return refusal(404, 'ENDPOINT_NOT_FOUND', `No API found for '${request.method} ${path}'`);
   const [, id = '', cancel, chunk] = match;
   const statement = statements.get(id);

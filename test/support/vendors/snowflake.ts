@@ -126,9 +126,15 @@ function jwtValid(token: unknown, publicKeyPem: string | undefined, subject: str
 /**
  * The answer to a login (wiremock/mappings/login_request_ok.json); a wrong password is 390100, a
  * JWT the user's registered key did not sign 390144 ("JWT token is invalid. [<id>]",
- * docs.snowflake.com/en/user-guide/key-pair-auth-troubleshooting).
+ * docs.snowflake.com/en/user-guide/key-pair-auth-troubleshooting). A database that does not
+ * exist fails no login: the session has no current database (snowflakedb/snowflake-connector-nodejs#423).
  */
-function login(request: Received, options: SnowflakeOptions, sessions: Map<string, Session>): Answer {
+function login(
+  request: Received,
+  options: SnowflakeOptions,
+  sessions: Map<string, Session>,
+  databases: Record<string, Warehouse>,
+): Answer {
   const url = new URL(request.path, 'https://x');
   const { data } = JSON.parse(request.body);
   const user = String(data.LOGIN_NAME ?? '').toUpperCase();
@@ -149,9 +155,10 @@ function login(request: Received, options: SnowflakeOptions, sessions: Map<strin
     const value = url.searchParams.get(name);
     return value ? identifier(value) : undefined;
   };
+  const database = parameter('databaseName');
   const session: Session = {
     user,
-    database: parameter('databaseName'),
+    database: database !== undefined && database in databases ? database : undefined,
     schema: parameter('schemaName'),
     warehouse: parameter('warehouse'),
     role: parameter('roleName'),
@@ -195,6 +202,8 @@ function catalogRows(
   const view = CATALOG_VIEW.exec(sql);
   if (!view) return undefined;
   const named = view[1] ? identifier(view[1]) : session.database;
+  // A session without a database, asked for an unqualified view: as SnowSQL and JDBC show it
+  // (snowflakedb/snowflake-connector-nodejs#423).
   if (named === undefined)
     return failure(
       '090105',
@@ -222,6 +231,8 @@ function catalogRows(
 
 /** The columns and rows of a statement the stand-in knows, or the failure Snowflake would give. */
 function execute(sql: string, session: Session, databases: Record<string, Warehouse>): Result | Answer {
+  // A warehouse the session cannot use: 000606, SQLSTATE 57P03 (snowflakedb/snowflake-connector-nodejs#891,
+  // snowflakedb/snowflake-jdbc#657).
   if (session.warehouse !== undefined && !WAREHOUSES.has(session.warehouse))
     return failure(
       '000606',
@@ -236,6 +247,7 @@ function execute(sql: string, session: Session, databases: Record<string, Wareho
   if (rows && !Array.isArray(rows)) return rows;
   // The stand-in names a result's columns by the statement's aliases, one for each value of a row.
   if (rows?.every((row) => row.length === aliases.length)) return { columns: aliases, rows };
+  // Anything else, as the compiler refuses what it cannot parse (recorded in AltimateAI/vscode-dbt-power-user#1595).
   return failure('001003', "SQL compilation error:\nsyntax error line 1 at position 0 unexpected '?'.", '42000');
 }
 
@@ -346,10 +358,11 @@ export function snowflakeHandler(options: SnowflakeOptions): Handler {
     if (/^gone\./i.test(request.headers.host ?? ''))
       return { status: 403, body: '<html><body><h1>403 Forbidden</h1></body></html>', type: 'text/html' };
     if (request.method === 'POST' && url.pathname === '/session/v1/login-request')
-      return login(request, options, sessions);
+      return login(request, options, sessions, databases);
     const token = /^Snowflake Token="([^"]+)"$/.exec(request.headers.authorization ?? '')?.[1];
     const session = sessions.get(token ?? '');
-    // An unknown session token: 401 with 390104, as snowflake-sdk reads it (lib/services/sf.js).
+    // An unknown session token: 401 with 390104, as snowflake-sdk reads it (lib/services/sf.js, and
+    // lib/constants/gs_errors.js: SESSION_TOKEN_INVALID).
     if (!session) return { status: 401, body: failure('390104', 'Invalid session token', '08001').body };
     if (request.method === 'POST' && url.pathname === '/queries/v1/query-request') return statement(request, session);
     const polled = /^\/queries\/([\w-]+)\/result$/.exec(url.pathname);

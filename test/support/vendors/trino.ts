@@ -216,7 +216,8 @@ export function trinoHandler(options: TrinoOptions = {}): Handler {
       queries.set(id, query);
       return { body: results(query, origin) };
     }
-    // A query answers the nextUri it handed out and nothing else: a client that strays from it fails here.
+    // A query answers the nextUri it handed out and nothing else: a client that strays from it fails
+    // here, with the coordinator's 404 (ExecutingStatementResource.queryNotFound: text/plain "Query not found").
     const query = queries.get(/^\/v1\/statement\/(?:queued|executing)\/([^/]+)\//.exec(request.path)?.[1] ?? '');
     if (request.method !== 'GET' || !query || request.path !== query.expected)
       return { status: 404, body: 'Query not found', type: 'text/plain' };
