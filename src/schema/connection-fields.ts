@@ -28,6 +28,7 @@ import {
   type ObjectFieldBuilder,
   type OutputFactory,
   type OutputSpec,
+  options,
   revealable,
   SCALAR_INPUTS,
   scalarOutputs,
@@ -42,7 +43,8 @@ export const DialectEnum = builder.enumType('Dialect', {
 });
 
 /** Whether a value is a dialect's name, as the Dialect enum's values are. */
-const isDialectName = (value: unknown): value is DialectName => DIALECT_NAMES.some((name) => name === value);
+const DIALECT_NAME_SET: ReadonlySet<unknown> = new Set(DIALECT_NAMES);
+const isDialectName = (value: unknown): value is DialectName => DIALECT_NAME_SET.has(value);
 
 const HEALTH_STATUS_NAMES: readonly unknown[] = HEALTH_STATUSES;
 const isTestFailure = (value: unknown): value is TestFailure =>
@@ -64,24 +66,24 @@ const isSettings = isJsonObject;
 const OUTPUT_OF: Record<GraphQLTypeName, OutputFactory<ConnectionRow>> = {
   ...scalarOutputs<ConnectionRow>(),
   Dialect: (t, spec) =>
-    t.field({ ...spec, type: DialectEnum, nullable: false, resolve: checked(spec, 'dialect', isDialectName) }),
+    t.field({ ...options(spec), type: DialectEnum, nullable: false, resolve: checked(spec, 'dialect', isDialectName) }),
   ConnectionHealth: (t, spec) =>
     t.field({
-      ...spec,
+      ...options(spec),
       type: ConnectionHealthType,
       nullable: false,
       resolve: checked(spec, 'health report', isHealth),
     }),
   SshSettings: (t, spec) =>
     t.field({
-      ...spec,
+      ...options(spec),
       type: SETTINGS_TYPES.SshSettings.output,
       nullable: true,
       resolve: checkedOrNull(spec, 'group of settings', isSettings),
     }),
   TlsSettings: (t, spec) =>
     t.field({
-      ...spec,
+      ...options(spec),
       type: SETTINGS_TYPES.TlsSettings.output,
       nullable: true,
       resolve: checkedOrNull(spec, 'group of settings', isSettings),

@@ -84,7 +84,8 @@ export function checked<Parent, T>(
 export const checkedOrNull = <Parent, T>(spec: OutputSpec<Parent>, kind: string, is: (value: unknown) => value is T) =>
   checked(spec, kind, (value): value is T | null | undefined => value == null || is(value));
 
-const options = <Parent>({ description, args, authScopes }: OutputSpec<Parent>) => ({
+/** A spec's options as Pothos takes them: all but how it reads (in the resolver) and its nullability. */
+export const options = <Parent>({ description, args, authScopes }: OutputSpec<Parent>) => ({
   description,
   args: args ?? {},
   authScopes,
