@@ -191,6 +191,9 @@ export type ConnectionDocument = {
 
 const entries = Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][];
 
+/** Every field with its declaration, in declaration order. */
+export const FIELDS_IN_ORDER: readonly [ConnectionFieldName, FieldDeclaration][] = entries;
+
 /** A field's declaration, as every field's: what generic code reads of it. */
 export const declarationOf = (name: ConnectionFieldName): FieldDeclaration => CONNECTION_FIELDS[name];
 

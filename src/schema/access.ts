@@ -6,11 +6,10 @@ import {
   WorkspaceNotEmptyError,
   WorkspaceNotFoundError,
 } from '../auth/errors.ts';
-import { EVERY_WORKSPACE, type Grant, SCOPES, type Scope } from '../auth/grants.ts';
+import { EVERY_WORKSPACE, GRANT_SHAPE, type Grant, SCOPES, type Scope } from '../auth/grants.ts';
 import type { ApiKeyRecord } from '../auth/managed-keys.ts';
 import { builder } from '../builder.ts';
 import { ValidationError } from '../connections/errors.ts';
-import type { WorkspaceRecord } from '../connections/workspaces.ts';
 import { describeErrorType } from '../error-codes.ts';
 import { resultNames } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';
@@ -46,11 +45,14 @@ const ScopeEnum = builder.enumType('Scope', {
   values: Object.fromEntries(SCOPES.map((scope) => [scopeEnumValue(scope), { value: scope, description: scope }])),
 });
 
-const Workspace = builder.objectRef<WorkspaceRecord>('Workspace').implement({
+// Over the Prisma model, of which it shows the columns it selects (the service reads whole rows, or
+// a WorkspaceRecord: those columns).
+const Workspace = builder.prismaObject('Workspace', {
   description: 'A group of connections; grants name workspaces.',
+  select: { name: true, createdAt: true },
   fields: (t) => ({
     name: t.exposeString('name'),
-    createdAt: t.field({ type: 'DateTime', resolve: (workspace) => workspace.createdAt }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
 
@@ -72,21 +74,40 @@ const GrantInput = builder.inputType('GrantInput', {
   }),
 });
 
-const ApiKey = builder.objectRef<ApiKeyRecord>('ApiKey').implement({
+/**
+ * A key as its row holds it, from a key as the service gives it (its grants read): the ApiKey type
+ * is over the model's columns. Few keys, rarely listed: writing the grants back costs nothing to see.
+ */
+const apiKeyRow = ({ grants, ...columns }: ApiKeyRecord) => ({ ...columns, grants: JSON.stringify(grants) });
+
+const GRANTS = z.array(GRANT_SHAPE);
+
+// Over the Prisma model, of which it shows every column but the key's hash.
+const ApiKey = builder.prismaObject('ApiKey', {
   description: 'An API key made through the API. The key itself is shown once, when it is created.',
+  select: {
+    id: true,
+    name: true,
+    grants: true,
+    createdBy: true,
+    createdAt: true,
+    expiresAt: true,
+    revokedAt: true,
+    lastUsedAt: true,
+  },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    grants: t.field({ type: [GrantType], resolve: (key) => key.grants }),
+    // JSON text of an array of {workspace, scopes}, as the service wrote it.
+    grants: t.field({ type: [GrantType], resolve: (key) => GRANTS.parse(JSON.parse(key.grants)) }),
     createdBy: t.exposeString('createdBy', { description: 'Who made it, as the audit trail names callers.' }),
-    createdAt: t.field({ type: 'DateTime', resolve: (key) => key.createdAt }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (key) => key.expiresAt }),
-    revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (key) => key.revokedAt }),
-    lastUsedAt: t.field({
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    lastUsedAt: t.expose('lastUsedAt', {
       type: 'DateTime',
       nullable: true,
       description: 'When it last authenticated a request, to the minute.',
-      resolve: (key) => key.lastUsedAt,
     }),
   }),
 });
@@ -94,7 +115,7 @@ const ApiKey = builder.objectRef<ApiKeyRecord>('ApiKey').implement({
 const CreatedApiKey = builder.objectRef<{ key: string; record: ApiKeyRecord }>('CreatedApiKey').implement({
   fields: (t) => ({
     key: t.exposeString('key', { description: 'The key, to send as `Authorization: Bearer <key>`: shown only now.' }),
-    apiKey: t.field({ type: ApiKey, resolve: (created) => created.record }),
+    apiKey: t.field({ type: ApiKey, resolve: (created) => apiKeyRow(created.record) }),
   }),
 });
 
@@ -182,7 +203,7 @@ builder.queryField('apiKeys', (t) =>
       'The API keys made through the API that the caller administers (access:admin in every workspace their ' +
       'grants name), newest first; never the keys themselves.',
     authScopes: { 'access:admin': true },
-    resolve: (_root, _args, { apiKeys, caller }) => apiKeys.list(caller),
+    resolve: async (_root, _args, { apiKeys, caller }) => (await apiKeys.list(caller)).map(apiKeyRow),
   }),
 );
 
@@ -213,6 +234,8 @@ builder.mutationField('revokeApiKey', (t) =>
     args: { id: t.arg.id({ required: true }) },
     // Keys' ids are UUIDs: any other id names none, and is never looked up.
     resolve: (_root, { id }, { apiKeys, caller }) =>
-      KEY_ID.safeParse(id).success ? apiKeys.revoke(caller, id) : Promise.reject(new ApiKeyNotFoundError(id)),
+      KEY_ID.safeParse(id).success
+        ? apiKeys.revoke(caller, id).then(apiKeyRow)
+        : Promise.reject(new ApiKeyNotFoundError(id)),
   }),
 );

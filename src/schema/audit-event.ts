@@ -3,7 +3,6 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { AUDIT_ACTIONS, type AuditAction, auditEventsPage } from '../audit/events.ts';
 import { builder } from '../builder.ts';
-import type { AuditEvent as AuditEventRow } from '../generated/sqlite/client.ts';
 import { pageComplexity } from './query-limits.ts';
 import { plainText } from './text-arguments.ts';
 
@@ -15,7 +14,23 @@ const AuditActionEnum = builder.enumType('AuditAction', {
   >,
 });
 
-const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
+const AUDIT_ACTION_NAMES: readonly string[] = AUDIT_ACTIONS;
+const isAuditAction = (action: string): action is AuditAction => AUDIT_ACTION_NAMES.includes(action);
+
+/** An event's action; one this version does not know is a fault, never shown as another. */
+function auditActionOf(action: string): AuditAction {
+  if (isAuditAction(action)) return action;
+  throw new Error(`An audit event holds the action "${action}", which this version does not know.`);
+}
+
+/** The REST names an event's `fields` column holds, as JSON text of an array of strings. */
+function fieldNamesOf(text: string): string[] {
+  const names: unknown = JSON.parse(text);
+  if (Array.isArray(names) && names.every((name): name is string => typeof name === 'string')) return names;
+  throw new Error('An audit event holds fields that are not a list of names.');
+}
+
+const AuditEvent = builder.prismaObject('AuditEvent', {
   description:
     'Who did what to which connection, workspace or API key, and when. Changes are recorded in their own transaction; secrets never are.',
   fields: (t) => ({
@@ -23,7 +38,7 @@ const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
       description: 'Events are numbered in the order they were recorded.',
       resolve: (event) => String(event.id),
     }),
-    at: t.field({ type: 'DateTime', resolve: (event) => event.at }),
+    at: t.expose('at', { type: 'DateTime' }),
     actor: t.exposeString('actor', {
       description: 'The API key’s name, `local` in local mode, or the tool that acted (`provisioning`, `rotate-keys`).',
     }),
@@ -42,12 +57,12 @@ const AuditEvent = builder.objectRef<AuditEventRow>('AuditEvent').implement({
       nullable: true,
       description: 'What else the event is about: the API key’s id, or a renamed workspace’s former name.',
     }),
-    action: t.field({ type: AuditActionEnum, resolve: (event) => event.action as AuditAction }),
+    action: t.field({ type: AuditActionEnum, resolve: (event) => auditActionOf(event.action) }),
     connectionId: t.exposeID('connectionId', { nullable: true }),
     alias: t.exposeString('alias', { nullable: true, description: 'The connection’s alias at the time.' }),
     fields: t.stringList({
       description: 'The REST names of the fields that changed, or that were revealed; never a value.',
-      resolve: (event) => JSON.parse(event.fields) as string[],
+      resolve: (event) => fieldNamesOf(event.fields),
     }),
     requestId: t.exposeString('requestId', { nullable: true, description: 'The X-Request-Id of the request.' }),
     outcome: t.exposeString('outcome', { description: '`ok`, or what went wrong (a test’s failure code).' }),
@@ -63,7 +78,7 @@ const AuditEventFilter = builder.inputType('AuditEventFilter', {
 });
 
 /** A cursor is the event's number: events are numbered in the order they were recorded. */
-const encodeCursor = (event: AuditEventRow) => String(event.id);
+const encodeCursor = (event: { id: number }) => String(event.id);
 
 /** Whether a cursor is of the form this query gives. */
 export const isAuditCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);

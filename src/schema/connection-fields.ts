@@ -4,18 +4,35 @@
  */
 import { builder } from '../builder.ts';
 import {
-  CONNECTION_FIELDS,
   type ConnectionFieldName,
+  FIELDS_IN_ORDER,
   type FieldDeclaration,
   isRequiredInput,
+  SECRET_FIELDS,
   type SecretFieldName,
   WRITTEN_FIELDS,
 } from '../connections/fields.ts';
+import { HEALTH_STATUSES } from '../connections/health.ts';
 import type { ConnectionRow } from '../connections/store.ts';
-import type { GraphQLTypeName } from '../connections/values.ts';
+import { type GraphQLTypeName, isJsonObject } from '../connections/values.ts';
+import { TEST_FAILURES, type TestFailure } from '../connectivity/errors.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
-import { ConnectionHealthType } from './connection-health.ts';
+import { getDatamodel } from '../generated/pothos-types.ts';
+import { ConnectionHealthType, type Health } from './connection-health.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
+import {
+  checked,
+  checkedOrNull,
+  type InputFactory,
+  type InputFieldBuilder,
+  type ObjectFieldBuilder,
+  type OutputFactory,
+  type OutputSpec,
+  options,
+  revealable,
+  SCALAR_INPUTS,
+  scalarOutputs,
+} from './value-types.ts';
 
 export const DialectEnum = builder.enumType('Dialect', {
   description: 'The kind of database, from the URI scheme.',
@@ -25,91 +42,150 @@ export const DialectEnum = builder.enumType('Dialect', {
   >,
 });
 
-const SCALAR_TYPES = {
-  ID: 'ID',
-  String: 'String',
-  '[String]': ['String'],
-  JSONObject: 'JSONObject',
-  DateTime: 'DateTime',
-  Int: 'Int',
-  Boolean: 'Boolean',
-  Dialect: DialectEnum,
-} as const;
+/** Whether a value is a dialect's name, as the Dialect enum's values are. */
+const DIALECT_NAME_SET: ReadonlySet<unknown> = new Set(DIALECT_NAMES);
+const isDialectName = (value: unknown): value is DialectName => DIALECT_NAME_SET.has(value);
 
-/** The Pothos type of each kind of GraphQL value, in output and in input. */
-const OUTPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
-  ...SCALAR_TYPES,
-  SshSettings: SETTINGS_TYPES.SshSettings.output,
-  TlsSettings: SETTINGS_TYPES.TlsSettings.output,
-  ConnectionHealth: ConnectionHealthType,
+const HEALTH_STATUS_NAMES: readonly unknown[] = HEALTH_STATUSES;
+const isTestFailure = (value: unknown): value is TestFailure =>
+  isJsonObject(value) &&
+  typeof value.code === 'string' &&
+  value.code in TEST_FAILURES &&
+  typeof value.message === 'string';
+/** Whether a value is a health report as ConnectionHealth shows it. */
+const isHealth = (value: unknown): value is Health =>
+  isJsonObject(value) &&
+  HEALTH_STATUS_NAMES.includes(value.status) &&
+  (value.checkedAt === null || value.checkedAt instanceof Date) &&
+  (value.latencyMs === null || Number.isSafeInteger(value.latencyMs)) &&
+  (value.error === null || isTestFailure(value.error));
+
+const isSettings = isJsonObject;
+
+/** The output field of each kind of value, for a connection's fields. */
+const OUTPUT_OF: Record<GraphQLTypeName, OutputFactory<ConnectionRow>> = {
+  ...scalarOutputs<ConnectionRow>(),
+  Dialect: (t, spec) =>
+    t.field({ ...options(spec), type: DialectEnum, nullable: false, resolve: checked(spec, 'dialect', isDialectName) }),
+  ConnectionHealth: (t, spec) =>
+    t.field({
+      ...options(spec),
+      type: ConnectionHealthType,
+      nullable: false,
+      resolve: checked(spec, 'health report', isHealth),
+    }),
+  SshSettings: (t, spec) =>
+    t.field({
+      ...options(spec),
+      type: SETTINGS_TYPES.SshSettings.output,
+      nullable: true,
+      resolve: checkedOrNull(spec, 'group of settings', isSettings),
+    }),
+  TlsSettings: (t, spec) =>
+    t.field({
+      ...options(spec),
+      type: SETTINGS_TYPES.TlsSettings.output,
+      nullable: true,
+      resolve: checkedOrNull(spec, 'group of settings', isSettings),
+    }),
 };
-const INPUT_TYPE_OF: Record<GraphQLTypeName, unknown> = {
-  ...SCALAR_TYPES,
-  SshSettings: SETTINGS_TYPES.SshSettings.input,
-  TlsSettings: SETTINGS_TYPES.TlsSettings.input,
-  // Read only: never an input.
+
+/** The input field of each kind of value; none for what is only read. */
+const INPUT_OF: Record<GraphQLTypeName, InputFactory | undefined> = {
+  ...SCALAR_INPUTS,
+  Dialect: (t, spec) => t.field({ ...spec, type: DialectEnum }),
+  SshSettings: (t, spec) => t.field({ ...spec, type: SETTINGS_TYPES.SshSettings.input }),
+  TlsSettings: (t, spec) => t.field({ ...spec, type: SETTINGS_TYPES.TlsSettings.input }),
   ConnectionHealth: undefined,
 };
 
-type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
-type ObjectFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, ConnectionRow>;
-type InputFieldBuilder = Parameters<NonNullable<Parameters<typeof builder.inputType>[1]['fields']>>[0];
+// --- Columns of the Prisma model -----------------------------------------------
 
-/** What a row holds for a field kept as JSON text (lists and objects). */
-const readColumn = (row: ConnectionRow, name: ConnectionFieldName): unknown =>
-  JSON.parse((row as unknown as Record<string, string>)[name] as string);
+type ColumnTypes = { String: string; Boolean: boolean; Int: number; DateTime: Date };
+/** The model's non-null columns whose values are of this type. */
+type ColumnOf<T> = { [K in keyof ConnectionRow]: ConnectionRow[K] extends T ? K : never }[keyof ConnectionRow];
 
-function outputField(t: ObjectFieldBuilder, name: ConnectionFieldName, field: FieldDeclaration) {
-  // What every field shares: its type, whether null is a value, its description.
-  const common = {
-    type: OUTPUT_TYPE_OF[field.value.graphql] as 'String',
-    nullable: field.value.nullable === true,
-    description: field.description,
+const MODEL_FIELDS = new Map(
+  (getDatamodel().datamodel.models.DatabaseConnection?.fields ?? []).map((field) => [field.name, field]),
+);
+
+/** Whether the DatabaseConnection model has a non-null column of this name and type (the datamodel says). */
+function isColumn<P extends keyof ColumnTypes>(name: string, type: P): name is ColumnOf<ColumnTypes[P]> {
+  const field = MODEL_FIELDS.get(name);
+  return field !== undefined && field.kind === 'scalar' && field.type === type && field.isRequired && !field.isList;
+}
+
+/**
+ * A non-null column kept as it is, exposed without a resolver: graphql-jit then reads the property
+ * inline. Undefined where the kind is not a column type as it is (a dialect is checked on the way out).
+ */
+function exposed(t: ObjectFieldBuilder<ConnectionRow>, name: string, field: FieldDeclaration) {
+  if (field.value.nullable) return undefined;
+  const { description } = field;
+  switch (field.value.graphql) {
+    case 'String':
+      return isColumn(name, 'String') ? t.exposeString(name, { description }) : undefined;
+    case 'Boolean':
+      return isColumn(name, 'Boolean') ? t.exposeBoolean(name, { description }) : undefined;
+    case 'Int':
+      return isColumn(name, 'Int') ? t.exposeInt(name, { description }) : undefined;
+    case 'DateTime':
+      return isColumn(name, 'DateTime') ? t.expose(name, { type: 'DateTime', description }) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** What a row holds in a column, as the store keeps it: JSON text parsed (lists and objects). */
+function columnReader(name: ConnectionFieldName, field: FieldDeclaration) {
+  if (!MODEL_FIELDS.has(name)) {
+    throw new Error(`The field catalogue stores ${name}, but the DatabaseConnection model has no such column.`);
+  }
+  const json = field.value.stored === 'json';
+  return (row: ConnectionRow) => {
+    const columns: Readonly<Record<string, unknown>> = row;
+    const value = columns[name];
+    return json && typeof value === 'string' ? JSON.parse(value) : value;
   };
-  // A secret field, and what is read from one, show their secrets only when asked, to those allowed.
-  const revealable = {
-    args: {
-      reveal: t.arg.boolean({
-        defaultValue: false,
-        description: 'Show the secrets (needs the connections:reveal scope; the reveal is logged).',
-      }),
-    },
-    authScopes: (_row: ConnectionRow, { reveal }: { reveal?: boolean | null }) =>
-      reveal ? { 'connections:reveal': true } : true,
-  };
+}
+
+const isSecretField = (name: string): name is SecretFieldName => SECRET_FIELDS.some(([secret]) => secret === name);
+
+/** How a field's value is read from a row: presented (a secret), derived, or from its column. */
+function readerOf(name: ConnectionFieldName, field: FieldDeclaration): OutputSpec<ConnectionRow>['read'] {
   const { derivedFrom } = field;
   if (derivedFrom) {
-    return t.field({
-      ...common,
-      ...revealable,
-      resolve: async (row, { reveal }, { connections, caller }) => {
-        const value = await connections.present(caller, row, derivedFrom.field, reveal === true);
-        return derivedFrom.derive(value as string, row.dialect as DialectName) as string;
-      },
-    });
+    return async (row, { reveal }, { connections, caller }) => {
+      const value = await connections.present(caller, row, derivedFrom.field, reveal === true);
+      return typeof value === 'string' && isDialectName(row.dialect) ? derivedFrom.derive(value, row.dialect) : null;
+    };
   }
-  if (field.secret) {
-    // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
-    return t.field({
-      ...common,
-      ...revealable,
-      resolve: (row, { reveal }, { connections, caller }) =>
-        connections.present(caller, row, name as SecretFieldName, reveal === true) as Promise<string>,
-    });
+  // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
+  if (field.secret && isSecretField(name)) {
+    return (row, { reveal }, { connections, caller }) => connections.present(caller, row, name, reveal === true);
   }
   const { derive } = field.value;
-  if (derive) return t.field({ ...common, resolve: (row) => derive(row) as string });
-  // A column kept as it is, exposed without a resolver: graphql-jit then reads the property inline.
-  if (field.value.stored === 'plain') return t.expose(name as 'alias', common);
-  return t.field({ ...common, resolve: (row) => readColumn(row, name) as string });
+  return derive ? (row) => derive(row) : columnReader(name, field);
+}
+
+function outputField(t: ObjectFieldBuilder<ConnectionRow>, name: ConnectionFieldName, field: FieldDeclaration) {
+  if (field.value.stored === 'plain' && !field.secret && !field.derivedFrom && !field.value.derive) {
+    const column = exposed(t, name, field);
+    if (column) return column;
+  }
+  const spec: OutputSpec<ConnectionRow> = {
+    description: field.description,
+    nullable: field.value.nullable === true,
+    ...(field.secret || field.derivedFrom ? revealable(t) : {}),
+    read: readerOf(name, field),
+  };
+  return OUTPUT_OF[field.value.graphql](t, spec);
 }
 
 /** Every field of a connection but its id (the Node interface gives that). */
-export function connectionObjectFields(t: ObjectFieldBuilder) {
+export function connectionObjectFields(t: ObjectFieldBuilder<ConnectionRow>) {
   return Object.fromEntries(
-    (Object.entries(CONNECTION_FIELDS) as [ConnectionFieldName, FieldDeclaration][])
-      .filter(([name]) => name !== 'id')
-      .map(([name, field]) => [name, outputField(t, name, field)]),
+    FIELDS_IN_ORDER.filter(([name]) => name !== 'id').map(([name, field]) => [name, outputField(t, name, field)]),
   );
 }
 
@@ -119,13 +195,10 @@ export function connectionObjectFields(t: ObjectFieldBuilder) {
  */
 export function connectionInputFields(t: InputFieldBuilder, allOptional: boolean) {
   return Object.fromEntries(
-    WRITTEN_FIELDS.map(([name, field]) => [
-      name,
-      t.field({
-        type: INPUT_TYPE_OF[field.value.graphql] as 'String',
-        required: !allOptional && isRequiredInput(field),
-        description: field.description,
-      }),
-    ]),
+    WRITTEN_FIELDS.map(([name, field]) => {
+      const input = INPUT_OF[field.value.graphql];
+      if (!input) throw new Error(`The field catalogue has clients write ${name}, whose kind is read only.`);
+      return [name, input(t, { required: !allOptional && isRequiredInput(field), description: field.description })];
+    }),
   );
 }

@@ -11,7 +11,8 @@ export const HealthStatusEnum = builder.enumType('HealthStatus', {
   >,
 });
 
-interface Health {
+/** A connection's health as ConnectionHealth shows it. */
+export interface Health {
   status: HealthStatus;
   checkedAt: Date | null;
   latencyMs: number | null;

@@ -5,8 +5,19 @@
 import { builder } from '../builder.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from '../connections/settings.ts';
 import type { SettingsGroup } from '../connections/values.ts';
+import { type InputFactory, type OutputFactory, SCALAR_INPUTS, scalarOutputs } from './value-types.ts';
 
 type Settings = Record<string, unknown>;
+
+const OUTPUT_OF: Record<string, OutputFactory<Settings> | undefined> = scalarOutputs<Settings>();
+const INPUT_OF: Record<string, InputFactory | undefined> = SCALAR_INPUTS;
+
+/** The factory a member's kind names: members are scalars, never groups of their own. */
+function memberKind<F>(table: Record<string, F | undefined>, group: SettingsGroup, name: string, kind: string): F {
+  const factory = table[kind];
+  if (!factory) throw new Error(`${group.graphqlName}.${name} is a ${kind}: a group's members are scalars.`);
+  return factory;
+}
 
 function settingsTypes(group: SettingsGroup) {
   const members = Object.entries(group.members);
@@ -16,12 +27,16 @@ function settingsTypes(group: SettingsGroup) {
       Object.fromEntries(
         members.map(([name, member]) => [
           name,
-          t.field({
-            type: member.value.graphql as 'String',
+          memberKind(
+            OUTPUT_OF,
+            group,
+            name,
+            member.value.graphql,
+          )(t, {
             // Always there: required members, and those with a default.
             nullable: !(member.required || member.default !== undefined),
             description: member.description,
-            resolve: (settings) => settings[name] as string,
+            read: (settings) => settings[name],
           }),
         ]),
       ),
@@ -32,8 +47,12 @@ function settingsTypes(group: SettingsGroup) {
       Object.fromEntries(
         members.map(([name, member]) => [
           name,
-          t.field({
-            type: member.value.graphql as 'String',
+          memberKind(
+            INPUT_OF,
+            group,
+            name,
+            member.value.graphql,
+          )(t, {
             required: member.required === true,
             description: member.description,
           }),

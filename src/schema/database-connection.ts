@@ -20,17 +20,22 @@ import { HealthStatusEnum } from './connection-health.ts';
 import { pageComplexity } from './query-limits.ts';
 import { plainText } from './text-arguments.ts';
 
-export const DatabaseConnection = builder.node(
-  builder.objectRef<ConnectionRow>('DatabaseConnection'),
-  {
-    description: 'A registered database and the URI to reach it.',
-    id: { resolve: (row) => row.id },
-    // node(id:) and nodes(ids:) read through the service, as every read: from the read cache, and
-    // only a connection the caller may see (null otherwise).
-    loadMany: (ids, { connections, caller }) => Promise.all(ids.map((id) => connections.get(caller, id))),
-  },
-  connectionObjectFields,
-);
+/**
+ * A type over the Prisma model, its fields from the field catalogue. A relay node by `nodeRef`
+ * rather than `prismaNode`: prismaNode loads node(id:) with its own findUnique, past the service
+ * (docs/development.md, "The schema over the Prisma models").
+ */
+export const DatabaseConnection = builder.prismaObject('DatabaseConnection', {
+  description: 'A registered database and the URI to reach it.',
+});
+builder.objectFields(DatabaseConnection, connectionObjectFields);
+
+builder.nodeRef(DatabaseConnection, {
+  id: { resolve: (row: ConnectionRow) => row.id },
+  // node(id:) and nodes(ids:) read through the service, as every read: from the read cache, and
+  // only a connection the caller may see (null otherwise).
+  loadMany: (ids, { connections, caller }) => Promise.all(ids.map((id) => connections.get(caller, id))),
+});
 
 const CreateDatabaseConnectionInput = builder.inputType('CreateDatabaseConnectionInput', {
   fields: (t) => connectionInputFields(t, false),
@@ -143,8 +148,7 @@ builder.queryField('databaseConnections', (t) =>
       fields: (connection) => ({
         totalCount: connection.int({
           description: 'How many connections match the filter, across all pages.',
-          resolve: (page, _args, { connections, caller }) =>
-            connections.count(caller, (page as typeof page & { filter: ConnectionFilter }).filter),
+          resolve: (page, _args, { connections, caller }) => connections.count(caller, page.filter),
         }),
       }),
     },
