@@ -89,12 +89,12 @@ export function withRowCounts(catalog: Catalog, rowCounts: (number | null)[]): S
 }
 
 /** How many tables and columns the catalog holds. */
-export function catalogSize(catalog: Catalog): { tables: number; columns: number } {
-  let tables = 0;
-  let columns = 0;
+export function catalogSize(catalog: Catalog): { tableCount: number; columnCount: number } {
+  let tableCount = 0;
+  let columnCount = 0;
   for (const schema of catalog) {
-    tables += schema.tables.length;
-    for (const table of schema.tables) columns += table.columns.length;
+    tableCount += schema.tables.length;
+    for (const table of schema.tables) columnCount += table.columns.length;
   }
-  return { tables, columns };
+  return { tableCount, columnCount };
 }

@@ -5,6 +5,7 @@ CREATE UNIQUE INDEX "database_connections_id_workspace_key" ON "database_connect
 CREATE TABLE "schema_snapshots" (
     "id" SERIAL NOT NULL,
     "connection_id" TEXT NOT NULL,
+    "sequence" INTEGER NOT NULL,
     "workspace" TEXT NOT NULL,
     "content_hash" TEXT NOT NULL,
     "catalog" BYTEA NOT NULL,
@@ -33,7 +34,7 @@ CREATE TABLE "schema_changes" (
 );
 
 -- CreateIndex
-CREATE INDEX "schema_snapshots_connection_id_id_idx" ON "schema_snapshots"("connection_id", "id");
+CREATE UNIQUE INDEX "schema_snapshots_connection_id_sequence_key" ON "schema_snapshots"("connection_id", "sequence");
 
 -- CreateIndex
 CREATE INDEX "schema_changes_connection_id_id_idx" ON "schema_changes"("connection_id", "id");
