@@ -98,7 +98,9 @@ export function schemaHistoryStore(prisma: Prisma) {
     keep: number,
   ): Promise<ScanRecorded> {
     const rowCounts = await pack(scanned.rowCounts);
-    const catalog = await pack(scanned.catalog);
+    // Packed ahead, outside the transaction, unless the scan is (most likely) unchanged.
+    const ahead = (await latestOf(prisma, connection))?.contentHash === scanned.hash;
+    const packedCatalog = ahead ? undefined : await pack(scanned.catalog);
     return prisma.$transaction(async (tx) => {
       const latest = await latestOf(tx, connection);
       if (latest?.contentHash === scanned.hash) {
@@ -118,7 +120,7 @@ export function schemaHistoryStore(prisma: Prisma) {
           workspace: connection.workspace,
           sequence,
           contentHash: scanned.hash,
-          catalog,
+          catalog: packedCatalog ?? (await pack(scanned.catalog)),
           rowCounts,
           ...catalogSize(scanned.catalog),
           createdAt: at,
