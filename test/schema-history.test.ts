@@ -59,6 +59,13 @@ const shop = (): SchemaInfo[] => [
   { name: 'crm', tables: [table('customers', { comment: 'People who order', estimatedRowCount: 3 })] },
 ];
 
+/** The catalog's table at these indexes: a test's own data, always there. */
+function tableAt(catalog: SchemaInfo[], schema: number, index: number): TableInfo {
+  const found = catalog[schema]?.tables[index];
+  if (!found) throw new Error(`the catalog has no table ${schema}/${index}`);
+  return found;
+}
+
 const diffOf = (before: SchemaInfo[], after: SchemaInfo[]) =>
   diffCatalogs(canonicalCatalog(before).catalog, canonicalCatalog(after).catalog);
 
@@ -76,7 +83,7 @@ describe('a canonical catalog', () => {
       ...(orders.foreignKeys ?? []),
     ];
     const withSecondKey = shop();
-    (withSecondKey[0]?.tables[0] as TableInfo).foreignKeys?.push({
+    tableAt(withSecondKey, 0, 0).foreignKeys?.push({
       name: 'b',
       columns: ['x'],
       referencedSchema: 's',
@@ -90,7 +97,7 @@ describe('a canonical catalog', () => {
 
   it('keeps columns in the database’s order: a column moved is another catalog', () => {
     const moved = shop();
-    (moved[0]?.tables[0] as TableInfo).columns.reverse();
+    tableAt(moved, 0, 0).columns.reverse();
     expect(canonicalCatalog(moved).hash).not.toBe(canonicalCatalog(shop()).hash);
   });
 
@@ -250,7 +257,7 @@ describe.each(STORES)('the schema history store on $name', ({ create, skip }) =>
       expect(first).toMatchObject({ stored: true, changes: [] });
       expect(first.snapshot).toMatchObject({ sequence: 1, tableCount: 3, columnCount: 5, createdAt: at(0) });
       const rowsMoved = shop().reverse();
-      (rowsMoved[1]?.tables[0] as TableInfo).estimatedRowCount = 11;
+      tableAt(rowsMoved, 1, 0).estimatedRowCount = 11;
       const again = await store.recordScan(connection, rowsMoved, 5, at(1));
       expect(again).toEqual({
         stored: false,
@@ -272,7 +279,7 @@ describe.each(STORES)('the schema history store on $name', ({ create, skip }) =>
     expect(second).toMatchObject({ stored: true, snapshot: { sequence: 2 } });
     expect(second.changes).toEqual([{ kind: 'table_removed', path: 'crm.customers', before: 'table', after: null }]);
     const grown = shop();
-    (grown[0]?.tables[1] as TableInfo).columns.push(column('total', 'numeric'), column('placed', 'date'));
+    tableAt(grown, 0, 1).columns.push(column('total', 'numeric'), column('placed', 'date'));
     await store.recordScan(connection, grown, 5, at(2));
     // Newest first: the last scan's changes (stored by path) from the last stored.
     const first = await store.changes(connection, { first: 2 });
