@@ -9,7 +9,7 @@ const LAYERS = [
   { name: 'http', path: '^src/(http/|main\\.ts$|service\\.ts$|wiring\\.ts$|config\\.ts$|cli/|provisioning/)' },
   { name: 'rest', path: '^src/rest/' },
   { name: 'graphql', path: '^src/(graphql/|schema/|builder\\.ts$|context\\.ts$)' },
-  { name: 'domain', path: '^src/(connections|secrets|connectivity|dialects|auth|audit|events|health)/' },
+  { name: 'domain', path: '^src/(connections|secrets|connectivity|dialects|auth|audit|events|health|schema-history)/' },
   { name: 'store', path: '^src/(db|generated)/' },
 ];
 
@@ -45,7 +45,9 @@ module.exports = {
       comment: 'Modules every layer imports may themselves import only what the lowest layers may.',
       severity: 'error',
       from: { path: '^src/(error-codes|config-error|logger|validation)\\.ts$' },
-      to: { path: '^src/(http|rest|graphql|schema|connections|connectivity|dialects|auth|audit|events|health|db)/' },
+      to: {
+        path: '^src/(http|rest|graphql|schema|connections|connectivity|dialects|auth|audit|events|health|schema-history|db)/',
+      },
     },
     ...upward,
   ],

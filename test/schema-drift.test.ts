@@ -13,8 +13,14 @@ import { type ModelIndex, type ModelTable, modelTables } from './support/model.t
 
 /** How each provider spells Prisma's scalar types in its catalogue (Prisma's own mapping). */
 const COLUMN_TYPES: Record<string, Record<string, string>> = {
-  sqlite: { String: 'TEXT', Int: 'INTEGER', Boolean: 'BOOLEAN', DateTime: 'DATETIME' },
-  postgresql: { String: 'text', Int: 'integer', Boolean: 'boolean', DateTime: 'timestamp without time zone' },
+  sqlite: { String: 'TEXT', Int: 'INTEGER', Boolean: 'BOOLEAN', DateTime: 'DATETIME', Bytes: 'BLOB' },
+  postgresql: {
+    String: 'text',
+    Int: 'integer',
+    Boolean: 'boolean',
+    DateTime: 'timestamp without time zone',
+    Bytes: 'bytea',
+  },
 };
 
 interface Column {
@@ -94,6 +100,8 @@ describe('the model', () => {
       'audit_events',
       'database_connections',
       'idempotency_keys',
+      'schema_changes',
+      'schema_snapshots',
       'workspaces',
     ]);
     const connections = MODEL.find((table) => table.name === 'database_connections') as ModelTable;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 
 export interface ModelColumn {
   name: string;
-  type: 'String' | 'Int' | 'Boolean' | 'DateTime';
+  type: 'String' | 'Int' | 'Boolean' | 'DateTime' | 'Bytes';
   nullable: boolean;
 }
 
@@ -38,7 +38,7 @@ export function modelTables(path = new URL('../../prisma/model.prisma', import.m
         blockAttributes.push(line);
         continue;
       }
-      const field = /^(\w+)\s+(String|Int|Boolean|DateTime)(\?)?\s*(.*)$/.exec(line);
+      const field = /^(\w+)\s+(String|Int|Boolean|DateTime|Bytes)(\?)?\s*(.*)$/.exec(line);
       if (!field) continue;
       const [, name = '', type, optional, attributes = ''] = field;
       const column = mapped(attributes) ?? name;
