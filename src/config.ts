@@ -184,8 +184,6 @@ export const ENVIRONMENT = z.object({
   SECRET_REFERENCES: secretReferenceGrants().default(DEFAULT_SECRET_REFERENCES),
   AUDIT_RETENTION_DAYS: integer(1, 36_500).default(365),
   HEALTH_CHECK_INTERVAL_S: integer(0, 86_400).default(300),
-  SCHEMA_SCAN_INTERVAL_S: integer(0, 604_800).default(0),
-  SCHEMA_SNAPSHOTS_KEPT: integer(1, 10_000).default(50),
   READ_CACHE_ENTRIES: integer(0, 10_000_000).default(20_000),
   READ_CACHE_MB: integer(1, 100_000).default(32),
   READ_CACHE_TTL_S: integer(1, 86_400).default(300),
