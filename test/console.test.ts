@@ -5,7 +5,7 @@
  * at the right field and asked about before saving, a failed Save's error summary taking the focus,
  * editing, revealing with and without the scope, browsing the schema, a connection made by another
  * client appearing, the list at 390 px, deleting; the live list refused (said, not asked again), its
- * sign-in ended (back to sign-in), its service gone and back (asked again, less and less often);
+ * sign-in ended, or a page's (back to sign-in), its service gone and back (asked again, less and less often);
  * axe-core's WCAG A and AA checks on each page, at 1280 and 390 px, light and dark. Also: every
  * operation it runs is valid against schema.graphql, and it ships under its script budget.
  */
@@ -459,6 +459,23 @@ describe.skipIf(!available)('signing in to the console', () => {
     const asked = streams.opened;
     await page.waitForTimeout(3_000);
     expect(streams.opened).toBe(asked);
+  });
+
+  it('brings a page whose key was revoked back to sign-in at its next request, saying why', async () => {
+    const admin = generateApiKey();
+    service = await startTestService(database.url, {
+      API_KEYS: JSON.stringify([{ name: 'admin', hash: hashApiKey(admin), scopes: ['access:admin'] }]),
+    });
+    const api = clientFor(service.url);
+    const grants = [{ workspace: '*', scopes: ['connections:read', 'connections:write'] }];
+    const made = await api.request('POST', '/api/v1/api-keys', { name: 'editor', grants }, bearer(admin));
+    const { page } = await listSignedIn(made.body.key);
+    await page.getByRole('button', { name: 'Add connection' }).first().click();
+    await page.getByRole('heading', { name: 'Add connection' }).waitFor();
+    await api.request('DELETE', `/api/v1/api-keys/${made.body.id}`, undefined, bearer(admin));
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Your sign-in has ended' }).waitFor(WAIT);
+    expect(await page.getByLabel('API key').isVisible()).toBe(true);
   });
 
   it('says why live changes are refused, and stops asking for them', async () => {
