@@ -264,6 +264,21 @@ describe.each(STORES)('access on $name', (store) => {
     const ghost = await operator('POST', KEYS, { name: 'g', grants: [{ workspace: 'ghost', scopes: ['audit:read'] }] });
     expect(ghost.status).toBe(400);
     expect(ghost.body.errors).toEqual([{ field: 'grants[0].workspace', message: 'names no workspace' }]);
+    // A body's shape refused in plain words, as the settings are: the scope not known, the grant not an object.
+    const typo = await operator('POST', KEYS, {
+      name: 't',
+      grants: [{ workspace: 'ops', scopes: ['audit:raed'] }, 'ops'],
+    });
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors).toEqual([
+      {
+        field: 'grants[0].scopes[0]',
+        message:
+          'is "audit:raed", which is not one of connections:read, connections:write, connections:reveal, ' +
+          'audit:read, access:admin, metrics:read',
+      },
+      { field: 'grants[1]', message: 'must be an object' },
+    ]);
     expect((await operator('GET', KEYS)).body.length).toBe(before);
     // The sales admin sees the keys of sales only, never a key's secret.
     const listed = await admin('GET', KEYS);

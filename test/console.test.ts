@@ -4,9 +4,10 @@
  * form and testing it against the local server (healthy as soon as it is saved), a failed test shown
  * at the right field and asked about before saving, a failed Save's error summary taking the focus,
  * editing, revealing with and without the scope, browsing the schema, a connection made by another
- * client appearing, the list at 390 px, deleting; axe-core's WCAG A and AA checks on each page, at
- * 1280 and 390 px, light and dark. Also: every operation it runs is valid against schema.graphql,
- * and it ships under its script budget.
+ * client appearing, the list at 390 px, deleting; the live list refused (said, not asked again), its
+ * sign-in ended, or a page's (back to sign-in), its service gone and back (asked again, less and less often);
+ * axe-core's WCAG A and AA checks on each page, at 1280 and 390 px, light and dark. Also: every
+ * operation it runs is valid against schema.graphql, and it ships under its script budget.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -404,6 +405,119 @@ describe.skipIf(!available)('signing in to the console', () => {
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'Your sign-in has ended' }).waitFor();
     expect(await field.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  /** The Authorization header of `key`, for the REST calls a test makes beside the console. */
+  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+  /** The console in a page of its own, and a count of the live-change streams it opens. */
+  async function consolePage() {
+    const page = await (await browser.newContext()).newPage();
+    const streams = { opened: 0 };
+    page.on('request', (request) => {
+      if (request.headers().accept === 'text/event-stream') streams.opened++;
+    });
+    await page.goto(`${service?.url}/`);
+    return { page, streams };
+  }
+
+  /** The console signed in with `key`, on the list. */
+  async function listSignedIn(key: string) {
+    const opened = await consolePage();
+    await opened.page.getByLabel('API key').fill(key);
+    await opened.page.getByRole('button', { name: 'Use this key' }).click();
+    await opened.page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
+    return opened;
+  }
+
+  it('follows a sign-in that ends while the list is live: back to sign-in, saying why, asking no more', async () => {
+    const admin = generateApiKey();
+    service = await startTestService(database.url, {
+      API_KEYS: JSON.stringify([{ name: 'admin', hash: hashApiKey(admin), scopes: ['access:admin'] }]),
+    });
+    const api = clientFor(service.url);
+    expect((await api.request('POST', '/api/v1/workspaces', { name: 'team' }, bearer(admin))).status).toBe(201);
+    const made = await api.request(
+      'POST',
+      '/api/v1/api-keys',
+      { name: 'member', grants: [{ workspace: 'team', scopes: ['connections:read'] }] },
+      bearer(admin),
+    );
+    const { page, streams } = await listSignedIn(made.body.key);
+    const live = page.locator('.live');
+    await expect.poll(() => live.textContent(), WAIT).toBe('Live');
+    // The workspace renamed: the stream ends (its key's grants changed), and the list, open again, is live.
+    const opened = streams.opened;
+    expect((await api.request('PUT', '/api/v1/workspaces/team', { name: 'crew' }, bearer(admin))).status).toBe(200);
+    await expect.poll(() => streams.opened, WAIT).toBe(opened + 1);
+    await expect.poll(() => live.textContent(), WAIT).toBe('Live');
+    // The key revoked: the stream ends, and the console is back at sign-in, saying why, reading no more.
+    expect((await api.request('DELETE', `/api/v1/api-keys/${made.body.id}`, undefined, bearer(admin))).status).toBe(
+      200,
+    );
+    await page.getByRole('alert').filter({ hasText: 'Your sign-in has ended' }).waitFor(WAIT);
+    const asked = streams.opened;
+    await page.waitForTimeout(3_000);
+    expect(streams.opened).toBe(asked);
+  });
+
+  it('brings a page whose key was revoked back to sign-in at its next request, saying why', async () => {
+    const admin = generateApiKey();
+    service = await startTestService(database.url, {
+      API_KEYS: JSON.stringify([{ name: 'admin', hash: hashApiKey(admin), scopes: ['access:admin'] }]),
+    });
+    const api = clientFor(service.url);
+    const grants = [{ workspace: '*', scopes: ['connections:read', 'connections:write'] }];
+    const made = await api.request('POST', '/api/v1/api-keys', { name: 'editor', grants }, bearer(admin));
+    const { page } = await listSignedIn(made.body.key);
+    await page.getByRole('button', { name: 'Add connection' }).first().click();
+    await page.getByRole('heading', { name: 'Add connection' }).waitFor();
+    await api.request('DELETE', `/api/v1/api-keys/${made.body.id}`, undefined, bearer(admin));
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Your sign-in has ended' }).waitFor(WAIT);
+    expect(await page.getByLabel('API key').isVisible()).toBe(true);
+  });
+
+  it('says why live changes are refused, and stops asking for them', async () => {
+    const writer = generateApiKey();
+    service = await startTestService(database.url, {
+      API_KEYS: JSON.stringify([{ name: 'writer', hash: hashApiKey(writer), scopes: ['connections:write'] }]),
+    });
+    const { page, streams } = await listSignedIn(writer);
+    const stopped = page.locator('.live');
+    await expect.poll(() => stopped.textContent(), WAIT).toBe('Not live');
+    expect(await page.getByRole('alert').allTextContents()).toContainEqual(
+      'Live changes stopped: This API key lacks the connections:read scope.',
+    );
+    await expectAccessible(page, 'live changes refused');
+    // Once refused, not asked again (it was, every 2 s).
+    await page.waitForTimeout(3_000);
+    expect(streams.opened).toBe(1);
+  });
+
+  it('asks for live changes again after the service went away, less often the longer it is away', async () => {
+    // Its stream closed at once when it stops: a stream is in flight until then.
+    const env = { PORT: String(await closedPort()), SHUTDOWN_TIMEOUT_MS: '0' };
+    service = await startTestService(database.url, env);
+    const { page, streams } = await consolePage();
+    const live = page.locator('.live');
+    await expect.poll(() => live.textContent(), WAIT).toBe('Live');
+    await service.stop();
+    await expect.poll(() => live.textContent(), WAIT).toBe('Connecting…');
+    // Asked again after 2 s, then 4 s: twice in 7 s (it was every 2 s: three times).
+    const before = streams.opened;
+    await page.waitForTimeout(7_000);
+    expect(streams.opened - before).toBe(2);
+    // Back (after 8 s more at most): live, and the list read again, with what was made meanwhile.
+    service = await startTestService(database.url, env);
+    await clientFor(service.url).request('POST', '/api/v1/database-connections', {
+      alias: 'made-meanwhile',
+      connection_uri: 'postgresql://bi@db.internal/sales',
+    });
+    await expect.poll(() => live.textContent(), { timeout: 15_000 }).toBe('Live');
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Connections' }).textContent(), WAIT)
+      .toContain('made-meanwhile');
   });
 
   it.skipIf(!postgresAvailable)('shows a connection tested just before it was saved as healthy at once', async () => {

@@ -5,7 +5,29 @@
 import { currentToken } from './auth.ts';
 import type { KnownFields, Result, Variables } from './typed.ts';
 
-export class Unauthenticated extends Error {}
+/** The service refused the key or token the console presents (unknown, revoked or expired). */
+export class Unauthenticated extends Error {
+  constructor() {
+    super('The service refused the key or token (unknown, revoked or expired).');
+  }
+}
+
+/** Told when the service refuses the console's credential after sign-in; nothing before. */
+let signInEnded = () => {};
+
+/** Tells `handler` when the service refuses the credential from now on; answers a function that stops telling it. */
+export function onSignInEnded(handler: () => void): () => void {
+  signInEnded = handler;
+  return () => {
+    if (signInEnded === handler) signInEnded = () => {};
+  };
+}
+
+/** The service refused the credential: whoever follows the sign-in is told, and the caller learns it by the error. */
+function unauthenticated(): Unauthenticated {
+  signInEnded();
+  return new Unauthenticated();
+}
 
 /** A GraphQL error (FORBIDDEN, …): its message and code. */
 export class RequestError extends Error {
@@ -51,7 +73,7 @@ export async function request<Text extends string>(
     headers: headers('application/graphql-response+json, application/json'),
     body: JSON.stringify({ query, variables: variables ?? {} }),
   });
-  if (response.status === 401) throw new Unauthenticated();
+  if (response.status === 401) throw unauthenticated();
   const body = (await response.json().catch(() => ({}))) as Response<Result<Text>> & Problem;
   if (!response.ok && !body.errors)
     throw new RequestError(body.detail ?? `The service answered ${response.status}.`, body.code);
@@ -60,40 +82,71 @@ export async function request<Text extends string>(
   return body.data as Result<Text>;
 }
 
+/** How long to wait before opening a dropped stream again, at first and at most (doubling between). */
+const RETRY_MS = { first: 2_000, most: 30_000 };
+
 /**
- * Runs a subscription until stopped, calling `onData` with each event; reconnects after a drop
- * (`onState` tells when it is live). Answers a function that stops it.
+ * How a stream ended: `again` after a pause, or refused with why, which asking again will not
+ * change. Dropped, the service restarting or busy, the credential's grants changed (a stream opened
+ * now has those that hold now; a revoked or expired one is refused at sign-in): again.
+ */
+type StreamEnd = 'again' | { refused: string };
+
+/**
+ * Runs a subscription until stopped, calling `onData` with each event and `onState` when it goes
+ * live, drops (it is opened again, each time after a longer pause), or is refused for good (with
+ * why: then it is not asked again). Answers a function that stops it.
  */
 export function subscribe<Text extends string>(
   query: Text & KnownFields<Text>,
   onData: (data: Result<Text>) => void,
-  onState: (live: boolean) => void = () => {},
+  onState: (live: boolean, refused?: string) => void = () => {},
 ): () => void {
   const stop = new AbortController();
   const run = async () => {
+    let pause = RETRY_MS.first;
+    const live = () => {
+      pause = RETRY_MS.first;
+      onState(true);
+    };
     while (!stop.signal.aborted) {
-      try {
-        const response = await fetch('/graphql', {
-          method: 'POST',
-          headers: headers('text/event-stream'),
-          body: JSON.stringify({ query }),
-          signal: stop.signal,
-        });
-        if (!response.ok || !response.body) throw new Error(`subscription: ${response.status}`);
-        onState(true);
-        await readEvents(response.body, (event) => {
-          const { data } = JSON.parse(event) as Response<Result<Text>>;
-          if (data) onData(data);
-        });
-      } catch {
-        // Dropped, or stopped: try again shortly unless stopped.
-      }
+      // Thrown: dropped, or stopped.
+      const end: StreamEnd = await stream<Result<Text>>(query, onData, live, stop.signal).catch(() => 'again');
+      if (stop.signal.aborted) return;
+      if (end !== 'again') return onState(false, end.refused);
       onState(false);
-      if (!stop.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, RETRY_MS.most);
     }
   };
   void run();
   return () => stop.abort();
+}
+
+/** One stream of a subscription, read to its end: how it ended. */
+async function stream<T>(
+  query: string,
+  onData: (data: T) => void,
+  onLive: () => void,
+  signal: AbortSignal,
+): Promise<StreamEnd> {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: headers('text/event-stream'),
+    body: JSON.stringify({ query }),
+    signal,
+  });
+  if (response.status === 401) return { refused: unauthenticated().message };
+  if (!response.ok || !response.body) return 'again';
+  onLive();
+  let last: Response<T>['errors'];
+  await readEvents(response.body, (event) => {
+    const { data, errors } = JSON.parse(event) as Response<T>;
+    if (data) onData(data);
+    last = errors ?? last;
+  });
+  const [error] = last ?? [];
+  return error?.extensions?.code === 'FORBIDDEN' ? { refused: error.message } : 'again';
 }
 
 /** Calls `onEvent` with the data of each `next` event of a Server-Sent Events stream. */

@@ -25,6 +25,7 @@ function useConnections() {
   const [connections, setConnections] = useState<ListedConnection[] | undefined>();
   const [problem, setProblem] = useState<string>();
   const [live, setLive] = useState(false);
+  const [refused, setRefused] = useState<string>();
   const [total, setTotal] = useState(0);
   useEffect(() => {
     const load = () =>
@@ -38,14 +39,15 @@ function useConnections() {
     return subscribe(
       EVENTS,
       (event) => setConnections((list) => (list ? applied(list, event.databaseConnectionEvents) : list)),
-      (isLive) => {
+      (isLive, why) => {
         setLive(isLive);
+        setRefused(why);
         // Back after a drop: what changed meanwhile was not heard, so read the list again.
         if (isLive) void load();
       },
     );
   }, []);
-  return { connections, problem, live, total };
+  return { connections, problem, live, refused, total };
 }
 
 /**
@@ -95,7 +97,7 @@ function ConnectionTable({ shown, labels }: { shown: ListedConnection[]; labels:
 const HEALTH_FILTERS: HealthStatus[] = ['OK', 'FAILING', 'UNKNOWN', 'NOT_TESTABLE'];
 
 export function ConnectionList({ start }: { start: Start }) {
-  const { connections, problem, live, total } = useConnections();
+  const { connections, problem, live, refused, total } = useConnections();
   const [search, setSearch] = useState('');
   const [dialect, setDialect] = useState('');
   const [health, setHealth] = useState('');
@@ -112,13 +114,14 @@ export function ConnectionList({ start }: { start: Start }) {
       <div class="page-head">
         <h1 tabIndex={-1}>Connections</h1>
         <span class={`live ${live ? 'live-on' : ''}`} role="status">
-          {live ? 'Live' : 'Connecting…'}
+          {live ? 'Live' : refused ? 'Not live' : 'Connecting…'}
         </span>
         <button type="button" class="primary" onClick={add}>
           Add connection
         </button>
       </div>
       {problem ? <Banner kind="error">{problem}</Banner> : null}
+      {refused ? <Banner kind="error">Live changes stopped: {refused}</Banner> : null}
       {connections && connections.length === 0 ? (
         <section class="empty">
           <h2>No connections yet</h2>

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ConsoleSettings, completeSignIn, currentToken, loadSettings, signOut } from './auth.ts';
 import { ConnectionDetail } from './detail.tsx';
 import { ConnectionForm } from './form.tsx';
-import { request, Unauthenticated } from './graphql.ts';
+import { onSignInEnded, request, Unauthenticated } from './graphql.ts';
 import { ConnectionList } from './list.tsx';
 import { START, type Start } from './operations.ts';
 import { useRoute } from './routes.ts';
@@ -53,10 +53,17 @@ function useSession() {
   useEffect(() => {
     void begin();
   }, []);
-  const leave = (settings: ConsoleSettings) => {
+  /** Back to sign-in: signed out (`problem` unset), or refused the credential (revoked, expired). */
+  const leave = (settings: ConsoleSettings, problem?: string) => {
     signOut();
-    setState({ phase: 'signIn', settings, attempt: ++attempts.current });
+    setState({ phase: 'signIn', settings, attempt: ++attempts.current, problem });
   };
+  // Signed in, a request or the live list refused: the sign-in has ended, wherever the user is.
+  useEffect(() => {
+    if (state.phase !== 'ready' || !state.settings.signIn) return;
+    const { settings } = state;
+    return onSignInEnded(() => leave(settings, SIGN_IN_ENDED));
+  }, [state]);
   return { state, begin, leave };
 }
 

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { AUDIT_ACTIONS } from '../audit/events.ts';
 import { SCOPES, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
+import { plainWords } from '../config-error.ts';
 import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
 import { fieldPath } from '../connections/input.ts';
 import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from '../connections/rest-form.ts';
@@ -492,7 +493,8 @@ export function readRequest(
   );
   let input: Record<string, unknown> = {};
   if (route.body && !('fields' in route.body)) {
-    const result = route.body.check.safeParse(jsonObjectBody(request));
+    // In the words the settings use (`is "x", which is not one of …`), not zod's own.
+    const result = route.body.check.safeParse(jsonObjectBody(request), { error: plainWords });
     if (!result.success) {
       throw invalidInput(
         result.error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message })),
