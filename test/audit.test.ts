@@ -119,7 +119,16 @@ describe.each(STORES)('the audit trail on $name', ({ create, skip }) => {
     const denied = await api().request('GET', AUDIT, undefined, as(keys.reader));
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe('forbidden');
-    for (const query of ['?action=explode', '?limit=0', '?limit=5000', '?since=yesterday', '?cursor=not-a-cursor']) {
+    for (const query of [
+      '?action=explode',
+      '?limit=0',
+      '?limit=5000',
+      '?since=yesterday',
+      // Dates JavaScript reads, beyond the years an ISO 8601 date of four digits writes (a 500 before).
+      '?since=99999-01-01',
+      '?since=-000001-01-01T00:00:00Z',
+      '?cursor=not-a-cursor',
+    ]) {
       const refused = await audit(query);
       expect(refused.status, query).toBe(400);
       expect(refused.body.code, query).toBe('validation_failed');

@@ -115,6 +115,9 @@ describe('the failure windows', () => {
     expect(clientOf('2001:db8:1:2:aaaa::1')).toBe(clientOf('2001:0db8:0001:0002:bbbb:cccc:dddd:eeee'));
     expect(clientOf('2001:db8:1:2::1')).not.toBe(clientOf('2001:db8:1:3::1'));
     expect(clientOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    // As Node writes 2001:0:0:5:1:1:1:1 and 2001:0:0:5::1, its `::` before or after the /64's end: one client.
+    expect(clientOf('2001::5:1:1:1:1')).toBe(clientOf('2001:0:0:5::1'));
+    expect(clientOf('2001::5:1:1:1:1')).not.toBe(clientOf('2001::6:1:1:1:1'));
     expect(clientOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
     expect(clientOf('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(clientOf('192.0.2.7')).toBe('192.0.2.7');

@@ -8,6 +8,7 @@ import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from './support/databases.ts';
+import { send } from './support/raw-http.ts';
 import { clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -54,6 +55,31 @@ describe('with API keys configured', () => {
     expect(gql.status).toBe(401);
     expect(gql.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(gql.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers 401 without a key to every spelling of a path the router reads as the API’s, reading and writing nothing', async () => {
+    const stored = await http().request('POST', PATH, BODY, bearer(keys.writer));
+    expect(stored.status).toBe(201);
+    const { port } = new URL(service.url);
+    const csrf = { 'x-graphql-yoga-csrf': '1' };
+    // Percent-encoded letters the router decodes, and the absolute form a proxy sends (RFC 9112, 3.2.2).
+    for (const [method, path, body] of [
+      ['GET', `/%61pi/v1/database-connections/${stored.body.id}?reveal=true`],
+      ['GET', `http://127.0.0.1:${port}${PATH}`],
+      ['GET', `HTTP://127.0.0.1:${port}${PATH}/${stored.body.id}?reveal=true`],
+      ['GET', '/%61pi/v1/dialects'],
+      ['GET', `/%61pi/v1/workspaces`],
+      ['DELETE', `/api/v1/d%61tabase-connections/${stored.body.id}`],
+      ['POST', `http://127.0.0.1:${port}${PATH}`, { alias: 'planted', connection_uri: URI }],
+      ['POST', `http://127.0.0.1:${port}/graphql`, { query: '{ dialects { name } }' }],
+      ['GET', `http://127.0.0.1:${port}/graphql?query=${encodeURIComponent('{ dialects { name } }')}`],
+    ] as const) {
+      const reply = await send(service.url, method, path, { body, headers: csrf });
+      expect(reply.status, `${method} ${path}: ${reply.text.slice(0, 200)}`).toBe(401);
+    }
+    const listed = await http().request('GET', PATH, undefined, bearer(keys.reader));
+    expect(listed.body.map((connection: { alias: string }) => connection.alias)).toEqual(['sales']);
+    await http().request('DELETE', `${PATH}/${stored.body.id}`, undefined, bearer(keys.writer));
   });
 
   it('answers 401 naming an invalid token for an unknown key', async () => {

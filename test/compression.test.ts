@@ -134,18 +134,24 @@ describe('compressed answers', { timeout: 60_000 }, () => {
     });
     const masked = await raw(`${service.url}${PATH}/${large.body.id}`, { 'accept-encoding': 'gzip' });
     expect(masked.headers['content-encoding']).toBe('gzip');
-    const revealing = [
-      raw(`${service.url}${PATH}/${large.body.id}?reveal=true`, { 'accept-encoding': 'gzip' }),
+    const query = '{ databaseConnections(first: 50) { edges { node { connectionUri(reveal: true) } } } }';
+    const graphql = (body: string) =>
       raw(
         `${service.url}/graphql`,
         { 'accept-encoding': 'gzip', 'content-type': 'application/json' },
         'POST',
-        Buffer.from(
-          JSON.stringify({
-            query: '{ databaseConnections(first: 50) { edges { node { connectionUri(reveal: true) } } } }',
-          }),
-        ),
-      ),
+        Buffer.from(body),
+      );
+    const revealing = [
+      raw(`${service.url}${PATH}/${large.body.id}?reveal=true`, { 'accept-encoding': 'gzip' }),
+      graphql(JSON.stringify({ query })),
+      // The word spelled as the reader decodes it: percent-encoded in a URL, a \u escape in JSON.
+      raw(`${service.url}${PATH}/${large.body.id}?%72eveal=true`, { 'accept-encoding': 'gzip' }),
+      raw(`${service.url}/graphql?query=${encodeURIComponent(query).replace('reveal', '%72%65veal')}`, {
+        'accept-encoding': 'gzip',
+        'x-graphql-yoga-csrf': '1',
+      }),
+      graphql(JSON.stringify({ query }).replace('reveal', '\\u0072eveal')),
     ];
     for (const reply of await Promise.all(revealing)) {
       expect(reply.status).toBe(200);

@@ -5,6 +5,7 @@
  * back: the key is checked first, and only a refused one meets the limit.
  */
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 const WINDOW_MS = 60_000;
 /** Clients followed at once; past it the oldest window is forgotten (memory stays bounded whatever the traffic). */
@@ -18,13 +19,11 @@ export function clientOf(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped?.[1]) return mapped[1];
   if (isIP(address) !== 6) return address;
-  const [head = '', tail] = address.split('%', 1)[0]?.split('::') ?? [];
-  const groups = head === '' ? [] : head.split(':');
-  // With `::`, the groups it stands for are zeros; a /64 is the first four groups in any case.
-  if (tail !== undefined) groups.push('0', '0', '0', '0');
+  // Its eight groups written out: `::` may stand for zeros on either side of the /64's end.
+  const groups = ipaddr.IPv6.parse(address.split('%', 1)[0] ?? address).parts;
   return `${groups
     .slice(0, 4)
-    .map((group) => Number.parseInt(group, 16).toString(16))
+    .map((group) => group.toString(16))
     .join(':')}::/64`;
 }
 

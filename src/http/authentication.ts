@@ -7,7 +7,7 @@ import { ProblemResponse, problem } from '../rest/problem.ts';
 import { createFailureLimit } from './authentication-failures.ts';
 import type { HttpApp } from './fastify.ts';
 import { isExplorerPage } from './graphql-route.ts';
-import { pathOf, sendRefusal } from './replies.ts';
+import { routedPathOf, sendRefusal } from './replies.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,7 +36,7 @@ const isApiPath = (path: string) => path === GRAPHQL_PATH || path === '/api' || 
 
 const needsKey = (request: FastifyRequest) =>
   request.routeOptions.config.scope !== undefined ||
-  (!request.routeOptions.config.public && isApiPath(pathOf(request)) && !isExplorerPage(request));
+  (!request.routeOptions.config.public && isApiPath(routedPathOf(request)) && !isExplorerPage(request));
 
 /** A refused key or token: 401, or 429 once its client address is past AUTH_FAILURES_PER_MINUTE. */
 function unauthenticated(failure: 'missing' | 'invalid', retryAfterSeconds: number | undefined) {

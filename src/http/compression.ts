@@ -24,9 +24,19 @@ type Encoding = (typeof ENCODINGS)[number];
 /** Smaller bodies gain less than the encoding costs. */
 const THRESHOLD_BYTES = 1024;
 
-/** Whether a request may ask for a secret: `reveal` anywhere in its URL, or in a GraphQL body (a field's argument). */
+/** Text as its reader takes it: percent-encoding (a URL's query) and JSON's \u escapes (a body's strings) decoded. */
+const decoded = (text: string) =>
+  text
+    .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replace(/\\u([0-9a-f]{4})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+
+/**
+ * Whether a request may ask for a secret: `reveal` anywhere in its URL, or in a GraphQL body (a
+ * field's argument), however it is spelled there (`?%72eveal=true`, `\u0072eveal`).
+ */
 const mayReveal = (request: FastifyRequest) =>
-  /reveal/i.test(request.url) || (Buffer.isBuffer(request.body) && /reveal/i.test(request.body.toString('latin1')));
+  /reveal/i.test(decoded(request.url)) ||
+  (Buffer.isBuffer(request.body) && /reveal/i.test(decoded(request.body.toString('latin1'))));
 
 /** Registers the compression of answers; before the routes, whose answers it then compresses. */
 export function compressAnswers(app: HttpApp) {

@@ -9,6 +9,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const pathOf = (request: FastifyRequest) => request.url.split('?', 1)[0] ?? '/';
 
+/**
+ * The path a decision goes by (whether a key is needed, which form an answer takes): the route the
+ * router matched, however the request spelled it (`/%61pi/…`, whose letters it decodes, or the
+ * absolute form `http://host/api/…`); for a path that matches no route, the path as written.
+ */
+export const routedPathOf = (request: FastifyRequest) => request.routeOptions.url ?? pathOf(request);
+
 export function sendProblem(reply: FastifyReply, value: Problem, headers: Record<string, string> = {}) {
   // Sent as bytes: given an object or a string, Fastify adds a charset to the media type.
   return reply
@@ -28,7 +35,7 @@ function sendGraphQLError(reply: FastifyReply, value: Problem, headers: Record<s
 
 /** A problem answered in the form of the interface asked: GraphQL's on /graphql, problem+json elsewhere. */
 export function sendRefusal(reply: FastifyReply, refusal: ProblemResponse) {
-  return pathOf(reply.request) === GRAPHQL_PATH
+  return routedPathOf(reply.request) === GRAPHQL_PATH
     ? sendGraphQLError(reply, refusal.problem, refusal.headers)
     : sendProblem(reply, refusal.problem, refusal.headers);
 }

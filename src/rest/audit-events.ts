@@ -36,7 +36,8 @@ export function createAuditEventHandlers(run: RunOperation) {
   return {
     async auditEvents(caller: Caller, query: AuditQuery): Promise<RestResponse> {
       const since = query.since === undefined ? undefined : new Date(query.since);
-      if (since !== undefined && Number.isNaN(since.getTime())) {
+      // A year of four digits, as the DateTime GraphQL takes it writes one: JavaScript reads years up to 275760.
+      if (since !== undefined && !/^\d{4}-/.test(Number.isNaN(since.getTime()) ? '' : since.toISOString())) {
         throw invalidInput(
           [{ field: 'since', message: 'must be a date and time (ISO 8601)' }],
           'query parameter since',

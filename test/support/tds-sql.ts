@@ -148,12 +148,34 @@ function statementOf(type: number, message: Buffer): string {
   return Buffer.concat(chunks).toString('utf16le');
 }
 
-/** `answer` gives the rows of a statement by its columns' names, or null for a statement with no rows. */
+/**
+ * ENVCHANGE type 20, routing: the server sends the client on to another server (Azure SQL's
+ * redirection, an availability group's read-only routing). Protocol 0 (TCP), the port, the server's name.
+ */
+function routing(host: string, port: number): Buffer {
+  const value = Buffer.concat([Buffer.from([0]), uint16(port), uint16(host.length), Buffer.from(host, 'utf16le')]);
+  const body = Buffer.concat([Buffer.from([20]), uint16(value.length), value, uint16(0)]);
+  return Buffer.concat([Buffer.from([0xe3]), uint16(body.length), body]);
+}
+
+export interface TdsServerOptions {
+  /** The loopback address to listen on (127.0.0.1). */
+  listenOn?: string;
+  /** Answer each LOGIN7 by routing the client there, as SQL Server's redirection does. */
+  routeTo?: { host: string; port: number };
+}
+
+/**
+ * `answer` gives the rows of a statement by its columns' names, or null for a statement with no
+ * rows; `logins` counts the LOGIN7 messages it was sent.
+ */
 export async function startTdsSqlServer(
   answer: (sql: string) => Record<string, TdsValue>[] | null,
-): Promise<{ port: number; batches: string[]; close(): Promise<void> }> {
+  { listenOn = '127.0.0.1', routeTo }: TdsServerOptions = {},
+): Promise<{ port: number; batches: string[]; logins: () => number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const batches: string[] = [];
+  let logins = 0;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -165,8 +187,11 @@ export async function startTdsSqlServer(
       const whole = Buffer.concat(message);
       message = [];
       if (type === PRELOGIN) send(socket, preloginAnswer(ENCRYPT_NOT_SUP));
-      else if (type === LOGIN7) send(socket, Buffer.concat([loginAck(), done(null)]));
-      else if (type === SQL_BATCH || type === RPC) {
+      else if (type === LOGIN7) {
+        logins++;
+        const route = routeTo ? [routing(routeTo.host, routeTo.port)] : [];
+        send(socket, Buffer.concat([loginAck(), ...route, done(null)]));
+      } else if (type === SQL_BATCH || type === RPC) {
         const sql = statementOf(type, whole);
         batches.push(sql);
         const rows = answer(sql);
@@ -174,10 +199,11 @@ export async function startTdsSqlServer(
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listenOn, resolve));
   return {
     port: (server.address() as { port: number }).port,
     batches,
+    logins: () => logins,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

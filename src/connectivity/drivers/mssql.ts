@@ -1,9 +1,11 @@
 /**
  * SQL Server through tedious (Microsoft's own TDS driver for Node.js). tedious opens its own
- * socket: it connects to a loopback forward of the connection's network, and checks the
+ * sockets, each through a loopback forward of the connection's network, and checks the
  * certificate against the URI's host (`serverName`).
  */
+import { connect, type Socket } from 'node:net';
 import type { Connection, ConnectionConfiguration } from 'tedious';
+import type { Network } from '../network.ts';
 import type { Driver } from './driver.ts';
 import { type Catalog, informationSchema, lowerKeys, sqlList, sqlSession } from './sql.ts';
 import { verificationOf } from './tls.ts';
@@ -63,16 +65,33 @@ const MSSQL_DETAILS: Pick<Catalog, 'keys' | 'comments' | 'rowCounts'> = {
      WHERE ${inSchemas(schemas)} GROUP BY s.name, t.name`,
 };
 
+/**
+ * How tedious opens a socket: to the host and port it is told, the URI's at first, then those a
+ * server's routing answer names (Azure SQL's redirection, an availability group's read-only
+ * routing), which tedious follows on its own. Each goes through a loopback forward of the network,
+ * so the guard (or the bastion) judges every address, a routed one too.
+ */
+function connectorOf(network: Network) {
+  const connector = async ({ host, port }: { host: string; port: number }): Promise<Socket> => {
+    const forward = await network.forward(host, port);
+    return new Promise((resolve, reject) => {
+      const socket = connect(forward, '127.0.0.1', () => resolve(socket)).once('error', reject);
+    });
+  };
+  // tedious passes the address to its connector, which its typings leave out.
+  return connector as unknown as NonNullable<ConnectionConfiguration['options']>['connector'];
+}
+
 export const mssqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
   const tedious = await import('tedious');
-  const port = await network.forward(target.host, target.port);
   const verification = verificationOf(tlsMode, tls);
   const trust = /^(yes|true)$/i.test(target.parameters.get('trustservercertificate') ?? '');
   const config: ConnectionConfiguration = {
-    server: '127.0.0.1',
+    server: target.host,
     authentication: { type: 'default', options: { userName: target.user, password: target.password } },
     options: {
-      port,
+      port: target.port,
+      connector: connectorOf(network),
       database: target.database,
       encrypt: tlsMode !== 'off',
       trustServerCertificate: tlsMode !== 'off' && (trust || verification === 'none'),

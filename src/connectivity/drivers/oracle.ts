@@ -1,8 +1,8 @@
 /**
  * Oracle through node-oracledb in Thin mode (pure JavaScript, no Instant Client). It opens its own
- * socket: it reaches the database through a loopback forward of the connection's network, or over
+ * sockets: it reaches the database through a loopback forward of the connection's network, or over
  * TLS (`protocol=tcps`) through a loopback HTTPS proxy that opens a tunnel to the URI's host only,
- * so that TLS checks that host's name. The
+ * so that TLS checks that host's name; a listener's redirect goes through the network as well. The
  * URI names the service (`oracle://user:pw@host:1521/?service_name=FREEPDB1`) or, as SQLAlchemy
  * reads a path, the SID.
  */
@@ -10,6 +10,7 @@ import type { Connection } from 'oracledb';
 import type { TlsMaterial } from '../route.ts';
 import { InvalidTargetError } from '../target.ts';
 import type { Driver } from './driver.ts';
+import { withOracleNetwork } from './oracle-transport.ts';
 import { type Catalog, lowerKeys, sqlList, sqlSession } from './sql.ts';
 
 /** ORA- and NJS- errors, classified. */
@@ -84,19 +85,23 @@ export const oracleDriver: Driver = async ({ target, network, timeoutMs, tlsMode
     ? `(SERVICE_NAME=${atom('service_name', service)})`
     : `(SID=${atom('database', target.database ?? '')})`;
   // oracledb takes a proxy only for TCPS; plain TCP goes to a loopback forward of the host.
-  const address =
-    tlsMode === 'off'
-      ? `(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${await network.forward(target.host, target.port)}))`
-      : `(ADDRESS=(PROTOCOL=TCPS)(HOST=${atom('host', target.host)})(PORT=${target.port})(HTTPS_PROXY=127.0.0.1)(HTTPS_PROXY_PORT=${await network.proxy(target.host, target.port)}))`;
+  const tcps = tlsMode !== 'off';
+  const port = tcps ? await network.proxy(target.host, target.port) : await network.forward(target.host, target.port);
+  const address = tcps
+    ? `(ADDRESS=(PROTOCOL=TCPS)(HOST=${atom('host', target.host)})(PORT=${target.port})(HTTPS_PROXY=127.0.0.1)(HTTPS_PROXY_PORT=${port}))`
+    : `(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT=${port}))`;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   let connection: Connection;
   try {
-    connection = await oracledb.getConnection({
-      user: target.user,
-      password: target.password,
-      connectString: `(DESCRIPTION=(CONNECT_TIMEOUT=${seconds})${address}(CONNECT_DATA=${data}))`,
-      walletContent: walletOf(tls),
-    });
+    // A listener's REDIRECT is followed through the network too (./oracle-transport.ts).
+    connection = await withOracleNetwork(network, port, () =>
+      oracledb.getConnection({
+        user: target.user,
+        password: target.password,
+        connectString: `(DESCRIPTION=(CONNECT_TIMEOUT=${seconds})${address}(CONNECT_DATA=${data}))`,
+        walletContent: walletOf(tls),
+      }),
+    );
   } catch (error) {
     throw classified(error as Error);
   }
