@@ -71,13 +71,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return {
     url: `http://${host}:${port}`,
     async stop() {
-      // Fastify stops accepting connections and lets requests in flight finish; past the
-      // timeout, their connections are closed.
+      // Open subscriptions complete first; then Fastify stops accepting connections and lets
+      // requests in flight finish; past the timeout, their connections are closed.
+      sessions.stop();
       const deadline = setTimeout(() => app.server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       deadline.unref();
       await app.close();
       clearTimeout(deadline);
-      sessions.stop();
       clearInterval(pruning);
       await healthChecks?.stop();
       await opened.close();

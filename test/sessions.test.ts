@@ -330,6 +330,29 @@ describe('a subscription with an identity provider’s token', () => {
   );
 });
 
+describe('open subscriptions when the service stops', () => {
+  it('complete at once: the stop does not wait for them until SHUTDOWN_TIMEOUT_MS, and no stream is cut', async () => {
+    const database = createSqliteDatabase();
+    // A minute: were the streams left open, the stop would outlast the test's 30 s.
+    const service = await startTestService(database.url, { API_KEYS, SHUTDOWN_TIMEOUT_MS: '60000' });
+    const streams = await Promise.all(
+      [1, 2].map(() =>
+        subscribe(service.url, 'subscription { databaseConnectionEvents { action } }', {}, bearer(OPERATOR)),
+      ),
+    );
+    try {
+      await expectSubscribers(service.url, 2);
+      const ends = streams.map((stream) => stream.untilEnd(20_000));
+      await service.stop();
+      // Ended by the server's last event, not by a closed socket (which untilEnd reports as an error).
+      expect(await Promise.all(ends)).toEqual([[], []]);
+    } finally {
+      for (const stream of streams) stream.close();
+      await database.drop();
+    }
+  }, 30_000);
+});
+
 describe('a workspace the provisioning file prunes', () => {
   it('goes out of keys’ grants as one deleted through the API', async () => {
     const database = createSqliteDatabase();

@@ -46,14 +46,18 @@ interface Session {
   principal: Principal;
   /** Set once the credential is found ended. */
   ended?: CredentialEnded;
-  /** Told when the periodic check ends the session while the stream waits for its next item. */
-  wake?: (ended: CredentialEnded) => void;
+  /** Told when the periodic check ends the session, or the service stops, while the stream waits for its next item. */
+  wake?: (outcome: CredentialEnded | typeof FINISHED) => void;
 }
+
+/** What a stream's next item is once the service stops: none, so its answer completes. */
+const FINISHED = { done: true, value: undefined } as const;
 
 export function createSessions(keys: Pick<ManagedApiKeys, 'states'>, logger: Logger, checkMs = SESSION_CHECK_MS) {
   const open = new Set<Session>();
   let timer: NodeJS.Timeout | undefined;
   let checking = false;
+  let stopping = false;
 
   const end = (session: Session, ended: CredentialEnded) => {
     session.ended ??= ended;
@@ -108,6 +112,7 @@ export function createSessions(keys: Pick<ManagedApiKeys, 'states'>, logger: Log
   function nextOrEnd<T>(session: Session, source: AsyncIterator<T>) {
     return new Promise<IteratorResult<T> | CredentialEnded>((resolve, reject) => {
       if (session.ended) return resolve(session.ended);
+      if (stopping) return resolve(FINISHED);
       session.wake = resolve;
       source.next().then(resolve, reject);
     }).finally(() => {
@@ -173,9 +178,15 @@ export function createSessions(keys: Pick<ManagedApiKeys, 'states'>, logger: Log
     /** Streams open now. */
     size: () => open.size,
 
+    /**
+     * The service is stopping: every open stream completes now (its client sees the end, not a cut),
+     * so that shutting down does not wait for them until SHUTDOWN_TIMEOUT_MS.
+     */
     stop() {
+      stopping = true;
       clearInterval(timer);
       timer = undefined;
+      for (const session of open) session.wake?.(FINISHED);
     },
   };
 }
