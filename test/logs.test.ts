@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { createLogger } from '../src/logger.ts';
 import { scrub } from '../src/secrets/scrub.ts';
-import { createSqliteDatabase, runSql } from './support/databases.ts';
+import { createSqliteDatabase, dropTable } from './support/databases.ts';
 import { clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -65,7 +65,7 @@ describe('logs and error messages', () => {
         await graphql('{ databaseConnections { edges { node { connectionUri } } } }'),
       );
       // An unexpected failure, with a secret in the request.
-      await runSql(database, 'DROP TABLE database_connections');
+      await dropTable(database, 'database_connections');
       responses.push(
         (await api.request('POST', PATH, { alias: 'boom', connection_uri: uri('db7') }, headers)).text,
         await graphql(

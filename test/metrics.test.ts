@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import type { RunningService } from '../src/service.ts';
-import { runSql, STORES, type TestDatabase } from './support/databases.ts';
+import { dropTable, runSql, STORES, type TestDatabase } from './support/databases.ts';
 import { clientFor, startTestService } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -93,7 +93,7 @@ describe.each(STORES)('metrics on $name', ({ create, skip }) => {
 
     // Break the store under the running service: its table disappears. No change event tells the
     // read cache, which still holds the count read above: these requests ask past it.
-    await runSql(database, 'DROP TABLE database_connections');
+    await dropTable(database, 'database_connections');
     const fresh = { ...auth, 'cache-control': 'no-cache' };
     expect((await api.request('GET', PATH, undefined, fresh)).status).toBe(500);
     const counted = await api.request('POST', '/graphql', { query: '{ databaseConnections { totalCount } }' }, fresh);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
 import type { RunningService } from '../src/service.ts';
-import { createSqliteDatabase, postgresAvailable, runSql, type TestDatabase } from './support/databases.ts';
+import { createSqliteDatabase, dropTable, postgresAvailable, type TestDatabase } from './support/databases.ts';
 import { ajv, conform, type Reply } from './support/openapi.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { closedPort, createPostgresTarget } from './support/targets.ts';
@@ -157,7 +157,7 @@ describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
 
     await check('/api/v1/dialects', 'GET', as(keys.reader)('GET', '/api/v1/dialects'), 200);
 
-    await runSql(database, 'DROP TABLE database_connections');
+    await dropTable(database, 'database_connections');
     await check(PATH, 'GET', writer('GET', PATH), 500);
 
     // Every documented operation was seen succeeding.

@@ -1,7 +1,7 @@
 /** The REST facade, against the real HTTP server, on SQLite and on PostgreSQL. */
 import { describe, expect, it } from 'vitest';
 import { INPUT_FIELDS } from '../src/connections/fields.ts';
-import { runSql, STORES } from './support/databases.ts';
+import { dropTable, STORES } from './support/databases.ts';
 import { clientFor, startTestService, useServiceFixture } from './support/service.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -570,7 +570,7 @@ describe.each(STORES)('unexpected failures on $name', ({ create, skip }) => {
       const api = clientFor(service.url);
       const created = (await api.request('POST', PATH, SPEC_CREATE)).body;
       // Break the store under the running service: its table disappears.
-      await runSql(database, 'DROP TABLE database_connections');
+      await dropTable(database, 'database_connections');
       const replies = [
         await api.request('GET', PATH),
         await api.request('GET', `${PATH}/${created.id}`),

@@ -46,13 +46,15 @@ const ScopeEnum = builder.enumType('Scope', {
 });
 
 // Over the Prisma model, of which it shows the columns it selects (the service reads whole rows, or
-// a WorkspaceRecord: those columns).
+// a WorkspaceRecord: those columns). Its fields read the record they are given: plugin-prisma's
+// `expose` on a type with a `select` would load each row again through Prisma's findUnique (past the
+// application layer, one query a row, and a P2025 for a workspace just deleted).
 const Workspace = builder.prismaObject('Workspace', {
   description: 'A group of connections; grants name workspaces.',
   select: { name: true, createdAt: true },
   fields: (t) => ({
-    name: t.exposeString('name'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    name: t.string({ resolve: (workspace) => workspace.name }),
+    createdAt: t.field({ type: 'DateTime', resolve: (workspace) => workspace.createdAt }),
   }),
 });
 
@@ -96,18 +98,30 @@ const ApiKey = builder.prismaObject('ApiKey', {
     lastUsedAt: true,
   },
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
+    id: t.id({ resolve: (key) => key.id }),
+    name: t.string({ resolve: (key) => key.name }),
     // JSON text of an array of {workspace, scopes}, as the service wrote it.
     grants: t.field({ type: [GrantType], resolve: (key) => GRANTS.parse(JSON.parse(key.grants)) }),
-    createdBy: t.exposeString('createdBy', { description: 'Who made it, as the audit trail names callers.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
-    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
-    lastUsedAt: t.expose('lastUsedAt', {
+    createdBy: t.string({
+      description: 'Who made it, as the audit trail names callers.',
+      resolve: (key) => key.createdBy,
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (key) => key.createdAt }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (key) => key.expiresAt,
+    }),
+    revokedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (key) => key.revokedAt,
+    }),
+    lastUsedAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When it last authenticated a request, to the minute.',
+      resolve: (key) => key.lastUsedAt,
     }),
   }),
 });

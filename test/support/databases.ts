@@ -70,6 +70,14 @@ export const STORES = [
 ] as const;
 
 /** Runs SQL on a test database directly, beside the service: for setting up or breaking things. */
+/**
+ * Drops a table under a running service, to break its store: on PostgreSQL with the tables that
+ * refer to it by foreign key (CASCADE), which SQLite neither needs nor parses.
+ */
+export function dropTable(database: TestDatabase, table: string): Promise<unknown[]> {
+  return runSql(database, database.name === 'sqlite' ? `DROP TABLE ${table}` : `DROP TABLE ${table} CASCADE`);
+}
+
 export async function runSql(database: TestDatabase, sql: string): Promise<unknown[]> {
   if (database.name === 'sqlite') {
     const db = new Sqlite(database.url.slice('file:'.length));
