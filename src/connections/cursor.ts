@@ -1,13 +1,7 @@
-import type { Prisma } from '../generated/sqlite/client.ts';
+/** The cursors of connection pages: a keyset position, given out as opaque text. */
+import type { Position } from '../db/tables/connections.ts';
 
-/**
- * Where a page of connections ends: a keyset position (created_at, id), so that a cursor stays
- * valid when rows around it are deleted, and a page costs the same wherever it is.
- */
-export interface Position {
-  createdAt: Date;
-  id: string;
-}
+export type { Position };
 
 /** The opaque text clients get: the position as base64url JSON. */
 export function encodeCursor(row: Position): string {
@@ -21,19 +15,4 @@ export function decodeCursor(cursor: string): Position | undefined {
     if (Number.isInteger(time) && typeof id === 'string') return { createdAt: new Date(time), id };
   } catch {}
   return undefined;
-}
-
-/**
- * The rows past a position, in the order of the (created_at, id) index. The first condition alone
- * bounds the index range, so both databases seek to the position instead of walking the index from
- * its start and filtering (a page costs the same at row 100 and at row 1,000,000); the second
- * only sorts out rows that share the position's timestamp.
- */
-export function pastPosition({ createdAt, id }: Position, direction: 'gt' | 'lt'): Prisma.DatabaseConnectionWhereInput {
-  return {
-    AND: [
-      { createdAt: { [direction === 'gt' ? 'gte' : 'lte']: createdAt } },
-      { OR: [{ createdAt: { [direction]: createdAt } }, { id: { [direction]: id } }] },
-    ],
-  };
 }

@@ -87,8 +87,3 @@ export function parseFullDocument(input: unknown): ConnectionDocument {
 export function parsePartialDocument(input: unknown): Partial<ConnectionDocument> {
   return parseSpelled(partialDocument, input);
 }
-
-/** The key under which an alias is unique: two aliases that differ only in case (or Unicode form) collide. */
-export function aliasKey(alias: string): string {
-  return alias.normalize('NFKC').toLowerCase();
-}

@@ -1,6 +1,7 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
 import type { TestResult } from '../connectivity/connectivity.ts';
+import { aliasKey, type ConnectionRow, type NewRow } from '../db/tables/connections.ts';
 import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
 import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
 import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
@@ -13,8 +14,6 @@ import {
   type SecretFieldName,
 } from './fields.ts';
 import { statusOfTest } from './health.ts';
-import { aliasKey } from './input.ts';
-import type { ConnectionRow, NewRow } from './store.ts';
 import { REACHING_FIELDS } from './transport.ts';
 
 export type { ConnectionRow };

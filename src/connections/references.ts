@@ -21,7 +21,6 @@ import { type ConnectionDocument, declarationOf, SECRET_FIELDS, type SecretField
 import { parsePartialDocument } from './input.ts';
 import { type ConnectionRow, rowDialect, rowSchemas, storedDocument } from './records.ts';
 import { routeOf } from './transport.ts';
-import type { Workspaces } from './workspaces.ts';
 
 /** Which references each workspace's connections may use, by workspace: SECRET_REFERENCES, and the provisioning file's `secret_references`. */
 export const WORKSPACE_REFERENCES = z.record(WORKSPACE_NAME, REFERENCE_PATTERNS, {
@@ -55,7 +54,10 @@ const holdsReferences = (document: Partial<ConnectionDocument>) =>
  * The reader of references for the connections of a workspace (null: none, every reference refused),
  * as allowed now; the provisioning file's grants are read only for a document that holds a reference.
  */
-export function workspaceReferences(references: SecretReferences, workspaces: Pick<Workspaces, 'secretReferencesOf'>) {
+export function workspaceReferences(
+  references: SecretReferences,
+  workspaces: { secretReferencesOf(name: string): Promise<string[]> },
+) {
   return async (workspace: string | null, document: Partial<ConnectionDocument>): Promise<SecretReferenceReader> =>
     workspace !== null && holdsReferences(document)
       ? references.forWorkspace(workspace, await workspaces.secretReferencesOf(workspace))

@@ -6,7 +6,7 @@
  * instance check each connection per interval. This module keeps the schedule; the connections
  * service claims, tests and records (src/connections/health-records.ts).
  */
-import type { ConnectionsService } from '../connections/service.ts';
+import type { ConnectionsService } from '../commands/connections/service.ts';
 import type { Logger } from '../logger.ts';
 
 export interface HealthCheckSettings {

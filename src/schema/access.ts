@@ -7,10 +7,10 @@ import {
   WorkspaceNotFoundError,
 } from '../auth/errors.ts';
 import { EVERY_WORKSPACE, type Grant, SCOPES, type Scope } from '../auth/grants.ts';
-import type { ApiKeyRecord } from '../auth/managed-keys.ts';
 import { builder } from '../builder.ts';
+import type { ApiKeyRecord } from '../commands/api-keys.ts';
+import type { WorkspaceRecord } from '../commands/workspaces.ts';
 import { ValidationError } from '../connections/errors.ts';
-import type { WorkspaceRecord } from '../connections/workspaces.ts';
 import { describeErrorType } from '../error-codes.ts';
 import { resultNames } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';

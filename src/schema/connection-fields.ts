@@ -11,8 +11,8 @@ import {
   type SecretFieldName,
   WRITTEN_FIELDS,
 } from '../connections/fields.ts';
-import type { ConnectionRow } from '../connections/store.ts';
 import type { GraphQLTypeName } from '../connections/values.ts';
+import type { ConnectionRow } from '../db/tables/connections.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import { ConnectionHealthType } from './connection-health.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';

@@ -11,8 +11,8 @@ import {
   VersionMismatchError,
 } from '../connections/errors.ts';
 import type { HealthStatus } from '../connections/health.ts';
-import type { ConnectionFilter, ConnectionRow } from '../connections/store.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
+import type { ConnectionFilter, ConnectionRow } from '../db/tables/connections.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';

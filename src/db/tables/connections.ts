@@ -1,19 +1,45 @@
 /**
  * The connections table: the one module that reads or writes `database_connections` (a test holds
- * the rule). The connections service calls it; nothing else does. Writes are returned as Prisma
- * queries not yet run, so that the service can send one in a batch with its audit event and its
+ * the rule). The connections commands call it; nothing else does. Writes are returned as Prisma
+ * queries not yet run, so that a command can send one in a batch with its audit event and its
  * change notification.
  */
-import type { Prisma } from '../db/client.ts';
-import type { DatabaseConnection, Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
-import { type Position, pastPosition } from './cursor.ts';
-import type { HealthStatus } from './health.ts';
-import { aliasKey } from './input.ts';
+import type { DatabaseConnection, Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
+import type { Prisma } from '../client.ts';
 
 export type ConnectionRow = DatabaseConnection;
 export type NewRow = PrismaTypes.DatabaseConnectionCreateInput;
 export type RowChange = PrismaTypes.DatabaseConnectionUpdateInput;
 export type RowWhere = PrismaTypes.DatabaseConnectionWhereInput;
+
+/**
+ * Where a page of connections ends: a keyset position (created_at, id), so that a cursor stays
+ * valid when rows around it are deleted, and a page costs the same wherever it is.
+ */
+export interface Position {
+  createdAt: Date;
+  id: string;
+}
+
+/** The key under which an alias is unique: two aliases that differ only in case (or Unicode form) collide. */
+export function aliasKey(alias: string): string {
+  return alias.normalize('NFKC').toLowerCase();
+}
+
+/**
+ * The rows past a position, in the order of the (created_at, id) index. The first condition alone
+ * bounds the index range, so both databases seek to the position instead of walking the index from
+ * its start and filtering (a page costs the same at row 100 and at row 1,000,000); the second
+ * only sorts out rows that share the position's timestamp.
+ */
+export function pastPosition({ createdAt, id }: Position, direction: 'gt' | 'lt'): RowWhere {
+  return {
+    AND: [
+      { createdAt: { [direction === 'gt' ? 'gte' : 'lte']: createdAt } },
+      { OR: [{ createdAt: { [direction]: createdAt } }, { id: { [direction]: id } }] },
+    ],
+  };
+}
 
 /** What a list may be narrowed to. */
 export interface ConnectionFilter {
@@ -24,7 +50,8 @@ export interface ConnectionFilter {
   /** Compared ignoring case and surrounding spaces. */
   alias?: string;
   dialect?: string;
-  health?: HealthStatus;
+  /** A health status (connections/health.ts names them). */
+  health?: string;
 }
 
 /** A page of the list in the order of the (created_at, id) index, from a position, forwards or backwards. */

@@ -5,13 +5,13 @@
  * is src/health/checker.ts's.
  */
 import { createHash } from 'node:crypto';
-import type { TestResult } from '../connectivity/connectivity.ts';
-import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
-import { connectionEvent, quietChange } from '../events/connection-events.ts';
+import { historyWith, statusOfTest } from '../../connections/health.ts';
+import { testStoredConnection, type WorkspaceReferences } from '../../connections/references.ts';
+import type { TestResult } from '../../connectivity/connectivity.ts';
+import { DialectNotTestableError, TooManyTestsError } from '../../connectivity/errors.ts';
+import type { ConnectionStore } from '../../db/tables/connections.ts';
+import { connectionEvent, quietChange } from '../../events/connection-events.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
-import { historyWith, statusOfTest } from './health.ts';
-import { testStoredConnection, type WorkspaceReferences } from './references.ts';
-import type { ConnectionStore } from './store.ts';
 
 /** The API key name scheduled tests count against. */
 const HEALTH_CHECK_ACTOR = 'health-check';
@@ -49,7 +49,7 @@ async function healthTest(dependencies: HealthDependencies, row: Parameters<type
 }
 
 export function startHealthRecords(dependencies: HealthDependencies, store: ConnectionStore) {
-  const { prisma, events } = dependencies;
+  const { changes } = dependencies;
   return {
     /** Takes the connections due, up to `room`, each by a lease no other instance can take; answers their ids. */
     async claimDue(room: number, { intervalMs, leaseMs }: HealthSchedule): Promise<string[]> {
@@ -107,7 +107,7 @@ export function startHealthRecords(dependencies: HealthDependencies, store: Conn
       // The same status: only read caches hear of it (its time and latency changed); else subscribers too.
       const change =
         status === row.healthStatus ? quietChange(id) : connectionEvent('health_changed', id, row.workspace);
-      await events.commit(prisma, change, record);
+      await changes.unaudited(record, change);
     },
 
     /** The last health of every connection checked so far, in the workspaces where the caller holds metrics:read (for /metrics). */

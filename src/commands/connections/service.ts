@@ -6,25 +6,26 @@
  * row with its audit event and its change event, in one batch.
  */
 
-import { recordAuditEvent } from '../audit/events.ts';
-import { actorOf, principalKey } from '../auth/api-keys.ts';
-import { AccessDeniedError } from '../auth/errors.ts';
-import { DEFAULT_WORKSPACE, type Scope } from '../auth/grants.ts';
-import { requireWorkingConnection, type TestResult } from '../connectivity/connectivity.ts';
-import type { SchemaInfo } from '../connectivity/drivers/driver.ts';
-import type { DialectName } from '../dialects/registry.ts';
-import { connectionEvent } from '../events/connection-events.ts';
-import type { Position } from './cursor.ts';
-import type { Caller, ConnectionsDependencies } from './dependencies.ts';
-import { ManagedConnectionError, NotFoundError, ValidationError, VersionMismatchError } from './errors.ts';
-import { type ConnectionDocument, INPUT_FIELDS, INPUT_REST_NAMES, type SecretFieldName } from './fields.ts';
-import type { HealthCheckRecord } from './health.ts';
-import { startHealthRecords } from './health-records.ts';
-import { parseFullDocument, parsePartialDocument } from './input.ts';
-import { rotateKeys } from './key-rotation.ts';
-import { maskDocument, maskedPaths, refuseMasks, restoreMasks } from './masks.ts';
-import { provisioning } from './provisioning.ts';
-import { createReadCache } from './read-cache.ts';
+import type { AuditEntry } from '../../audit/events.ts';
+import { actorOf, principalKey } from '../../auth/api-keys.ts';
+import { AccessDeniedError } from '../../auth/errors.ts';
+import { DEFAULT_WORKSPACE, type Scope } from '../../auth/grants.ts';
+import type { Position } from '../../connections/cursor.ts';
+import {
+  ManagedConnectionError,
+  NotFoundError,
+  ValidationError,
+  VersionMismatchError,
+} from '../../connections/errors.ts';
+import {
+  type ConnectionDocument,
+  INPUT_FIELDS,
+  INPUT_REST_NAMES,
+  type SecretFieldName,
+} from '../../connections/fields.ts';
+import type { HealthCheckRecord } from '../../connections/health.ts';
+import { parseFullDocument, parsePartialDocument } from '../../connections/input.ts';
+import { maskDocument, maskedPaths, refuseMasks, restoreMasks } from '../../connections/masks.ts';
 import {
   changedColumns,
   changedFields,
@@ -37,16 +38,24 @@ import {
   rowSchemas,
   storedDocument,
   type WriteContext,
-} from './records.ts';
+} from '../../connections/records.ts';
 import {
   resolveReferences,
   revealReferences,
   storedRoute,
   testStoredConnection,
   workspaceReferences,
-} from './references.ts';
-import { type ConnectionFilter, type ConnectionRow, connectionStore } from './store.ts';
-import { checkConnection, REACHING_FIELDS, routeOf } from './transport.ts';
+} from '../../connections/references.ts';
+import { checkConnection, REACHING_FIELDS, routeOf } from '../../connections/transport.ts';
+import { requireWorkingConnection, type TestResult } from '../../connectivity/connectivity.ts';
+import type { SchemaInfo } from '../../connectivity/drivers/driver.ts';
+import { type ConnectionFilter, type ConnectionRow, connectionStore } from '../../db/tables/connections.ts';
+import type { DialectName } from '../../dialects/registry.ts';
+import { connectionEvent } from '../../events/connection-events.ts';
+import type { Caller, ConnectionsDependencies } from './dependencies.ts';
+import { startHealthRecords } from './health-records.ts';
+import { rotateKeys } from './key-rotation.ts';
+import { createReadCache } from './read-cache.ts';
 
 export type { Caller };
 
@@ -87,7 +96,7 @@ export type SaveOutcome = 'created' | 'updated' | 'unchanged';
 const UPDATE_ATTEMPTS = 3;
 
 export function createConnectionsService(dependencies: ConnectionsDependencies) {
-  const { prisma, secrets, references, policy, connectivity, events, logger, workspaces } = dependencies;
+  const { prisma, changes, secrets, references, policy, connectivity, events, logger, workspaces } = dependencies;
   const store = connectionStore(prisma);
   // Each read of references asks what the workspace is allowed now: a connection moved, or a name no
   // longer allowed, reads nothing it may no longer read.
@@ -97,11 +106,11 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   const cache = createReadCache(dependencies.readCache);
   if (cache.enabled) events.watch(cache);
 
-  /** The audit event of a change by this caller, to go into the change's batch. */
-  const audit = (
-    caller: Caller,
-    entry: Omit<Parameters<typeof recordAuditEvent>[1], 'actor' | 'actorId' | 'requestId'>,
-  ) => recordAuditEvent(prisma, { ...entry, ...actorOf(caller) });
+  /** The audit entry of a change by this caller. */
+  const audit = (caller: Caller, entry: Omit<AuditEntry, 'actor' | 'actorId' | 'requestId'>): AuditEntry => ({
+    ...entry,
+    ...actorOf(caller),
+  });
 
   /** The row if the caller may see it, else null. */
   const visible = (caller: Caller, row: ConnectionRow | null) =>
@@ -206,9 +215,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       const version = expectedVersion ?? before?.version;
       const workspace = document.workspace ?? before?.workspace;
       const write = () =>
-        events.commit(
-          prisma,
-          connectionEvent('updated', id, workspace),
+        changes.batch(
           store.update(rowAt(caller, id, version), changedColumns(id, document, dialect, secrets, changed, health)),
           audit(caller, {
             action: 'update',
@@ -217,6 +224,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
             workspace,
             fields: restNames(changed),
           }),
+          connectionEvent('updated', id, workspace),
         );
       try {
         const row = await checkedWrite(write, writeContext(caller, { id, alias: document.alias, expectedVersion }));
@@ -270,9 +278,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       : undefined;
     const row = newRow(document, dialect.name, secrets, { tested });
     const write = () =>
-      events.commit(
-        prisma,
-        connectionEvent('created', row.id, document.workspace),
+      changes.batch(
         store.insert(row),
         audit(caller, {
           action: 'create',
@@ -281,6 +287,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
           workspace: document.workspace,
           fields: INPUT_REST_NAMES,
         }),
+        connectionEvent('created', row.id, document.workspace),
       );
     return checkedWrite(write, { alias: document.alias });
   }
@@ -308,13 +315,15 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
   /** A secret in plaintext, the reveal logged and recorded in the audit trail. */
   async function revealed(caller: Caller, row: ConnectionRow, field: SecretFieldName, value: unknown) {
     (caller.logger ?? logger).info({ apiKey: caller.principal.name, connectionId: row.id }, `${field} revealed`);
-    await audit(caller, {
-      action: 'reveal',
-      connectionId: row.id,
-      alias: row.alias,
-      workspace: row.workspace,
-      fields: restNames([field]),
-    });
+    await changes.audit(
+      audit(caller, {
+        action: 'reveal',
+        connectionId: row.id,
+        alias: row.alias,
+        workspace: row.workspace,
+        fields: restNames([field]),
+      }),
+    );
     // Revealed, a reference shows what it stands for; one that cannot be read, as it is written.
     return revealReferences(row, field, value, referencesFor);
   }
@@ -381,26 +390,17 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
     /** Deletes the connection and answers it as it was. */
     async remove(caller: Caller, id: string, { expectedVersion }: WriteOptions = {}): Promise<ConnectionRow> {
       if (!isConnectionId(id)) throw new NotFoundError(id);
-      const { row, change } = await checkedWrite(
+      return checkedWrite(
         () =>
-          prisma.$transaction(async (tx) => {
+          changes.transaction(async (tx, record) => {
             const row = await connectionStore(tx).delete(rowAt(caller, id, expectedVersion));
-            await recordAuditEvent(tx, {
-              ...actorOf(caller),
-              action: 'delete',
-              connectionId: id,
-              alias: row.alias,
-              workspace: row.workspace,
-            });
-            // The event names the workspace the delete found; the same event is published once committed.
-            const change = connectionEvent('deleted', id, row.workspace);
-            await events.inTransaction(tx, change);
-            return { row, change };
+            const entry = { action: 'delete', connectionId: id, alias: row.alias, workspace: row.workspace } as const;
+            // The event names the workspace the delete found.
+            await record(audit(caller, entry), connectionEvent('deleted', id, row.workspace));
+            return row;
           }),
         writeContext(caller, { id, expectedVersion }),
       );
-      events.afterCommit(change);
-      return row;
     },
 
     /** Connects to a saved connection; a failure to connect is a result, recorded in the audit trail. */
@@ -412,13 +412,15 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
         { secrets, referencesFor },
         principalKey(caller.principal),
       );
-      await audit(caller, {
-        action: 'test',
-        connectionId: row.id,
-        alias: row.alias,
-        workspace: row.workspace,
-        outcome: result.error?.code ?? 'ok',
-      });
+      await changes.audit(
+        audit(caller, {
+          action: 'test',
+          connectionId: row.id,
+          alias: row.alias,
+          workspace: row.workspace,
+          outcome: result.error?.code ?? 'ok',
+        }),
+      );
       return result;
     },
 
@@ -449,7 +451,7 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       );
       // A connection not saved: no connection, nor workspace, to name (a writer of any workspace may test a draft
       // without references).
-      await audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' });
+      await changes.audit(audit(caller, { action: 'test', outcome: result.error?.code ?? 'ok' }));
       return result;
     },
 
@@ -492,8 +494,8 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       if (reveal) {
         for (const row of rows) requireScope(caller, 'connections:reveal', row.workspace);
         const fields = restNames(SECRET_FIELD_NAMES);
-        await prisma.$transaction(
-          rows.map((row) =>
+        await changes.audit(
+          ...rows.map((row) =>
             audit(caller, {
               action: 'reveal',
               connectionId: row.id,
@@ -510,7 +512,6 @@ export function createConnectionsService(dependencies: ConnectionsDependencies) 
       });
     },
 
-    ...provisioning(dependencies),
     health,
     /** Re-encrypts every stored secret under the current key; answers how many connections it rewrote. */
     rotateKeys: (caller: Caller) => rotateKeys(dependencies, store, caller),

@@ -5,22 +5,23 @@
  * under an advisory lock on PostgreSQL, so that instances starting together apply the list once
  * between them; each change is recorded in the audit trail and published, as any other.
  */
-import { type AuditAction, recordAuditEvent } from '../audit/events.ts';
-import { toolPrincipal } from '../auth/api-keys.ts';
-import { DEFAULT_WORKSPACE } from '../auth/grants.ts';
-import type { Prisma } from '../db/client.ts';
-import type { DialectName } from '../dialects/registry.ts';
-import { type ConnectionEvent, type ConnectionEventAction, connectionEvent } from '../events/connection-events.ts';
+import type { AuditAction } from '../../audit/events.ts';
+import { toolPrincipal } from '../../auth/api-keys.ts';
+import { DEFAULT_WORKSPACE } from '../../auth/grants.ts';
+import { ValidationError } from '../../connections/errors.ts';
+import { type ConnectionDocument, INPUT_REST_NAMES } from '../../connections/fields.ts';
+import { parseFullDocument } from '../../connections/input.ts';
+import { refuseMasks } from '../../connections/masks.ts';
+import { changedColumns, changedFields, newRow, restNames, storedDocument } from '../../connections/records.ts';
+import { resolveReferences } from '../../connections/references.ts';
+import { checkConnection } from '../../connections/transport.ts';
+import { aliasKey, connectionStore } from '../../db/tables/connections.ts';
+import { workspaceStore } from '../../db/tables/workspaces.ts';
+import type { DialectName } from '../../dialects/registry.ts';
+import { type ConnectionEventAction, connectionEvent } from '../../events/connection-events.ts';
+import type { RecordChange, Transaction } from '../recorded-changes.ts';
+import type { Workspaces } from '../workspaces.ts';
 import type { ConnectionsDependencies } from './dependencies.ts';
-import { ValidationError } from './errors.ts';
-import { type ConnectionDocument, INPUT_REST_NAMES } from './fields.ts';
-import { aliasKey, parseFullDocument } from './input.ts';
-import { refuseMasks } from './masks.ts';
-import { changedColumns, changedFields, newRow, restNames, storedDocument } from './records.ts';
-import { resolveReferences } from './references.ts';
-import { connectionStore } from './store.ts';
-import { checkConnection } from './transport.ts';
-import type { Workspaces } from './workspaces.ts';
 
 /** An entry of the list: its place in it, and the connection document as written (GraphQL field names). */
 export interface ProvisioningEntry {
@@ -67,7 +68,7 @@ interface Checked {
 }
 
 export function provisioning(dependencies: ConnectionsDependencies) {
-  const { prisma, secrets, references, policy, events, provider } = dependencies;
+  const { changes, secrets, references, policy, provider } = dependencies;
 
   /**
    * Each entry as a document the API would store, its references read as the list leaves its
@@ -104,8 +105,13 @@ export function provisioning(dependencies: ConnectionsDependencies) {
     return checked;
   }
 
-  /** Writes what the checked entries say, in a transaction; answers what it did and the events to publish. */
-  async function apply(tx: Transaction, entries: Checked[], { prune, workspaces, secretReferences }: ProvisionOptions) {
+  /** Writes what the checked entries say, in a transaction, each change recorded; answers what it did. */
+  async function apply(
+    tx: Transaction,
+    record: RecordChange,
+    entries: Checked[],
+    { prune, workspaces, secretReferences }: ProvisionOptions,
+  ) {
     const report: ApplyReport = {
       created: [],
       changed: [],
@@ -115,22 +121,20 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       workspacesCreated: [],
       workspacesDeleted: [],
     };
-    const published: ConnectionEvent[] = [];
     const tableInTx = connectionStore(tx);
     // Each change is recorded in the audit trail and announced, in the transaction that makes it.
-    const record = async (
+    const recordChange = (
       action: AuditAction,
       event: ConnectionEventAction,
       id: string,
       alias: string,
       fields: string[],
       workspace: string,
-    ) => {
-      await recordAuditEvent(tx, { actor: PROVISIONING_ACTOR, action, connectionId: id, alias, workspace, fields });
-      const change = connectionEvent(event, id, workspace);
-      await events.inTransaction(tx, change);
-      published.push(change);
-    };
+    ) =>
+      record(
+        { actor: PROVISIONING_ACTOR, action, connectionId: id, alias, workspace, fields },
+        connectionEvent(event, id, workspace),
+      );
     const named = new Set([
       ...workspaces,
       ...Object.keys(secretReferences),
@@ -147,7 +151,7 @@ export function provisioning(dependencies: ConnectionsDependencies) {
       const row = byKey.get(key);
       if (!row) {
         const created = await tableInTx.insert(newRow(document, dialect, secrets, { managed: true }));
-        await record('create', 'created', created.id, document.alias, INPUT_REST_NAMES, document.workspace);
+        await recordChange('create', 'created', created.id, document.alias, INPUT_REST_NAMES, document.workspace);
         report.created.push(document.alias);
         continue;
       }
@@ -159,19 +163,19 @@ export function provisioning(dependencies: ConnectionsDependencies) {
           { id: row.id },
           { ...changedColumns(row.id, document, dialect, secrets, changed), managed: true },
         );
-        await record('update', 'updated', row.id, document.alias, restNames(changed), document.workspace);
+        await recordChange('update', 'updated', row.id, document.alias, restNames(changed), document.workspace);
         report.changed.push(document.alias);
       }
     }
     for (const row of rows.filter((row) => row.managed && !listed.has(keyOf(row)))) {
       if (prune) {
         await tableInTx.delete({ id: row.id });
-        await record('delete', 'deleted', row.id, row.alias, [], row.workspace);
+        await recordChange('delete', 'deleted', row.id, row.alias, [], row.workspace);
         report.deleted.push(row.alias);
       } else report.wouldDelete.push(row.alias);
     }
-    if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, named, dependencies.workspaces);
-    return { report, published };
+    if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, record, named, dependencies.workspaces);
+    return report;
   }
 
   return {
@@ -187,22 +191,18 @@ export function provisioning(dependencies: ConnectionsDependencies) {
      */
     async provision(entries: ProvisioningEntry[], options: ProvisionOptions): Promise<ApplyReport> {
       const checked = check(entries, options.secretReferences);
-      const { report, published } = await prisma.$transaction(
-        async (tx) => {
+      return changes.transaction(
+        async (tx, record) => {
           if (provider === 'postgresql')
             await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${PROVISIONING_LOCK})`);
-          return apply(tx, checked, options);
+          return apply(tx, record, checked, options);
         },
         // Another instance may hold the lock while it applies the same list.
         { maxWait: 60_000, timeout: 120_000 },
       );
-      for (const change of published) events.afterCommit(change);
-      return report;
     },
   };
 }
-
-type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 
 export interface ProvisionOptions {
   /** Delete the managed connections, and the managed empty workspaces, that the list no longer names. */
@@ -213,6 +213,8 @@ export interface ProvisionOptions {
   secretReferences: SecretReferenceGrants;
 }
 
+export type Provisioning = ReturnType<typeof provisioning>;
+
 /** Secret references by workspace: `{"sales": ["env:DCAPI_SECRET_SALES_*"]}`. */
 export type SecretReferenceGrants = Readonly<Record<string, readonly string[]>>;
 
@@ -221,29 +223,35 @@ export type SecretReferenceGrants = Readonly<Record<string, readonly string[]>>;
  * longer names: the list says what they are. Writes only the workspaces whose references change.
  */
 async function grantSecretReferences(tx: Transaction, granted: SecretReferenceGrants): Promise<void> {
-  const rows = await tx.workspace.findMany({ select: { name: true, secretReferences: true } });
-  for (const { name, secretReferences } of rows) {
+  const table = workspaceStore(tx);
+  for (const { name, secretReferences } of await table.allSecretReferences()) {
     const wanted = Object.hasOwn(granted, name) ? JSON.stringify(granted[name]) : null;
-    if (wanted !== secretReferences) await tx.workspace.update({ where: { name }, data: { secretReferences: wanted } });
+    if (wanted !== secretReferences) await table.setSecretReferences(name, wanted);
   }
 }
 
 /** Makes the named workspaces that are missing, and marks them all as the list's; answers those it made. */
 async function makeWorkspaces(tx: Transaction, names: Set<string>): Promise<string[]> {
-  const existing = new Set((await tx.workspace.findMany({ where: { name: { in: [...names] } } })).map((w) => w.name));
+  const table = workspaceStore(tx);
+  const existing = new Set((await table.list([...names])).map((w) => w.name));
   const created = [...names].filter((name) => !existing.has(name));
-  await tx.workspace.updateMany({ where: { name: { in: [...existing] } }, data: { managed: true } });
-  for (const name of created) await tx.workspace.create({ data: { name, createdAt: new Date(), managed: true } });
+  await table.markManaged([...existing]);
+  for (const name of created) await table.insert(name, new Date(), true);
   return created;
 }
 
 /** Deletes the list's workspaces it no longer names, once they hold no connection; answers those it deleted. */
-async function pruneWorkspaces(tx: Transaction, named: Set<string>, workspaces: Workspaces): Promise<string[]> {
-  const unnamed = await tx.workspace.findMany({ where: { managed: true, name: { notIn: [...named] } } });
+async function pruneWorkspaces(
+  tx: Transaction,
+  record: RecordChange,
+  named: Set<string>,
+  workspaces: Workspaces,
+): Promise<string[]> {
+  const unnamed = await workspaceStore(tx).managedOutside([...named]);
   const deleted: string[] = [];
   for (const { name } of unnamed) {
     if (name === DEFAULT_WORKSPACE || (await connectionStore(tx).count({ workspaces: [name] })) > 0) continue;
-    await workspaces.deleteWithin(tx, { principal: toolPrincipal(PROVISIONING_ACTOR) }, name);
+    await workspaces.deleteWithin(tx, record, { principal: toolPrincipal(PROVISIONING_ACTOR) }, name);
     deleted.push(name);
   }
   return deleted;
