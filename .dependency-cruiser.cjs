@@ -52,6 +52,18 @@ module.exports = {
         path: '^src/(http|rest|graphql|schema|commands|connections|connectivity|dialects|auth|audit|events|health|db)/',
       },
     },
+    {
+      name: 'rest-beyond-graphql-entry',
+      comment:
+        "REST is an adapter over GraphQL and nothing else: src/rest/ imports its own helpers, the GraphQL layer's " +
+        'entry (src/graphql/entry.ts: the execution entry and the facts of the schema) and the cross-cutting modules.',
+      severity: 'error',
+      from: { path: '^src/rest/' },
+      to: {
+        path: '^src/',
+        pathNot: '^src/(rest/|graphql/entry\\.ts$|(error-codes|validation|logger|config-error)\\.ts$)',
+      },
+    },
     ...upward,
   ],
   options: {

@@ -14,11 +14,11 @@ import {
   REST_FIELDS,
 } from '../src/connections/fields.ts';
 import { type ConnectionRow, changedColumns, newRow } from '../src/connections/records.ts';
-import { renameMembers } from '../src/connections/rest-form.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { dialectOfUri } from '../src/dialects/registry.ts';
 import { createLogger } from '../src/logger.ts';
+import { renameMembers } from '../src/rest/connection-form.ts';
 import { connectionSecrets, maskedColumn } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
 import { graphqlBaseline } from './baseline-graphql.ts';

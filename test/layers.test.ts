@@ -35,7 +35,7 @@ describe('the layers', () => {
     expect(status).toBe(0);
   }, 60_000);
 
-  it('are enforced: a file cycle, a folder cycle and an upward import each fail the check', () => {
+  it('are enforced: a file cycle, a folder cycle, upward imports and REST past the GraphQL entry each fail the check', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dcapi-layers-'));
     const files: Record<string, string> = {
       'src/connections/a.ts': "import type { B } from './b.ts';\nexport type A = B;\n",
@@ -44,6 +44,13 @@ describe('the layers', () => {
       'src/secrets/d.ts': "import type { C } from '../dialects/c.ts';\nexport type D = C | 2;\n",
       'src/db/e.ts': "import { f } from '../rest/f.ts';\nexport const e = f;\n",
       'src/rest/f.ts': 'export const f = 1;\n',
+      'src/connections/g.ts': "import { h } from '../commands/h.ts';\nexport const g = h;\n",
+      'src/commands/h.ts': "import { i } from '../schema/i.ts';\nexport const h = i;\n",
+      'src/schema/i.ts': 'export const i = 1;\n',
+      'src/rest/j.ts':
+        "import { k } from '../connections/k.ts';\nimport { l } from '../graphql/entry.ts';\nexport const j = k + l;\n",
+      'src/connections/k.ts': 'export const k = 1;\n',
+      'src/graphql/entry.ts': 'export const l = 1;\n',
     };
     try {
       for (const [path, text] of Object.entries(files)) {
@@ -59,6 +66,11 @@ describe('the layers', () => {
       expect(output).toMatch(/no-circular: src\/connections\/a\.ts/);
       expect(output).toMatch(/no-circular-folders: src\/(dialects|secrets)/);
       expect(output).toMatch(/store-imports-rest: src\/db\/e\.ts → src\/rest\/f\.ts/);
+      expect(output).toMatch(/domain-imports-application: src\/connections\/g\.ts → src\/commands\/h\.ts/);
+      expect(output).toMatch(/application-imports-graphql: src\/commands\/h\.ts → src\/schema\/i\.ts/);
+      expect(output).toMatch(/rest-beyond-graphql-entry: src\/rest\/j\.ts → src\/connections\/k\.ts/);
+      // The GraphQL layer's entry is allowed.
+      expect(output).not.toMatch(/src\/rest\/j\.ts → src\/graphql\/entry\.ts/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

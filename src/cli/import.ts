@@ -8,9 +8,9 @@
 import { toolPrincipal } from '../auth/api-keys.ts';
 import type { Caller } from '../commands/connections/service.ts';
 import { loadConfig } from '../config.ts';
-import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../connections/rest-form.ts';
 import { createLogger } from '../logger.ts';
 import { ProvisioningFileError, readProvisioningFile } from '../provisioning/file.ts';
+import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../rest/connection-form.ts';
 import { openConnections } from '../wiring.ts';
 
 const file = process.argv[2];

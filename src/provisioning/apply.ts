@@ -10,7 +10,7 @@ import {
   type ProvisioningEntry,
   ProvisioningRejectedError,
 } from '../commands/connections/provisioning.ts';
-import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../connections/rest-form.ts';
+import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../rest/connection-form.ts';
 import { type FileProblem, ProvisioningFileError, readProvisioningFile } from './file.ts';
 
 export async function applyProvisioningFile(

@@ -5,17 +5,13 @@
  */
 
 import { Readable } from 'node:stream';
-import { principalKey } from '../auth/api-keys.ts';
-import { FORBIDDEN } from '../auth/forbidden.ts';
-import type { FieldProblem } from '../connections/errors.ts';
-import { NotFoundError } from '../connections/errors.ts';
-import type { HealthStatus } from '../connections/health.ts';
-import { restFieldPath } from '../connections/rest-form.ts';
-import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
-import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
+import type { DialectName, HealthStatus } from '../graphql/entry.ts';
+import { DATABASE_UNAVAILABLE, FORBIDDEN, NotFoundError, principalKey } from '../graphql/entry.ts';
+import type { FieldProblem } from '../validation.ts';
 import type { RoutedRequest } from './body.ts';
 import { type GraphQLConnection, maskSecrets, toRest } from './connection-fields.ts';
+import { restFieldPath } from './connection-form.ts';
 import { restSchemasOf } from './discovery.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
