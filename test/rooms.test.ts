@@ -20,7 +20,7 @@ const STILL_TOO_LONG: Record<string, number> = {
   'src/rest/database-connections.ts createDatabaseConnectionHandlers': 124,
   'src/commands/workspaces.ts workspaces': 102,
   'src/commands/api-keys.ts managedApiKeys': 100,
-  'src/connections/groups.ts settings': 98,
+  'src/connections/fields/groups.ts settings': 98,
   'src/db/tables/connections.ts connectionStore': 86,
   'src/connectivity/drivers/mysql.ts mysqlDriver': 85,
   'src/connectivity/connectivity.ts createConnectivity': 84,

@@ -5,7 +5,7 @@
  * in the database, so every instance sees them. The REST adapter says what each outcome answers.
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import { prismaCode } from '../connections/records.ts';
+import { prismaCode } from '../connections/stored/records.ts';
 import type { Prisma } from '../db/client.ts';
 import { idempotencyKeyStore } from '../db/tables/idempotency-keys.ts';
 import type { EncryptionKey } from '../secrets/cipher.ts';

@@ -15,7 +15,7 @@ import {
   WorkspaceNotFoundError,
 } from '../auth/errors.ts';
 import { DEFAULT_WORKSPACE, EVERY_WORKSPACE, type Grant, WORKSPACE_NAME } from '../auth/grants.ts';
-import { prismaCode } from '../connections/records.ts';
+import { prismaCode } from '../connections/stored/records.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
 import { connectionStore } from '../db/tables/connections.ts';

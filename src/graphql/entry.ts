@@ -10,7 +10,6 @@ export { AUDIT_ACTIONS } from '../audit/events.ts';
 export { principalKey } from '../auth/api-keys.ts';
 export { FORBIDDEN } from '../auth/forbidden.ts';
 export { GRANT_SHAPE, SCOPES, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
-export { NotFoundError } from '../connections/errors.ts';
 export {
   alternativesOf,
   CONNECTION_FIELDS,
@@ -23,10 +22,11 @@ export {
   REST_FIELDS,
   REST_NAME_OF,
   WRITTEN_FIELDS,
-} from '../connections/fields.ts';
-export { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
-export { fieldPath } from '../connections/input.ts';
-export type { SettingsGroup } from '../connections/values.ts';
+} from '../connections/fields/fields.ts';
+export { HEALTH_STATUSES, type HealthStatus } from '../connections/fields/health.ts';
+export type { SettingsGroup } from '../connections/fields/values.ts';
+export { NotFoundError } from '../connections/rules/errors.ts';
+export { fieldPath } from '../connections/rules/input.ts';
 export { DISCOVERY_FIELDS } from '../connectivity/drivers/driver.ts';
 export { TEST_FAILURES } from '../connectivity/errors.ts';
 export type { RequestContext } from '../context.ts';

@@ -1,7 +1,7 @@
 /**
  * A connection between its GraphQL form and its REST form: the selection the REST operations ask
  * for, and the REST body a GraphQL result becomes, derived from its fields
- * (src/connections/fields.ts). Bodies become GraphQL inputs in src/connections/rest-form.ts.
+ * (src/connections/fields/fields.ts). Bodies become GraphQL inputs in src/rest/connection-form.ts.
  */
 
 import type { DialectName } from '../graphql/entry.ts';

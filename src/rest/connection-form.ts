@@ -1,6 +1,6 @@
 /**
  * A connection in its REST form, the wire format of REST bodies and of provisioning files: its
- * fields under their REST names (declared in src/connections/fields.ts, reached through the GraphQL
+ * fields under their REST names (declared in src/connections/fields/fields.ts, reached through the GraphQL
  * entry), members of groups of settings too. Only the shape of a body is checked here (each field's
  * type, unknown fields); the rules are the connections commands'.
  */

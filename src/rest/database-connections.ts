@@ -95,7 +95,7 @@ class UnexpectedGraphQLErrors extends Error {}
 /**
  * Runs a REST operation and answers its data, or throws the problem its errors map to: a missing
  * scope (403), our database down (503), anything else (500). The variables cannot be of the wrong
- * type: each body was checked against the shape GraphQL takes (src/connections/rest-form.ts).
+ * type: each body was checked against the shape GraphQL takes (src/rest/connection-form.ts).
  */
 export async function executeOperation<Data>(
   run: RunOperation,

@@ -10,7 +10,7 @@ import { EVERY_WORKSPACE, type Grant, SCOPES, type Scope } from '../auth/grants.
 import { builder } from '../builder.ts';
 import type { ApiKeyRecord } from '../commands/api-keys.ts';
 import type { WorkspaceRecord } from '../commands/workspaces.ts';
-import { ValidationError } from '../connections/errors.ts';
+import { ValidationError } from '../connections/rules/errors.ts';
 import { describeErrorType } from '../error-codes.ts';
 import { resultNames } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';

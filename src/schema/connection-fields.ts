@@ -1,6 +1,6 @@
 /**
  * The GraphQL fields of a connection and of its inputs, built from the one
- * declaration of its fields (src/connections/fields.ts).
+ * declaration of its fields (src/connections/fields/fields.ts).
  */
 import { builder } from '../builder.ts';
 import {
@@ -10,8 +10,8 @@ import {
   isRequiredInput,
   type SecretFieldName,
   WRITTEN_FIELDS,
-} from '../connections/fields.ts';
-import type { GraphQLTypeName } from '../connections/values.ts';
+} from '../connections/fields/fields.ts';
+import type { GraphQLTypeName } from '../connections/fields/values.ts';
 import type { ConnectionRow } from '../db/tables/connections.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import { ConnectionHealthType } from './connection-health.ts';

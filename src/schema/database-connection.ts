@@ -2,15 +2,15 @@
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { decodeCursor, encodeCursor, type Position } from '../connections/cursor.ts';
+import type { HealthStatus } from '../connections/fields/health.ts';
 import {
   AliasConflictError,
   ManagedConnectionError,
   NotFoundError,
   ValidationError,
   VersionMismatchError,
-} from '../connections/errors.ts';
-import type { HealthStatus } from '../connections/health.ts';
+} from '../connections/rules/errors.ts';
+import { decodeCursor, encodeCursor, type Position } from '../connections/stored/cursor.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { ConnectionFilter, ConnectionRow } from '../db/tables/connections.ts';
 import type { DialectName } from '../dialects/registry.ts';

@@ -5,8 +5,8 @@
  * is src/health/checker.ts's.
  */
 import { createHash } from 'node:crypto';
-import { historyWith, statusOfTest } from '../../connections/health.ts';
-import { testStoredConnection, type WorkspaceReferences } from '../../connections/references.ts';
+import { historyWith, statusOfTest } from '../../connections/fields/health.ts';
+import { testStoredConnection, type WorkspaceReferences } from '../../connections/stored/references.ts';
 import type { TestResult } from '../../connectivity/connectivity.ts';
 import { DialectNotTestableError, TooManyTestsError } from '../../connectivity/errors.ts';
 import type { ConnectionStore } from '../../db/tables/connections.ts';

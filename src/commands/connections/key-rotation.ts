@@ -5,7 +5,7 @@
  * they are; masked copies do not depend on the key and stay.
  */
 
-import { SECRET_FIELDS } from '../../connections/fields.ts';
+import { SECRET_FIELDS } from '../../connections/fields/fields.ts';
 import type { ConnectionStore } from '../../db/tables/connections.ts';
 import { quietChange } from '../../events/connection-events.ts';
 import { encryptedColumn } from '../../secrets/connection-secrets.ts';

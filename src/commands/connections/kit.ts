@@ -12,9 +12,9 @@ import {
   NotFoundError,
   ValidationError,
   VersionMismatchError,
-} from '../../connections/errors.ts';
-import { isConnectionId, type WriteContext } from '../../connections/records.ts';
-import { workspaceReferences } from '../../connections/references.ts';
+} from '../../connections/rules/errors.ts';
+import { isConnectionId, type WriteContext } from '../../connections/stored/records.ts';
+import { workspaceReferences } from '../../connections/stored/references.ts';
 import { type ConnectionFilter, type ConnectionRow, connectionStore } from '../../db/tables/connections.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
 import { createReadCache } from './read-cache.ts';

@@ -1,7 +1,8 @@
 /** Reads of connections: one, a page, a count, a health history; answered from the read cache where it holds them. */
-import type { Position } from '../../connections/cursor.ts';
-import type { HealthCheckRecord } from '../../connections/health.ts';
-import { isConnectionId } from '../../connections/records.ts';
+
+import type { HealthCheckRecord } from '../../connections/fields/health.ts';
+import type { Position } from '../../connections/stored/cursor.ts';
+import { isConnectionId } from '../../connections/stored/records.ts';
 import type { ConnectionFilter, ConnectionRow } from '../../db/tables/connections.ts';
 import type { Caller } from './dependencies.ts';
 import { type ConnectionsKit, requireScope, visible, visibleTo } from './kit.ts';

@@ -1,8 +1,8 @@
 /** Secrets as output shows them: masked, or revealed to a caller allowed to, each reveal logged and recorded. */
-import { type ConnectionDocument, INPUT_FIELDS, type SecretFieldName } from '../../connections/fields.ts';
-import { maskDocument } from '../../connections/masks.ts';
-import { presentSecret, restNames, storedDocument } from '../../connections/records.ts';
-import { revealReferences } from '../../connections/references.ts';
+import { type ConnectionDocument, INPUT_FIELDS, type SecretFieldName } from '../../connections/fields/fields.ts';
+import { maskDocument } from '../../connections/rules/masks.ts';
+import { presentSecret, restNames, storedDocument } from '../../connections/stored/records.ts';
+import { revealReferences } from '../../connections/stored/references.ts';
 import type { ConnectionRow } from '../../db/tables/connections.ts';
 import type { Caller } from './dependencies.ts';
 import { auditOf, type ConnectionsKit, requireScope } from './kit.ts';

@@ -1,10 +1,10 @@
 /** Connection tests and schema discovery: of a saved connection, or of one not saved yet (a draft). */
 import { principalKey } from '../../auth/api-keys.ts';
-import { parseFullDocument } from '../../connections/input.ts';
-import { refuseMasks } from '../../connections/masks.ts';
-import { rowDialect, rowSchemas } from '../../connections/records.ts';
-import { resolveReferences, storedRoute, testStoredConnection } from '../../connections/references.ts';
-import { checkConnection, routeOf } from '../../connections/transport.ts';
+import { parseFullDocument } from '../../connections/rules/input.ts';
+import { refuseMasks } from '../../connections/rules/masks.ts';
+import { checkConnection, routeOf } from '../../connections/rules/transport.ts';
+import { rowDialect, rowSchemas } from '../../connections/stored/records.ts';
+import { resolveReferences, storedRoute, testStoredConnection } from '../../connections/stored/references.ts';
 import type { TestResult } from '../../connectivity/connectivity.ts';
 import type { SchemaInfo } from '../../connectivity/drivers/driver.ts';
 import type { ConnectionRow } from '../../db/tables/connections.ts';

@@ -5,10 +5,11 @@
  */
 import { principalKey } from '../../auth/api-keys.ts';
 import { DEFAULT_WORKSPACE } from '../../auth/grants.ts';
-import { NotFoundError, VersionMismatchError } from '../../connections/errors.ts';
-import { type ConnectionDocument, INPUT_REST_NAMES } from '../../connections/fields.ts';
-import { parseFullDocument, parsePartialDocument } from '../../connections/input.ts';
-import { maskedPaths, refuseMasks, restoreMasks } from '../../connections/masks.ts';
+import { type ConnectionDocument, INPUT_REST_NAMES } from '../../connections/fields/fields.ts';
+import { NotFoundError, VersionMismatchError } from '../../connections/rules/errors.ts';
+import { parseFullDocument, parsePartialDocument } from '../../connections/rules/input.ts';
+import { maskedPaths, refuseMasks, restoreMasks } from '../../connections/rules/masks.ts';
+import { checkConnection, REACHING_FIELDS, routeOf } from '../../connections/rules/transport.ts';
 import {
   changedColumns,
   changedFields,
@@ -17,9 +18,8 @@ import {
   newRow,
   restNames,
   storedDocument,
-} from '../../connections/records.ts';
-import { resolveReferences } from '../../connections/references.ts';
-import { checkConnection, REACHING_FIELDS, routeOf } from '../../connections/transport.ts';
+} from '../../connections/stored/records.ts';
+import { resolveReferences } from '../../connections/stored/references.ts';
 import { requireWorkingConnection, type TestResult } from '../../connectivity/connectivity.ts';
 import { type ConnectionRow, connectionStore } from '../../db/tables/connections.ts';
 import type { DialectName } from '../../dialects/registry.ts';

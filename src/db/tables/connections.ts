@@ -50,7 +50,7 @@ export interface ConnectionFilter {
   /** Compared ignoring case and surrounding spaces. */
   alias?: string;
   dialect?: string;
-  /** A health status (connections/health.ts names them). */
+  /** A health status (src/connections/fields/health.ts names them). */
   health?: string;
 }
 

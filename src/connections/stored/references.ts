@@ -5,22 +5,22 @@
  * connection's workspace is allowed, now: on every write, test, discovery and reveal.
  */
 import { z } from 'zod';
-import { WORKSPACE_NAME } from '../auth/grants.ts';
-import type { Connectivity, TestResult } from '../connectivity/connectivity.ts';
-import { ConnectionFailedError, TEST_FAILURES } from '../connectivity/errors.ts';
-import type { ConnectionRoute } from '../connectivity/route.ts';
-import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
+import { WORKSPACE_NAME } from '../../auth/grants.ts';
+import type { Connectivity, TestResult } from '../../connectivity/connectivity.ts';
+import { ConnectionFailedError, TEST_FAILURES } from '../../connectivity/errors.ts';
+import type { ConnectionRoute } from '../../connectivity/route.ts';
+import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
 import {
   REFERENCE_PATTERNS,
   SecretReferenceError,
   type SecretReferenceReader,
   type SecretReferences,
-} from '../secrets/references.ts';
-import { type FieldProblem, ValidationError } from './errors.ts';
-import { type ConnectionDocument, declarationOf, SECRET_FIELDS, type SecretFieldName } from './fields.ts';
-import { parsePartialDocument } from './input.ts';
+} from '../../secrets/references.ts';
+import { type ConnectionDocument, declarationOf, SECRET_FIELDS, type SecretFieldName } from '../fields/fields.ts';
+import { type FieldProblem, ValidationError } from '../rules/errors.ts';
+import { parsePartialDocument } from '../rules/input.ts';
+import { routeOf } from '../rules/transport.ts';
 import { type ConnectionRow, rowDialect, rowSchemas, storedDocument } from './records.ts';
-import { routeOf } from './transport.ts';
 
 /** Which references each workspace's connections may use, by workspace: SECRET_REFERENCES, and the provisioning file's `secret_references`. */
 export const WORKSPACE_REFERENCES = z.record(WORKSPACE_NAME, REFERENCE_PATTERNS, {

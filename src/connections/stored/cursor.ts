@@ -1,5 +1,5 @@
 /** The cursors of connection pages: a keyset position, given out as opaque text. */
-import type { Position } from '../db/tables/connections.ts';
+import type { Position } from '../../db/tables/connections.ts';
 
 export type { Position };
 
