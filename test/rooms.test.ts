@@ -15,11 +15,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Still over the limit, by file and name: to split, not to grow. */
 const STILL_TOO_LONG: Record<string, number> = {
-  'src/commands/connections/provisioning.ts provisioning': 136,
   'src/auth/sessions.ts createSessions': 129,
   'src/rest/database-connections.ts createDatabaseConnectionHandlers': 124,
-  'src/commands/workspaces.ts workspaces': 102,
-  'src/commands/api-keys.ts managedApiKeys': 100,
   'src/connections/fields/groups.ts settings': 98,
   'src/db/tables/connections.ts connectionStore': 86,
   'src/connectivity/drivers/mysql.ts mysqlDriver': 85,
@@ -28,7 +25,6 @@ const STILL_TOO_LONG: Record<string, number> = {
   'src/commands/connections/read-cache.ts createReadCache': 79,
   'src/commands/connections/health-records.ts startHealthRecords': 75,
   'src/provisioning/file.ts readProvisioningFile': 72,
-  'src/commands/connections/provisioning.ts apply': 71,
   'src/events/connection-events.ts readAuditTrail': 71,
   'src/connectivity/drivers/athena.ts athenaDriver': 67,
   'src/service.ts startService': 67,

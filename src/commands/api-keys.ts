@@ -64,13 +64,59 @@ function principalOf(row: ApiKeyRow | null, now: Date): Principal | undefined {
   };
 }
 
-export function managedApiKeys(
-  prisma: Prisma,
-  changes: RecordedChanges,
-  logger: { warn: (object: object, message: string) => void },
-) {
-  const store = apiKeyStore(prisma);
+/** Refuses grants on workspaces that are not there, in the key's transaction. */
+type WorkspaceCheck = (grants: readonly Grant[], tx: WorkspaceReader) => Promise<void>;
 
+/** Makes a key with its audit event; answers it (the only time it is shown) with its record. */
+async function createKey(
+  changes: RecordedChanges,
+  caller: Caller,
+  input: NewApiKey,
+  checkWorkspaces: WorkspaceCheck,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const { name, grants, expiresAt = null } = parseNewKey(input);
+  requireAdminOver(caller.principal.access, grants);
+  const key = generateApiKey();
+  const id = randomUUID();
+  const createdBy = caller.principal.id ?? caller.principal.name;
+  const data = { id, name, hash: hashApiKey(key), grants: JSON.stringify(grants), createdBy, expiresAt };
+  const row = await changes.transaction(async (tx, record) => {
+    await checkWorkspaces(grants, tx);
+    const created = await apiKeyStore(tx).insert({ ...data, createdAt: new Date() });
+    await record(keyAudit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at']));
+    return created;
+  });
+  return { key, record: recordOf(row) };
+}
+
+/**
+ * Takes a deleted workspace out of every key's grants (inside the deletion's transaction), so that
+ * a workspace made later with its name grants nothing to them; a key left with no grant is revoked.
+ */
+async function forgetWorkspace(tx: ApiKeyClient, record: RecordChange, caller: Caller, name: string) {
+  const now = new Date();
+  for (const { row, grants } of await keysNaming(tx, name)) {
+    const kept = grants.filter((grant) => grant.workspace !== name);
+    const revoke = kept.length === 0 && !row.revokedAt;
+    await apiKeyStore(tx).update(row.id, { grants: JSON.stringify(kept), ...(revoke && { revokedAt: now }) });
+    if (revoke)
+      await record(keyAudit(caller, 'revoke_api_key', row.id, [{ workspace: name, scopes: [] }], ['revoked_at']));
+  }
+}
+
+/** Rewrites the grants naming a renamed workspace (inside the rename's transaction). */
+async function renameWorkspace(tx: ApiKeyClient, from: string, to: string) {
+  for (const { row, grants } of await keysNaming(tx, from)) {
+    const renamed = grants.map((grant) => (grant.workspace === from ? { ...grant, workspace: to } : grant));
+    await apiKeyStore(tx).update(row.id, { grants: JSON.stringify(renamed) });
+  }
+}
+
+/** Keys made through the API as authentication and subscriptions read them; a key's use is written at most once a minute. */
+function keyReader(
+  store: ReturnType<typeof apiKeyStore>,
+  logger: { warn: (object: object, message: string) => void },
+): ManagedKeyReader {
   function touch(row: ApiKeyRow, now: Date) {
     if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
     // Not awaited: the request does not wait for a bookkeeping write.
@@ -78,8 +124,7 @@ export function managedApiKeys(
       .touch(row.id, row.lastUsedAt, now)
       .catch((error: unknown) => logger.warn({ err: error }, 'recording the last use of an API key failed'));
   }
-
-  const reader: ManagedKeyReader = {
+  return {
     async authenticate(token) {
       const row = await store.byHash(hashApiKey(token));
       const now = new Date();
@@ -92,6 +137,16 @@ export function managedApiKeys(
       return new Map<string, KeyState>(rows.map(({ id, ...state }) => [id, state]));
     },
   };
+}
+
+export function managedApiKeys(
+  prisma: Prisma,
+  changes: RecordedChanges,
+  logger: { warn: (object: object, message: string) => void },
+) {
+  const store = apiKeyStore(prisma);
+
+  const reader = keyReader(store, logger);
 
   return {
     ...reader,
@@ -107,25 +162,8 @@ export function managedApiKeys(
      * key's transaction, so that a workspace deleted meanwhile either waits for the key (and takes
      * its grant out) or is found gone.
      */
-    async create(
-      caller: Caller,
-      input: NewApiKey,
-      checkWorkspaces: (grants: readonly Grant[], tx: WorkspaceReader) => Promise<void>,
-    ): Promise<{ key: string; record: ApiKeyRecord }> {
-      const { name, grants, expiresAt = null } = parseNewKey(input);
-      requireAdminOver(caller.principal.access, grants);
-      const key = generateApiKey();
-      const id = randomUUID();
-      const createdBy = caller.principal.id ?? caller.principal.name;
-      const data = { id, name, hash: hashApiKey(key), grants: JSON.stringify(grants), createdBy, expiresAt };
-      const row = await changes.transaction(async (tx, record) => {
-        await checkWorkspaces(grants, tx);
-        const created = await apiKeyStore(tx).insert({ ...data, createdAt: new Date() });
-        await record(keyAudit(caller, 'create_api_key', id, grants, ['name', 'grants', 'expires_at']));
-        return created;
-      });
-      return { key, record: recordOf(row) };
-    },
+    create: (caller: Caller, input: NewApiKey, checkWorkspaces: WorkspaceCheck) =>
+      createKey(changes, caller, input, checkWorkspaces),
 
     /** Revokes a key the caller administers; answers it as it is now. A key revoked before stays as it was. */
     async revoke(caller: Caller, id: string): Promise<ApiKeyRecord> {
@@ -140,28 +178,8 @@ export function managedApiKeys(
       return recordOf(revoked);
     },
 
-    /**
-     * Takes a deleted workspace out of every key's grants (inside the deletion's transaction), so that
-     * a workspace made later with its name grants nothing to them; a key left with no grant is revoked.
-     */
-    async forgetWorkspace(tx: ApiKeyClient, record: RecordChange, caller: Caller, name: string) {
-      const now = new Date();
-      for (const { row, grants } of await keysNaming(tx, name)) {
-        const kept = grants.filter((grant) => grant.workspace !== name);
-        const revoke = kept.length === 0 && !row.revokedAt;
-        await apiKeyStore(tx).update(row.id, { grants: JSON.stringify(kept), ...(revoke && { revokedAt: now }) });
-        if (revoke)
-          await record(keyAudit(caller, 'revoke_api_key', row.id, [{ workspace: name, scopes: [] }], ['revoked_at']));
-      }
-    },
-
-    /** Rewrites the grants naming a renamed workspace (inside the rename's transaction). */
-    async renameWorkspace(tx: ApiKeyClient, from: string, to: string) {
-      for (const { row, grants } of await keysNaming(tx, from)) {
-        const renamed = grants.map((grant) => (grant.workspace === from ? { ...grant, workspace: to } : grant));
-        await apiKeyStore(tx).update(row.id, { grants: JSON.stringify(renamed) });
-      }
-    },
+    forgetWorkspace,
+    renameWorkspace,
   };
 }
 

@@ -62,6 +62,76 @@ function refuseDefault(name: string) {
   }
 }
 
+/** Renames a workspace in one transaction: its connections, and the grants of keys made through the API, follow. */
+async function rename(
+  { keys, changes }: { keys: ManagedApiKeys; changes: RecordedChanges },
+  caller: Caller,
+  from: string,
+  to: string,
+): Promise<WorkspaceRecord> {
+  requireAdminEverywhere(caller);
+  refuseDefault(from);
+  requireNamable(from);
+  checkName(to);
+  try {
+    return await changes.transaction(async (tx, record) => {
+      const table = workspaceStore(tx);
+      const existing = await table.byName(from);
+      if (!existing) throw new WorkspaceNotFoundError(from);
+      const renamed = await table.insert(to, existing.createdAt);
+      // Deleted before the keys are rewritten: a key being made on it is waited for (see `existingNames`).
+      await table.delete(from);
+      await connectionStore(tx).moveWorkspace(from, to);
+      await keys.renameWorkspace(tx, from, to);
+      // Its connections change workspace: every read cache forgets what it holds.
+      await record(audit(caller, 'rename_workspace', to, from), quietChange());
+      return renamed;
+    });
+  } catch (error) {
+    if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(to);
+    throw error;
+  }
+}
+
+/** Refuses grants on workspaces that do not exist, naming each (`grants[1].workspace`), in the key's transaction. */
+async function checkGrants(grants: readonly Grant[], tx: WorkspaceReader, provider: Store['provider']) {
+  const named = grants.map((grant) => grant.workspace).filter((name) => name !== EVERY_WORKSPACE);
+  const found = await workspaceStore(tx).existingNames(named, provider);
+  const problems = grants.flatMap((grant, index) =>
+    grant.workspace === EVERY_WORKSPACE || found.has(grant.workspace)
+      ? []
+      : [{ field: `grants[${index}].workspace`, message: 'names no workspace' }],
+  );
+  if (problems.length > 0) throw new ValidationError(problems);
+}
+
+/**
+ * Deletes a workspace found empty, in the transaction that found it so: keys made through the API
+ * lose their grants on it (ManagedApiKeys.forgetWorkspace), so one made later with its name grants
+ * nothing to them; recorded in the audit trail.
+ */
+async function deleteEmpty(keys: ManagedApiKeys, tx: Transaction, record: RecordChange, caller: Caller, name: string) {
+  await workspaceStore(tx).delete(name);
+  await keys.forgetWorkspace(tx, record, caller, name);
+  await record(audit(caller, 'delete_workspace', name));
+}
+
+/** Deletes the workspace if it holds no connection, in the transaction that finds it so; answers it as it was. */
+async function removeEmpty(
+  tx: Transaction,
+  record: RecordChange,
+  { caller, name, deleteWithin }: { caller: Caller; name: string; deleteWithin: DeleteWithin },
+): Promise<WorkspaceRecord> {
+  const existing = await workspaceStore(tx).byName(name);
+  if (!existing) throw new WorkspaceNotFoundError(name);
+  const held = await connectionStore(tx).count({ workspaces: [name] });
+  if (held > 0) throw new WorkspaceNotEmptyError(name, held);
+  await deleteWithin(tx, record, caller, name);
+  return existing;
+}
+
+type DeleteWithin = (tx: Transaction, record: RecordChange, caller: Caller, name: string) => Promise<void>;
+
 export function workspaces(
   prisma: Prisma,
   keys: ManagedApiKeys,
@@ -70,16 +140,7 @@ export function workspaces(
 ) {
   const store = workspaceStore(prisma);
 
-  /**
-   * Deletes a workspace found empty, in the transaction that found it so: keys made through the API
-   * lose their grants on it (ManagedApiKeys.forgetWorkspace), so one made later with its name grants
-   * nothing to them; recorded in the audit trail.
-   */
-  async function deleteWithin(tx: Transaction, record: RecordChange, caller: Caller, name: string) {
-    await workspaceStore(tx).delete(name);
-    await keys.forgetWorkspace(tx, record, caller, name);
-    await record(audit(caller, 'delete_workspace', name));
-  }
+  const deleteWithin: DeleteWithin = (tx, record, caller, name) => deleteEmpty(keys, tx, record, caller, name);
 
   return {
     deleteWithin,
@@ -94,16 +155,7 @@ export function workspaces(
     },
 
     /** Refuses grants on workspaces that do not exist, naming each (`grants[1].workspace`); see `existingNames`. */
-    async checkGrants(grants: readonly Grant[], tx: WorkspaceReader) {
-      const named = grants.map((grant) => grant.workspace).filter((name) => name !== EVERY_WORKSPACE);
-      const found = await workspaceStore(tx).existingNames(named, provider);
-      const problems = grants.flatMap((grant, index) =>
-        grant.workspace === EVERY_WORKSPACE || found.has(grant.workspace)
-          ? []
-          : [{ field: `grants[${index}].workspace`, message: 'names no workspace' }],
-      );
-      if (problems.length > 0) throw new ValidationError(problems);
-    },
+    checkGrants: (grants: readonly Grant[], tx: WorkspaceReader) => checkGrants(grants, tx, provider),
 
     /** The workspaces the caller's grants name, by name; all of them for a grant on every workspace. */
     list({ principal }: Caller): Promise<WorkspaceRecord[]> {
@@ -123,44 +175,14 @@ export function workspaces(
     },
 
     /** Renames a workspace: its connections, and the grants of keys made through the API, follow. */
-    async rename(caller: Caller, from: string, to: string): Promise<WorkspaceRecord> {
-      requireAdminEverywhere(caller);
-      refuseDefault(from);
-      requireNamable(from);
-      checkName(to);
-      try {
-        return await changes.transaction(async (tx, record) => {
-          const table = workspaceStore(tx);
-          const existing = await table.byName(from);
-          if (!existing) throw new WorkspaceNotFoundError(from);
-          const renamed = await table.insert(to, existing.createdAt);
-          // Deleted before the keys are rewritten: a key being made on it is waited for (see `existingNames`).
-          await table.delete(from);
-          await connectionStore(tx).moveWorkspace(from, to);
-          await keys.renameWorkspace(tx, from, to);
-          // Its connections change workspace: every read cache forgets what it holds.
-          await record(audit(caller, 'rename_workspace', to, from), quietChange());
-          return renamed;
-        });
-      } catch (error) {
-        if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(to);
-        throw error;
-      }
-    },
+    rename: (caller: Caller, from: string, to: string) => rename({ keys, changes }, caller, from, to),
 
     /** Deletes an empty workspace (see deleteWithin); answers it as it was. */
     async remove(caller: Caller, name: string): Promise<WorkspaceRecord> {
       requireAdminEverywhere(caller);
       refuseDefault(name);
       requireNamable(name);
-      return changes.transaction(async (tx, record) => {
-        const existing = await workspaceStore(tx).byName(name);
-        if (!existing) throw new WorkspaceNotFoundError(name);
-        const held = await connectionStore(tx).count({ workspaces: [name] });
-        if (held > 0) throw new WorkspaceNotEmptyError(name, held);
-        await deleteWithin(tx, record, caller, name);
-        return existing;
-      });
+      return changes.transaction((tx, record) => removeEmpty(tx, record, { caller, name, deleteWithin }));
     },
   };
 }

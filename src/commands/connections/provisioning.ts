@@ -15,7 +15,7 @@ import { refuseMasks } from '../../connections/rules/masks.ts';
 import { checkConnection } from '../../connections/rules/transport.ts';
 import { changedColumns, changedFields, newRow, restNames, storedDocument } from '../../connections/stored/records.ts';
 import { resolveReferences } from '../../connections/stored/references.ts';
-import { aliasKey, connectionStore } from '../../db/tables/connections.ts';
+import { aliasKey, type ConnectionRow, connectionStore } from '../../db/tables/connections.ts';
 import { workspaceStore } from '../../db/tables/workspaces.ts';
 import type { DialectName } from '../../dialects/registry.ts';
 import { type ConnectionEventAction, connectionEvent } from '../../events/connection-events.ts';
@@ -67,121 +67,143 @@ interface Checked {
   dialect: DialectName;
 }
 
-export function provisioning(dependencies: ConnectionsDependencies) {
-  const { changes, secrets, references, policy, provider } = dependencies;
-
-  /**
-   * Each entry as a document the API would store, its references read as the list leaves its
-   * workspace allowed to; throws ProvisioningRejectedError listing every problem.
-   */
-  function check(entries: ProvisioningEntry[], granted: SecretReferenceGrants): Checked[] {
-    const problems: ProvisioningProblem[] = [];
-    const checked: Checked[] = [];
-    const seen = new Map<string, number>();
-    for (const { index, input } of entries) {
-      try {
-        const document = parseFullDocument(input);
-        refuseMasks(document);
-        const { workspace } = document;
-        const allowed = references.forWorkspace(workspace, Object.hasOwn(granted, workspace) ? granted[workspace] : []);
-        const dialect = checkConnection(resolveReferences(document, allowed), policy);
-        const key = keyOf(document);
-        const first = seen.get(key);
-        if (first !== undefined)
-          problems.push({ index, field: 'alias', message: `repeats the alias of entry ${first} in its workspace` });
-        seen.set(key, index);
-        checked.push({ document, dialect: dialect.name });
-      } catch (error) {
-        if (error instanceof ValidationError) {
-          problems.push(...error.fieldErrors.map((problem) => ({ index, ...problem })));
-        } else if (error instanceof Error && 'code' in error) {
-          // The dialect's refusals: of the URI, or of its schemas.
-          const field = error.code === 'schemas_not_supported' ? 'schemas' : 'connectionUri';
-          problems.push({ index, field, message: error.message });
-        } else throw error;
-      }
-    }
-    if (problems.length > 0) throw new ProvisioningRejectedError(problems);
-    return checked;
+/** The problems of one entry: of its document, its references, its dialect; other errors are thrown. */
+function entryProblems(index: number, error: unknown): ProvisioningProblem[] {
+  if (error instanceof ValidationError) return error.fieldErrors.map((problem) => ({ index, ...problem }));
+  if (error instanceof Error && 'code' in error) {
+    // The dialect's refusals: of the URI, or of its schemas.
+    const field = error.code === 'schemas_not_supported' ? 'schemas' : 'connectionUri';
+    return [{ index, field, message: error.message }];
   }
+  throw error;
+}
 
-  /** Writes what the checked entries say, in a transaction, each change recorded; answers what it did. */
-  async function apply(
-    tx: Transaction,
-    record: RecordChange,
-    entries: Checked[],
-    { prune, workspaces, secretReferences }: ProvisionOptions,
-  ) {
-    const report: ApplyReport = {
-      created: [],
-      changed: [],
-      unchanged: [],
-      deleted: [],
-      wouldDelete: [],
-      workspacesCreated: [],
-      workspacesDeleted: [],
-    };
-    const tableInTx = connectionStore(tx);
-    // Each change is recorded in the audit trail and announced, in the transaction that makes it.
-    const recordChange = (
-      action: AuditAction,
-      event: ConnectionEventAction,
-      id: string,
-      alias: string,
-      fields: string[],
-      workspace: string,
-    ) =>
-      record(
-        { actor: PROVISIONING_ACTOR, action, connectionId: id, alias, workspace, fields },
-        connectionEvent(event, id, workspace),
-      );
-    const named = new Set([
-      ...workspaces,
-      ...Object.keys(secretReferences),
-      ...entries.map(({ document }) => document.workspace),
-    ]);
-    report.workspacesCreated = await makeWorkspaces(tx, named);
-    await grantSecretReferences(tx, secretReferences);
-    const rows = await tableInTx.all();
-    const byKey = new Map(rows.map((row) => [keyOf(row), row]));
-    const listed = new Set<string>();
-    for (const { document, dialect } of entries) {
+/**
+ * Each entry as a document the API would store, its references read as the list leaves its
+ * workspace allowed to; throws ProvisioningRejectedError listing every problem.
+ */
+function check(
+  { references, policy }: ConnectionsDependencies,
+  entries: ProvisioningEntry[],
+  granted: SecretReferenceGrants,
+): Checked[] {
+  const problems: ProvisioningProblem[] = [];
+  const checked: Checked[] = [];
+  const seen = new Map<string, number>();
+  for (const { index, input } of entries) {
+    try {
+      const document = parseFullDocument(input);
+      refuseMasks(document);
+      const { workspace } = document;
+      const allowed = references.forWorkspace(workspace, Object.hasOwn(granted, workspace) ? granted[workspace] : []);
+      const dialect = checkConnection(resolveReferences(document, allowed), policy);
       const key = keyOf(document);
-      listed.add(key);
-      const row = byKey.get(key);
-      if (!row) {
-        const created = await tableInTx.insert(newRow(document, dialect, secrets, { managed: true }));
-        await recordChange('create', 'created', created.id, document.alias, INPUT_REST_NAMES, document.workspace);
-        report.created.push(document.alias);
-        continue;
-      }
-      // What differs, compared as an update compares it; a connection made by hand is taken over even when equal.
-      const changed = changedFields(storedDocument(row, secrets), document);
-      if (row.managed && changed.length === 0) report.unchanged.push(document.alias);
-      else {
-        await tableInTx.update(
-          { id: row.id },
-          { ...changedColumns(row.id, document, dialect, secrets, changed), managed: true },
-        );
-        await recordChange('update', 'updated', row.id, document.alias, restNames(changed), document.workspace);
-        report.changed.push(document.alias);
-      }
+      const first = seen.get(key);
+      if (first !== undefined)
+        problems.push({ index, field: 'alias', message: `repeats the alias of entry ${first} in its workspace` });
+      seen.set(key, index);
+      checked.push({ document, dialect: dialect.name });
+    } catch (error) {
+      problems.push(...entryProblems(index, error));
     }
-    for (const row of rows.filter((row) => row.managed && !listed.has(keyOf(row)))) {
-      if (prune) {
-        await tableInTx.delete({ id: row.id });
-        await recordChange('delete', 'deleted', row.id, row.alias, [], row.workspace);
-        report.deleted.push(row.alias);
-      } else report.wouldDelete.push(row.alias);
-    }
-    if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, record, named, dependencies.workspaces);
-    return report;
   }
+  if (problems.length > 0) throw new ProvisioningRejectedError(problems);
+  return checked;
+}
 
+/** Each change is recorded in the audit trail and announced, in the transaction that makes it. */
+const recordChangeOf =
+  (record: RecordChange) =>
+  (
+    action: AuditAction,
+    event: ConnectionEventAction,
+    row: { id: string; alias: string; workspace: string },
+    fields: string[],
+  ) =>
+    record(
+      { actor: PROVISIONING_ACTOR, action, connectionId: row.id, alias: row.alias, workspace: row.workspace, fields },
+      connectionEvent(event, row.id, row.workspace),
+    );
+
+const emptyReport = (): ApplyReport => ({
+  created: [],
+  changed: [],
+  unchanged: [],
+  deleted: [],
+  wouldDelete: [],
+  workspacesCreated: [],
+  workspacesDeleted: [],
+});
+
+/** Creates or changes the connection of each entry; answers the keys of those the list names. */
+async function writeEntries(
+  { secrets }: ConnectionsDependencies,
+  tx: Transaction,
+  record: RecordChange,
+  { entries, rows, report }: { entries: Checked[]; rows: ConnectionRow[]; report: ApplyReport },
+): Promise<Set<string>> {
+  const table = connectionStore(tx);
+  const recordChange = recordChangeOf(record);
+  const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+  const listed = new Set<string>();
+  for (const { document, dialect } of entries) {
+    listed.add(keyOf(document));
+    const row = byKey.get(keyOf(document));
+    if (!row) {
+      const created = await table.insert(newRow(document, dialect, secrets, { managed: true }));
+      await recordChange('create', 'created', created, INPUT_REST_NAMES);
+      report.created.push(document.alias);
+      continue;
+    }
+    // What differs, compared as an update compares it; a connection made by hand is taken over even when equal.
+    const changed = changedFields(storedDocument(row, secrets), document);
+    if (row.managed && changed.length === 0) report.unchanged.push(document.alias);
+    else {
+      const columns = changedColumns(row.id, document, dialect, secrets, changed);
+      await table.update({ id: row.id }, { ...columns, managed: true });
+      await recordChange('update', 'updated', { ...document, id: row.id }, restNames(changed));
+      report.changed.push(document.alias);
+    }
+  }
+  return listed;
+}
+
+/** Writes what the checked entries say, in a transaction, each change recorded; answers what it did. */
+async function apply(
+  dependencies: ConnectionsDependencies,
+  { tx, record }: { tx: Transaction; record: RecordChange },
+  entries: Checked[],
+  { prune, workspaces, secretReferences }: ProvisionOptions,
+) {
+  const report = emptyReport();
+  const named = new Set([
+    ...workspaces,
+    ...Object.keys(secretReferences),
+    ...entries.map(({ document }) => document.workspace),
+  ]);
+  report.workspacesCreated = await makeWorkspaces(tx, named);
+  await grantSecretReferences(tx, secretReferences);
+  const rows = await connectionStore(tx).all();
+  const listed = await writeEntries(dependencies, tx, record, { entries, rows, report });
+  for (const row of rows.filter((row) => row.managed && !listed.has(keyOf(row)))) {
+    if (!prune) {
+      report.wouldDelete.push(row.alias);
+      continue;
+    }
+    await connectionStore(tx).delete({ id: row.id });
+    await recordChangeOf(record)('delete', 'deleted', row, []);
+    report.deleted.push(row.alias);
+  }
+  if (prune) report.workspacesDeleted = await pruneWorkspaces(tx, record, named, dependencies.workspaces);
+  return report;
+}
+
+export function provisioning(dependencies: ConnectionsDependencies) {
+  const { changes, provider } = dependencies;
   return {
     /** Checks the entries by the rules of the API; throws ProvisioningRejectedError listing every problem. */
     checkProvisioning(entries: ProvisioningEntry[], secretReferences: SecretReferenceGrants): void {
-      check(entries, secretReferences);
+      check(dependencies, entries, secretReferences);
     },
 
     /**
@@ -190,12 +212,12 @@ export function provisioning(dependencies: ConnectionsDependencies) {
      * deletes managed connections they no longer name only when `prune` is on.
      */
     async provision(entries: ProvisioningEntry[], options: ProvisionOptions): Promise<ApplyReport> {
-      const checked = check(entries, options.secretReferences);
+      const checked = check(dependencies, entries, options.secretReferences);
       return changes.transaction(
         async (tx, record) => {
           if (provider === 'postgresql')
             await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${PROVISIONING_LOCK})`);
-          return apply(tx, record, checked, options);
+          return apply(dependencies, { tx, record }, checked, options);
         },
         // Another instance may hold the lock while it applies the same list.
         { maxWait: 60_000, timeout: 120_000 },
