@@ -19,7 +19,7 @@ import { prismaCode } from '../connections/stored/records.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
 import { connectionStore } from '../db/tables/connections.ts';
-import { type WorkspaceClient, workspaceStore } from '../db/tables/workspaces.ts';
+import { workspaceStore } from '../db/tables/workspaces.ts';
 import { quietChange } from '../events/connection-events.ts';
 import { ValidationError } from '../validation.ts';
 import type { ManagedApiKeys, WorkspaceReader } from './api-keys.ts';
@@ -188,6 +188,3 @@ export function workspaces(
 }
 
 export type Workspaces = ReturnType<typeof workspaces>;
-
-/** A client or transaction that reads workspaces. */
-export type { WorkspaceClient };

@@ -144,14 +144,22 @@ async function checkAgainstStored(
   const previous = storedDocument(stored, kit.secrets);
   // A caller sending back what it read, secrets masked, keeps the stored ones.
   restoreMasks(document, previous);
-  const merged = { ...previous, ...document };
-  const effective = resolveReferences(merged, await kit.referencesFor(merged.workspace, merged));
-  const dialect = checkConnection(effective, kit.policy);
+  const { dialect, tested } = await checkAndTest(kit, caller, { ...previous, ...document }, test);
+  return { dialect: document.connectionUri === undefined ? undefined : dialect.name, tested };
+}
+
+/**
+ * A document checked with the values its references stand for (its workspace's), and tested with
+ * them when asked: a test that fails refuses the write.
+ */
+async function checkAndTest(kit: ConnectionsKit, caller: Caller, document: ConnectionDocument, test?: boolean) {
+  const resolved = resolveReferences(document, await kit.referencesFor(document.workspace, document));
+  const dialect = checkConnection(resolved, kit.policy);
   const limit = principalKey(caller.principal);
   const tested = test
-    ? await requireWorkingConnection(kit.connectivity, routeOf(effective), dialect, effective.schemas, limit)
+    ? await requireWorkingConnection(kit.connectivity, routeOf(resolved), dialect, resolved.schemas, limit)
     : undefined;
-  return { dialect: document.connectionUri === undefined ? undefined : dialect.name, tested };
+  return { dialect, tested };
 }
 
 /** Creates a connection with its audit event and change event; `test`: only if it connects. */
@@ -160,12 +168,7 @@ async function create(kit: ConnectionsKit, caller: Caller, input: unknown, { tes
   refuseMasks(document);
   await checkTargetWorkspace(kit, caller, document.workspace);
   // Checked with the values its references stand for; stored with the references as written.
-  const resolved = resolveReferences(document, await kit.referencesFor(document.workspace, document));
-  const dialect = checkConnection(resolved, kit.policy);
-  const limit = principalKey(caller.principal);
-  const tested = test
-    ? await requireWorkingConnection(kit.connectivity, routeOf(resolved), dialect, document.schemas, limit)
-    : undefined;
+  const { dialect, tested } = await checkAndTest(kit, caller, document, test);
   const row = newRow(document, dialect.name, kit.secrets, { tested });
   const { workspace } = document;
   const entry = {
