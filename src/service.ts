@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator, oidcSettings } from './auth/authenticator.ts';
 import { createSessions } from './auth/sessions.ts';
+import type { AuditTrail } from './commands/audit-trail.ts';
 import { countsOf } from './commands/connections/provisioning.ts';
 import { type Config, ConfigError } from './config.ts';
 import { startHealthChecks } from './health/checker.ts';
@@ -17,6 +18,18 @@ export interface RunningService {
 
 const HOUR_MS = 3_600_000;
 
+/** The audit trail keeps AUDIT_RETENTION_DAYS: pruned now, then every hour; answers the hourly timer. */
+async function startAuditPruning(auditTrail: AuditTrail, config: Config, logger: Logger) {
+  const pruneAuditTrail = () =>
+    auditTrail
+      .prune(config.AUDIT_RETENTION_DAYS)
+      .catch((error: unknown) => logger.error({ err: error }, 'pruning the audit trail failed'));
+  await pruneAuditTrail();
+  const pruning = setInterval(pruneAuditTrail, HOUR_MS);
+  pruning.unref();
+  return pruning;
+}
+
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const opened = await openConnections(config, logger, { maskSecrets: config.MASK_SECRETS, listen: true });
   const { store, prisma, connections, provisioning, events, apiKeys, auditTrail, idempotencyRecords } = opened;
@@ -30,14 +43,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       throw error;
     }
   }
-  // The audit trail keeps AUDIT_RETENTION_DAYS: pruned now, then every hour.
-  const pruneAuditTrail = () =>
-    auditTrail
-      .prune(config.AUDIT_RETENTION_DAYS)
-      .catch((error: unknown) => logger.error({ err: error }, 'pruning the audit trail failed'));
-  await pruneAuditTrail();
-  const pruning = setInterval(pruneAuditTrail, HOUR_MS);
-  pruning.unref();
+  const pruning = await startAuditPruning(auditTrail, config, logger);
   const authenticate = createAuthenticator({ apiKeys: config.apiKeys, oidc: oidcSettings(config) }, apiKeys, logger);
   const sessions = createSessions(apiKeys, logger, config.SUBSCRIPTION_CHECK_MS);
   const app = createApp(

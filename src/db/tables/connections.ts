@@ -74,48 +74,10 @@ const whereOf = ({ workspace, workspaces, alias, dialect, health }: ConnectionFi
   ...(health !== undefined && { healthStatus: health }),
 });
 
-export function connectionStore(client: StoreClient) {
+/** The queries of the service's upkeep: health checks due and their results, and the encryption keys rows are under. */
+function upkeepQueries(client: StoreClient) {
   const table = client.databaseConnection;
   return {
-    byId: (id: string) => table.findUnique({ where: { id } }),
-    byAlias: (workspace: string, alias: string) =>
-      table.findUnique({ where: { workspace_aliasKey: { workspace, aliasKey: aliasKey(alias.trim()) } } }),
-    /** The version of a row, its workspace and whether it is managed, to tell why a conditional write found nothing. */
-    stateOf: (id: string) =>
-      table.findUnique({ where: { id }, select: { version: true, managed: true, workspace: true } }),
-    /** Moves every connection of a workspace to another (a workspace renamed). */
-    moveWorkspace: (from: string, to: string) =>
-      table.updateMany({ where: { workspace: from }, data: { workspace: to } }),
-    page({ filter, after, before, take, backwards }: PageRequest) {
-      const direction = backwards ? 'desc' : 'asc';
-      return table.findMany({
-        where: {
-          AND: [
-            whereOf(filter),
-            ...(after ? [pastPosition(after, 'gt')] : []),
-            ...(before ? [pastPosition(before, 'lt')] : []),
-          ],
-        },
-        orderBy: [{ createdAt: direction }, { id: direction }],
-        take,
-        // A page never shows the health history (healthHistoryOf reads it, for one connection).
-        omit: { healthHistory: true },
-      }) as Promise<ConnectionRow[]>;
-    },
-    /** The JSON text of a connection's last scheduled checks; null when there is no such connection. */
-    healthHistoryOf: async (id: string) =>
-      (await table.findUnique({ where: { id }, select: { healthHistory: true } }))?.healthHistory ?? null,
-    count: (filter: ConnectionFilter) => table.count({ where: whereOf(filter) }),
-    /** Every row, oldest first (export, provisioning). */
-    all: () => table.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-
-    insert: (row: NewRow) => table.create({ data: row }),
-    update: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput, data: RowChange) => table.update({ where, data }),
-    /** Writes `data` to the row only while it still matches `where`; answers how many rows it wrote (0 or 1). */
-    updateIf: (where: RowWhere, data: PrismaTypes.DatabaseConnectionUpdateManyMutationInput) =>
-      table.updateMany({ where, data }),
-    delete: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput) => table.delete({ where }),
-
     /** Connections whose health check is due and that no instance holds, the most overdue first. */
     dueForHealthCheck: (now: Date, take: number) =>
       table.findMany({
@@ -158,6 +120,52 @@ export function connectionStore(client: StoreClient) {
         orderBy: { id: 'asc' },
         take,
       }),
+  };
+}
+
+export function connectionStore(client: StoreClient) {
+  const table = client.databaseConnection;
+  return {
+    byId: (id: string) => table.findUnique({ where: { id } }),
+    byAlias: (workspace: string, alias: string) =>
+      table.findUnique({ where: { workspace_aliasKey: { workspace, aliasKey: aliasKey(alias.trim()) } } }),
+    /** The version of a row, its workspace and whether it is managed, to tell why a conditional write found nothing. */
+    stateOf: (id: string) =>
+      table.findUnique({ where: { id }, select: { version: true, managed: true, workspace: true } }),
+    /** Moves every connection of a workspace to another (a workspace renamed). */
+    moveWorkspace: (from: string, to: string) =>
+      table.updateMany({ where: { workspace: from }, data: { workspace: to } }),
+    page({ filter, after, before, take, backwards }: PageRequest) {
+      const direction = backwards ? 'desc' : 'asc';
+      return table.findMany({
+        where: {
+          AND: [
+            whereOf(filter),
+            ...(after ? [pastPosition(after, 'gt')] : []),
+            ...(before ? [pastPosition(before, 'lt')] : []),
+          ],
+        },
+        orderBy: [{ createdAt: direction }, { id: direction }],
+        take,
+        // A page never shows the health history (healthHistoryOf reads it, for one connection).
+        omit: { healthHistory: true },
+      }) as Promise<ConnectionRow[]>;
+    },
+    /** The JSON text of a connection's last scheduled checks; null when there is no such connection. */
+    healthHistoryOf: async (id: string) =>
+      (await table.findUnique({ where: { id }, select: { healthHistory: true } }))?.healthHistory ?? null,
+    count: (filter: ConnectionFilter) => table.count({ where: whereOf(filter) }),
+    /** Every row, oldest first (export, provisioning). */
+    all: () => table.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+
+    insert: (row: NewRow) => table.create({ data: row }),
+    update: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput, data: RowChange) => table.update({ where, data }),
+    /** Writes `data` to the row only while it still matches `where`; answers how many rows it wrote (0 or 1). */
+    updateIf: (where: RowWhere, data: PrismaTypes.DatabaseConnectionUpdateManyMutationInput) =>
+      table.updateMany({ where, data }),
+    delete: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput) => table.delete({ where }),
+
+    ...upkeepQueries(client),
   };
 }
 
