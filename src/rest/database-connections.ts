@@ -115,6 +115,67 @@ export async function executeOperation<Data>(
   return result.data;
 }
 
+/**
+ * REST returns every connection: page through the GraphQL connection with keyset cursors and
+ * stream each page as JSON text, reading the next only when the client has taken the last, so
+ * memory holds a page or two per client, whatever the length of the list.
+ */
+async function* listChunks(
+  firstPage: ListPage['page'],
+  pageAfter: (after: string | null, first: number) => Promise<ListPage['page']>,
+) {
+  let page = firstPage;
+  let separator = '[';
+  for (;;) {
+    let bytes = 0;
+    let chunk = '';
+    for (const edge of page.edges) {
+      const text = JSON.stringify(toRest(edge.node));
+      bytes += text.length;
+      chunk += separator + text;
+      separator = ',';
+      if (chunk.length >= LIST_CHUNK_BYTES) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+    if (!page.pageInfo.hasNextPage) break;
+    // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
+    const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(bytes, 1));
+    page = await pageAfter(page.pageInfo.endCursor, Math.min(LIST_PAGE_ROWS.max, Math.max(LIST_PAGE_ROWS.min, rows)));
+  }
+  yield separator === '[' ? '[]' : ']';
+}
+
+/** A create, answered 201 with its Location; with an Idempotency-Key, a retry answers the first response and creates nothing new. */
+async function createOnce(
+  idempotency: Idempotency,
+  caller: Caller,
+  { request, testConnection }: { request: RoutedRequest; testConnection: boolean },
+  mutation: () => Promise<RestResponse>,
+): Promise<RestResponse> {
+  const key = idempotencyKeyOf(request);
+  const createConnection = async () => {
+    const response = await mutation();
+    const { id } = response.body as { id: string };
+    return { ...response, headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` } };
+  };
+  if (key === undefined) return createConnection();
+  // Kept with its secrets masked, whatever MASK_SECRETS says: the record is stored as it is.
+  const masked = (response: RestResponse) => ({
+    ...response,
+    body: maskSecrets(response.body as Record<string, unknown>),
+  });
+  return idempotency(
+    principalKey(caller.principal),
+    key,
+    { body: request.body, testConnection },
+    createConnection,
+    masked,
+  );
+}
+
 export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
   const execute = <Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) =>
     executeOperation<Data>(run, name, variables, caller);
@@ -134,9 +195,6 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
       caller: Caller,
       { workspace, dialect, health }: { workspace?: string; dialect?: DialectName; health?: HealthStatus },
     ): Promise<RestResponse> {
-      // REST returns every connection: page through the GraphQL connection with keyset cursors and
-      // stream each page as JSON text, reading the next only when the client has taken the last,
-      // so memory holds a page or two per client, whatever the length of the list.
       const filter = {
         ...(workspace !== undefined && { workspace }),
         ...(dialect && { dialect: dialect.toUpperCase() }),
@@ -146,34 +204,10 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
         (await execute<ListPage>('list', { first, after, filter }, caller)).page;
       // The first page before answering, so that a refusal (a scope, the database) keeps its status.
       const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
-      async function* chunks() {
-        let page = firstPage;
-        let separator = '[';
-        for (;;) {
-          let bytes = 0;
-          let chunk = '';
-          for (const edge of page.edges) {
-            const text = JSON.stringify(toRest(edge.node));
-            bytes += text.length;
-            chunk += separator + text;
-            separator = ',';
-            if (chunk.length >= LIST_CHUNK_BYTES) {
-              yield chunk;
-              chunk = '';
-            }
-          }
-          if (chunk) yield chunk;
-          if (!page.pageInfo.hasNextPage) break;
-          // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
-          const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(bytes, 1));
-          page = await pageAfter(
-            page.pageInfo.endCursor,
-            Math.min(LIST_PAGE_ROWS.max, Math.max(LIST_PAGE_ROWS.min, rows)),
-          );
-        }
-        yield separator === '[' ? '[]' : ']';
-      }
-      return { status: 200, body: new JsonStream(Readable.from(chunks(), { objectMode: false, highWaterMark: 1 })) };
+      return {
+        status: 200,
+        body: new JsonStream(Readable.from(listChunks(firstPage, pageAfter), { objectMode: false, highWaterMark: 1 })),
+      };
     },
 
     /** `reveal`: the `?reveal=true` query parameter, asking for the URI's secrets. */
@@ -189,25 +223,10 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
 
     /** `testConnection`: the `?test=true` query parameter. With an Idempotency-Key, a retry creates nothing new. */
     /** `request.input`: the body, its shape checked and its fields renamed (./routes.ts). */
-    async create(caller: Caller, request: RoutedRequest, testConnection: boolean): Promise<RestResponse> {
-      const key = idempotencyKeyOf(request);
-      const { body, input } = request;
-      const createConnection = async () => {
-        const response = await mutate('create', { input, testConnection }, caller, 201);
-        const { id } = response.body as { id: string };
-        return {
-          ...response,
-          headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` },
-        };
-      };
-      if (key === undefined) return createConnection();
-      // Kept with its secrets masked, whatever MASK_SECRETS says: the record is stored as it is.
-      const masked = (response: RestResponse) => ({
-        ...response,
-        body: maskSecrets(response.body as Record<string, unknown>),
-      });
-      return idempotency(principalKey(caller.principal), key, { body, testConnection }, createConnection, masked);
-    },
+    create: (caller: Caller, request: RoutedRequest, testConnection: boolean): Promise<RestResponse> =>
+      createOnce(idempotency, caller, { request, testConnection }, () =>
+        mutate('create', { input: request.input, testConnection }, caller, 201),
+      ),
 
     async replace(caller: Caller, request: RoutedRequest, id: string, testConnection: boolean): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.
