@@ -19,7 +19,6 @@ const STILL_TOO_LONG: Record<string, number> = {
   'src/connections/fields/groups.ts settings': 98,
   'src/connectivity/drivers/mysql.ts mysqlDriver': 85,
   'src/connectivity/connectivity.ts createConnectivity': 84,
-  'src/rest/database-connections.ts createDatabaseConnectionHandlers': 82,
   'src/http/metrics.ts createMetrics': 81,
   'src/commands/connections/read-cache.ts createReadCache': 79,
   'src/provisioning/file.ts readProvisioningFile': 72,

@@ -176,39 +176,51 @@ async function createOnce(
   );
 }
 
+/** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
+async function mutation(
+  run: RunOperation,
+  { name, variables, caller }: { name: OperationName; variables: Record<string, unknown>; caller: Caller },
+  status: number,
+): Promise<RestResponse> {
+  const { result } = await executeOperation<MutationResult>(run, name, variables, caller);
+  const connection = result.databaseConnection;
+  if (connection) return { status, body: toRest(connection), headers: { etag: entityTag(connection) } };
+  if (result.__typename === 'ConnectionTestResult') return { status, body: toRestTestResult(result as TestResult) };
+  throw typedErrorProblem(result);
+}
+
+/** What a list may be narrowed to: the query parameters, already checked. */
+interface ListFilters {
+  workspace?: string;
+  dialect?: DialectName;
+  health?: HealthStatus;
+}
+
+/** Every connection the caller sees, streamed page by page. */
+async function listAll(run: RunOperation, caller: Caller, { workspace, dialect, health }: ListFilters) {
+  const filter = {
+    ...(workspace !== undefined && { workspace }),
+    ...(dialect && { dialect: dialect.toUpperCase() }),
+    ...(health && { health: health.toUpperCase() }),
+  };
+  const pageAfter = async (after: string | null, first: number) =>
+    (await executeOperation<ListPage>(run, 'list', { first, after, filter }, caller)).page;
+  // The first page before answering, so that a refusal (a scope, the database) keeps its status.
+  const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
+  const chunks = Readable.from(listChunks(firstPage, pageAfter), { objectMode: false, highWaterMark: 1 });
+  return { status: 200, body: new JsonStream(chunks) };
+}
+
 export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
   const execute = <Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) =>
     executeOperation<Data>(run, name, variables, caller);
 
-  /** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
-  async function mutate(name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) {
-    const { result } = await execute<MutationResult>(name, variables, caller);
-    const connection = result.databaseConnection;
-    if (connection) return { status, body: toRest(connection), headers: { etag: entityTag(connection) } };
-    if (result.__typename === 'ConnectionTestResult') return { status, body: toRestTestResult(result as TestResult) };
-    throw typedErrorProblem(result);
-  }
+  const mutate = (name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) =>
+    mutation(run, { name, variables, caller }, status);
 
   return {
-    /** The `?dialect=` and `?health=` query parameters, already checked. */
-    async list(
-      caller: Caller,
-      { workspace, dialect, health }: { workspace?: string; dialect?: DialectName; health?: HealthStatus },
-    ): Promise<RestResponse> {
-      const filter = {
-        ...(workspace !== undefined && { workspace }),
-        ...(dialect && { dialect: dialect.toUpperCase() }),
-        ...(health && { health: health.toUpperCase() }),
-      };
-      const pageAfter = async (after: string | null, first: number) =>
-        (await execute<ListPage>('list', { first, after, filter }, caller)).page;
-      // The first page before answering, so that a refusal (a scope, the database) keeps its status.
-      const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
-      return {
-        status: 200,
-        body: new JsonStream(Readable.from(listChunks(firstPage, pageAfter), { objectMode: false, highWaterMark: 1 })),
-      };
-    },
+    /** The `?workspace=`, `?dialect=` and `?health=` query parameters, already checked. */
+    list: (caller: Caller, filters: ListFilters): Promise<RestResponse> => listAll(run, caller, filters),
 
     /** `reveal`: the `?reveal=true` query parameter, asking for the URI's secrets. */
     async get(caller: Caller, id: string, reveal: boolean): Promise<RestResponse> {
