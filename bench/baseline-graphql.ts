@@ -7,9 +7,10 @@
 
 import { buildSchema, type GraphQLObjectType, type GraphQLScalarType, parse } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
-import { decodeCursor, encodeCursor, pastPosition } from '../src/connections/cursor.ts';
-import { type ConnectionRow, rowMetadata, rowSchemas } from '../src/connections/records.ts';
+import { decodeCursor, encodeCursor } from '../src/connections/stored/cursor.ts';
+import { type ConnectionRow, rowMetadata, rowSchemas } from '../src/connections/stored/records.ts';
 import type { Prisma } from '../src/db/client.ts';
+import { pastPosition } from '../src/db/tables/connections.ts';
 import { DIALECT_NAMES } from '../src/dialects/registry.ts';
 
 const schema = buildSchema(`

@@ -12,13 +12,13 @@ import {
   type FieldDeclaration,
   INPUT_FIELDS,
   REST_FIELDS,
-} from '../src/connections/fields.ts';
-import { type ConnectionRow, changedColumns, newRow } from '../src/connections/records.ts';
-import { renameMembers } from '../src/connections/rest-form.ts';
+} from '../src/connections/fields/fields.ts';
+import { type ConnectionRow, changedColumns, newRow } from '../src/connections/stored/records.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { dialectOfUri } from '../src/dialects/registry.ts';
 import { createLogger } from '../src/logger.ts';
+import { renameMembers } from '../src/rest/connection-form.ts';
 import { connectionSecrets, maskedColumn } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
 import { graphqlBaseline } from './baseline-graphql.ts';
@@ -42,7 +42,7 @@ function columnValue(row: ConnectionRow, name: string, field: FieldDeclaration):
   return field.value.stored === 'json' && typeof text === 'string' ? JSON.parse(text) : text;
 }
 
-/** The REST body of a row, field by field as the declarations say (src/connections/fields.ts). */
+/** The REST body of a row, field by field as the declarations say (src/connections/fields/fields.ts). */
 const body = (row: ConnectionRow) =>
   Object.fromEntries(
     REST_FIELDS.map(([name, field]) => {

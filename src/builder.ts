@@ -50,7 +50,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   prisma: {
     // The client is per process (SQLite or PostgreSQL, chosen at start), so it travels in the context.
-    client: (context) => context.prisma,
+    client: (context) => context.pothosPrismaClient,
     dmmf: getDatamodel(),
   },
   relay: {

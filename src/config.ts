@@ -11,7 +11,7 @@ import { type ApiKeyEntry, loadApiKeys } from './auth/api-keys.ts';
 import { grantsOfStrings } from './auth/grants.ts';
 import { SESSION_CHECK_MS } from './auth/sessions.ts';
 import { ConfigError, plainWords } from './config-error.ts';
-import { DEFAULT_SECRET_REFERENCES, WORKSPACE_REFERENCES } from './connections/references.ts';
+import { DEFAULT_SECRET_REFERENCES, WORKSPACE_REFERENCES } from './connections/stored/references.ts';
 import { DEFAULT_DENIED_CIDRS } from './connectivity/network-guard.ts';
 import { DATABASE_POOL_DEFAULTS } from './db/client.ts';
 import type { ConsoleSettings } from './http/console.ts';

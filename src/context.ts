@@ -1,8 +1,9 @@
 /** What every resolver receives. */
 import type { Principal } from './auth/api-keys.ts';
-import type { ManagedApiKeys } from './auth/managed-keys.ts';
 import type { Sessions } from './auth/sessions.ts';
-import type { Caller, ConnectionsService } from './connections/service.ts';
+import type { ManagedApiKeys } from './commands/api-keys.ts';
+import type { AuditTrail } from './commands/audit-trail.ts';
+import type { Caller, ConnectionsService } from './commands/connections/service.ts';
 import type { Prisma } from './db/client.ts';
 import type { ConnectionEvents } from './events/connection-events.ts';
 import type { Logger } from './logger.ts';
@@ -13,12 +14,17 @@ export interface ServiceContext {
   connections: ConnectionsService;
   /** API keys made through the API. */
   apiKeys: ManagedApiKeys;
+  /** The audit trail's reads. */
+  auditTrail: AuditTrail;
   /** Live change events, for subscriptions. */
   events: ConnectionEvents;
   /** Subscriptions last as long as their caller's credential. */
   sessions: Sessions;
-  /** For the audit trail's queries, and Pothos' Prisma plugin. */
-  prisma: Prisma;
+  /**
+   * Pothos' Prisma plugin only (src/builder.ts reads it: `client: (context) => context.pothosPrismaClient`).
+   * No resolver uses it: every table is read and written through the application layer's commands.
+   */
+  pothosPrismaClient: Prisma;
   logger: Logger;
 }
 

@@ -1,10 +1,10 @@
 /** Starting and stopping the whole service: the store and the connections service, the provisioning file, HTTP. */
 import type { AddressInfo } from 'node:net';
-import { retentionCutoff } from './audit/events.ts';
 import { createAuthenticator, oidcSettings } from './auth/authenticator.ts';
 import { createSessions } from './auth/sessions.ts';
+import type { AuditTrail } from './commands/audit-trail.ts';
+import { countsOf } from './commands/connections/provisioning.ts';
 import { type Config, ConfigError } from './config.ts';
-import { countsOf } from './connections/provisioning.ts';
 import { startHealthChecks } from './health/checker.ts';
 import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
@@ -18,33 +18,39 @@ export interface RunningService {
 
 const HOUR_MS = 3_600_000;
 
+/** The audit trail keeps AUDIT_RETENTION_DAYS: pruned now, then every hour; answers the hourly timer. */
+async function startAuditPruning(auditTrail: AuditTrail, config: Config, logger: Logger) {
+  const pruneAuditTrail = () =>
+    auditTrail
+      .prune(config.AUDIT_RETENTION_DAYS)
+      .catch((error: unknown) => logger.error({ err: error }, 'pruning the audit trail failed'));
+  await pruneAuditTrail();
+  const pruning = setInterval(pruneAuditTrail, HOUR_MS);
+  pruning.unref();
+  return pruning;
+}
+
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const opened = await openConnections(config, logger, { maskSecrets: config.MASK_SECRETS, listen: true });
-  const { store, prisma, keyring, connections, events, apiKeys } = opened;
+  const { store, prisma, connections, provisioning, events, apiKeys, auditTrail, idempotencyRecords } = opened;
   const file = config.CONNECTIONS_FILE;
   if (file) {
     try {
-      const report = await applyProvisioningFile(connections, file, config.CONNECTIONS_FILE_PRUNE);
+      const report = await applyProvisioningFile(provisioning, file, config.CONNECTIONS_FILE_PRUNE);
       logger.info({ file, ...countsOf(report) }, 'provisioning file applied');
     } catch (error) {
       await opened.close();
       throw error;
     }
   }
-  // The audit trail keeps AUDIT_RETENTION_DAYS: pruned now, then every hour.
-  const pruneAuditTrail = () =>
-    prisma.auditEvent
-      .deleteMany({ where: { at: { lt: retentionCutoff(config.AUDIT_RETENTION_DAYS) } } })
-      .catch((error: unknown) => logger.error({ err: error }, 'pruning the audit trail failed'));
-  await pruneAuditTrail();
-  const pruning = setInterval(pruneAuditTrail, HOUR_MS);
-  pruning.unref();
+  const pruning = await startAuditPruning(auditTrail, config, logger);
   const authenticate = createAuthenticator({ apiKeys: config.apiKeys, oidc: oidcSettings(config) }, apiKeys, logger);
   const sessions = createSessions(apiKeys, logger, config.SUBSCRIPTION_CHECK_MS);
-  const app = createApp({ prisma, logger, connections, apiKeys, events, sessions }, store, keyring, {
-    ...config,
-    authenticate,
-  });
+  const app = createApp(
+    { pothosPrismaClient: prisma, logger, connections, apiKeys, auditTrail, events, sessions },
+    { store, prisma, idempotencyRecords },
+    { ...config, authenticate },
+  );
   const healthChecks =
     config.HEALTH_CHECK_INTERVAL_S > 0
       ? startHealthChecks(

@@ -5,10 +5,15 @@
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { type ManagedApiKeys, managedApiKeys } from './auth/managed-keys.ts';
+import { type ManagedApiKeys, managedApiKeys } from './commands/api-keys.ts';
+import { type AuditTrail, auditTrail } from './commands/audit-trail.ts';
+import type { ConnectionsDependencies } from './commands/connections/dependencies.ts';
+import { type Provisioning, provisioning } from './commands/connections/provisioning.ts';
+import { type ConnectionsService, createConnectionsService } from './commands/connections/service.ts';
+import { type IdempotencyRecords, idempotencyRecords } from './commands/idempotency-records.ts';
+import { recordedChanges } from './commands/recorded-changes.ts';
+import { workspaces } from './commands/workspaces.ts';
 import { type Config, ConfigError, SETTING_NAMES } from './config.ts';
-import { type ConnectionsService, createConnectionsService } from './connections/service.ts';
-import { workspaces } from './connections/workspaces.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
 import { createPrismaClient, type Prisma } from './db/client.ts';
 import { applyMigrations } from './db/migrations.ts';
@@ -19,13 +24,20 @@ import { connectionSecrets } from './secrets/connection-secrets.ts';
 import { checkKeyringAgainstStore, type Keyring, loadKeyring } from './secrets/keyring.ts';
 import { secretReferences } from './secrets/references.ts';
 
+/** The store and the application layer's commands on it: one door for each table. */
 export interface OpenConnections {
   store: Store;
+  /** For the readiness check and Pothos' Prisma plugin only: every table is read and written through a command. */
   prisma: Prisma;
   keyring: Keyring;
   connections: ConnectionsService;
+  /** The provisioning file's entries made so. */
+  provisioning: Provisioning;
   /** API keys made through the API. */
   apiKeys: ManagedApiKeys;
+  auditTrail: AuditTrail;
+  /** The Idempotency-Key records of REST requests. */
+  idempotencyRecords: IdempotencyRecords;
   events: ConnectionEvents;
   close(): Promise<void>;
 }
@@ -73,9 +85,11 @@ export async function openConnections(config: Config, logger: Logger, options: O
   const keyring = loadKeyring(config, store, logger);
   const prisma = createPrismaClient(store, config);
   const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
-  const apiKeys = managedApiKeys(prisma, logger);
-  const connections = createConnectionsService({
+  const changes = recordedChanges(prisma, events);
+  const apiKeys = managedApiKeys(prisma, changes, logger);
+  const dependencies: ConnectionsDependencies = {
     prisma,
+    changes,
     provider: store.provider,
     secrets: connectionSecrets(keyring, options.maskSecrets),
     references: secretReferences({ ...config, protectedVariables: SETTING_NAMES, env: process.env }),
@@ -83,13 +97,14 @@ export async function openConnections(config: Config, logger: Logger, options: O
     connectivity: createConnectivity(config),
     events,
     logger,
-    workspaces: workspaces(prisma, apiKeys, events, store.provider),
+    workspaces: workspaces(prisma, apiKeys, changes, store.provider),
     readCache: {
       maxEntries: config.READ_CACHE_ENTRIES,
       maxBytes: config.READ_CACHE_MB * 1_048_576,
       ttlMs: config.READ_CACHE_TTL_S * 1_000,
     },
-  });
+  };
+  const connections = createConnectionsService(dependencies);
   const close = async () => {
     await events.close();
     await prisma.$disconnect();
@@ -101,5 +116,16 @@ export async function openConnections(config: Config, logger: Logger, options: O
     await close();
     throw error;
   }
-  return { store, prisma, keyring, connections, apiKeys, events, close };
+  return {
+    store,
+    prisma,
+    keyring,
+    connections,
+    provisioning: provisioning(dependencies),
+    apiKeys,
+    auditTrail: auditTrail(prisma),
+    idempotencyRecords: idempotencyRecords(prisma, keyring),
+    events,
+    close,
+  };
 }

@@ -4,10 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toolPrincipal } from '../src/auth/api-keys.ts';
-import { rotateKeys } from '../src/connections/key-rotation.ts';
-import { connectionStore } from '../src/connections/store.ts';
+import { rotateKeys } from '../src/commands/connections/key-rotation.ts';
+import { recordedChanges } from '../src/commands/recorded-changes.ts';
 import { createPrismaClient } from '../src/db/client.ts';
 import { storeFromUrl } from '../src/db/store.ts';
+import { connectionStore } from '../src/db/tables/connections.ts';
 import { createConnectionEvents } from '../src/events/connection-events.ts';
 import { createLogger } from '../src/logger.ts';
 import { decrypt, encryptionKey, keyIdOf } from '../src/secrets/cipher.ts';
@@ -125,7 +126,7 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         try {
           const rotate = () =>
             rotateKeys(
-              { prisma, secrets: connectionSecrets(keys, true), events },
+              { changes: recordedChanges(prisma, events), secrets: connectionSecrets(keys, true) },
               connectionStore(prisma),
               { principal: toolPrincipal('rotate-keys') },
               3,

@@ -1,5 +1,5 @@
 /**
- * Each field of a connection is declared once (src/connections/fields.ts): the
+ * Each field of a connection is declared once (src/connections/fields/fields.ts): the
  * GraphQL schema, the REST responses and the OpenAPI document must all show
  * every field of that declaration, so that a field added there shows everywhere.
  */
@@ -11,8 +11,8 @@ import {
   isRequiredInput,
   REST_FIELDS,
   WRITTEN_FIELDS,
-} from '../src/connections/fields.ts';
-import { optionalText } from '../src/connections/values.ts';
+} from '../src/connections/fields/fields.ts';
+import { optionalText } from '../src/connections/fields/values.ts';
 import { OPENAPI_DOCUMENT } from '../src/rest/openapi.ts';
 import { schema } from '../src/schema/index.ts';
 import { STORES } from './support/databases.ts';

@@ -373,7 +373,7 @@ describe('REST bodies and the types GraphQL takes', () => {
   it('takes only what GraphQL takes: every body that passes the shape check coerces without error', async () => {
     const { parse, getVariableValues } = await import('graphql');
     const { schema } = await import('../src/schema/index.ts');
-    const { DOCUMENT_SHAPE, inputFromBody } = await import('../src/connections/rest-form.ts');
+    const { DOCUMENT_SHAPE, inputFromBody } = await import('../src/rest/connection-form.ts');
     const operation = parse(
       'mutation ($input: CreateDatabaseConnectionInput!) { createDatabaseConnection(input: $input) { __typename } }',
     ).definitions[0] as import('graphql').OperationDefinitionNode;
@@ -392,7 +392,7 @@ describe('REST bodies and the types GraphQL takes', () => {
     ['a port past 32 bits', { host: 'h', username: 'u', password: 'p', port: 2 ** 31 }],
     ['a port that is no whole number', { host: 'h', username: 'u', password: 'p', port: 22.5 }],
   ])('refuses %s with 400 naming ssh_settings.port', async (_name, settings) => {
-    const { inputFromBody, DOCUMENT_SHAPE } = await import('../src/connections/rest-form.ts');
+    const { inputFromBody, DOCUMENT_SHAPE } = await import('../src/rest/connection-form.ts');
     const checked = inputFromBody({ ...VALID, use_ssh: true, ssh_settings: settings }, DOCUMENT_SHAPE);
     expect(checked).toEqual({ problems: [{ field: 'ssh_settings.port', message: 'must be an integer' }] });
   });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TABLE_MODULE, tableAccessOutsideStore } from './support/table-access.ts';
+import { TABLES, tableAccessOutsideStores } from './support/table-access.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
@@ -35,7 +35,7 @@ describe('the layers', () => {
     expect(status).toBe(0);
   }, 60_000);
 
-  it('are enforced: a file cycle, a folder cycle and an upward import each fail the check', () => {
+  it('are enforced: a file cycle, a folder cycle, upward imports and REST past the GraphQL entry each fail the check', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dcapi-layers-'));
     const files: Record<string, string> = {
       'src/connections/a.ts': "import type { B } from './b.ts';\nexport type A = B;\n",
@@ -44,6 +44,13 @@ describe('the layers', () => {
       'src/secrets/d.ts': "import type { C } from '../dialects/c.ts';\nexport type D = C | 2;\n",
       'src/db/e.ts': "import { f } from '../rest/f.ts';\nexport const e = f;\n",
       'src/rest/f.ts': 'export const f = 1;\n',
+      'src/connections/g.ts': "import { h } from '../commands/h.ts';\nexport const g = h;\n",
+      'src/commands/h.ts': "import { i } from '../schema/i.ts';\nexport const h = i;\n",
+      'src/schema/i.ts': 'export const i = 1;\n',
+      'src/rest/j.ts':
+        "import { k } from '../connections/k.ts';\nimport { l } from '../graphql/entry.ts';\nexport const j = k + l;\n",
+      'src/connections/k.ts': 'export const k = 1;\n',
+      'src/graphql/entry.ts': 'export const l = 1;\n',
     };
     try {
       for (const [path, text] of Object.entries(files)) {
@@ -59,37 +66,57 @@ describe('the layers', () => {
       expect(output).toMatch(/no-circular: src\/connections\/a\.ts/);
       expect(output).toMatch(/no-circular-folders: src\/(dialects|secrets)/);
       expect(output).toMatch(/store-imports-rest: src\/db\/e\.ts → src\/rest\/f\.ts/);
+      expect(output).toMatch(/domain-imports-application: src\/connections\/g\.ts → src\/commands\/h\.ts/);
+      expect(output).toMatch(/application-imports-graphql: src\/commands\/h\.ts → src\/schema\/i\.ts/);
+      expect(output).toMatch(/rest-beyond-graphql-entry: src\/rest\/j\.ts → src\/connections\/k\.ts/);
+      // The GraphQL layer's entry is allowed.
+      expect(output).not.toMatch(/src\/rest\/j\.ts → src\/graphql\/entry\.ts/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
   }, 60_000);
 });
 
-describe('the connections table', () => {
-  it(`is read and written by ${TABLE_MODULE} alone: the connections service is the one door`, () => {
-    expect(tableAccessOutsideStore(ROOT)).toEqual([]);
+describe('each table', () => {
+  it('is read and written by its store module alone: one door per table', () => {
+    expect(tableAccessOutsideStores(ROOT)).toEqual([]);
   }, 120_000);
 
-  it('is guarded: a module that writes it through Prisma, held in a variable or not, or in SQL, is found', () => {
+  it('is guarded: a module that touches it through Prisma, held in a variable or not, or in SQL, is found', () => {
     const folder = mkdtempSync(join(tmpdir(), 'dcapi-table-'));
     const client = JSON.stringify(join(ROOT, 'src/db/client.ts'));
-    const files: Record<string, string> = {
-      [TABLE_MODULE]: `import type { Prisma } from ${client};\nexport const ok = (p: Prisma) => p.databaseConnection.count();\n`,
-      'src/health/direct.ts': `import type { Prisma } from ${client};\nexport const f = (p: Prisma) => p.databaseConnection.deleteMany({});\n`,
-      'src/health/held.ts': `import type { Prisma } from ${client};\nexport function g(p: Prisma) {\n  const { databaseConnection: table } = p;\n  return table.update({ where: { id: 'x' }, data: {} });\n}\n`,
-      'src/events/raw.ts': `import type { Prisma } from ${client};\nexport const h = (p: Prisma) => p.$executeRawUnsafe('DELETE FROM database_connections');\n`,
-    };
+    const imports = `import type { Prisma } from ${client};\n`;
+    const files: Record<string, string> = {};
+    const expected: RegExp[] = [];
+    TABLES.forEach(({ name, delegate, module }, index) => {
+      const member = delegate.replace(/Delegate$/, '').replace(/^./, (first) => first.toLowerCase());
+      // Its own module may; a module of another table, one of the application layer, and a domain module may not.
+      files[module] = `${files[module] ?? imports}export const ok${index} = (p: Prisma) => p.${member}.count();\n`;
+      files[`src/commands/direct-${index}.ts`] =
+        `${imports}export const f = (p: Prisma) => p.${member}.deleteMany({});\n`;
+      files[`src/events/held-${index}.ts`] =
+        `${imports}export function g(p: Prisma) {\n  const { ${member}: table } = p;\n  return table.findMany();\n}\n`;
+      files[`src/auth/raw-${index}.ts`] =
+        `${imports}export const h = (p: Prisma) => p.$executeRawUnsafe('DELETE FROM ${name}');\n`;
+      const other = TABLES[(index + 1) % TABLES.length]?.module ?? '';
+      files[other] = `${files[other] ?? imports}export const bad${index} = (p: Prisma) => p.${member}.count();\n`;
+      expected.push(
+        new RegExp(
+          `^src/commands/direct-${index}\\.ts:2 ${name}: its Prisma delegate \\(p\\.${member}\\.deleteMany\\)$`,
+        ),
+        new RegExp(`^src/events/held-${index}\\.ts:4 ${name}: its Prisma delegate \\(table\\.findMany\\)$`),
+        new RegExp(`^src/auth/raw-${index}\\.ts:2 ${name}: SQL on the table$`),
+        new RegExp(`^${other.replace(/\./g, '\\.')}:\\d+ ${name}: its Prisma delegate \\(p\\.${member}\\.count\\)$`),
+      );
+    });
     try {
       for (const [path, text] of Object.entries(files)) {
         mkdirSync(dirname(join(folder, path)), { recursive: true });
         writeFileSync(join(folder, path), text);
       }
-      const found = tableAccessOutsideStore(folder);
-      expect(found).toEqual([
-        expect.stringMatching(/^src\/events\/raw\.ts:2 SQL on the table$/),
-        expect.stringMatching(/^src\/health\/direct\.ts:2 the table's Prisma delegate/),
-        expect.stringMatching(/^src\/health\/held\.ts:4 the table's Prisma delegate \(table\.update\)/),
-      ]);
+      const found = tableAccessOutsideStores(folder);
+      expect(found).toHaveLength(expected.length);
+      for (const pattern of expected) expect(found).toContainEqual(expect.stringMatching(pattern));
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

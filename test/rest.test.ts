@@ -1,6 +1,6 @@
 /** The REST facade, against the real HTTP server, on SQLite and on PostgreSQL. */
 import { describe, expect, it } from 'vitest';
-import { INPUT_FIELDS } from '../src/connections/fields.ts';
+import { INPUT_FIELDS } from '../src/connections/fields/fields.ts';
 import { dropTable, STORES } from './support/databases.ts';
 import { clientFor, startTestService, useServiceFixture } from './support/service.ts';
 

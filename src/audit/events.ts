@@ -6,7 +6,7 @@
  * A change's event is written in the change's own transaction, so the trail
  * never holds a change that did not happen.
  */
-import type { Prisma } from '../db/client.ts';
+import { type AuditClient, type AuditFilter, auditEventStore } from '../db/tables/audit-events.ts';
 
 export const AUDIT_ACTIONS = [
   'create',
@@ -63,8 +63,8 @@ function auditRow(entry: AuditEntry) {
  * Records an event with `writer` (the client, or the transaction of the change). Not run until
  * awaited, like every Prisma query: it may also go into a batch of statements run as one transaction.
  */
-export const recordAuditEvent = (writer: Pick<Prisma, 'auditEvent'>, entry: AuditEntry) =>
-  writer.auditEvent.create({ data: auditRow(entry) });
+export const recordAuditEvent = (writer: AuditClient, entry: AuditEntry) =>
+  auditEventStore(writer).insert(auditRow(entry));
 
 /** The moment before which events are pruned, for a retention of `days`. */
 export const retentionCutoff = (days: number, now = Date.now()) => new Date(now - days * 86_400_000);
@@ -76,47 +76,5 @@ export const CHANGE_OF_ACTION: Partial<Record<string, 'created' | 'updated' | 'd
   delete: 'deleted',
 };
 
-/** The events recorded after the one numbered `afterId`, in the order they were recorded. */
-export const eventsAfter = (reader: Pick<Prisma, 'auditEvent'>, afterId: number, take: number) =>
-  reader.auditEvent.findMany({
-    where: { id: { gt: afterId } },
-    select: { id: true, action: true, connectionId: true, workspace: true, at: true },
-    orderBy: { id: 'asc' },
-    take,
-  });
-
-/** The number of the last event recorded before `at`, 0 when there is none. */
-export const lastEventIdBefore = async (reader: Pick<Prisma, 'auditEvent'>, at: Date) =>
-  (await reader.auditEvent.findFirst({ where: { at: { lt: at } }, orderBy: { id: 'desc' }, select: { id: true } }))
-    ?.id ?? 0;
-
-export interface AuditFilter {
-  /** Only events of these workspaces (those where the caller holds audit:read); null: every event. */
-  workspaces?: string[] | null;
-  connectionId?: string | null;
-  action?: AuditAction | null;
-  /** Only events at or after this moment. */
-  since?: Date | null;
-  /** Only events recorded before the one with this number (the page's cursor). */
-  beforeId?: number;
-}
-
-/** The events that pass the filter, newest first, `take` at most. */
-export const auditEventsPage = (
-  reader: Pick<Prisma, 'auditEvent'>,
-  { workspaces, connectionId, action, since, beforeId }: AuditFilter,
-  take: number,
-) =>
-  reader.auditEvent.findMany({
-    where: {
-      AND: [
-        workspaces ? { workspace: { in: workspaces } } : {},
-        connectionId ? { connectionId } : {},
-        action ? { action } : {},
-        since ? { at: { gte: since } } : {},
-        beforeId !== undefined ? { id: { lt: beforeId } } : {},
-      ],
-    },
-    orderBy: { id: 'desc' },
-    take,
-  });
+/** What a page of the trail may be narrowed to: an action of AUDIT_ACTIONS. */
+export type AuditTrailFilter = AuditFilter & { action?: AuditAction | null };

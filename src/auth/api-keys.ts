@@ -158,3 +158,17 @@ export function configuredKey(token: string, keys: ApiKeyEntry[]): Principal | u
 export const bearerToken = (authorization: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 
 export const isApiKeyToken = (token: string) => token.startsWith(KEY_PREFIX);
+
+/** What may end a key made through the API while a caller holds something open with it: its revocation, or its grants changed. */
+export interface KeyState {
+  grants: string;
+  revokedAt: Date | null;
+}
+
+/** Keys made through the API as authentication and subscriptions read them (the API keys commands answer it). */
+export interface ManagedKeyReader {
+  /** The principal of a key made through the API, unless it is unknown, revoked or expired. */
+  authenticate(token: string): Promise<Principal | undefined>;
+  /** The keys' grants (as stored) and revocations now, by id; a key that is not there is left out. */
+  states(ids: readonly string[]): Promise<Map<string, KeyState>>;
+}

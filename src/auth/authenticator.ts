@@ -11,9 +11,9 @@ import {
   configuredKey,
   isApiKeyToken,
   LOCAL_PRINCIPAL,
+  type ManagedKeyReader,
 } from './api-keys.ts';
 import type { Grant } from './grants.ts';
-import type { ManagedApiKeys } from './managed-keys.ts';
 import { type OidcSettings, oidcVerifier } from './oidc.ts';
 
 export interface AuthenticationSettings {
@@ -25,7 +25,7 @@ export type Authenticator = (authorization: string | undefined) => Promise<Authe
 
 export function createAuthenticator(
   { apiKeys, oidc }: AuthenticationSettings,
-  managed: Pick<ManagedApiKeys, 'authenticate'>,
+  managed: Pick<ManagedKeyReader, 'authenticate'>,
   logger: Logger,
 ): Authenticator {
   const verifyToken = oidc ? oidcVerifier(oidc, logger) : undefined;

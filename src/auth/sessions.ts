@@ -8,8 +8,7 @@
  * instance revoked it.
  */
 import type { Logger } from '../logger.ts';
-import type { Principal } from './api-keys.ts';
-import type { KeyState, ManagedApiKeys } from './managed-keys.ts';
+import type { KeyState, ManagedKeyReader, Principal } from './api-keys.ts';
 
 /** How often the open streams' credentials are read again while they wait. */
 export const SESSION_CHECK_MS = 1_000;
@@ -53,7 +52,7 @@ interface Session {
 /** What a stream's next item is once the service stops: none, so its answer completes. */
 const FINISHED = { done: true, value: undefined } as const;
 
-export function createSessions(keys: Pick<ManagedApiKeys, 'states'>, logger: Logger, checkMs = SESSION_CHECK_MS) {
+export function createSessions(keys: Pick<ManagedKeyReader, 'states'>, logger: Logger, checkMs = SESSION_CHECK_MS) {
   const open = new Set<Session>();
   let timer: NodeJS.Timeout | undefined;
   let checking = false;

@@ -16,9 +16,9 @@ if (!file) {
   console.error('usage: npm run apply -- <file>   (or set CONNECTIONS_FILE)');
   process.exit(2);
 }
-const { connections, close } = await openConnections(config, logger, { maskSecrets: true, listen: false });
+const { provisioning, close } = await openConnections(config, logger, { maskSecrets: true, listen: false });
 try {
-  const report = await applyProvisioningFile(connections, file, config.CONNECTIONS_FILE_PRUNE);
+  const report = await applyProvisioningFile(provisioning, file, config.CONNECTIONS_FILE_PRUNE);
   const outcomes: [string, string[]][] = [
     ['created', report.created],
     ['changed', report.changed],

@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { toolPrincipal } from '../auth/api-keys.ts';
 import { loadConfig } from '../config.ts';
-import { restBodyOf } from '../connections/rest-form.ts';
 import { createLogger } from '../logger.ts';
+import { restBodyOf } from '../rest/connection-form.ts';
 import { openConnections } from '../wiring.ts';
 
 const USAGE = 'usage: npm run export -- [--reveal] [--output FILE]';

@@ -6,11 +6,11 @@
  * managed. Prints each row's outcome (created, updated, unchanged, refused); exits 1 when any was refused.
  */
 import { toolPrincipal } from '../auth/api-keys.ts';
+import type { Caller } from '../commands/connections/service.ts';
 import { loadConfig } from '../config.ts';
-import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../connections/rest-form.ts';
-import type { Caller } from '../connections/service.ts';
 import { createLogger } from '../logger.ts';
 import { ProvisioningFileError, readProvisioningFile } from '../provisioning/file.ts';
+import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../rest/connection-form.ts';
 import { openConnections } from '../wiring.ts';
 
 const file = process.argv[2];

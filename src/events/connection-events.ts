@@ -12,9 +12,10 @@
  */
 import { EventEmitter, on } from 'node:events';
 import type pg from 'pg';
-import { CHANGE_OF_ACTION, eventsAfter, lastEventIdBefore } from '../audit/events.ts';
+import { CHANGE_OF_ACTION } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
+import { auditEventStore } from '../db/tables/audit-events.ts';
 import type { Logger } from '../logger.ts';
 
 export const CONNECTION_EVENT_ACTIONS = ['created', 'updated', 'deleted', 'health_changed'] as const;
@@ -245,7 +246,7 @@ function readAuditTrail(
     if (lastId === undefined) return;
     let afterId = await lastId;
     for (;;) {
-      const rows = await eventsAfter(prisma, afterId, POLL_BATCH);
+      const rows = await auditEventStore(prisma).after(afterId, POLL_BATCH);
       for (const row of rows) {
         const action = CHANGE_OF_ACTION[row.action];
         if (action && row.connectionId) {
@@ -294,7 +295,7 @@ function readAuditTrail(
     readNow,
     /** A subscriber or a watcher came: with the first, reading starts from the changes recorded from now on. */
     start() {
-      lastId ??= lastEventIdBefore(prisma, new Date());
+      lastId ??= auditEventStore(prisma).lastIdBefore(new Date());
       void readNow();
     },
     async close() {

@@ -4,9 +4,9 @@
  * scheduled), at most as many at a time as one API key may run tests, with backoff while a
  * connection keeps failing. With several instances on one database, a lease in the row lets one
  * instance check each connection per interval. This module keeps the schedule; the connections
- * service claims, tests and records (src/connections/health-records.ts).
+ * service claims, tests and records (src/commands/connections/health-records.ts).
  */
-import type { ConnectionsService } from '../connections/service.ts';
+import type { ConnectionsService } from '../commands/connections/service.ts';
 import type { Logger } from '../logger.ts';
 
 export interface HealthCheckSettings {

@@ -6,7 +6,9 @@
  */
 import type { FastifyError } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { IdempotencyRecords } from '../commands/idempotency-records.ts';
 import type { ServiceContext } from '../context.ts';
+import type { Prisma } from '../db/client.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
@@ -19,7 +21,6 @@ import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { databaseUnavailable, internalError, ProblemResponse } from '../rest/problem.ts';
 import { routeNotFound, templateOf } from '../rest/routes.ts';
-import type { Keyring } from '../secrets/keyring.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { authenticateRequests } from './authentication.ts';
 import { compressAnswers } from './compression.ts';
@@ -46,6 +47,14 @@ export interface AppOptions extends ProtectionOptions {
 
 export type App = ReturnType<typeof createApp>;
 
+/** What the server reads past GraphQL: the store's readiness, and the Idempotency-Key records' door. */
+export interface AppStorage {
+  store: Store;
+  /** For the readiness check only. */
+  prisma: Prisma;
+  idempotencyRecords: IdempotencyRecords;
+}
+
 /** Expected refusals answered as problems; anything else logged, counted and answered 500 (or 503). */
 function answerErrors(app: HttpApp, metrics: Metrics) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -61,7 +70,7 @@ function answerErrors(app: HttpApp, metrics: Metrics) {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, routeNotFound(pathOf(request)).problem));
 }
 
-export function createApp(service: ServiceContext, store: Store, keyring: Keyring, options: AppOptions) {
+export function createApp(service: ServiceContext, storage: AppStorage, options: AppOptions) {
   const metrics = createMetrics({
     subscribers: () => service.events.subscribers(),
     readCache: () => service.connections.readCacheStats(),
@@ -75,7 +84,7 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
   const run = createOperationRunner(yoga);
   const rest = {
-    ...createDatabaseConnectionHandlers(run, createIdempotency(service.prisma, keyring)),
+    ...createDatabaseConnectionHandlers(run, createIdempotency(storage.idempotencyRecords)),
     ...createAuditEventHandlers(run),
     ...createAccessHandlers(run),
     ...createDialectHandlers(run),
@@ -93,7 +102,7 @@ export function createApp(service: ServiceContext, store: Store, keyring: Keyrin
   compressAnswers(app);
   // Declared in a plugin of their own, so that the plugins above are loaded (and hook into them) first.
   app.register(async (routes) => {
-    registerPlatformRoutes(routes, { metrics, readiness: createReadinessCheck(service.prisma, store) });
+    registerPlatformRoutes(routes, { metrics, readiness: createReadinessCheck(storage.prisma, storage.store) });
     registerApiDocs(routes, PUBLIC_ROUTE);
     if (options.console) registerConsole(routes, PUBLIC_ROUTE, options.console);
     routes.register(registerGraphQL, { yoga, explorer: options.graphqlExplorer });

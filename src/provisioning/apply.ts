@@ -1,17 +1,20 @@
 /**
- * Applies a provisioning file (CONNECTIONS_FILE at start, `npm run apply`) through the connections
- * service: the file's entries, in REST names, become connection documents; the service checks and
- * applies them (src/connections/provisioning.ts). Every problem, of the file's form or of the rules,
+ * Applies a provisioning file (CONNECTIONS_FILE at start, `npm run apply`) through the provisioning
+ * command: the file's entries, in REST names, become connection documents; the command checks and
+ * applies them (src/commands/connections/provisioning.ts). Every problem, of the file's form or of the rules,
  * is reported with its line, and nothing is written while there is one.
  */
-import type { ApplyReport, ProvisioningEntry } from '../connections/provisioning.ts';
-import { ProvisioningRejectedError } from '../connections/provisioning.ts';
-import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../connections/rest-form.ts';
-import type { ConnectionsService } from '../connections/service.ts';
+import {
+  type ApplyReport,
+  type Provisioning,
+  type ProvisioningEntry,
+  ProvisioningRejectedError,
+} from '../commands/connections/provisioning.ts';
+import { DOCUMENT_SHAPE, inputFromBody, restFieldPath } from '../rest/connection-form.ts';
 import { type FileProblem, ProvisioningFileError, readProvisioningFile } from './file.ts';
 
 export async function applyProvisioningFile(
-  connections: ConnectionsService,
+  provisioning: Provisioning,
   path: string,
   prune: boolean,
 ): Promise<ApplyReport> {
@@ -31,9 +34,9 @@ export async function applyProvisioningFile(
   }
   try {
     const { workspaces, secretReferences } = file;
-    if (problems.length === 0) return await connections.provision(entries, { prune, workspaces, secretReferences });
+    if (problems.length === 0) return await provisioning.provision(entries, { prune, workspaces, secretReferences });
     // Problems of form already: the rules are checked too, so that the file's every problem is listed.
-    connections.checkProvisioning(entries, secretReferences);
+    provisioning.checkProvisioning(entries, secretReferences);
   } catch (error) {
     if (!(error instanceof ProvisioningRejectedError)) throw error;
     for (const { index, field, message } of error.problems) {

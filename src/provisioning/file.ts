@@ -17,7 +17,7 @@ const yaml = () => {
 };
 
 import { WORKSPACE_NAME } from '../auth/grants.ts';
-import { WORKSPACE_REFERENCES } from '../connections/references.ts';
+import { WORKSPACE_REFERENCES } from '../connections/stored/references.ts';
 
 /** The keys a provisioning file may hold. */
 const KEYS = ['connections', 'workspaces', 'secret_references'];

@@ -3,8 +3,7 @@
  * call one GraphQL operation (src/schema/access.ts), its answer in REST's names.
  */
 import { z } from 'zod';
-import { GRANT_SHAPE, SCOPES } from '../auth/grants.ts';
-import { scopeEnumValue } from '../schema/access.ts';
+import { GRANT_SHAPE, SCOPES, scopeEnumValue } from '../graphql/entry.ts';
 import { executeOperation, type MutationResult, typedErrorProblem } from './database-connections.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
 import type { RestResponse } from './response.ts';

@@ -2,7 +2,7 @@
  * GET /api/v1/audit-events: the audit trail, newest first, a page at a time,
  * through the auditEvents GraphQL query; the next page is in the Link header.
  */
-import { AUDIT_PAGE_DEFAULT, isAuditCursor } from '../schema/audit-event.ts';
+import { AUDIT_PAGE_DEFAULT, isAuditCursor } from '../graphql/entry.ts';
 import { executeOperation } from './database-connections.ts';
 import type { Caller, RunOperation } from './operations.ts';
 import { invalidInput } from './problem.ts';

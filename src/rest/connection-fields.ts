@@ -1,17 +1,18 @@
 /**
  * A connection between its GraphQL form and its REST form: the selection the REST operations ask
  * for, and the REST body a GraphQL result becomes, derived from its fields
- * (src/connections/fields.ts). Bodies become GraphQL inputs in src/connections/rest-form.ts.
+ * (src/connections/fields/fields.ts). Bodies become GraphQL inputs in src/rest/connection-form.ts.
  */
+
+import type { DialectName } from '../graphql/entry.ts';
 import {
   CONNECTION_FIELDS,
   type ConnectionFieldName,
   type FieldDeclaration,
   REST_FIELDS,
   REST_NAME_OF,
-} from '../connections/fields.ts';
-import { renameMembers } from '../connections/rest-form.ts';
-import type { DialectName } from '../dialects/registry.ts';
+} from '../graphql/entry.ts';
+import { renameMembers } from './connection-form.ts';
 
 type Settings = Record<string, unknown> | null;
 

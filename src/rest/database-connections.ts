@@ -5,17 +5,13 @@
  */
 
 import { Readable } from 'node:stream';
-import { principalKey } from '../auth/api-keys.ts';
-import { FORBIDDEN } from '../auth/forbidden.ts';
-import type { FieldProblem } from '../connections/errors.ts';
-import { NotFoundError } from '../connections/errors.ts';
-import type { HealthStatus } from '../connections/health.ts';
-import { restFieldPath } from '../connections/rest-form.ts';
-import { DATABASE_UNAVAILABLE } from '../db/errors.ts';
-import type { DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
+import type { DialectName, HealthStatus } from '../graphql/entry.ts';
+import { DATABASE_UNAVAILABLE, FORBIDDEN, NotFoundError, principalKey } from '../graphql/entry.ts';
+import type { FieldProblem } from '../validation.ts';
 import type { RoutedRequest } from './body.ts';
 import { type GraphQLConnection, maskSecrets, toRest } from './connection-fields.ts';
+import { restFieldPath } from './connection-form.ts';
 import { restSchemasOf } from './discovery.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import type { Caller, OperationName, RunOperation } from './operations.ts';
@@ -99,7 +95,7 @@ class UnexpectedGraphQLErrors extends Error {}
 /**
  * Runs a REST operation and answers its data, or throws the problem its errors map to: a missing
  * scope (403), our database down (503), anything else (500). The variables cannot be of the wrong
- * type: each body was checked against the shape GraphQL takes (src/connections/rest-form.ts).
+ * type: each body was checked against the shape GraphQL takes (src/rest/connection-form.ts).
  */
 export async function executeOperation<Data>(
   run: RunOperation,
@@ -119,66 +115,112 @@ export async function executeOperation<Data>(
   return result.data;
 }
 
+/**
+ * REST returns every connection: page through the GraphQL connection with keyset cursors and
+ * stream each page as JSON text, reading the next only when the client has taken the last, so
+ * memory holds a page or two per client, whatever the length of the list.
+ */
+async function* listChunks(
+  firstPage: ListPage['page'],
+  pageAfter: (after: string | null, first: number) => Promise<ListPage['page']>,
+) {
+  let page = firstPage;
+  let separator = '[';
+  for (;;) {
+    let bytes = 0;
+    let chunk = '';
+    for (const edge of page.edges) {
+      const text = JSON.stringify(toRest(edge.node));
+      bytes += text.length;
+      chunk += separator + text;
+      separator = ',';
+      if (chunk.length >= LIST_CHUNK_BYTES) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+    if (!page.pageInfo.hasNextPage) break;
+    // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
+    const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(bytes, 1));
+    page = await pageAfter(page.pageInfo.endCursor, Math.min(LIST_PAGE_ROWS.max, Math.max(LIST_PAGE_ROWS.min, rows)));
+  }
+  yield separator === '[' ? '[]' : ']';
+}
+
+/** A create, answered 201 with its Location; with an Idempotency-Key, a retry answers the first response and creates nothing new. */
+async function createOnce(
+  idempotency: Idempotency,
+  caller: Caller,
+  { request, testConnection }: { request: RoutedRequest; testConnection: boolean },
+  mutation: () => Promise<RestResponse>,
+): Promise<RestResponse> {
+  const key = idempotencyKeyOf(request);
+  const createConnection = async () => {
+    const response = await mutation();
+    const { id } = response.body as { id: string };
+    return { ...response, headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` } };
+  };
+  if (key === undefined) return createConnection();
+  // Kept with its secrets masked, whatever MASK_SECRETS says: the record is stored as it is.
+  const masked = (response: RestResponse) => ({
+    ...response,
+    body: maskSecrets(response.body as Record<string, unknown>),
+  });
+  return idempotency(
+    principalKey(caller.principal),
+    key,
+    { body: request.body, testConnection },
+    createConnection,
+    masked,
+  );
+}
+
+/** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
+async function mutation(
+  run: RunOperation,
+  { name, variables, caller }: { name: OperationName; variables: Record<string, unknown>; caller: Caller },
+  status: number,
+): Promise<RestResponse> {
+  const { result } = await executeOperation<MutationResult>(run, name, variables, caller);
+  const connection = result.databaseConnection;
+  if (connection) return { status, body: toRest(connection), headers: { etag: entityTag(connection) } };
+  if (result.__typename === 'ConnectionTestResult') return { status, body: toRestTestResult(result as TestResult) };
+  throw typedErrorProblem(result);
+}
+
+/** What a list may be narrowed to: the query parameters, already checked. */
+interface ListFilters {
+  workspace?: string;
+  dialect?: DialectName;
+  health?: HealthStatus;
+}
+
+/** Every connection the caller sees, streamed page by page. */
+async function listAll(run: RunOperation, caller: Caller, { workspace, dialect, health }: ListFilters) {
+  const filter = {
+    ...(workspace !== undefined && { workspace }),
+    ...(dialect && { dialect: dialect.toUpperCase() }),
+    ...(health && { health: health.toUpperCase() }),
+  };
+  const pageAfter = async (after: string | null, first: number) =>
+    (await executeOperation<ListPage>(run, 'list', { first, after, filter }, caller)).page;
+  // The first page before answering, so that a refusal (a scope, the database) keeps its status.
+  const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
+  const chunks = Readable.from(listChunks(firstPage, pageAfter), { objectMode: false, highWaterMark: 1 });
+  return { status: 200, body: new JsonStream(chunks) };
+}
+
 export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
   const execute = <Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) =>
     executeOperation<Data>(run, name, variables, caller);
 
-  /** Runs a mutation and answers its success, or throws the problem its typed error maps to. */
-  async function mutate(name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) {
-    const { result } = await execute<MutationResult>(name, variables, caller);
-    const connection = result.databaseConnection;
-    if (connection) return { status, body: toRest(connection), headers: { etag: entityTag(connection) } };
-    if (result.__typename === 'ConnectionTestResult') return { status, body: toRestTestResult(result as TestResult) };
-    throw typedErrorProblem(result);
-  }
+  const mutate = (name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) =>
+    mutation(run, { name, variables, caller }, status);
 
   return {
-    /** The `?dialect=` and `?health=` query parameters, already checked. */
-    async list(
-      caller: Caller,
-      { workspace, dialect, health }: { workspace?: string; dialect?: DialectName; health?: HealthStatus },
-    ): Promise<RestResponse> {
-      // REST returns every connection: page through the GraphQL connection with keyset cursors and
-      // stream each page as JSON text, reading the next only when the client has taken the last,
-      // so memory holds a page or two per client, whatever the length of the list.
-      const filter = {
-        ...(workspace !== undefined && { workspace }),
-        ...(dialect && { dialect: dialect.toUpperCase() }),
-        ...(health && { health: health.toUpperCase() }),
-      };
-      const pageAfter = async (after: string | null, first: number) =>
-        (await execute<ListPage>('list', { first, after, filter }, caller)).page;
-      // The first page before answering, so that a refusal (a scope, the database) keeps its status.
-      const firstPage = await pageAfter(null, LIST_PAGE_ROWS.first);
-      async function* chunks() {
-        let page = firstPage;
-        let separator = '[';
-        for (;;) {
-          let bytes = 0;
-          let chunk = '';
-          for (const edge of page.edges) {
-            const text = JSON.stringify(toRest(edge.node));
-            bytes += text.length;
-            chunk += separator + text;
-            separator = ',';
-            if (chunk.length >= LIST_CHUNK_BYTES) {
-              yield chunk;
-              chunk = '';
-            }
-          }
-          if (chunk) yield chunk;
-          if (!page.pageInfo.hasNextPage) break;
-          // As many rows as make about LIST_PAGE_BYTES, judging by the rows just sent.
-          const rows = Math.round((page.edges.length * LIST_PAGE_BYTES) / Math.max(bytes, 1));
-          page = await pageAfter(
-            page.pageInfo.endCursor,
-            Math.min(LIST_PAGE_ROWS.max, Math.max(LIST_PAGE_ROWS.min, rows)),
-          );
-        }
-        yield separator === '[' ? '[]' : ']';
-      }
-      return { status: 200, body: new JsonStream(Readable.from(chunks(), { objectMode: false, highWaterMark: 1 })) };
-    },
+    /** The `?workspace=`, `?dialect=` and `?health=` query parameters, already checked. */
+    list: (caller: Caller, filters: ListFilters): Promise<RestResponse> => listAll(run, caller, filters),
 
     /** `reveal`: the `?reveal=true` query parameter, asking for the URI's secrets. */
     async get(caller: Caller, id: string, reveal: boolean): Promise<RestResponse> {
@@ -193,25 +235,10 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
 
     /** `testConnection`: the `?test=true` query parameter. With an Idempotency-Key, a retry creates nothing new. */
     /** `request.input`: the body, its shape checked and its fields renamed (./routes.ts). */
-    async create(caller: Caller, request: RoutedRequest, testConnection: boolean): Promise<RestResponse> {
-      const key = idempotencyKeyOf(request);
-      const { body, input } = request;
-      const createConnection = async () => {
-        const response = await mutate('create', { input, testConnection }, caller, 201);
-        const { id } = response.body as { id: string };
-        return {
-          ...response,
-          headers: { ...response.headers, location: `${COLLECTION_PATH}/${encodeURIComponent(id)}` },
-        };
-      };
-      if (key === undefined) return createConnection();
-      // Kept with its secrets masked, whatever MASK_SECRETS says: the record is stored as it is.
-      const masked = (response: RestResponse) => ({
-        ...response,
-        body: maskSecrets(response.body as Record<string, unknown>),
-      });
-      return idempotency(principalKey(caller.principal), key, { body, testConnection }, createConnection, masked);
-    },
+    create: (caller: Caller, request: RoutedRequest, testConnection: boolean): Promise<RestResponse> =>
+      createOnce(idempotency, caller, { request, testConnection }, () =>
+        mutate('create', { input: request.input, testConnection }, caller, 201),
+      ),
 
     async replace(caller: Caller, request: RoutedRequest, id: string, testConnection: boolean): Promise<RestResponse> {
       // PUT replaces the document: every field is sent, the defaults filling what the body left out.

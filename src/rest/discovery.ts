@@ -4,7 +4,7 @@
  * the renaming of its result and the OpenAPI schema all derive from this declaration; what the
  * fields mean is said once, for GraphQL too, in DISCOVERY_FIELDS.
  */
-import { DISCOVERY_FIELDS as MEANING } from '../connectivity/drivers/driver.ts';
+import { DISCOVERY_FIELDS as MEANING } from '../graphql/entry.ts';
 
 interface Field {
   /** The GraphQL field. */

@@ -4,19 +4,19 @@
  * it (test/openapi.test.ts), so it has to say what the service does.
  */
 
-import { AUDIT_ACTIONS } from '../audit/events.ts';
+import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
 import {
+  AUDIT_ACTIONS,
   alternativesOf,
   type ConnectionFieldName,
+  DIALECT_NAMES,
   type FieldDeclaration,
   isRequiredInput,
   REST_FIELDS,
   REST_NAME_OF,
+  TEST_FAILURES,
   WRITTEN_FIELDS,
-} from '../connections/fields.ts';
-import { TEST_FAILURES } from '../connectivity/errors.ts';
-import { DIALECT_NAMES } from '../dialects/registry.ts';
-import { ERROR_CODES, type ErrorCode } from '../error-codes.ts';
+} from '../graphql/entry.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import { SCHEMA_JSON_SCHEMA } from './discovery.ts';
 import { GRANT_JSON_SCHEMA, type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';

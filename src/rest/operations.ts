@@ -4,8 +4,8 @@
  * /graphql guards REST too.
  */
 import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphql';
-import type { RequestContext } from '../context.ts';
-import { trustedDocuments, type Yoga } from '../graphql/yoga.ts';
+import type { RequestContext } from '../graphql/entry.ts';
+import { trustedDocuments, type Yoga } from '../graphql/entry.ts';
 import { CONNECTION_SELECTION } from './connection-fields.ts';
 import { SCHEMA_SELECTION } from './discovery.ts';
 

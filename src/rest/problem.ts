@@ -1,8 +1,8 @@
 /** RFC 9457 problem details: the body of every REST error. */
 import { STATUS_CODES } from 'node:http';
-import type { FieldProblem } from '../connections/errors.ts';
-import { RETRY_AFTER_SECONDS } from '../db/errors.ts';
 import { type ErrorCode, statusOf } from '../error-codes.ts';
+import { RETRY_AFTER_SECONDS } from '../graphql/entry.ts';
+import type { FieldProblem } from '../validation.ts';
 
 export interface Problem {
   /** `about:blank`: the HTTP status says what kind of problem it is, `code` says exactly which. */

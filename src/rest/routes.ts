@@ -6,18 +6,24 @@
  */
 
 import type { z } from 'zod';
-import { AUDIT_ACTIONS } from '../audit/events.ts';
-import { SCOPES, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
 import { plainWords } from '../config-error.ts';
-import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
-import { fieldPath } from '../connections/input.ts';
-import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from '../connections/rest-form.ts';
-import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import type { ErrorCode } from '../error-codes.ts';
-import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_PAGE_DEFAULT,
+  AUDIT_PAGE_MAX,
+  DIALECT_NAMES,
+  type DialectName,
+  fieldPath,
+  HEALTH_STATUSES,
+  type HealthStatus,
+  SCOPES,
+  WORKSPACE_NAME_PATTERN,
+} from '../graphql/entry.ts';
 import { API_KEY_BODY, API_KEYS_PATH, type createAccessHandlers, WORKSPACE_BODY, WORKSPACES_PATH } from './access.ts';
 import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } from './audit-events.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
+import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from './connection-form.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
 import { type createDialectHandlers, DIALECTS_PATH } from './dialects.ts';

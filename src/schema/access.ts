@@ -7,9 +7,9 @@ import {
   WorkspaceNotFoundError,
 } from '../auth/errors.ts';
 import { EVERY_WORKSPACE, GRANT_SHAPE, type Grant, SCOPES, type Scope } from '../auth/grants.ts';
-import type { ApiKeyRecord } from '../auth/managed-keys.ts';
 import { builder } from '../builder.ts';
-import { ValidationError } from '../connections/errors.ts';
+import type { ApiKeyRecord } from '../commands/api-keys.ts';
+import { ValidationError } from '../connections/rules/errors.ts';
 import { describeErrorType } from '../error-codes.ts';
 import { resultNames } from './database-connection.ts';
 import { ErrorInterface } from './errors.ts';

@@ -1,7 +1,7 @@
 /** The AuditEvent type and the auditEvents query: the audit trail, newest first. */
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { AUDIT_ACTIONS, type AuditAction, auditEventsPage } from '../audit/events.ts';
+import { AUDIT_ACTIONS, type AuditAction } from '../audit/events.ts';
 import { builder } from '../builder.ts';
 import { pageComplexity } from './query-limits.ts';
 import { plainText } from './text-arguments.ts';
@@ -100,7 +100,7 @@ builder.queryField('auditEvents', (t) =>
       authScopes: { 'audit:read': true },
       complexity: pageComplexity(AUDIT_PAGE_DEFAULT),
       args: { filter: t.arg({ type: AuditEventFilter }) },
-      resolve: async (_root, args, { prisma, principal }) => {
+      resolve: async (_root, args, { auditTrail, caller }) => {
         if (args.last != null || args.before != null) {
           throw new GraphQLError('auditEvents pages from the newest: use first and after.', {
             extensions: { code: 'BAD_USER_INPUT' },
@@ -112,9 +112,8 @@ builder.queryField('auditEvents', (t) =>
           maxSize: AUDIT_PAGE_MAX,
         });
         const beforeId = args.after ? eventNumberOf(args.after) : undefined;
-        const workspaces = principal.access.workspacesWith(['audit:read']);
         const filter = { ...args.filter, connectionId: plainText(args.filter?.connectionId, 'filter.connectionId') };
-        const rows = await auditEventsPage(prisma, { ...filter, workspaces, beforeId }, limit);
+        const rows = await auditTrail.page(caller, { ...filter, beforeId }, limit);
         const nodes = rows.slice(0, expectedSize);
         const last = nodes[nodes.length - 1];
         return {

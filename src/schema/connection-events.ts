@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { missingScopesError } from '../auth/forbidden.ts';
 import { CredentialEnded } from '../auth/sessions.ts';
 import { builder } from '../builder.ts';
-import type { ConnectionRow } from '../connections/store.ts';
+import type { ConnectionRow } from '../db/tables/connections.ts';
 import type { ErrorCode } from '../error-codes.ts';
 import {
   CONNECTION_EVENT_ACTIONS,

@@ -1,6 +1,6 @@
 /**
  * The GraphQL fields of a connection and of its inputs, built from the one
- * declaration of its fields (src/connections/fields.ts).
+ * declaration of its fields (src/connections/fields/fields.ts).
  */
 import { builder } from '../builder.ts';
 import {
@@ -11,11 +11,11 @@ import {
   SECRET_FIELDS,
   type SecretFieldName,
   WRITTEN_FIELDS,
-} from '../connections/fields.ts';
-import { HEALTH_STATUSES } from '../connections/health.ts';
-import type { ConnectionRow } from '../connections/store.ts';
-import { type GraphQLTypeName, isJsonObject } from '../connections/values.ts';
+} from '../connections/fields/fields.ts';
+import { HEALTH_STATUSES } from '../connections/fields/health.ts';
+import { type GraphQLTypeName, isJsonObject } from '../connections/fields/values.ts';
 import { TEST_FAILURES, type TestFailure } from '../connectivity/errors.ts';
+import type { ConnectionRow } from '../db/tables/connections.ts';
 import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { ConnectionHealthType, type Health } from './connection-health.ts';

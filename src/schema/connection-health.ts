@@ -1,6 +1,6 @@
 /** The health of a connection, from its last check (scheduled, or a tested write): its GraphQL type and status enum. */
 import { builder } from '../builder.ts';
-import { HEALTH_STATUSES, type HealthStatus } from '../connections/health.ts';
+import { HEALTH_STATUSES, type HealthStatus } from '../connections/fields/health.ts';
 import type { TestFailure } from '../connectivity/errors.ts';
 import { TestFailureType } from './test-failure.ts';
 

@@ -1,10 +1,10 @@
 /**
  * The GraphQL object and input types of a connection's groups of settings (SSH,
- * TLS), built from their declarations (src/connections/settings.ts).
+ * TLS), built from their declarations (src/connections/fields/settings.ts).
  */
 import { builder } from '../builder.ts';
-import { SSH_SETTINGS, TLS_SETTINGS } from '../connections/settings.ts';
-import type { SettingsGroup } from '../connections/values.ts';
+import { SSH_SETTINGS, TLS_SETTINGS } from '../connections/fields/settings.ts';
+import type { SettingsGroup } from '../connections/fields/values.ts';
 import { type InputFactory, type OutputFactory, SCALAR_INPUTS, scalarOutputs } from './value-types.ts';
 
 type Settings = Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** Connection tests and schema discovery: their types, mutations and the introspection field. */
 import { builder } from '../builder.ts';
-import { NotFoundError, ValidationError } from '../connections/errors.ts';
+import { NotFoundError, ValidationError } from '../connections/rules/errors.ts';
 import type { TestResult } from '../connectivity/connectivity.ts';
 import {
   type ColumnInfo,

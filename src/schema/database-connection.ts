@@ -2,17 +2,17 @@
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { decodeCursor, encodeCursor, type Position } from '../connections/cursor.ts';
+import type { HealthStatus } from '../connections/fields/health.ts';
 import {
   AliasConflictError,
   ManagedConnectionError,
   NotFoundError,
   ValidationError,
   VersionMismatchError,
-} from '../connections/errors.ts';
-import type { HealthStatus } from '../connections/health.ts';
-import type { ConnectionFilter, ConnectionRow } from '../connections/store.ts';
+} from '../connections/rules/errors.ts';
+import { decodeCursor, encodeCursor, type Position } from '../connections/stored/cursor.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
+import type { ConnectionFilter, ConnectionRow } from '../db/tables/connections.ts';
 import type { DialectName } from '../dialects/registry.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';

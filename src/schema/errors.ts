@@ -7,7 +7,7 @@ import {
   NotFoundError,
   ValidationError,
   VersionMismatchError,
-} from '../connections/errors.ts';
+} from '../connections/rules/errors.ts';
 import { SchemasNotSupportedError, UnsafeDatabaseUriError, UnsupportedDialectError } from '../dialects/errors.ts';
 import { describeErrorType } from '../error-codes.ts';
 

@@ -1,6 +1,6 @@
 /** The last scheduled health checks of a connection, oldest first: a field of DatabaseConnection. */
 import { builder } from '../builder.ts';
-import { HEALTH_HISTORY_LENGTH, type HealthCheckRecord } from '../connections/health.ts';
+import { HEALTH_HISTORY_LENGTH, type HealthCheckRecord } from '../connections/fields/health.ts';
 import { HealthStatusEnum } from './connection-health.ts';
 import { DatabaseConnection } from './database-connection.ts';
 

@@ -1,12 +1,12 @@
 /**
- * The GraphQL type of each kind of value the field catalogue declares (src/connections/values.ts),
+ * The GraphQL type of each kind of value the field catalogue declares (src/connections/fields/values.ts),
  * in output and in input. Generic code reads a catalogue field's value as `unknown` (a JSON column,
  * a derived value, a secret as presented): here it is checked against its kind before GraphQL gets
  * it, so that each field's Pothos type says what its resolver truly returns.
  */
 import { type FieldRef, type InputFieldRef, isThenable } from '@pothos/core';
 import type { builder } from '../builder.ts';
-import { isJsonObject } from '../connections/values.ts';
+import { isJsonObject } from '../connections/fields/values.ts';
 import type { Context } from '../context.ts';
 
 export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;

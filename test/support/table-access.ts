@@ -1,14 +1,29 @@
 /**
- * Who touches the connections table: every use of a member of Prisma's `databaseConnection` delegate
- * (found by its type, so that a variable holding the delegate is found too) and every SQL text naming
- * `database_connections`, in the TypeScript files under `<root>/src`, outside the one module
- * allowed to (src/connections/store.ts).
+ * Who touches each table: every use of a member of the table's Prisma delegate (found by its type,
+ * so that a variable holding the delegate is found too) and every SQL text naming the table after
+ * FROM, INTO, UPDATE, JOIN or TABLE, in the TypeScript files under `<root>/src`, outside the one
+ * module allowed to (its store module, src/db/tables/<table>.ts).
  */
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 
-export const TABLE_MODULE = 'src/connections/store.ts';
+export interface Table {
+  /** The table's name in SQL. */
+  name: string;
+  /** The type of its Prisma delegate. */
+  delegate: string;
+  /** The one module that may read or write it. */
+  module: string;
+}
+
+export const TABLES: Table[] = [
+  { name: 'database_connections', delegate: 'DatabaseConnectionDelegate', module: 'src/db/tables/connections.ts' },
+  { name: 'workspaces', delegate: 'WorkspaceDelegate', module: 'src/db/tables/workspaces.ts' },
+  { name: 'api_keys', delegate: 'ApiKeyDelegate', module: 'src/db/tables/api-keys.ts' },
+  { name: 'audit_events', delegate: 'AuditEventDelegate', module: 'src/db/tables/audit-events.ts' },
+  { name: 'idempotency_keys', delegate: 'IdempotencyKeyDelegate', module: 'src/db/tables/idempotency-keys.ts' },
+];
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -18,8 +33,12 @@ function sourceFiles(folder: string): string[] {
   });
 }
 
-/** `file:line what` for each place outside TABLE_MODULE that reads or writes the connections table. */
-export function tableAccessOutsideStore(root: string): string[] {
+/** The table a SQL text works on, if any: its name after FROM, INTO, UPDATE, JOIN or TABLE (quoted or not). */
+const sqlTable = (text: string) =>
+  TABLES.find(({ name }) => new RegExp(`\\b(FROM|INTO|UPDATE|JOIN|TABLE)\\s+"?${name}\\b`, 'i').test(text));
+
+/** `file:line what` for each place that reads or writes a table outside its module. */
+export function tableAccessOutsideStores(root: string): string[] {
   const files = sourceFiles(join(root, 'src'));
   const program = ts.createProgram(files, {
     allowImportingTsExtensions: true,
@@ -34,20 +53,21 @@ export function tableAccessOutsideStore(root: string): string[] {
   const found: string[] = [];
   for (const file of files) {
     const path = relative(root, file);
-    if (path === TABLE_MODULE) continue;
     const source = program.getSourceFile(file);
     if (!source) continue;
-    const report = (node: ts.Node, what: string) => {
+    const report = (node: ts.Node, table: Table | undefined, what: string) => {
+      if (!table || table.module === path) return;
       const { line } = source.getLineAndCharacterOfPosition(node.getStart());
-      found.push(`${path}:${line + 1} ${what}`);
+      found.push(`${path}:${line + 1} ${table.name}: ${what}`);
     };
     const visit = (node: ts.Node) => {
-      if (ts.isStringLiteralLike(node) && /\bdatabase_connections\b/.test(node.text)) report(node, 'SQL on the table');
-      // A member of the delegate, however the delegate was reached: `prisma.databaseConnection.update`, `table.update`.
+      if (ts.isStringLiteralLike(node)) report(node, sqlTable(node.text), 'SQL on the table');
+      // A member of a delegate, however the delegate was reached: `prisma.workspace.update`, `table.update`.
       if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
         const type = checker.getTypeAtLocation(node.expression);
         const name = (type.aliasSymbol ?? type.getSymbol())?.getName() ?? '';
-        if (name === 'DatabaseConnectionDelegate') report(node, `the table's Prisma delegate (${node.getText()})`);
+        const table = TABLES.find(({ delegate }) => delegate === name);
+        report(node, table, `its Prisma delegate (${node.getText()})`);
       }
       ts.forEachChild(node, visit);
     };

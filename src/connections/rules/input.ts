@@ -3,14 +3,14 @@
  * (./fields.ts) and run once, in the GraphQL resolvers, for both interfaces.
  */
 import { z } from 'zod';
-import { type Parameters, parameterProblems, uriOf } from '../dialects/parameters.ts';
-import { DIALECT_NAMES, type DialectName, dialectNamed } from '../dialects/registry.ts';
-import { type FieldProblem, fieldPath, ValidationError } from '../validation.ts';
+import { type Parameters, parameterProblems, uriOf } from '../../dialects/parameters.ts';
+import { DIALECT_NAMES, type DialectName, dialectNamed } from '../../dialects/registry.ts';
+import { type FieldProblem, fieldPath, ValidationError } from '../../validation.ts';
 
 export { fieldPath };
 
-import { CONNECTION_FIELDS, type ConnectionDocument, INPUT_FIELDS, missingMessage } from './fields.ts';
-import { isJsonObject } from './values.ts';
+import { CONNECTION_FIELDS, type ConnectionDocument, INPUT_FIELDS, missingMessage } from '../fields/fields.ts';
+import { isJsonObject } from '../fields/values.ts';
 
 export type { ConnectionDocument };
 
@@ -86,9 +86,4 @@ export function parseFullDocument(input: unknown): ConnectionDocument {
 
 export function parsePartialDocument(input: unknown): Partial<ConnectionDocument> {
   return parseSpelled(partialDocument, input);
-}
-
-/** The key under which an alias is unique: two aliases that differ only in case (or Unicode form) collide. */
-export function aliasKey(alias: string): string {
-  return alias.normalize('NFKC').toLowerCase();
 }

@@ -5,13 +5,13 @@
  * is src/health/checker.ts's.
  */
 import { createHash } from 'node:crypto';
-import type { TestResult } from '../connectivity/connectivity.ts';
-import { DialectNotTestableError, TooManyTestsError } from '../connectivity/errors.ts';
-import { connectionEvent, quietChange } from '../events/connection-events.ts';
+import { historyWith, statusOfTest } from '../../connections/fields/health.ts';
+import { testStoredConnection, type WorkspaceReferences } from '../../connections/stored/references.ts';
+import type { TestResult } from '../../connectivity/connectivity.ts';
+import { DialectNotTestableError, TooManyTestsError } from '../../connectivity/errors.ts';
+import type { ConnectionRow, ConnectionStore } from '../../db/tables/connections.ts';
+import { connectionEvent, quietChange } from '../../events/connection-events.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
-import { historyWith, statusOfTest } from './health.ts';
-import { testStoredConnection, type WorkspaceReferences } from './references.ts';
-import type { ConnectionStore } from './store.ts';
 
 /** The API key name scheduled tests count against. */
 const HEALTH_CHECK_ACTOR = 'health-check';
@@ -48,28 +48,52 @@ async function healthTest(dependencies: HealthDependencies, row: Parameters<type
   }
 }
 
+/** Takes the connections due, up to `room`, each by a lease no other instance can take; answers their ids. */
+async function claimDue(store: ConnectionStore, room: number, { intervalMs, leaseMs }: HealthSchedule) {
+  const now = new Date();
+  const claimed: string[] = [];
+  for (const row of await store.dueForHealthCheck(now, room)) {
+    if (row.healthNextAt === null) {
+      // Never scheduled (stored before health checks existed): given its place in the interval.
+      const nextAt = new Date(now.getTime() + offsetOf(row.id, intervalMs));
+      await store.updateIf({ id: row.id, healthNextAt: null }, { healthNextAt: nextAt });
+      continue;
+    }
+    const { count } = await store.updateIf(
+      { id: row.id, healthLeaseUntil: row.healthLeaseUntil },
+      { healthLeaseUntil: new Date(now.getTime() + leaseMs) },
+    );
+    if (count === 1) claimed.push(row.id);
+  }
+  return claimed;
+}
+
+/** The columns a check's result writes: its status, latency, history, failures and the next check (backing off). */
+function healthColumns(row: ConnectionRow, result: TestResult, latencyMs: number, intervalMs: number) {
+  const status = statusOfTest(result);
+  const failures = status === 'failing' ? row.healthFailures + 1 : 0;
+  const backoff = Math.min(2 ** Math.max(failures - 1, 0), MAX_BACKOFF);
+  const now = new Date();
+  const errorCode = result.error?.code ?? null;
+  return {
+    healthStatus: status,
+    healthCheckedAt: now,
+    healthLatencyMs: latencyMs,
+    healthHistory: historyWith(row.healthHistory, { at: now.toISOString(), status, latencyMs, errorCode }),
+    healthErrorCode: errorCode,
+    healthErrorMessage: result.error?.message ?? null,
+    healthFailures: failures,
+    healthChecks: { increment: 1 },
+    healthNextAt: new Date(now.getTime() + intervalMs * backoff),
+    healthLeaseUntil: null,
+  };
+}
+
 export function startHealthRecords(dependencies: HealthDependencies, store: ConnectionStore) {
-  const { prisma, events } = dependencies;
+  const { changes } = dependencies;
   return {
     /** Takes the connections due, up to `room`, each by a lease no other instance can take; answers their ids. */
-    async claimDue(room: number, { intervalMs, leaseMs }: HealthSchedule): Promise<string[]> {
-      const now = new Date();
-      const claimed: string[] = [];
-      for (const row of await store.dueForHealthCheck(now, room)) {
-        if (row.healthNextAt === null) {
-          // Never scheduled (stored before health checks existed): given its place in the interval.
-          const nextAt = new Date(now.getTime() + offsetOf(row.id, intervalMs));
-          await store.updateIf({ id: row.id, healthNextAt: null }, { healthNextAt: nextAt });
-          continue;
-        }
-        const { count } = await store.updateIf(
-          { id: row.id, healthLeaseUntil: row.healthLeaseUntil },
-          { healthLeaseUntil: new Date(now.getTime() + leaseMs) },
-        );
-        if (count === 1) claimed.push(row.id);
-      }
-      return claimed;
-    },
+    claimDue: (room: number, schedule: HealthSchedule): Promise<string[]> => claimDue(store, room, schedule),
 
     /** Checks one claimed connection and records the outcome, unless the connection changed meanwhile. */
     async check(id: string, { intervalMs }: HealthSchedule): Promise<void> {
@@ -82,32 +106,16 @@ export function startHealthRecords(dependencies: HealthDependencies, store: Conn
         await store.updateIf({ id }, { healthLeaseUntil: null, healthNextAt: new Date(Date.now() + RETRY_BUSY_MS) });
         return;
       }
-      const status = statusOfTest(result);
-      const failures = status === 'failing' ? row.healthFailures + 1 : 0;
-      const backoff = Math.min(2 ** Math.max(failures - 1, 0), MAX_BACKOFF);
-      const now = new Date();
       const latencyMs = Math.round(result.latencyMs || performance.now() - started);
-      const errorCode = result.error?.code ?? null;
+      const columns = healthColumns(row, result, latencyMs, intervalMs);
       // Only if it did not change meanwhile: a changed connection waits for its own check.
-      const record = store.updateIf(
-        { id, version: row.version },
-        {
-          healthStatus: status,
-          healthCheckedAt: now,
-          healthLatencyMs: latencyMs,
-          healthHistory: historyWith(row.healthHistory, { at: now.toISOString(), status, latencyMs, errorCode }),
-          healthErrorCode: errorCode,
-          healthErrorMessage: result.error?.message ?? null,
-          healthFailures: failures,
-          healthChecks: { increment: 1 },
-          healthNextAt: new Date(now.getTime() + intervalMs * backoff),
-          healthLeaseUntil: null,
-        },
-      );
+      const record = store.updateIf({ id, version: row.version }, columns);
       // The same status: only read caches hear of it (its time and latency changed); else subscribers too.
       const change =
-        status === row.healthStatus ? quietChange(id) : connectionEvent('health_changed', id, row.workspace);
-      await events.commit(prisma, change, record);
+        columns.healthStatus === row.healthStatus
+          ? quietChange(id)
+          : connectionEvent('health_changed', id, row.workspace);
+      await changes.unaudited(record, change);
     },
 
     /** The last health of every connection checked so far, in the workspaces where the caller holds metrics:read (for /metrics). */

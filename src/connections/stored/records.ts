@@ -1,9 +1,9 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
-import type { TestResult } from '../connectivity/connectivity.ts';
-import { type Dialect, type DialectName, dialectNamed } from '../dialects/registry.ts';
-import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
-import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from './errors.ts';
+import type { TestResult } from '../../connectivity/connectivity.ts';
+import { aliasKey, type ConnectionRow, type NewRow } from '../../db/tables/connections.ts';
+import { type Dialect, type DialectName, dialectNamed } from '../../dialects/registry.ts';
+import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
 import {
   type ConnectionDocument,
   declarationOf,
@@ -11,11 +11,10 @@ import {
   INPUT_FIELDS,
   REST_NAME_OF,
   type SecretFieldName,
-} from './fields.ts';
-import { statusOfTest } from './health.ts';
-import { aliasKey } from './input.ts';
-import type { ConnectionRow, NewRow } from './store.ts';
-import { REACHING_FIELDS } from './transport.ts';
+} from '../fields/fields.ts';
+import { statusOfTest } from '../fields/health.ts';
+import { AliasConflictError, ManagedConnectionError, NotFoundError, VersionMismatchError } from '../rules/errors.ts';
+import { REACHING_FIELDS } from '../rules/transport.ts';
 
 export type { ConnectionRow };
 

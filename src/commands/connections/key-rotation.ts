@@ -4,17 +4,17 @@
  * overwritten; stopping and running again is safe. Rows already under the current key are left as
  * they are; masked copies do not depend on the key and stay.
  */
-import { recordAuditEvent } from '../audit/events.ts';
-import { quietChange } from '../events/connection-events.ts';
-import { encryptedColumn } from '../secrets/connection-secrets.ts';
+
+import { SECRET_FIELDS } from '../../connections/fields/fields.ts';
+import type { ConnectionStore } from '../../db/tables/connections.ts';
+import { quietChange } from '../../events/connection-events.ts';
+import { encryptedColumn } from '../../secrets/connection-secrets.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
-import { SECRET_FIELDS } from './fields.ts';
-import type { ConnectionStore } from './store.ts';
 
 const BATCH = 100;
 
 export async function rotateKeys(
-  { prisma, secrets, events }: Pick<ConnectionsDependencies, 'prisma' | 'secrets' | 'events'>,
+  { changes, secrets }: Pick<ConnectionsDependencies, 'changes' | 'secrets'>,
   store: ConnectionStore,
   caller: Caller,
   batchSize = BATCH,
@@ -29,20 +29,19 @@ export async function rotateKeys(
     if (rows.length === 0) break;
     for (const row of rows) {
       // Read caches hold ciphertexts: they forget this one.
-      const { count } = await events.commit(
-        prisma,
-        quietChange(row.id),
+      const { count } = await changes.unaudited(
         store.updateIf(
           { id: row.id, ...underOlderKey(row) },
           Object.fromEntries(fields.map((field) => [encryptedColumn(field), secrets.reencrypt(row, field)])),
         ),
+        quietChange(row.id),
       );
       rotated += count;
     }
     after = rows[rows.length - 1]?.id ?? after;
   }
   // The audit trail says a rotation ran, and how many connections it re-encrypted.
-  await recordAuditEvent(prisma, {
+  await changes.audit({
     actor: caller.principal.name,
     actorId: caller.principal.id,
     action: 'rotate_keys',

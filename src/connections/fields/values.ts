@@ -5,8 +5,8 @@
  * Schema (for the OpenAPI document), its GraphQL type, and how the store keeps it.
  */
 import { z } from 'zod';
-import { WORKSPACE_NAME, WORKSPACE_NAME_PATTERN } from '../auth/grants.ts';
-import { isReference } from '../secrets/references.ts';
+import { WORKSPACE_NAME, WORKSPACE_NAME_PATTERN } from '../../auth/grants.ts';
+import { isReference } from '../../secrets/references.ts';
 import {
   hasMaskedSecret,
   hasMisplacedReference,
@@ -15,7 +15,7 @@ import {
   resolveUriReferences,
   restoreMaskedSecrets,
   secretsIn,
-} from '../secrets/uri-secrets.ts';
+} from '../../secrets/uri-secrets.ts';
 
 export type GraphQLTypeName =
   | 'ID'

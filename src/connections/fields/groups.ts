@@ -4,8 +4,8 @@
  * its secret members, and secret references where those may stand.
  */
 import { z } from 'zod';
-import { isReference } from '../secrets/references.ts';
-import { MASK } from '../secrets/uri-secrets.ts';
+import { isReference } from '../../secrets/references.ts';
+import { MASK } from '../../secrets/uri-secrets.ts';
 import { type SettingsGroup, typeError, type ValueKind } from './values.ts';
 
 type Settings = Record<string, unknown>;

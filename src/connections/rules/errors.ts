@@ -3,9 +3,9 @@
  * Pothos errors plugin); the REST adapter turns each `code` into its status.
  */
 
-import type { ErrorCode } from '../error-codes.ts';
+import type { ErrorCode } from '../../error-codes.ts';
 
-export { type FieldProblem, ValidationError } from '../validation.ts';
+export { type FieldProblem, ValidationError } from '../../validation.ts';
 
 export class NotFoundError extends Error {
   readonly code = 'not_found' satisfies ErrorCode;

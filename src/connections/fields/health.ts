@@ -2,7 +2,7 @@
  * The health of a connection: what its last check said (a scheduled one, or the test of the write
  * that saved it), kept in its row's health_* columns.
  */
-import type { TestResult } from '../connectivity/connectivity.ts';
+import type { TestResult } from '../../connectivity/connectivity.ts';
 import { readOnly, type ValueKind } from './values.ts';
 
 export const HEALTH_STATUSES = ['ok', 'failing', 'unknown', 'not_testable'] as const;

@@ -1,24 +1,25 @@
 /**
- * A connection in its REST form, the form of REST bodies and of provisioning files: its fields
- * under their REST names (src/connections/fields.ts), members of groups of settings too. Only the
- * shape of a body is checked here (each field's type, unknown fields); the rules are the service's.
+ * A connection in its REST form, the wire format of REST bodies and of provisioning files: its
+ * fields under their REST names (declared in src/connections/fields/fields.ts, reached through the GraphQL
+ * entry), members of groups of settings too. Only the shape of a body is checked here (each field's
+ * type, unknown fields); the rules are the connections commands'.
  */
 import { z } from 'zod';
-import type { FieldProblem } from './errors.ts';
+import type { SettingsGroup } from '../graphql/entry.ts';
 import {
   alternativesOf,
   CONNECTION_FIELDS,
   type ConnectionFieldName,
   type FieldDeclaration,
+  fieldPath,
   GRAPHQL_NAME_OF_REST,
   INPUT_FIELDS,
   isRequiredInput,
   missingMessage,
   REST_NAME_OF,
   WRITTEN_FIELDS,
-} from './fields.ts';
-import { fieldPath } from './input.ts';
-import type { SettingsGroup } from './values.ts';
+} from '../graphql/entry.ts';
+import type { FieldProblem } from '../validation.ts';
 
 type Settings = Record<string, unknown> | null;
 

@@ -6,11 +6,11 @@
  * Adding a field is one entry here plus its storage (prisma/model.prisma and a
  * migration in src/db/migrations.ts).
  */
-import { DEFAULT_WORKSPACE } from '../auth/grants.ts';
-import { parametersOf } from '../dialects/parameters.ts';
-import { DIALECT_NAMES, type DialectName, dialectNamed } from '../dialects/registry.ts';
-import { isReference } from '../secrets/references.ts';
-import { MASK } from '../secrets/uri-secrets.ts';
+import { DEFAULT_WORKSPACE } from '../../auth/grants.ts';
+import { parametersOf } from '../../dialects/parameters.ts';
+import { DIALECT_NAMES, type DialectName, dialectNamed } from '../../dialects/registry.ts';
+import { isReference } from '../../secrets/references.ts';
+import { MASK } from '../../secrets/uri-secrets.ts';
 import { settings } from './groups.ts';
 import { healthReport } from './health.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from './settings.ts';

@@ -4,13 +4,13 @@
  * takes. Checked on every create and update, in GraphQL and so in REST.
  */
 
-import { checkedFilePath, FileDatabaseError, filePathOf } from '../connectivity/file-databases.ts';
-import type { ConnectionRoute, SshTunnelSettings, TlsMaterial } from '../connectivity/route.ts';
-import { type Dialect, tlsModeOf } from '../dialects/registry.ts';
-import { checkDialect, type DialectPolicy } from '../dialects/rules.ts';
-import { uriProblems } from '../dialects/uri-rules.ts';
+import { checkedFilePath, FileDatabaseError, filePathOf } from '../../connectivity/file-databases.ts';
+import type { ConnectionRoute, SshTunnelSettings, TlsMaterial } from '../../connectivity/route.ts';
+import { type Dialect, tlsModeOf } from '../../dialects/registry.ts';
+import { checkDialect, type DialectPolicy } from '../../dialects/rules.ts';
+import { uriProblems } from '../../dialects/uri-rules.ts';
+import { type ConnectionDocument, SECRET_FIELDS } from '../fields/fields.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
-import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 
 /** The query parameters of a URI, decoded (names compared as the drivers compare them, in lower case). */
 function parametersOf(uri: string): URLSearchParams {

@@ -5,23 +5,22 @@
  * connection's workspace is allowed, now: on every write, test, discovery and reveal.
  */
 import { z } from 'zod';
-import { WORKSPACE_NAME } from '../auth/grants.ts';
-import type { Connectivity, TestResult } from '../connectivity/connectivity.ts';
-import { ConnectionFailedError, TEST_FAILURES } from '../connectivity/errors.ts';
-import type { ConnectionRoute } from '../connectivity/route.ts';
-import type { ConnectionSecrets } from '../secrets/connection-secrets.ts';
+import { WORKSPACE_NAME } from '../../auth/grants.ts';
+import type { Connectivity, TestResult } from '../../connectivity/connectivity.ts';
+import { ConnectionFailedError, TEST_FAILURES } from '../../connectivity/errors.ts';
+import type { ConnectionRoute } from '../../connectivity/route.ts';
+import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
 import {
   REFERENCE_PATTERNS,
   SecretReferenceError,
   type SecretReferenceReader,
   type SecretReferences,
-} from '../secrets/references.ts';
-import { type FieldProblem, ValidationError } from './errors.ts';
-import { type ConnectionDocument, declarationOf, SECRET_FIELDS, type SecretFieldName } from './fields.ts';
-import { parsePartialDocument } from './input.ts';
+} from '../../secrets/references.ts';
+import { type ConnectionDocument, declarationOf, SECRET_FIELDS, type SecretFieldName } from '../fields/fields.ts';
+import { type FieldProblem, ValidationError } from '../rules/errors.ts';
+import { parsePartialDocument } from '../rules/input.ts';
+import { routeOf } from '../rules/transport.ts';
 import { type ConnectionRow, rowDialect, rowSchemas, storedDocument } from './records.ts';
-import { routeOf } from './transport.ts';
-import type { Workspaces } from './workspaces.ts';
 
 /** Which references each workspace's connections may use, by workspace: SECRET_REFERENCES, and the provisioning file's `secret_references`. */
 export const WORKSPACE_REFERENCES = z.record(WORKSPACE_NAME, REFERENCE_PATTERNS, {
@@ -55,7 +54,10 @@ const holdsReferences = (document: Partial<ConnectionDocument>) =>
  * The reader of references for the connections of a workspace (null: none, every reference refused),
  * as allowed now; the provisioning file's grants are read only for a document that holds a reference.
  */
-export function workspaceReferences(references: SecretReferences, workspaces: Pick<Workspaces, 'secretReferencesOf'>) {
+export function workspaceReferences(
+  references: SecretReferences,
+  workspaces: { secretReferencesOf(name: string): Promise<string[]> },
+) {
   return async (workspace: string | null, document: Partial<ConnectionDocument>): Promise<SecretReferenceReader> =>
     workspace !== null && holdsReferences(document)
       ? references.forWorkspace(workspace, await workspaces.secretReferencesOf(workspace))

@@ -14,9 +14,9 @@
  * the workspaces its caller sees.
  */
 import { LRUCache } from 'lru-cache';
-import type { ChangeWatcher } from '../events/connection-events.ts';
-import { EVERY_CONNECTION } from '../events/connection-events.ts';
-import type { ConnectionRow } from './store.ts';
+import type { ConnectionRow } from '../../db/tables/connections.ts';
+import type { ChangeWatcher } from '../../events/connection-events.ts';
+import { EVERY_CONNECTION } from '../../events/connection-events.ts';
 
 export interface ReadCacheSettings {
   /** How many entries (rows, pages, counts) at most; 0 turns the cache off. */

@@ -8,9 +8,9 @@ import {
   certificateProblem,
   sshPrivateKeyProblem,
   tlsPrivateKeyProblem,
-} from '../secrets/credentials.ts';
-import { isReference } from '../secrets/references.ts';
-import { MASK } from '../secrets/uri-secrets.ts';
+} from '../../secrets/credentials.ts';
+import { isReference } from '../../secrets/references.ts';
+import { MASK } from '../../secrets/uri-secrets.ts';
 import {
   exactText,
   fingerprint,

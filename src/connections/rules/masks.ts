@@ -3,9 +3,9 @@
  * create, where there is nothing to keep; on an update, replaced by the stored
  * secret, but only while the secret would still go where it went before.
  */
-import { MASK } from '../secrets/uri-secrets.ts';
+import { MASK } from '../../secrets/uri-secrets.ts';
+import { type ConnectionDocument, SECRET_FIELDS } from '../fields/fields.ts';
 import { type FieldProblem, ValidationError } from './errors.ts';
-import { type ConnectionDocument, SECRET_FIELDS } from './fields.ts';
 import { parsePartialDocument } from './input.ts';
 
 type Document = Partial<ConnectionDocument>;

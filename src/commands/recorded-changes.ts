@@ -1,0 +1,66 @@
+/**
+ * The one way a command writes: its rows, the audit event of each change and, for a change of
+ * connections, its change event, in one transaction; the change events are delivered once it
+ * commits. A single row's write goes as one batch of statements (one round trip); writes that read
+ * as they go (a rename, a deletion, the provisioning file) as an interactive transaction.
+ */
+import { type AuditEntry, recordAuditEvent } from '../audit/events.ts';
+import type { Prisma } from '../db/client.ts';
+import type { ConnectionEvent, ConnectionEvents } from '../events/connection-events.ts';
+import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
+
+/** The transaction a command's writes share. */
+export type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+
+/** Records a change inside the transaction: its audit event, and its change event where it has one. */
+export type RecordChange = (entry: AuditEntry | null, change?: ConnectionEvent) => Promise<void>;
+
+export interface TransactionOptions {
+  /** How long to wait for the transaction to start (another instance may hold a lock), in milliseconds. */
+  maxWait?: number;
+  /** How long the transaction may run, in milliseconds. */
+  timeout?: number;
+}
+
+export function recordedChanges(prisma: Prisma, events: ConnectionEvents) {
+  return {
+    /** Runs `work` in one transaction with what it records; publishes the change events once committed. */
+    async transaction<T>(
+      work: (tx: Transaction, record: RecordChange) => Promise<T>,
+      options?: TransactionOptions,
+    ): Promise<T> {
+      const published: ConnectionEvent[] = [];
+      const result = await prisma.$transaction(async (tx) => {
+        const record: RecordChange = async (entry, change) => {
+          if (entry) await recordAuditEvent(tx, entry);
+          if (!change) return;
+          await events.inTransaction(tx, change);
+          published.push(change);
+        };
+        return work(tx, record);
+      }, options);
+      for (const change of published) events.afterCommit(change);
+      return result;
+    },
+
+    /** One row's write (a Prisma query not yet run) with its audit event, and its change event where it has one. */
+    batch<T>(write: PrismaTypes.PrismaPromise<T>, entry: AuditEntry, change?: ConnectionEvent): Promise<T> {
+      if (change) return events.commit(prisma, change, write, recordAuditEvent(prisma, entry));
+      return prisma.$transaction([write, recordAuditEvent(prisma, entry)]).then(([row]) => row);
+    },
+
+    /**
+     * A write the audit trail does not record (a health check's result, a secret re-encrypted) with
+     * its change event, which subscribers or at least the read caches hear; answers the write's result.
+     */
+    unaudited: <T>(write: PrismaTypes.PrismaPromise<T>, change: ConnectionEvent): Promise<T> =>
+      events.commit(prisma, change, write),
+
+    /** Events of the audit trail that go with no write of a row (reveals, tests, a rotation), in one transaction. */
+    audit: async (...entries: AuditEntry[]): Promise<void> => {
+      await prisma.$transaction(entries.map((entry) => recordAuditEvent(prisma, entry)));
+    },
+  };
+}
+
+export type RecordedChanges = ReturnType<typeof recordedChanges>;

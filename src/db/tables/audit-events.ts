@@ -1,0 +1,64 @@
+/**
+ * The audit trail's table: the one module that reads or writes `audit_events` (a test holds the
+ * rule). Writes are returned as Prisma queries not yet run, so that a change can send its event
+ * in the batch, or the transaction, that makes it.
+ */
+import type { Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
+import type { Prisma } from '../client.ts';
+
+/** The client, or the transaction of a change, the audit trail is read or written in. */
+export type AuditClient = Pick<Prisma, 'auditEvent'>;
+
+export type AuditEventRow = PrismaTypes.AuditEventCreateInput;
+
+/** What a page of the trail may be narrowed to. */
+export interface AuditFilter {
+  /** Only events of these workspaces (those where the caller holds audit:read); null: every event. */
+  workspaces?: string[] | null;
+  connectionId?: string | null;
+  action?: string | null;
+  /** Only events at or after this moment. */
+  since?: Date | null;
+  /** Only events recorded before the one with this number (the page's cursor). */
+  beforeId?: number;
+}
+
+export function auditEventStore(client: AuditClient) {
+  const table = client.auditEvent;
+  return {
+    /** Not run until awaited, like every Prisma query: it may also go into a batch run as one transaction. */
+    insert: (row: AuditEventRow) => table.create({ data: row }),
+
+    /** The events recorded after the one numbered `afterId`, in the order they were recorded. */
+    after: (afterId: number, take: number) =>
+      table.findMany({
+        where: { id: { gt: afterId } },
+        select: { id: true, action: true, connectionId: true, workspace: true, at: true },
+        orderBy: { id: 'asc' },
+        take,
+      }),
+
+    /** The number of the last event recorded before `at`, 0 when there is none. */
+    lastIdBefore: async (at: Date) =>
+      (await table.findFirst({ where: { at: { lt: at } }, orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0,
+
+    /** The events that pass the filter, newest first, `take` at most. */
+    page: ({ workspaces, connectionId, action, since, beforeId }: AuditFilter, take: number) =>
+      table.findMany({
+        where: {
+          AND: [
+            workspaces ? { workspace: { in: workspaces } } : {},
+            connectionId ? { connectionId } : {},
+            action ? { action } : {},
+            since ? { at: { gte: since } } : {},
+            beforeId !== undefined ? { id: { lt: beforeId } } : {},
+          ],
+        },
+        orderBy: { id: 'desc' },
+        take,
+      }),
+
+    /** Deletes the events recorded before `cutoff`; answers how many. */
+    deleteBefore: (cutoff: Date) => table.deleteMany({ where: { at: { lt: cutoff } } }),
+  };
+}
