@@ -3,11 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/api-keys.ts';
 import type { Logger } from '../logger.ts';
+import type { AnswerRoute } from '../rest/adapter.ts';
 import { JsonStream } from '../rest/response.ts';
-import { methodNotAllowed, REST_ROUTES, type RestHandlers, readRequest } from '../rest/routes.ts';
+import { methodNotAllowed, REST_ROUTES, readRequest } from '../rest/routes.ts';
 import { wantsFresh } from './cache-control.ts';
 
-export function registerRestRoutes(app: FastifyInstance, rest: RestHandlers) {
+export function registerRestRoutes(app: FastifyInstance, answer: AnswerRoute) {
   const methodsByPath = new Map<string, string[]>();
   for (const route of REST_ROUTES) {
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
@@ -22,7 +23,7 @@ export function registerRestRoutes(app: FastifyInstance, rest: RestHandlers) {
           fresh: wantsFresh(request.headers),
         };
         const routed = readRequest(route, request as Parameters<typeof readRequest>[1]);
-        const { status, body, headers } = await route.handle(rest, caller, routed);
+        const { status, body, headers } = await answer(route, caller, routed);
         reply.code(status).headers(headers ?? {});
         // Long lists arrive as a stream of JSON text, page by page.
         return body instanceof JsonStream ? reply.type('application/json; charset=utf-8').send(body.stream) : body;

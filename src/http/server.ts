@@ -13,12 +13,7 @@ import { isDatabaseUnavailable } from '../db/errors.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
 import { createGraphQLServer } from '../graphql/yoga.ts';
-import { createAccessHandlers } from '../rest/access.ts';
-import { createAuditEventHandlers } from '../rest/audit-events.ts';
-import { createDatabaseConnectionHandlers } from '../rest/database-connections.ts';
-import { createDialectHandlers } from '../rest/dialects.ts';
-import { createIdempotency } from '../rest/idempotency.ts';
-import { createOperationRunner } from '../rest/operations.ts';
+import { createRestAdapter } from '../rest/adapter.ts';
 import { databaseUnavailable, internalError, ProblemResponse } from '../rest/problem.ts';
 import { routeNotFound, templateOf } from '../rest/routes.ts';
 import { registerApiDocs } from './api-docs.ts';
@@ -82,13 +77,7 @@ export function createApp(service: ServiceContext, storage: AppStorage, options:
       }),
   });
   const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
-  const run = createOperationRunner(yoga);
-  const rest = {
-    ...createDatabaseConnectionHandlers(run, createIdempotency(storage.idempotencyRecords)),
-    ...createAuditEventHandlers(run),
-    ...createAccessHandlers(run),
-    ...createDialectHandlers(run),
-  };
+  const rest = createRestAdapter(yoga, storage.idempotencyRecords);
 
   const app = createFastify(service.logger, options.REQUEST_TIMEOUT_MS);
   parseJsonBodies(app);

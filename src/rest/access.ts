@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { GRANT_SHAPE, SCOPES, scopeEnumValue } from '../graphql/entry.ts';
-import { executeOperation, type MutationResult, typedErrorProblem } from './database-connections.ts';
-import type { Caller, OperationName, RunOperation } from './operations.ts';
+import { type MutationResult, typedErrorProblem } from './database-connections.ts';
+import { type Caller, executeOperation, type OperationName, type RunOperation } from './operations.ts';
 import type { RestResponse } from './response.ts';
 
 export const WORKSPACES_PATH = '/api/v1/workspaces';
@@ -24,12 +24,12 @@ export const API_KEY_BODY = z.strictObject({
   expires_at: z.iso.datetime({ offset: true, error: 'must be a date and time (ISO 8601)' }).nullable().optional(),
 });
 
-interface WorkspaceNode {
+export interface WorkspaceNode {
   name: string;
   createdAt: string;
 }
 
-interface ApiKeyNode {
+export interface ApiKeyNode {
   id: string;
   name: string;
   grants: { workspace: string; scopes: string[] }[];
@@ -40,9 +40,9 @@ interface ApiKeyNode {
   lastUsedAt: string | null;
 }
 
-const restWorkspace = (workspace: WorkspaceNode) => ({ name: workspace.name, created_at: workspace.createdAt });
+export const restWorkspace = (workspace: WorkspaceNode) => ({ name: workspace.name, created_at: workspace.createdAt });
 
-const restApiKey = (key: ApiKeyNode) => ({
+export const restApiKey = (key: ApiKeyNode) => ({
   id: key.id,
   name: key.name,
   grants: key.grants.map((grant) => ({ workspace: grant.workspace, scopes: grant.scopes.map(scopeOfValue) })),
@@ -69,10 +69,6 @@ export function createAccessHandlers(run: RunOperation) {
   }
 
   return {
-    async listWorkspaces(caller: Caller): Promise<RestResponse> {
-      const data = await executeOperation<{ workspaces: WorkspaceNode[] }>(run, 'listWorkspaces', {}, caller);
-      return { status: 200, body: data.workspaces.map(restWorkspace) };
-    },
     async createWorkspace(caller: Caller, input: z.infer<typeof WORKSPACE_BODY>): Promise<RestResponse> {
       const workspace = await mutate<WorkspaceNode>('createWorkspace', { name: input.name }, caller);
       const location = `${WORKSPACES_PATH}/${encodeURIComponent(workspace.name)}`;
@@ -87,10 +83,6 @@ export function createAccessHandlers(run: RunOperation) {
       return { status: 200, body: restWorkspace(workspace) };
     },
 
-    async listApiKeys(caller: Caller): Promise<RestResponse> {
-      const data = await executeOperation<{ apiKeys: ApiKeyNode[] }>(run, 'listApiKeys', {}, caller);
-      return { status: 200, body: data.apiKeys.map(restApiKey) };
-    },
     async createApiKey(caller: Caller, input: z.infer<typeof API_KEY_BODY>): Promise<RestResponse> {
       const variables = {
         name: input.name,

@@ -3,8 +3,7 @@
  * through the auditEvents GraphQL query; the next page is in the Link header.
  */
 import { AUDIT_PAGE_DEFAULT, isAuditCursor } from '../graphql/entry.ts';
-import { executeOperation } from './database-connections.ts';
-import type { Caller, RunOperation } from './operations.ts';
+import { type Caller, executeOperation, type RunOperation } from './operations.ts';
 import { invalidInput } from './problem.ts';
 import type { RestResponse } from './response.ts';
 

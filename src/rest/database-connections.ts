@@ -7,21 +7,21 @@
 import { Readable } from 'node:stream';
 import type { ErrorCode } from '../error-codes.ts';
 import type { DialectName, HealthStatus } from '../graphql/entry.ts';
-import { DATABASE_UNAVAILABLE, FORBIDDEN, NotFoundError, principalKey } from '../graphql/entry.ts';
+import { NotFoundError, principalKey } from '../graphql/entry.ts';
 import type { FieldProblem } from '../validation.ts';
 import type { RoutedRequest } from './body.ts';
 import { type GraphQLConnection, maskSecrets, toRest } from './connection-fields.ts';
 import { restFieldPath } from './connection-form.ts';
 import { restSchemasOf } from './discovery.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
-import type { Caller, OperationName, RunOperation } from './operations.ts';
-import { databaseUnavailable, invalidInput, ProblemResponse, problem } from './problem.ts';
+import { type Caller, executeOperation, type OperationName, type RunOperation } from './operations.ts';
+import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import { JsonStream, type RestResponse } from './response.ts';
 
 export const COLLECTION_PATH = '/api/v1/database-connections';
 
 /** The entity tag of a connection: its version, which every change raises. */
-const entityTag = (connection: GraphQLConnection) => `"${connection.version}"`;
+export const entityTag = (connection: GraphQLConnection) => `"${connection.version}"`;
 
 /**
  * The version an If-Match header requires: none for no header or `*` (the write
@@ -87,32 +87,6 @@ const LIST_PAGE_ROWS = { first: 100, min: 10, max: 1_000 };
 
 interface ListPage {
   page: { edges: { node: GraphQLConnection }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-}
-
-/** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */
-class UnexpectedGraphQLErrors extends Error {}
-
-/**
- * Runs a REST operation and answers its data, or throws the problem its errors map to: a missing
- * scope (403), our database down (503), anything else (500). The variables cannot be of the wrong
- * type: each body was checked against the shape GraphQL takes (src/rest/connection-form.ts).
- */
-export async function executeOperation<Data>(
-  run: RunOperation,
-  name: OperationName,
-  variables: Record<string, unknown>,
-  caller: Caller,
-): Promise<Data> {
-  const result = await run<Data>(name, variables, caller);
-  const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
-  if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
-  if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
-  if (result.errors?.length || !result.data) {
-    throw new UnexpectedGraphQLErrors(
-      `GraphQL operation ${name} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
-    );
-  }
-  return result.data;
 }
 
 /**
@@ -221,17 +195,6 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
   return {
     /** The `?workspace=`, `?dialect=` and `?health=` query parameters, already checked. */
     list: (caller: Caller, filters: ListFilters): Promise<RestResponse> => listAll(run, caller, filters),
-
-    /** `reveal`: the `?reveal=true` query parameter, asking for the URI's secrets. */
-    async get(caller: Caller, id: string, reveal: boolean): Promise<RestResponse> {
-      const { databaseConnection } = await execute<{ databaseConnection: GraphQLConnection | null }>(
-        'get',
-        { id, reveal },
-        caller,
-      );
-      if (!databaseConnection) throw new ProblemResponse(notFoundProblem(id));
-      return { status: 200, body: toRest(databaseConnection), headers: { etag: entityTag(databaseConnection) } };
-    },
 
     /** `testConnection`: the `?test=true` query parameter. With an Idempotency-Key, a retry creates nothing new. */
     /** `request.input`: the body, its shape checked and its fields renamed (./routes.ts). */

@@ -1,9 +1,10 @@
-/** GET /api/v1/dialects: every kind of database, what it supports, and a JSON Schema of its URI's parameters. */
-import { executeOperation } from './database-connections.ts';
-import type { Caller, RunOperation } from './operations.ts';
-import type { RestResponse } from './response.ts';
+/** GET /api/v1/dialects in REST's form: every kind of database, what it supports, and a JSON Schema of its URI's parameters. */
 
 export const DIALECTS_PATH = '/api/v1/dialects';
+
+export const DIALECT_FIELDS =
+  'name label defaultPort schemes supportsSchemas supportsTest supportsDiscovery supportsSsh supportsTls ' +
+  'fileDatabase parametersSchema';
 
 interface DialectNode {
   name: string;
@@ -19,7 +20,7 @@ interface DialectNode {
   parametersSchema: Record<string, unknown>;
 }
 
-const restDialect = (dialect: DialectNode) => ({
+export const restDialect = (dialect: DialectNode) => ({
   name: dialect.name.toLowerCase(),
   label: dialect.label,
   default_port: dialect.defaultPort,
@@ -34,12 +35,3 @@ const restDialect = (dialect: DialectNode) => ({
   },
   parameters: dialect.parametersSchema,
 });
-
-export function createDialectHandlers(run: RunOperation) {
-  return {
-    async dialects(caller: Caller): Promise<RestResponse> {
-      const data = await executeOperation<{ dialects: DialectNode[] }>(run, 'dialects', {}, caller);
-      return { status: 200, body: data.dialects.map(restDialect) };
-    },
-  };
-}

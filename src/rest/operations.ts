@@ -5,12 +5,13 @@
  */
 import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphql';
 import type { RequestContext } from '../graphql/entry.ts';
-import { trustedDocuments, type Yoga } from '../graphql/entry.ts';
+import { DATABASE_UNAVAILABLE, FORBIDDEN, trustedDocuments, type Yoga } from '../graphql/entry.ts';
 import { CONNECTION_SELECTION } from './connection-fields.ts';
 import { SCHEMA_SELECTION } from './discovery.ts';
+import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
-const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection { ${CONNECTION_SELECTION} }`;
+export const CONNECTION_FIELDS = `fragment RestConnection on DatabaseConnection { ${CONNECTION_SELECTION} }`;
 
 const ERROR_FIELDS = `fragment RestError on Error {
   code message
@@ -47,8 +48,8 @@ ${CONNECTION_FIELDS}
 ${ERROR_FIELDS}`;
 }
 
-const WORKSPACE_FIELDS = 'name createdAt';
-const API_KEY_FIELDS = 'id name grants { workspace scopes } createdBy createdAt expiresAt revokedAt lastUsedAt';
+export const WORKSPACE_FIELDS = 'name createdAt';
+export const API_KEY_FIELDS = 'id name grants { workspace scopes } createdBy createdAt expiresAt revokedAt lastUsedAt';
 
 /** A mutation of workspaces or keys: its success's data field, or a typed error. */
 function accessMutation(name: string, args: string, call: string, data: string): string {
@@ -63,7 +64,6 @@ ${ERROR_FIELDS}`;
 }
 
 const ACCESS_OPERATIONS = {
-  listWorkspaces: `query RestListWorkspaces { workspaces { ${WORKSPACE_FIELDS} } }`,
   createWorkspace: accessMutation(
     'CreateWorkspace',
     '$name: String!',
@@ -82,7 +82,6 @@ const ACCESS_OPERATIONS = {
     'deleteWorkspace(name: $name)',
     `workspace { ${WORKSPACE_FIELDS} }`,
   ),
-  listApiKeys: `query RestListApiKeys { apiKeys { ${API_KEY_FIELDS} } }`,
   createApiKey: accessMutation(
     'CreateApiKey',
     '$name: String!, $grants: [GrantInput!]!, $expiresAt: DateTime',
@@ -103,10 +102,6 @@ const REST_OPERATIONS = {
     edges { node { ...RestConnection } }
     pageInfo { hasNextPage endCursor }
   }
-}
-${CONNECTION_FIELDS}`,
-  get: `query RestGetDatabaseConnection($id: ID!, $reveal: Boolean = false) {
-  databaseConnection(id: $id) { ...RestConnection }
 }
 ${CONNECTION_FIELDS}`,
   create: mutation(
@@ -137,12 +132,6 @@ ${CONNECTION_FIELDS}`,
   }
 }`,
   ...ACCESS_OPERATIONS,
-  dialects: `query RestDialects {
-  dialects {
-    name label defaultPort schemes supportsSchemas supportsTest supportsDiscovery supportsSsh supportsTls fileDatabase
-    parametersSchema
-  }
-}`,
   introspect: `query RestIntrospect($id: ID!) {
   databaseConnection(id: $id) {
     introspection {
@@ -155,7 +144,8 @@ ${CONNECTION_FIELDS}`,
 ${ERROR_FIELDS}`,
 };
 
-export type OperationName = keyof typeof REST_OPERATIONS;
+/** An operation of REST_OPERATIONS by its name, or the text of one a route declares (./routes.ts). */
+export type OperationName = keyof typeof REST_OPERATIONS | `${'query' | 'mutation'} ${string}`;
 
 /**
  * Who asks. No Fetch Request is built for REST calls: authentication happens
@@ -169,11 +159,15 @@ export type RunOperation = <Data>(
   caller: Caller,
 ) => Promise<ExecutionResult<Data>>;
 
-/** Prepares every REST operation against the Yoga server's schema; throws at start-up if one is invalid. */
-export function createOperationRunner(yoga: Yoga): RunOperation {
+/**
+ * Prepares every REST operation, those of REST_OPERATIONS and the texts the routes declare
+ * (`declared`), against the Yoga server's schema; throws at start-up if one is invalid.
+ */
+export function createOperationRunner(yoga: Yoga, declared: string[]): RunOperation {
   const { schema } = yoga.getEnveloped();
-  const documents = new Map<OperationName, DocumentNode>();
-  for (const [name, source] of Object.entries(REST_OPERATIONS) as [OperationName, string][]) {
+  const documents = new Map<string, DocumentNode>();
+  const named = [...Object.entries(REST_OPERATIONS), ...declared.map((text) => [text, text] as const)];
+  for (const [name, source] of named) {
     const document = parse(source);
     const errors = validate(schema, document);
     if (errors.length > 0) throw new Error(`REST operation ${name} does not fit the schema: ${errors.join('; ')}`);
@@ -181,13 +175,43 @@ export function createOperationRunner(yoga: Yoga): RunOperation {
     trustedDocuments.add(document);
   }
   return async (name, variables, { principal, logger, requestId, fresh }) => {
+    const document = documents.get(name);
+    if (!document) throw new Error(`REST operation ${name} was not prepared at start-up`);
     const { contextFactory, execute, schema: enveloped } = yoga.getEnveloped({ principal, logger, requestId, fresh });
     const contextValue = await contextFactory();
     return (await execute({
       schema: enveloped,
-      document: documents.get(name) as DocumentNode,
+      document,
       variableValues: variables,
       contextValue,
     })) as ExecutionResult<never>;
   };
+}
+
+/** Thrown when GraphQL answered with errors: REST has nothing to show but a 500 (Yoga has logged the cause). */
+class UnexpectedGraphQLErrors extends Error {}
+
+/**
+ * Runs a REST operation and answers its data, or throws the problem its errors map to: a missing
+ * scope (403), our database down (503), anything else (500). The variables cannot be of the wrong
+ * type: each body was checked against the shape GraphQL takes (src/rest/connection-form.ts).
+ */
+export async function executeOperation<Data>(
+  run: RunOperation,
+  name: OperationName,
+  variables: Record<string, unknown>,
+  caller: Caller,
+): Promise<Data> {
+  const result = await run<Data>(name, variables, caller);
+  const forbidden = result.errors?.find((error) => error.extensions?.code === FORBIDDEN);
+  if (forbidden) throw new ProblemResponse(problem('forbidden', forbidden.message));
+  if (result.errors?.some((error) => error.extensions?.code === DATABASE_UNAVAILABLE)) throw databaseUnavailable();
+  if (result.errors?.length || !result.data) {
+    // A declared operation is named by its text's first words: `query RestGetWorkspace`.
+    const label = /^(query|mutation) \w+/.exec(name)?.[0] ?? name;
+    throw new UnexpectedGraphQLErrors(
+      `GraphQL operation ${label} failed: ${result.errors?.map((e) => e.message).join('; ')}`,
+    );
+  }
+  return result.data;
 }

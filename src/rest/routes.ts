@@ -1,8 +1,10 @@
 /**
  * The REST routes, each declared once: method and path, the query parameters
- * and the body it takes (which are checked here, before the handler runs), the
- * answers it gives and the error codes it may answer. The HTTP layer registers
- * these routes; the OpenAPI document (./openapi.ts) is generated from them.
+ * and the body it takes (which are checked here, before anything runs), the
+ * answers it gives and the error codes it may answer, and what it runs: the
+ * GraphQL operation a read declares with the mapping of its answer (./answers.ts),
+ * or a handler for what more a write does. The HTTP layer registers these
+ * routes; the OpenAPI document (./openapi.ts) is generated from them.
  */
 
 import type { z } from 'zod';
@@ -20,21 +22,31 @@ import {
   SCOPES,
   WORKSPACE_NAME_PATTERN,
 } from '../graphql/entry.ts';
-import { API_KEY_BODY, API_KEYS_PATH, type createAccessHandlers, WORKSPACE_BODY, WORKSPACES_PATH } from './access.ts';
+import {
+  API_KEY_BODY,
+  API_KEYS_PATH,
+  type createAccessHandlers,
+  restApiKey,
+  restWorkspace,
+  WORKSPACE_BODY,
+  WORKSPACES_PATH,
+} from './access.ts';
+import { type Answer, itemAt, listAt } from './answers.ts';
 import { AUDIT_EVENTS_PATH, type AuditQuery, type createAuditEventHandlers } from './audit-events.ts';
 import { jsonObjectBody, type RestRequest, type RoutedRequest } from './body.ts';
+import { toRest } from './connection-fields.ts';
 import { type BodyShape, bodyShape, DOCUMENT_SHAPE, inputFromBody } from './connection-form.ts';
 import type { createDatabaseConnectionHandlers } from './database-connections.ts';
-import { COLLECTION_PATH } from './database-connections.ts';
-import { type createDialectHandlers, DIALECTS_PATH } from './dialects.ts';
-import type { Caller } from './operations.ts';
+import { COLLECTION_PATH, entityTag, notFoundProblem } from './database-connections.ts';
+import { DIALECT_FIELDS, DIALECTS_PATH, restDialect } from './dialects.ts';
+import { API_KEY_FIELDS, type Caller, CONNECTION_FIELDS, WORKSPACE_FIELDS } from './operations.ts';
 import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import type { RestResponse } from './response.ts';
 
+/** The handlers of the routes that do more than run one operation and map its answer. */
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers> &
   ReturnType<typeof createAuditEventHandlers> &
-  ReturnType<typeof createAccessHandlers> &
-  ReturnType<typeof createDialectHandlers>;
+  ReturnType<typeof createAccessHandlers>;
 
 /** A body that is not a connection document: its zod shape, and its JSON Schema for the OpenAPI document. */
 export interface PlainBody {
@@ -68,7 +80,8 @@ export interface SuccessDoc {
   headers?: HeaderDoc[];
 }
 
-export interface RestRoute {
+/** What a route is, for the HTTP layer and the OpenAPI document. */
+interface RouteDeclaration {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** `:id` stands for the connection id. */
   path: string;
@@ -80,8 +93,22 @@ export interface RestRoute {
   body?: (BodyShape & { schema: string }) | PlainBody;
   success: SuccessDoc;
   errors: ErrorCode[];
+}
+
+/** A route that runs one GraphQL operation, `graphql`, and answers its data mapped by `answer`. */
+export interface DeclaredRoute extends RouteDeclaration {
+  graphql: `query ${string}`;
+  /** The operation's variables from the request (none when left out). */
+  variables?: (request: RoutedRequest) => Record<string, unknown>;
+  answer: Answer;
+}
+
+/** A route whose handler does more: a write's typed errors, idempotency, paging, a stream. */
+export interface HandledRoute extends RouteDeclaration {
   handle(handlers: RestHandlers, caller: Caller, request: RoutedRequest): Promise<RestResponse>;
 }
+
+export type RestRoute = DeclaredRoute | HandledRoute;
 
 const ITEM_PATH = `${COLLECTION_PATH}/:id`;
 
@@ -174,7 +201,8 @@ const ACCESS_ROUTES: RestRoute[] = [
     description: 'The workspaces the caller’s grants name (every workspace with a grant on `*`), by name.',
     success: { status: 200, description: 'The workspaces.', schema: '[Workspace]' },
     errors: COMMON,
-    handle: (rest, caller) => rest.listWorkspaces(caller),
+    graphql: `query RestListWorkspaces { workspaces { ${WORKSPACE_FIELDS} } }`,
+    answer: listAt('workspaces', restWorkspace),
   },
   {
     method: 'POST',
@@ -225,7 +253,8 @@ const ACCESS_ROUTES: RestRoute[] = [
       'name), newest first; never the keys themselves.',
     success: { status: 200, description: 'The keys.', schema: '[ApiKey]' },
     errors: COMMON,
-    handle: (rest, caller) => rest.listApiKeys(caller),
+    graphql: `query RestListApiKeys { apiKeys { ${API_KEY_FIELDS} } }`,
+    answer: listAt('apiKeys', restApiKey),
   },
   {
     method: 'POST',
@@ -365,7 +394,17 @@ export const REST_ROUTES: RestRoute[] = [
     query: [{ name: 'reveal', description: 'Show the URI with its secrets (the call is logged).', values: 'boolean' }],
     success: { status: 200, description: 'The connection.', schema: 'DatabaseConnection', headers: [ETAG] },
     errors: ['validation_failed', 'not_found', ...COMMON],
-    handle: (rest, caller, request) => rest.get(caller, idOf(request), flag(request, 'reveal')),
+    graphql: `query RestGetDatabaseConnection($id: ID!, $reveal: Boolean = false) {
+  databaseConnection(id: $id) { ...RestConnection }
+}
+${CONNECTION_FIELDS}`,
+    variables: (request) => ({ id: idOf(request), reveal: flag(request, 'reveal') }),
+    answer: itemAt(
+      'databaseConnection',
+      toRest,
+      (request) => new ProblemResponse(notFoundProblem(idOf(request))),
+      (connection) => ({ etag: entityTag(connection) }),
+    ),
   },
   {
     method: 'PUT',
@@ -467,7 +506,8 @@ export const REST_ROUTES: RestRoute[] = [
       'URI’s parameters (secrets marked `format: password`, `x-secret: true`).',
     success: { status: 200, description: 'The dialects.', schema: '[Dialect]' },
     errors: COMMON,
-    handle: (rest, caller) => rest.dialects(caller),
+    graphql: `query RestDialects { dialects { ${DIALECT_FIELDS} } }`,
+    answer: listAt('dialects', restDialect),
   },
 ];
 

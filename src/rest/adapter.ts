@@ -1,0 +1,32 @@
+/**
+ * The REST adapter as the HTTP layer takes it: every route's operation prepared against the schema
+ * at start-up, and what answers a routed request, by the route's declared operation or its handler.
+ */
+import type { Yoga } from '../graphql/entry.ts';
+import { createAccessHandlers } from './access.ts';
+import { createAuditEventHandlers } from './audit-events.ts';
+import type { RoutedRequest } from './body.ts';
+import { createDatabaseConnectionHandlers } from './database-connections.ts';
+import { createIdempotency, type IdempotencyRecords } from './idempotency.ts';
+import { type Caller, createOperationRunner, executeOperation } from './operations.ts';
+import type { RestResponse } from './response.ts';
+import { REST_ROUTES, type RestHandlers, type RestRoute } from './routes.ts';
+
+export type AnswerRoute = (route: RestRoute, caller: Caller, request: RoutedRequest) => Promise<RestResponse>;
+
+/** Throws at start-up if an operation does not fit the schema. */
+export function createRestAdapter(yoga: Yoga, idempotencyRecords: IdempotencyRecords): AnswerRoute {
+  const declared = REST_ROUTES.flatMap((route) => ('graphql' in route ? [route.graphql] : []));
+  const run = createOperationRunner(yoga, declared);
+  const handlers: RestHandlers = {
+    ...createDatabaseConnectionHandlers(run, createIdempotency(idempotencyRecords)),
+    ...createAuditEventHandlers(run),
+    ...createAccessHandlers(run),
+  };
+  return async (route, caller, request) => {
+    if (!('graphql' in route)) return route.handle(handlers, caller, request);
+    const variables = route.variables?.(request) ?? {};
+    const data = await executeOperation<Record<string, unknown>>(run, route.graphql, variables, caller);
+    return route.answer(data, request);
+  };
+}
