@@ -16,8 +16,6 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Still over the limit, by file and name: to split, not to grow. */
 const STILL_TOO_LONG: Record<string, number> = {
   'src/schema-history/store.ts schemaHistoryStore': 123,
-  'src/connectivity/network.ts openNetwork': 64,
-  'src/connectivity/ssh-tunnel.ts openBastion': 63,
 };
 
 const byName = (where: string) => where.replace(/:\d+ /, ' ');
