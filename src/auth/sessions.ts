@@ -52,73 +52,130 @@ interface Session {
 /** What a stream's next item is once the service stops: none, so its answer completes. */
 const FINISHED = { done: true, value: undefined } as const;
 
-export function createSessions(keys: Pick<ManagedKeyReader, 'states'>, logger: Logger, checkMs = SESSION_CHECK_MS) {
-  const open = new Set<Session>();
-  let timer: NodeJS.Timeout | undefined;
-  let checking = false;
-  let stopping = false;
+/** The open sessions of one service, and what watches their credentials. */
+interface Watch {
+  readonly open: Set<Session>;
+  readonly keys: Pick<ManagedKeyReader, 'states'>;
+  readonly logger: Logger;
+  readonly checkMs: number;
+  timer?: NodeJS.Timeout;
+  /** A periodic check is under way (the next tick skips its round). */
+  checking: boolean;
+  stopping: boolean;
+}
 
-  const end = (session: Session, ended: CredentialEnded) => {
-    session.ended ??= ended;
-    session.wake?.(session.ended);
-  };
+function endSession(session: Session, ended: CredentialEnded) {
+  session.ended ??= ended;
+  session.wake?.(session.ended);
+}
 
-  /** Reads the credential of every open session again, its keys' rows in one query. */
-  async function checkAll() {
-    if (checking) return;
-    checking = true;
-    try {
-      const ids = new Set([...open].flatMap(({ principal }) => principal.managedKey?.id ?? []));
-      const states = ids.size > 0 ? await keys.states([...ids]) : new Map<string, KeyState>();
-      const now = new Date();
-      for (const session of open) {
-        const ended = endOf(session.principal, states.get(session.principal.managedKey?.id ?? ''), now);
-        if (ended) end(session, ended);
-      }
-    } catch (error) {
-      // Each delivery still checks its credential first: a failed round ends nothing, and lets nothing through.
-      logger.warn({ err: error }, 'checking the credentials of open subscriptions failed');
-    } finally {
-      checking = false;
+/** Reads the credential of every open session again, its keys' rows in one query. */
+async function checkAll(watch: Watch) {
+  if (watch.checking) return;
+  watch.checking = true;
+  try {
+    const ids = new Set([...watch.open].flatMap(({ principal }) => principal.managedKey?.id ?? []));
+    const states = ids.size > 0 ? await watch.keys.states([...ids]) : new Map<string, KeyState>();
+    const now = new Date();
+    for (const session of watch.open) {
+      const ended = endOf(session.principal, states.get(session.principal.managedKey?.id ?? ''), now);
+      if (ended) endSession(session, ended);
     }
+  } catch (error) {
+    // Each delivery still checks its credential first: a failed round ends nothing, and lets nothing through.
+    watch.logger.warn({ err: error }, 'checking the credentials of open subscriptions failed');
+  } finally {
+    watch.checking = false;
   }
+}
 
-  /** Reads one session's credential again, now; ends it when the credential has ended. */
-  async function check(session: Session): Promise<CredentialEnded | undefined> {
-    if (session.ended) return session.ended;
-    const { managedKey } = session.principal;
-    const state = managedKey && (await keys.states([managedKey.id])).get(managedKey.id);
-    const ended = endOf(session.principal, state ?? null, new Date());
-    if (ended) end(session, ended);
-    return session.ended;
-  }
+/** Reads one session's credential again, now; ends it when the credential has ended. */
+async function checkOne(watch: Watch, session: Session): Promise<CredentialEnded | undefined> {
+  if (session.ended) return session.ended;
+  const { managedKey } = session.principal;
+  const state = managedKey && (await watch.keys.states([managedKey.id])).get(managedKey.id);
+  const ended = endOf(session.principal, state ?? null, new Date());
+  if (ended) endSession(session, ended);
+  return session.ended;
+}
 
-  function opened(principal: Principal): Session {
-    const session: Session = { principal };
-    open.add(session);
-    timer ??= setInterval(() => void checkAll(), checkMs).unref();
-    return session;
-  }
+function opened(watch: Watch, principal: Principal): Session {
+  const session: Session = { principal };
+  watch.open.add(session);
+  watch.timer ??= setInterval(() => void checkAll(watch), watch.checkMs).unref();
+  return session;
+}
 
-  function closed(session: Session) {
-    open.delete(session);
-    if (open.size > 0 || !timer) return;
-    clearInterval(timer);
-    timer = undefined;
-  }
+function closed(watch: Watch, session: Session) {
+  watch.open.delete(session);
+  if (watch.open.size > 0 || !watch.timer) return;
+  clearInterval(watch.timer);
+  watch.timer = undefined;
+}
 
-  /** The next item of `source`, or the session's end if it comes first. */
-  function nextOrEnd<T>(session: Session, source: AsyncIterator<T>) {
-    return new Promise<IteratorResult<T> | CredentialEnded>((resolve, reject) => {
-      if (session.ended) return resolve(session.ended);
-      if (stopping) return resolve(FINISHED);
-      session.wake = resolve;
-      source.next().then(resolve, reject);
-    }).finally(() => {
-      session.wake = undefined;
-    });
-  }
+/** The next item of `source`, or the session's end if it comes first. */
+function nextOrEnd<T>(watch: Watch, session: Session, source: AsyncIterator<T>) {
+  return new Promise<IteratorResult<T> | CredentialEnded>((resolve, reject) => {
+    if (session.ended) return resolve(session.ended);
+    if (watch.stopping) return resolve(FINISHED);
+    session.wake = resolve;
+    source.next().then(resolve, reject);
+  }).finally(() => {
+    session.wake = undefined;
+  });
+}
 
+/** The stream `guard` answers with, for a session just opened. */
+function guardedStream<T, D>(
+  watch: Watch,
+  session: Session,
+  source: AsyncIterator<T>,
+  prepare: (item: T) => Promise<D>,
+): AsyncIterableIterator<D | CredentialEnded> {
+  let done = false;
+  const finish = async () => {
+    done = true;
+    closed(watch, session);
+    await source.return?.();
+  };
+  /** The end, as the last item. */
+  const last = async (ended: CredentialEnded) => {
+    await finish();
+    return { done: false as const, value: ended };
+  };
+  const iterator: AsyncIterableIterator<D | CredentialEnded> = {
+    async next() {
+      if (done) return { done: true, value: undefined };
+      try {
+        const item = await nextOrEnd(watch, session, source);
+        if (item instanceof CredentialEnded) return await last(item);
+        if (item.done) {
+          await finish();
+          return { done: true, value: undefined };
+        }
+        const delivery = await prepare(item.value);
+        const ended = await checkOne(watch, session);
+        return ended ? await last(ended) : { done: false, value: delivery };
+      } catch (error) {
+        await finish();
+        throw error;
+      }
+    },
+    async return() {
+      if (!done) await finish();
+      return { done: true, value: undefined };
+    },
+    async throw(error) {
+      if (!done) await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+export function createSessions(keys: Pick<ManagedKeyReader, 'states'>, logger: Logger, checkMs = SESSION_CHECK_MS) {
+  const watch: Watch = { open: new Set(), keys, logger, checkMs, checking: false, stopping: false };
   return {
     /**
      * The items of `source` for `principal` while its credential holds: each one prepared (`prepare`
@@ -131,61 +188,21 @@ export function createSessions(keys: Pick<ManagedKeyReader, 'states'>, logger: L
       source: AsyncIterator<T>,
       prepare: (item: T) => Promise<D>,
     ): AsyncIterableIterator<D | CredentialEnded> {
-      const session = opened(principal);
-      let done = false;
-      const finish = async () => {
-        done = true;
-        closed(session);
-        await source.return?.();
-      };
-      /** The end, as the last item. */
-      const last = async (ended: CredentialEnded) => {
-        await finish();
-        return { done: false as const, value: ended };
-      };
-      const iterator: AsyncIterableIterator<D | CredentialEnded> = {
-        async next() {
-          if (done) return { done: true, value: undefined };
-          try {
-            const item = await nextOrEnd(session, source);
-            if (item instanceof CredentialEnded) return await last(item);
-            if (item.done) {
-              await finish();
-              return { done: true, value: undefined };
-            }
-            const delivery = await prepare(item.value);
-            const ended = await check(session);
-            return ended ? await last(ended) : { done: false, value: delivery };
-          } catch (error) {
-            await finish();
-            throw error;
-          }
-        },
-        async return() {
-          if (!done) await finish();
-          return { done: true, value: undefined };
-        },
-        async throw(error) {
-          if (!done) await finish();
-          throw error;
-        },
-        [Symbol.asyncIterator]: () => iterator,
-      };
-      return iterator;
+      return guardedStream(watch, opened(watch, principal), source, prepare);
     },
 
     /** Streams open now. */
-    size: () => open.size,
+    size: () => watch.open.size,
 
     /**
      * The service is stopping: every open stream completes now (its client sees the end, not a cut),
      * so that shutting down does not wait for them until SHUTDOWN_TIMEOUT_MS.
      */
     stop() {
-      stopping = true;
-      clearInterval(timer);
-      timer = undefined;
-      for (const session of open) session.wake?.(FINISHED);
+      watch.stopping = true;
+      clearInterval(watch.timer);
+      watch.timer = undefined;
+      for (const session of watch.open) session.wake?.(FINISHED);
     },
   };
 }

@@ -50,64 +50,14 @@ export interface Connectivity {
 }
 
 export function createConnectivity(settings: ConnectivitySettings): Connectivity {
-  const guard = networkGuard({
-    denied: settings.CONNECTION_TEST_DENIED_CIDRS,
-    allowed: settings.CONNECTION_TEST_ALLOWED_CIDRS,
-  });
-  let running = 0;
-  const runningPerKey = new Map<string, number>();
+  const withSession = limitedSessions(settings);
   const cache = new Map<string, { expires: number; schemas: Promise<SchemaInfo[]> }>();
-
-  /** Runs `work` on an open session, within the concurrency limits; the session is always closed. */
-  async function withSession<T>(
-    route: ConnectionRoute,
-    dialect: Dialect,
-    apiKey: string,
-    work: (session: DriverSession) => Promise<T>,
-  ): Promise<T> {
-    const perKey = runningPerKey.get(apiKey) ?? 0;
-    if (running >= settings.CONNECTION_TESTS_MAX_CONCURRENT || perKey >= settings.CONNECTION_TESTS_MAX_PER_KEY)
-      throw new TooManyTestsError();
-    running++;
-    runningPerKey.set(apiKey, perKey + 1);
-    try {
-      return await withDriverSession(route, dialect, guard, settings, work);
-    } finally {
-      running--;
-      const left = (runningPerKey.get(apiKey) ?? 1) - 1;
-      if (left > 0) runningPerKey.set(apiKey, left);
-      else runningPerKey.delete(apiKey);
-    }
-  }
-
-  /** What the refusals that are not connection failures are: the caller's to report as they are. */
-  const isRefusal = (error: unknown) => CONNECTIVITY_ERRORS.some((type) => error instanceof type);
-
-  function failure(error: unknown, route: ConnectionRoute): TestFailure {
-    if (error instanceof InvalidTargetError)
-      return { code: 'invalid_uri', message: `The URI cannot be tested: ${error.message}.` };
-    return describeFailure(error, route.secrets);
-  }
-
   return {
     async test(route, dialect, schemas, apiKey) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        return await withSession(route, dialect, apiKey, async (session) => {
-          const serverVersion = await session.serverVersion();
-          // Each schema as the vendor reads its name, and the name the caller wrote.
-          const written = new Map(schemas.map((name) => [nameAsRead(dialect, name), name]));
-          const [missing] = written.size > 0 ? await session.missingSchemas([...written.keys()]) : [];
-          if (missing !== undefined) {
-            const error = {
-              code: 'unknown_schema' as const,
-              message: noSchema(dialect, missing, written.get(missing)),
-            };
-            return { ok: false, latencyMs: elapsed(), serverVersion, error };
-          }
-          return { ok: true, latencyMs: elapsed(), serverVersion, error: null };
-        });
+        return await withSession(route, dialect, apiKey, (session) => testSession(session, dialect, schemas, elapsed));
       } catch (error) {
         if (isRefusal(error)) throw error;
         return { ok: false, latencyMs: elapsed(), serverVersion: null, error: failure(error, route) };
@@ -132,6 +82,69 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       return schemasPromise;
     },
   };
+}
+
+/**
+ * What runs `work` on an open session through the network guard, within the concurrency limits
+ * (in all and per API key); the session is always closed.
+ */
+function limitedSessions(settings: ConnectivitySettings) {
+  const guard = networkGuard({
+    denied: settings.CONNECTION_TEST_DENIED_CIDRS,
+    allowed: settings.CONNECTION_TEST_ALLOWED_CIDRS,
+  });
+  let running = 0;
+  const runningPerKey = new Map<string, number>();
+  return async <T>(
+    route: ConnectionRoute,
+    dialect: Dialect,
+    apiKey: string,
+    work: (session: DriverSession) => Promise<T>,
+  ): Promise<T> => {
+    const perKey = runningPerKey.get(apiKey) ?? 0;
+    if (running >= settings.CONNECTION_TESTS_MAX_CONCURRENT || perKey >= settings.CONNECTION_TESTS_MAX_PER_KEY)
+      throw new TooManyTestsError();
+    running++;
+    runningPerKey.set(apiKey, perKey + 1);
+    try {
+      return await withDriverSession(route, dialect, guard, settings, work);
+    } finally {
+      running--;
+      const left = (runningPerKey.get(apiKey) ?? 1) - 1;
+      if (left > 0) runningPerKey.set(apiKey, left);
+      else runningPerKey.delete(apiKey);
+    }
+  };
+}
+
+/** A test's result on an open session: the server's version, and whether every one of `schemas` is there. */
+async function testSession(
+  session: DriverSession,
+  dialect: Dialect,
+  schemas: string[],
+  elapsed: () => number,
+): Promise<TestResult> {
+  const serverVersion = await session.serverVersion();
+  // Each schema as the vendor reads its name, and the name the caller wrote.
+  const written = new Map(schemas.map((name) => [nameAsRead(dialect, name), name]));
+  const [missing] = written.size > 0 ? await session.missingSchemas([...written.keys()]) : [];
+  if (missing !== undefined) {
+    const error = {
+      code: 'unknown_schema' as const,
+      message: noSchema(dialect, missing, written.get(missing)),
+    };
+    return { ok: false, latencyMs: elapsed(), serverVersion, error };
+  }
+  return { ok: true, latencyMs: elapsed(), serverVersion, error: null };
+}
+
+/** What the refusals that are not connection failures are: the caller's to report as they are. */
+const isRefusal = (error: unknown) => CONNECTIVITY_ERRORS.some((type) => error instanceof type);
+
+function failure(error: unknown, route: ConnectionRoute): TestFailure {
+  if (error instanceof InvalidTargetError)
+    return { code: 'invalid_uri', message: `The URI cannot be tested: ${error.message}.` };
+  return describeFailure(error, route.secrets);
 }
 
 /** The message of a missing schema: its name as the vendor read it, and how, when it was written otherwise. */

@@ -64,6 +64,46 @@ function splice(incoming: Duplex, outgoing: Duplex): void {
   incoming.pipe(outgoing).pipe(incoming);
 }
 
+/** A server that splices each connection it takes to a stream `connect` opens; `failed` is told why one could not be. */
+function forwardingServer(connect: () => Promise<Duplex>, failed: (error: Error) => void): Server {
+  return createServer((incoming) => {
+    incoming.on('error', () => {});
+    connect().then(
+      (outgoing) => splice(incoming, outgoing),
+      (error: Error) => {
+        failed(error);
+        incoming.destroy();
+      },
+    );
+  });
+}
+
+/**
+ * An HTTP proxy that takes a CONNECT to `authority` only, and splices it to a stream `connect`
+ * opens; `failed` is told why one could not be.
+ */
+function proxyServer(authority: string, connect: () => Promise<Duplex>, failed: (error: Error) => void): HttpServer {
+  const server = createHttpServer((_request, response) => response.writeHead(405).end());
+  server.on('connect', (request: IncomingMessage, incoming: Duplex) => {
+    incoming.on('error', () => {});
+    if (request.url !== authority) {
+      incoming.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    connect().then(
+      (outgoing) => {
+        incoming.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        splice(incoming, outgoing);
+      },
+      (error: Error) => {
+        failed(error);
+        incoming.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      },
+    );
+  });
+  return server;
+}
+
 export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, timeoutMs: number): Network {
   const servers: (Server | HttpServer)[] = [];
   // A loopback listener serves the driver's one connection, then stops listening: no other local
@@ -76,6 +116,9 @@ export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, t
   };
   const streams = new Set<Duplex>();
   let forwardFailure: Error | undefined;
+  const failed = (error: Error) => {
+    forwardFailure ??= error;
+  };
   const network: Network = {
     async connect(host, port) {
       // Through a bastion, the bastion resolves and reaches the host: the guard checked the bastion.
@@ -86,40 +129,9 @@ export function openNetwork(guard: NetworkGuard, bastion: Bastion | undefined, t
       stream.once('close', () => streams.delete(stream));
       return stream;
     },
-    async forward(host, port) {
-      const server = createServer((incoming) => {
-        incoming.on('error', () => {});
-        network.connect(host, port).then(
-          (outgoing) => splice(incoming, outgoing),
-          (error: Error) => {
-            forwardFailure ??= error;
-            incoming.destroy();
-          },
-        );
-      });
-      return listen(server);
-    },
-    async proxy(host, port) {
-      const server = createHttpServer((_request, response) => response.writeHead(405).end());
-      server.on('connect', (request: IncomingMessage, incoming: Duplex) => {
-        incoming.on('error', () => {});
-        if (request.url !== authorityOf(host, port)) {
-          incoming.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-          return;
-        }
-        network.connect(host, port).then(
-          (outgoing) => {
-            incoming.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-            splice(incoming, outgoing);
-          },
-          (error: Error) => {
-            forwardFailure ??= error;
-            incoming.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
-          },
-        );
-      });
-      return listen(server);
-    },
+    forward: async (host, port) => listen(forwardingServer(() => network.connect(host, port), failed)),
+    proxy: async (host, port) =>
+      listen(proxyServer(authorityOf(host, port), () => network.connect(host, port), failed)),
     forwardFailure: () => forwardFailure,
     close() {
       for (const server of servers) server.close();

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import { ssh2Library } from '../secrets/credentials.ts';
 import type { SshTunnelSettings } from './route.ts';
 
@@ -73,6 +73,26 @@ function channelFailure(error: Error): Error {
   return Object.assign(new Error(`through the SSH bastion: ${reason}`), { code });
 }
 
+/** Why the SSH connection failed: the code says all there is to say of a host key mismatch or a refused login. */
+function sshFailure(error: Error & { level?: string }, presentedOtherKey: boolean): SshFailure {
+  if (presentedOtherKey) return new SshFailure('ssh_host_key_mismatch', '');
+  if (error.level === 'client-authentication') return new SshFailure('ssh_authentication_failed', '');
+  return new SshFailure('ssh_connection_failed', error.message);
+}
+
+/** The bastion `client` is connected to: channels to the hosts behind it. */
+function bastionOver(client: Client, close: () => void): Bastion {
+  return {
+    forward: (host, port) =>
+      new Promise((resolve, reject) => {
+        client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+          error ? reject(channelFailure(error)) : resolve(socketLike(channel)),
+        );
+      }),
+    close,
+  };
+}
+
 /**
  * Connects to the bastion at `address` (checked by the network guard), within `timeoutMs`. Rejects
  * with SshFailure; a channel that cannot be opened rejects with an Error with the socket code a
@@ -86,15 +106,7 @@ export function openBastion(settings: SshTunnelSettings, address: string, timeou
     client.end();
     client.destroy();
   };
-  const bastion: Bastion = {
-    forward: (host, port) =>
-      new Promise((resolve, reject) => {
-        client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
-          error ? reject(channelFailure(error)) : resolve(socketLike(channel)),
-        );
-      }),
-    close,
-  };
+  const bastion = bastionOver(client, close);
   return new Promise<Bastion>((resolve, reject) => {
     const fail = (error: Error) => {
       if (settled) return;
@@ -107,16 +119,7 @@ export function openBastion(settings: SshTunnelSettings, address: string, timeou
       () => fail(new SshFailure('ssh_connection_failed', 'the bastion did not complete the SSH connection in time')),
       timeoutMs,
     );
-    client.on('error', (error: Error & { level?: string }) => {
-      // The code says all there is to say of these two: no detail.
-      if (presentedOtherKey) {
-        fail(new SshFailure('ssh_host_key_mismatch', ''));
-      } else if (error.level === 'client-authentication') {
-        fail(new SshFailure('ssh_authentication_failed', ''));
-      } else {
-        fail(new SshFailure('ssh_connection_failed', error.message));
-      }
-    });
+    client.on('error', (error: Error & { level?: string }) => fail(sshFailure(error, presentedOtherKey)));
     client.on('ready', () => {
       if (settled) return close();
       settled = true;

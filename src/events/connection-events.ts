@@ -228,6 +228,40 @@ function listenForNotifications(
 /** Recorded actions that may change any connection: re-encrypted secrets, a workspace renamed. */
 const TOUCHING_EVERY_CONNECTION = new Set(['rotate_keys', 'rename_workspace']);
 
+type RecordedRow = Awaited<ReturnType<ReturnType<typeof auditEventStore>['after']>>[number];
+
+/**
+ * Delivers the changes recorded after the one numbered `afterId`, batch by batch; `readUpTo` learns
+ * where each batch ended (where reading goes on from, even if a later batch fails).
+ */
+async function deliverRecordedAfter(
+  prisma: Prisma,
+  afterId: number,
+  deliver: (event: ConnectionEvent) => void,
+  readUpTo: (id: number) => void,
+) {
+  for (;;) {
+    const rows = await auditEventStore(prisma).after(afterId, POLL_BATCH);
+    for (const row of rows) deliverRecorded(row, deliver);
+    afterId = rows[rows.length - 1]?.id ?? afterId;
+    readUpTo(afterId);
+    if (rows.length < POLL_BATCH) return;
+  }
+}
+
+/** Delivers the change a recorded action made, if it made one. */
+function deliverRecorded(row: RecordedRow, deliver: (event: ConnectionEvent) => void) {
+  const action = CHANGE_OF_ACTION[row.action];
+  if (action && row.connectionId) {
+    deliver({
+      action,
+      connectionId: row.connectionId,
+      ...(row.workspace !== null && { workspace: row.workspace }),
+      at: row.at.toISOString(),
+    });
+  } else if (TOUCHING_EVERY_CONNECTION.has(row.action)) deliver(quietChange());
+}
+
 /**
  * SQLite: while anyone subscribes or watches, reads the changes recorded in the audit trail since
  * the last one read, at once when asked and every POLL_MS; with nobody, reads nothing (a write
@@ -244,24 +278,9 @@ function readAuditTrail(
   let reading: Promise<void> | undefined;
   async function read() {
     if (lastId === undefined) return;
-    let afterId = await lastId;
-    for (;;) {
-      const rows = await auditEventStore(prisma).after(afterId, POLL_BATCH);
-      for (const row of rows) {
-        const action = CHANGE_OF_ACTION[row.action];
-        if (action && row.connectionId) {
-          deliver({
-            action,
-            connectionId: row.connectionId,
-            ...(row.workspace !== null && { workspace: row.workspace }),
-            at: row.at.toISOString(),
-          });
-        } else if (TOUCHING_EVERY_CONNECTION.has(row.action)) deliver(quietChange());
-      }
-      afterId = rows[rows.length - 1]?.id ?? afterId;
-      lastId = afterId;
-      if (rows.length < POLL_BATCH) return;
-    }
+    await deliverRecordedAfter(prisma, await lastId, deliver, (id) => {
+      lastId = id;
+    });
   }
   // The read after the running one: it covers every call made meanwhile.
   let next: Promise<void> | undefined;

@@ -72,6 +72,35 @@ async function healthSeries(health: ConnectionHealth[]): Promise<string> {
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerReadAtScrape(registry, sources);
+  const { requests, duration, operations, databaseErrors } = registerCounted(registry);
+  const operationNames = new Set<string>();
+
+  return {
+    contentType: registry.contentType,
+    scrape: async (caller) => (await registry.metrics()) + (await healthSeries(await sources.connectionHealth(caller))),
+    observeRequest(method, route, status, seconds) {
+      requests.inc({ route, method, status });
+      duration.observe({ route, method }, seconds);
+    },
+    countOperation(name, type) {
+      let label = name ?? 'anonymous';
+      if (!operationNames.has(label)) {
+        if (operationNames.size >= MAX_OPERATION_NAMES) label = 'other';
+        else operationNames.add(label);
+      }
+      operations.inc({ operation_name: label, operation_type: type });
+    },
+    countDatabaseError(error) {
+      if (!isDatabaseError(error)) return;
+      const { code } = error as { code?: unknown };
+      databaseErrors.inc({ code: typeof code === 'string' ? code : 'unknown' });
+    },
+  };
+}
+
+/** The metrics read from `sources` at each scrape: subscribers, and how the read cache answered. */
+function registerReadAtScrape(registry: Registry, sources: MetricSources) {
   new Gauge({
     name: 'graphql_subscribers',
     help: 'Clients subscribed to databaseConnectionEvents now.',
@@ -101,6 +130,10 @@ export function createMetrics(sources: MetricSources): Metrics {
       this.set(sources.readCache().bytes);
     },
   });
+}
+
+/** The metrics the service counts as it goes: requests, their latency, GraphQL operations, database errors. */
+function registerCounted(registry: Registry) {
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by route, method and status.',
@@ -126,27 +159,5 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ['code'],
     registers: [registry],
   });
-  const operationNames = new Set<string>();
-
-  return {
-    contentType: registry.contentType,
-    scrape: async (caller) => (await registry.metrics()) + (await healthSeries(await sources.connectionHealth(caller))),
-    observeRequest(method, route, status, seconds) {
-      requests.inc({ route, method, status });
-      duration.observe({ route, method }, seconds);
-    },
-    countOperation(name, type) {
-      let label = name ?? 'anonymous';
-      if (!operationNames.has(label)) {
-        if (operationNames.size >= MAX_OPERATION_NAMES) label = 'other';
-        else operationNames.add(label);
-      }
-      operations.inc({ operation_name: label, operation_type: type });
-    },
-    countDatabaseError(error) {
-      if (!isDatabaseError(error)) return;
-      const { code } = error as { code?: unknown };
-      databaseErrors.inc({ code: typeof code === 'string' ? code : 'unknown' });
-    },
-  };
+  return { requests, duration, operations, databaseErrors };
 }

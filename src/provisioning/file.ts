@@ -118,38 +118,21 @@ function npmBanner(text: string): FileProblem | undefined {
   };
 }
 
+type LineAt = (node: Node | null | undefined) => number;
+
 /**
  * The entries of the file, and what is wrong with its form; throws ProvisioningFileError when it
  * cannot be read or parsed at all.
  */
 export function readProvisioningFile(file: string): ProvisioningFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ProvisioningFileError(file, [
-      { where: '', line: 0, message: `cannot be read (${(error as Error).message})` },
-    ]);
-  }
-  const banner = npmBanner(text);
-  if (banner) throw new ProvisioningFileError(file, [banner]);
-  const lines = new (yaml().LineCounter)();
-  const document = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const lineAt = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
-  const problems: FileProblem[] = document.errors.map((error) => ({
-    where: '',
-    line: error.linePos?.[0].line ?? 1,
-    message: (error.message.split('\n')[0] ?? 'does not parse').replace(/ at line \d+, column \d+:?$/, ''),
-  }));
-  if (problems.length > 0) throw new ProvisioningFileError(file, problems);
-
-  const root = document.contents;
+  const { root, lineAt } = parse(file, readText(file));
   const list = yaml().isMap(root) ? root.get('connections', true) : undefined;
   if (!yaml().isMap(root) || !yaml().isSeq(list)) {
     throw new ProvisioningFileError(file, [
       { where: '', line: lineAt(root as Node), message: 'must hold a `connections:` list' },
     ]);
   }
+  const problems: FileProblem[] = [];
   for (const pair of root.items) {
     const key = (pair.key as { value?: unknown })?.value;
     if (typeof key !== 'string' || !KEYS.includes(key)) {
@@ -160,8 +143,49 @@ export function readProvisioningFile(file: string): ProvisioningFile {
       });
     }
   }
+  const entries = readEntries(list.items, lineAt, problems);
+  return {
+    path: file,
+    entries,
+    workspaces: readWorkspaces(root.get('workspaces', true), lineAt, problems),
+    secretReferences: readSecretReferences(root.get('secret_references', true), lineAt, problems),
+    problems,
+  };
+}
+
+/** The file's text, unless it cannot be read or starts with npm's banner. */
+function readText(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProvisioningFileError(file, [
+      { where: '', line: 0, message: `cannot be read (${(error as Error).message})` },
+    ]);
+  }
+  const banner = npmBanner(text);
+  if (banner) throw new ProvisioningFileError(file, [banner]);
+  return text;
+}
+
+/** The document's top node, and the line of each node; throws with every error when the text does not parse. */
+function parse(file: string, text: string): { root: unknown; lineAt: LineAt } {
+  const lines = new (yaml().LineCounter)();
+  const document = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const lineAt: LineAt = (node) => (node?.range ? lines.linePos(node.range[0]).line : 1);
+  const problems: FileProblem[] = document.errors.map((error) => ({
+    where: '',
+    line: error.linePos?.[0].line ?? 1,
+    message: (error.message.split('\n')[0] ?? 'does not parse').replace(/ at line \d+, column \d+:?$/, ''),
+  }));
+  if (problems.length > 0) throw new ProvisioningFileError(file, problems);
+  return { root: document.contents, lineAt };
+}
+
+/** The items of the `connections:` list that are objects; each other one a problem. */
+function readEntries(items: unknown[], lineAt: LineAt, problems: FileProblem[]): FileEntry[] {
   const entries: FileEntry[] = [];
-  list.items.forEach((item, index) => {
+  items.forEach((item, index) => {
     const node = item as Node;
     if (!yaml().isMap(node)) {
       problems.push({ where: `connections[${index}]`, line: lineAt(node), message: 'must be an object' });
@@ -170,27 +194,23 @@ export function readProvisioningFile(file: string): ProvisioningFile {
     entries.push({
       index,
       body: node.toJSON() as Record<string, unknown>,
-      lineOf: (path) => {
-        // As deep as the path goes in the file: a field left out is reported at its entry.
-        let current: Node = node;
-        for (const part of path.split(/[.[\]]/).filter(Boolean)) {
-          const child = yaml().isMap(current)
-            ? (current as YAMLMap).get(part, true)
-            : yaml().isSeq(current)
-              ? current.get(Number(part), true)
-              : undefined;
-          if (!child) break;
-          current = child as Node;
-        }
-        return lineAt(current);
-      },
+      lineOf: (path) => lineAt(nodeAt(node, path)),
     });
   });
-  return {
-    path: file,
-    entries,
-    workspaces: readWorkspaces(root.get('workspaces', true), lineAt, problems),
-    secretReferences: readSecretReferences(root.get('secret_references', true), lineAt, problems),
-    problems,
-  };
+  return entries;
+}
+
+/** As deep as the path goes in the file: a field left out is reported at its entry. */
+function nodeAt(entry: Node, path: string): Node {
+  let current: Node = entry;
+  for (const part of path.split(/[.[\]]/).filter(Boolean)) {
+    const child = yaml().isMap(current)
+      ? (current as YAMLMap).get(part, true)
+      : yaml().isSeq(current)
+        ? current.get(Number(part), true)
+        : undefined;
+    if (!child) break;
+    current = child as Node;
+  }
+  return current;
 }

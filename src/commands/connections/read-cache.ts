@@ -53,15 +53,59 @@ function bytesOf(entry: Entry): number {
   return bytes;
 }
 
-export function createReadCache(settings: ReadCacheSettings): ChangeWatcher & {
+export interface ReadCache extends ChangeWatcher {
   /** Whether it keeps anything (a bound of 0 entries turns it off). */
   enabled: boolean;
   row(id: string, fresh: boolean, load: () => Promise<ConnectionRow | null>): Promise<ConnectionRow | null>;
   page(key: unknown, fresh: boolean, load: () => Promise<ConnectionRow[]>): Promise<ConnectionRow[]>;
   count(key: unknown, fresh: boolean, load: () => Promise<number>): Promise<number>;
   stats(): ReadCacheStats;
-} {
-  const enabled = settings.maxEntries > 0;
+}
+
+/** What one read cache holds and knows, made once with it. */
+interface State {
+  readonly enabled: boolean;
+  readonly entries: LRUCache<string, Entry>;
+  /** The keys of pages and counts: any change forgets them all. */
+  readonly lists: Set<string>;
+  /** Moved on by every change told. */
+  generation: number;
+  /** Whether the changes of other processes are heard. */
+  heard: boolean;
+  readonly counted: { hits: number; misses: number; bypassed: number };
+}
+
+/** The entry under `key`, or what `load` reads, kept if no change came meanwhile. */
+async function read<T>(
+  state: State,
+  key: string,
+  fresh: boolean,
+  load: () => Promise<T>,
+  wrap: (value: T) => Entry | null,
+) {
+  const { entries, counted } = state;
+  if (!state.enabled || !state.heard || fresh) {
+    counted.bypassed++;
+    return { loaded: await load() };
+  }
+  const kept = entries.get(key);
+  if (kept) {
+    counted.hits++;
+    return { kept };
+  }
+  counted.misses++;
+  const started = state.generation;
+  const loaded = await load();
+  const entry = wrap(loaded);
+  if (entry && started === state.generation && state.heard) {
+    entries.set(key, entry);
+    if (!key.startsWith('row:')) state.lists.add(key);
+  }
+  return { loaded };
+}
+
+export function createReadCache(settings: ReadCacheSettings): ReadCache {
+  const lists = new Set<string>();
   const entries = new LRUCache<string, Entry>({
     max: Math.max(settings.maxEntries, 1),
     maxSize: Math.max(settings.maxBytes, 1),
@@ -69,68 +113,38 @@ export function createReadCache(settings: ReadCacheSettings): ChangeWatcher & {
     ttl: settings.ttlMs,
     dispose: (_entry, key) => lists.delete(key),
   });
-  // The keys of pages and counts: any change forgets them all.
-  const lists = new Set<string>();
-  let generation = 0;
-  let heard = false;
   const counted = { hits: 0, misses: 0, bypassed: 0 };
-
-  /** The entry under `key`, or what `load` reads, kept if no change came meanwhile. */
-  async function read<T>(key: string, fresh: boolean, load: () => Promise<T>, wrap: (value: T) => Entry | null) {
-    if (!enabled || !heard || fresh) {
-      counted.bypassed++;
-      return { loaded: await load() };
-    }
-    const kept = entries.get(key);
-    if (kept) {
-      counted.hits++;
-      return { kept };
-    }
-    counted.misses++;
-    const started = generation;
-    const loaded = await load();
-    const entry = wrap(loaded);
-    if (entry && started === generation && heard) {
-      entries.set(key, entry);
-      if (!key.startsWith('row:')) lists.add(key);
-    }
-    return { loaded };
-  }
-
-  function forgetLists() {
-    for (const key of [...lists]) entries.delete(key);
-  }
+  const state: State = { enabled: settings.maxEntries > 0, entries, lists, generation: 0, heard: false, counted };
 
   return {
-    enabled,
+    enabled: state.enabled,
     async row(id, fresh, load) {
-      const { kept, loaded } = await read(`row:${id}`, fresh, load, (row) => (row ? { row } : null));
+      const { kept, loaded } = await read(state, `row:${id}`, fresh, load, (row) => (row ? { row } : null));
       return kept && 'row' in kept ? kept.row : (loaded ?? null);
     },
     async page(key, fresh, load) {
-      const { kept, loaded } = await read(`page:${JSON.stringify(key)}`, fresh, load, (rows) => ({ rows }));
+      const { kept, loaded } = await read(state, `page:${JSON.stringify(key)}`, fresh, load, (rows) => ({ rows }));
       return kept && 'rows' in kept ? kept.rows : (loaded as ConnectionRow[]);
     },
     async count(key, fresh, load) {
-      const { kept, loaded } = await read(`count:${JSON.stringify(key)}`, fresh, load, (count) => ({ count }));
+      const { kept, loaded } = await read(state, `count:${JSON.stringify(key)}`, fresh, load, (count) => ({ count }));
       return kept && 'count' in kept ? kept.count : (loaded as number);
     },
     changed(connectionId) {
-      generation++;
+      state.generation++;
       if (connectionId === EVERY_CONNECTION) entries.clear();
       else {
         entries.delete(`row:${connectionId}`);
-        forgetLists();
+        // Any change may add a row to a list, take one out or move one.
+        for (const key of [...lists]) entries.delete(key);
       }
     },
     hearing(now) {
-      generation++;
-      heard = now;
+      state.generation++;
+      state.heard = now;
       // What was kept may have changed unheard: start again from nothing.
       entries.clear();
     },
     stats: () => ({ ...counted, entries: entries.size, bytes: entries.calculatedSize }),
   };
 }
-
-export type ReadCache = ReturnType<typeof createReadCache>;

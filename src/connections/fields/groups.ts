@@ -6,14 +6,33 @@
 import { z } from 'zod';
 import { isReference } from '../../secrets/references.ts';
 import { MASK } from '../../secrets/uri-secrets.ts';
-import { type SettingsGroup, typeError, type ValueKind } from './values.ts';
+import { type SecretHandling, type SettingsGroup, type SettingsMember, typeError, type ValueKind } from './values.ts';
 
 type Settings = Record<string, unknown>;
+type Members = [name: string, member: SettingsMember][];
+
+const present = (value: Settings, name: string) => value[name] !== undefined && value[name] !== null;
 
 /** A group of settings (an object of declared members), or null for none. */
 export function settings(group: SettingsGroup): ValueKind<Settings | null> {
-  const members = Object.entries(group.members);
-  const secretMembers = members.filter(([, member]) => member.secret).map(([name]) => name);
+  const members: Members = Object.entries(group.members);
+  return {
+    graphql: group.graphqlName,
+    group,
+    nullable: true,
+    rules: settingsRules(group, members),
+    shape: settingsShape(members),
+    jsonSchema: settingsJsonSchema(members),
+    stored: 'json',
+    secrets: settingsSecrets(
+      group,
+      members.filter(([, member]) => member.secret).map(([name]) => name),
+    ),
+  };
+}
+
+/** What a group's value is checked and normalised by, as stored. */
+function settingsRules(group: SettingsGroup, members: Members) {
   const rules = z
     .strictObject(
       Object.fromEntries(
@@ -38,7 +57,12 @@ export function settings(group: SettingsGroup): ValueKind<Settings | null> {
       Object.fromEntries(members.map(([name]) => [name, value[name as keyof typeof value] ?? null])),
     )
     .nullable();
-  const shape = z
+  return rules as unknown as z.ZodType<Settings | null>;
+}
+
+/** A group's value as REST takes it, its members by their REST names. */
+function settingsShape(members: Members) {
+  return z
     .strictObject(
       Object.fromEntries(
         members.map(([, member]) => [member.rest, member.required ? member.value.shape : member.value.shape.nullish()]),
@@ -46,66 +70,60 @@ export function settings(group: SettingsGroup): ValueKind<Settings | null> {
       { error: typeError('an object or null') },
     )
     .nullable();
-  const present = (value: Settings, name: string) => value[name] !== undefined && value[name] !== null;
+}
+
+function settingsJsonSchema(members: Members): Record<string, unknown> {
   return {
-    graphql: group.graphqlName,
-    group,
-    nullable: true,
-    rules: rules as unknown as z.ZodType<Settings | null>,
-    shape,
-    jsonSchema: {
-      type: ['object', 'null'],
-      additionalProperties: false,
-      required: members.filter(([, member]) => member.required).map(([, member]) => member.rest),
-      properties: Object.fromEntries(
-        members.map(([, member]) => [
-          member.rest,
-          {
-            ...member.value.jsonSchema,
-            ...(!member.required && { type: [member.value.jsonSchema.type, 'null'] }),
-            description: member.description,
-          },
-        ]),
-      ),
-    },
-    stored: 'json',
-    secrets: {
-      // A reference names a secret and is none: shown as written.
-      mask: (value) =>
-        value && {
-          ...value,
-          ...Object.fromEntries(
-            secretMembers
-              .filter((name) => present(value, name) && !isReference(value[name]))
-              .map((name) => [name, MASK]),
-          ),
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: members.filter(([, member]) => member.required).map(([, member]) => member.rest),
+    properties: Object.fromEntries(
+      members.map(([, member]) => [
+        member.rest,
+        {
+          ...member.value.jsonSchema,
+          ...(!member.required && { type: [member.value.jsonSchema.type, 'null'] }),
+          description: member.description,
         },
-      maskedPaths: (value) => (value ? secretMembers.filter((name) => value[name] === MASK) : []),
-      secretsIn: (value) =>
-        value
-          ? secretMembers
-              .map((name) => value[name])
-              .filter(
-                (secret): secret is string => typeof secret === 'string' && secret !== MASK && !isReference(secret),
-              )
-          : [],
-      restore(incoming, stored) {
-        if (!incoming) return incoming;
-        const masked = secretMembers.filter((name) => incoming[name] === MASK);
-        if (masked.length === 0) return incoming;
-        if (!stored || group.destination.some((name) => incoming[name] !== stored[name])) return undefined;
-        if (masked.some((name) => !present(stored, name))) return undefined;
-        return { ...incoming, ...Object.fromEntries(masked.map((name) => [name, stored[name]])) };
+      ]),
+    ),
+  };
+}
+
+/** How a group's secret members are masked, given back, and resolved when they are references. */
+function settingsSecrets(group: SettingsGroup, secretMembers: string[]): SecretHandling<Settings | null> {
+  return {
+    // A reference names a secret and is none: shown as written.
+    mask: (value) =>
+      value && {
+        ...value,
+        ...Object.fromEntries(
+          secretMembers.filter((name) => present(value, name) && !isReference(value[name])).map((name) => [name, MASK]),
+        ),
       },
-      resolveReferences: (value, resolve) =>
-        value && {
-          ...value,
-          ...Object.fromEntries(
-            secretMembers
-              .filter((name) => isReference(value[name]))
-              .map((name) => [name, resolve(value[name] as string, name)]),
-          ),
-        },
+    maskedPaths: (value) => (value ? secretMembers.filter((name) => value[name] === MASK) : []),
+    secretsIn: (value) =>
+      value
+        ? secretMembers
+            .map((name) => value[name])
+            .filter((secret): secret is string => typeof secret === 'string' && secret !== MASK && !isReference(secret))
+        : [],
+    restore(incoming, stored) {
+      if (!incoming) return incoming;
+      const masked = secretMembers.filter((name) => incoming[name] === MASK);
+      if (masked.length === 0) return incoming;
+      if (!stored || group.destination.some((name) => incoming[name] !== stored[name])) return undefined;
+      if (masked.some((name) => !present(stored, name))) return undefined;
+      return { ...incoming, ...Object.fromEntries(masked.map((name) => [name, stored[name]])) };
     },
+    resolveReferences: (value, resolve) =>
+      value && {
+        ...value,
+        ...Object.fromEntries(
+          secretMembers
+            .filter((name) => isReference(value[name]))
+            .map((name) => [name, resolve(value[name] as string, name)]),
+        ),
+      },
   };
 }

@@ -116,6 +116,26 @@ function athenaApi(target: Target, { network, timeoutMs, tls }: Pick<ConnectOpti
   };
 }
 
+type AthenaCall = ReturnType<typeof athenaApi>;
+
+/** Every item of a listing, page after page, each asked for after the NextToken of the one before. */
+async function listPages<T>(
+  call: AthenaCall,
+  action: string,
+  field: string,
+  request: Record<string, unknown>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    // The fields in the order AWS's SDK paginators write them: the same bytes, the same payload hash.
+    const page = await call<Record<string, unknown>>(action, { ...request, NextToken: token, MaxResults: PAGE_SIZE });
+    items.push(...((page[field] as T[] | undefined) ?? []));
+    token = page.NextToken as string | undefined;
+  } while (token);
+  return items;
+}
+
 export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) => {
   // Nothing is sent unsigned: without both keys there is nothing to sign with.
   if (!target.user || !target.password) {
@@ -128,24 +148,15 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
   const catalog = target.parameters.get('catalog_name') ?? 'AwsDataCatalog';
   // By the dialect's rule (lower-cased, as Glue keeps names): a URI's `Sales` is the database `sales`.
   const database = target.database ? nameAsRead(dialectNamed('awsathena'), target.database) : undefined;
-  /** Every item of a listing, page after page, each asked for after the NextToken of the one before. */
-  const listAll = async <T>(action: string, field: string, request: Record<string, unknown>): Promise<T[]> => {
-    const items: T[] = [];
-    let token: string | undefined;
-    do {
-      // The fields in the order AWS's SDK paginators write them: the same bytes, the same payload hash.
-      const page = await call<Record<string, unknown>>(action, { ...request, NextToken: token, MaxResults: PAGE_SIZE });
-      items.push(...((page[field] as T[] | undefined) ?? []));
-      token = page.NextToken as string | undefined;
-    } while (token);
-    return items;
-  };
   const databases = async () =>
-    (await listAll<{ Name: string }>('ListDatabases', 'DatabaseList', { CatalogName: catalog })).map(
+    (await listPages<{ Name: string }>(call, 'ListDatabases', 'DatabaseList', { CatalogName: catalog })).map(
       ({ Name }) => Name,
     );
   const tablesOf = (name: string) =>
-    listAll<TableMetadata>('ListTableMetadata', 'TableMetadataList', { CatalogName: catalog, DatabaseName: name });
+    listPages<TableMetadata>(call, 'ListTableMetadata', 'TableMetadataList', {
+      CatalogName: catalog,
+      DatabaseName: name,
+    });
   return {
     async serverVersion() {
       // The URI's database must exist, and its tables be readable, as discovery will read them:

@@ -1,8 +1,8 @@
 /** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
-import { type Driver, groupSchemas } from './driver.ts';
+import { type ConnectOptions, type Driver, groupSchemas, type SchemaInfo } from './driver.ts';
 import { readDetails } from './sql.ts';
-import { verificationOf } from './tls.ts';
+import { type Verification, verificationOf } from './tls.ts';
 
 /**
  * The details beyond tables and columns, from information_schema over the schemas in `?`. A
@@ -26,7 +26,33 @@ const COMMENTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, NU
 const ROW_COUNTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, table_rows AS \`rows\`
   FROM information_schema.tables WHERE table_schema IN (?) AND table_type = 'BASE TABLE'`;
 
-export const mysqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
+type Connection = Awaited<ReturnType<typeof import('mysql2/promise').createConnection>>;
+type Query = <Row>(sql: string, values?: unknown[]) => Promise<Row[]>;
+
+export const mysqlDriver: Driver = async (options) => {
+  const { target, timeoutMs } = options;
+  const connection = await connect(options);
+  const query: Query = async <Row>(sql: string, values: unknown[] = []) =>
+    (await connection.query({ sql, values, timeout: timeoutMs }))[0] as Row[];
+  return {
+    serverVersion: async () => (await query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '',
+    async missingSchemas(names) {
+      const existing = await query<{ name: string }>(
+        'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name IN (?)',
+        [names],
+      );
+      return names.filter((name) => !existing.some((row) => row.name === name));
+    },
+    async introspect(schemas) {
+      const names = schemas.length > 0 ? schemas : await schemaNames(query, target.database);
+      return names.length === 0 ? [] : await introspect(query, names);
+    },
+    close: () => connection.end(),
+  };
+};
+
+/** A connection whose server has shown the certificate `tlsMode` asks for. */
+async function connect({ target, network, timeoutMs, tlsMode, tls }: ConnectOptions): Promise<Connection> {
   const verification = verificationOf(tlsMode, tls);
   // Loaded on the first MySQL test, not at start: 6 MB of memory most instances never need.
   const { default: mysql } = await import('mysql2/promise');
@@ -52,62 +78,56 @@ export const mysqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
     connectTimeout: timeoutMs,
   });
   connection.on('error', () => {});
-  if (verification === 'full') {
-    // mysql2 checks the name only for host names: for an IP address in the URI, it checks the
-    // certificate against "localhost". Check the URI's host here, before any query.
-    const socket = (connection as unknown as { connection: { stream: TLSSocket } }).connection.stream;
-    const mismatch = checkServerIdentity(target.host, socket.getPeerCertificate());
-    if (mismatch) {
-      await connection.end().catch(() => {});
-      throw mismatch;
-    }
+  await checkHostName(connection, target.host, verification);
+  return connection;
+}
+
+/**
+ * mysql2 checks the name only for host names: for an IP address in the URI, it checks the
+ * certificate against "localhost". Checks the URI's host here, before any query; ends the
+ * connection when the certificate is not its.
+ */
+async function checkHostName(connection: Connection, host: string, verification: Verification) {
+  if (verification !== 'full') return;
+  const socket = (connection as unknown as { connection: { stream: TLSSocket } }).connection.stream;
+  const mismatch = checkServerIdentity(host, socket.getPeerCertificate());
+  if (mismatch) {
+    await connection.end().catch(() => {});
+    throw mismatch;
   }
-  const query = async <Row>(sql: string, values: unknown[] = []) =>
-    (await connection.query({ sql, values, timeout: timeoutMs }))[0] as Row[];
-  const schemaNames = async () =>
-    target.database
-      ? [target.database]
-      : (
-          await query<{ name: string }>(
-            `SELECT schema_name AS name FROM information_schema.schemata
-           WHERE schema_name NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys') ORDER BY 1`,
-          )
-        ).map((row) => row.name);
-  return {
-    serverVersion: async () => (await query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '',
-    async missingSchemas(names) {
-      const existing = await query<{ name: string }>(
-        'SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name IN (?)',
-        [names],
-      );
-      return names.filter((name) => !existing.some((row) => row.name === name));
-    },
-    async introspect(schemas) {
-      const names = schemas.length > 0 ? schemas : await schemaNames();
-      if (names.length === 0) return [];
-      const tables = await query<{ schema: string; table: string; type: string }>(
-        `SELECT table_schema AS \`schema\`, table_name AS \`table\`, table_type AS type FROM information_schema.tables
-         WHERE table_schema IN (?) ORDER BY 1, 2`,
-        [names],
-      );
-      const columns = await query<{ schema: string; table: string; column: string; type: string; nullable: number }>(
-        `SELECT table_schema AS \`schema\`, table_name AS \`table\`, column_name AS \`column\`, column_type AS type,
-                is_nullable = 'YES' AS nullable
-         FROM information_schema.columns WHERE table_schema IN (?) ORDER BY table_schema, table_name, ordinal_position`,
-        [names],
-      );
-      const details = await readDetails({
-        keys: () => query(KEYS, [names]),
-        comments: () => query(COMMENTS, [names, names]),
-        rowCounts: () => query(ROW_COUNTS, [names]),
-      });
-      return groupSchemas(
-        names,
-        tables,
-        columns.map((column) => ({ ...column, nullable: Boolean(column.nullable) })),
-        details,
-      );
-    },
-    close: () => connection.end(),
-  };
-};
+}
+
+/** The database the URI names, or every one but the system's. */
+async function schemaNames(query: Query, database: string | undefined): Promise<string[]> {
+  if (database) return [database];
+  const rows = await query<{ name: string }>(
+    `SELECT schema_name AS name FROM information_schema.schemata
+     WHERE schema_name NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys') ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+async function introspect(query: Query, names: string[]): Promise<SchemaInfo[]> {
+  const tables = await query<{ schema: string; table: string; type: string }>(
+    `SELECT table_schema AS \`schema\`, table_name AS \`table\`, table_type AS type FROM information_schema.tables
+     WHERE table_schema IN (?) ORDER BY 1, 2`,
+    [names],
+  );
+  const columns = await query<{ schema: string; table: string; column: string; type: string; nullable: number }>(
+    `SELECT table_schema AS \`schema\`, table_name AS \`table\`, column_name AS \`column\`, column_type AS type,
+            is_nullable = 'YES' AS nullable
+     FROM information_schema.columns WHERE table_schema IN (?) ORDER BY table_schema, table_name, ordinal_position`,
+    [names],
+  );
+  const details = await readDetails({
+    keys: () => query(KEYS, [names]),
+    comments: () => query(COMMENTS, [names, names]),
+    rowCounts: () => query(ROW_COUNTS, [names]),
+  });
+  return groupSchemas(
+    names,
+    tables,
+    columns.map((column) => ({ ...column, nullable: Boolean(column.nullable) })),
+    details,
+  );
+}

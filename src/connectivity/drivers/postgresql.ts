@@ -1,6 +1,6 @@
 /** PostgreSQL through pg. */
 import pg from 'pg';
-import { type Driver, groupSchemas } from './driver.ts';
+import { type ConnectOptions, type Driver, groupSchemas, type SchemaInfo } from './driver.ts';
 import { readDetails } from './sql.ts';
 import { tlsOptions } from './tls.ts';
 
@@ -38,7 +38,24 @@ const ROW_COUNTS = `SELECT n.nspname AS schema, t.relname AS table, t.reltuples 
   WHERE t.relkind IN ('r', 'p', 'm', 'f') AND n.nspname = ANY($1)`;
 
 /** PostgreSQL, and Redshift (whose protocol is PostgreSQL's). */
-export const postgresqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode, tls }) => {
+export const postgresqlDriver: Driver = async (options) => {
+  const client = await connect(options);
+  return {
+    serverVersion: async () =>
+      (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '',
+    async missingSchemas(names) {
+      const missing = await client.query<{ name: string }>(
+        'SELECT name FROM unnest($1::text[]) AS name WHERE name NOT IN (SELECT nspname FROM pg_namespace)',
+        [names],
+      );
+      return missing.rows.map((row) => row.name);
+    },
+    introspect: async (schemas) => introspect(client, schemas.length > 0 ? schemas : await schemaNames(client)),
+    close: () => client.end(),
+  };
+};
+
+async function connect({ target, network, timeoutMs, tlsMode, tls }: ConnectOptions): Promise<pg.Client> {
   const stream = await network.connect(target.host, target.port);
   const client = new pg.Client({
     stream: () => stream as unknown as import('node:net').Socket,
@@ -61,43 +78,34 @@ export const postgresqlDriver: Driver = async ({ target, network, timeoutMs, tls
     await client.end().catch(() => {});
     throw error;
   }
-  const schemaNames = async () =>
-    (
-      await client.query<{ name: string }>(
-        `SELECT schema_name AS name FROM information_schema.schemata WHERE ${SYSTEM_SCHEMAS} ORDER BY 1`,
-      )
-    ).rows.map((row) => row.name);
-  return {
-    serverVersion: async () =>
-      (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '',
-    async missingSchemas(names) {
-      const missing = await client.query<{ name: string }>(
-        'SELECT name FROM unnest($1::text[]) AS name WHERE name NOT IN (SELECT nspname FROM pg_namespace)',
-        [names],
-      );
-      return missing.rows.map((row) => row.name);
-    },
-    async introspect(schemas) {
-      const names = schemas.length > 0 ? schemas : await schemaNames();
-      const tables = await client.query(
-        `SELECT table_schema AS schema, table_name AS table, table_type AS type FROM information_schema.tables
-         WHERE table_schema = ANY($1) ORDER BY 1, 2`,
-        [names],
-      );
-      const columns = await client.query(
-        `SELECT table_schema AS schema, table_name AS table, column_name AS column, data_type AS type,
-                is_nullable = 'YES' AS nullable
-         FROM information_schema.columns WHERE table_schema = ANY($1) ORDER BY table_schema, table_name, ordinal_position`,
-        [names],
-      );
-      const rowsOf = async (sql: string) => (await client.query(sql, [names])).rows;
-      const details = await readDetails({
-        keys: () => rowsOf(KEYS),
-        comments: () => rowsOf(COMMENTS),
-        rowCounts: () => rowsOf(ROW_COUNTS),
-      });
-      return groupSchemas(names, tables.rows, columns.rows, details);
-    },
-    close: () => client.end(),
-  };
-};
+  return client;
+}
+
+/** Every schema but the system's. */
+async function schemaNames(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT schema_name AS name FROM information_schema.schemata WHERE ${SYSTEM_SCHEMAS} ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+async function introspect(client: pg.Client, names: string[]): Promise<SchemaInfo[]> {
+  const tables = await client.query(
+    `SELECT table_schema AS schema, table_name AS table, table_type AS type FROM information_schema.tables
+     WHERE table_schema = ANY($1) ORDER BY 1, 2`,
+    [names],
+  );
+  const columns = await client.query(
+    `SELECT table_schema AS schema, table_name AS table, column_name AS column, data_type AS type,
+            is_nullable = 'YES' AS nullable
+     FROM information_schema.columns WHERE table_schema = ANY($1) ORDER BY table_schema, table_name, ordinal_position`,
+    [names],
+  );
+  const rowsOf = async (sql: string) => (await client.query(sql, [names])).rows;
+  const details = await readDetails({
+    keys: () => rowsOf(KEYS),
+    comments: () => rowsOf(COMMENTS),
+    rowCounts: () => rowsOf(ROW_COUNTS),
+  });
+  return groupSchemas(names, tables.rows, columns.rows, details);
+}
