@@ -174,6 +174,7 @@ export const ENVIRONMENT = z.object({
   CONNECTION_TESTS_MAX_CONCURRENT: integer(1, 1_000).default(8),
   CONNECTION_TESTS_MAX_PER_KEY: integer(1, 1_000).default(2),
   INTROSPECTION_CACHE_MS: integer(0, 86_400_000).default(60_000),
+  SCHEMA_SNAPSHOTS_KEPT: integer(1, 10_000).default(50),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   SECRET_ENV_PREFIX: z

@@ -16,7 +16,6 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Still over the limit, by file and name: to split, not to grow. */
 const STILL_TOO_LONG: Record<string, number> = {
   'src/auth/sessions.ts createSessions': 137,
-  'src/schema-history/store.ts schemaHistoryStore': 123,
   'src/connections/fields/groups.ts settings': 98,
   'src/connectivity/drivers/mysql.ts mysqlDriver': 85,
   'src/connectivity/connectivity.ts createConnectivity': 84,

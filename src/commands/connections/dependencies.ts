@@ -28,6 +28,8 @@ export interface ConnectionsDependencies {
   workspaces: Workspaces;
   /** The bounds of the read cache (which holds nothing where the changes of other processes are not heard, as in the tools). */
   readCache: ReadCacheSettings;
+  /** How many snapshots of its catalog each connection keeps (SCHEMA_SNAPSHOTS_KEPT). */
+  schemaSnapshotsKept: number;
 }
 
 export type { Caller } from '../../auth/api-keys.ts';
