@@ -21,6 +21,7 @@ import { createIdempotency } from '../rest/idempotency.ts';
 import { createOperationRunner } from '../rest/operations.ts';
 import { databaseUnavailable, internalError, ProblemResponse } from '../rest/problem.ts';
 import { routeNotFound, templateOf } from '../rest/routes.ts';
+import { createSchemaHistoryHandlers } from '../rest/schema-history.ts';
 import { registerApiDocs } from './api-docs.ts';
 import { authenticateRequests } from './authentication.ts';
 import { compressAnswers } from './compression.ts';
@@ -86,6 +87,7 @@ export function createApp(service: ServiceContext, storage: AppStorage, options:
   const rest = {
     ...createDatabaseConnectionHandlers(run, createIdempotency(storage.idempotencyRecords)),
     ...createAuditEventHandlers(run),
+    ...createSchemaHistoryHandlers(run),
     ...createAccessHandlers(run),
     ...createDialectHandlers(run),
   };

@@ -23,8 +23,6 @@ import type { connectionTests } from './tests.ts';
 export const FIRST_CHANGES = 5;
 /** PostgreSQL's NOTIFY holds less than 8,000 bytes: the first changes are cut to fit well within. */
 const EVENT_BYTES = 6_000;
-/** The most changes a page of schemaChanges holds. */
-export const SCHEMA_CHANGES_PAGE_MAX = 500;
 
 /** How many changes of each kind. */
 function countsOf(changes: SchemaChangeFound[]): Partial<Record<SchemaChangeKind, number>> {
