@@ -21,7 +21,7 @@ const API_KEYS = JSON.stringify([
   {
     name: 'operator',
     hash: hashApiKey(OPERATOR),
-    scopes: ['connections:read', 'connections:write', 'audit:read', 'access:admin'],
+    scopes: ['connections:read', 'connections:write', 'audit:read', 'metrics:read', 'access:admin'],
   },
 ]);
 const EVENTS = `subscription($id: ID) { databaseConnectionEvents(id: $id) {
@@ -83,7 +83,9 @@ describe.each(STORES)('schema scans on $name', (store) => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     id = created.body.id;
-    const grants = [{ workspace: 'ops', scopes: ['connections:read', 'connections:write', 'audit:read'] }];
+    const grants = [
+      { workspace: 'ops', scopes: ['connections:read', 'connections:write', 'audit:read', 'metrics:read'] },
+    ];
     const key = await api.request('POST', '/api/v1/api-keys', { name: 'ops', grants });
     expect(key.status, JSON.stringify(key.body)).toBe(201);
     otherKey = key.body.key;
@@ -194,6 +196,10 @@ describe.each(STORES)('schema scans on $name', (store) => {
         'table_removed:1',
         'type_changed:1',
       ]);
+      const metrics = (await api.request('GET', '/metrics')).text;
+      for (const { kind } of EXPECTED) {
+        expect(metrics).toContain(`schema_changes_detected_total{workspace="sales",kind="${kind}"} 1\n`);
+      }
       // Another workspace's subscriber hears its own workspace's next change, not the scan's.
       const mine = await other.request('POST', PATH, { alias: 'ops-db', connection_uri: target.uri, workspace: 'ops' });
       expect(mine.status).toBe(201);
@@ -243,6 +249,9 @@ describe.each(STORES)('schema scans on $name', (store) => {
       { id },
     );
     expect(graph.data.databaseConnection).toBeNull();
+    const metrics = await other.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).not.toContain('workspace="sales"');
     // Nothing the other key asked for was scanned or recorded.
     const trail = await api.request('GET', `/api/v1/audit-events?action=schema_changed&connection_id=${id}`);
     expect(trail.body).toHaveLength(1);

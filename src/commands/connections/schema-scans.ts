@@ -57,14 +57,24 @@ const refOf = (row: ConnectionRow): ConnectionRef => ({ id: row.id, workspace: r
 
 type Discover = ReturnType<typeof connectionTests>['discover'];
 
+/** How many changes of each kind this instance's scans found, by workspace: `/metrics` reads it. */
+export type SchemaChangeCounts = Map<string, Map<SchemaChangeKind, number>>;
+
+function countInto(counts: SchemaChangeCounts, workspace: string, changes: SchemaChangeFound[]): void {
+  const ofWorkspace = counts.get(workspace) ?? new Map<SchemaChangeKind, number>();
+  for (const { kind } of changes) ofWorkspace.set(kind, (ofWorkspace.get(kind) ?? 0) + 1);
+  counts.set(workspace, ofWorkspace);
+}
+
 export function schemaScans(kit: ConnectionsKit, discover: Discover) {
   const history = schemaHistoryStore(kit.prisma);
   const keep = kit.schemaSnapshotsKept;
+  const counts: SchemaChangeCounts = new Map();
 
   /** Scans the connection now and records the snapshot, with its audit and change events when it changed. */
   async function scan(caller: Caller, row: ConnectionRow): Promise<ScanRecorded> {
     const schemas = await discover(caller, row, { fresh: true });
-    return history.recordScan(refOf(row), schemas, keep, new Date(), (work) =>
+    const recorded = await history.recordScan(refOf(row), schemas, keep, new Date(), (work) =>
       kit.changes.transaction(async (tx, record) => {
         const recorded = await work(tx);
         if (recorded.changes.length > 0) {
@@ -73,10 +83,14 @@ export function schemaScans(kit: ConnectionsKit, discover: Discover) {
         return recorded;
       }, SCAN_TRANSACTION),
     );
+    countInto(counts, row.workspace, recorded.changes);
+    return recorded;
   }
 
   return {
     scan,
+    /** The changes this instance's scans found so far (a counter: it only grows), by workspace and kind. */
+    changeCounts: (): SchemaChangeCounts => counts,
     /**
      * The latest snapshot of the connection's catalog: the one stored, unless there is none yet, the
      * connection changed since it was checked (another URI, other schemas), or `refresh` asks for a
