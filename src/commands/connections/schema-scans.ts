@@ -20,7 +20,7 @@ import { auditOf, type ConnectionsKit, requireScope } from './kit.ts';
 import type { connectionTests } from './tests.ts';
 
 /** The most changes a SCHEMA_CHANGED event carries. */
-export const FIRST_CHANGES = 5;
+const FIRST_CHANGES = 5;
 /** PostgreSQL's NOTIFY holds less than 8,000 bytes: the first changes are cut to fit well within. */
 const EVENT_BYTES = 6_000;
 
@@ -76,11 +76,11 @@ export function schemaScans(kit: ConnectionsKit, discover: Discover) {
     const schemas = await discover(caller, row, { fresh: true });
     const recorded = await history.recordScan(refOf(row), schemas, keep, new Date(), (work) =>
       kit.changes.transaction(async (tx, record) => {
-        const recorded = await work(tx);
-        if (recorded.changes.length > 0) {
-          await record(schemaChangedAudit(caller, row, recorded.changes), schemaChangedEvent(row, recorded.changes));
+        const written = await work(tx);
+        if (written.changes.length > 0) {
+          await record(schemaChangedAudit(caller, row, written.changes), schemaChangedEvent(row, written.changes));
         }
-        return recorded;
+        return written;
       }, SCAN_TRANSACTION),
     );
     countInto(counts, row.workspace, recorded.changes);
