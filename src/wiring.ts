@@ -104,6 +104,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
       ttlMs: config.READ_CACHE_TTL_S * 1_000,
     },
     schemaSnapshotsKept: config.SCHEMA_SNAPSHOTS_KEPT,
+    schemaScanIntervalMs: config.SCHEMA_SCAN_INTERVAL_S * 1_000,
   };
   const connections = createConnectionsService(dependencies);
   const close = async () => {

@@ -8,12 +8,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
+import { loadConfig } from '../src/config.ts';
 import type { RunningService } from '../src/service.ts';
 import { postgresAvailable, STORES, type TestDatabase } from './support/databases.ts';
 import { conform } from './support/openapi.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { type Subscriber, subscribe } from './support/sse.ts';
 import { createPostgresTarget } from './support/targets.ts';
+import { until } from './support/until.ts';
 
 const PATH = '/api/v1/database-connections';
 const OPERATOR = generateApiKey();
@@ -269,5 +271,59 @@ describe.each(STORES)('schema scans on $name', (store) => {
     expect(reply.body).toMatchObject({ code: 'connection_failed' });
     expect((await api.request('GET', `${PATH}/${down.body.id}/schema-changes`)).body).toEqual([]);
     expect((await api.request('GET', `${PATH}/00000000-0000-4000-8000-000000000000/schema-changes`)).status).toBe(404);
+  });
+});
+
+describe.each(STORES)('scheduled schema scans on $name', (store) => {
+  const skip = store.skip || !postgresAvailable;
+
+  it.skipIf(skip)(
+    'scan each connection with its health check, finding what changed with no one asking',
+    async () => {
+      const database = await store.create();
+      const target = await createPostgresTarget();
+      const service = await startTestService(database.url, {
+        HEALTH_CHECK_INTERVAL_S: '1',
+        SCHEMA_SCAN_INTERVAL_S: '1',
+        INTROSPECTION_CACHE_MS: '60000',
+      });
+      try {
+        const api = clientFor(service.url);
+        const created = await api.request('POST', PATH, {
+          alias: 'watched',
+          connection_uri: target.uri,
+          schemas: ['sales'],
+        });
+        expect(created.status).toBe(201);
+        const { id } = created.body;
+        expect((await api.request('GET', `${PATH}/${id}/schemas`)).status).toBe(200);
+        const client = new pg.Client({ connectionString: target.uri.replace('?sslmode=disable', '') });
+        await client.connect();
+        await client.query('ALTER TABLE sales.orders ADD COLUMN placed_at date').finally(() => client.end());
+        const changes = await until(
+          async () => (await api.request('GET', `${PATH}/${id}/schema-changes`)).body,
+          (body) => body.length > 0,
+          15_000,
+        );
+        expect(changes).toMatchObject([{ kind: 'column_added', path: 'sales.orders.placed_at', after: 'date' }]);
+        const trail = await api.request('GET', `/api/v1/audit-events?action=schema_changed&connection_id=${id}`);
+        expect(trail.body).toMatchObject([{ actor: 'health-check', fields: ['column_added:1'] }]);
+      } finally {
+        await service.stop();
+        await database.drop();
+        await target.drop();
+      }
+    },
+    60_000,
+  );
+});
+
+describe('SCHEMA_SCAN_INTERVAL_S', () => {
+  it('is refused without scheduled health checks, which the scans run with', () => {
+    expect(() => loadConfig({ SCHEMA_SCAN_INTERVAL_S: '60', HEALTH_CHECK_INTERVAL_S: '0' })).toThrow(
+      /SCHEMA_SCAN_INTERVAL_S needs HEALTH_CHECK_INTERVAL_S/,
+    );
+    expect(loadConfig({ SCHEMA_SCAN_INTERVAL_S: '60' }).SCHEMA_SCAN_INTERVAL_S).toBe(60);
+    expect(() => loadConfig({ SCHEMA_SCAN_INTERVAL_S: '-1' })).toThrow(/SCHEMA_SCAN_INTERVAL_S/);
   });
 });

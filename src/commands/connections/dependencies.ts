@@ -30,6 +30,8 @@ export interface ConnectionsDependencies {
   readCache: ReadCacheSettings;
   /** How many snapshots of its catalog each connection keeps (SCHEMA_SNAPSHOTS_KEPT). */
   schemaSnapshotsKept: number;
+  /** How often a connection's catalog is scanned with its scheduled health check (SCHEMA_SCAN_INTERVAL_S); 0: never. */
+  schemaScanIntervalMs: number;
 }
 
 export type { Caller } from '../../auth/api-keys.ts';

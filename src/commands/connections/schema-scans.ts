@@ -5,6 +5,7 @@
  * and a SCHEMA_CHANGED change event (the counts and the first changes) in the same transaction.
  */
 import type { AuditEntry } from '../../audit/events.ts';
+import { toolPrincipal } from '../../auth/api-keys.ts';
 import type { ConnectionRow } from '../../db/tables/connections.ts';
 import { type ConnectionEvent, connectionEvent, type SchemaChangesSummary } from '../../events/connection-events.ts';
 import type { SchemaChangeFound, SchemaChangeKind } from '../../schema-history/kinds.ts';
@@ -53,6 +54,12 @@ const schemaChangedAudit = (caller: Caller, row: ConnectionRow, changes: SchemaC
     fields: Object.entries(countsOf(changes)).map(([kind, count]) => `${kind}:${count}`),
   });
 
+/**
+ * Who scans on the schedule: under the name health checks test as, so that scheduled scans share
+ * their limit of connections at a time (CONNECTION_TESTS_MAX_PER_KEY).
+ */
+const SCHEDULED_SCAN: Caller = { principal: toolPrincipal('health-check') };
+
 const refOf = (row: ConnectionRow): ConnectionRef => ({ id: row.id, workspace: row.workspace });
 
 type Discover = ReturnType<typeof connectionTests>['discover'];
@@ -89,6 +96,17 @@ export function schemaScans(kit: ConnectionsKit, discover: Discover) {
 
   return {
     scan,
+    /**
+     * A scheduled scan, made with the connection's health check (its lease, its limit): when the
+     * latest snapshot was checked longer than SCHEMA_SCAN_INTERVAL_S ago, or before the connection changed.
+     */
+    async scanIfDue(row: ConnectionRow): Promise<void> {
+      const intervalMs = kit.schemaScanIntervalMs;
+      if (intervalMs <= 0) return;
+      const latest = await history.latest(refOf(row));
+      if (latest && latest.checkedAt >= row.updatedAt && Date.now() - latest.checkedAt.getTime() < intervalMs) return;
+      await scan(SCHEDULED_SCAN, row);
+    },
     /** The changes this instance's scans found so far (a counter: it only grows), by workspace and kind. */
     changeCounts: (): SchemaChangeCounts => counts,
     /**

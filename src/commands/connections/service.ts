@@ -23,14 +23,15 @@ export type { Caller };
 export function createConnectionsService(dependencies: ConnectionsDependencies) {
   const kit = connectionsKit(dependencies);
   const tests = connectionTests(kit);
+  const schemaHistory = schemaScans(kit, tests.discover);
   return {
     ...connectionReads(kit),
     ...connectionWrites(kit),
     ...tests,
     ...secretsShown(kit),
-    health: startHealthRecords(kit, kit.store),
+    health: startHealthRecords(kit, kit.store, schemaHistory.scanIfDue),
     /** Scans of the connections' catalogs, their snapshots and changes. */
-    schemaHistory: schemaScans(kit, tests.discover),
+    schemaHistory,
     /** Re-encrypts every stored secret under the current key; answers how many connections it rewrote. */
     rotateKeys: (caller: Caller) => rotateKeys(kit, kit.store, caller),
     workspaces: kit.workspaces,
