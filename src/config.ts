@@ -174,6 +174,8 @@ export const ENVIRONMENT = z.object({
   CONNECTION_TESTS_MAX_CONCURRENT: integer(1, 1_000).default(8),
   CONNECTION_TESTS_MAX_PER_KEY: integer(1, 1_000).default(2),
   INTROSPECTION_CACHE_MS: integer(0, 86_400_000).default(60_000),
+  SCHEMA_SNAPSHOTS_KEPT: integer(1, 10_000).default(50),
+  SCHEMA_SCAN_INTERVAL_S: integer(0, 2_592_000).default(0),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   SECRET_ENV_PREFIX: z
@@ -248,6 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (settings.ALLOW_FILE_DATABASES && settings.FILE_DATABASES_DIR === undefined) {
     problems.push(
       'ALLOW_FILE_DATABASES=true needs FILE_DATABASES_DIR: the folder whose SQLite and DuckDB files connections may name',
+    );
+  }
+  if (settings.SCHEMA_SCAN_INTERVAL_S > 0 && settings.HEALTH_CHECK_INTERVAL_S === 0) {
+    problems.push(
+      'SCHEMA_SCAN_INTERVAL_S needs HEALTH_CHECK_INTERVAL_S: scheduled scans run with the scheduled health checks',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '));

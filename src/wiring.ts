@@ -103,6 +103,8 @@ export async function openConnections(config: Config, logger: Logger, options: O
       maxBytes: config.READ_CACHE_MB * 1_048_576,
       ttlMs: config.READ_CACHE_TTL_S * 1_000,
     },
+    schemaSnapshotsKept: config.SCHEMA_SNAPSHOTS_KEPT,
+    schemaScanIntervalMs: config.SCHEMA_SCAN_INTERVAL_S * 1_000,
   };
   const connections = createConnectionsService(dependencies);
   const close = async () => {

@@ -182,7 +182,7 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     ).body;
     const rest = await api.request('GET', `${PATH}/${created.id}/schemas`);
     expect(rest.status).toBe(200);
-    expect(rest.body).toEqual({ schemas: [POSTGRES_SALES_SCHEMA] });
+    expect(rest.body).toEqual({ scanned_at: expect.any(String), schemas: [POSTGRES_SALES_SCHEMA] });
     const whole = (await api.request('POST', PATH, { alias: 'pg-all', connection_uri: postgres.uri })).body;
     const all = await api.request('GET', `${PATH}/${whole.id}/schemas`);
     expect(all.body.schemas.map((schema: any) => schema.name)).toEqual(['public', 'sales']);

@@ -109,12 +109,22 @@ describe.skipIf(!postgresAvailable)('the OpenAPI document', () => {
     const target = await createPostgresTarget();
     try {
       const real = await check(PATH, 'POST', writer('POST', PATH, { alias: 'real', connection_uri: target.uri }), 201);
-      await check(`${ITEM}/schemas`, 'GET', writer('GET', `${PATH}/${real.body.id}/schemas`), 200);
+      const scanned = await check(`${ITEM}/schemas`, 'GET', writer('GET', `${PATH}/${real.body.id}/schemas`), 200);
+      const unchanged = { 'if-none-match': scanned.headers.get('etag') ?? '' };
+      await check(
+        `${ITEM}/schemas`,
+        'GET',
+        writer('GET', `${PATH}/${real.body.id}/schemas`, undefined, unchanged),
+        304,
+      );
+      await check(`${ITEM}/schema-changes`, 'GET', writer('GET', `${PATH}/${real.body.id}/schema-changes`), 200);
       await check(`${ITEM}/test`, 'POST', writer('POST', `${PATH}/${real.body.id}/test`), 200);
     } finally {
       await target.drop();
     }
     await check(`${ITEM}/schemas`, 'GET', writer('GET', `${missing}/schemas`), 404);
+    await check(`${ITEM}/schema-changes`, 'GET', writer('GET', `${missing}/schema-changes`), 404);
+    await check(`${ITEM}/schema-changes`, 'GET', writer('GET', `${item}/schema-changes?cursor=x`), 400);
 
     await check(ITEM, 'DELETE', writer('DELETE', item, undefined, { 'if-match': '"1"' }), 412);
     await check(ITEM, 'DELETE', writer('DELETE', item), 200);

@@ -14,9 +14,7 @@ import { longFunctions, MAX_FUNCTION_LINES } from './support/function-lengths.ts
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Still over the limit, by file and name: to split, not to grow. */
-const STILL_TOO_LONG: Record<string, number> = {
-  'src/schema-history/store.ts schemaHistoryStore': 123,
-};
+const STILL_TOO_LONG: Record<string, number> = {};
 
 const byName = (where: string) => where.replace(/:\d+ /, ' ');
 

@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'delete_workspace',
   'create_api_key',
   'revoke_api_key',
+  'schema_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -46,6 +46,8 @@ export interface Connectivity {
     dialect: Dialect,
     schemas: string[],
     apiKey: string,
+    /** Read now, past the cache (what is read is cached all the same). */
+    fresh?: boolean,
   ): Promise<SchemaInfo[]>;
 }
 
@@ -64,10 +66,10 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       }
     },
 
-    introspect(cacheKey, route, dialect, schemas, apiKey) {
+    introspect(cacheKey, route, dialect, schemas, apiKey, fresh = false) {
       const now = Date.now();
       for (const [key, entry] of cache) if (entry.expires <= now) cache.delete(key);
-      const cached = cache.get(cacheKey);
+      const cached = fresh ? undefined : cache.get(cacheKey);
       if (cached) return cached.schemas;
       const asRead = [...new Set(schemas.map((name) => nameAsRead(dialect, name)))];
       const schemasPromise = withSession(route, dialect, apiKey, (session) => session.introspect(asRead)).catch(

@@ -17,8 +17,17 @@ import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
 import { auditEventStore } from '../db/tables/audit-events.ts';
 import type { Logger } from '../logger.ts';
+import type { SchemaChangeFound, SchemaChangeKind } from '../schema-history/kinds.ts';
 
-export const CONNECTION_EVENT_ACTIONS = ['created', 'updated', 'deleted', 'health_changed'] as const;
+/** What a scan that found changes tells subscribers: how many of each kind, and the first of them. */
+export interface SchemaChangesSummary {
+  total: number;
+  counts: Partial<Record<SchemaChangeKind, number>>;
+  /** The first changes (as many as a notification holds); the full list through the schemaChanges query. */
+  first: SchemaChangeFound[];
+}
+
+export const CONNECTION_EVENT_ACTIONS = ['created', 'updated', 'deleted', 'health_changed', 'schema_changed'] as const;
 export type ConnectionEventAction = (typeof CONNECTION_EVENT_ACTIONS)[number];
 
 export interface ConnectionEvent {
@@ -33,6 +42,8 @@ export interface ConnectionEvent {
    * the status as it was, secrets re-encrypted, a workspace renamed (of EVERY_CONNECTION).
    */
   quiet?: true;
+  /** Of a schema_changed event: what the scan found. */
+  schemaChanges?: SchemaChangesSummary;
 }
 
 /** The connection id of a quiet change that may touch every connection (a workspace renamed). */
@@ -324,6 +335,9 @@ function readAuditTrail(
   };
 }
 
+/** On SQLite, the events delivered by the process that made them (scheduled checks and scans run in the service). */
+const DELIVERED_IN_PROCESS = new Set<ConnectionEventAction>(['health_changed', 'schema_changed']);
+
 export function createConnectionEvents(
   store: Store,
   prisma: Prisma,
@@ -350,8 +364,9 @@ export function createConnectionEvents(
     watchers.changed(event.connectionId);
     if (postgres || event.quiet) return;
     // A change is in the audit trail, read in order with those of other processes. A health change is
-    // not: it is delivered once the trail is read up to now, after the change that made the connection.
-    if (event.action !== 'health_changed') void trail?.readNow();
+    // not, nor what a schema scan found (its audit event holds no list of changes): each is delivered
+    // once the trail is read up to now, after the change that made the connection.
+    if (!DELIVERED_IN_PROCESS.has(event.action)) void trail?.readNow();
     else if (trail) void trail.readNow().then(() => local.deliver(event));
     else local.deliver(event);
   };

@@ -9,6 +9,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Caller } from '../auth/api-keys.ts';
 import type { ReadCacheStats } from '../commands/connections/read-cache.ts';
+import type { SchemaChangeCounts } from '../commands/connections/schema-scans.ts';
 import { isDatabaseError } from '../db/errors.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */
@@ -44,6 +45,24 @@ export interface MetricSources {
   connectionHealth(caller: Caller): Promise<ConnectionHealth[]>;
   /** How this instance's read cache answered, and what it holds. */
   readCache(): ReadCacheStats;
+  /** The changes this instance's schema scans found, by workspace and kind. */
+  schemaChanges(): SchemaChangeCounts;
+}
+
+/** The schema changes found in the workspaces where the caller holds metrics:read (null: every one). */
+function schemaChangeSeries(counts: SchemaChangeCounts, workspaces: string[] | null): Promise<string> {
+  const registry = new Registry();
+  const found = new Counter({
+    name: 'schema_changes_detected_total',
+    help: "Schema changes this instance's scans found, by workspace and kind.",
+    labelNames: ['workspace', 'kind'] as const,
+    registers: [registry],
+  });
+  for (const [workspace, kinds] of counts) {
+    if (workspaces && !workspaces.includes(workspace)) continue;
+    for (const [kind, count] of kinds) found.inc({ workspace, kind }, count);
+  }
+  return registry.metrics();
 }
 
 /** The series of connections' health, in a registry of their own made for one scrape. */
@@ -69,6 +88,13 @@ async function healthSeries(health: ConnectionHealth[]): Promise<string> {
   return registry.metrics();
 }
 
+/** The series read for one scrape, of the workspaces where the caller holds metrics:read. */
+async function callerSeries(sources: MetricSources, caller: Caller): Promise<string> {
+  const workspaces = caller.principal.access.workspacesWith(['metrics:read']);
+  const health = await healthSeries(await sources.connectionHealth(caller));
+  return health + (await schemaChangeSeries(sources.schemaChanges(), workspaces));
+}
+
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -78,7 +104,7 @@ export function createMetrics(sources: MetricSources): Metrics {
 
   return {
     contentType: registry.contentType,
-    scrape: async (caller) => (await registry.metrics()) + (await healthSeries(await sources.connectionHealth(caller))),
+    scrape: async (caller) => (await registry.metrics()) + (await callerSeries(sources, caller)),
     observeRequest(method, route, status, seconds) {
       requests.inc({ route, method, status });
       duration.observe({ route, method }, seconds);

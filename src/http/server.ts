@@ -69,6 +69,7 @@ export function createApp(service: ServiceContext, storage: AppStorage, options:
   const metrics = createMetrics({
     subscribers: () => service.events.subscribers(),
     readCache: () => service.connections.readCacheStats(),
+    schemaChanges: () => service.connections.schemaHistory.changeCounts(),
     // Read from the database at each scrape; without it, the other metrics are still served.
     connectionHealth: (caller) =>
       service.connections.health.summary(caller).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { createIdempotency, type IdempotencyRecords } from './idempotency.ts';
 import { type Caller, createOperationRunner, executeOperation } from './operations.ts';
 import type { RestResponse } from './response.ts';
 import { REST_ROUTES, type RestHandlers, type RestRoute } from './routes.ts';
+import { createSchemaHistoryHandlers } from './schema-history.ts';
 
 export type AnswerRoute = (route: RestRoute, caller: Caller, request: RoutedRequest) => Promise<RestResponse>;
 
@@ -21,6 +22,7 @@ export function createRestAdapter(yoga: Yoga, idempotencyRecords: IdempotencyRec
   const handlers: RestHandlers = {
     ...createDatabaseConnectionHandlers(run, createIdempotency(idempotencyRecords)),
     ...createAuditEventHandlers(run),
+    ...createSchemaHistoryHandlers(run),
     ...createAccessHandlers(run),
   };
   return async (route, caller, request) => {

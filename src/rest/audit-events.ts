@@ -31,28 +31,48 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** The `?since=` query parameter as a moment; bad input unless it is a date and time (ISO 8601). */
+export function sinceOf(text: string | undefined): Date | undefined {
+  const since = text === undefined ? undefined : new Date(text);
+  // A year of four digits, as the DateTime GraphQL takes it writes one: JavaScript reads years up to 275760.
+  if (since !== undefined && !/^\d{4}-/.test(Number.isNaN(since.getTime()) ? '' : since.toISOString())) {
+    throw invalidInput([{ field: 'since', message: 'must be a date and time (ISO 8601)' }], 'query parameter since');
+  }
+  return since;
+}
+
+/** The `?cursor=` query parameter: bad input unless it is of the form the query gives. */
+export function checkCursor(cursor: string | undefined, isCursor: (cursor: string) => boolean): void {
+  if (cursor !== undefined && !isCursor(cursor)) {
+    throw invalidInput([{ field: 'cursor', message: 'is not a cursor this API returned' }], 'query parameter cursor');
+  }
+}
+
+/** The Link header of the next page, when there is one: the same query, from the page's last cursor. */
+export function nextPageLink(
+  path: string,
+  query: object,
+  { hasNextPage, endCursor }: { hasNextPage: boolean; endCursor: string | null },
+): Record<string, string> {
+  if (!hasNextPage || !endCursor) return {};
+  const given = Object.entries(query).filter(([, value]) => value !== undefined);
+  const next = new URLSearchParams({
+    ...Object.fromEntries(given.map(([name, value]) => [name, String(value)])),
+    cursor: endCursor,
+  });
+  return { link: `<${path}?${next}>; rel="next"` };
+}
+
 export function createAuditEventHandlers(run: RunOperation) {
   return {
     async auditEvents(caller: Caller, query: AuditQuery): Promise<RestResponse> {
-      const since = query.since === undefined ? undefined : new Date(query.since);
-      // A year of four digits, as the DateTime GraphQL takes it writes one: JavaScript reads years up to 275760.
-      if (since !== undefined && !/^\d{4}-/.test(Number.isNaN(since.getTime()) ? '' : since.toISOString())) {
-        throw invalidInput(
-          [{ field: 'since', message: 'must be a date and time (ISO 8601)' }],
-          'query parameter since',
-        );
-      }
+      const since = sinceOf(query.since);
       const filter = {
         ...(query.connection_id && { connectionId: query.connection_id }),
         ...(query.action && { action: query.action.toUpperCase() }),
         ...(since && { since: since.toISOString() }),
       };
-      if (query.cursor !== undefined && !isAuditCursor(query.cursor)) {
-        throw invalidInput(
-          [{ field: 'cursor', message: 'is not a cursor this API returned' }],
-          'query parameter cursor',
-        );
-      }
+      checkCursor(query.cursor, isAuditCursor);
       const variables = { first: query.limit ?? AUDIT_PAGE_DEFAULT, after: query.cursor ?? null, filter };
       const data = await executeOperation<AuditPage>(run, 'auditEvents', variables, caller);
       const body = data.page.edges.map(({ node }) =>
@@ -63,20 +83,7 @@ export function createAuditEventHandlers(run: RunOperation) {
           ]),
         ),
       );
-      const { hasNextPage, endCursor } = data.page.pageInfo;
-      const headers: Record<string, string> = {};
-      if (hasNextPage && endCursor) {
-        const next = new URLSearchParams({
-          ...Object.fromEntries(
-            Object.entries(query)
-              .filter(([, value]) => value !== undefined)
-              .map(([name, value]) => [name, String(value)]),
-          ),
-          cursor: endCursor,
-        });
-        headers.link = `<${AUDIT_EVENTS_PATH}?${next}>; rel="next"`;
-      }
-      return { status: 200, body, headers };
+      return { status: 200, body, headers: nextPageLink(AUDIT_EVENTS_PATH, query, data.page.pageInfo) };
     },
   };
 }

@@ -12,7 +12,6 @@ import type { FieldProblem } from '../validation.ts';
 import type { RoutedRequest } from './body.ts';
 import { type GraphQLConnection, maskSecrets, toRest } from './connection-fields.ts';
 import { restFieldPath } from './connection-form.ts';
-import { restSchemasOf } from './discovery.ts';
 import { type Idempotency, idempotencyKeyOf } from './idempotency.ts';
 import { type Caller, executeOperation, type OperationName, type RunOperation } from './operations.ts';
 import { invalidInput, ProblemResponse, problem } from './problem.ts';
@@ -53,15 +52,6 @@ export interface MutationResult {
     fieldErrors?: FieldProblem[];
     reason?: { code: string; message: string };
   };
-}
-
-interface IntrospectionResult {
-  databaseConnection: {
-    introspection: MutationResult['result'] & {
-      /** DatabaseSchema objects, as ./discovery.ts selects them. */
-      schemas?: unknown[];
-    };
-  } | null;
 }
 
 const toRestTestResult = (result: TestResult) => ({
@@ -186,9 +176,6 @@ async function listAll(run: RunOperation, caller: Caller, { workspace, dialect, 
 }
 
 export function createDatabaseConnectionHandlers(run: RunOperation, idempotency: Idempotency) {
-  const execute = <Data>(name: OperationName, variables: Record<string, unknown>, caller: Caller) =>
-    executeOperation<Data>(run, name, variables, caller);
-
   const mutate = (name: OperationName, variables: Record<string, unknown>, caller: Caller, status = 200) =>
     mutation(run, { name, variables, caller }, status);
 
@@ -217,14 +204,6 @@ export function createDatabaseConnectionHandlers(run: RunOperation, idempotency:
     /** Tests a URI before saving: the body holds `connection_uri`, and optionally `schemas` and the SSH and TLS settings. */
     async testUri(caller: Caller, { connectionUri, ...settings }: Record<string, unknown>): Promise<RestResponse> {
       return mutate('testUri', { uri: connectionUri, ...settings }, caller);
-    },
-
-    async schemas(caller: Caller, id: string): Promise<RestResponse> {
-      const { databaseConnection } = await execute<IntrospectionResult>('introspect', { id }, caller);
-      if (!databaseConnection) throw new ProblemResponse(notFoundProblem(id));
-      const { introspection } = databaseConnection;
-      if (!introspection.schemas) throw typedErrorProblem(introspection);
-      return { status: 200, body: { schemas: restSchemasOf(introspection.schemas) } };
     },
 
     /** `ifMatch`: the If-Match header, to delete only the version the client read. */

@@ -14,6 +14,7 @@ import {
   isRequiredInput,
   REST_FIELDS,
   REST_NAME_OF,
+  SCHEMA_CHANGE_KIND_NAMES,
   TEST_FAILURES,
   WRITTEN_FIELDS,
 } from '../graphql/entry.ts';
@@ -156,6 +157,12 @@ function operationOf(route: RestRoute) {
         ...(success.headers && { headers: headerObjects(success.headers) }),
         ...json(schemaRef(success.schema)),
       },
+      ...(success.notModified && {
+        304: {
+          description: success.notModified,
+          ...(success.headers && { headers: headerObjects(success.headers) }),
+        },
+      }),
       // Every call but a GET changes state: refused when a page of another origin sends it.
       ...errorResponses(...route.errors, ...(route.method === 'GET' ? [] : ['origin_not_allowed' as const])),
     },
@@ -259,7 +266,17 @@ export const OPENAPI_DOCUMENT = {
         request_id: { type: ['string', 'null'] },
         outcome: { type: 'string', description: '`ok`, or what went wrong.' },
       }),
-      DatabaseSchemas: strictObject({ schemas: { type: 'array', items: SCHEMA_JSON_SCHEMA } }),
+      DatabaseSchemas: strictObject({
+        scanned_at: { type: 'string', format: 'date-time', description: 'When a scan last found this catalog.' },
+        schemas: { type: 'array', items: SCHEMA_JSON_SCHEMA },
+      }),
+      SchemaChange: strictObject({
+        kind: { type: 'string', enum: SCHEMA_CHANGE_KIND_NAMES, description: 'See docs/rest-api.md (the kinds).' },
+        path: { type: 'string', description: '`schema.table` or `schema.table.column`.' },
+        before: { type: ['string', 'null'] },
+        after: { type: ['string', 'null'] },
+        detected_at: { type: 'string', format: 'date-time' },
+      }),
       Problem: {
         description: 'RFC 9457 problem details.',
         ...strictObject(

@@ -132,16 +132,24 @@ ${CONNECTION_FIELDS}`,
   }
 }`,
   ...ACCESS_OPERATIONS,
-  introspect: `query RestIntrospect($id: ID!) {
+  schemaSnapshot: `query RestSchemaSnapshot($id: ID!, $refresh: Boolean!) {
   databaseConnection(id: $id) {
-    introspection {
+    schemaSnapshot(refresh: $refresh) {
       __typename
-      ... on IntrospectionSuccess { schemas { ${SCHEMA_SELECTION} } }
+      ... on SchemaSnapshotSuccess { snapshot { scannedAt contentHash schemas { ${SCHEMA_SELECTION} } } }
       ...RestError
     }
   }
 }
 ${ERROR_FIELDS}`,
+  schemaChanges: `query RestSchemaChanges($id: ID!, $first: Int, $after: String, $since: DateTime) {
+  databaseConnection(id: $id) {
+    schemaChanges(first: $first, after: $after, since: $since) {
+      edges { node { kind path before after detectedAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`,
 };
 
 /** An operation of REST_OPERATIONS by its name, or the text of one a route declares (./routes.ts). */

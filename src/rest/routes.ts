@@ -19,6 +19,8 @@ import {
   fieldPath,
   HEALTH_STATUSES,
   type HealthStatus,
+  SCHEMA_CHANGES_PAGE_DEFAULT,
+  SCHEMA_CHANGES_PAGE_MAX,
   SCOPES,
   WORKSPACE_NAME_PATTERN,
 } from '../graphql/entry.ts';
@@ -42,9 +44,11 @@ import { DIALECT_FIELDS, DIALECTS_PATH, restDialect } from './dialects.ts';
 import { API_KEY_FIELDS, type Caller, CONNECTION_FIELDS, WORKSPACE_FIELDS } from './operations.ts';
 import { invalidInput, ProblemResponse, problem } from './problem.ts';
 import type { RestResponse } from './response.ts';
+import type { createSchemaHistoryHandlers, SchemaChangesQuery } from './schema-history.ts';
 
 /** The handlers of the routes that do more than run one operation and map its answer. */
 export type RestHandlers = ReturnType<typeof createDatabaseConnectionHandlers> &
+  ReturnType<typeof createSchemaHistoryHandlers> &
   ReturnType<typeof createAuditEventHandlers> &
   ReturnType<typeof createAccessHandlers>;
 
@@ -78,6 +82,8 @@ export interface SuccessDoc {
   /** A schema of the OpenAPI document's components; `[Name]` for an array of them. */
   schema: string;
   headers?: HeaderDoc[];
+  /** When it may answer 304 Not Modified (If-None-Match): what that means. */
+  notModified?: string;
 }
 
 /** What a route is, for the HTTP layer and the OpenAPI document. */
@@ -167,6 +173,8 @@ const ETAG: HeaderDoc = {
 const idOf = (request: RoutedRequest) => request.params.id ?? '';
 const nameOf = (request: RoutedRequest) => request.params.name ?? '';
 const flag = (request: RoutedRequest, name: string) => request.parameters[name] === true;
+/** A header's value, the first when it came more than once. */
+const headerOf = (request: RoutedRequest, name: string) => [request.headers[name]].flat()[0];
 
 // --- Workspaces and API keys ---------------------------------------------------------
 
@@ -455,11 +463,68 @@ ${CONNECTION_FIELDS}`,
     method: 'GET',
     path: `${ITEM_PATH}/schemas`,
     operationId: 'getDatabaseSchemas',
-    summary: "Discover a connection's schemas, tables and columns",
-    description: "Limited to the connection's schemas when it has any. Needs connections:read.",
-    success: { status: 200, description: 'The schemas.', schema: 'DatabaseSchemas' },
+    summary: "A connection's schemas, tables and columns, from its latest scan",
+    description:
+      "The latest snapshot of the connection's catalog, limited to its schemas when it has any: scanned now on the " +
+      'first call, when the connection changed since, or with `refresh=true`. A scan that finds changes records ' +
+      'them (…/schema-changes), writes a schema_changed audit event and publishes SCHEMA_CHANGED. Needs connections:read.',
+    query: [{ name: 'refresh', description: 'Scan the database now.', values: 'boolean' }],
+    headers: [
+      {
+        name: 'If-None-Match',
+        description: 'The ETag of a snapshot read before: 304, with no body, while the catalog is still that.',
+        schema: { type: 'string' },
+      },
+    ],
+    success: {
+      status: 200,
+      description: 'The schemas, and when a scan last found them.',
+      schema: 'DatabaseSchemas',
+      headers: [
+        {
+          name: 'ETag',
+          description: "The snapshot's content hash (SHA-256 of its canonical form, row estimates aside).",
+          schema: { type: 'string' },
+        },
+      ],
+      notModified: 'The catalog is still the one of the If-None-Match ETag.',
+    },
     errors: ['not_found', ...CONNECTING, ...COMMON],
-    handle: (rest, caller, request) => rest.schemas(caller, idOf(request)),
+    handle: (rest, caller, request) =>
+      rest.schemas(caller, idOf(request), flag(request, 'refresh'), headerOf(request, 'if-none-match')),
+  },
+  {
+    method: 'GET',
+    path: `${ITEM_PATH}/schema-changes`,
+    operationId: 'listSchemaChanges',
+    summary: "What scans found changed in a connection's schemas",
+    description:
+      'Newest first, a page at a time (the next page is in the Link header, rel="next"). A rename is a removal ' +
+      'and an addition. Needs connections:read.',
+    query: [
+      { name: 'since', description: 'Only changes detected at or after this moment (ISO 8601).', values: 'text' },
+      {
+        name: 'limit',
+        description: `Changes a page (default ${SCHEMA_CHANGES_PAGE_DEFAULT}).`,
+        values: { max: SCHEMA_CHANGES_PAGE_MAX },
+      },
+      { name: 'cursor', description: 'Where the page starts: from the Link header of the one before.', values: 'text' },
+    ],
+    success: {
+      status: 200,
+      description: 'A page of changes, newest first.',
+      schema: '[SchemaChange]',
+      headers: [
+        {
+          name: 'Link',
+          description: 'The next page, `<…?cursor=…>; rel="next"`, when there is one.',
+          schema: { type: 'string' },
+        },
+      ],
+    },
+    errors: ['not_found', 'validation_failed', ...COMMON],
+    handle: (rest, caller, request) =>
+      rest.schemaChanges(caller, idOf(request), request.parameters as SchemaChangesQuery),
   },
   {
     method: 'GET',

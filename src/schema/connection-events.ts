@@ -9,8 +9,11 @@ import {
   CONNECTION_EVENT_ACTIONS,
   type ConnectionEvent,
   type ConnectionEventAction,
+  type SchemaChangesSummary,
 } from '../events/connection-events.ts';
+import type { SchemaChangeKind } from '../schema-history/kinds.ts';
 import { DatabaseConnection } from './database-connection.ts';
+import { SchemaChangeKindEnum, SchemaChangeType } from './schema-history.ts';
 
 /** An event as delivered: with the connection as the caller may see it, read before its credential was checked again. */
 interface Delivery {
@@ -24,8 +27,39 @@ const ConnectionEventActionEnum = builder.enumType('DatabaseConnectionEventActio
   ) as Record<Uppercase<ConnectionEventAction>, { value: ConnectionEventAction }>,
 });
 
+const SchemaChangeCountType = builder
+  .objectRef<{ kind: SchemaChangeKind; count: number }>('SchemaChangeCount')
+  .implement({
+    fields: (t) => ({
+      kind: t.field({ type: SchemaChangeKindEnum, resolve: ({ kind }) => kind }),
+      count: t.exposeInt('count'),
+    }),
+  });
+
+const SchemaChangesSummaryType = builder
+  .objectRef<{ summary: SchemaChangesSummary; at: Date }>('SchemaChangesSummary')
+  .implement({
+    description:
+      'What a scan found changed: how many of each kind, and the first changes (all of them: schemaChanges).',
+    fields: (t) => ({
+      total: t.int({ resolve: ({ summary }) => summary.total }),
+      counts: t.field({
+        type: [SchemaChangeCountType],
+        resolve: ({ summary }) =>
+          Object.entries(summary.counts).map(([kind, count]) => ({
+            kind: kind as SchemaChangeKind,
+            count: count ?? 0,
+          })),
+      }),
+      first: t.field({
+        type: [SchemaChangeType],
+        resolve: ({ summary, at }) => summary.first.map((change) => ({ ...change, detectedAt: at })),
+      }),
+    }),
+  });
+
 const ConnectionEventType = builder.objectRef<Delivery>('DatabaseConnectionEvent').implement({
-  description: 'A connection was created, updated, deleted, or its health changed.',
+  description: 'A connection was created, updated, deleted, its health changed, or a scan found its schema changed.',
   fields: (t) => ({
     action: t.field({ type: ConnectionEventActionEnum, resolve: ({ event }) => event.action }),
     connectionId: t.id({ resolve: ({ event }) => event.connectionId }),
@@ -36,6 +70,12 @@ const ConnectionEventType = builder.objectRef<Delivery>('DatabaseConnectionEvent
       resolve: ({ connection }) => connection,
     }),
     at: t.field({ type: 'DateTime', resolve: ({ event }) => new Date(event.at) }),
+    schemaChanges: t.field({
+      type: SchemaChangesSummaryType,
+      nullable: true,
+      description: 'Of SCHEMA_CHANGED: what the scan found changed.',
+      resolve: ({ event }) => event.schemaChanges && { summary: event.schemaChanges, at: new Date(event.at) },
+    }),
   }),
 });
 

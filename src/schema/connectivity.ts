@@ -106,7 +106,7 @@ const TableType = builder.objectRef<TableInfo>('DatabaseTable').implement({
   }),
 });
 
-const SchemaType = builder.objectRef<SchemaInfo>('DatabaseSchema').implement({
+export const SchemaType = builder.objectRef<SchemaInfo>('DatabaseSchema').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     tables: t.field({ type: [TableType], resolve: (schema) => schema.tables }),

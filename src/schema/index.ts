@@ -1,6 +1,7 @@
 import './errors.ts';
 import './database-connection.ts';
 import './connectivity.ts';
+import './schema-history.ts';
 import './health-history.ts';
 import './audit-event.ts';
 import './connection-events.ts';

@@ -23,6 +23,8 @@ export const TABLES: Table[] = [
   { name: 'api_keys', delegate: 'ApiKeyDelegate', module: 'src/db/tables/api-keys.ts' },
   { name: 'audit_events', delegate: 'AuditEventDelegate', module: 'src/db/tables/audit-events.ts' },
   { name: 'idempotency_keys', delegate: 'IdempotencyKeyDelegate', module: 'src/db/tables/idempotency-keys.ts' },
+  { name: 'schema_snapshots', delegate: 'SchemaSnapshotDelegate', module: 'src/db/tables/schema-history.ts' },
+  { name: 'schema_changes', delegate: 'SchemaChangeDelegate', module: 'src/db/tables/schema-history.ts' },
 ];
 
 function sourceFiles(folder: string): string[] {

@@ -28,6 +28,10 @@ export interface ConnectionsDependencies {
   workspaces: Workspaces;
   /** The bounds of the read cache (which holds nothing where the changes of other processes are not heard, as in the tools). */
   readCache: ReadCacheSettings;
+  /** How many snapshots of its catalog each connection keeps (SCHEMA_SNAPSHOTS_KEPT). */
+  schemaSnapshotsKept: number;
+  /** How often a connection's catalog is scanned with its scheduled health check (SCHEMA_SCAN_INTERVAL_S); 0: never. */
+  schemaScanIntervalMs: number;
 }
 
 export type { Caller } from '../../auth/api-keys.ts';

@@ -89,8 +89,15 @@ function healthColumns(row: ConnectionRow, result: TestResult, latencyMs: number
   };
 }
 
-export function startHealthRecords(dependencies: HealthDependencies, store: ConnectionStore) {
-  const { changes } = dependencies;
+/** What a health check that found the connection working does next: a scheduled scan of its catalog, when due. */
+export type AfterWorkingCheck = (row: ConnectionRow) => Promise<void>;
+
+export function startHealthRecords(
+  dependencies: HealthDependencies,
+  store: ConnectionStore,
+  afterWorkingCheck: AfterWorkingCheck,
+) {
+  const { changes, logger } = dependencies;
   return {
     /** Takes the connections due, up to `room`, each by a lease no other instance can take; answers their ids. */
     claimDue: (room: number, schedule: HealthSchedule): Promise<string[]> => claimDue(store, room, schedule),
@@ -116,6 +123,11 @@ export function startHealthRecords(dependencies: HealthDependencies, store: Conn
           ? quietChange(id)
           : connectionEvent('health_changed', id, row.workspace);
       await changes.unaudited(record, change);
+      if (!result.ok) return;
+      // Within the lease: one instance scans each connection, within the limit of checks at a time.
+      await afterWorkingCheck(row).catch((error: unknown) =>
+        logger.warn({ err: error, connectionId: id }, 'a scheduled schema scan failed'),
+      );
     },
 
     /** The last health of every connection checked so far, in the workspaces where the caller holds metrics:read (for /metrics). */

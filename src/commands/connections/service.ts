@@ -11,6 +11,7 @@ import { startHealthRecords } from './health-records.ts';
 import { rotateKeys } from './key-rotation.ts';
 import { connectionsKit } from './kit.ts';
 import { connectionReads } from './reads.ts';
+import { schemaScans } from './schema-scans.ts';
 import { secretsShown } from './secrets-shown.ts';
 import { connectionTests } from './tests.ts';
 import { connectionWrites } from './writes.ts';
@@ -21,12 +22,16 @@ export type { Caller };
 
 export function createConnectionsService(dependencies: ConnectionsDependencies) {
   const kit = connectionsKit(dependencies);
+  const tests = connectionTests(kit);
+  const schemaHistory = schemaScans(kit, tests.discover);
   return {
     ...connectionReads(kit),
     ...connectionWrites(kit),
-    ...connectionTests(kit),
+    ...tests,
     ...secretsShown(kit),
-    health: startHealthRecords(kit, kit.store),
+    health: startHealthRecords(kit, kit.store, schemaHistory.scanIfDue),
+    /** Scans of the connections' catalogs, their snapshots and changes. */
+    schemaHistory,
     /** Re-encrypts every stored secret under the current key; answers how many connections it rewrote. */
     rotateKeys: (caller: Caller) => rotateKeys(kit, kit.store, caller),
     workspaces: kit.workspaces,

@@ -61,8 +61,11 @@ export function connectionTests(kit: ConnectionsKit) {
       return result;
     },
 
-    /** The database's schemas, tables and columns (limited to the connection's schemas when it has any). */
-    async discover(caller: Caller, row: ConnectionRow): Promise<SchemaInfo[]> {
+    /**
+     * The database's schemas, tables and columns (limited to the connection's schemas when it has
+     * any); `fresh`: read now, not from the brief cache of discoveries.
+     */
+    async discover(caller: Caller, row: ConnectionRow, { fresh = false } = {}): Promise<SchemaInfo[]> {
       requireScope(caller, 'connections:read', row.workspace);
       return connectivity.introspect(
         `${row.id}:${row.version}`,
@@ -70,6 +73,7 @@ export function connectionTests(kit: ConnectionsKit) {
         rowDialect(row),
         rowSchemas(row),
         principalKey(caller.principal),
+        fresh,
       );
     },
   };
