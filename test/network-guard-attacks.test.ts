@@ -8,6 +8,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './support/databases.ts';
+import { expectTargetRefused, saveUntested } from './support/guard-refusals.ts';
 import { type LoopbackListeners, startLoopbackListeners } from './support/loopback-listeners.ts';
 import { useServiceFixture } from './support/service.ts';
 import { until } from './support/until.ts';
@@ -73,22 +74,11 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
     if (!store.skip) expect(listeners.received).toEqual({ '127.0.0.1': 0, '::1': 0 });
   });
 
-  const refusedOnRest = (reply: { status: number; body: { code?: string } }, what: string) => {
-    expect(reply.status, what).toBe(403);
-    expect(reply.body.code, what).toBe('target_not_allowed');
-  };
-  const save = async (connection_uri: string) => {
-    const created = await fixture.api.request('POST', PATH, {
-      alias: `c${Math.random()}`.slice(0, 12),
-      connection_uri,
-    });
-    expect(created.status, connection_uri).toBe(201);
-    return created.body.id as string;
-  };
+  const save = (connection_uri: string) => saveUntested(fixture.api, connection_uri);
 
   it.skipIf(store.skip)('refuses tests of a URI naming this machine, on REST and GraphQL', async () => {
     for (const uri of URI_HOSTS.flatMap((host) => urisAt(host, listeners.port))) {
-      refusedOnRest(await fixture.api.request('POST', `${PATH}/test`, { connection_uri: uri }), uri);
+      expectTargetRefused(await fixture.api.request('POST', `${PATH}/test`, { connection_uri: uri }), uri);
       const { data } = await fixture.api.graphql(
         `mutation ($uri: String!) { testConnectionUri(uri: $uri) { ${TYPENAME} } }`,
         { uri },
@@ -100,8 +90,8 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
   it.skipIf(store.skip)('refuses tests and discovery of saved connections to it, on REST and GraphQL', async () => {
     for (const host of URI_HOSTS) {
       const id = await save(`postgresql://u:p@${host}:${listeners.port}/x`);
-      refusedOnRest(await fixture.api.request('POST', `${PATH}/${id}/test`), `test ${host}`);
-      refusedOnRest(await fixture.api.request('GET', `${PATH}/${id}/schemas`), `schemas ${host}`);
+      expectTargetRefused(await fixture.api.request('POST', `${PATH}/${id}/test`), `test ${host}`);
+      expectTargetRefused(await fixture.api.request('GET', `${PATH}/${id}/schemas`), `schemas ${host}`);
       const { data } = await fixture.api.graphql(
         `mutation ($id: ID!) { testDatabaseConnection(id: $id) { ${TYPENAME} } }`,
         { id },
@@ -117,7 +107,7 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
 
   it.skipIf(store.skip)('stores nothing when a write that tests first names it', async () => {
     const uri = `postgresql://u:p@[::]:${listeners.port}/x`;
-    refusedOnRest(
+    expectTargetRefused(
       await fixture.api.request('POST', `${PATH}?test=true`, { alias: 'unspecified', connection_uri: uri }),
       uri,
     );
@@ -131,7 +121,7 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
     const id = await save(uri);
     const before = (await fixture.api.request('GET', `${PATH}/${id}`)).body;
     const moved = `postgresql://u:p@0x7f000001:${listeners.port}/y`;
-    refusedOnRest(
+    expectTargetRefused(
       await fixture.api.request('PUT', `${PATH}/${id}?test=true`, { alias: before.alias, connection_uri: moved }),
       moved,
     );
@@ -171,7 +161,7 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
   it.skipIf(store.skip)('refuses an SSH bastion that is this machine, however it is written', async () => {
     for (const host of BASTION_HOSTS) {
       const ssh_settings = { host, port: listeners.port, username: 'tunnel', password: 'ssh-secret' };
-      refusedOnRest(
+      expectTargetRefused(
         await fixture.api.request('POST', `${PATH}/test`, {
           connection_uri: 'postgresql://u:p@db.internal:5432/x',
           use_ssh: true,
@@ -197,7 +187,7 @@ describe.each(STORES)('attacks on the network guard on $name', (store) => {
         token_uri: `http://${tokenHost}:${listeners.port}/token`,
       };
       const uri = `bigquery://analytics?credentials_base64=${Buffer.from(JSON.stringify(key)).toString('base64')}`;
-      refusedOnRest(await fixture.api.request('POST', `${PATH}/test`, { connection_uri: uri }), tokenHost);
+      expectTargetRefused(await fixture.api.request('POST', `${PATH}/test`, { connection_uri: uri }), tokenHost);
     }
   });
 });

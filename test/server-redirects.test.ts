@@ -10,6 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCanary } from './support/canary.ts';
 import { STORES } from './support/databases.ts';
+import { expectTargetRefused, saveUntested } from './support/guard-refusals.ts';
 import { useServiceFixture } from './support/service.ts';
 import { startTdsSqlServer } from './support/tds-sql.ts';
 import { startTnsListener, type TnsListener } from './support/tns.ts';
@@ -73,22 +74,11 @@ describe.each(STORES)('a database server that sends its client elsewhere, on $na
     ...oracleUris.map(([how, uri]) => [`Oracle: a REDIRECT ${how}`, uri] as const),
     ['SQL Server: routing', `mssql://sa:pw@${ALLOWED_ADDRESS}:${mssql.port}/master`] as const,
   ];
-  const refusedOnRest = (reply: { status: number; body: { code?: string } }, what: string) => {
-    expect(reply.status, `${what}: ${JSON.stringify(reply.body)}`).toBe(403);
-    expect(reply.body.code, what).toBe('target_not_allowed');
-  };
-  const save = async (connection_uri: string) => {
-    const created = await fixture.api.request('POST', PATH, {
-      alias: `c${Math.random()}`.slice(0, 12),
-      connection_uri,
-    });
-    expect(created.status, connection_uri).toBe(201);
-    return created.body.id as string;
-  };
+  const save = (connection_uri: string) => saveUntested(fixture.api, connection_uri);
 
   it.skipIf(store.skip)('refuses the address a server sends a URI’s test to, on REST and GraphQL', async () => {
     for (const [what, uri] of attacks()) {
-      refusedOnRest(await fixture.api.request('POST', `${PATH}/test`, { connection_uri: uri }), what);
+      expectTargetRefused(await fixture.api.request('POST', `${PATH}/test`, { connection_uri: uri }), what);
       const { data } = await fixture.api.graphql(
         `mutation ($uri: String!) { testConnectionUri(uri: $uri) { ${TYPENAME} } }`,
         { uri },
@@ -105,14 +95,14 @@ describe.each(STORES)('a database server that sends its client elsewhere, on $na
     async () => {
       for (const [what, uri] of attacks()) {
         const id = await save(uri);
-        refusedOnRest(await fixture.api.request('POST', `${PATH}/${id}/test`), `test: ${what}`);
-        refusedOnRest(await fixture.api.request('GET', `${PATH}/${id}/schemas`), `schemas: ${what}`);
+        expectTargetRefused(await fixture.api.request('POST', `${PATH}/${id}/test`), `test: ${what}`);
+        expectTargetRefused(await fixture.api.request('GET', `${PATH}/${id}/schemas`), `schemas: ${what}`);
         const { data } = await fixture.api.graphql(
           `query ($id: ID!) { databaseConnection(id: $id) { introspection { ${TYPENAME} } } }`,
           { id },
         );
         expect(data.databaseConnection.introspection, what).toEqual(REFUSED);
-        refusedOnRest(
+        expectTargetRefused(
           await fixture.api.request('POST', `${PATH}?test=true`, { alias: 'tested-first', connection_uri: uri }),
           `create: ${what}`,
         );
