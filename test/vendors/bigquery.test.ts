@@ -259,10 +259,10 @@ describe('our driver, through the service, against the stand-in', () => {
       error: null,
     });
     expect((await testUri(bigqueryUri(), { schemas: ['nope'] })).body.error.code).toBe('unknown_schema');
-    // Without a dataset in the URI: every dataset of the project, over both pages of the list.
+    // Without a dataset in the URI: every dataset of the project, over both pages of the list (in name order).
     expect((await discover('bq-all', bigqueryUri(PROJECT))).body.schemas).toEqual([
-      { name: EMPTY_DATASET, tables: [] },
       DISCOVERED_SALES,
+      { name: EMPTY_DATASET, tables: [] },
     ]);
     const created = await create('bq', bigqueryUri());
     // The key is a secret: masked in what the API answers.
@@ -598,7 +598,7 @@ describe('our requests equal @google-cloud/bigquery’s for the same operation, 
     const ours = await compare(
       async () => {
         const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-        expect(discovered.body.schemas).toEqual([{ name: EMPTY_DATASET, tables: [] }, DISCOVERED_SALES]);
+        expect(discovered.body.schemas).toEqual([DISCOVERED_SALES, { name: EMPTY_DATASET, tables: [] }]);
       },
       async (client, statements) => {
         expect(statements).toEqual([
