@@ -405,7 +405,8 @@ describe.skipIf(!available)('signing in to the console', () => {
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'Your sign-in has ended' }).waitFor();
     expect(await field.getAttribute('aria-invalid')).toBeNull();
-  });
+    // Three sign-ins, an accessibility check and a reload: over 30 s once on a loaded CI machine.
+  }, 90_000);
 
   /** The Authorization header of `key`, for the REST calls a test makes beside the console. */
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
