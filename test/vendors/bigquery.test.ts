@@ -13,7 +13,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
-import { type Client, clientFor, startTestService } from '../support/service.ts';
+import { clientFor, startTestService } from '../support/service.ts';
 import {
   type BigQueryOptions,
   bigqueryHandler,
@@ -33,7 +33,7 @@ import {
   type VendorServer,
   WAREHOUSE,
 } from '../support/vendors/server.ts';
-import { expectWholeBigCatalog } from '../support/vendors/suite.ts';
+import { expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const API_HOST = 'bigquery.googleapis.com';
@@ -100,20 +100,7 @@ const failureOf = (work: Promise<unknown>) =>
 
 /** Inside a describe block: the stand-in as Google and a service of its own, for all its tests. */
 function useGoogleAndService(settings: Record<string, string>, options: BigQueryOptions = {}) {
-  const fixture = {} as { google: Recorded; api: Client; database: TestDatabase };
-  let service: RunningService | undefined;
-  beforeAll(async () => {
-    fixture.google = await startGoogle(options);
-    fixture.database = createSqliteDatabase();
-    service = await startTestService(fixture.database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
-    fixture.api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fixture.database?.drop();
-    await fixture.google?.close();
-  });
-  return fixture;
+  return useStandInAndService(() => startGoogle(options), settings);
 }
 
 describe('@google-cloud/bigquery, the official client, reads every answer of the stand-in', () => {
@@ -249,7 +236,7 @@ describe('our driver, through the service, against the stand-in', () => {
   };
   const discover = async (alias: string, connection_uri: string) =>
     fixture.api.request('GET', `${PATH}/${(await create(alias, connection_uri)).id}/schemas`);
-  const sent = () => fixture.google.received.splice(0);
+  const sent = () => fixture.standIn.received.splice(0);
 
   it('signs in with the key, runs a statement, checks datasets, discovers each', async () => {
     expect((await testUri(bigqueryUri(), { schemas: ['sales'] })).body).toEqual({
@@ -346,7 +333,7 @@ describe('our driver, through the service, against the stand-in', () => {
 
   it('VENDOR_ENDPOINTS: the API at a private endpoint, the token from Google', async () => {
     // The same BigQuery behind another address: plain HTTP on loopback, as an emulator would be.
-    const endpoint = await startVendorServer(fixture.google.handler);
+    const endpoint = await startVendorServer(fixture.standIn.handler);
     const service = await startTestService(fixture.database.url, {
       VENDOR_ENDPOINTS: `bigquery=http://127.0.0.1:${endpoint.port}`,
     });
@@ -423,10 +410,10 @@ describe('a statement that does not complete in time', () => {
   it('is a timeout: the job is read until the statement’s time is up, then no more', async () => {
     const result = await fixture.api.request('POST', `${PATH}/test`, { connection_uri: bigqueryUri() });
     expect(result.body).toMatchObject({ ok: false, error: { code: 'timeout' } });
-    const reads = fixture.google.received.filter((request) => request.method === 'GET').length;
+    const reads = fixture.standIn.received.filter((request) => request.method === 'GET').length;
     expect(reads).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(fixture.google.received.filter((request) => request.method === 'GET').length).toBe(reads);
+    expect(fixture.standIn.received.filter((request) => request.method === 'GET').length).toBe(reads);
   });
 });
 
@@ -536,7 +523,7 @@ describe('our requests equal @google-cloud/bigquery’s for the same operation, 
 
   /** The access token the stand-in granted to the first of these requests, the grant. */
   const granted = (requests: Received[]) => {
-    const grant = fixture.google.answers.find(({ request }) => request === requests[0]);
+    const grant = fixture.standIn.answers.find(({ request }) => request === requests[0]);
     return (grant?.answer.body as { access_token?: string } | undefined)?.access_token ?? '';
   };
 
@@ -545,14 +532,14 @@ describe('our requests equal @google-cloud/bigquery’s for the same operation, 
     operation: () => Promise<unknown>,
     official: (client: BigQuery, statements: string[]) => Promise<unknown>,
   ) {
-    fixture.google.received.length = 0;
+    fixture.standIn.received.length = 0;
     await operation();
-    const ours = fixture.google.received.splice(0);
+    const ours = fixture.standIn.received.splice(0);
     const statements = ours
       .filter((request) => request.method === 'POST' && request.path.includes('/queries'))
       .map((request) => JSON.parse(request.body).query as string);
     await official(officialClient(), statements);
-    const theirs = fixture.google.received.splice(0);
+    const theirs = fixture.standIn.received.splice(0);
     expect(ours.map((request) => noticed(request, granted(ours)))).toEqual(
       theirs.map((request) => noticed(request, granted(theirs))),
     );
@@ -626,7 +613,7 @@ describe('a big catalog, whole', () => {
   it('discovers every one of 5,000 tables of 20 columns, read over 11 pages', async () => {
     await expectWholeBigCatalog(fixture.api, bigqueryUri(PROJECT), 5_000, 20);
     // 1 page of tables and 10 of columns, each on a request of its own.
-    const pages = fixture.google.answers.filter(({ answer }) => (answer.body as { rows?: unknown[] }).rows?.length);
+    const pages = fixture.standIn.answers.filter(({ answer }) => (answer.body as { rows?: unknown[] }).rows?.length);
     expect(pages.length).toBe(11);
   }, 120_000);
 });

@@ -31,7 +31,7 @@ import {
   snowflakeHandler,
   upperCased,
 } from '../support/vendors/snowflake.ts';
-import { expectWholeBigCatalog } from '../support/vendors/suite.ts';
+import { expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const ACCOUNT_HOST = 'acme.snowflakecomputing.com';
@@ -250,20 +250,7 @@ describe('snowflake-sdk, the official client, reads every answer of the stand-in
 
 /** Inside a describe block: a stand-in with `options` and a service of its own, for all its tests. */
 function useSnowflakeAndService(settings: Record<string, string>, options: Partial<SnowflakeOptions> = {}) {
-  const fixture = {} as { snowflake: Recorded; api: Client; database: TestDatabase };
-  let service: RunningService | undefined;
-  beforeAll(async () => {
-    fixture.snowflake = await startSnowflake(options);
-    fixture.database = createSqliteDatabase();
-    service = await startTestService(fixture.database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
-    fixture.api = clientFor(service.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fixture.database?.drop();
-    await fixture.snowflake?.close();
-  });
-  return fixture;
+  return useStandInAndService(() => startSnowflake(options), settings);
 }
 
 const uri = (path = 'sales_db', credentials = `ana:${PASSWORD}`) => `snowflake://${credentials}@acme/${path}`;
@@ -278,8 +265,8 @@ describe('our driver, through the service, against the stand-in', () => {
     return fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
   };
   beforeEach(() => {
-    fixture.snowflake.received.length = 0;
-    fixture.snowflake.answers.length = 0;
+    fixture.standIn.received.length = 0;
+    fixture.standIn.answers.length = 0;
   });
 
   it('logs in with a password, tells the version, checks schemas, discovers every row of chunked results', async () => {
@@ -292,7 +279,7 @@ describe('our driver, through the service, against the stand-in', () => {
     });
     expect((await discover('snow', uri())).body.schemas).toEqual([DISCOVERED]);
     // The columns' result held two rows and named a chunk for the third: read from the stage.
-    expect(stageRequests(fixture.snowflake).length).toBe(1);
+    expect(stageRequests(fixture.standIn).length).toBe(1);
   });
 
   it.each([
@@ -306,7 +293,7 @@ describe('our driver, through the service, against the stand-in', () => {
   it('finds a database named in lower case as Snowflake’s own tools do: sales_db is SALES_DB', async () => {
     expect((await testUri(uri('sales_db'), { schemas: ['sales'] })).body).toMatchObject({ ok: true });
     expect((await discover('lower-case', uri('sales_db'), { schemas: ['sales'] })).body.schemas).toEqual([DISCOVERED]);
-    const statements = fixture.snowflake.received
+    const statements = fixture.standIn.received
       .filter((request) => request.path.startsWith('/queries/v1/query-request'))
       .map((request) => JSON.parse(request.body).sqlText as string);
     expect(statements.filter((sql) => sql.includes('information_schema'))).not.toEqual([]);
@@ -360,7 +347,7 @@ describe('our driver, through the service, against the stand-in', () => {
     // With quotes only doubled, `\'` would end the literal and the rest of the name be read as SQL.
     const hostile = "sales\\') OR 1=1 OR table_schema IN ('";
     await discover('hostile', uri(), { schemas: [`"${hostile}"`] });
-    const sent = fixture.snowflake.received
+    const sent = fixture.standIn.received
       .filter((request) => request.path.startsWith('/queries/v1/query-request'))
       .map((request) => JSON.parse(request.body).sqlText as string)
       .filter((sql) => /information_schema\.(tables|columns)/.test(sql));
@@ -375,7 +362,7 @@ describe('our driver, against answers Snowflake gives to long statements', () =>
   it('asks again at getResultUrl while the statement runs (333334, then 333333), and reads its chunks', async () => {
     const created = await fixture.api.request('POST', PATH, { alias: 'slow', connection_uri: uri() });
     expect((await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED]);
-    const polls = fixture.snowflake.received.filter((request) => /^\/queries\/[\w-]+\/result\?/.test(request.path));
+    const polls = fixture.standIn.received.filter((request) => /^\/queries\/[\w-]+\/result\?/.test(request.path));
     // Three statements (schemas, tables, columns), each asked again three times.
     expect(polls.length).toBe(9);
     expect(new Set(polls.map((request) => request.headers.host))).toEqual(new Set([ACCOUNT_HOST]));
@@ -599,9 +586,9 @@ describe('our requests equal snowflake-sdk’s for the same operation, but for t
 
   /** Runs `operation` with our driver, then each statement it sent with snowflake-sdk on one connection; compares the requests. */
   async function compare(operation: () => Promise<unknown>, login: Partial<ConnectionOptions>) {
-    fixture.snowflake.received.length = 0;
+    fixture.standIn.received.length = 0;
     await operation();
-    const ours = fixture.snowflake.received.splice(0);
+    const ours = fixture.standIn.received.splice(0);
     const statements = ours
       .filter((request) => request.path.startsWith('/queries/v1/query-request'))
       .map((request) => JSON.parse(request.body).sqlText as string);
@@ -609,7 +596,7 @@ describe('our requests equal snowflake-sdk’s for the same operation, but for t
     const connection = await officialConnection(login);
     for (const sql of statements) await officialRows(sql, connection);
     await new Promise((resolve) => connection.destroy(resolve));
-    const theirs = fixture.snowflake.received.splice(0);
+    const theirs = fixture.standIn.received.splice(0);
     expect(theirs.filter(isTelemetry).length).toBeGreaterThan(0);
     expect(ours.map(noticed)).toEqual(theirs.filter((request) => !isTelemetry(request)).map(noticed));
     for (const request of ours) {
@@ -679,7 +666,7 @@ describe('a big catalog, whole', () => {
   it('discovers every one of 5,000 tables of 20 columns, the columns read over 9 chunks', async () => {
     await expectWholeBigCatalog(fixture.api, uri('big'), 5_000, 20, (name) => name.toUpperCase());
     // 100,000 columns: 10,000 in the answer, the others in 9 chunks.
-    expect(stageRequests(fixture.snowflake).length).toBe(9);
+    expect(stageRequests(fixture.standIn).length).toBe(9);
   }, 120_000);
 });
 

@@ -38,18 +38,17 @@ export function useStandInAndService<S extends VendorServer>(
   start: () => Promise<S>,
   settings: Record<string, string>,
 ) {
-  const fixture = {} as { standIn: S; api: Client };
-  let database: TestDatabase | undefined;
+  const fixture = {} as { standIn: S; api: Client; database: TestDatabase };
   let service: RunningService | undefined;
   beforeAll(async () => {
     fixture.standIn = await start();
-    database = createSqliteDatabase();
-    service = await startTestService(database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
+    fixture.database = createSqliteDatabase();
+    service = await startTestService(fixture.database.url, { INTROSPECTION_CACHE_MS: '0', ...settings });
     fixture.api = clientFor(service.url);
   });
   afterAll(async () => {
     await service?.stop();
-    await database?.drop();
+    await fixture.database?.drop();
     await fixture.standIn?.close();
   });
   return fixture;
