@@ -9,33 +9,36 @@
  * axe-core's WCAG A and AA checks on each page, at 1280 and 390 px, light and dark. Also: every
  * operation it runs is valid against schema.graphql, and it ships under its script budget.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { AxeBuilder } from '@axe-core/playwright';
 import { buildSchema, parse, validate } from 'graphql';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as OPERATIONS from '../console/src/operations.ts';
 import { SCRIPT_BUDGET_BYTES } from '../console/vite.config.ts';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import type { RunningService } from '../src/service.ts';
 import {
+  chromiumAvailable as available,
+  expectAccessible,
+  fill,
+  launchChromium,
+  SCREENSHOTS,
+  useConsole,
+  WAIT,
+} from './support/console.ts';
+import {
   createPostgresDatabase,
   createSqliteDatabase,
   postgresAvailable,
-  runSql,
   STORES,
   type TestDatabase,
 } from './support/databases.ts';
 import { AUDIENCE, type RunningProvider, signingKey, startProvider } from './support/oidc.ts';
 import { clientFor, startTestService } from './support/service.ts';
 import { closedPort } from './support/targets.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`Chromium is required under CI at ${CHROMIUM}`);
 
 describe('the console’s code', () => {
   it('runs only operations valid against schema.graphql', () => {
@@ -82,70 +85,12 @@ const API_KEYS = JSON.stringify([
   { name: 'auditor', hash: hashApiKey(AUDITOR), scopes: ['connections:read', 'connections:write', 'audit:read'] },
 ]);
 const PASSWORD = 'console-Secret/1';
-/** The screenshots of docs/console.md with `npm run screenshots` (DOCS_SCREENSHOTS=1); else, test/artifacts: a run changes no tracked file. */
-const SCREENSHOTS = process.env.DOCS_SCREENSHOTS === '1' ? 'docs/console' : 'test/artifacts/console';
-/** How long a poll waits for what a round trip to the service (or its database) brings. */
-const WAIT = { timeout: 10_000 };
-
-/** axe-core's WCAG 2.1 A and AA rules, contrast included: no violation. */
-async function expectAccessible(page: Page, where: string) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const found = violations.map(
-    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(' ')}`,
-  );
-  expect(found, where).toEqual([]);
-}
-
-/** Fills in the fields of the page by their labels. */
-async function fill(page: Page, fields: Record<string, string>) {
-  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
-}
-
 describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
   const skip = !available || store.skip || !postgresAvailable;
-  let database: TestDatabase;
-  let target: TestDatabase;
-  let service: RunningService;
-  let browser: Browser;
-  const screenshots = store.name === 'sqlite';
-
-  beforeAll(async () => {
-    if (skip) return;
-    database = await store.create();
-    target = await createPostgresDatabase();
-    await runSql(target, 'CREATE TABLE orders (id integer PRIMARY KEY, placed_at timestamptz NOT NULL, note text)');
-    // Health checks on, each second: the list shows a connection turn healthy on its own.
-    service = await startTestService(database.url, { API_KEYS, HEALTH_CHECK_INTERVAL_S: '1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-    if (screenshots) mkdirSync(SCREENSHOTS, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await database?.drop();
-    await target?.drop();
-  });
-
-  /** A page of the console signed in with `key`, at `width` px, in the `scheme` colour scheme. */
-  async function signedIn(key: string, { width = 1280, scheme = 'light' as 'light' | 'dark' } = {}) {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-    const page = await context.newPage();
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
-    });
-    const outside: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().startsWith(service.url) && !request.url().startsWith('data:')) outside.push(request.url());
-    });
-    await page.goto(`${service.url}/`);
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Use this key' }).click();
-    await page.getByRole('heading', { name: 'Connections', exact: true }).waitFor();
-    return { page, refused, outside };
-  }
+  // Health checks on, each second: the list shows a connection turn healthy on its own.
+  const env = { API_KEYS, HEALTH_CHECK_INTERVAL_S: '1' };
+  const orders = 'CREATE TABLE orders (id integer PRIMARY KEY, placed_at timestamptz NOT NULL, note text)';
+  const { state, screenshots, signedIn } = useConsole(store, skip, env, orders);
 
   it.skipIf(skip)('asks for a key, then leads from the empty list to a tested, saved, healthy connection', async () => {
     const { page, refused, outside } = await signedIn(ADMIN);
@@ -155,7 +100,11 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await page.getByRole('heading', { name: 'Add connection' }).waitFor();
     await page.getByLabel('Dialect', { exact: true }).selectOption({ label: 'PostgreSQL' });
     await fill(page, { Alias: 'sales', Host: '127.0.0.1', Port: '5432' });
-    await fill(page, { Database: new URL(target.url).pathname.slice(1), Username: 'postgres', Password: PASSWORD });
+    await fill(page, {
+      Database: new URL(state.target.url).pathname.slice(1),
+      Username: 'postgres',
+      Password: PASSWORD,
+    });
     // The TLS certificates are closed until opened.
     const ca = page.getByLabel('CA certificate', { exact: true });
     expect(await ca.isVisible()).toBe(false);
@@ -245,7 +194,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     expect(await page.locator('#metadata-error').textContent()).toMatch(/must be a JSON object/);
     await expectAccessible(page, 'the form with errors');
     const aliases = async () => {
-      const listed = await clientFor(service.url).request('GET', '/api/v1/database-connections', undefined, {
+      const listed = await clientFor(state.service.url).request('GET', '/api/v1/database-connections', undefined, {
         authorization: `Bearer ${ADMIN}`,
       });
       return listed.body.map((connection: { alias: string }) => connection.alias);
@@ -302,7 +251,7 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
       await page.getByRole('table', { name: 'Connections' }).waitFor();
       // A port nothing listens on: its scheduled checks fail, with the longest health a row shows.
       const port = await closedPort();
-      const made = await clientFor(service.url).request(
+      const made = await clientFor(state.service.url).request(
         'POST',
         '/api/v1/database-connections',
         { alias: 'from-elsewhere', dialect: 'mysql', parameters: { host: '127.0.0.1', port, username: 'bi' } },
@@ -352,7 +301,7 @@ describe.skipIf(!available)('signing in to the console', () => {
 
   beforeAll(async () => {
     database = createSqliteDatabase();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
   });
   afterEach(async () => {
     await service?.stop();

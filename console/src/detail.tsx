@@ -17,6 +17,7 @@ import {
 } from './operations.ts';
 import { navigate } from './routes.ts';
 import { SchemaBrowser } from './schema-browser.tsx';
+import { SchemaHistory } from './schema-history.tsx';
 import { Banner, HealthSummary, labelOf, ScrollingTable, when } from './ui.tsx';
 
 /** Whether the caller's grants hold `scope` in this workspace. */
@@ -238,6 +239,7 @@ export function ConnectionDetail({ start, id }: { start: Start; id: string }) {
       </section>
 
       <SchemaBrowser id={id} />
+      <SchemaHistory id={id} mayRead={holds(start, 'CONNECTIONS_READ', connection.workspace)} />
 
       {events ? (
         <section aria-labelledby="audit-title">

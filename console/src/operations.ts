@@ -62,6 +62,27 @@ export const SCHEMA = `query ConsoleSchema($id: ID!) {
   }
 }` as const;
 
+// Read in two steps, the scan first: sibling fields resolve at once, and the changes would miss the scan's.
+export const SCHEMA_SNAPSHOT = `query ConsoleSchemaSnapshot($id: ID!, $refresh: Boolean!) {
+  databaseConnection(id: $id) {
+    schemaSnapshot(refresh: $refresh) {
+      __typename
+      ... on SchemaSnapshotSuccess { snapshot { scannedAt firstFoundAt contentHash tableCount columnCount } }
+      ${FAILURES}
+    }
+  }
+}` as const;
+
+// No `first`: a page holds as many as the API gives by default.
+export const SCHEMA_CHANGES = `query ConsoleSchemaChanges($id: ID!, $after: String) {
+  databaseConnection(id: $id) {
+    schemaChanges(after: $after) {
+      edges { node { kind path before after detectedAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}` as const;
+
 export const CREATE = `mutation ConsoleCreate($input: CreateDatabaseConnectionInput!, $testConnection: Boolean!) {
   result: createDatabaseConnection(input: $input, testConnection: $testConnection) {
     __typename
@@ -127,6 +148,11 @@ export type HealthCheck = Connection['healthHistory'][number];
 export type AuditEvent = Result<typeof HISTORY>['auditEvents']['edges'][number]['node'];
 type Introspection = NonNullable<Result<typeof SCHEMA>['databaseConnection']>['introspection'];
 export type Schema = Extract<Introspection, { __typename: 'IntrospectionSuccess' }>['schemas'][number];
+
+type SnapshotRead = NonNullable<Result<typeof SCHEMA_SNAPSHOT>['databaseConnection']>['schemaSnapshot'];
+export type SchemaSnapshot = Extract<SnapshotRead, { __typename: 'SchemaSnapshotSuccess' }>['snapshot'];
+export type SchemaChangesPage = NonNullable<Result<typeof SCHEMA_CHANGES>['databaseConnection']>['schemaChanges'];
+export type SchemaChange = SchemaChangesPage['edges'][number]['node'];
 
 type Created = Result<typeof CREATE>['result'];
 type Updated = Result<typeof UPDATE>['result'];

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { request } from './graphql.ts';
 import { SCHEMA, type Schema } from './operations.ts';
-import { Banner, count } from './ui.tsx';
+import { Banner, count, failureText } from './ui.tsx';
 
 /** What a schema holds: `1 table`, `3 tables, 1 view`, `empty`. */
 function contents(schema: Schema) {
@@ -23,11 +23,7 @@ export function SchemaBrowser({ id }: { id: string }) {
       const answer = await request(SCHEMA, { id });
       const introspection = answer.databaseConnection?.introspection;
       if (introspection?.__typename === 'IntrospectionSuccess') setSchemas(introspection.schemas);
-      else if (introspection) {
-        const reason =
-          'reason' in introspection ? ` (${introspection.reason.code}: ${introspection.reason.message})` : '';
-        setProblem(`${introspection.code}: ${introspection.message}${reason}`);
-      }
+      else if (introspection) setProblem(failureText(introspection));
     } catch (error) {
       setProblem((error as Error).message);
     } finally {

@@ -75,6 +75,12 @@ export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 
 export const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
+/** A typed error as the console says it: its code and message, and why a connection failed when it did. */
+export function failureText(error: { code: string; message: string; reason?: { code: string; message: string } }) {
+  const reason = error.reason ? ` (${error.reason.code}: ${error.reason.message})` : '';
+  return `${error.code}: ${error.message}${reason}`;
+}
+
 export function Banner({ kind, children }: { kind: 'error' | 'info' | 'success'; children: ComponentChildren }) {
   return (
     <div class={`banner banner-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
