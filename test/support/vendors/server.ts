@@ -74,11 +74,39 @@ export async function startVendorServer(handler: Handler, tls?: Issued, address 
   };
 }
 
-/** A warehouse's catalog: its schemas, its tables (schema, table, type) and their columns (schema, table, column, type, nullable). */
+/** A foreign key of a stand-in's catalog: its columns reference those of another table, the n-th the n-th. */
+export interface WarehouseForeignKey {
+  schema: string;
+  table: string;
+  name: string;
+  columns: string[];
+  referencedSchema: string;
+  referencedTable: string;
+  referencedColumns: string[];
+}
+
+/**
+ * What a catalog keeps beyond tables and columns, each stand-in answering it in its vendor's
+ * views: primary keys (schema, table, the constraint's name, its columns in order), foreign keys,
+ * comments (schema, table, column or null for the table's own, comment) and row counts.
+ */
+export interface WarehouseDetails {
+  primaryKeys: [string, string, string, string[]][];
+  foreignKeys: WarehouseForeignKey[];
+  comments: [string, string, string | null, string][];
+  rowCounts: [string, string, number][];
+}
+
+/**
+ * A warehouse's catalog: its schemas, its tables (schema, table, type) and their columns (schema,
+ * table, column, type, nullable), and what it keeps beyond them (none unless given). A stand-in
+ * reads it at each request: a test that changes it changes what the next scan finds.
+ */
 export interface Warehouse {
   schemas: string[];
   tables: [string, string, string][];
   columns: [string, string, string, string, 'YES' | 'NO'][];
+  details?: WarehouseDetails;
 }
 
 /**
