@@ -22,6 +22,7 @@ import { createHash, createPublicKey, randomBytes, randomUUID, verify } from 'no
 import { gzipSync } from 'node:zlib';
 import {
   type Answer,
+  commentRows,
   type Handler,
   type Received,
   WAREHOUSE,
@@ -283,11 +284,7 @@ function viewRows(kind: string, sql: string, warehouse: Warehouse): Pick<Result,
       rows: warehouse.schemas.filter((name) => !hidden || name.toLowerCase() !== 'information_schema').map((n) => [n]),
     };
   }
-  if (kind === 'tables' && /\bcomment\b/i.test(sql)) {
-    const comments = details?.comments ?? [];
-    // The tables' comments, then the columns' (UNION ALL).
-    return { rows: named([...comments.filter(([, , c]) => c === null), ...comments.filter(([, , c]) => c !== null)]) };
-  }
+  if (kind === 'tables' && /\bcomment\b/i.test(sql)) return { rows: named(commentRows(details)) };
   if (kind === 'tables' && /\brow_count\b/i.test(sql)) {
     const counts = (details?.rowCounts ?? []).map(([schema, table, rows]) => [schema, table, String(rows)]);
     return { rows: named(counts), types: ['text', 'text', 'fixed'] };
