@@ -41,7 +41,12 @@ import {
   discoveredSchema,
 } from '../support/vendors/catalog-details.ts';
 import { bigWarehouse, type Received } from '../support/vendors/server.ts';
-import { type RecordedVendor, startRecordedVendor, useStandInAndService } from '../support/vendors/suite.ts';
+import {
+  discoverUri,
+  type RecordedVendor,
+  startRecordedVendor,
+  useStandInAndService,
+} from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const REGION = 'eu-west-1';
@@ -567,13 +572,7 @@ describe('comments and row estimates: the Glue catalog’s tables, read as they 
   });
   /** Glue keeps no keys; a crawler's recordCount is the estimate of rows. */
   const TOLD = { keys: false, rowCounts: true };
-  const discover = async () => {
-    const created = await fixture.api.request('POST', PATH, {
-      alias: `glue-${Date.now()}`,
-      connection_uri: athenaUri(),
-    });
-    return fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-  };
+  const discover = () => discoverUri(fixture.api, athenaUri());
 
   it('tells the tables’ comments, the columns’ Comment and recordCount; keys stay null, and nothing more is asked', async () => {
     fixture.standIn.received.length = 0;

@@ -20,6 +20,8 @@ import {
   DETAILED_WAREHOUSE,
   detailChanges,
   discoveredSchema,
+  expectDetailsTold,
+  untoldIn,
 } from '../support/vendors/catalog-details.ts';
 import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
@@ -37,7 +39,7 @@ import {
   snowflakeHandler,
   upperCased,
 } from '../support/vendors/snowflake.ts';
-import { expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
+import { discoverUri, expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const ACCOUNT_HOST = 'acme.snowflakecomputing.com';
@@ -53,6 +55,8 @@ const unregisteredPem = rsaKeys().privateKey.export({ type: 'pkcs8', format: 'pe
 
 /** What Snowflake's catalog tells beyond tables and columns: keys, comments, row counts. */
 const TOLD = { keys: true, rowCounts: true };
+
+const upperName = (name: string) => name.toUpperCase();
 
 /** The catalog as Snowflake holds the small warehouse made without quotes (SALES_DB.SALES.ORDERS…): no keys, comments or counts. */
 const DISCOVERED = discoveredSchema(upperCased(WAREHOUSE), 'SALES', TOLD);
@@ -593,24 +597,12 @@ describe('keys, comments and row counts: SHOW PRIMARY KEYS, SHOW IMPORTED KEYS, 
       .map((request) => JSON.parse(request.body).sqlText as string);
 
   it('tells the primary keys, the foreign key, the comments and the row counts', async () => {
-    const created = await fixture.api.request('POST', PATH, { alias: 'detailed', connection_uri: uri() });
-    const discovered = await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
-    expect(discovered.body.schemas).toEqual([discoveredSchema(catalog, 'SALES', TOLD)]);
-    const [, orders] = discovered.body.schemas[0].tables;
-    expect(orders.foreign_keys).toEqual([
-      {
-        name: 'ORDERS_CUSTOMER_FK',
-        columns: ['CUSTOMER_ID', 'REGION'],
-        referenced_schema: 'SALES',
-        referenced_table: 'CUSTOMERS',
-        referenced_columns: ['ID', 'REGION'],
-      },
-    ]);
+    const discovered = await discoverUri(fixture.api, uri());
+    expectDetailsTold(discovered.body.schemas, discoveredSchema(catalog, 'SALES', TOLD), upperName);
   });
 
   it('snowflake-sdk reads the answers to each statement discovery sends: SHOW’s typed columns too', async () => {
-    const created = await fixture.api.request('POST', PATH, { alias: 'read-by-sdk', connection_uri: uri() });
-    await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`);
+    await discoverUri(fixture.api, uri());
     const statements = statementsSent();
     const connection = await officialConnection();
     const read = new Map<string, Record<string, unknown>[]>();
@@ -649,7 +641,7 @@ describe('keys, comments and row counts: SHOW PRIMARY KEYS, SHOW IMPORTED KEYS, 
     const changes = await changesFound(fixture.api, uri(), () => {
       catalog.details = upperCased({ ...DETAILED_WAREHOUSE, details: CHANGED_DETAILS }).details;
     });
-    expect(changes).toEqual(detailChanges(true, (name) => name.toUpperCase()));
+    expect(changes).toEqual(detailChanges(true, upperName));
   });
 });
 
@@ -668,26 +660,12 @@ describe('keys, comments and row counts Snowflake will not tell', () => {
   async function discoverWith(options: Partial<SnowflakeOptions>) {
     const server = await startSnowflake({ databases: { SALES_DB: upperCased(DETAILED_WAREHOUSE) }, ...options });
     try {
-      const api = clientFor(service.url);
-      const created = await api.request('POST', PATH, { alias: `untold-${Date.now()}`, connection_uri: uri() });
-      return await api.request('GET', `${PATH}/${created.body.id}/schemas`);
+      return await discoverUri(clientFor(service.url), uri());
     } finally {
       await server.close();
     }
   }
   const everything = discoveredSchema(upperCased(DETAILED_WAREHOUSE), 'SALES', TOLD);
-  const without = (told: Partial<Record<'keys' | 'comments' | 'rowCounts', false>>) => ({
-    ...everything,
-    tables: everything.tables.map((table) => ({
-      ...table,
-      ...(told.keys === false && { primary_key: null, foreign_keys: null }),
-      ...(told.rowCounts === false && { estimated_row_count: null }),
-      ...(told.comments === false && {
-        comment: null,
-        columns: table.columns.map((column) => ({ ...column, comment: null })),
-      }),
-    })),
-  });
 
   it.each([
     ['SHOW PRIMARY KEYS refused (003001, access control): no keys told', /^SHOW PRIMARY KEYS/, { keys: false }],
@@ -697,13 +675,13 @@ describe('keys, comments and row counts Snowflake will not tell', () => {
   ] as const)('%s, the rest discovered', async (_case, refuse, untold) => {
     const discovered = await discoverWith({ refuse });
     expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
-    expect(discovered.body.schemas).toEqual([without(untold)]);
+    expect(discovered.body.schemas).toEqual([untoldIn(everything, untold)]);
   });
 
   it('a SHOW past its 10,000 rows (090153): no keys told, the rest discovered', async () => {
     // Three rows of primary keys here, over a limit of two.
     const discovered = await discoverWith({ showLimit: 2 });
-    expect(discovered.body.schemas).toEqual([without({ keys: false })]);
+    expect(discovered.body.schemas).toEqual([untoldIn(everything, { keys: false })]);
   });
 
   it('a SHOW that fails otherwise fails the discovery, with Snowflake’s words', async () => {
@@ -715,9 +693,7 @@ describe('keys, comments and row counts Snowflake will not tell', () => {
       },
     );
     try {
-      const api = clientFor(service.url);
-      const created = await api.request('POST', PATH, { alias: 'show-fails', connection_uri: uri() });
-      const discovered = await api.request('GET', `${PATH}/${created.body.id}/schemas`);
+      const discovered = await discoverUri(clientFor(service.url), uri());
       expect(discovered.body).toMatchObject({ code: 'connection_failed' });
       expect(JSON.stringify(discovered.body)).toMatch(/000603: SQL execution internal error/);
     } finally {

@@ -139,6 +139,43 @@ export function discoveredSchema(warehouse: Warehouse, schema: string, told: Tol
   return { name: schema, tables };
 }
 
+type Discovered = ReturnType<typeof discoveredSchema>;
+
+/** `schema` where the database would not tell these kinds (it refused their statements): each of them null. */
+export function untoldIn(schema: Discovered, untold: Partial<Record<'keys' | 'comments' | 'rowCounts', false>>) {
+  return {
+    ...schema,
+    tables: schema.tables.map((table) => ({
+      ...table,
+      ...(untold.keys === false && { primary_key: null, foreign_keys: null }),
+      ...(untold.rowCounts === false && { estimated_row_count: null }),
+      ...(untold.comments === false && {
+        comment: null,
+        columns: table.columns.map((column) => ({ ...column, comment: null })),
+      }),
+    })),
+  };
+}
+
+/**
+ * That discovery answered `expected` (one schema), told whole, and in it the orders' foreign key of
+ * DETAILED_WAREHOUSE as written here, each name as `named` writes it: what the expectation is
+ * made of is checked too.
+ */
+export function expectDetailsTold(schemas: unknown, expected: Discovered, named = (name: string) => name) {
+  expect(schemas).toEqual([expected]);
+  const orders = expected.tables.find((table) => table.name === named('orders'));
+  expect(orders?.foreign_keys).toEqual([
+    {
+      name: named('orders_customer_fk'),
+      columns: ['customer_id', 'region'].map(named),
+      referenced_schema: named('sales'),
+      referenced_table: named('customers'),
+      referenced_columns: ['id', 'region'].map(named),
+    },
+  ]);
+}
+
 /**
  * Discovers `uri` (its schemas `schemas`), lets `change` change the stand-in's catalog, scans
  * again (`?refresh=true`) and answers the changes the second scan found, as schema-changes lists

@@ -195,7 +195,7 @@ export function answerSql(sql: string, version: string, warehouse: Warehouse = W
     return { columns: ['NAME'], rows: warehouse.schemas.filter((s) => !text.includes(`<> '${s}'`)).map((s) => [s]) };
   if (text.includes('information_schema.table_constraints'))
     return { columns: KEY_COLUMNS, rows: inSchemas(keyColumnRows(warehouse.details)) };
-  if (text.includes('metadata.table_comments') || /\bcomment\b[^]*information_schema\.tables/.test(text))
+  if (text.includes('metadata.table_comments') || /\bcomment\b.*information_schema\.tables/s.test(text))
     return { columns: COMMENT_COLUMNS, rows: inSchemas(commentRows(warehouse.details)) };
   if (text.includes('information_schema.tables'))
     return { columns: ['SCHEMA', 'TABLE', 'TYPE'], rows: inSchemas(warehouse.tables) };
