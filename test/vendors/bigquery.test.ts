@@ -11,6 +11,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { JWT, OAuth2Client } from 'google-auth-library';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringLiteralValue } from '../../src/connectivity/drivers/bigquery-catalog.ts';
 import type { RunningService } from '../../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { clientFor, startTestService } from '../support/service.ts';
@@ -702,6 +703,12 @@ describe('keys, descriptions and row counts: INFORMATION_SCHEMA and __TABLES__',
     expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
     expect(discovered.body.schemas).toEqual([untoldIn(everything, untold)]);
   });
+});
+
+it('reads a description from its string literal, and takes anything that is no such literal as it is', () => {
+  expect(stringLiteralValue('"a \\"b\\"\\n\\x41\\u00e9\\U0001F600 \\\\ \\\'"')).toBe('a "b"\nAé😀 \\ \'');
+  expect(stringLiteralValue('plain words')).toBe('plain words');
+  expect(stringLiteralValue('"unterminated')).toBe('"unterminated');
 });
 
 describe('a foreign key to another dataset', () => {
