@@ -33,8 +33,20 @@ import {
   DENIED_KEY_ID,
   EXPIRED_SESSION,
 } from '../support/vendors/athena.ts';
+import {
+  CHANGED_DETAILS,
+  changesFound,
+  DETAILED_WAREHOUSE,
+  detailChanges,
+  discoveredSchema,
+} from '../support/vendors/catalog-details.ts';
 import { bigWarehouse, type Received } from '../support/vendors/server.ts';
-import { type RecordedVendor, startRecordedVendor, useStandInAndService } from '../support/vendors/suite.ts';
+import {
+  discoverUri,
+  type RecordedVendor,
+  startRecordedVendor,
+  useStandInAndService,
+} from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const REGION = 'eu-west-1';
@@ -549,6 +561,67 @@ describe('our requests equal the official client’s for the same operations, bu
       'AmazonAthena.ListTableMetadata',
       'AmazonAthena.ListTableMetadata',
     ]);
+  });
+});
+
+describe('comments and row estimates: the Glue catalog’s tables, read as they are listed', () => {
+  const warehouse = structuredClone(DETAILED_WAREHOUSE);
+  const fixture = useAthenaAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, { warehouse, partitionKeys: {} });
+  beforeEach(() => {
+    warehouse.details = structuredClone(DETAILED_WAREHOUSE.details);
+  });
+  /** Glue keeps no keys; a crawler's recordCount is the estimate of rows. */
+  const TOLD = { keys: false, rowCounts: true };
+  const discover = () => discoverUri(fixture.api, athenaUri());
+
+  it('tells the tables’ comments, the columns’ Comment and recordCount; keys stay null, and nothing more is asked', async () => {
+    fixture.standIn.received.length = 0;
+    expect((await discover()).body.schemas).toEqual([discoveredSchema(DETAILED_WAREHOUSE, 'sales', TOLD, true)]);
+    expect(fixture.standIn.received.map((request) => request.headers['x-amz-target'])).toEqual([
+      'AmazonAthena.ListTableMetadata',
+    ]);
+  });
+
+  it('the official client reads the comments and the parameters as Glue keeps them', async () => {
+    const tables = await all(
+      paginateListTableMetadata({ client: officialClient() }, { CatalogName: CATALOG, DatabaseName: 'sales' }),
+      (page) => page.TableMetadataList,
+    );
+    expect(tables.map(({ Name, Parameters }) => ({ Name, Parameters }))).toEqual([
+      { Name: 'customers', Parameters: { classification: 'parquet', comment: 'People who order', recordCount: '3' } },
+      { Name: 'orders', Parameters: { classification: 'parquet', recordCount: '5' } },
+      { Name: 'recent', Parameters: { comment: 'Presto View', presto_view: 'true' } },
+    ]);
+    expect(tables[1]?.Columns).toContainEqual({ Name: 'customer_id', Type: 'NUMBER', Comment: 'Who ordered' });
+  });
+
+  it('a second scan, after a comment was rewritten, finds it (keys are not told: no key change)', async () => {
+    const changes = await changesFound(fixture.api, athenaUri(), () => {
+      warehouse.details = structuredClone(CHANGED_DETAILS);
+    });
+    expect(changes).toEqual(detailChanges(false));
+  });
+
+  it.each([
+    ['not a number', 'many'],
+    ['negative', '-1'],
+  ])('a recordCount that is %s is no estimate: null', async (_case, recordCount) => {
+    fixture.standIn.rewrite = (answer) => {
+      const body = answer.body as { TableMetadataList?: { Parameters?: Record<string, string> }[] };
+      for (const table of body.TableMetadataList ?? [])
+        if (table.Parameters?.recordCount) table.Parameters.recordCount = recordCount;
+      return answer;
+    };
+    try {
+      const [sales] = (await discover()).body.schemas;
+      expect(sales.tables.map((table: { estimated_row_count: unknown }) => table.estimated_row_count)).toEqual([
+        null,
+        null,
+        null,
+      ]);
+    } finally {
+      fixture.standIn.rewrite = undefined;
+    }
   });
 });
 

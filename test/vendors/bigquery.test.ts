@@ -11,6 +11,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { JWT, OAuth2Client } from 'google-auth-library';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringLiteralValue } from '../../src/connectivity/drivers/bigquery-catalog.ts';
 import type { RunningService } from '../../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { clientFor, startTestService } from '../support/service.ts';
@@ -22,18 +23,27 @@ import {
   SERVICE_ACCOUNT,
   TOKEN_URL,
 } from '../support/vendors/bigquery.ts';
+import {
+  CHANGED_DETAILS,
+  changesFound,
+  DETAILED_WAREHOUSE,
+  detailChanges,
+  discoveredSchema,
+  expectDetailsTold,
+  untoldIn,
+} from '../support/vendors/catalog-details.ts';
 import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
   type Answer,
   bigWarehouse,
-  DISCOVERED_SALES,
   type Handler,
   type Received,
   startVendorServer,
   type VendorServer,
   WAREHOUSE,
+  type Warehouse,
 } from '../support/vendors/server.ts';
-import { expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
+import { discoverUri, expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const API_HOST = 'bigquery.googleapis.com';
@@ -60,6 +70,12 @@ const serviceAccount = (privateKey = privateKeyPem) =>
   ).toString('base64');
 const bigqueryUri = (path = `${PROJECT}/sales`, key = serviceAccount()) =>
   `bigquery://${path}?credentials_base64=${key}`;
+
+/** What BigQuery's INFORMATION_SCHEMA and __TABLES__ tell beyond tables and columns: keys, descriptions, row counts. */
+const TOLD = { keys: true, rowCounts: true };
+
+/** The small warehouse's `sales` as discovery finds it: no keys, descriptions or counts. */
+const DISCOVERED_SALES = discoveredSchema(WAREHOUSE, 'sales', TOLD);
 
 /** The SQL our driver sends for one dataset's tables and columns, for the official client to run. */
 const tablesSql = (dataset: string) =>
@@ -282,8 +298,9 @@ describe('our driver, through the service, against the stand-in', () => {
     const reads = sent()
       .filter((request) => request.method === 'GET')
       .map((request) => new URL(request.path, 'https://x').searchParams);
-    // Each of the two statements' jobs read once while in progress; the columns (3 rows) have a second page.
-    expect(reads.filter((search) => search.has('timeoutMs')).length).toBe(2);
+    // Each of the five statements' jobs (tables, columns, keys, descriptions, row counts) read once while in
+    // progress; the columns (3 rows) have a second page.
+    expect(reads.filter((search) => search.has('timeoutMs')).length).toBe(5);
     expect(reads.filter((search) => search.has('pageToken')).length).toBe(1);
     expect(reads.every((search) => search.get('location') === 'europe-west1')).toBe(true);
   });
@@ -591,6 +608,9 @@ describe('our requests equal @google-cloud/bigquery’s for the same operation, 
         expect(statements).toEqual([
           expect.stringContaining('INFORMATION_SCHEMA.TABLES'),
           expect.stringContaining('INFORMATION_SCHEMA.COLUMNS'),
+          expect.stringContaining('INFORMATION_SCHEMA.KEY_COLUMN_USAGE'),
+          expect.stringContaining('INFORMATION_SCHEMA.TABLE_OPTIONS'),
+          expect.stringContaining('.__TABLES__'),
         ]);
         await client.getDatasets();
         for (const sql of statements) await client.query(sql);
@@ -598,9 +618,119 @@ describe('our requests equal @google-cloud/bigquery’s for the same operation, 
     );
     expect(ours.filter((request) => request.method === 'POST').map((request) => request.path)).toEqual([
       '/token',
-      `/bigquery/v2/projects/${PROJECT}/queries?prettyPrint=false`,
-      `/bigquery/v2/projects/${PROJECT}/queries?prettyPrint=false`,
+      ...Array(5).fill(`/bigquery/v2/projects/${PROJECT}/queries?prettyPrint=false`),
     ]);
+  });
+});
+
+/** The detailed catalog with its customers in a dataset of their own, `crm`: the foreign key crosses datasets. */
+function acrossDatasets(): Warehouse {
+  const crm = (schema: string, table: string) => (table === 'customers' ? 'crm' : schema);
+  const details = structuredClone(DETAILED_WAREHOUSE.details) as NonNullable<Warehouse['details']>;
+  return {
+    schemas: ['crm', ...DETAILED_WAREHOUSE.schemas],
+    tables: DETAILED_WAREHOUSE.tables.map(([schema, table, type]) => [crm(schema, table), table, type]),
+    columns: DETAILED_WAREHOUSE.columns.map(([schema, table, ...rest]) => [crm(schema, table), table, ...rest]),
+    details: {
+      primaryKeys: details.primaryKeys.map(([schema, table, ...rest]) => [crm(schema, table), table, ...rest]),
+      foreignKeys: details.foreignKeys.map((key) => ({ ...key, referencedSchema: 'crm' })),
+      comments: details.comments.map(([schema, table, ...rest]) => [crm(schema, table), table, ...rest]),
+      rowCounts: details.rowCounts.map(([schema, table, rows]) => [crm(schema, table), table, rows]),
+    },
+  };
+}
+
+describe('keys, descriptions and row counts: INFORMATION_SCHEMA and __TABLES__', () => {
+  const options: BigQueryOptions = { warehouse: structuredClone(DETAILED_WAREHOUSE) };
+  const fixture = useGoogleAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, options);
+  beforeEach(() => {
+    options.refuse = undefined;
+    (options.warehouse as Warehouse).details = structuredClone(DETAILED_WAREHOUSE.details);
+    fixture.standIn.received.length = 0;
+  });
+  const discover = (uri = bigqueryUri()) => discoverUri(fixture.api, uri);
+  const everything = discoveredSchema(DETAILED_WAREHOUSE, 'sales', TOLD);
+
+  it('tells the primary keys, the foreign key (paired by the primary key’s order), descriptions and row counts', async () => {
+    expectDetailsTold((await discover()).body.schemas, everything);
+  });
+
+  it('the official client reads the answers to the keys’, descriptions’ and row counts’ statements', async () => {
+    await discover();
+    const statements = fixture.standIn.received
+      .filter((request) => request.method === 'POST' && request.path.includes('/queries'))
+      .map((request) => JSON.parse(request.body).query as string);
+    const read = async (marker: string) =>
+      (await officialClient().query(statements.find((sql) => sql.includes(marker)) ?? ''))[0];
+    expect(await read('KEY_COLUMN_USAGE')).toContainEqual({
+      ...{ schema: 'sales', table: 'orders', kind: 'foreign', key: 'orders_customer_fk', name: 'orders_customer_fk' },
+      ...{ column: 'region', referenced_schema: 'sales', referenced_table: 'customers' },
+      ...{ referenced_position: 2, position: 2 },
+    });
+    expect(await read('TABLE_OPTIONS')).toContainEqual({
+      schema: 'sales',
+      table: 'customers',
+      column: null,
+      comment: '"People who order"',
+    });
+    expect(await read('__TABLES__')).toEqual([
+      { schema: 'sales', table: 'customers', rows: 3 },
+      { schema: 'sales', table: 'orders', rows: 5 },
+    ]);
+  });
+
+  it('a second scan, after the foreign key was dropped and a description rewritten, finds both changes', async () => {
+    const changes = await changesFound(fixture.api, bigqueryUri(), () => {
+      (options.warehouse as Warehouse).details = structuredClone(CHANGED_DETAILS);
+    });
+    expect(changes).toEqual(detailChanges(true));
+  });
+
+  it('a description with quotes and a line break: read from its string literal as written', async () => {
+    const details = (options.warehouse as Warehouse).details;
+    details?.comments.splice(0, 1, ['sales', 'customers', null, 'People "who"\norder \\ here']);
+    const [sales] = (await discover()).body.schemas;
+    expect(sales.tables[0].comment).toBe('People "who"\norder \\ here');
+  });
+
+  it.each([
+    ['the keys', /KEY_COLUMN_USAGE/, { keys: false }],
+    ['the descriptions', /TABLE_OPTIONS/, { comments: false }],
+    ['the row counts', /__TABLES__/, { rowCounts: false }],
+  ] as const)('%s refused (403 accessDenied): not told, the rest discovered', async (_case, refuse, untold) => {
+    options.refuse = refuse;
+    const discovered = await discover();
+    expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
+    expect(discovered.body.schemas).toEqual([untoldIn(everything, untold)]);
+  });
+});
+
+it('reads a description from its string literal, and takes anything that is no such literal as it is', () => {
+  expect(stringLiteralValue('"a \\"b\\"\\n\\x41\\u00e9\\U0001F600 \\\\ \\\'"')).toBe('a "b"\nAé😀 \\ \'');
+  expect(stringLiteralValue('plain words')).toBe('plain words');
+  expect(stringLiteralValue('"unterminated')).toBe('"unterminated');
+});
+
+describe('a foreign key to another dataset', () => {
+  const fixture = useGoogleAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, { warehouse: acrossDatasets() });
+  const discover = async (uri: string) => (await discoverUri(fixture.api, uri)).body.schemas;
+
+  it('is told when both datasets are discovered, paired by the other’s primary key', async () => {
+    const sales = (await discover(bigqueryUri(PROJECT))).find((schema: { name: string }) => schema.name === 'sales');
+    expect(sales.tables[0].foreign_keys).toEqual([
+      {
+        name: 'orders_customer_fk',
+        columns: ['customer_id', 'region'],
+        referenced_schema: 'crm',
+        referenced_table: 'customers',
+        referenced_columns: ['id', 'region'],
+      },
+    ]);
+  });
+
+  it('is left out when the dataset it references is not discovered: its columns cannot be paired', async () => {
+    const [sales] = await discover(bigqueryUri());
+    expect(sales.tables[0]).toMatchObject({ name: 'orders', primary_key: ['id'], foreign_keys: [] });
   });
 });
 

@@ -13,6 +13,15 @@ import { ApiError, type sql, WorkspaceClient } from '@databricks/sdk-experimenta
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from '../support/certificates.ts';
 import {
+  CHANGED_DETAILS,
+  changesFound,
+  DETAILED_WAREHOUSE,
+  detailChanges,
+  discoveredSchema,
+  expectDetailsTold,
+  untoldIn,
+} from '../support/vendors/catalog-details.ts';
+import {
   DATABRICKS_TOKEN,
   DATABRICKS_VERSION,
   type DatabricksOptions,
@@ -20,15 +29,9 @@ import {
   EXPIRED_TOKEN,
   WAREHOUSE_ID,
 } from '../support/vendors/databricks.ts';
+import { type Answer, bigWarehouse, type Received, startVendorServer, WAREHOUSE } from '../support/vendors/server.ts';
 import {
-  type Answer,
-  bigWarehouse,
-  DISCOVERED_SALES,
-  type Received,
-  startVendorServer,
-  WAREHOUSE,
-} from '../support/vendors/server.ts';
-import {
+  discoverUri,
   expectWholeBigCatalog,
   type RecordedVendor,
   startRecordedVendor,
@@ -81,6 +84,12 @@ async function readAll(request: Omit<sql.ExecuteStatementRequest, 'warehouse_id'
   }
   return { responses, last, chunks, rows: chunks.flatMap((chunk) => chunk.data_array ?? []) };
 }
+
+/** What Unity Catalog's information_schema tells beyond tables and columns: keys and comments, no row counts. */
+const TOLD = { keys: true, rowCounts: false };
+
+/** The small warehouse as discovery finds it in `main`: no keys, no comments. */
+const DISCOVERED_SALES = discoveredSchema(WAREHOUSE, 'sales', TOLD);
 
 const COLUMNS_SQL = `SELECT table_schema, table_name, column_name, full_data_type, is_nullable
   FROM information_schema.columns WHERE table_schema IN ('sales')`;
@@ -482,7 +491,83 @@ describe('our requests equal the SDK’s for the same operation, but for the dif
       expect.stringContaining('information_schema.tables'),
       expect.stringContaining('information_schema.columns'),
       expect.stringMatching(/\/result\/chunks\/1$/),
+      expect.stringContaining('information_schema.table_constraints'),
+      expect.stringMatching(/\bcomment\b.*information_schema\.tables/s),
     ]);
+  });
+});
+
+describe('keys and comments: Unity Catalog’s information_schema', () => {
+  const options: DatabricksOptions = { warehouse: structuredClone(DETAILED_WAREHOUSE) };
+  const fixture = useWorkspaceAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, options);
+  beforeEach(() => {
+    options.refuse = undefined;
+    (options.warehouse as typeof DETAILED_WAREHOUSE).details = structuredClone(DETAILED_WAREHOUSE.details);
+    fixture.standIn.received.length = 0;
+  });
+  const discover = () => discoverUri(fixture.api, workspaceUri('&catalog=main'));
+  const everything = discoveredSchema(DETAILED_WAREHOUSE, 'sales', TOLD);
+
+  it('tells the primary keys, the foreign key and the comments; no row counts, which it keeps in no view', async () => {
+    expectDetailsTold((await discover()).body.schemas, everything);
+  });
+
+  it('the SDK reads the answers to the keys’ and the comments’ statements', async () => {
+    await discover();
+    const statements = fixture.standIn.received.map(statementOf).filter(Boolean);
+    const keys = statements.find((statement: string) => statement.includes('table_constraints'));
+    const comments = statements.find((statement: string) => /\bcomment\b/.test(statement));
+    const keyRows = await readAll({ statement: keys, catalog: 'main' });
+    expect(keyRows.last.manifest?.schema?.columns?.map((column) => column.name)).toEqual([
+      ...['schema', 'table', 'kind', 'key', 'name', 'column'],
+      ...['referenced_schema', 'referenced_table', 'referenced_column'],
+    ]);
+    expect(keyRows.rows).toContainEqual([
+      ...['sales', 'orders', 'foreign', 'orders_customer_fk', 'orders_customer_fk', 'region'],
+      ...['sales', 'customers', 'region'],
+    ]);
+    expect((await readAll({ statement: comments, catalog: 'main' })).rows).toContainEqual([
+      'sales',
+      'customers',
+      null,
+      'People who order',
+    ]);
+  });
+
+  it('a second scan, after the foreign key was dropped and a comment rewritten, finds both changes', async () => {
+    const changes = await changesFound(fixture.api, workspaceUri('&catalog=main'), () => {
+      (options.warehouse as typeof DETAILED_WAREHOUSE).details = structuredClone(CHANGED_DETAILS);
+    });
+    expect(changes).toEqual(detailChanges(true));
+  });
+
+  it.each([
+    ['the keys', /table_constraints/, { keys: false }],
+    ['the comments', /\bcomment\b/, { comments: false }],
+  ] as const)('%s refused (INSUFFICIENT_PERMISSIONS): not told, the rest discovered', async (_case, refuse, untold) => {
+    options.refuse = refuse;
+    const discovered = await discover();
+    expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
+    expect(discovered.body.schemas).toEqual([untoldIn(everything, untold)]);
+  });
+
+  it('the keys’ statement failing otherwise fails the discovery, in the warehouse’s words', async () => {
+    fixture.standIn.rewrite = (answer, request) =>
+      /table_constraints/.test(statementOf(request))
+        ? {
+            body: {
+              statement_id: 's-keys',
+              status: { state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: '[INTERNAL_ERROR] x' } },
+            },
+          }
+        : answer;
+    try {
+      const discovered = await discover();
+      expect(discovered.body).toMatchObject({ code: 'connection_failed' });
+      expect(JSON.stringify(discovered.body)).toMatch(/INTERNAL_ERROR/);
+    } finally {
+      fixture.standIn.rewrite = undefined;
+    }
   });
 });
 

@@ -14,11 +14,19 @@ import { SNOWFLAKE_CLIENT } from '../../src/connectivity/drivers/snowflake.ts';
 import type { RunningService } from '../../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { type Client, clientFor, startTestService } from '../support/service.ts';
+import {
+  CHANGED_DETAILS,
+  changesFound,
+  DETAILED_WAREHOUSE,
+  detailChanges,
+  discoveredSchema,
+  expectDetailsTold,
+  untoldIn,
+} from '../support/vendors/catalog-details.ts';
 import { startRoutedVendor } from '../support/vendors/routes.ts';
 import {
   type Answer,
   bigWarehouse,
-  DISCOVERED_SALES,
   type Received,
   startVendorServer,
   type VendorServer,
@@ -31,7 +39,7 @@ import {
   snowflakeHandler,
   upperCased,
 } from '../support/vendors/snowflake.ts';
-import { expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
+import { discoverUri, expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
 const ACCOUNT_HOST = 'acme.snowflakecomputing.com';
@@ -45,19 +53,13 @@ const privateKeyDer = registered.privateKey.export({ type: 'pkcs8', format: 'der
 /** A key Snowflake does not know: it signs a JWT well, for a user who registered another. */
 const unregisteredPem = rsaKeys().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-/** The catalog as Snowflake holds the small warehouse made without quotes: SALES_DB.SALES.ORDERS… */
-const DISCOVERED = upperCasedDiscovery();
+/** What Snowflake's catalog tells beyond tables and columns: keys, comments, row counts. */
+const TOLD = { keys: true, rowCounts: true };
 
-function upperCasedDiscovery() {
-  return {
-    name: DISCOVERED_SALES.name.toUpperCase(),
-    tables: DISCOVERED_SALES.tables.map((table) => ({
-      ...table,
-      name: table.name.toUpperCase(),
-      columns: table.columns.map((column) => ({ ...column, name: column.name.toUpperCase() })),
-    })),
-  };
-}
+const upperName = (name: string) => name.toUpperCase();
+
+/** The catalog as Snowflake holds the small warehouse made without quotes (SALES_DB.SALES.ORDERS…): no keys, comments or counts. */
+const DISCOVERED = discoveredSchema(upperCased(WAREHOUSE), 'SALES', TOLD);
 
 /** The stand-in, and each answer it gave, beside the request it answered. */
 interface Recorded extends VendorServer {
@@ -351,7 +353,8 @@ describe('our driver, through the service, against the stand-in', () => {
       .filter((request) => request.path.startsWith('/queries/v1/query-request'))
       .map((request) => JSON.parse(request.body).sqlText as string)
       .filter((sql) => /information_schema\.(tables|columns)/.test(sql));
-    expect(sent.length).toBe(2);
+    // Tables, columns, comments, row counts.
+    expect(sent.length).toBe(4);
     for (const sql of sent) expect(sql).toContain(`IN ('sales\\\\\\') OR 1=1 OR table_schema IN (\\'')`);
   });
 });
@@ -363,8 +366,8 @@ describe('our driver, against answers Snowflake gives to long statements', () =>
     const created = await fixture.api.request('POST', PATH, { alias: 'slow', connection_uri: uri() });
     expect((await fixture.api.request('GET', `${PATH}/${created.body.id}/schemas`)).body.schemas).toEqual([DISCOVERED]);
     const polls = fixture.standIn.received.filter((request) => /^\/queries\/[\w-]+\/result\?/.test(request.path));
-    // Three statements (schemas, tables, columns), each asked again three times.
-    expect(polls.length).toBe(9);
+    // Seven statements (schemas, tables, columns, both SHOWs of keys, comments, row counts), each asked again three times.
+    expect(polls.length).toBe(21);
     expect(new Set(polls.map((request) => request.headers.host))).toEqual(new Set([ACCOUNT_HOST]));
   });
 });
@@ -581,6 +584,124 @@ function noticed(request: Received) {
 
 const isTelemetry = (request: Received) => request.path.startsWith('/telemetry/send');
 
+describe('keys, comments and row counts: SHOW PRIMARY KEYS, SHOW IMPORTED KEYS, information_schema', () => {
+  const catalog = upperCased(DETAILED_WAREHOUSE);
+  const fixture = useSnowflakeAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, { databases: { SALES_DB: catalog } });
+  beforeEach(() => {
+    catalog.details = upperCased(DETAILED_WAREHOUSE).details;
+    fixture.standIn.received.length = 0;
+  });
+  const statementsSent = () =>
+    fixture.standIn.received
+      .filter((request) => request.path.startsWith('/queries/v1/query-request'))
+      .map((request) => JSON.parse(request.body).sqlText as string);
+
+  it('tells the primary keys, the foreign key, the comments and the row counts', async () => {
+    const discovered = await discoverUri(fixture.api, uri());
+    expectDetailsTold(discovered.body.schemas, discoveredSchema(catalog, 'SALES', TOLD), upperName);
+  });
+
+  it('snowflake-sdk reads the answers to each statement discovery sends: SHOW’s typed columns too', async () => {
+    await discoverUri(fixture.api, uri());
+    const statements = statementsSent();
+    const connection = await officialConnection();
+    const read = new Map<string, Record<string, unknown>[]>();
+    for (const sql of statements) read.set(sql, await officialRows(sql, connection));
+    await new Promise((resolve) => connection.destroy(resolve));
+    expect(read.get('SHOW PRIMARY KEYS IN DATABASE "SALES_DB"')?.map(({ created_on, ...row }) => row)).toEqual([
+      ...['ID', 'REGION'].map((column, i) => ({
+        database_name: 'SALES_DB',
+        schema_name: 'SALES',
+        table_name: 'CUSTOMERS',
+        column_name: column,
+        key_sequence: i + 1,
+        constraint_name: 'CUSTOMERS_PK',
+        rely: 'false',
+        comment: null,
+      })),
+      expect.objectContaining({ table_name: 'ORDERS', column_name: 'ID', key_sequence: 1 }),
+    ]);
+    const [imported] = read.get('SHOW IMPORTED KEYS IN DATABASE "SALES_DB"') ?? [];
+    expect(imported).toMatchObject({
+      pk_table_name: 'CUSTOMERS',
+      fk_table_name: 'ORDERS',
+      fk_name: 'ORDERS_CUSTOMER_FK',
+    });
+    expect(String(imported?.created_on)).toMatch(/2026/);
+    const counts = [...read].find(([sql]) => /row_count/.test(sql))?.[1];
+    expect(counts).toEqual([
+      { schema: 'SALES', table: 'CUSTOMERS', rows: 3 },
+      { schema: 'SALES', table: 'ORDERS', rows: 5 },
+    ]);
+    const comments = [...read].find(([sql]) => /\bcomment\b/.test(sql) && !/^SHOW/.test(sql))?.[1];
+    expect(comments).toContainEqual({ schema: 'SALES', table: 'CUSTOMERS', column: null, comment: 'People who order' });
+  });
+
+  it('a second scan, after the foreign key was dropped and a comment rewritten, finds both changes', async () => {
+    const changes = await changesFound(fixture.api, uri(), () => {
+      catalog.details = upperCased({ ...DETAILED_WAREHOUSE, details: CHANGED_DETAILS }).details;
+    });
+    expect(changes).toEqual(detailChanges(true, upperName));
+  });
+});
+
+describe('keys, comments and row counts Snowflake will not tell', () => {
+  let database: TestDatabase;
+  let service: RunningService;
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    service = await startTestService(database.url, { CONNECTION_TEST_TIMEOUT_MS: '5000', INTROSPECTION_CACHE_MS: '0' });
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+  });
+  /** Discovers SALES_DB of the detailed catalog on a stand-in with `options`. */
+  async function discoverWith(options: Partial<SnowflakeOptions>) {
+    const server = await startSnowflake({ databases: { SALES_DB: upperCased(DETAILED_WAREHOUSE) }, ...options });
+    try {
+      return await discoverUri(clientFor(service.url), uri());
+    } finally {
+      await server.close();
+    }
+  }
+  const everything = discoveredSchema(upperCased(DETAILED_WAREHOUSE), 'SALES', TOLD);
+
+  it.each([
+    ['SHOW PRIMARY KEYS refused (003001, access control): no keys told', /^SHOW PRIMARY KEYS/, { keys: false }],
+    ['SHOW IMPORTED KEYS refused: no keys told, not even the primary ones', /^SHOW IMPORTED KEYS/, { keys: false }],
+    ['the comments refused: none told', /\bcomment\b.*information_schema\.tables/s, { comments: false }],
+    ['the row counts refused: none told', /\brow_count\b/, { rowCounts: false }],
+  ] as const)('%s, the rest discovered', async (_case, refuse, untold) => {
+    const discovered = await discoverWith({ refuse });
+    expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
+    expect(discovered.body.schemas).toEqual([untoldIn(everything, untold)]);
+  });
+
+  it('a SHOW past its 10,000 rows (090153): no keys told, the rest discovered', async () => {
+    // Three rows of primary keys here, over a limit of two.
+    const discovered = await discoverWith({ showLimit: 2 });
+    expect(discovered.body.schemas).toEqual([untoldIn(everything, { keys: false })]);
+  });
+
+  it('a SHOW that fails otherwise fails the discovery, with Snowflake’s words', async () => {
+    const server = await startSnowflake(
+      { databases: { SALES_DB: upperCased(DETAILED_WAREHOUSE) } },
+      (answer, request) => {
+        if (/^SHOW IMPORTED KEYS/.test(JSON.parse(request.body || '{}').sqlText ?? ''))
+          answer.body = { data: null, code: '000603', message: 'SQL execution internal error', success: false };
+      },
+    );
+    try {
+      const discovered = await discoverUri(clientFor(service.url), uri());
+      expect(discovered.body).toMatchObject({ code: 'connection_failed' });
+      expect(JSON.stringify(discovered.body)).toMatch(/000603: SQL execution internal error/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('our requests equal snowflake-sdk’s for the same operation, but for the differences listed', () => {
   const fixture = useSnowflakeAndService({}, { inProgress: 1 });
 
@@ -652,6 +773,10 @@ describe('our requests equal snowflake-sdk’s for the same operation, but for t
       expect.objectContaining({ sqlText: expect.stringContaining('information_schema.schemata') }),
       expect.objectContaining({ sqlText: expect.stringContaining('information_schema.tables') }),
       expect.objectContaining({ sqlText: expect.stringContaining('information_schema.columns') }),
+      expect.objectContaining({ sqlText: 'SHOW PRIMARY KEYS IN DATABASE "SALES_DB"' }),
+      expect.objectContaining({ sqlText: 'SHOW IMPORTED KEYS IN DATABASE "SALES_DB"' }),
+      expect.objectContaining({ sqlText: expect.stringMatching(/\bcomment\b.*information_schema\.tables/s) }),
+      expect.objectContaining({ sqlText: expect.stringMatching(/\brow_count\b.*information_schema\.tables/s) }),
     ]);
     expect(ours.filter((request) => request.headers.host === STAGE_HOST).length).toBe(1);
   });

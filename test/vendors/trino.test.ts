@@ -8,6 +8,14 @@
 import { BasicAuth, type QueryResult, Trino } from 'trino-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  CHANGED_DETAILS,
+  changesFound,
+  DETAILED_WAREHOUSE,
+  detailChanges,
+  discoveredSchema,
+  untoldIn,
+} from '../support/vendors/catalog-details.ts';
+import {
   bigWarehouse,
   DISCOVERED_SALES,
   type Received,
@@ -15,6 +23,7 @@ import {
   WAREHOUSE,
 } from '../support/vendors/server.ts';
 import {
+  discoverUri,
   expectWholeBigCatalog,
   type RecordedVendor,
   startRecordedVendor,
@@ -253,7 +262,59 @@ describe('our requests equal trino-client’s for the same operation, but for th
       expect.stringContaining('information_schema.schemata'),
       expect.stringContaining('information_schema.tables'),
       expect.stringContaining('information_schema.columns'),
+      expect.stringContaining('system.metadata.table_comments'),
     ]);
+  });
+});
+
+describe('comments: system.metadata.table_comments and information_schema.columns', () => {
+  const warehouse = structuredClone(DETAILED_WAREHOUSE);
+  const fixture = useGalaxyAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, { warehouse });
+  beforeEach(() => {
+    warehouse.details = structuredClone(DETAILED_WAREHOUSE.details);
+    fixture.standIn.received.length = 0;
+  });
+  /** Trino tells neither keys nor row estimates. */
+  const TOLD = { keys: false, rowCounts: false };
+  const discover = (uri = galaxyUri()) => discoverUri(fixture.api, uri);
+
+  it('tells the comments of tables and columns; keys and row estimates stay null', async () => {
+    expect((await discover()).body.schemas).toEqual([discoveredSchema(DETAILED_WAREHOUSE, 'sales', TOLD)]);
+  });
+
+  it('trino-client reads the answer to the comments’ statement', async () => {
+    await discover();
+    const sql = fixture.standIn.received.find((request) => request.body.includes('table_comments'))?.body ?? '';
+    const results = await readAll(sql);
+    expect(results.at(-1)?.columns?.map((column) => column.name)).toEqual(['schema', 'table', 'column', 'comment']);
+    expect(rowsOf(results)).toEqual([
+      ['sales', 'customers', null, 'People who order'],
+      ['sales', 'customers', 'region', 'Where they live'],
+      ['sales', 'orders', 'customer_id', 'Who ordered'],
+    ]);
+  });
+
+  it('a second scan, after a comment was rewritten, finds it (keys are not told: no key change)', async () => {
+    const changes = await changesFound(fixture.api, galaxyUri(), () => {
+      warehouse.details = structuredClone(CHANGED_DETAILS);
+    });
+    expect(changes).toEqual(detailChanges(false));
+  });
+
+  it('system.metadata.table_comments denied (PERMISSION_DENIED): no comments told, the rest discovered', async () => {
+    const coordinator = await startVendorServer(
+      trinoHandler({ warehouse: DETAILED_WAREHOUSE, deniedTables: /^system\.metadata\.table_comments$/ }),
+    );
+    try {
+      const discovered = await discover(`trino://ana@127.0.0.1:${coordinator.port}/hive`);
+      expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
+      const everything = discoveredSchema(DETAILED_WAREHOUSE, 'sales', TOLD);
+      expect(discovered.body.schemas).toEqual([untoldIn(everything, { comments: false })]);
+      const denied = coordinator.received.find((request) => request.body.includes('table_comments'));
+      expect(denied).toBeDefined();
+    } finally {
+      await coordinator.close();
+    }
   });
 });
 

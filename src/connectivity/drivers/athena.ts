@@ -13,8 +13,16 @@ import { nameAsRead } from '../../dialects/names.ts';
 import { dialectNamed } from '../../dialects/registry.ts';
 import type { TestFailureCode } from '../errors.ts';
 import { authorityOf, type Target } from '../target.ts';
-import { type ConnectOptions, type Driver, DriverFailure, groupSchemas } from './driver.ts';
+import {
+  type ColumnRow,
+  type ConnectOptions,
+  type Driver,
+  DriverFailure,
+  groupSchemas,
+  type TableRow,
+} from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
+import { type Row, readDetails } from './sql.ts';
 
 /**
  * What the answers of AWS's JSON protocol say by their `__type`: the errors common to AWS's APIs
@@ -44,11 +52,49 @@ const CLIENT_NAME = 'database-connection-api';
 /** The largest page ListDatabases and ListTableMetadata give (their MaxResults: 1 to 50). */
 const PAGE_SIZE = 50;
 
+interface GlueColumn {
+  Name: string;
+  Type?: string;
+  Comment?: string;
+}
+
 interface TableMetadata {
   Name: string;
   TableType?: string;
-  Columns?: { Name: string; Type?: string }[];
-  PartitionKeys?: { Name: string; Type?: string }[];
+  Columns?: GlueColumn[];
+  PartitionKeys?: GlueColumn[];
+  Parameters?: Record<string, string>;
+}
+
+/** Discovery's rows of the Glue catalog's tables: what each kind of fact becomes. */
+interface GlueRows {
+  tables: TableRow[];
+  columns: ColumnRow[];
+  comments: Row[];
+  rowCounts: Row[];
+}
+
+/**
+ * A database's tables as discovery's rows. Views are Glue's VIRTUAL_VIEW. Athena's columns have no
+ * NOT NULL: every one may hold null; partition keys come last, as Athena lists them. A table's
+ * comment is its `comment` parameter (Hive's table property, which CREATE TABLE's COMMENT writes; a
+ * view's is Athena's mark "Presto View", not a comment); a column's, its Comment. Glue keeps no
+ * keys. The estimate of rows is the `recordCount` parameter Glue's crawlers write (an estimate from
+ * file sizes and headers, as AWS documents it): none where no crawler ran.
+ */
+function addTables(schema: string, tables: TableMetadata[], rows: GlueRows): void {
+  for (const table of tables) {
+    const view = table.TableType === 'VIRTUAL_VIEW';
+    rows.tables.push({ schema, table: table.Name, type: view ? 'view' : 'table' });
+    const { comment, recordCount } = table.Parameters ?? {};
+    if (comment && !view) rows.comments.push({ schema, table: table.Name, column: null, comment });
+    if (recordCount !== undefined && !view) rows.rowCounts.push({ schema, table: table.Name, rows: recordCount });
+    for (const column of [...(table.Columns ?? []), ...(table.PartitionKeys ?? [])]) {
+      rows.columns.push({ schema, table: table.Name, column: column.Name, type: column.Type ?? '', nullable: true });
+      if (column.Comment)
+        rows.comments.push({ schema, table: table.Name, column: column.Name, comment: column.Comment });
+    }
+  }
 }
 
 interface AwsErrorBody {
@@ -175,18 +221,11 @@ export const athenaDriver: Driver = async ({ target, network, timeoutMs, tls }) 
     },
     async introspect(schemas) {
       const names = schemas.length > 0 ? schemas : database ? [database] : await databases();
-      const tables: { schema: string; table: string; type: string }[] = [];
-      const columns: { schema: string; table: string; column: string; type: string; nullable: boolean }[] = [];
-      for (const schema of names) {
-        for (const table of await tablesOf(schema)) {
-          tables.push({ schema, table: table.Name, type: table.TableType === 'VIRTUAL_VIEW' ? 'view' : 'table' });
-          // Athena's columns have no NOT NULL: every one may hold null.
-          for (const column of [...(table.Columns ?? []), ...(table.PartitionKeys ?? [])]) {
-            columns.push({ schema, table: table.Name, column: column.Name, type: column.Type ?? '', nullable: true });
-          }
-        }
-      }
-      return groupSchemas(names, tables, columns);
+      const rows: GlueRows = { tables: [], columns: [], comments: [], rowCounts: [] };
+      for (const schema of names) addTables(schema, await tablesOf(schema), rows);
+      // The comments and row estimates came with the tables: no request of their own.
+      const details = await readDetails({ comments: async () => rows.comments, rowCounts: async () => rows.rowCounts });
+      return groupSchemas(names, rows.tables, rows.columns, details);
     },
     close: async () => {},
   };

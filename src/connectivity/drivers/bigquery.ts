@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
+import { bigqueryCatalog } from './bigquery-catalog.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import type { HttpOptions } from './http.ts';
 import { HttpError, requestJson } from './http.ts';
@@ -137,15 +138,7 @@ export const bigqueryDriver: Driver = async ({ target, network, timeoutMs, tls, 
       version: null,
       schemas: target.database ? async () => [target.database as string] : () => datasets(call),
       everySchema: () => datasets(call),
-      tables: (schemas) => perDataset(project, schemas, 'TABLES', 'table_name AS `table`, table_type AS type'),
-      columns: (schemas) =>
-        perDataset(
-          project,
-          schemas,
-          'COLUMNS',
-          'table_name AS `table`, column_name AS `column`, data_type AS type, is_nullable AS nullable',
-          'ordinal_position',
-        ),
+      ...bigqueryCatalog(project),
     },
     async () => {},
   );
@@ -209,16 +202,4 @@ async function datasets(call: Call): Promise<string[]> {
     pageToken = answer.nextPageToken;
   } while (pageToken);
   return names;
-}
-
-/** The view of each dataset, in one query (INFORMATION_SCHEMA views are per dataset or per region). */
-function perDataset(project: string, datasets: string[], view: string, columns: string, order = 'table_name'): string {
-  const name = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '');
-  return datasets
-    .map(
-      (dataset) =>
-        `SELECT '${name(dataset)}' AS schema, ${columns}, ${order} AS position FROM \`${name(project)}.${name(dataset)}.INFORMATION_SCHEMA.${view}\``,
-    )
-    .join(' UNION ALL ')
-    .concat(' ORDER BY schema, `table`, position');
 }

@@ -10,7 +10,7 @@ import type { TestFailureCode } from '../errors.ts';
 import { authorityOf } from '../target.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, type HttpOptions, requestJson } from './http.ts';
-import { informationSchema, rowsOf, sqlSession } from './sql.ts';
+import { type Catalog, informationSchema, informationSchemaComments, rowsOf, sqlList, sqlSession } from './sql.ts';
 
 /** ResultData: a chunk's rows, and the path of the next chunk when there is one. */
 interface ResultChunk {
@@ -168,10 +168,41 @@ export const databricksDriver: Driver = async ({ target, network, timeoutMs, tls
   const inCatalog = catalog ? `\`${catalog.replaceAll('`', '``')}\`.` : '';
   return sqlSession(
     run,
-    {
-      version: 'SELECT current_version().dbsql_version AS v',
-      ...informationSchema(inCatalog, (alias) => `\`${alias}\``, 'full_data_type', 'backslash-escapes'),
-    },
+    { version: 'SELECT current_version().dbsql_version AS v', ...databricksCatalog(inCatalog) },
     async () => {},
   );
 };
+
+const quoted = (alias: string) => `\`${alias}\``;
+
+/**
+ * Unity Catalog's information_schema of the catalog (`prefix`): its schemas, tables, columns and
+ * comments, and its primary and foreign keys, which Databricks keeps but does not enforce. Each
+ * key's columns come from KEY_COLUMN_USAGE in their order; a foreign key's REFERENTIAL_CONSTRAINTS
+ * row names the key it references, whose column at POSITION_IN_UNIQUE_CONSTRAINT is the one each
+ * column references. A foreign key to a table of another catalog, whose key is in no view of this
+ * catalog's, is left out. Unity Catalog keeps no row count in its views: estimates are not told.
+ */
+function databricksCatalog(prefix: string): Omit<Catalog, 'version'> {
+  const view = (name: string) => `${prefix}information_schema.${name}`;
+  const sameConstraint = (a: string, b: string) =>
+    ['catalog', 'schema', 'name'].map((part) => `${a}.constraint_${part} = ${b}.constraint_${part}`).join(' AND ');
+  return {
+    ...informationSchema(prefix, quoted, 'full_data_type', 'backslash-escapes'),
+    keys: (schemas) =>
+      `SELECT k.table_schema AS \`schema\`, k.table_name AS \`table\`,
+         IF(c.constraint_type = 'PRIMARY KEY', 'primary', 'foreign') AS kind, k.constraint_name AS \`key\`,
+         k.constraint_name AS name, k.column_name AS \`column\`, r.table_schema AS referenced_schema,
+         r.table_name AS referenced_table, r.column_name AS referenced_column
+       FROM ${view('table_constraints')} AS c
+       JOIN ${view('key_column_usage')} AS k ON ${sameConstraint('k', 'c')}
+       LEFT JOIN ${view('referential_constraints')} AS f ON ${sameConstraint('f', 'c')}
+       LEFT JOIN ${view('key_column_usage')} AS r ON r.constraint_catalog = f.unique_constraint_catalog
+         AND r.constraint_schema = f.unique_constraint_schema AND r.constraint_name = f.unique_constraint_name
+         AND r.ordinal_position = k.position_in_unique_constraint
+       WHERE k.table_schema IN (${sqlList(schemas, 'backslash-escapes')})
+         AND (c.constraint_type = 'PRIMARY KEY' OR (c.constraint_type = 'FOREIGN KEY' AND r.column_name IS NOT NULL))
+       ORDER BY k.table_schema, k.table_name, kind, k.constraint_name, k.ordinal_position`,
+    comments: informationSchemaComments(prefix, quoted, 'backslash-escapes'),
+  };
+}

@@ -16,7 +16,8 @@ import type { Target } from '../target.ts';
 import { type ConnectOptions, type Driver, DriverFailure } from './driver.ts';
 import { HttpError, type HttpOptions, MAX_ANSWER_BYTES, request, requestJson } from './http.ts';
 import { privateKeyOf, publicKeyFingerprint } from './jwt.ts';
-import { informationSchema, rowsOf, sqlSession } from './sql.ts';
+import { snowflakeCatalog } from './snowflake-catalog.ts';
+import { rowsOf, sqlSession } from './sql.ts';
 
 /**
  * The client whose requests these are, as it names itself to Snowflake, which picks the shape of
@@ -56,6 +57,8 @@ const CODES: Record<string, ConstructorParameters<typeof DriverFailure>[0]> = {
   '002003': 'database_not_found',
   '000606': 'warehouse_not_found',
   '002043': 'permission_denied',
+  // "SQL access control error: Insufficient privileges to operate on …".
+  '003001': 'permission_denied',
 };
 
 /** A statement still running: detached from its request (333334), or still so when asked again (333333). */
@@ -109,18 +112,11 @@ export const snowflakeDriver: Driver = async (options) => {
   };
   const [database] = (target.database ?? '').split('/');
   // Named in SQL as Snowflake reads the URI's name: `sales_db` is SALES_DB, `"sales_db"` is sales_db.
-  const inDatabase = database ? `"${nameAsRead(dialectNamed('snowflake'), database).replaceAll('"', '""')}".` : '';
-  return sqlSession(
-    run,
-    {
-      version: 'SELECT CURRENT_VERSION() AS v',
-      ...informationSchema(inDatabase, (alias) => `"${alias}"`, 'data_type', 'backslash-escapes'),
-    },
-    async () => {
-      const end = { method: 'POST', headers: { authorization }, body: '' };
-      await call(`/session?delete=true&${withIds()}`, end).catch(() => {});
-    },
-  );
+  const named = database ? `"${nameAsRead(dialectNamed('snowflake'), database).replaceAll('"', '""')}"` : '';
+  return sqlSession(run, { version: 'SELECT CURRENT_VERSION() AS v', ...snowflakeCatalog(named) }, async () => {
+    const end = { method: 'POST', headers: { authorization }, body: '' };
+    await call(`/session?delete=true&${withIds()}`, end).catch(() => {});
+  });
 };
 
 /** Where to ask again for a statement in progress: the path Snowflake names, on the account's own API. */

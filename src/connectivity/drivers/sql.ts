@@ -3,11 +3,21 @@
  * catalog queries are the dialect's, the rest (which schemas are missing, grouping tables and
  * columns into schemas) is the same for all.
  */
+import { describeFailure } from '../errors.ts';
 import { type CatalogDetails, type DriverSession, groupSchemas } from './driver.ts';
 
 export type Row = Record<string, unknown>;
 /** Runs one statement and resolves its rows, their column names in lower case. */
 export type RunSql = (sql: string) => Promise<Row[]>;
+
+/** A detail's rows; null where the database does not tell it this time (Snowflake's SHOW past its limit). */
+export type DetailRows = Row[] | null;
+
+/**
+ * How a catalog reads one kind of detail over these schemas: the one statement that tells it, or,
+ * where the vendor tells it otherwise (Snowflake's SHOW commands), its own reading with `run`.
+ */
+export type DetailSource = (schemas: string[], run: RunSql) => string | Promise<DetailRows>;
 
 export interface Catalog {
   /** A statement whose first row's first value is the version; null where the vendor tells none. */
@@ -25,11 +35,11 @@ export interface Catalog {
    * referenced_table, referenced_column: each key's columns in its order. Left out where the
    * catalog tells no keys, as are the two below.
    */
-  keys?(schemas: string[]): string;
+  keys?: DetailSource;
   /** Rows of schema, table, column (null for the table's own), comment: only the comments there are. */
-  comments?(schemas: string[]): string;
+  comments?: DetailSource;
   /** Rows of schema, table, rows: the catalog's estimate of each table's rows, never a count. */
-  rowCounts?(schemas: string[]): string;
+  rowCounts?: DetailSource;
 }
 
 /**
@@ -72,13 +82,33 @@ function rowCountOf(value: unknown): number | null {
 }
 
 /** How to read each kind of detail a catalog tells, one statement over all the schemas; a kind left out it does not tell. */
-export type DetailQueries = { [kind in keyof CatalogDetails]?: () => Promise<Row[]> };
+export type DetailQueries = { [kind in keyof CatalogDetails]?: () => Promise<DetailRows> };
+
+/**
+ * The rows of one kind of detail; undefined where the catalog does not tell it to this user: the
+ * database refused the statement for permission (the tables and columns were read, so the rest of
+ * discovery goes on, that kind untold: null) or answered null.
+ */
+async function toldRows(query: (() => Promise<DetailRows>) | undefined): Promise<Row[] | undefined> {
+  if (!query) return undefined;
+  try {
+    return (await query()) ?? undefined;
+  } catch (error) {
+    if (describeFailure(error, []).code === 'permission_denied') return undefined;
+    throw error;
+  }
+}
 
 /** The details, read one kind after the other, their rows in the shapes of Catalog's keys, comments and rowCounts. */
 export async function readDetails(queries: DetailQueries): Promise<CatalogDetails> {
   const details: CatalogDetails = {};
-  if (queries.keys)
-    details.keys = (await queries.keys()).map((row) => ({
+  const [keys, comments, rowCounts] = [
+    await toldRows(queries.keys),
+    await toldRows(queries.comments),
+    await toldRows(queries.rowCounts),
+  ];
+  if (keys)
+    details.keys = keys.map((row) => ({
       schema: text(row.schema),
       table: text(row.table),
       kind: row.kind === 'primary' ? 'primary' : 'foreign',
@@ -89,15 +119,15 @@ export async function readDetails(queries: DetailQueries): Promise<CatalogDetail
       referencedTable: textOrNull(row.referenced_table),
       referencedColumn: textOrNull(row.referenced_column),
     }));
-  if (queries.comments)
-    details.comments = (await queries.comments()).map((row) => ({
+  if (comments)
+    details.comments = comments.map((row) => ({
       schema: text(row.schema),
       table: text(row.table),
       column: textOrNull(row.column),
       comment: text(row.comment),
     }));
-  if (queries.rowCounts)
-    details.rowCounts = (await queries.rowCounts()).flatMap((row) => {
+  if (rowCounts)
+    details.rowCounts = rowCounts.flatMap((row) => {
       const rows = rowCountOf(row.rows);
       return rows === null ? [] : [{ schema: text(row.schema), table: text(row.table), rows }];
     });
@@ -126,6 +156,24 @@ export function informationSchema(
     columns: (schemas) =>
       `SELECT ${names}, column_name AS ${quote('column')}, ${typeColumn} AS type, is_nullable AS nullable ${from('columns')}
        WHERE table_schema IN (${sqlList(schemas, literals)}) ORDER BY table_schema, table_name, ordinal_position`,
+  };
+}
+
+/**
+ * Comments where information_schema's TABLES and COLUMNS carry one in a `comment` column (Snowflake,
+ * Databricks, beyond the standard): those of tables and views, then those of columns; an empty one
+ * is none. `prefix`, `quote` and `literals` as informationSchema's.
+ */
+export function informationSchemaComments(
+  prefix: string,
+  quote: (alias: string) => string,
+  literals: StringLiterals = 'standard',
+): DetailSource {
+  const from = (view: string) => `FROM ${prefix}information_schema.${view}`;
+  return (schemas) => {
+    const where = `WHERE table_schema IN (${sqlList(schemas, literals)}) AND comment IS NOT NULL AND comment <> ''`;
+    return `SELECT table_schema AS ${quote('schema')}, table_name AS ${quote('table')}, NULL AS ${quote('column')}, comment AS ${quote('comment')} ${from('tables')} ${where}
+       UNION ALL SELECT table_schema, table_name, column_name, comment ${from('columns')} ${where}`;
   };
 }
 
@@ -160,11 +208,16 @@ export function sqlSession(run: RunSql, catalog: Catalog, close: () => Promise<v
         type: text(row.type),
         nullable: truthy(row.nullable),
       }));
-      const { keys, comments, rowCounts } = catalog;
+      const detail = (source: DetailSource | undefined) =>
+        source &&
+        (async () => {
+          const made = source(wanted, run);
+          return typeof made === 'string' ? run(made) : made;
+        });
       const details = await readDetails({
-        keys: keys && (() => run(keys(wanted))),
-        comments: comments && (() => run(comments(wanted))),
-        rowCounts: rowCounts && (() => run(rowCounts(wanted))),
+        keys: detail(catalog.keys),
+        comments: detail(catalog.comments),
+        rowCounts: detail(catalog.rowCounts),
       });
       return groupSchemas(wanted, tables, columns, details);
     },

@@ -7,7 +7,7 @@
 import { authorityOf } from '../target.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
-import { informationSchema, rowsOf, sqlSession } from './sql.ts';
+import { type DetailSource, informationSchema, rowsOf, sqlList, sqlSession, sqlString } from './sql.ts';
 
 interface TrinoAnswer {
   nextUri?: string;
@@ -74,7 +74,8 @@ export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
       throw error;
     }
   };
-  const quoted = `"${(catalog || 'system').replaceAll('"', '""')}"`;
+  const catalogName = catalog || 'system';
+  const quoted = `"${catalogName.replaceAll('"', '""')}"`;
   return sqlSession(
     run,
     {
@@ -83,7 +84,24 @@ export const trinoDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
       version: `SELECT version() AS v FROM ${quoted}.information_schema.schemata LIMIT 1`,
       // Without a catalog in the URI, the schemas are those of Trino's own `system` catalog.
       ...informationSchema(`${quoted}.`, (alias) => `"${alias}"`),
+      comments: trinoComments(catalogName, quoted),
     },
     async () => {},
   );
 };
+
+/**
+ * The comments the catalog's connector exposes: the tables' in Trino's system.metadata.table_comments,
+ * the columns' in the catalog's information_schema.columns (its `comment` column); an empty one is
+ * none. Trino's information_schema has no constraints and no statistics: keys and row estimates are
+ * not told.
+ */
+function trinoComments(catalog: string, quoted: string): DetailSource {
+  const told = `comment IS NOT NULL AND comment <> ''`;
+  return (schemas) =>
+    `SELECT schema_name AS "schema", table_name AS "table", CAST(NULL AS varchar) AS "column", comment AS "comment"
+     FROM system.metadata.table_comments
+     WHERE catalog_name = ${sqlString(catalog)} AND schema_name IN (${sqlList(schemas)}) AND ${told}
+     UNION ALL SELECT table_schema, table_name, column_name, comment FROM ${quoted}.information_schema.columns
+     WHERE table_schema IN (${sqlList(schemas)}) AND ${told}`;
+}

@@ -198,9 +198,23 @@ interface TableMetadata {
   Name: string;
   CreateTime: number;
   TableType: string;
-  Columns: { Name: string; Type: string }[];
-  PartitionKeys: { Name: string; Type: string }[];
+  Columns: { Name: string; Type: string; Comment?: string }[];
+  PartitionKeys: { Name: string; Type: string; Comment?: string }[];
   Parameters: Record<string, string>;
+}
+
+/**
+ * A table's parameters as Glue keeps them: a view's, Athena's mark of a view (`comment` "Presto
+ * View", `presto_view`); a table's, its classification, its comment (CREATE TABLE's COMMENT) and,
+ * where a crawler counted it, `recordCount` (docs.aws.amazon.com/glue/latest/dg/table-properties-crawler.html).
+ */
+function parametersOf(view: boolean, comment: string | undefined, rows: number | undefined): Record<string, string> {
+  if (view) return { comment: 'Presto View', presto_view: 'true' };
+  return {
+    classification: 'parquet',
+    ...(comment !== undefined && { comment }),
+    ...(rows !== undefined && { recordCount: String(rows) }),
+  };
 }
 
 /** The warehouse as Glue holds it: each database's tables, in Athena's TableMetadata (API_TableMetadata.html). */
@@ -209,15 +223,19 @@ function glueCatalog(warehouse: Warehouse, partitionKeys: Record<string, string[
     warehouse.schemas.filter((name) => name !== 'information_schema').map((name) => [name, []]),
   );
   const byName = new Map<string, TableMetadata>();
+  const comments = warehouse.details?.comments ?? [];
+  const commentOf = (database: string, table: string, column: string | null) =>
+    comments.find(([d, t, c]) => d === database && t === table && c === column)?.[3];
   for (const [database, table, type] of warehouse.tables) {
     const view = /view/i.test(type);
+    const rows = warehouse.details?.rowCounts.find(([d, t]) => d === database && t === table)?.[2];
     const metadata: TableMetadata = {
       Name: table,
       CreateTime: 1767225600,
       TableType: view ? 'VIRTUAL_VIEW' : 'EXTERNAL_TABLE',
       Columns: [],
       PartitionKeys: [],
-      Parameters: view ? { comment: 'Presto View' } : { classification: 'parquet' },
+      Parameters: parametersOf(view, commentOf(database, table, null), rows),
     };
     databases.get(database)?.push(metadata);
     byName.set(`${database}.${table}`, metadata);
@@ -225,7 +243,12 @@ function glueCatalog(warehouse: Warehouse, partitionKeys: Record<string, string[
   for (const [database, table, column, type] of warehouse.columns) {
     const metadata = byName.get(`${database}.${table}`);
     const partition = partitionKeys[`${database}.${table}`]?.includes(column);
-    metadata?.[partition ? 'PartitionKeys' : 'Columns'].push({ Name: column, Type: type });
+    const comment = commentOf(database, table, column);
+    metadata?.[partition ? 'PartitionKeys' : 'Columns'].push({
+      Name: column,
+      Type: type,
+      ...(comment !== undefined && { Comment: comment }),
+    });
   }
   return databases;
 }
@@ -399,7 +422,13 @@ const CATALOG_ACTIONS = new Set(['ListDatabases', 'ListTableMetadata']);
 /** Athena in the region of the host it is reached by (athena.<region>.amazonaws.com), with `options`. */
 export function athenaHandler(options: AthenaOptions = {}): Handler {
   const { warehouse = ATHENA_WAREHOUSE, partitionKeys = DEFAULT_PARTITION_KEYS, pageSize = 50 } = options;
-  const catalog = glueCatalog(warehouse, partitionKeys);
+  // Built again when the warehouse's details are replaced: a test that changes them changes what Glue holds.
+  let built: { details: Warehouse['details']; catalog: Map<string, TableMetadata[]> } | undefined;
+  const catalogNow = () => {
+    if (!built || built.details !== warehouse.details)
+      built = { details: warehouse.details, catalog: glueCatalog(warehouse, partitionKeys) };
+    return built.catalog;
+  };
   const queries: Queries = { executions: new Map(), warehouse, resultRows: options.resultRows ?? 1000 };
   return (request) => {
     const region = /^athena\.([a-z0-9-]+)\.amazonaws\.com$/.exec(request.headers.host ?? '')?.[1] ?? 'us-east-1';
@@ -408,7 +437,7 @@ export function athenaHandler(options: AthenaOptions = {}): Handler {
     if (refused) return refused;
     const body: AthenaRequest = JSON.parse(request.body || '{}');
     if (QUERY_ACTIONS.has(action)) return queryAction(action, body, queries);
-    if (CATALOG_ACTIONS.has(action)) return catalogAction(action, body, catalog, pageSize, region);
+    if (CATALOG_ACTIONS.has(action)) return catalogAction(action, body, catalogNow(), pageSize, region);
     return commonError('UnknownOperationException', `Athena has no operation ${action}.`);
   };
 }

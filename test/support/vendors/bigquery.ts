@@ -18,8 +18,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
-import type { Answer, Handler, Received, Warehouse } from './server.ts';
-import { WAREHOUSE } from './server.ts';
+import {
+  type Answer,
+  commentRows,
+  type Handler,
+  type Received,
+  WAREHOUSE,
+  type Warehouse,
+  type WarehouseDetails,
+} from './server.ts';
 
 export const SERVICE_ACCOUNT = 'reader@analytics.iam.gserviceaccount.com';
 export const TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -51,6 +58,11 @@ export interface BigQueryOptions {
   pendingAnswers?: number;
   /** Where the datasets and jobs are: a single region, which a job's reader must name (`location`). */
   location?: string;
+  /**
+   * Statements that read a view the account may not read: refused 403 accessDenied (none unless
+   * given). Read at each statement: a test may change it on the options it gave.
+   */
+  refuse?: RegExp;
 }
 
 /** Google's error object (https://cloud.google.com/bigquery/docs/error-messages, "Error table"). */
@@ -113,7 +125,8 @@ interface Job {
 }
 
 /** The stand-in's settings and what it holds: the account's key, the datasets, the tokens granted, the jobs. */
-interface Google extends Required<Omit<BigQueryOptions, 'warehouse'>> {
+interface Google extends Required<Omit<BigQueryOptions, 'warehouse' | 'refuse'>> {
+  refused(sql: string): boolean;
   warehouse: Warehouse;
   publicKeyPem: string;
   datasets: string[];
@@ -134,6 +147,7 @@ export function bigqueryHandler(publicKeyPem: string, options: BigQueryOptions =
     location: 'europe-west1',
     ...options,
     warehouse,
+    refused: (sql) => options.refuse?.test(sql) ?? false,
     publicKeyPem,
     datasets: [EMPTY_DATASET, ...warehouse.schemas.filter((name) => name !== 'information_schema')],
     tokens: new Map(),
@@ -282,19 +296,92 @@ function listDatasets(google: Google, project: string, search: URLSearchParams):
   };
 }
 
-const REFERENCE = /`([\w-]+)\.([\w-]+)\.INFORMATION_SCHEMA\.(TABLES|COLUMNS)`/g;
+const REFERENCE = /`([\w-]+)\.([\w-]+)\.(INFORMATION_SCHEMA\.[A-Z_]+|__TABLES__)`/g;
+
+const field = (name: string, type = 'STRING') => ({ name, type, mode: 'NULLABLE' });
+
+/** Each column of each key, as the keys' statement selects them: a foreign key's with its referenced column's place in the primary key. */
+function keyRows(details: WarehouseDetails | undefined): Pick<Job, 'fields' | 'rows'> {
+  const primaryKeys = details?.primaryKeys ?? [];
+  const primary = primaryKeys.flatMap(([schema, table, name, columns]) =>
+    columns.map((column, i) => [schema, table, 'primary', name, name, column, null, null, null, i + 1]),
+  );
+  const positionIn = (schema: string, table: string, column: string | undefined) =>
+    (primaryKeys.find(([s, t]) => s === schema && t === table)?.[3].indexOf(column ?? '') ?? -2) + 1;
+  const foreign = (details?.foreignKeys ?? []).flatMap((key) =>
+    key.columns.map((column, i) => [
+      ...[key.schema, key.table, 'foreign', key.name, key.name, column, key.referencedSchema, key.referencedTable],
+      ...[positionIn(key.referencedSchema, key.referencedTable, key.referencedColumns[i]), i + 1],
+    ]),
+  );
+  // ORDER BY schema, `table`, kind, `key`, position.
+  const order = (row: unknown[]) => row.slice(0, 4).join('\u0000');
+  const rows = [...primary, ...foreign].sort((a, b) =>
+    order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : Number(a[9]) - Number(b[9]),
+  );
+  const names = ['schema', 'table', 'kind', 'key', 'name', 'column', 'referenced_schema', 'referenced_table'];
+  return {
+    fields: [
+      ...names.map((name) => field(name)),
+      field('referenced_position', 'INTEGER'),
+      field('position', 'INTEGER'),
+    ],
+    rows,
+  };
+}
+
+/** What each view read first gives: its rows from the datasets `named`, with the statement's columns. */
+function viewRows(view: string, named: Set<string>, warehouse: Warehouse): Pick<Job, 'fields' | 'rows'> {
+  const details = warehouse.details;
+  const inNamed = (rows: unknown[][]) => rows.filter(([schema]) => named.has(String(schema)));
+  if (view === 'INFORMATION_SCHEMA.KEY_COLUMN_USAGE') {
+    const keys = keyRows(details);
+    return { ...keys, rows: inNamed(keys.rows) };
+  }
+  if (view === 'INFORMATION_SCHEMA.TABLE_OPTIONS') {
+    // A description in TABLE_OPTIONS is an option's value, a string literal; in COLUMN_FIELD_PATHS, the text.
+    const rows = commentRows(details).map(([schema, table, column, comment]) => [
+      ...[schema, table, column],
+      column === null ? JSON.stringify(comment) : comment,
+    ]);
+    return { fields: ['schema', 'table', 'column', 'comment'].map((name) => field(name)), rows: inNamed(rows) };
+  }
+  if (view === '__TABLES__')
+    return {
+      fields: [field('schema'), field('table'), field('rows', 'INTEGER')],
+      rows: inNamed(details?.rowCounts ?? []),
+    };
+  if (view === 'INFORMATION_SCHEMA.TABLES') {
+    const rows = inNamed(warehouse.tables).map((row) => [...row, row[1]]);
+    return { fields: [...['schema', 'table', 'type'].map((name) => field(name)), field('position')], rows };
+  }
+  // ordinal_position: from 1 in each table.
+  const seen = new Map<string, number>();
+  const rows = inNamed(warehouse.columns).map((row) => {
+    const position = (seen.get(`${row[0]}.${row[1]}`) ?? 0) + 1;
+    seen.set(`${row[0]}.${row[1]}`, position);
+    return [...row, position];
+  });
+  return {
+    fields: [
+      ...['schema', 'table', 'column', 'type', 'nullable'].map((name) => field(name)),
+      field('position', 'INTEGER'),
+    ],
+    rows,
+  };
+}
 
 /**
  * What BigQuery makes of the statements the driver sends: `SELECT 1` (its one column unnamed,
- * so `f0_`), and the INFORMATION_SCHEMA views of the datasets it names, with the columns the
- * statement names; any dataset it names must exist (404 notFound, as BigQuery says it).
+ * so `f0_`), and the INFORMATION_SCHEMA views (or __TABLES__) of the datasets it names, with the
+ * columns the statement names; any dataset it names must exist (404 notFound, as BigQuery says it),
+ * and the account must be let read it (403 accessDenied where `refuse` says not).
  */
 function plan(
   project: string,
   sql: string,
-  { warehouse, datasets, location }: Google,
+  { warehouse, datasets, location, refused }: Google,
 ): Pick<Job, 'fields' | 'rows'> | Answer {
-  const field = (name: string, type = 'STRING') => ({ name, type, mode: 'NULLABLE' });
   if (/^\s*select 1\s*$/i.test(sql)) return { fields: [field('f0_', 'INTEGER')], rows: [[1]] };
   const references = [...sql.matchAll(REFERENCE)];
   // invalidQuery: 400 (error-messages "Error table"); the words are the stand-in's, in the form of BigQuery's "Syntax error: … at [1:1]".
@@ -308,25 +395,13 @@ function plan(
         `Not found: Dataset ${project}:${dataset} was not found in location ${location}`,
       );
   }
-  const named = new Set(references.map((reference) => reference[2]));
-  if (references[0]?.[3] === 'TABLES') {
-    const rows = warehouse.tables.filter(([schema]) => named.has(schema)).map((row) => [...row, row[1]]);
-    return { fields: [...['schema', 'table', 'type'].map((name) => field(name)), field('position')], rows };
-  }
-  // ordinal_position: from 1 in each table.
-  const seen = new Map<string, number>();
-  const rows = warehouse.columns
-    .filter(([schema]) => named.has(schema))
-    .map((row) => {
-      const position = (seen.get(`${row[0]}.${row[1]}`) ?? 0) + 1;
-      seen.set(`${row[0]}.${row[1]}`, position);
-      return [...row, position];
-    });
-  return {
-    fields: [
-      ...['schema', 'table', 'column', 'type', 'nullable'].map((name) => field(name)),
-      field('position', 'INTEGER'),
-    ],
-    rows,
-  };
+  const [, , dataset, view = ''] = references[0] ?? [];
+  // accessDenied: 403 (error-messages "Error table"), in the words BigQuery gives a table the account may not read.
+  if (refused(sql))
+    return googleError(
+      403,
+      'accessDenied',
+      `Access Denied: Table ${project}:${dataset}.${view}: User does not have permission to query table ${project}:${dataset}.${view}.`,
+    );
+  return viewRows(view, new Set(references.map((reference) => reference[2] as string)), warehouse);
 }

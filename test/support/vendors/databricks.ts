@@ -41,7 +41,14 @@ export interface DatabricksOptions {
   inProgress?: number;
   /** The catalog `main`'s schemas, tables and columns: the one small warehouse unless given. */
   warehouse?: Warehouse;
+  /**
+   * Statements the token's user may not run: they fail INSUFFICIENT_PERMISSIONS (none unless
+   * given). Read at each statement: a test may change it on the options it gave.
+   */
+  refuse?: RegExp;
 }
+
+type Settings = Required<Omit<DatabricksOptions, 'refuse'>> & { refused(statement: string): boolean };
 
 /** The catalogs: `main` holds the warehouse and is the default; `secret` exists, but the token's user may not use it. */
 const MAIN_CATALOG = 'main';
@@ -123,11 +130,15 @@ function sessionFailure(catalog: string, schema: string | undefined, warehouse: 
 }
 
 /** A statement as the warehouse takes it: what fails, or its columns and its rows in chunks. */
-function prepared(body: Record<string, unknown>, options: Required<DatabricksOptions>): Statement {
+function prepared(body: Record<string, unknown>, options: Settings): Statement {
   const catalog = typeof body.catalog === 'string' ? body.catalog : MAIN_CATALOG;
   const schema = typeof body.schema === 'string' ? body.schema : undefined;
   const statement = String(body.statement);
-  const failed = sessionFailure(catalog, schema, options.warehouse);
+  const failed =
+    sessionFailure(catalog, schema, options.warehouse) ??
+    (options.refused(statement)
+      ? failure('INSUFFICIENT_PERMISSIONS', 'Insufficient privileges: User does not have SELECT on the view.', '42501')
+      : undefined);
   const answer = failed ? undefined : answerSql(statement, DATABRICKS_VERSION, options.warehouse);
   const rows = (answer?.rows ?? []).map((row) => row.map((value) => (value == null ? null : String(value))));
   const { chunkRows } = options;
@@ -208,7 +219,7 @@ function responseOf(statement: Statement) {
 }
 
 /** POST /api/2.0/sql/statements: the warehouse must exist; the statement runs, and is answered as its wait ends. */
-function execute(request: Received, statements: Map<string, Statement>, options: Required<DatabricksOptions>): Answer {
+function execute(request: Received, statements: Map<string, Statement>, options: Settings): Answer {
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(request.body);
@@ -255,7 +266,13 @@ function follow(request: Received, path: string, statements: Map<string, Stateme
 
 /** A workspace with one warehouse (WAREHOUSE_ID) and the catalog `main`, reached with DATABRICKS_TOKEN. */
 export function databricksHandler(options: DatabricksOptions = {}): Handler {
-  const settings = { chunkRows: 2, inProgress: 0, warehouse: WAREHOUSE, ...options };
+  const settings: Settings = {
+    chunkRows: 2,
+    inProgress: 0,
+    warehouse: WAREHOUSE,
+    ...options,
+    refused: (statement) => options.refuse?.test(statement) ?? false,
+  };
   const statements = new Map<string, Statement>();
   return (request) => {
     const refused = unauthenticated(request);

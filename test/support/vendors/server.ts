@@ -74,11 +74,39 @@ export async function startVendorServer(handler: Handler, tls?: Issued, address 
   };
 }
 
-/** A warehouse's catalog: its schemas, its tables (schema, table, type) and their columns (schema, table, column, type, nullable). */
+/** A foreign key of a stand-in's catalog: its columns reference those of another table, the n-th the n-th. */
+export interface WarehouseForeignKey {
+  schema: string;
+  table: string;
+  name: string;
+  columns: string[];
+  referencedSchema: string;
+  referencedTable: string;
+  referencedColumns: string[];
+}
+
+/**
+ * What a catalog keeps beyond tables and columns, each stand-in answering it in its vendor's
+ * views: primary keys (schema, table, the constraint's name, its columns in order), foreign keys,
+ * comments (schema, table, column or null for the table's own, comment) and row counts.
+ */
+export interface WarehouseDetails {
+  primaryKeys: [string, string, string, string[]][];
+  foreignKeys: WarehouseForeignKey[];
+  comments: [string, string, string | null, string][];
+  rowCounts: [string, string, number][];
+}
+
+/**
+ * A warehouse's catalog: its schemas, its tables (schema, table, type) and their columns (schema,
+ * table, column, type, nullable), and what it keeps beyond them (none unless given). A stand-in
+ * reads it at each request: a test that changes it changes what the next scan finds.
+ */
 export interface Warehouse {
   schemas: string[];
   tables: [string, string, string][];
   columns: [string, string, string, string, 'YES' | 'NO'][];
+  details?: WarehouseDetails;
 }
 
 /**
@@ -119,8 +147,44 @@ export interface SqlAnswer {
 }
 
 /**
+ * A catalog's keys, a row for each column of each: schema, table, kind (primary or foreign), the
+ * key's name twice (what tells it apart, and its name), the column, and the schema, table and
+ * column it references (null for a primary key's); by schema, table, kind and key, each key's
+ * columns in its order.
+ */
+export function keyColumnRows(details: WarehouseDetails | undefined): (string | null)[][] {
+  const primary = (details?.primaryKeys ?? []).flatMap(([schema, table, name, columns]) =>
+    columns.map((column) => [schema, table, 'primary', name, name, column, null, null, null]),
+  );
+  const foreign = (details?.foreignKeys ?? []).flatMap((key) =>
+    key.columns.map((column, i) => [
+      ...[key.schema, key.table, 'foreign', key.name, key.name, column],
+      ...[key.referencedSchema, key.referencedTable, key.referencedColumns[i] ?? null],
+    ]),
+  );
+  const order = (row: (string | null)[]) => row.slice(0, 4).join('\u0000');
+  // Stable: each key's columns keep their order.
+  return [...primary, ...foreign].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
+
+/** A catalog's comments: schema, table, column (null for the table's own), comment; the tables' first, then the columns'. */
+export function commentRows(details: WarehouseDetails | undefined): (string | null)[][] {
+  const comments = details?.comments ?? [];
+  return [...comments.filter(([, , column]) => column === null), ...comments.filter(([, , column]) => column !== null)];
+}
+
+/** The columns of the keys' and the comments' statements, as the drivers alias them. */
+const KEY_COLUMNS = [
+  ...['schema', 'table', 'kind', 'key', 'name', 'column'],
+  ...['referenced_schema', 'referenced_table', 'referenced_column'],
+];
+const COMMENT_COLUMNS = ['schema', 'table', 'column', 'comment'];
+
+/**
  * The rows a vendor's catalog gives for the statements the drivers send, recognised by what they
- * read; undefined for any other.
+ * read; undefined for any other. Keys (information_schema's TABLE_CONSTRAINTS and the views
+ * beside it) and comments (TABLES' and COLUMNS' comment column, or Trino's
+ * system.metadata.table_comments and COLUMNS') come from the warehouse's details.
  */
 export function answerSql(sql: string, version: string, warehouse: Warehouse = WAREHOUSE): SqlAnswer | undefined {
   const text = sql.toLowerCase();
@@ -129,6 +193,10 @@ export function answerSql(sql: string, version: string, warehouse: Warehouse = W
   if (text.includes('version()')) return { columns: ['V'], rows: [[version]] };
   if (text.includes('information_schema.schemata'))
     return { columns: ['NAME'], rows: warehouse.schemas.filter((s) => !text.includes(`<> '${s}'`)).map((s) => [s]) };
+  if (text.includes('information_schema.table_constraints'))
+    return { columns: KEY_COLUMNS, rows: inSchemas(keyColumnRows(warehouse.details)) };
+  if (text.includes('metadata.table_comments') || /\bcomment\b.*information_schema\.tables/s.test(text))
+    return { columns: COMMENT_COLUMNS, rows: inSchemas(commentRows(warehouse.details)) };
   if (text.includes('information_schema.tables'))
     return { columns: ['SCHEMA', 'TABLE', 'TYPE'], rows: inSchemas(warehouse.tables) };
   if (text.includes('information_schema.columns'))

@@ -20,7 +20,15 @@
  */
 import { createHash, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { type Answer, type Handler, type Received, WAREHOUSE, type Warehouse } from './server.ts';
+import {
+  type Answer,
+  commentRows,
+  type Handler,
+  type Received,
+  WAREHOUSE,
+  type Warehouse,
+  type WarehouseDetails,
+} from './server.ts';
 
 export const SNOWFLAKE_VERSION = '9.14.1';
 
@@ -40,15 +48,51 @@ export interface SnowflakeOptions {
   inProgress?: number;
   /** Whether results name their chunks' headers (`chunkHeaders`) besides the `qrmk`. */
   chunkHeaders?: boolean;
+  /** Statements the session's role may not run: refused with 003001, as an access control error. */
+  refuse?: RegExp;
+  /** The most rows a SHOW answers; past it, 090153 (10,000, as Snowflake's, unless given). */
+  showLimit?: number;
+}
+
+const upperName = (name: string) => name.toUpperCase();
+
+/** Keys and comments as Snowflake stores those made without quotes: every name in upper case, the comments as written. */
+function upperCasedDetails(details: WarehouseDetails): WarehouseDetails {
+  const names = (list: string[]) => list.map(upperName);
+  return {
+    primaryKeys: details.primaryKeys.map(([schema, table, name, columns]) => [
+      upperName(schema),
+      upperName(table),
+      upperName(name),
+      names(columns),
+    ]),
+    foreignKeys: details.foreignKeys.map((key) => ({
+      schema: upperName(key.schema),
+      table: upperName(key.table),
+      name: upperName(key.name),
+      columns: names(key.columns),
+      referencedSchema: upperName(key.referencedSchema),
+      referencedTable: upperName(key.referencedTable),
+      referencedColumns: names(key.referencedColumns),
+    })),
+    comments: details.comments.map(([schema, table, column, comment]) => [
+      upperName(schema),
+      upperName(table),
+      column === null ? null : upperName(column),
+      comment,
+    ]),
+    rowCounts: details.rowCounts.map(([schema, table, rows]) => [upperName(schema), upperName(table), rows]),
+  };
 }
 
 /** A catalog as Snowflake stores the names of objects made without quotes: in upper case. */
 export function upperCased(warehouse: Warehouse): Warehouse {
   const upper = (row: string[]) => row.map((value, i) => (i < 3 ? value.toUpperCase() : value));
   return {
-    schemas: warehouse.schemas.map((name) => name.toUpperCase()),
+    schemas: warehouse.schemas.map(upperName),
     tables: warehouse.tables.map((row) => upper(row) as Warehouse['tables'][number]),
     columns: warehouse.columns.map((row) => upper(row) as Warehouse['columns'][number]),
+    ...(warehouse.details && { details: upperCasedDetails(warehouse.details) }),
   };
 }
 
@@ -86,8 +130,13 @@ interface Session {
   role?: string;
 }
 
+/** The types of Snowflake's result columns the stand-in answers with (as rowtype names them). */
+type ColumnType = 'text' | 'fixed' | 'timestamp_ltz';
+
 interface Result {
   columns: string[];
+  /** Each column's type: text unless given. */
+  types?: ColumnType[];
   rows: (string | null)[][];
 }
 
@@ -193,44 +242,148 @@ function login(
   });
 }
 
-/** The rows of one of the catalog's views for a statement, or a failure as Snowflake's compiler gives it. */
-function catalogRows(
-  sql: string,
+/** The database a statement names, else the session's; the failure Snowflake's compiler gives where there is none or it does not exist. */
+function databaseNamed(
+  named: string | undefined,
   session: Session,
   databases: Record<string, Warehouse>,
-): Result['rows'] | Answer | undefined {
-  const view = CATALOG_VIEW.exec(sql);
-  if (!view) return undefined;
-  const named = view[1] ? identifier(view[1]) : session.database;
+): { name: string; warehouse: Warehouse } | Answer {
+  const name = named === undefined ? session.database : identifier(named);
   // A session without a database, asked for an unqualified view: as SnowSQL and JDBC show it
   // (snowflakedb/snowflake-connector-nodejs#423).
-  if (named === undefined)
+  if (name === undefined)
     return failure(
       '090105',
       "Cannot perform SELECT. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.",
       '22000',
     );
-  const warehouse = databases[named];
+  const warehouse = databases[name];
   if (!warehouse)
     return failure(
       '002003',
-      `SQL compilation error:\nDatabase '${shown(named)}' does not exist or not authorized.`,
+      `SQL compilation error:\nDatabase '${shown(name)}' does not exist or not authorized.`,
       '02000',
     );
+  return { name, warehouse };
+}
+
+/**
+ * The rows of information_schema's views for the statements the driver sends: SCHEMATA, TABLES
+ * (its tables, or its COMMENT and the columns' beside it, or its ROW_COUNT), COLUMNS; each row's
+ * first value its schema, kept where the statement names it in a literal.
+ */
+function viewRows(kind: string, sql: string, warehouse: Warehouse): Pick<Result, 'rows' | 'types'> {
   const literals = [...sql.matchAll(LITERAL)].map(([, text = '']) =>
     text.replace(/\\(.)|''/gs, (_pair, escaped) => escaped ?? "'"),
   );
-  const kind = view[2]?.toLowerCase();
+  const named = <T extends unknown[]>(rows: T[]) => rows.filter((row) => literals.includes(String(row[0])));
+  const details = warehouse.details;
   if (kind === 'schemata') {
     const hidden = /lower\(schema_name\)\s*<>\s*'information_schema'/i.test(sql);
-    return warehouse.schemas.filter((name) => !hidden || name.toLowerCase() !== 'information_schema').map((s) => [s]);
+    return {
+      rows: warehouse.schemas.filter((name) => !hidden || name.toLowerCase() !== 'information_schema').map((n) => [n]),
+    };
   }
-  const rows = kind === 'tables' ? warehouse.tables : warehouse.columns;
-  return rows.filter((row) => literals.includes(row[0])).map((row) => [...row]);
+  if (kind === 'tables' && /\bcomment\b/i.test(sql)) return { rows: named(commentRows(details)) };
+  if (kind === 'tables' && /\brow_count\b/i.test(sql)) {
+    const counts = (details?.rowCounts ?? []).map(([schema, table, rows]) => [schema, table, String(rows)]);
+    return { rows: named(counts), types: ['text', 'text', 'fixed'] };
+  }
+  const rows: string[][] = kind === 'tables' ? warehouse.tables : warehouse.columns;
+  return { rows: named(rows).map((row) => [...row]) };
+}
+
+/** The rows of one of the catalog's views for a statement, or a failure as Snowflake's compiler gives it. */
+function catalogRows(
+  sql: string,
+  session: Session,
+  databases: Record<string, Warehouse>,
+): Pick<Result, 'rows' | 'types'> | Answer | undefined {
+  const view = CATALOG_VIEW.exec(sql);
+  if (!view) return undefined;
+  const database = databaseNamed(view[1], session, databases);
+  if ('body' in database) return database;
+  return viewRows(view[2]?.toLowerCase() ?? '', sql, database.warehouse);
+}
+
+const SHOW_KEYS = new RegExp(
+  String.raw`^\s*SHOW\s+(PRIMARY|IMPORTED)\s+KEYS\s+IN\s+DATABASE(?:\s+(${NAME}))?\s*$`,
+  'i',
+);
+
+/** When the keys were made (created_on), as TIMESTAMP_LTZ's JSON value: seconds since the epoch. */
+const KEYS_CREATED = '1767225600.000';
+
+/** SHOW PRIMARY KEYS' columns (snowflake-jdbc's getPrimaryKeys reads the 2nd to 7th by position). */
+const PRIMARY_KEYS_COLUMNS: [string, ColumnType][] = [
+  ['created_on', 'timestamp_ltz'],
+  ...['database_name', 'schema_name', 'table_name', 'column_name'].map((name): [string, ColumnType] => [name, 'text']),
+  ['key_sequence', 'fixed'],
+  ...['constraint_name', 'rely', 'comment'].map((name): [string, ColumnType] => [name, 'text']),
+];
+
+/** SHOW IMPORTED KEYS' columns (snowflake-jdbc's getForeignKeys reads the 2nd to 15th by position). */
+const IMPORTED_KEYS_COLUMNS: [string, ColumnType][] = [
+  ['created_on', 'timestamp_ltz'],
+  ...['pk_database_name', 'pk_schema_name', 'pk_table_name', 'pk_column_name'].map((n): [string, ColumnType] => [
+    n,
+    'text',
+  ]),
+  ...['fk_database_name', 'fk_schema_name', 'fk_table_name', 'fk_column_name'].map((n): [string, ColumnType] => [
+    n,
+    'text',
+  ]),
+  ['key_sequence', 'fixed'],
+  ...['update_rule', 'delete_rule', 'fk_name', 'pk_name', 'deferrability', 'rely', 'comment'].map(
+    (name): [string, ColumnType] => [name, 'text'],
+  ),
+];
+
+/** The rows of SHOW PRIMARY KEYS or SHOW IMPORTED KEYS over a database: one per column of each key. */
+function keyRows(primary: boolean, database: string, details: WarehouseDetails | undefined): Result['rows'] {
+  if (primary)
+    return (details?.primaryKeys ?? []).flatMap(([schema, table, name, columns]) =>
+      columns.map((column, i) => [KEYS_CREATED, database, schema, table, column, String(i + 1), name, 'false', null]),
+    );
+  const primaryKeyOf = (schema: string, table: string) =>
+    details?.primaryKeys.find(([s, t]) => s === schema && t === table)?.[2] ?? null;
+  return (details?.foreignKeys ?? []).flatMap((key) =>
+    key.columns.map((column, i) => [
+      KEYS_CREATED,
+      ...[database, key.referencedSchema, key.referencedTable, key.referencedColumns[i] ?? null],
+      ...[database, key.schema, key.table, column, String(i + 1)],
+      ...['NO ACTION', 'NO ACTION', key.name, primaryKeyOf(key.referencedSchema, key.referencedTable)],
+      ...['NOT DEFERRABLE', 'false', null],
+    ]),
+  );
+}
+
+/** SHOW PRIMARY KEYS or SHOW IMPORTED KEYS IN DATABASE: every key of the database, or Snowflake's refusal. */
+function showKeys(
+  sql: string,
+  session: Session,
+  databases: Record<string, Warehouse>,
+  showLimit: number,
+): Result | Answer | undefined {
+  const show = SHOW_KEYS.exec(sql);
+  if (!show) return undefined;
+  const database = databaseNamed(show[2], session, databases);
+  if ('body' in database) return database;
+  const primary = show[1]?.toUpperCase() === 'PRIMARY';
+  const rows = keyRows(primary, database.name, database.warehouse.details);
+  // Recorded in gitlab-data/permifrost#126.
+  if (rows.length > showLimit)
+    return failure(
+      '090153',
+      'The result set size exceeded the max number of rows(10000) supported for SHOW statements. Use LIMIT option to limit result set to a smaller number.',
+      '22000',
+    );
+  const columns = primary ? PRIMARY_KEYS_COLUMNS : IMPORTED_KEYS_COLUMNS;
+  return { columns: columns.map(([name]) => name), types: columns.map(([, type]) => type), rows };
 }
 
 /** The columns and rows of a statement the stand-in knows, or the failure Snowflake would give. */
-function execute(sql: string, session: Session, databases: Record<string, Warehouse>): Result | Answer {
+function execute(sql: string, session: Session, databases: Record<string, Warehouse>, options: SnowflakeOptions) {
   // A warehouse the session cannot use: 000606, SQLSTATE 57P03 (snowflakedb/snowflake-connector-nodejs#891,
   // snowflakedb/snowflake-jdbc#657).
   if (session.warehouse !== undefined && !WAREHOUSES.has(session.warehouse))
@@ -239,30 +392,42 @@ function execute(sql: string, session: Session, databases: Record<string, Wareho
       "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
       '57P03',
     );
+  // The role's missing privilege: an access control error (SQLSTATE 42501, insufficient privilege).
+  if (options.refuse?.test(sql))
+    return failure(
+      '003001',
+      "SQL access control error:\nInsufficient privileges to operate on schema 'SALES'",
+      '42501',
+    );
   const aliases = [...sql.matchAll(ALIAS)].map(([, alias = '']) => identifier(alias));
   if (/^\s*select\s+1\s*$/i.test(sql)) return { columns: ['1'], rows: [['1']] };
   if (/\bcurrent_version\(\)/i.test(sql))
     return { columns: aliases.length ? aliases : ['CURRENT_VERSION()'], rows: [[SNOWFLAKE_VERSION]] };
-  const rows = catalogRows(sql, session, databases);
-  if (rows && !Array.isArray(rows)) return rows;
+  const keys = showKeys(sql, session, databases, options.showLimit ?? 10_000);
+  if (keys) return keys;
+  const result = catalogRows(sql, session, databases);
+  if (result && 'body' in result) return result;
   // The stand-in names a result's columns by the statement's aliases, one for each value of a row.
-  if (rows?.every((row) => row.length === aliases.length)) return { columns: aliases, rows };
+  if (result?.rows.every((row) => row.length === aliases.length)) return { columns: aliases, ...result };
   // Anything else, as the compiler refuses what it cannot parse (recorded in AltimateAI/vscode-dbt-power-user#1595).
   return failure('001003', "SQL compilation error:\nsyntax error line 1 at position 0 unexpected '?'.", '42000');
 }
 
-/** Snowflake's description of a text column (wiremock/mappings/query_result_missing_rowset.json). */
-const textColumn = (name: string) => ({
+/**
+ * Snowflake's description of a result column (wiremock/mappings/query_result_missing_rowset.json
+ * for text): a number as NUMBER(38,0), a timestamp as TIMESTAMP_LTZ(3).
+ */
+const columnOf = (name: string, type: ColumnType = 'text') => ({
   name,
   database: '',
   schema: '',
   table: '',
   nullable: true,
-  type: 'text',
-  byteLength: 16777216,
-  length: 16777216,
-  scale: null,
-  precision: null,
+  type,
+  byteLength: type === 'text' ? 16777216 : null,
+  length: type === 'text' ? 16777216 : null,
+  scale: type === 'fixed' ? 0 : type === 'timestamp_ltz' ? 3 : null,
+  precision: type === 'fixed' ? 38 : type === 'timestamp_ltz' ? 0 : null,
   collation: null,
 });
 
@@ -300,7 +465,7 @@ export function snowflakeHandler(options: SnowflakeOptions): Handler {
     const keyMd5 = createHash('md5').update(Buffer.from(qrmk, 'base64')).digest('base64');
     return success({
       parameters: [],
-      rowtype: result.columns.map(textColumn),
+      rowtype: result.columns.map((name, i) => columnOf(name, result.types?.[i])),
       rowset: result.rows.slice(0, chunkRows),
       total: result.rows.length,
       returned: result.rows.length,
@@ -336,7 +501,7 @@ export function snowflakeHandler(options: SnowflakeOptions): Handler {
 
   function statement(request: Received, session: Session): Answer {
     const id = queryId();
-    const result = execute(JSON.parse(request.body).sqlText, session, databases);
+    const result = execute(JSON.parse(request.body).sqlText, session, databases, options);
     const answer = 'body' in result ? result : resultAnswer(id, result, session);
     const pending = options.inProgress ?? 0;
     if (pending === 0) return answer;

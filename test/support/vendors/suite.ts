@@ -54,6 +54,15 @@ export function useStandInAndService<S extends VendorServer>(
   return fixture;
 }
 
+let aliases = 0;
+
+/** Registers `uri` (with `extra` fields) under an alias of its own and discovers it: GET …/schemas' answer. */
+export async function discoverUri(api: Client, uri: string, extra: Record<string, unknown> = {}) {
+  const created = await api.request('POST', PATH, { alias: `discovered-${++aliases}`, connection_uri: uri, ...extra });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return api.request('GET', `${PATH}/${created.body.id}/schemas`);
+}
+
 /**
  * Discovers schema `big` of bigWarehouse(tables, columns) through `uri`, and checks that every
  * table came back once, each with all its columns, the last one too.

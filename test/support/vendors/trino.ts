@@ -22,6 +22,11 @@ export interface TrinoOptions {
   pageRows?: number;
   /** The catalog's schemas, tables and columns: the one small warehouse unless given. */
   warehouse?: Warehouse;
+  /**
+   * Tables the access control lets no one select from, by the name a statement reads them by
+   * (none unless given). Read at each statement: a test may change it on the options it gave.
+   */
+  deniedTables?: RegExp;
 }
 
 /**
@@ -30,6 +35,9 @@ export interface TrinoOptions {
  */
 const READABLE_CATALOGS = new Set(['hive', 'system']);
 const DENIED_CATALOG = 'secret';
+
+/** The `system` catalog's own schemas besides the warehouse's (io.trino.connector.system): metadata holds table_comments. */
+const SYSTEM_SCHEMAS = new Set(['metadata', 'runtime', 'jdbc']);
 
 /** io.trino.spi.StandardErrorCode: name and code of the errors the stand-in gives. */
 const ERROR_CODES = {
@@ -73,7 +81,7 @@ const QUALIFIED = new RegExp(`${IDENTIFIER}\\.${IDENTIFIER}\\.${IDENTIFIER}`, 'g
  * access catalog …"). How Trino treats a session catalog (X-Trino-Catalog) a statement does not
  * name is not documented: the stand-in leaves it alone, so a client must name the catalog to test it.
  */
-function analyze(sql: string, warehouse: Warehouse): QueryError | undefined {
+function analyze(sql: string, warehouse: Warehouse, deniedTables?: RegExp): QueryError | undefined {
   // String literals hold no names: blanked, keeping the offsets.
   const code = sql.replace(/'(?:[^']|'')*'/g, (literal) => ' '.repeat(literal.length));
   for (const match of code.matchAll(QUALIFIED)) {
@@ -84,6 +92,10 @@ function analyze(sql: string, warehouse: Warehouse): QueryError | undefined {
       return { errorName: 'PERMISSION_DENIED', message: `Access Denied: Cannot access catalog ${catalog}` };
     if (!READABLE_CATALOGS.has(catalog))
       return { errorName: 'CATALOG_NOT_FOUND', message: `${at}Catalog '${catalog}' not found` };
+    // The access control's words for a table it denies (io.trino.spi.security.AccessDeniedException.denySelectTable).
+    if (deniedTables?.test(match[0]))
+      return { errorName: 'PERMISSION_DENIED', message: `Access Denied: Cannot select from table ${match[0]}` };
+    if (catalog === 'system' && SYSTEM_SCHEMAS.has(schema)) continue;
     if (!warehouse.schemas.includes(schema))
       return { errorName: 'SCHEMA_NOT_FOUND', message: `${at}Schema '${schema}' does not exist` };
   }
@@ -185,8 +197,9 @@ function results(query: Query, origin: string) {
 }
 
 /** A statement as the coordinator queues it: what the analyzer finds wrong, or its columns and rows in pages. */
-function queued(id: string, sql: string, warehouse: Warehouse, pageRows: number): Query {
-  const failure = analyze(sql, warehouse);
+function queued(id: string, sql: string, options: TrinoOptions, pageRows: number): Query {
+  const warehouse = options.warehouse ?? WAREHOUSE;
+  const failure = analyze(sql, warehouse, options.deniedTables);
   const answer = failure ? undefined : answerSql(sql, TRINO_VERSION, warehouse);
   const rows = answer?.rows ?? [];
   return {
@@ -204,7 +217,7 @@ function queued(id: string, sql: string, warehouse: Warehouse, pageRows: number)
 
 /** A Trino coordinator with `options`; its URLs follow the Host header each request names. */
 export function trinoHandler(options: TrinoOptions = {}): Handler {
-  const { pageRows = 2, warehouse = WAREHOUSE } = options;
+  const { pageRows = 2 } = options;
   const queries = new Map<string, Query>();
   return (request) => {
     const refused = unauthenticated(request, options.passwords);
@@ -212,7 +225,7 @@ export function trinoHandler(options: TrinoOptions = {}): Handler {
     const origin = `${request.scheme}://${request.headers.host}`;
     if (request.method === 'POST' && request.path === '/v1/statement') {
       const id = `20260101_000000_${String(queries.size + 1).padStart(5, '0')}_dcapi`;
-      const query = queued(id, request.body, warehouse, pageRows);
+      const query = queued(id, request.body, options, pageRows);
       queries.set(id, query);
       return { body: results(query, origin) };
     }
