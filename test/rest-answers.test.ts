@@ -17,7 +17,11 @@ const requestFor = (params: RoutedRequest['params']): RoutedRequest => ({
   input: {},
 });
 const WORKSPACES = { workspaces: [{ name: 'default' }, { name: 'sales' }] };
-const upperCased = (workspace: { name: string }) => ({ name: workspace.name.toUpperCase() });
+/** An item's type as the REST adapter names them: an interface, which has no index signature. */
+interface Named {
+  name: string;
+}
+const upperCased = (workspace: Named) => ({ name: workspace.name.toUpperCase() });
 
 /** The problem an answer throws, or undefined when it answers. */
 function thrownBy(answer: () => unknown): ProblemResponse | undefined {

@@ -48,13 +48,13 @@ export const itemAt =
  * of that name (a workspace by its name), in REST's form; none in the list: the problem of `missing`.
  */
 export const listItemAt =
-  <Item extends Record<string, unknown>>(
+  <Item extends object>(
     field: string,
     key: keyof RoutedRequest['params'],
     toRest: (item: Item) => unknown,
     missing: Missing,
   ): Answer =>
   (data, request) => {
-    const item = (data[field] as Item[]).find((each) => each[key] === request.params[key]);
+    const item = (data[field] as Item[]).find((each) => (each as Record<string, unknown>)[key] === request.params[key]);
     return itemAt(field, toRest, missing)({ [field]: item ?? null }, request);
   };
