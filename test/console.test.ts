@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as OPERATIONS from '../console/src/operations.ts';
 import { SCRIPT_BUDGET_BYTES } from '../console/vite.config.ts';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
+import { CONNECTION_FIELDS } from '../src/connections/fields/fields.ts';
 import type { RunningService } from '../src/service.ts';
 import {
   chromiumAvailable as available,
@@ -105,6 +106,9 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
       Username: 'postgres',
       Password: PASSWORD,
     });
+    // The alias, a plain field, hinted by the first sentence of what the API says of it.
+    const aliasHint = `${CONNECTION_FIELDS.alias.description.split('. ')[0]}.`;
+    expect(await page.locator('#alias-hint').textContent()).toBe(aliasHint);
     // The TLS certificates are closed until opened.
     const ca = page.getByLabel('CA certificate', { exact: true });
     expect(await ca.isVisible()).toBe(false);
@@ -201,6 +205,17 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     };
     expect(await aliases()).toEqual(['sales']);
 
+    // An alias another connection has: the API's answer at the Alias field, linked from the summary.
+    await fill(page, { Alias: 'sales', Host: '127.0.0.1', 'Metadata (JSON)': '{}' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await question.getByRole('button', { name: 'Save anyway' }).click();
+    await expect.poll(summaryFocused, WAIT).toBe(true);
+    expect(await summary.getByRole('link').allTextContents()).toEqual([
+      expect.stringMatching(/^Alias: A database connection with the alias "sales" already exists/),
+    ]);
+    expect(await page.locator('#alias-error').textContent()).toMatch(/already exists in this workspace/);
+    await fill(page, { Alias: 'nowhere' });
+
     // Back to the settings the test failed with: its result speaks for them again; saved anyway, when confirmed.
     await fill(page, { Host: '127.0.0.1', 'Metadata (JSON)': '{}' });
     await page.getByRole('button', { name: 'Save' }).click();
@@ -228,6 +243,9 @@ describe.each(STORES)('the console on $name', { timeout: 60_000 }, (store) => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'sales' }).waitFor();
     await expect.poll(() => page.locator('.fields').textContent(), WAIT).toContain('"team": "finance"');
+    // Its plain fields first, the alias among them.
+    expect(await page.locator('.fields > dt').first().textContent()).toBe('Alias');
+    expect(await page.locator('.fields > dd').first().textContent()).toBe('sales');
     expect(await page.locator('.fields').textContent()).toContain('postgres:****@127.0.0.1');
     await page.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => page.locator('.fields').textContent(), WAIT).toContain('console-Secret%2F1');

@@ -15,6 +15,7 @@ import {
   type Start,
   TEST_SAVED,
 } from './operations.ts';
+import { PlainLines } from './plain-views.tsx';
 import { navigate } from './routes.ts';
 import { SchemaBrowser } from './schema-browser.tsx';
 import { SchemaHistory } from './schema-history.tsx';
@@ -212,6 +213,7 @@ export function ConnectionDetail({ start, id }: { start: Start; id: string }) {
       <section aria-labelledby="fields-title">
         <h2 id="fields-title">Fields</h2>
         <dl class="fields">
+          <PlainLines connection={connection} />
           <dt>Dialect</dt>
           <dd>{dialect?.label ?? connection.dialect}</dd>
           <dt>Workspace</dt>

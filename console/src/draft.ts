@@ -3,6 +3,7 @@
  * the API's field errors and failed tests belong in it.
  */
 import type { Connection, Dialect, FieldError, SshSettingsInput, TlsSettingsInput } from './operations.ts';
+import { type PlainDraft, type PlainInput, plainDraftOf, SHOWN_FIELDS, sentValueOf } from './plain-fields.ts';
 
 export const MASK = '****';
 
@@ -10,7 +11,8 @@ export const MASK = '****';
 export type Errors = Record<string, string>;
 
 export interface Draft {
-  alias: string;
+  /** The plain fields shown as they come (plain-fields.ts): the alias, … */
+  plain: PlainDraft;
   workspace: string;
   dialect: Dialect['name'];
   /** Written as parameters (a form of the dialect) or as a raw URI. */
@@ -47,7 +49,7 @@ export function emptyDraft(dialect: Dialect, workspace: string): Draft {
     dialect.parameters.map((parameter) => [parameter.name, parameter.default ?? '']),
   );
   return {
-    alias: '',
+    plain: plainDraftOf({}),
     workspace,
     dialect: dialect.name,
     mode: 'parameters',
@@ -69,7 +71,7 @@ const asText = (settings: Connection['sshSettings'] | Connection['tlsSettings'])
 export function draftOf(connection: Connection): Draft {
   const { options, ...named } = connection.parameters ?? {};
   return {
-    alias: connection.alias,
+    plain: plainDraftOf(connection),
     workspace: connection.workspace,
     dialect: connection.dialect,
     mode: connection.parameters ? 'parameters' : 'uri',
@@ -142,7 +144,20 @@ export function reachOf(draft: Draft, dialect: Dialect) {
   };
 }
 
-/** The API's input for the draft. Throws a DraftProblem where the metadata is not a JSON object. */
+/** The API's input of the plain fields shown. Throws a DraftProblem for an input that cannot be sent. */
+function plainInputOf(plain: PlainDraft): PlainInput {
+  const values = SHOWN_FIELDS.map((field) => {
+    const outcome = sentValueOf(field, plain[field.name]);
+    if ('problem' in outcome) throw new DraftProblem(field.name, outcome.problem);
+    return [field.name, outcome.value] as const;
+  });
+  return Object.fromEntries(values.filter(([, value]) => value !== undefined)) as PlainInput;
+}
+
+/**
+ * The API's input for the draft. Throws a DraftProblem where the metadata is not a JSON object, or
+ * a plain field's input cannot be sent.
+ */
 export function inputOf(draft: Draft, dialect: Dialect) {
   let metadata: unknown;
   const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -155,7 +170,7 @@ export function inputOf(draft: Draft, dialect: Dialect) {
   if (!isObject(metadata)) throw new DraftProblem('metadata', 'must be a JSON object, such as {"team": "sales"}');
   const { uri, ...reach } = reachOf(draft, dialect) as ReturnType<typeof reachOf> & { uri?: string };
   return {
-    alias: draft.alias,
+    ...plainInputOf(draft.plain),
     workspace: draft.workspace,
     ...(uri !== undefined ? { connectionUri: uri } : {}),
     ...reach,

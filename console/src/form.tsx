@@ -1,8 +1,9 @@
 /**
- * Add or edit a connection: a form made from its dialect's parameters (or a raw URI), SSH and TLS
- * where the dialect has them, schemas and metadata. Test connection before saving; Save after a
- * passed test tests again, so that the connection's health is that test's; Save after a failed
- * one asks first. A failed Save moves the focus to the error summary at the top.
+ * Add or edit a connection: its plain fields as the schema declares them (the alias, …), a form
+ * made from its dialect's parameters (or a raw URI), SSH and TLS where the dialect has them, schemas
+ * and metadata. Test connection before saving; Save after a passed test tests again, so that the
+ * connection's health is that test's; Save after a failed one asks first. A failed Save moves the
+ * focus to the error summary at the top.
  */
 import { useEffect, useState } from 'preact/hooks';
 import {
@@ -31,6 +32,7 @@ import {
   UPDATE,
 } from './operations.ts';
 import { jumpTo, PLACES, placeOf } from './places.ts';
+import { PlainInputs } from './plain-views.tsx';
 import { navigate } from './routes.ts';
 import { SaveAnyway } from './save-anyway.tsx';
 import { Banner, Field } from './ui.tsx';
@@ -234,7 +236,7 @@ function LoadedForm(props: {
 
 /** A text input bound to one text field of the draft, with its id and label (PLACES) and its error. */
 function DraftText(props: {
-  name: 'alias' | 'uri' | 'schemas' | 'metadata';
+  name: 'uri' | 'schemas' | 'metadata';
   draft: Draft;
   setDraft: (draft: Draft) => void;
   errors: Errors;
@@ -248,7 +250,7 @@ function DraftText(props: {
   return <TextInput id={id} label={label} value={draft[name]} onChange={change} error={errors[name]} {...rest} />;
 }
 
-/** The form's inputs, in order: who and where, how it is reached, what it covers. */
+/** The form's inputs, in order: what it is (its plain fields) and where, how it is reached, what it covers. */
 function Fields(props: {
   start: Start;
   draft: Draft;
@@ -261,11 +263,11 @@ function Fields(props: {
   const pickDialect = (name: string) => {
     const picked = start.dialects.find((entry) => entry.name === name) as Dialect;
     const fresh = emptyDraft(picked, draft.workspace);
-    setDraft({ ...fresh, alias: draft.alias, schemas: draft.schemas, metadata: draft.metadata, mode: draft.mode });
+    setDraft({ ...fresh, plain: draft.plain, schemas: draft.schemas, metadata: draft.metadata, mode: draft.mode });
   };
   return (
     <>
-      <DraftText name="alias" {...bound} required />
+      <PlainInputs draft={draft} set={setDraft} errors={errors} />
       <Field id={PLACES.workspace.id} label={PLACES.workspace.label} error={errors.workspace}>
         <select
           id={PLACES.workspace.id}

@@ -4,6 +4,7 @@
  * (typed.ts): a field renamed or removed there fails the console's type check. test/console.test.ts
  * also validates each against schema.graphql.
  */
+import { PLAIN_SELECTION } from './fields.generated.ts';
 import type { Result, Variables } from './typed.ts';
 
 const HEALTH = 'health { status checkedAt latencyMs error { code message } }' as const;
@@ -38,9 +39,11 @@ export const EVENTS = `subscription ConsoleEvents {
   databaseConnectionEvents { action connectionId connection { ${LIST_FIELDS} } }
 }` as const;
 
+// With a connection's plain fields as schema.graphql declares them (fields.generated.ts), which the
+// form and the detail show as they come (plain-fields.ts).
 export const DETAIL = `query ConsoleConnection($id: ID!, $reveal: Boolean!) {
   databaseConnection(id: $id) {
-    ${LIST_FIELDS} version createdAt updatedAt schemas metadata useSsh
+    ${LIST_FIELDS} ${PLAIN_SELECTION} version createdAt updatedAt schemas metadata
     healthHistory { at status latencyMs errorCode }
     connectionUri(reveal: $reveal) parameters(reveal: $reveal)
     sshSettings(reveal: $reveal) { ${SSH_FIELDS} }

@@ -4,7 +4,8 @@
  */
 import { type Draft, SSH_MEMBERS, TLS_MEMBERS } from './draft.ts';
 import type { Dialect } from './operations.ts';
-import { labelOf } from './ui.tsx';
+import { SHOWN_FIELDS } from './plain-fields.ts';
+import { labelOf, labelOfField } from './ui.tsx';
 
 /** Where an error of the form is shown: the id of its input, and what the field is called. */
 interface Place {
@@ -14,7 +15,6 @@ interface Place {
 
 /** The inputs of the form that are always there, by their keys: their ids and labels, for the form too. */
 export const PLACES = {
-  alias: { id: 'alias', label: 'Alias' },
   workspace: { id: 'workspace', label: 'Workspace' },
   dialect: { id: 'dialect', label: 'Dialect' },
   uri: { id: 'uri', label: 'Connection URI' },
@@ -24,6 +24,9 @@ export const PLACES = {
   schemas: { id: 'schemas', label: 'Schemas' },
   metadata: { id: 'metadata', label: 'Metadata (JSON)' },
 } satisfies Record<string, Place>;
+
+/** Where a plain field shown as it comes (plain-fields.ts) has its input: its name is its id. */
+export const plainPlace = (name: string): Place => ({ id: name, label: labelOfField(name) });
 
 const memberLabel = (members: readonly (readonly [string, string])[], name: string) =>
   members.find(([member]) => member === name)?.[1];
@@ -42,6 +45,7 @@ export function placeOf(key: string, draft: Draft, dialect: Dialect): Place | un
   if (ssh) return { id: `ssh-${member}`, label: ssh };
   const tls = group === 'tls' ? memberLabel(TLS_MEMBERS, member) : undefined;
   if (tls) return { id: `tls-${member}`, label: tls };
+  if (SHOWN_FIELDS.some((field) => field.name === key)) return plainPlace(key);
   return (PLACES as Record<string, Place>)[key] ?? (PLACES as Record<string, Place>)[group ?? ''];
 }
 

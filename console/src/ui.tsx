@@ -106,5 +106,7 @@ export function labelOf(name: string): string {
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+/** What the user calls a field of the API or a member of its settings: `privateKey` → "Private key". */
+export const labelOfField = (name: string) => labelOf(name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
 const ACRONYMS = new Set(['http', 'aws', 'id', 's3', 'ssl', 'url']);
 const LABELS: Record<string, string> = { sslmode: 'SSL mode', trustservercertificate: 'Trust server certificate' };

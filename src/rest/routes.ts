@@ -101,11 +101,12 @@ interface RouteDeclaration {
   errors: ErrorCode[];
 }
 
-/** A route that runs one GraphQL operation, `graphql`, and answers its data mapped by `answer`. */
+/**
+ * A route that runs one GraphQL operation, `graphql`, and answers its data mapped by `answer`. The
+ * operation's variables are the request's path and query parameters of the same names (`$id`, `$reveal`).
+ */
 export interface DeclaredRoute extends RouteDeclaration {
   graphql: `query ${string}`;
-  /** The operation's variables from the request (none when left out). */
-  variables?: (request: RoutedRequest) => Record<string, unknown>;
   answer: Answer;
 }
 
@@ -406,7 +407,6 @@ export const REST_ROUTES: RestRoute[] = [
   databaseConnection(id: $id) { ...RestConnection }
 }
 ${CONNECTION_FIELDS}`,
-    variables: (request) => ({ id: idOf(request), reveal: flag(request, 'reveal') }),
     answer: itemAt(
       'databaseConnection',
       toRest,

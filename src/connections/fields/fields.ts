@@ -4,7 +4,7 @@
  * and whether clients write it. The GraphQL type and inputs, the rules, the REST
  * mapping both ways and the OpenAPI schemas are all derived from this table.
  * Adding a field is one entry here plus its storage (prisma/model.prisma and a
- * migration in src/db/migrations.ts).
+ * migration per provider under prisma/): docs/development.md, "Adding a field".
  */
 import { DEFAULT_WORKSPACE } from '../../auth/grants.ts';
 import { parametersOf } from '../../dialects/parameters.ts';
