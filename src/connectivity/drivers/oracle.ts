@@ -45,9 +45,9 @@ function atom(name: string, value: string): string {
 
 /**
  * Oracle's dictionary: users are its schemas; tables, views and columns (their types written whole
- * from ALL_TAB_COLUMNS' parts: ./column-types.ts); primary keys (constraint
- * type P) and foreign keys (R, whose columns pair with those of the key they reference by position)
- * from ALL_CONSTRAINTS and ALL_CONS_COLUMNS; comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS;
+ * from ALL_TAB_COLUMNS' parts: ./column-types.ts); primary keys (constraint type P) and foreign
+ * keys (R, whose columns pair with those of the key they reference by position) from
+ * ALL_CONSTRAINTS and ALL_CONS_COLUMNS; comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS;
  * ALL_TABLES.NUM_ROWS, which the last gathering of statistics wrote (null before any).
  */
 export const ORACLE_CATALOG: Catalog = {
