@@ -106,7 +106,11 @@ describe('schema changes found on real servers and files', () => {
     };
     try {
       await run(`CREATE TABLE sales.customers (id integer PRIMARY KEY);
-        CREATE TABLE sales.scratch (id integer); ALTER TABLE sales.orders ADD COLUMN customer_id integer;`);
+        CREATE TABLE sales.scratch (id integer); ALTER TABLE sales.orders ADD COLUMN customer_id integer;
+        CREATE TYPE sales.state AS ENUM ('open', 'closed'); CREATE TYPE sales.stage AS ENUM ('open', 'closed');
+        CREATE TABLE sales.items (tags integer[], state sales.state, price numeric(10,2), code varchar(10),
+          title varchar(100));`);
+      // Each a change information_schema's data_type hides: ARRAY, USER-DEFINED, numeric, character varying.
       const changes = await changesAcross(
         target.uri,
         () =>
@@ -114,18 +118,27 @@ describe('schema changes found on real servers and files', () => {
             DROP TABLE sales.scratch;
             ALTER TABLE sales.orders ALTER COLUMN note TYPE varchar(200);
             ALTER TABLE sales.orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES sales.customers (id);
-            COMMENT ON TABLE sales.customers IS 'People who order';`),
+            COMMENT ON TABLE sales.customers IS 'People who order';
+            ALTER TABLE sales.items ALTER COLUMN tags TYPE text[],
+              ALTER COLUMN state TYPE sales.stage USING state::text::sales.stage,
+              ALTER COLUMN price TYPE numeric(12,4), ALTER COLUMN code TYPE varchar(3),
+              ALTER COLUMN title TYPE varchar(200);`),
         ['sales'],
       );
       expect(changes).toEqual([
         change('comment_changed', 'sales.customers', null, 'People who order'),
+        change('type_changed', 'sales.items.code', 'character varying(10)', 'character varying(3)'),
+        change('type_changed', 'sales.items.price', 'numeric(10,2)', 'numeric(12,4)'),
+        change('type_changed', 'sales.items.state', 'sales.state', 'sales.stage'),
+        change('type_changed', 'sales.items.tags', 'integer[]', 'text[]'),
+        change('type_changed', 'sales.items.title', 'character varying(100)', 'character varying(200)'),
         change(
           'key_changed',
           'sales.orders',
           null,
           'FOREIGN KEY orders_customer_fk (customer_id) REFERENCES sales.customers (id)',
         ),
-        change('type_changed', 'sales.orders.note', 'text', 'character varying'),
+        change('type_changed', 'sales.orders.note', 'text', 'character varying(200)'),
         change('column_added', 'sales.orders.placed_at', null, 'timestamp with time zone'),
         change('table_removed', 'sales.scratch', 'table', null),
       ]);

@@ -38,7 +38,7 @@ const EXPECTED = [
     before: null,
     after: 'FOREIGN KEY orders_customer_fk (customer_id) REFERENCES sales.customers (id)',
   },
-  { kind: 'type_changed', path: 'sales.orders.note', before: 'text', after: 'character varying' },
+  { kind: 'type_changed', path: 'sales.orders.note', before: 'text', after: 'character varying(200)' },
   { kind: 'column_added', path: 'sales.orders.placed_at', before: null, after: 'timestamp with time zone' },
   { kind: 'table_removed', path: 'sales.scratch', before: 'table', after: null },
 ];

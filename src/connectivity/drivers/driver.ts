@@ -39,7 +39,8 @@ export interface TableInfo {
 
 /** What the fields discovery adds mean, for GraphQL's and the OpenAPI document's descriptions. */
 export const DISCOVERY_FIELDS = {
-  columnType: "The database's own name for the column's type.",
+  columnType:
+    "The column's type as the database writes it, with its length, precision and scale where its catalog tells them (character varying(10), numeric(10,2), integer[]).",
   columnComment: "The database's comment on the column; null when it has none or its dialect keeps none.",
   tableComment: "The database's comment on the table or view; null when it has none or its dialect keeps none.",
   estimatedRowCount:

@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Connection, ConnectionConfiguration } from 'tedious';
 import type { Network } from '../network.ts';
+import { MSSQL_TYPE } from './column-types.ts';
 import type { Driver } from './driver.ts';
 import { type Catalog, informationSchema, lowerKeys, sqlList, sqlSession } from './sql.ts';
 import { verificationOf } from './tls.ts';
@@ -120,7 +121,8 @@ export const mssqlDriver: Driver = async ({ target, network, timeoutMs, tlsMode,
     run,
     {
       version: "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS v",
-      ...informationSchema('', (alias) => `[${alias}]`),
+      // DATA_TYPE is the bare name: the type is written from its parts (./column-types.ts).
+      ...informationSchema('', (alias) => `[${alias}]`, 'data_type', 'standard', MSSQL_TYPE),
       // After the spread: SQL Server lists its own schemas (sys, guest, the db_ roles) beside the user's.
       schemas: `SELECT name FROM sys.schemas WHERE schema_id < 16384 AND name NOT IN ('sys', 'INFORMATION_SCHEMA', 'guest') ORDER BY name`,
       everySchema: 'SELECT name FROM sys.schemas',

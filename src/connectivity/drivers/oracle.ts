@@ -9,9 +9,10 @@
 import type { Connection } from 'oracledb';
 import type { TlsMaterial } from '../route.ts';
 import { InvalidTargetError } from '../target.ts';
+import { ORACLE_TYPE } from './column-types.ts';
 import type { Driver } from './driver.ts';
 import { withOracleNetwork } from './oracle-transport.ts';
-import { type Catalog, lowerKeys, sqlList, sqlSession } from './sql.ts';
+import { type Catalog, lowerKeys, partsOf, sqlList, sqlSession } from './sql.ts';
 
 /** ORA- and NJS- errors, classified. */
 function classified(error: Error & { code?: string; errorNum?: number }): Error {
@@ -43,9 +44,10 @@ function atom(name: string, value: string): string {
 }
 
 /**
- * Oracle's dictionary: users are its schemas; tables, views and columns; primary keys (constraint
- * type P) and foreign keys (R, whose columns pair with those of the key they reference by position)
- * from ALL_CONSTRAINTS and ALL_CONS_COLUMNS; comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS;
+ * Oracle's dictionary: users are its schemas; tables, views and columns (their types written whole
+ * from ALL_TAB_COLUMNS' parts: ./column-types.ts); primary keys (constraint type P) and foreign
+ * keys (R, whose columns pair with those of the key they reference by position) from
+ * ALL_CONSTRAINTS and ALL_CONS_COLUMNS; comments from ALL_TAB_COMMENTS and ALL_COL_COMMENTS;
  * ALL_TABLES.NUM_ROWS, which the last gathering of statistics wrote (null before any).
  */
 export const ORACLE_CATALOG: Catalog = {
@@ -56,8 +58,9 @@ export const ORACLE_CATALOG: Catalog = {
     `SELECT owner AS "schema", table_name AS "table", 'table' AS type FROM all_tables WHERE owner IN (${sqlList(schemas)})
      UNION ALL SELECT owner, view_name, 'view' FROM all_views WHERE owner IN (${sqlList(schemas)}) ORDER BY 1, 2`,
   columns: (schemas) =>
-    `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, nullable
+    `SELECT owner AS "schema", table_name AS "table", column_name AS "column", data_type AS type, ${partsOf(ORACLE_TYPE)}nullable
      FROM all_tab_columns WHERE owner IN (${sqlList(schemas)}) ORDER BY owner, table_name, column_id`,
+  typeInParts: ORACLE_TYPE,
   keys: (schemas) =>
     `SELECT c.owner AS "schema", c.table_name AS "table", CASE c.constraint_type WHEN 'P' THEN 'primary' ELSE 'foreign' END AS kind,
        c.constraint_name AS "key", c.constraint_name AS name, cc.column_name AS "column",

@@ -25,6 +25,20 @@ const KEYS = `SELECT n.nspname AS schema, t.relname AS table, CASE c.contype WHE
   LEFT JOIN pg_catalog.pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[k.i]
   WHERE c.contype IN ('p', 'f') AND n.nspname = ANY($1)
   ORDER BY 1, 2, 4, k.i`;
+/**
+ * The columns information_schema lists (those of tables the user may use), each with its type as
+ * PostgreSQL writes it: format_type of pg_attribute's type and modifier (`character varying(10)`,
+ * `numeric(10,2)`, `integer[]`, an enum by its name), where information_schema's data_type says
+ * only `character varying`, `numeric`, `ARRAY`, `USER-DEFINED`. A column's ordinal_position is its attnum;
+ * format_type is as old as PostgreSQL 7.1, and Redshift has it.
+ */
+const COLUMNS = `SELECT c.table_schema AS schema, c.table_name AS table, c.column_name AS column,
+    pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, c.is_nullable = 'YES' AS nullable
+  FROM information_schema.columns c
+  JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
+  JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = c.table_name
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.ordinal_position
+  WHERE c.table_schema = ANY($1) ORDER BY c.table_schema, c.table_name, c.ordinal_position`;
 // objsubid is the column's number, 0 for the table's own comment.
 const COMMENTS = `SELECT n.nspname AS schema, t.relname AS table, a.attname AS column, d.description AS comment
   FROM pg_catalog.pg_description d
@@ -95,12 +109,7 @@ async function introspect(client: pg.Client, names: string[]): Promise<SchemaInf
      WHERE table_schema = ANY($1) ORDER BY 1, 2`,
     [names],
   );
-  const columns = await client.query(
-    `SELECT table_schema AS schema, table_name AS table, column_name AS column, data_type AS type,
-            is_nullable = 'YES' AS nullable
-     FROM information_schema.columns WHERE table_schema = ANY($1) ORDER BY table_schema, table_name, ordinal_position`,
-    [names],
-  );
+  const columns = await client.query(COLUMNS, [names]);
   const rowsOf = async (sql: string) => (await client.query(sql, [names])).rows;
   const details = await readDetails({
     keys: () => rowsOf(KEYS),

@@ -31,6 +31,12 @@ export interface Catalog {
   /** Rows of schema, table, column, type, nullable for these schemas, in column order. */
   columns(schemas: string[]): string;
   /**
+   * Where the catalog tells a column's type in parts (a name, a length, a precision…, the columns
+   * of `typeInParts`, beside `type`): the type as the vendor writes it, from the column's row.
+   * Left out where `type` is the full type already.
+   */
+  typeInParts?: TypeInParts;
+  /**
    * Rows of schema, table, kind (`primary` or `foreign`), key, name, column, referenced_schema,
    * referenced_table, referenced_column: each key's columns in its order. Left out where the
    * catalog tells no keys, as are the two below.
@@ -40,6 +46,12 @@ export interface Catalog {
   comments?: DetailSource;
   /** Rows of schema, table, rows: the catalog's estimate of each table's rows, never a count. */
   rowCounts?: DetailSource;
+}
+
+/** A type a catalog tells in parts: the catalog's columns beside its name (`type`), and how the vendor writes the whole. */
+export interface TypeInParts {
+  columns: readonly string[];
+  write(row: Row): string;
 }
 
 /**
@@ -71,7 +83,7 @@ export function rowsOf(columns: string[], values: readonly unknown[][]): Row[] {
 export const lowerKeys = (row: Row): Row =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key.toLowerCase(), value]));
 
-const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+export const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
 const textOrNull = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /** A row count as vendors give it (a number, a bigint, a decimal string); null for none or a negative "unknown". */
@@ -137,14 +149,16 @@ export async function readDetails(queries: DetailQueries): Promise<CatalogDetail
 /**
  * The catalog of a database with an ANSI `information_schema` (Snowflake, Databricks, Trino, SQL
  * Server): `prefix` names its database or catalog (`"SALES".`), `quote` quotes an alias the
- * vendor's way, `typeColumn` is the column that holds a column's full type, `literals` how the
- * vendor reads a backslash in a string.
+ * vendor's way, `typeColumn` is the column that holds a column's type, `literals` how the vendor
+ * reads a backslash in a string, `typeInParts` how the type is written where `typeColumn` holds
+ * only its name (its columns are read beside it, by their own names).
  */
 export function informationSchema(
   prefix: string,
   quote: (alias: string) => string,
   typeColumn = 'data_type',
   literals: StringLiterals = 'standard',
+  typeInParts?: TypeInParts,
 ): Omit<Catalog, 'version'> {
   const from = (view: string) => `FROM ${prefix}information_schema.${view}`;
   const names = `table_schema AS ${quote('schema')}, table_name AS ${quote('table')}`;
@@ -154,10 +168,15 @@ export function informationSchema(
     tables: (schemas) =>
       `SELECT ${names}, table_type AS type ${from('tables')} WHERE table_schema IN (${sqlList(schemas, literals)}) ORDER BY 1, 2`,
     columns: (schemas) =>
-      `SELECT ${names}, column_name AS ${quote('column')}, ${typeColumn} AS type, is_nullable AS nullable ${from('columns')}
+      `SELECT ${names}, column_name AS ${quote('column')}, ${typeColumn} AS type, ${partsOf(typeInParts)}is_nullable AS nullable ${from('columns')}
        WHERE table_schema IN (${sqlList(schemas, literals)}) ORDER BY table_schema, table_name, ordinal_position`,
+    ...(typeInParts && { typeInParts }),
   };
 }
+
+/** The columns of a type in parts as items of a select list, each followed by its comma; none for a type told whole. */
+export const partsOf = (typeInParts: TypeInParts | undefined) =>
+  typeInParts ? typeInParts.columns.map((column) => `${column}, `).join('') : '';
 
 /**
  * Comments where information_schema's TABLES and COLUMNS carry one in a `comment` column (Snowflake,
@@ -205,7 +224,7 @@ export function sqlSession(run: RunSql, catalog: Catalog, close: () => Promise<v
         schema: text(row.schema),
         table: text(row.table),
         column: text(row.column),
-        type: text(row.type),
+        type: catalog.typeInParts ? catalog.typeInParts.write(row) : text(row.type),
         nullable: truthy(row.nullable),
       }));
       const detail = (source: DetailSource | undefined) =>
