@@ -1,5 +1,6 @@
 /** PostgreSQL through pg. */
 import pg from 'pg';
+import { firstCharsSql } from './catalog-text.ts';
 import { type ConnectOptions, type Driver, groupSchemas, type SchemaInfo } from './driver.ts';
 import { readDetails } from './sql.ts';
 import { tlsOptions } from './tls.ts';
@@ -25,8 +26,9 @@ const KEYS = `SELECT n.nspname AS schema, t.relname AS table, CASE c.contype WHE
   LEFT JOIN pg_catalog.pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[k.i]
   WHERE c.contype IN ('p', 'f') AND n.nspname = ANY($1)
   ORDER BY 1, 2, 4, k.i`;
-// objsubid is the column's number, 0 for the table's own comment.
-const COMMENTS = `SELECT n.nspname AS schema, t.relname AS table, a.attname AS column, d.description AS comment
+// objsubid is the column's number, 0 for the table's own comment. A comment is cut in the query (substr
+// counts characters, and PostgreSQL 8.0 had it): a 10 MB one stays in the database.
+const COMMENTS = `SELECT n.nspname AS schema, t.relname AS table, a.attname AS column, ${firstCharsSql('d.description')} AS comment
   FROM pg_catalog.pg_description d
   JOIN pg_catalog.pg_class t ON t.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
