@@ -8,11 +8,11 @@
  */
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { VALUE_SHOWN } from '../console/src/value-shown.ts';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { SCHEMA_CHANGES_PAGE_DEFAULT } from '../src/schema/schema-history.ts';
 import { chromiumAvailable, expectAccessible, SCREENSHOTS, useConsole, WAIT } from './support/console.ts';
 import { postgresAvailable, runSql, STORES } from './support/databases.ts';
-import { VALUE_SHOWN } from '../console/src/value-shown.ts';
 import { clientFor } from './support/service.ts';
 import { closedPort } from './support/targets.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';

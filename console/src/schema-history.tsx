@@ -151,7 +151,8 @@ function LastScan({ snapshot, now }: { snapshot: SchemaSnapshot | undefined; now
   );
 }
 
-const Value = ({ text }: { text: string | null }) => (text === null ? <code class="wrap">none</code> : <LongValue text={text} />);
+const Value = ({ text }: { text: string | null }) =>
+  text === null ? <code class="wrap">none</code> : <LongValue text={text} />;
 
 /** What a change's values say: added, its value; removed, what it was; changed, from what to what. */
 function Values({ change, group }: { change: SchemaChange; group: Group }) {

@@ -80,13 +80,11 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const asRead = [...new Set(schemas.map((name) => nameAsRead(dialect, name)))];
       const read = async (session: DriverSession) =>
         withinBound(await session.introspect(asRead), settings.SCHEMA_MAX_COLUMNS);
-      const schemasPromise = withSession(route, dialect, apiKey, read).catch(
-        (error: unknown) => {
-          cache.delete(cacheKey);
-          if (isRefusal(error) || error instanceof CatalogTooLargeError) throw error;
-          throw new ConnectionFailedError(failure(error, route));
-        },
-      );
+      const schemasPromise = withSession(route, dialect, apiKey, read).catch((error: unknown) => {
+        cache.delete(cacheKey);
+        if (isRefusal(error) || error instanceof CatalogTooLargeError) throw error;
+        throw new ConnectionFailedError(failure(error, route));
+      });
       if (settings.INTROSPECTION_CACHE_MS > 0)
         cache.set(cacheKey, { expires: now + settings.INTROSPECTION_CACHE_MS, schemas: schemasPromise });
       return schemasPromise;

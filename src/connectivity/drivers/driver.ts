@@ -178,7 +178,12 @@ export function groupSchemas(
     });
   }
   for (const row of columns)
-    tableOf(row)?.columns.push({ name: row.column, type: boundedText(row.type), nullable: row.nullable, comment: null });
+    tableOf(row)?.columns.push({
+      name: row.column,
+      type: boundedText(row.type),
+      nullable: row.nullable,
+      comment: null,
+    });
   addKeys(tableOf, details.keys ?? []);
   for (const row of details.comments ?? []) {
     const table = tableOf(row);
