@@ -175,6 +175,7 @@ export const ENVIRONMENT = z.object({
   CONNECTION_TESTS_MAX_PER_KEY: integer(1, 1_000).default(2),
   INTROSPECTION_CACHE_MS: integer(0, 86_400_000).default(60_000),
   SCHEMA_SNAPSHOTS_KEPT: integer(1, 10_000).default(50),
+  SCHEMA_MAX_COLUMNS: integer(1, 10_000_000).default(500_000),
   SCHEMA_SCAN_INTERVAL_S: integer(0, 2_592_000).default(0),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),

@@ -131,6 +131,13 @@ export const ERROR_CODES = {
     description:
       'A SQLite or DuckDB file, while the service runs without ALLOW_FILE_DATABASES=true: it does not open files then.',
   },
+  catalog_too_large: {
+    status: 422,
+    graphqlType: 'CatalogTooLargeError',
+    description:
+      'The catalog discovery read holds more columns than SCHEMA_MAX_COLUMNS allows: limit the connection to fewer ' +
+      'schemas. Nothing was stored.',
+  },
   idempotency_key_reused: {
     status: 422,
     description: 'The Idempotency-Key was used with another request in the last 24 hours.',

@@ -3,10 +3,12 @@
  * real PostgreSQL database the test changes: when its schema was last scanned, Scan now, the changes
  * each scan found (added, removed, changed from → to), newest first, a page at a time; at 390 px
  * and in the dark; no scan offered to a caller without connections:read in the connection's
- * workspace; a scan of an unreachable database, and of a connection deleted meanwhile, saying why.
+ * workspace; a scan of an unreachable database, and of a connection deleted meanwhile, saying why;
+ * a name with a right-to-left override kept from reversing what follows, a long comment clamped.
  */
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { VALUE_SHOWN } from '../console/src/value-shown.ts';
 import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { SCHEMA_CHANGES_PAGE_DEFAULT } from '../src/schema/schema-history.ts';
 import { chromiumAvailable, expectAccessible, SCREENSHOTS, useConsole, WAIT } from './support/console.ts';
@@ -155,6 +157,36 @@ describe.each(STORES)('the schema history in the console on $name', { timeout: 6
     expect(await page.getByRole('button', { name: 'Scan now' }).count()).toBe(0);
     expect(asked).toEqual([]);
   });
+
+  it.skipIf(skip)(
+    'keeps a right-to-left override in a name to the name, and clamps a long comment with a way to see it whole',
+    async () => {
+      await connection('hostile');
+      const { page, history } = await historyOf(ADMIN, 'hostile');
+      await history.locator('.last-scan').waitFor();
+      // U+202E (RIGHT-TO-LEFT OVERRIDE) in a table's name; a comment longer than the console shows.
+      const comment = `Orders ${'x'.repeat(VALUE_SHOWN)} end of comment`;
+      await runSql(state.target, `CREATE TABLE "\u202Eevil" (id integer); COMMENT ON TABLE orders IS '${comment}'`);
+      await history.getByRole('button', { name: 'Scan now' }).click();
+      await history.getByRole('status').filter({ hasText: 'Scanned: the schema changed' }).waitFor();
+      const added = history.locator('.changes li').filter({ hasText: 'evil' });
+      expect(await added.textContent()).toBe('added table public."\u202Eevil": table');
+      // Laid out left to right after the name: the value after it, not reversed in front of it.
+      const [path, value] = await Promise.all([0, 1].map((n) => added.locator('code').nth(n).boundingBox()));
+      if (!path || !value) throw new Error('the change shows no path or value');
+      expect(value.x).toBeGreaterThanOrEqual(path.x + path.width);
+
+      const changed = history.locator('.changes li').filter({ hasText: 'comment of' });
+      const showAll = changed.getByRole('button', { name: `Show all ${comment.length} characters` });
+      expect(await changed.locator('code').nth(2).textContent()).toBe(`${comment.slice(0, VALUE_SHOWN)}…`);
+      expect(await showAll.getAttribute('aria-expanded')).toBe('false');
+      await showAll.click();
+      expect(await changed.locator('code').nth(2).textContent()).toBe(comment);
+      await expectAccessible(page, 'a hostile name and a long comment');
+      await changed.getByRole('button', { name: 'Show less' }).click();
+      expect(await changed.locator('code').nth(2).textContent()).toBe(`${comment.slice(0, VALUE_SHOWN)}…`);
+    },
+  );
 
   it.skipIf(skip)('says why a scan failed: the database unreachable, or the connection gone', async () => {
     // Never scanned, and nothing listening: opening it says why there is no scan.

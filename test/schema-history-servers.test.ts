@@ -2,7 +2,8 @@
  * Schema changes on real servers and files, through the discovery drivers and the schema history
  * store (on SQLite): a column added, a table dropped, a type changed, a foreign key added and a
  * comment set each come out as their change after a second scan; a third scan of the same catalog
- * stores nothing and moves checked_at only.
+ * stores nothing and moves checked_at only. Comments and type names longer than CATALOG_TEXT_MAX
+ * come out cut and marked, a catalog over SCHEMA_MAX_COLUMNS refused.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectivity } from '../src/connectivity/connectivity.ts';
+import { CATALOG_TEXT_MAX, CUT_MARKER } from '../src/connectivity/drivers/catalog-text.ts';
+import { CatalogTooLargeError } from '../src/connectivity/errors.ts';
 import { createPrismaClient, type Prisma } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import { Sqlite } from '../src/db/sqlite-driver.ts';
@@ -33,6 +36,7 @@ const connectivity = createConnectivity({
   CONNECTION_TESTS_MAX_CONCURRENT: 8,
   CONNECTION_TESTS_MAX_PER_KEY: 8,
   INTROSPECTION_CACHE_MS: 0,
+  SCHEMA_MAX_COLUMNS: 1_000,
   ALLOW_FILE_DATABASES: true,
   FILE_DATABASES_DIR: root,
 });
@@ -267,5 +271,94 @@ describe('schema changes found on real servers and files', () => {
       change('table_removed', 'main.scratch', 'table', null),
     ]);
     expect(changes[1]?.after).toMatch(/^FOREIGN KEY \S+ \(customer_id\) REFERENCES main\.customers \(id\)$/);
+  });
+});
+
+describe('long comments and type names, cut in the catalog query and marked', () => {
+  /** Longer than the bound, and different in its last characters: what is cut off never shows. */
+  const long = `${'ab'.repeat(CATALOG_TEXT_MAX)}zz`;
+  const cut = `${long.slice(0, CATALOG_TEXT_MAX - 1)}${CUT_MARKER}`;
+  /** The column's comment and type as discovery answered them. */
+  const columnOf = async (uri: string, table: string, column: string) => {
+    const found = (await discover(uri)).flatMap((schema) => schema.tables).find((entry) => entry.name === table);
+    const answered = found?.columns.find((entry) => entry.name === column);
+    return { comment: answered?.comment, type: answered?.type, tableComment: found?.comment };
+  };
+
+  it.skipIf(!postgresAvailable)('PostgreSQL', async () => {
+    const target = await createPostgresTarget();
+    try {
+      const client = new pg.Client({ connectionString: target.uri.replace('?sslmode=disable', '') });
+      await client.connect();
+      await client
+        .query(`COMMENT ON COLUMN sales.orders.note IS '${long}'; COMMENT ON TABLE sales.orders IS '${long}'`)
+        .finally(() => client.end());
+      expect(await columnOf(target.uri, 'orders', 'note')).toEqual({ comment: cut, type: 'text', tableComment: cut });
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it.skipIf(!mariadbAvailable)('MariaDB (an ENUM spells out its values; comments are bounded by MariaDB)', async () => {
+    const target = await createMariadbTarget();
+    const values = Array.from({ length: 400 }, (_, n) => `'value${n}'`).join(',');
+    try {
+      const admin = await mysql.createConnection({ ...MARIADB_ADMIN, database: target.database });
+      await admin.query(`ALTER TABLE orders ADD COLUMN kind ENUM(${values})`).finally(() => admin.end());
+      const { type } = await columnOf(target.uri('mariadb'), 'orders', 'kind');
+      expect(type).toBe(`${`enum(${values})`.slice(0, CATALOG_TEXT_MAX - 1)}${CUT_MARKER}`);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it.skipIf(!clickhouseAvailable)('ClickHouse (counting characters, not bytes)', async () => {
+    const clickhouse = await startClickHouse(createCertificateAuthority());
+    // Two bytes a character in UTF-8: a cut by bytes would keep half as many.
+    const accented = 'é'.repeat(CATALOG_TEXT_MAX + 10);
+    try {
+      await clickhouse.query('CREATE DATABASE shop');
+      await clickhouse.query(
+        `CREATE TABLE shop.events (id UInt32 COMMENT '${accented}') ENGINE = MergeTree ORDER BY id`,
+      );
+      const { comment } = await columnOf(`clickhouse://default@127.0.0.1:${clickhouse.httpPort}/shop`, 'events', 'id');
+      expect(comment).toBe(`${'é'.repeat(CATALOG_TEXT_MAX - 1)}${CUT_MARKER}`);
+    } finally {
+      clickhouse.stop();
+    }
+  });
+
+  it('DuckDB', async () => {
+    const file = join(root, 'long.duckdb');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    try {
+      await connection.run(`CREATE TABLE orders (note VARCHAR); COMMENT ON COLUMN orders.note IS '${long}';
+        COMMENT ON TABLE orders IS '${long}'`);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    expect(await columnOf(`duckdb:///${file}`, 'orders', 'note')).toEqual({
+      comment: cut,
+      type: 'VARCHAR',
+      tableComment: cut,
+    });
+  });
+});
+
+describe('SCHEMA_MAX_COLUMNS', () => {
+  it('refuses a catalog of more columns, read from the database', async () => {
+    const file = join(root, 'wide.db');
+    const db = new Sqlite(file);
+    try {
+      db.exec(`CREATE TABLE wide (${Array.from({ length: 1_001 }, (_, n) => `c${n} INTEGER`).join(', ')})`);
+    } finally {
+      db.close();
+    }
+    const refused = discover(`sqlite:///${file}`);
+    await expect(refused).rejects.toBeInstanceOf(CatalogTooLargeError);
+    await expect(refused).rejects.toMatchObject({ code: 'catalog_too_large', columnCount: 1_001, maxColumns: 1_000 });
   });
 });

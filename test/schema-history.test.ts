@@ -317,6 +317,32 @@ describe.each(STORES)('the schema history store on $name', ({ create, skip }) =>
     },
   );
 
+  it.skipIf(skip)(
+    'unpacks a snapshot once for the readers asking at the same time, and again for a later one',
+    async () => {
+      const connection = await createConnection(prisma);
+      await store.recordScan(connection, shop(), 5, at(0));
+      const [one, two, three] = await Promise.all([1, 2, 3].map(() => store.latestWithCatalog(connection)));
+      expect(one?.schemas).toEqual(withRowCounts(canonicalCatalog(shop()).catalog, [3, null, 10]));
+      // One catalog in memory for the three, not three.
+      expect(two).toBe(one);
+      expect(three).toBe(one);
+      // Nothing held once read: a later reader reads it again (and so sees what a scan since moved).
+      const later = await store.latestWithCatalog(connection);
+      expect(later).not.toBe(one);
+      expect(later).toEqual(one);
+      // A scan recorded while a read runs: a reader after it does not share that read.
+      const running = store.latestWithCatalog(connection);
+      const rowsMoved = shop();
+      tableAt(rowsMoved, 1, 0).estimatedRowCount = 4;
+      await store.recordScan(connection, rowsMoved, 5, at(1));
+      const moved = await store.latestWithCatalog(connection);
+      expect(await running).not.toBe(moved);
+      expect(moved).toMatchObject({ checkedAt: at(1) });
+      expect(moved?.schemas[0]?.tables[0]?.estimatedRowCount).toBe(4);
+    },
+  );
+
   it.skipIf(skip)('refuses a bound below one, storing nothing', async () => {
     const connection = await createConnection(prisma);
     await expect(store.recordScan(connection, shop(), 0)).rejects.toThrow(/keep must be a positive integer/);

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { request } from './graphql.ts';
 import { SCHEMA, type Schema } from './operations.ts';
-import { Banner, count, failureText } from './ui.tsx';
+import { Banner, count, failureText, LongValue } from './ui.tsx';
 
 /** What a schema holds: `1 table`, `3 tables, 1 view`, `empty`. */
 function contents(schema: Schema) {
@@ -44,14 +44,14 @@ export function SchemaBrowser({ id }: { id: string }) {
             <li>
               <details>
                 <summary>
-                  {schema.name} <span class="muted">({contents(schema)})</span>
+                  <bdi>{schema.name}</bdi> <span class="muted">({contents(schema)})</span>
                 </summary>
                 <ul>
                   {schema.tables.map((table) => (
                     <li>
                       <details>
                         <summary>
-                          {table.name} <span class="muted">{table.kind.toLowerCase()}</span>
+                          <bdi>{table.name}</bdi> <span class="muted">{table.kind.toLowerCase()}</span>
                         </summary>
                         <table class="columns" aria-label={`Columns of ${schema.name}.${table.name}`}>
                           <thead>
@@ -64,9 +64,11 @@ export function SchemaBrowser({ id }: { id: string }) {
                           <tbody>
                             {table.columns.map((column) => (
                               <tr>
-                                <td>{column.name}</td>
                                 <td>
-                                  <code>{column.type}</code>
+                                  <bdi>{column.name}</bdi>
+                                </td>
+                                <td>
+                                  <LongValue text={column.type} />
                                 </td>
                                 <td>{column.nullable ? 'yes' : 'no'}</td>
                               </tr>

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from './graphql.ts';
 import { SCHEMA_CHANGES, SCHEMA_SNAPSHOT, type SchemaChange, type SchemaSnapshot } from './operations.ts';
-import { Banner, count, failureText, when } from './ui.tsx';
+import { Banner, count, failureText, LongValue, when } from './ui.tsx';
 
 const GONE = 'The connection is gone (deleted, or no longer yours to see).';
 
@@ -151,7 +151,8 @@ function LastScan({ snapshot, now }: { snapshot: SchemaSnapshot | undefined; now
   );
 }
 
-const Value = ({ text }: { text: string | null }) => <code class="wrap">{text ?? 'none'}</code>;
+const Value = ({ text }: { text: string | null }) =>
+  text === null ? <code class="wrap">none</code> : <LongValue text={text} />;
 
 /** What a change's values say: added, its value; removed, what it was; changed, from what to what. */
 function Values({ change, group }: { change: SchemaChange; group: Group }) {

@@ -1,6 +1,8 @@
 /** Small pieces the pages share: a labelled field with its error, health badges, dates, counts. */
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import type { Health, HealthStatus } from './operations.ts';
+import { VALUE_SHOWN } from './value-shown.ts';
 
 let nextId = 0;
 /** An id for a label's control, stable for the element's life. */
@@ -70,6 +72,24 @@ export function HealthSummary({ health }: { health: Health }) {
 }
 
 /** A count and its noun: `1 table`, `2 tables`. */
+/**
+ * A value from a database as code: whole when short; else its first VALUE_SHOWN characters, with a
+ * button that shows the whole (up to the 2,000 characters discovery keeps) and back. Isolated for
+ * bidi by the stylesheet (code), so that an override in it ends with it.
+ */
+export function LongValue({ text }: { text: string }) {
+  const [whole, setWhole] = useState(false);
+  if (text.length <= VALUE_SHOWN) return <code class="wrap">{text}</code>;
+  return (
+    <>
+      <code class="wrap">{whole ? text : `${text.slice(0, VALUE_SHOWN)}…`}</code>{' '}
+      <button type="button" class="link" aria-expanded={whole} onClick={() => setWhole(!whole)}>
+        {whole ? 'Show less' : `Show all ${text.length.toLocaleString()} characters`}
+      </button>
+    </>
+  );
+}
+
 export const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export const when = (iso: string) =>

@@ -8,6 +8,7 @@ import { nameAsRead } from '../dialects/names.ts';
 import type { Dialect } from '../dialects/registry.ts';
 import type { DriverSession, SchemaInfo } from './drivers/driver.ts';
 import {
+  CatalogTooLargeError,
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   describeFailure,
@@ -27,6 +28,8 @@ export interface ConnectivitySettings extends SessionSettings {
   CONNECTION_TESTS_MAX_CONCURRENT: number;
   CONNECTION_TESTS_MAX_PER_KEY: number;
   INTROSPECTION_CACHE_MS: number;
+  /** The most columns a discovered catalog may hold: more is CatalogTooLargeError. */
+  SCHEMA_MAX_COLUMNS: number;
 }
 
 export interface TestResult {
@@ -39,7 +42,10 @@ export interface TestResult {
 export interface Connectivity {
   /** Connects, asks the server's version and checks that `schemas` exist. A refused target throws; a failed connection is a result. */
   test(route: ConnectionRoute, dialect: Dialect, schemas: string[], apiKey: string): Promise<TestResult>;
-  /** Schemas, tables and columns (limited to `schemas` when given); throws ConnectionFailedError when it cannot connect. */
+  /**
+   * Schemas, tables and columns (limited to `schemas` when given); throws ConnectionFailedError when
+   * it cannot connect, CatalogTooLargeError past SCHEMA_MAX_COLUMNS.
+   */
   introspect(
     cacheKey: string,
     route: ConnectionRoute,
@@ -72,13 +78,13 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const cached = fresh ? undefined : cache.get(cacheKey);
       if (cached) return cached.schemas;
       const asRead = [...new Set(schemas.map((name) => nameAsRead(dialect, name)))];
-      const schemasPromise = withSession(route, dialect, apiKey, (session) => session.introspect(asRead)).catch(
-        (error: unknown) => {
-          cache.delete(cacheKey);
-          if (isRefusal(error)) throw error;
-          throw new ConnectionFailedError(failure(error, route));
-        },
-      );
+      const read = async (session: DriverSession) =>
+        withinBound(await session.introspect(asRead), settings.SCHEMA_MAX_COLUMNS);
+      const schemasPromise = withSession(route, dialect, apiKey, read).catch((error: unknown) => {
+        cache.delete(cacheKey);
+        if (isRefusal(error) || error instanceof CatalogTooLargeError) throw error;
+        throw new ConnectionFailedError(failure(error, route));
+      });
       if (settings.INTROSPECTION_CACHE_MS > 0)
         cache.set(cacheKey, { expires: now + settings.INTROSPECTION_CACHE_MS, schemas: schemasPromise });
       return schemasPromise;
@@ -138,6 +144,14 @@ async function testSession(
     return { ok: false, latencyMs: elapsed(), serverVersion, error };
   }
   return { ok: true, latencyMs: elapsed(), serverVersion, error: null };
+}
+
+/** The catalog, unless it holds more than `maxColumns` columns: then CatalogTooLargeError, and no one gets it. */
+function withinBound(schemas: SchemaInfo[], maxColumns: number): SchemaInfo[] {
+  let columns = 0;
+  for (const schema of schemas) for (const table of schema.tables) columns += table.columns.length;
+  if (columns > maxColumns) throw new CatalogTooLargeError(columns, maxColumns);
+  return schemas;
 }
 
 /** What the refusals that are not connection failures are: the caller's to report as they are. */

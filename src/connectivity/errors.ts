@@ -56,6 +56,20 @@ export class TooManyTestsError extends Error {
   }
 }
 
+/** A catalog of more columns than SCHEMA_MAX_COLUMNS: neither answered nor stored. */
+export class CatalogTooLargeError extends Error {
+  readonly code = 'catalog_too_large' satisfies ErrorCode;
+  constructor(
+    readonly columnCount: number,
+    readonly maxColumns: number,
+  ) {
+    super(
+      `The catalog holds ${columnCount.toLocaleString('en-US')} columns, more than SCHEMA_MAX_COLUMNS ` +
+        `(${maxColumns.toLocaleString('en-US')}) allows: limit the connection to fewer schemas.`,
+    );
+  }
+}
+
 /** A write asked to test the connection first (`?test=true`, `testConnection: true`), and it failed. */
 export class ConnectionFailedError extends Error {
   readonly code: Extract<ErrorCode, 'connection_failed' | 'unknown_schema'>;

@@ -489,7 +489,7 @@ ${CONNECTION_FIELDS}`,
       ],
       notModified: 'The catalog is still the one of the If-None-Match ETag.',
     },
-    errors: ['not_found', ...CONNECTING, ...COMMON],
+    errors: ['not_found', ...CONNECTING, 'catalog_too_large', ...COMMON],
     handle: (rest, caller, request) =>
       rest.schemas(caller, idOf(request), flag(request, 'refresh'), headerOf(request, 'if-none-match')),
   },

@@ -112,9 +112,39 @@ async function record(
   });
 }
 
+/**
+ * Reads of connections' latest snapshots, each read and unpacked once however many callers ask for
+ * it at the same time: a catalog unpacked is many times its packed size, and twenty readers of one
+ * connection at once would otherwise each hold their own. A read is shared while it runs, and
+ * forgotten once done (nothing is held between requests) or once a scan recorded by this store
+ * makes it old (a reader after the scan reads again).
+ */
+function sharedSnapshotReads(tables: SchemaHistoryTables) {
+  const reading = new Map<string, Promise<SnapshotWithCatalog | null>>();
+  const keyOf = (connection: ConnectionRef) => `${connection.workspace}\n${connection.id}`;
+  const read = async (connection: ConnectionRef): Promise<SnapshotWithCatalog | null> => {
+    const found = await tables.latestWithCatalog<Catalog, (number | null)[]>(connection);
+    return found && { ...found.snapshot, schemas: withRowCounts(found.catalog, found.rowCounts) };
+  };
+  return {
+    latest(connection: ConnectionRef): Promise<SnapshotWithCatalog | null> {
+      const key = keyOf(connection);
+      const running = reading.get(key);
+      if (running) return running;
+      const shared = read(connection).finally(() => {
+        if (reading.get(key) === shared) reading.delete(key);
+      });
+      reading.set(key, shared);
+      return shared;
+    },
+    forget: (connection: ConnectionRef) => reading.delete(keyOf(connection)),
+  };
+}
+
 export function schemaHistoryStore(prisma: Prisma) {
   const tables = schemaHistoryTables(prisma);
   const ownTransaction: ScanTransaction = (work) => prisma.$transaction(work, SCAN_TRANSACTION);
+  const snapshotReads = sharedSnapshotReads(tables);
 
   return {
     /**
@@ -136,18 +166,21 @@ export function schemaHistoryStore(prisma: Prisma) {
         return await record(tables, connection, scan, within);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        return record(tables, connection, scan, within);
+        return await record(tables, connection, scan, within);
+      } finally {
+        snapshotReads.forget(connection);
       }
     },
 
     /** The connection's latest snapshot, without its catalog; null before its first scan. */
     latest: (connection: ConnectionRef): Promise<SnapshotRecord | null> => tables.latest(connection),
 
-    /** The connection's latest snapshot with its catalog; null before its first scan. */
-    async latestWithCatalog(connection: ConnectionRef): Promise<SnapshotWithCatalog | null> {
-      const found = await tables.latestWithCatalog<Catalog, (number | null)[]>(connection);
-      return found && { ...found.snapshot, schemas: withRowCounts(found.catalog, found.rowCounts) };
-    },
+    /**
+     * The connection's latest snapshot with its catalog; null before its first scan. Callers asking
+     * for the same connection's at the same time share one read of it (see sharedSnapshotReads).
+     */
+    latestWithCatalog: (connection: ConnectionRef): Promise<SnapshotWithCatalog | null> =>
+      snapshotReads.latest(connection),
 
     /**
      * A page of the connection's changes, newest first: `first` of them, those found before change

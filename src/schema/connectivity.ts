@@ -10,6 +10,7 @@ import {
   type TableInfo,
 } from '../connectivity/drivers/driver.ts';
 import {
+  CatalogTooLargeError,
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   DialectNotTestableError,
@@ -52,6 +53,19 @@ builder.objectType(TooManyTestsError, {
   description: describeErrorType('TooManyTestsError'),
   interfaces: [ErrorInterface],
 });
+
+builder.objectType(CatalogTooLargeError, {
+  name: 'CatalogTooLargeError',
+  description: describeErrorType('CatalogTooLargeError'),
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    columnCount: t.exposeInt('columnCount', { description: 'How many columns the catalog holds.' }),
+    maxColumns: t.exposeInt('maxColumns', { description: 'SCHEMA_MAX_COLUMNS: the most it may hold.' }),
+  }),
+});
+
+/** The errors of reading a connection's catalog: those of connecting, and a catalog too large to keep. */
+export const DISCOVERY_ERRORS = [ConnectionFailedError, CatalogTooLargeError, ...CONNECTIVITY_ERRORS];
 
 builder.objectType(ConnectionFailedError, {
   name: 'ConnectionFailedError',
@@ -121,7 +135,7 @@ builder.objectField(DatabaseConnection, 'introspection', (t) =>
       'Cached briefly per connection version.',
     authScopes: { 'connections:read': true },
     errors: {
-      types: [ConnectionFailedError, ...CONNECTIVITY_ERRORS],
+      types: DISCOVERY_ERRORS,
       union: { name: 'IntrospectionResult' },
       result: { name: 'IntrospectionSuccess' },
       dataField: { name: 'schemas' },

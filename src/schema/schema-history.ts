@@ -5,10 +5,9 @@
 import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import { SCHEMA_CHANGE_KINDS, type SchemaChangeFound, type SchemaChangeKind } from '../schema-history/kinds.ts';
 import type { SchemaChangeRecord, SnapshotWithCatalog } from '../schema-history/store.ts';
-import { SchemaType } from './connectivity.ts';
+import { DISCOVERY_ERRORS, SchemaType } from './connectivity.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { pageComplexity } from './query-limits.ts';
 
@@ -74,7 +73,7 @@ builder.objectField(DatabaseConnection, 'schemaSnapshot', (t) =>
     authScopes: { 'connections:read': true },
     args: { refresh: t.arg.boolean({ description: 'Scan now.', defaultValue: false }) },
     errors: {
-      types: [ConnectionFailedError, ...CONNECTIVITY_ERRORS],
+      types: DISCOVERY_ERRORS,
       union: { name: 'SchemaSnapshotResult' },
       result: { name: 'SchemaSnapshotSuccess' },
       dataField: { name: 'snapshot' },

@@ -5,9 +5,13 @@
  */
 
 import { authorityOf } from '../target.ts';
+import { firstCharsSql } from './catalog-text.ts';
 import { type Driver, DriverFailure } from './driver.ts';
 import { HttpError, requestJson } from './http.ts';
 import { lowerKeys, sqlList, sqlSession, sqlString } from './sql.ts';
+
+/** ClickHouse's substring that counts characters (its `substring` counts bytes): for comments and type names. */
+const UTF8 = 'substringUTF8';
 
 const SYSTEM_DATABASES = "('system', 'INFORMATION_SCHEMA', 'information_schema')";
 
@@ -53,12 +57,12 @@ export const clickhouseDriver: Driver = async ({ target, network, timeoutMs, tls
          FROM system.tables WHERE database IN (${sqlList(schemas, 'backslash-escapes')}) ORDER BY database, name`,
       // In each table's order of definition (system.columns has no position before ClickHouse 19).
       columns: (schemas) =>
-        `SELECT database AS schema, table, name AS column, type, type LIKE 'Nullable(%' AS nullable
+        `SELECT database AS schema, table, name AS column, ${firstCharsSql('type', UTF8)} AS type, type LIKE 'Nullable(%' AS nullable
          FROM system.columns WHERE database IN (${sqlList(schemas, 'backslash-escapes')})`,
       // ClickHouse has no foreign keys, and its primary key orders and indexes rows without making
       // them unique: it is not told as one. Tables' comments (system.tables.comment) came after 18.16.
       comments: (schemas) =>
-        `SELECT database AS schema, table, name AS column, comment FROM system.columns
+        `SELECT database AS schema, table, name AS column, ${firstCharsSql('comment', UTF8)} AS comment FROM system.columns
          WHERE database IN (${sqlList(schemas, 'backslash-escapes')}) AND comment != ''`,
       // The rows of the active parts of MergeTree tables; other engines keep no such count.
       rowCounts: (schemas) =>

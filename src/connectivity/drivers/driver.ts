@@ -4,6 +4,7 @@ import type { TestFailureCode } from '../errors.ts';
 import type { Network } from '../network.ts';
 import type { TlsMaterial } from '../route.ts';
 import type { Target } from '../target.ts';
+import { boundedText, CATALOG_TEXT_MAX, CUT_MARKER } from './catalog-text.ts';
 
 export interface ColumnInfo {
   name: string;
@@ -37,12 +38,14 @@ export interface TableInfo {
   foreignKeys: ForeignKeyInfo[] | null;
 }
 
+/** What a text discovery cuts says of the cut. */
+const CUT = `cut to its first ${(CATALOG_TEXT_MAX - 1).toLocaleString('en-US')} characters and "${CUT_MARKER}" when over ${CATALOG_TEXT_MAX.toLocaleString('en-US')}`;
+
 /** What the fields discovery adds mean, for GraphQL's and the OpenAPI document's descriptions. */
 export const DISCOVERY_FIELDS = {
-  columnType:
-    "The column's type as the database writes it, with its length, precision and scale where its catalog tells them (character varying(10), numeric(10,2), integer[]).",
-  columnComment: "The database's comment on the column; null when it has none or its dialect keeps none.",
-  tableComment: "The database's comment on the table or view; null when it has none or its dialect keeps none.",
+  columnType: `The column's type as the database writes it, with its length, precision and scale where its catalog tells them (character varying(10), numeric(10,2), integer[]), ${CUT}.`,
+  columnComment: `The database's comment on the column, ${CUT}; null when it has none or its dialect keeps none.`,
+  tableComment: `The database's comment on the table or view, ${CUT}; null when it has none or its dialect keeps none.`,
   estimatedRowCount:
     "The table's rows by the database's statistics, which may lag behind it (never counted); " +
     'null for views and where the database keeps no estimate.',
@@ -150,7 +153,11 @@ export interface CatalogDetails {
   rowCounts?: RowCountRow[];
 }
 
-/** Groups rows of tables, columns and their details into schemas, in one pass over each. */
+/**
+ * Groups rows of tables, columns and their details into schemas, in one pass over each. Every
+ * driver's catalog goes through here: comments and type names are cut to CATALOG_TEXT_MAX here,
+ * whatever the driver's SQL cut already.
+ */
 export function groupSchemas(
   schemaNames: string[],
   tables: TableRow[],
@@ -171,15 +178,21 @@ export function groupSchemas(
     });
   }
   for (const row of columns)
-    tableOf(row)?.columns.push({ name: row.column, type: row.type, nullable: row.nullable, comment: null });
+    tableOf(row)?.columns.push({
+      name: row.column,
+      type: boundedText(row.type),
+      nullable: row.nullable,
+      comment: null,
+    });
   addKeys(tableOf, details.keys ?? []);
   for (const row of details.comments ?? []) {
     const table = tableOf(row);
     if (!table) continue;
-    if (row.column === null) table.comment = row.comment;
+    const comment = boundedText(row.comment);
+    if (row.column === null) table.comment = comment;
     else {
       const column = table.columns.find((candidate) => candidate.name === row.column);
-      if (column) column.comment = row.comment;
+      if (column) column.comment = comment;
     }
   }
   for (const row of details.rowCounts ?? []) {

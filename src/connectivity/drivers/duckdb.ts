@@ -1,4 +1,5 @@
 /** DuckDB files through DuckDB's own Node.js package, read-only, never created, no extension loaded or fetched. */
+import { firstCharsSql } from './catalog-text.ts';
 import type { Driver } from './driver.ts';
 import { lowerKeys, sqlList, sqlSession } from './sql.ts';
 
@@ -19,13 +20,15 @@ const keys = (schemas: string[]) =>
      WHERE ${IN_FILE} AND schema_name IN (${sqlList(schemas)}) AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY'))
    ORDER BY 1, 2, 4, position`;
 
+/** Each cut in the query (substr counts characters), beside the tables' and views' own. */
 const comments = (schemas: string[]) =>
-  `SELECT schema_name AS schema, table_name AS "table", NULL AS "column", comment FROM duckdb_tables()
+  `SELECT schema, "table", "column", ${firstCharsSql('comment')} AS comment FROM (
+   SELECT schema_name AS schema, table_name AS "table", NULL AS "column", comment FROM duckdb_tables()
    WHERE ${IN_FILE} AND schema_name IN (${sqlList(schemas)}) AND comment IS NOT NULL
    UNION ALL SELECT schema_name, view_name, NULL, comment FROM duckdb_views()
    WHERE ${IN_FILE} AND schema_name IN (${sqlList(schemas)}) AND comment IS NOT NULL
    UNION ALL SELECT schema_name, table_name, column_name, comment FROM duckdb_columns()
-   WHERE ${IN_FILE} AND schema_name IN (${sqlList(schemas)}) AND comment IS NOT NULL`;
+   WHERE ${IN_FILE} AND schema_name IN (${sqlList(schemas)}) AND comment IS NOT NULL)`;
 
 // estimated_size: the rows DuckDB's storage holds for the table, kept as it writes.
 const rowCounts = (schemas: string[]) =>
@@ -62,7 +65,7 @@ export const duckdbDriver: Driver = async ({ file }) => {
          UNION ALL SELECT schema_name, view_name, 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name IN (${sqlList(schemas)})
          ORDER BY 1, 2`,
       columns: (schemas) =>
-        `SELECT schema_name AS schema, table_name AS "table", column_name AS "column", data_type AS type, is_nullable AS nullable
+        `SELECT schema_name AS schema, table_name AS "table", column_name AS "column", ${firstCharsSql('data_type')} AS type, is_nullable AS nullable
          FROM duckdb_columns() WHERE database_name = current_database() AND schema_name IN (${sqlList(schemas)}) ORDER BY schema_name, table_name, column_index`,
       keys,
       comments,

@@ -1,5 +1,6 @@
 /** MySQL and MariaDB through mysql2. Their "schema" is the database the URI names. */
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import { firstCharsSql } from './catalog-text.ts';
 import { type ConnectOptions, type Driver, groupSchemas, type SchemaInfo } from './driver.ts';
 import { readDetails } from './sql.ts';
 import { type Verification, verificationOf } from './tls.ts';
@@ -16,15 +17,19 @@ const KEYS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`,
   FROM information_schema.key_column_usage
   WHERE table_schema IN (?) AND (constraint_name = 'PRIMARY' OR referenced_table_name IS NOT NULL)
   ORDER BY table_schema, table_name, constraint_name, ordinal_position`;
-// A view's TABLE_COMMENT is the word VIEW, not a comment.
-const COMMENTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, NULL AS \`column\`, table_comment AS \`comment\`
+// A view's TABLE_COMMENT is the word VIEW, not a comment. MySQL and MariaDB bound comments themselves
+// (2,048 characters a table's, 1,024 a column's); cut all the same, as every dialect's.
+const COMMENTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, NULL AS \`column\`, ${firstCharsSql('table_comment')} AS \`comment\`
   FROM information_schema.tables WHERE table_schema IN (?) AND table_type <> 'VIEW' AND table_comment <> ''
   UNION ALL
-  SELECT table_schema, table_name, column_name, column_comment
+  SELECT table_schema, table_name, column_name, ${firstCharsSql('column_comment')}
   FROM information_schema.columns WHERE table_schema IN (?) AND column_comment <> ''`;
 // TABLE_ROWS is the storage engine's estimate (InnoDB's from sampled pages; MySQL 8 caches it up to a day).
 const ROW_COUNTS = `SELECT table_schema AS \`schema\`, table_name AS \`table\`, table_rows AS \`rows\`
   FROM information_schema.tables WHERE table_schema IN (?) AND table_type = 'BASE TABLE'`;
+
+/** COLUMN_TYPE spells out every value of an ENUM or SET: cut in the query (SUBSTR counts characters). */
+const ENUM_SAFE_TYPE = firstCharsSql('column_type');
 
 type Connection = Awaited<ReturnType<typeof import('mysql2/promise').createConnection>>;
 type Query = <Row>(sql: string, values?: unknown[]) => Promise<Row[]>;
@@ -114,7 +119,7 @@ async function introspect(query: Query, names: string[]): Promise<SchemaInfo[]> 
     [names],
   );
   const columns = await query<{ schema: string; table: string; column: string; type: string; nullable: number }>(
-    `SELECT table_schema AS \`schema\`, table_name AS \`table\`, column_name AS \`column\`, column_type AS type,
+    `SELECT table_schema AS \`schema\`, table_name AS \`table\`, column_name AS \`column\`, ${ENUM_SAFE_TYPE} AS type,
             is_nullable = 'YES' AS nullable
      FROM information_schema.columns WHERE table_schema IN (?) ORDER BY table_schema, table_name, ordinal_position`,
     [names],

@@ -1,5 +1,6 @@
 /** PostgreSQL through pg. */
 import pg from 'pg';
+import { firstCharsSql } from './catalog-text.ts';
 import { type ConnectOptions, type Driver, groupSchemas, type SchemaInfo } from './driver.ts';
 import { readDetails } from './sql.ts';
 import { tlsOptions } from './tls.ts';
@@ -33,14 +34,15 @@ const KEYS = `SELECT n.nspname AS schema, t.relname AS table, CASE c.contype WHE
  * format_type is as old as PostgreSQL 7.1, and Redshift has it.
  */
 const COLUMNS = `SELECT c.table_schema AS schema, c.table_name AS table, c.column_name AS column,
-    pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, c.is_nullable = 'YES' AS nullable
+    ${firstCharsSql('pg_catalog.format_type(a.atttypid, a.atttypmod)')} AS type, c.is_nullable = 'YES' AS nullable
   FROM information_schema.columns c
   JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
   JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = c.table_name
   JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = c.ordinal_position
   WHERE c.table_schema = ANY($1) ORDER BY c.table_schema, c.table_name, c.ordinal_position`;
-// objsubid is the column's number, 0 for the table's own comment.
-const COMMENTS = `SELECT n.nspname AS schema, t.relname AS table, a.attname AS column, d.description AS comment
+// objsubid is the column's number, 0 for the table's own comment. A comment is cut in the query (substr
+// counts characters, and PostgreSQL 8.0 had it): a 10 MB one stays in the database.
+const COMMENTS = `SELECT n.nspname AS schema, t.relname AS table, a.attname AS column, ${firstCharsSql('d.description')} AS comment
   FROM pg_catalog.pg_description d
   JOIN pg_catalog.pg_class t ON t.oid = d.objoid
   JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
