@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import snowflake, { type ConnectionOptions } from 'snowflake-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SNOWFLAKE_CLIENT } from '../../src/connectivity/drivers/snowflake.ts';
+import { snowflakeCatalog } from '../../src/connectivity/drivers/snowflake-catalog.ts';
 import type { RunningService } from '../../src/service.ts';
 import { createSqliteDatabase, type TestDatabase } from '../support/databases.ts';
 import { type Client, clientFor, startTestService } from '../support/service.ts';
@@ -39,6 +40,7 @@ import {
   snowflakeHandler,
   upperCased,
 } from '../support/vendors/snowflake.ts';
+import { keptType } from '../support/vendors/snowflake-types.ts';
 import { discoverUri, expectWholeBigCatalog, useStandInAndService } from '../support/vendors/suite.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -121,15 +123,28 @@ async function officialRows(sql: string, connection?: Connection): Promise<Recor
   }
 }
 
-const COLUMNS_SQL = `SELECT table_schema AS "schema", table_name AS "table", column_name AS "column", data_type AS type,
-  is_nullable AS nullable FROM "SALES_DB".information_schema.columns WHERE table_schema IN ('SALES')`;
-const COLUMN_ROWS = upperCased(WAREHOUSE).columns.map(([schema, table, column, type, nullable]) => ({
-  schema,
-  table,
-  column,
-  TYPE: type,
-  NULLABLE: nullable,
-}));
+/** The statement discovery reads SALES_DB's columns with: each type's name and its parts. */
+const COLUMNS_SQL = snowflakeCatalog('"SALES_DB"').columns(['SALES']);
+/** A type's parts as snowflake-sdk reads them: numbers (the view's columns are NUMBER), null where the type has none. */
+const parts = (length: number | null, precision: number | null, scale: number | null, fraction: number | null) => ({
+  CHARACTER_MAXIMUM_LENGTH: length,
+  NUMERIC_PRECISION: precision,
+  NUMERIC_SCALE: scale,
+  DATETIME_PRECISION: fraction,
+});
+/** The small warehouse's columns as information_schema.columns tells them: NUMBER(38,0) and VARCHAR(16777216). */
+const COLUMN_ROWS = [
+  { schema: 'SALES', table: 'ORDERS', column: 'ID', TYPE: 'NUMBER', ...parts(null, 38, 0, null), NULLABLE: 'NO' },
+  {
+    schema: 'SALES',
+    table: 'ORDERS',
+    column: 'NOTE',
+    TYPE: 'TEXT',
+    ...parts(16777216, null, null, null),
+    NULLABLE: 'YES',
+  },
+  { schema: 'SALES', table: 'RECENT', column: 'ID', TYPE: 'NUMBER', ...parts(null, 38, 0, null), NULLABLE: 'YES' },
+];
 
 describe('snowflake-sdk, the official client, reads every answer of the stand-in', () => {
   let server: Recorded | undefined;
@@ -645,6 +660,79 @@ describe('keys, comments and row counts: SHOW PRIMARY KEYS, SHOW IMPORTED KEYS, 
   });
 });
 
+/**
+ * Columns of types with a length, a precision and scale, fractional seconds, or none, as declared
+ * in CREATE TABLE (the stand-in keeps each as Snowflake does), and as discovery writes them:
+ * as Snowflake's DESCRIBE TABLE and GET_DDL do.
+ */
+const TYPED_COLUMNS: [column: string, declared: string, written: string][] = [
+  ['amount', 'NUMBER(10,2)', 'NUMBER(10,2)'],
+  ['code', 'VARCHAR(20)', 'VARCHAR(20)'],
+  ['seen', 'TIMESTAMP_NTZ(3)', 'TIMESTAMP_NTZ(3)'],
+  ['id', 'INT', 'NUMBER(38,0)'],
+  ['count', 'NUMBER(12)', 'NUMBER(12,0)'],
+  ['note', 'STRING', 'VARCHAR(16777216)'],
+  ['made', 'TIMESTAMP_TZ', 'TIMESTAMP_TZ(9)'],
+  ['opens', 'TIME(0)', 'TIME(0)'],
+  ['day', 'DATE', 'DATE'],
+  ['ratio', 'DOUBLE', 'FLOAT'],
+  ['paid', 'BOOLEAN', 'BOOLEAN'],
+  ['digest', 'BINARY(32)', 'BINARY(32)'],
+  ['payload', 'VARIANT', 'VARIANT'],
+];
+const TYPED_WAREHOUSE = {
+  schemas: ['sales', 'information_schema'],
+  tables: [['sales', 'prices', 'BASE TABLE']] as [string, string, string][],
+  columns: TYPED_COLUMNS.map(([column, declared]): [string, string, string, string, 'YES' | 'NO'] => [
+    'sales',
+    'prices',
+    column,
+    declared,
+    'YES',
+  ]),
+};
+
+describe('a column’s type, written as Snowflake writes it, from the parts information_schema tells apart', () => {
+  const catalog = upperCased(TYPED_WAREHOUSE);
+  const fixture = useSnowflakeAndService({ CONNECTION_TEST_TIMEOUT_MS: '5000' }, { databases: { SALES_DB: catalog } });
+  beforeEach(() => {
+    catalog.columns = upperCased(TYPED_WAREHOUSE).columns;
+  });
+  const typesOf = (schemas: { tables: { columns: { name: string; type: string }[] }[] }[]) =>
+    schemas[0]?.tables[0]?.columns.map((column) => [column.name, column.type]);
+
+  it('NUMBER with its precision and scale, VARCHAR with its length, a timestamp with its fractional seconds', async () => {
+    const discovered = await discoverUri(fixture.api, uri());
+    expect(discovered.status, JSON.stringify(discovered.body)).toBe(200);
+    expect(typesOf(discovered.body.schemas)).toEqual(
+      TYPED_COLUMNS.map(([column, , written]) => [column.toUpperCase(), written]),
+    );
+  });
+
+  it('snowflake-sdk reads the parts of the columns statement as numbers, and the type by its standard name', async () => {
+    const rows = await officialRows(snowflakeCatalog('"SALES_DB"').columns(['SALES']));
+    const row = (column: string) => rows.find((read) => read.column === column);
+    expect(row('AMOUNT')).toMatchObject({ TYPE: 'NUMBER', ...parts(null, 10, 2, null) });
+    expect(row('CODE')).toMatchObject({ TYPE: 'TEXT', ...parts(20, null, null, null) });
+    expect(row('SEEN')).toMatchObject({ TYPE: 'TIMESTAMP_NTZ', ...parts(null, null, null, 3) });
+    expect(row('RATIO')).toMatchObject({ TYPE: 'FLOAT', ...parts(null, null, null, null) });
+  });
+
+  it('a second scan finds a VARCHAR(20) become a VARCHAR(40): a type_changed the bare TEXT hid', async () => {
+    const changes = await changesFound(fixture.api, uri(), () => {
+      // ALTER TABLE prices ALTER code SET DATA TYPE VARCHAR(40)
+      catalog.columns = catalog.columns.map(([schema, table, column, type, nullable]) => [
+        ...[schema, table, column],
+        column === 'CODE' ? 'VARCHAR(40)' : type,
+        nullable,
+      ]) as typeof catalog.columns;
+    });
+    expect(changes).toEqual([
+      { kind: 'type_changed', path: 'SALES.PRICES.CODE', before: 'VARCHAR(20)', after: 'VARCHAR(40)' },
+    ]);
+  });
+});
+
 describe('keys, comments and row counts Snowflake will not tell', () => {
   let database: TestDatabase;
   let service: RunningService;
@@ -789,7 +877,7 @@ describe('a big catalog, whole', () => {
   );
 
   it('discovers every one of 5,000 tables of 20 columns, the columns read over 9 chunks', async () => {
-    await expectWholeBigCatalog(fixture.api, uri('big'), 5_000, 20, (name) => name.toUpperCase());
+    await expectWholeBigCatalog(fixture.api, uri('big'), 5_000, 20, (name) => name.toUpperCase(), keptType);
     // 100,000 columns: 10,000 in the answer, the others in 9 chunks.
     expect(stageRequests(fixture.standIn).length).toBe(9);
   }, 120_000);

@@ -1,8 +1,8 @@
 /**
- * Column types as Oracle and SQL Server write them, from the parts their catalogs keep apart: both
- * name a column's type without its length, precision or scale (`VARCHAR2`, `NUMBER`; `nvarchar`,
- * `decimal`), which would hide from a model the type it writes SQL with, and from the schema
- * history a change of length or precision.
+ * Column types as Oracle, SQL Server and Snowflake write them, from the parts their catalogs keep
+ * apart: each names a column's type without its length, precision or scale (`VARCHAR2`, `NUMBER`;
+ * `nvarchar`, `decimal`; `TEXT`, `NUMBER`), which would hide from a model the type it writes SQL
+ * with, and from the schema history a change of length or precision.
  */
 import { type Row, type TypeInParts, text } from './sql.ts';
 
@@ -12,6 +12,12 @@ const numberOf = (value: unknown) => (value === null || value === undefined || v
 /** `name(parameters)`, or the name alone where the catalog gave no parameter. */
 const withParameters = (name: string, ...parameters: (number | string | null)[]) =>
   parameters.every((parameter) => parameter === null) ? name : `${name}(${parameters.map((p) => p ?? '*').join(',')})`;
+
+/** A NUMBER with its precision, and its scale where the catalog tells one: `NUMBER(10,2)`, `NUMBER(12)`. */
+const numberWith = (name: string, precision: unknown, scale: unknown) =>
+  numberOf(scale) === null
+    ? withParameters(name, numberOf(precision))
+    : withParameters(name, numberOf(precision), numberOf(scale));
 
 /**
  * Oracle's ALL_TAB_COLUMNS: DATA_TYPE carries a TIMESTAMP's or an INTERVAL's precision already
@@ -36,9 +42,7 @@ export const ORACLE_TYPE: TypeInParts = {
       case 'RAW':
         return withParameters(type, numberOf(row.data_length));
       case 'NUMBER':
-        return numberOf(row.data_scale) === null
-          ? withParameters(type, numberOf(row.data_precision))
-          : withParameters(type, numberOf(row.data_precision), numberOf(row.data_scale));
+        return numberWith(type, row.data_precision, row.data_scale);
       case 'FLOAT':
         return withParameters(type, numberOf(row.data_precision));
       default:
@@ -68,6 +72,32 @@ export const MSSQL_TYPE: TypeInParts = {
     if (MSSQL_DECIMALS.has(name))
       return withParameters(type, numberOf(row.numeric_precision), numberOf(row.numeric_scale));
     if (MSSQL_FRACTIONS.has(name)) return withParameters(type, numberOf(row.datetime_precision));
+    return type;
+  },
+};
+
+/** Snowflake's types with a fractional second precision (0 to 9). */
+const SNOWFLAKE_FRACTIONS = new Set(['TIME', 'TIMESTAMP_LTZ', 'TIMESTAMP_NTZ', 'TIMESTAMP_TZ']);
+
+/**
+ * Snowflake's information_schema.columns: DATA_TYPE is the type's standard name (`TEXT`, `NUMBER`,
+ * `TIMESTAMP_NTZ`, `FLOAT` for a DOUBLE too), its length (in characters; a BINARY's in bytes),
+ * precision and scale, and fractional seconds columns of their own. Written as Snowflake itself
+ * writes a column's type, in DESCRIBE TABLE and in GET_DDL's CREATE TABLE: `VARCHAR(16777216)`
+ * for a TEXT, STRING or VARCHAR, `NUMBER(38,0)` for an INT, `TIMESTAMP_NTZ(9)`, `BINARY(8388608)`,
+ * and the name alone where a type has no parameter (`FLOAT`, `BOOLEAN`, `DATE`, `VARIANT`). That is
+ * the spelling a model can write SQL back with, and the one Snowflake's users read; `TEXT(20)`
+ * would be valid too, but Snowflake never writes a column so. DATETIME_PRECISION is told "not
+ * applicable" by Snowflake's reference: where it is null, a timestamp is written by its name alone.
+ */
+export const SNOWFLAKE_TYPE: TypeInParts = {
+  columns: ['character_maximum_length', 'numeric_precision', 'numeric_scale', 'datetime_precision'],
+  write(row: Row) {
+    const type = text(row.type);
+    if (type === 'TEXT') return withParameters('VARCHAR', numberOf(row.character_maximum_length));
+    if (type === 'BINARY') return withParameters(type, numberOf(row.character_maximum_length));
+    if (type === 'NUMBER') return numberWith(type, row.numeric_precision, row.numeric_scale);
+    if (SNOWFLAKE_FRACTIONS.has(type)) return withParameters(type, numberOf(row.datetime_precision));
     return type;
   },
 };

@@ -1,9 +1,11 @@
 /**
- * What discovery reads of a Snowflake database: its information_schema (schemas, tables, columns,
- * the comments of tables, views and columns, tables' ROW_COUNT) and its keys, which Snowflake keeps
- * but does not enforce (NOT NULL aside) and which its information_schema does not list by column
- * (it has no KEY_COLUMN_USAGE): SHOW PRIMARY KEYS and SHOW IMPORTED KEYS over the database.
+ * What discovery reads of a Snowflake database: its information_schema (schemas, tables, columns
+ * with their types' parts, written whole by SNOWFLAKE_TYPE, the comments of tables, views and
+ * columns, tables' ROW_COUNT) and its keys, which Snowflake keeps but does not enforce (NOT NULL
+ * aside) and which its information_schema does not list by column (it has no KEY_COLUMN_USAGE):
+ * SHOW PRIMARY KEYS and SHOW IMPORTED KEYS over the database.
  */
+import { SNOWFLAKE_TYPE } from './column-types.ts';
 import { DriverFailure } from './driver.ts';
 import {
   type Catalog,
@@ -83,7 +85,7 @@ export function snowflakeCatalog(database: string): Omit<Catalog, 'version'> {
   const prefix = database ? `${database}.` : '';
   const quote = (alias: string) => `"${alias}"`;
   return {
-    ...informationSchema(prefix, quote, 'data_type', 'backslash-escapes'),
+    ...informationSchema(prefix, quote, 'data_type', 'backslash-escapes', SNOWFLAKE_TYPE),
     keys: snowflakeKeys(database),
     comments: informationSchemaComments(prefix, quote, 'backslash-escapes'),
     // ROW_COUNT: the rows Snowflake's metadata keeps for each table (null for views).

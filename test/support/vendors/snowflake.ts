@@ -29,6 +29,7 @@ import {
   type Warehouse,
   type WarehouseDetails,
 } from './server.ts';
+import { keptType, typeParts } from './snowflake-types.ts';
 
 export const SNOWFLAKE_VERSION = '9.14.1';
 
@@ -85,13 +86,22 @@ function upperCasedDetails(details: WarehouseDetails): WarehouseDetails {
   };
 }
 
-/** A catalog as Snowflake stores the names of objects made without quotes: in upper case. */
+/**
+ * A catalog as Snowflake stores the names of objects made without quotes, in upper case, and each
+ * column's type as it keeps the type declared (`NUMBER` is `NUMBER(38,0)`).
+ */
 export function upperCased(warehouse: Warehouse): Warehouse {
   const upper = (row: string[]) => row.map((value, i) => (i < 3 ? value.toUpperCase() : value));
   return {
     schemas: warehouse.schemas.map(upperName),
     tables: warehouse.tables.map((row) => upper(row) as Warehouse['tables'][number]),
-    columns: warehouse.columns.map((row) => upper(row) as Warehouse['columns'][number]),
+    columns: warehouse.columns.map(([schema, table, column, type, nullable]) => [
+      upperName(schema),
+      upperName(table),
+      upperName(column),
+      keptType(type),
+      nullable,
+    ]),
     ...(warehouse.details && { details: upperCasedDetails(warehouse.details) }),
   };
 }
@@ -267,12 +277,56 @@ function databaseNamed(
   return { name, warehouse };
 }
 
+type ColumnRow = Warehouse['columns'][number];
+
+/** The columns of information_schema.columns the stand-in holds: their type, and their value for a column of the catalog. */
+const COLUMNS_VIEW: Record<string, [ColumnType, (row: ColumnRow) => string | null]> = {
+  table_schema: ['text', (row) => row[0]],
+  table_name: ['text', (row) => row[1]],
+  column_name: ['text', (row) => row[2]],
+  data_type: ['text', (row) => typeParts(row[3]).data_type],
+  is_nullable: ['text', (row) => row[4]],
+  ...Object.fromEntries(
+    (['character_maximum_length', 'numeric_precision', 'numeric_scale', 'datetime_precision'] as const).map(
+      (name): [string, [ColumnType, (row: ColumnRow) => string | null]] => [
+        name,
+        ['fixed', (row) => typeParts(row[3])[name]],
+      ],
+    ),
+  ),
+};
+
+const SELECT_ITEM = new RegExp(String.raw`^\s*(\w+)(?:\s+AS\s+(${NAME}))?\s*$`, 'i');
+
+/**
+ * information_schema.columns as the statement's select list asks it: each item one of the view's
+ * columns, named by its alias or, bare, as Snowflake names it (in upper case), a type's parts as
+ * NUMBER; undefined where an item is none of them.
+ */
+function columnsView(sql: string, rows: ColumnRow[]): Result | undefined {
+  const items = (/^\s*SELECT\s+([\s\S]*?)\s+FROM\s/i.exec(sql)?.[1] ?? '').split(',').map((item) => {
+    const [, source = '', alias] = SELECT_ITEM.exec(item) ?? [];
+    const column = COLUMNS_VIEW[source.toLowerCase()];
+    return column && { name: alias ? identifier(alias) : source.toUpperCase(), column };
+  });
+  if (!items.every((item) => item !== undefined)) return undefined;
+  return {
+    columns: items.map(({ name }) => name),
+    types: items.map(({ column }) => column[0]),
+    rows: rows.map((row) => items.map(({ column }) => column[1](row))),
+  };
+}
+
 /**
  * The rows of information_schema's views for the statements the driver sends: SCHEMATA, TABLES
- * (its tables, or its COMMENT and the columns' beside it, or its ROW_COUNT), COLUMNS; each row's
- * first value its schema, kept where the statement names it in a literal.
+ * (its tables, or its COMMENT and the columns' beside it, or its ROW_COUNT), COLUMNS (named
+ * columns); each row's first value its schema, kept where the statement names it in a literal.
  */
-function viewRows(kind: string, sql: string, warehouse: Warehouse): Pick<Result, 'rows' | 'types'> {
+function viewRows(
+  kind: string,
+  sql: string,
+  warehouse: Warehouse,
+): Pick<Result, 'rows' | 'types'> | Result | undefined {
   const literals = [...sql.matchAll(LITERAL)].map(([, text = '']) =>
     text.replace(/\\(.)|''/gs, (_pair, escaped) => escaped ?? "'"),
   );
@@ -289,8 +343,8 @@ function viewRows(kind: string, sql: string, warehouse: Warehouse): Pick<Result,
     const counts = (details?.rowCounts ?? []).map(([schema, table, rows]) => [schema, table, String(rows)]);
     return { rows: named(counts), types: ['text', 'text', 'fixed'] };
   }
-  const rows: string[][] = kind === 'tables' ? warehouse.tables : warehouse.columns;
-  return { rows: named(rows).map((row) => [...row]) };
+  if (kind === 'columns') return columnsView(sql, named(warehouse.columns));
+  return { rows: named(warehouse.tables).map((row) => [...row]) };
 }
 
 /** The rows of one of the catalog's views for a statement, or a failure as Snowflake's compiler gives it. */
@@ -298,7 +352,7 @@ function catalogRows(
   sql: string,
   session: Session,
   databases: Record<string, Warehouse>,
-): Pick<Result, 'rows' | 'types'> | Answer | undefined {
+): Pick<Result, 'rows' | 'types'> | Result | Answer | undefined {
   const view = CATALOG_VIEW.exec(sql);
   if (!view) return undefined;
   const database = databaseNamed(view[1], session, databases);
@@ -406,7 +460,7 @@ function execute(sql: string, session: Session, databases: Record<string, Wareho
   const keys = showKeys(sql, session, databases, options.showLimit ?? 10_000);
   if (keys) return keys;
   const result = catalogRows(sql, session, databases);
-  if (result && 'body' in result) return result;
+  if (result && ('body' in result || 'columns' in result)) return result;
   // The stand-in names a result's columns by the statement's aliases, one for each value of a row.
   if (result?.rows.every((row) => row.length === aliases.length)) return { columns: aliases, ...result };
   // Anything else, as the compiler refuses what it cannot parse (recorded in AltimateAI/vscode-dbt-power-user#1595).
