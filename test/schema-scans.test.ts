@@ -227,9 +227,24 @@ describe.each(STORES)('schema scans on $name', (store) => {
       expect((await api.request('GET', `${PATH}/${id}/schema-changes?since=${since}`)).body).toEqual([]);
       const detected = all[0].detected_at;
       expect((await api.request('GET', `${PATH}/${id}/schema-changes?since=${detected}`)).body).toEqual(all);
-      const badCursor = await api.request('GET', `${PATH}/${id}/schema-changes?cursor=nope`);
-      expect(badCursor.status).toBe(400);
-      expect(badCursor.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+      // Numbers beyond the id column's 32 bits were never given out: refused alike on both stores (a 500 on PostgreSQL before).
+      for (const cursor of ['nope', '2147483648', '9007199254740993']) {
+        const badCursor = await api.request('GET', `${PATH}/${id}/schema-changes?cursor=${cursor}`);
+        expect(badCursor.status, cursor).toBe(400);
+        expect(badCursor.body.code, cursor).toBe('validation_failed');
+        expect(badCursor.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+        const { errors } = await api.graphql(
+          `query($id: ID!, $after: String) { databaseConnection(id: $id) { schemaChanges(first: 2, after: $after) { edges { cursor } } } }`,
+          { id, after: cursor },
+        );
+        expect(errors?.[0], cursor).toMatchObject({
+          message: `"${cursor}" is not a cursor this API returned.`,
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
+      }
+      const largest = await api.request('GET', `${PATH}/${id}/schema-changes?cursor=2147483647`);
+      expect(largest.status).toBe(200);
+      expect(largest.body).toEqual(all);
       const badSince = await api.request('GET', `${PATH}/${id}/schema-changes?since=yesterday`);
       expect(badSince.status).toBe(400);
       expect(badSince.body.errors).toEqual([{ field: 'since', message: 'must be a date and time (ISO 8601)' }]);

@@ -10,6 +10,7 @@ import { SCHEMA_CHANGE_KINDS, type SchemaChangeFound, type SchemaChangeKind } fr
 import type { SchemaChangeRecord, SnapshotWithCatalog } from '../schema-history/store.ts';
 import { SchemaType } from './connectivity.ts';
 import { DatabaseConnection } from './database-connection.ts';
+import { rowNumberOf } from './numbered-cursors.ts';
 import { pageComplexity } from './query-limits.ts';
 
 export const SchemaChangeKindEnum = builder.enumType('SchemaChangeKind', {
@@ -87,14 +88,6 @@ builder.objectField(DatabaseConnection, 'schemaSnapshot', (t) =>
 export const SCHEMA_CHANGES_PAGE_DEFAULT = 50;
 export const SCHEMA_CHANGES_PAGE_MAX = 500;
 
-/** Whether a cursor is of the form schemaChanges gives: the number of the last change of a page. */
-export const isSchemaChangeCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);
-
-function changeNumberOf(cursor: string): number {
-  if (isSchemaChangeCursor(cursor)) return Number(cursor);
-  throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
 builder.objectField(DatabaseConnection, 'schemaChanges', (t) =>
   t.connection(
     {
@@ -116,7 +109,7 @@ builder.objectField(DatabaseConnection, 'schemaChanges', (t) =>
         });
         const page = await connections.schemaHistory.changes(caller, row, {
           first: expectedSize,
-          before: args.after ? changeNumberOf(args.after) : undefined,
+          before: args.after ? rowNumberOf(args.after) : undefined,
           since: args.since ?? undefined,
         });
         const edges = page.changes.map((node: SchemaChangeRecord) => ({ node, cursor: String(node.id) }));
