@@ -287,6 +287,35 @@ describe.each(STORES)('schema scans on $name', (store) => {
     expect((await api.request('GET', `${PATH}/${down.body.id}/schema-changes`)).body).toEqual([]);
     expect((await api.request('GET', `${PATH}/00000000-0000-4000-8000-000000000000/schema-changes`)).status).toBe(404);
   });
+
+  it.skipIf(skip)(
+    "follows a workspace's rename: its audit events and change counts go with it, a workspace given the old name has none",
+    async () => {
+      expect((await api.request('PUT', '/api/v1/workspaces/sales', { name: 'sales-eu' })).status).toBe(200);
+      expect((await api.request('POST', '/api/v1/workspaces', { name: 'sales' })).status).toBe(201);
+      const keyOn = async (workspace: string) => {
+        const grants = [{ workspace, scopes: ['audit:read', 'metrics:read'] }];
+        const made = await api.request('POST', '/api/v1/api-keys', { name: `${workspace}-auditor`, grants });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        return as(made.body.key);
+      };
+      const [renamed, reborn] = [await keyOn('sales-eu'), await keyOn('sales')];
+      const scanned = (await renamed.request('GET', `/api/v1/audit-events?action=schema_changed&connection_id=${id}`))
+        .body;
+      expect(scanned).toMatchObject([{ workspace: 'sales-eu', connection_id: id }]);
+      const theirs = (await reborn.request('GET', '/api/v1/audit-events')).body;
+      // Its own making and its key's, newest first; nothing of the renamed workspace's.
+      expect(theirs.map((event: { action: string }) => event.action)).toEqual(['create_api_key', 'create_workspace']);
+      const renamedMetrics = (await renamed.request('GET', '/metrics')).text;
+      for (const { kind } of EXPECTED) {
+        expect(renamedMetrics).toContain(`schema_changes_detected_total{workspace="sales-eu",kind="${kind}"} 1\n`);
+      }
+      expect((await reborn.request('GET', '/metrics')).text).not.toContain('schema_changes_detected_total{');
+      expect((await api.request('GET', '/metrics')).text).not.toContain(
+        'schema_changes_detected_total{workspace="sales"',
+      );
+    },
+  );
 });
 
 describe.each(STORES)('scheduled schema scans on $name', (store) => {
