@@ -472,7 +472,9 @@ ${CONNECTION_FIELDS}`,
     headers: [
       {
         name: 'If-None-Match',
-        description: 'The ETag of a snapshot read before: 304, with no body, while the catalog is still that.',
+        description:
+          'The ETag of a snapshot read before (compared weakly: W/"…" or "…"), or *: 304, with no body, while the ' +
+          'catalog is still that.',
         schema: { type: 'string' },
       },
     ],
@@ -483,7 +485,9 @@ ${CONNECTION_FIELDS}`,
       headers: [
         {
           name: 'ETag',
-          description: "The snapshot's content hash (SHA-256 of its canonical form, row estimates aside).",
+          description:
+            'A weak entity tag (W/"…") of the snapshot\'s content hash (SHA-256 of its canonical form, row estimates ' +
+            'aside): scanned_at and row estimates may change under it.',
           schema: { type: 'string' },
         },
       ],

@@ -1,6 +1,6 @@
 /**
  * A connection's schema history in REST: GET …/{id}/schemas answers the latest snapshot of its
- * catalog (ETag: its content hash; If-None-Match → 304), scanning it on the first call or with
+ * catalog (a weak ETag: its content hash; If-None-Match → 304), scanning it on the first call or with
  * ?refresh=true; GET …/{id}/schema-changes pages the changes scans found, newest first.
  */
 import { SCHEMA_CHANGES_PAGE_DEFAULT } from '../graphql/entry.ts';
@@ -36,9 +36,18 @@ export interface SchemaChangesQuery {
   cursor?: string;
 }
 
-/** Whether an If-None-Match header names this entity tag (or is `*`). */
+/**
+ * The snapshot's entity tag: weak, since the body also carries scanned_at and row estimates, which
+ * change while the catalog, and so the tag, stays the same.
+ */
+const entityTagOf = (contentHash: string) => `W/"${contentHash}"`;
+
+/** An entity tag without its weakness: `W/"x"` and `"x"` are the same tag compared weakly. */
+const opaqueTagOf = (tag: string) => tag.trim().replace(/^W\//, '');
+
+/** Whether an If-None-Match header is `*` or names this entity tag, weak or strong: the weak comparison RFC 9110 asks of it. */
 const matches = (ifNoneMatch: string | undefined, tag: string) =>
-  ifNoneMatch?.split(',').some((given) => given.trim() === '*' || given.trim().replace(/^W\//, '') === tag);
+  ifNoneMatch?.split(',').some((given) => given.trim() === '*' || opaqueTagOf(given) === opaqueTagOf(tag));
 
 export function createSchemaHistoryHandlers(run: RunOperation) {
   return {
@@ -53,7 +62,7 @@ export function createSchemaHistoryHandlers(run: RunOperation) {
       const result = data.databaseConnection.schemaSnapshot;
       if (!result.snapshot) throw typedErrorProblem(result);
       const { scannedAt, contentHash, schemas } = result.snapshot;
-      const headers = { etag: `"${contentHash}"` };
+      const headers = { etag: entityTagOf(contentHash) };
       if (matches(ifNoneMatch, headers.etag)) return { status: 304, body: undefined, headers };
       return { status: 200, body: { scanned_at: scannedAt, schemas: restSchemasOf(schemas) }, headers };
     },
