@@ -503,8 +503,8 @@ ${CONNECTION_FIELDS}`,
     operationId: 'listSchemaChanges',
     summary: "What scans found changed in a connection's schemas",
     description:
-      'Newest first, a page at a time (the next page is in the Link header, rel="next"). A rename is a removal ' +
-      'and an addition. Needs connections:read.',
+      "The newest scan first, each scan's changes in path order, a page at a time (the next page is in the Link " +
+      'header, rel="next"). A rename is a removal and an addition. Needs connections:read.',
     query: [
       { name: 'since', description: 'Only changes detected at or after this moment (ISO 8601).', values: 'text' },
       {
@@ -516,7 +516,7 @@ ${CONNECTION_FIELDS}`,
     ],
     success: {
       status: 200,
-      description: 'A page of changes, newest first.',
+      description: "A page of changes, the newest scan first, each scan's in path order.",
       schema: '[SchemaChange]',
       headers: [
         {

@@ -80,9 +80,11 @@ async function storeSnapshot(
     createdAt: at,
     checkedAt: at,
   });
+  // Stored last path first: pages read ids descending (scans newest first, one keyset cursor), and
+  // so read each scan's changes in path order, as the SCHEMA_CHANGED event lists them.
   await tables.insertChanges(
     connection,
-    changes.map((change) => ({ ...change, detectedAt: at, snapshotId: snapshot.id })),
+    [...changes].reverse().map((change) => ({ ...change, detectedAt: at, snapshotId: snapshot.id })),
   );
   // The oldest beyond the bound go, their changes with them.
   await tables.dropUpTo(connection, sequence - keep);

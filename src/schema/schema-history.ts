@@ -92,7 +92,7 @@ builder.objectField(DatabaseConnection, 'schemaChanges', (t) =>
   t.connection(
     {
       type: SchemaChangeType,
-      description: `What scans of the connection found changed, newest first: ${SCHEMA_CHANGES_PAGE_MAX} a page at most.`,
+      description: `What scans of the connection found changed, the newest scan first and each scan's changes in path order: ${SCHEMA_CHANGES_PAGE_MAX} a page at most.`,
       authScopes: { 'connections:read': true },
       complexity: pageComplexity(SCHEMA_CHANGES_PAGE_DEFAULT),
       args: { since: t.arg({ type: 'DateTime', description: 'Only changes detected at or after this moment.' }) },
