@@ -115,6 +115,26 @@ describe.each(STORES)('schema scans on $name', (store) => {
       // Weak: scanned_at and the row estimates change under it.
       expect(etag).toMatch(/^W\/"[0-9a-f]{64}"$/);
       expect(Date.parse(first.body.scanned_at)).toBeLessThanOrEqual(Date.now());
+      // What GraphQL's SchemaSnapshot tells, REST tells too; the first scan first found it when it scanned.
+      const graph = await api.graphql(
+        `query($id: ID!) { databaseConnection(id: $id) { schemaSnapshot { ... on SchemaSnapshotSuccess {
+          snapshot { scannedAt firstFoundAt tableCount columnCount }
+        } } } }`,
+        { id },
+      );
+      const { scannedAt, firstFoundAt, tableCount, columnCount } =
+        graph.data.databaseConnection.schemaSnapshot.snapshot;
+      expect(first.body).toMatchObject({
+        scanned_at: scannedAt,
+        first_found_at: firstFoundAt,
+        table_count: tableCount,
+        column_count: columnCount,
+      });
+      expect(first.body.first_found_at).toBe(first.body.scanned_at);
+      expect(first.body.table_count).toBe(4);
+      expect(first.body.column_count).toBe(
+        first.body.schemas[0].tables.reduce((sum: number, table: { columns: [] }) => sum + table.columns.length, 0),
+      );
       // Changed since, but not scanned: the snapshot, and 304 for its ETag.
       await run('CREATE TABLE sales.unseen (id integer)');
       const again = await api.request('GET', `${PATH}/${id}/schemas`, undefined, { 'if-none-match': etag });
@@ -292,6 +312,8 @@ describe.each(STORES)('schema scans on $name', (store) => {
     const reply = await api.request('GET', `${PATH}/${down.body.id}/schemas`);
     expect(reply.status).toBe(422);
     expect(reply.body).toMatchObject({ code: 'connection_failed' });
+    // A scan's failure says so: it was no connection test.
+    expect(reply.body.detail).toMatch(/^Schema discovery failed \(connection_refused\): /);
     expect((await api.request('GET', `${PATH}/${down.body.id}/schema-changes`)).body).toEqual([]);
     expect((await api.request('GET', `${PATH}/00000000-0000-4000-8000-000000000000/schema-changes`)).status).toBe(404);
   });

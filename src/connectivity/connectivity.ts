@@ -11,6 +11,7 @@ import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   describeFailure,
+  type Purpose,
   type TestFailure,
   TooManyTestsError,
 } from './errors.ts';
@@ -59,7 +60,9 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        return await withSession(route, dialect, apiKey, (session) => testSession(session, dialect, schemas, elapsed));
+        return await withSession('test', route, dialect, apiKey, (session) =>
+          testSession(session, dialect, schemas, elapsed),
+        );
       } catch (error) {
         if (isRefusal(error)) throw error;
         return { ok: false, latencyMs: elapsed(), serverVersion: null, error: failure(error, route) };
@@ -72,13 +75,13 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const cached = fresh ? undefined : cache.get(cacheKey);
       if (cached) return cached.schemas;
       const asRead = [...new Set(schemas.map((name) => nameAsRead(dialect, name)))];
-      const schemasPromise = withSession(route, dialect, apiKey, (session) => session.introspect(asRead)).catch(
-        (error: unknown) => {
-          cache.delete(cacheKey);
-          if (isRefusal(error)) throw error;
-          throw new ConnectionFailedError(failure(error, route));
-        },
-      );
+      const schemasPromise = withSession('discovery', route, dialect, apiKey, (session) =>
+        session.introspect(asRead),
+      ).catch((error: unknown) => {
+        cache.delete(cacheKey);
+        if (isRefusal(error)) throw error;
+        throw new ConnectionFailedError(failure(error, route), 'discovery');
+      });
       if (settings.INTROSPECTION_CACHE_MS > 0)
         cache.set(cacheKey, { expires: now + settings.INTROSPECTION_CACHE_MS, schemas: schemasPromise });
       return schemasPromise;
@@ -98,6 +101,7 @@ function limitedSessions(settings: ConnectivitySettings) {
   let running = 0;
   const runningPerKey = new Map<string, number>();
   return async <T>(
+    purpose: Purpose,
     route: ConnectionRoute,
     dialect: Dialect,
     apiKey: string,
@@ -105,7 +109,7 @@ function limitedSessions(settings: ConnectivitySettings) {
   ): Promise<T> => {
     const perKey = runningPerKey.get(apiKey) ?? 0;
     if (running >= settings.CONNECTION_TESTS_MAX_CONCURRENT || perKey >= settings.CONNECTION_TESTS_MAX_PER_KEY)
-      throw new TooManyTestsError();
+      throw new TooManyTestsError(purpose);
     running++;
     runningPerKey.set(apiKey, perKey + 1);
     try {
@@ -167,6 +171,6 @@ export async function requireWorkingConnection(
   apiKey: string,
 ): Promise<TestResult> {
   const result = await connectivity.test(route, dialect, schemas, apiKey);
-  if (!result.ok && result.error) throw new ConnectionFailedError(result.error);
+  if (!result.ok && result.error) throw new ConnectionFailedError(result.error, 'test');
   return result;
 }

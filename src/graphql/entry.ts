@@ -37,4 +37,5 @@ export { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
 export { isNumberedCursor } from '../schema/numbered-cursors.ts';
 export { SCHEMA_CHANGES_PAGE_DEFAULT, SCHEMA_CHANGES_PAGE_MAX } from '../schema/schema-history.ts';
 export { SCHEMA_CHANGE_KIND_NAMES } from '../schema-history/kinds.ts';
+export { SNAPSHOT_MEANINGS } from '../schema-history/store.ts';
 export { trustedDocuments, type Yoga } from './yoga.ts';

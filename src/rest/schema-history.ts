@@ -6,7 +6,7 @@
 import { SCHEMA_CHANGES_PAGE_DEFAULT } from '../graphql/entry.ts';
 import { checkCursor, nextPageLink, sinceOf } from './audit-events.ts';
 import { COLLECTION_PATH, type MutationResult, notFoundProblem, typedErrorProblem } from './database-connections.ts';
-import { restSchemasOf } from './discovery.ts';
+import { restSnapshotOf } from './discovery.ts';
 import { type Caller, executeOperation, type RunOperation } from './operations.ts';
 import { ProblemResponse } from './problem.ts';
 import type { RestResponse } from './response.ts';
@@ -14,7 +14,7 @@ import type { RestResponse } from './response.ts';
 interface SnapshotResult {
   databaseConnection: {
     schemaSnapshot: MutationResult['result'] & {
-      snapshot?: { scannedAt: string; contentHash: string; schemas: unknown[] };
+      snapshot?: { contentHash: string };
     };
   } | null;
 }
@@ -61,10 +61,9 @@ export function createSchemaHistoryHandlers(run: RunOperation) {
       if (!data.databaseConnection) throw new ProblemResponse(notFoundProblem(id));
       const result = data.databaseConnection.schemaSnapshot;
       if (!result.snapshot) throw typedErrorProblem(result);
-      const { scannedAt, contentHash, schemas } = result.snapshot;
-      const headers = { etag: entityTagOf(contentHash) };
+      const headers = { etag: entityTagOf(result.snapshot.contentHash) };
       if (matches(ifNoneMatch, headers.etag)) return { status: 304, body: undefined, headers };
-      return { status: 200, body: { scanned_at: scannedAt, schemas: restSchemasOf(schemas) }, headers };
+      return { status: 200, body: restSnapshotOf(result.snapshot), headers };
     },
 
     async schemaChanges(caller: Caller, id: string, query: SchemaChangesQuery): Promise<RestResponse> {

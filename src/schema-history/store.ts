@@ -21,6 +21,14 @@ import type { SchemaChangeFound, SchemaChangeKind } from './kinds.ts';
 
 export type { ConnectionRef, SnapshotRecord };
 
+/** What a snapshot's fields mean, said once: GraphQL's SchemaSnapshot and REST's snapshot (src/rest/discovery.ts) take it. */
+export const SNAPSHOT_MEANINGS = {
+  scannedAt: 'When a scan last found this catalog.',
+  firstFoundAt: 'When a scan first found this catalog.',
+  tableCount: 'How many tables and views the catalog holds.',
+  columnCount: 'How many columns its tables and views hold.',
+} as const;
+
 export interface SnapshotWithCatalog extends SnapshotRecord {
   /** The catalog as discovery answered it, with the row estimates of the last scan. */
   schemas: SchemaInfo[];

@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import { SCHEMA_CHANGE_KINDS, type SchemaChangeFound, type SchemaChangeKind } from '../schema-history/kinds.ts';
-import type { SchemaChangeRecord, SnapshotWithCatalog } from '../schema-history/store.ts';
+import { type SchemaChangeRecord, SNAPSHOT_MEANINGS, type SnapshotWithCatalog } from '../schema-history/store.ts';
 import { SchemaType } from './connectivity.ts';
 import { DatabaseConnection } from './database-connection.ts';
 import { rowNumberOf } from './numbered-cursors.ts';
@@ -28,19 +28,19 @@ const SchemaSnapshotType = builder.objectRef<SnapshotWithCatalog>('SchemaSnapsho
   fields: (t) => ({
     scannedAt: t.field({
       type: 'DateTime',
-      description: 'When a scan last found this catalog.',
+      description: SNAPSHOT_MEANINGS.scannedAt,
       resolve: (snapshot) => snapshot.checkedAt,
     }),
     firstFoundAt: t.field({
       type: 'DateTime',
-      description: 'When a scan first found this catalog.',
+      description: SNAPSHOT_MEANINGS.firstFoundAt,
       resolve: (snapshot) => snapshot.createdAt,
     }),
     contentHash: t.exposeString('contentHash', {
       description: "SHA-256 (hex) of the catalog's canonical form, row estimates aside: REST's ETag.",
     }),
-    tableCount: t.exposeInt('tableCount'),
-    columnCount: t.exposeInt('columnCount'),
+    tableCount: t.exposeInt('tableCount', { description: SNAPSHOT_MEANINGS.tableCount }),
+    columnCount: t.exposeInt('columnCount', { description: SNAPSHOT_MEANINGS.columnCount }),
     schemas: t.field({
       type: [SchemaType],
       description: 'The schemas, tables and columns, with the row estimates of the last scan.',
