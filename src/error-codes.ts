@@ -157,6 +157,12 @@ export const ERROR_CODES = {
     graphqlType: 'TooManyTestsError',
     description: 'Too many connection tests or schema discoveries are running; retry shortly.',
   },
+  headers_too_large: {
+    status: 431,
+    description:
+      'The request line and headers (a long query string among them) are over the size the service reads, 16 KiB ' +
+      'unless Node.js is told otherwise (--max-http-header-size). Nothing was read or written.',
+  },
   internal_error: { status: 500, description: 'An unexpected failure; the cause is in the server log.' },
   database_unavailable: { status: 503, description: "The service's own database cannot be reached; retry shortly." },
 } as const satisfies Record<string, ErrorCodeEntry>;

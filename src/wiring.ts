@@ -12,6 +12,7 @@ import { type Provisioning, provisioning } from './commands/connections/provisio
 import { type ConnectionsService, createConnectionsService } from './commands/connections/service.ts';
 import { type IdempotencyRecords, idempotencyRecords } from './commands/idempotency-records.ts';
 import { recordedChanges } from './commands/recorded-changes.ts';
+import { schemaChangeCounts } from './commands/schema-change-counts.ts';
 import { workspaces } from './commands/workspaces.ts';
 import { type Config, ConfigError, SETTING_NAMES } from './config.ts';
 import { createConnectivity } from './connectivity/connectivity.ts';
@@ -87,6 +88,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
   const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
   const changes = recordedChanges(prisma, events);
   const apiKeys = managedApiKeys(prisma, changes, logger);
+  const counts = schemaChangeCounts();
   const dependencies: ConnectionsDependencies = {
     prisma,
     changes,
@@ -97,7 +99,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
     connectivity: createConnectivity(config),
     events,
     logger,
-    workspaces: workspaces(prisma, apiKeys, changes, store.provider),
+    workspaces: workspaces(prisma, apiKeys, changes, store.provider, counts),
     readCache: {
       maxEntries: config.READ_CACHE_ENTRIES,
       maxBytes: config.READ_CACHE_MB * 1_048_576,
@@ -105,6 +107,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
     },
     schemaSnapshotsKept: config.SCHEMA_SNAPSHOTS_KEPT,
     schemaScanIntervalMs: config.SCHEMA_SCAN_INTERVAL_S * 1_000,
+    schemaChangeCounts: counts,
   };
   const connections = createConnectionsService(dependencies);
   const close = async () => {

@@ -6,6 +6,7 @@
  * database error that does reach the log carries its reason, never the values of the failing call.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { maxHeaderSize } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,6 +235,29 @@ describe.each(STORES)('bad input on $name', (store) => {
         expect(graphql.errors[0].extensions, header).toMatchObject({ code: 'VALIDATION_FAILED', field });
       }
       expect(await rowCount()).toBe(0);
+    },
+  );
+
+  it.skipIf(store.skip)(
+    'refuses a query string or headers over the size Node reads with 431 problem+json',
+    async () => {
+      const long = 'a'.repeat(maxHeaderSize + 1);
+      for (const [request, path] of [
+        [`GET ${PATH}?alias=${long} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`, PATH],
+        [`GET /api/v1/audit-events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Note: ${long}\r\n\r\n`, '/api/v1/audit-events'],
+      ] as const) {
+        const [head = '', json = ''] = (await rawRequest(service.url, request)).split('\r\n\r\n');
+        expect(head, path).toMatch(/^HTTP\/1\.1 431 /);
+        expect(head).toContain('Content-Type: application/problem+json');
+        expect(JSON.parse(json), path).toEqual({
+          type: 'about:blank',
+          title: 'Request Header Fields Too Large',
+          status: 431,
+          code: 'headers_too_large',
+          detail: `The request line and headers are over ${maxHeaderSize} bytes, the most this service reads.`,
+          instance: path,
+        });
+      }
     },
   );
 

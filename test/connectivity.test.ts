@@ -14,6 +14,7 @@ import {
   POSTGRES_SALES_SCHEMA,
   startSilentServer,
 } from './support/targets.ts';
+import { until } from './support/until.ts';
 
 const PATH = '/api/v1/database-connections';
 const TIMEOUT_MS = 1_000;
@@ -182,7 +183,13 @@ describe.skipIf(!postgresAvailable || !mariadbAvailable)('connection tests', () 
     ).body;
     const rest = await api.request('GET', `${PATH}/${created.id}/schemas`);
     expect(rest.status).toBe(200);
-    expect(rest.body).toEqual({ scanned_at: expect.any(String), schemas: [POSTGRES_SALES_SCHEMA] });
+    expect(rest.body).toEqual({
+      scanned_at: expect.any(String),
+      first_found_at: rest.body.scanned_at,
+      table_count: 2,
+      column_count: 3,
+      schemas: [POSTGRES_SALES_SCHEMA],
+    });
     const whole = (await api.request('POST', PATH, { alias: 'pg-all', connection_uri: postgres.uri })).body;
     const all = await api.request('GET', `${PATH}/${whole.id}/schemas`);
     expect(all.body.schemas.map((schema: any) => schema.name)).toEqual(['public', 'sales']);
@@ -323,8 +330,42 @@ describe.skipIf(!postgresAvailable)('limits', () => {
       expect(replies.map((reply) => reply.status).sort()).toEqual([200, 429]);
       const refused = replies.find((reply) => reply.status === 429);
       expect(refused?.body.code).toBe('too_many_tests');
+      expect(refused?.body.detail).toBe('Too many connection tests are running; try again in a moment.');
       expect(refused?.headers.get('retry-after')).toBe('1');
       for (const reply of replies) conform(`${PATH}/test`, 'POST', reply);
+    } finally {
+      await silent.close();
+      await service.stop();
+      await database.drop();
+    }
+  });
+
+  it('says a schema discovery refused for the limits is one', async () => {
+    const database = createSqliteDatabase();
+    const service = await startTestService(database.url, {
+      CONNECTION_TESTS_MAX_CONCURRENT: '1',
+      CONNECTION_TEST_TIMEOUT_MS: '1000',
+    });
+    const silent = await startSilentServer();
+    try {
+      const api = clientFor(service.url);
+      const uri = `postgresql://u:p@127.0.0.1:${silent.port}/db`;
+      const { id } = (await api.request('POST', PATH, { alias: 'silent', connection_uri: uri })).body;
+      // A test holds the one place (its database never answers); a discovery asks meanwhile.
+      const test = api.request('POST', `${PATH}/test`, { connection_uri: uri });
+      expect(
+        await until(
+          async () => silent.connections(),
+          (open) => open > 0,
+          5_000,
+        ),
+      ).toBe(1);
+      const discoveryRefused = await api.request('GET', `${PATH}/${id}/schemas?refresh=true`);
+      expect(discoveryRefused.status).toBe(429);
+      expect(discoveryRefused.body.detail).toBe(
+        'Too many schema discoveries and connection tests are running; try again in a moment.',
+      );
+      expect((await test).body).toMatchObject({ ok: false, error: { code: 'timeout' } });
     } finally {
       await silent.close();
       await service.stop();

@@ -47,13 +47,13 @@ describe.each(STORES)('the schema history in the console on $name', { timeout: 6
   const api = () => clientFor(state.service.url);
   const asAdmin = { authorization: `Bearer ${ADMIN}` };
 
-  /** A connection to the target's public schema, through `port` (5432: the server itself); its id. */
-  async function connection(alias: string, port = 5432): Promise<string> {
+  /** A connection to the target's `schemas`, through `port` (5432: the server itself); its id. */
+  async function connection(alias: string, port = 5432, schemas = ['public']): Promise<string> {
     const uri = `postgresql://postgres@127.0.0.1:${port}${new URL(state.target.url).pathname}`;
     const made = await api().request(
       'POST',
       '/api/v1/database-connections',
-      { alias, connection_uri: uri, schemas: ['public'] },
+      { alias, connection_uri: uri, schemas },
       asAdmin,
     );
     expect(made.status).toBe(201);
@@ -212,5 +212,24 @@ describe.each(STORES)('the schema history in the console on $name', { timeout: 6
     expect((await api().request('DELETE', `/api/v1/database-connections/${id}`, undefined, asAdmin)).status).toBe(200);
     await history.getByRole('button', { name: 'Scan now' }).click();
     await expect.poll(() => history.getByRole('alert').textContent(), WAIT).toBe(GONE);
+  });
+
+  it.skipIf(skip)('names a table or view added or removed by what it is, and says nothing more of it', async () => {
+    await runSql(state.target, 'CREATE SCHEMA kinds; CREATE TABLE kinds.legacy (id integer)');
+    await connection('kinds', 5432, ['kinds']);
+    const { history } = await historyOf(ADMIN, 'kinds');
+    await expect.poll(() => history.locator('.last-scan').textContent(), WAIT).toMatch(/^Schema last scanned /);
+    await runSql(
+      state.target,
+      'DROP TABLE kinds.legacy; CREATE TABLE kinds.typed (id integer); CREATE VIEW kinds.seen AS SELECT 1 AS one',
+    );
+    await history.getByRole('button', { name: 'Scan now' }).click();
+    await history.getByRole('status').filter({ hasText: 'Scanned: the schema changed' }).waitFor();
+    // In path order, each with its own words: no ": table" after an addition, no ", was table" after a removal.
+    expect(await changesIn(history)).toEqual([
+      'removed table kinds.legacy',
+      'added view kinds.seen',
+      'added table kinds.typed',
+    ]);
   });
 });

@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { bigCatalogFigures, summaryTable } from '../bench/summary.ts';
+import { AUDIT_ACTIONS } from '../src/audit/events.ts';
 import { SSH_SETTINGS, TLS_SETTINGS } from '../src/connections/fields/settings.ts';
 import type { SettingsGroup } from '../src/connections/fields/values.ts';
 import { TEST_FAILURES } from '../src/connectivity/errors.ts';
 import { DIALECTS } from '../src/dialects/registry.ts';
 import { ERROR_CODES } from '../src/error-codes.ts';
+import { CONNECTION_EVENT_ACTIONS } from '../src/events/connection-events.ts';
 import { createSqliteDatabase } from './support/databases.ts';
 import { startTestService } from './support/service.ts';
 
@@ -127,6 +129,15 @@ describe('the documentation', () => {
       .sort(([, a], [, b]) => a.status - b.status)
       .map(([code, entry]) => `| ${entry.status} | \`${code}\` | ${entry.description} |`);
     expect(read('docs/rest-api.md')).toContain(['| Status | `code` | Meaning |', '|---|---|---|', ...rows].join('\n'));
+  });
+
+  it('lists in docs/security.md every audit action, and in docs/production.md every kind of live change', () => {
+    const filters = /action \(([^)]*)\)/.exec(read('docs/security.md'))?.[1] ?? '';
+    expect(filters.replace(/\n#/g, ' ').split(/,\s*/)).toEqual([...AUDIT_ACTIONS]);
+    const live = /\*\*Live changes\*\*: [^.]*? streams ([\s\S]*?) over/.exec(read('docs/production.md'))?.[1] ?? '';
+    expect([...live.matchAll(/`([A-Z_]+)`/g)].map(([, name]) => name)).toEqual(
+      CONNECTION_EVENT_ACTIONS.map((action) => action.toUpperCase()),
+    );
   });
 
   it('names in docs/rest-api.md each dialect once, with the driver versions package.json pins', () => {

@@ -281,16 +281,16 @@ describe.each(STORES)('the schema history store on $name', ({ create, skip }) =>
     const grown = shop();
     tableAt(grown, 0, 1).columns.push(column('total', 'numeric'), column('placed', 'date'));
     await store.recordScan(connection, grown, 5, at(2));
-    // Newest first: the last scan's changes (stored by path) from the last stored.
+    // The newest scan first, each scan's changes in path order (as a scan's SCHEMA_CHANGED event lists them).
     const first = await store.changes(connection, { first: 2 });
     expect(first.changes.map((change) => [change.kind, change.path, change.detectedAt])).toEqual([
-      ['column_added', 'sales.big_orders.total', at(2)],
+      ['table_added', 'crm.customers', at(2)],
       ['column_added', 'sales.big_orders.placed', at(2)],
     ]);
     expect(first.next).toBe(first.changes[1]?.id);
     const rest = await store.changes(connection, { first: 2, before: first.next ?? undefined });
     expect(rest.changes.map((change) => [change.kind, change.path])).toEqual([
-      ['table_added', 'crm.customers'],
+      ['column_added', 'sales.big_orders.total'],
       ['table_removed', 'crm.customers'],
     ]);
     expect(rest.changes[1]?.snapshotId).toBe(second.snapshot.id);
@@ -312,7 +312,8 @@ describe.each(STORES)('the schema history store on $name', ({ create, skip }) =>
       });
       expect(sequences).toEqual([{ sequence: 3 }, { sequence: 4 }]);
       const { changes } = await store.changes(connection, { first: 10 });
-      expect(changes.map((change) => change.path)).toEqual(['main.t4', 'main.t3', 'main.t3', 'main.t2']);
+      // The newest scan first, each scan's in path order: t3 removed and t4 added, then t2 removed and t3 added.
+      expect(changes.map((change) => change.path)).toEqual(['main.t3', 'main.t4', 'main.t2', 'main.t3']);
       expect(changes.map((change) => change.detectedAt)).toEqual([at(3), at(3), at(2), at(2)]);
     },
   );

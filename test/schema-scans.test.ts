@@ -112,14 +112,45 @@ describe.each(STORES)('schema scans on $name', (store) => {
         'scratch',
       ]);
       const etag = first.headers.get('etag') ?? '';
-      expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+      // Weak: scanned_at and the row estimates change under it.
+      expect(etag).toMatch(/^W\/"[0-9a-f]{64}"$/);
       expect(Date.parse(first.body.scanned_at)).toBeLessThanOrEqual(Date.now());
+      // What GraphQL's SchemaSnapshot tells, REST tells too; the first scan first found it when it scanned.
+      const graph = await api.graphql(
+        `query($id: ID!) { databaseConnection(id: $id) { schemaSnapshot { ... on SchemaSnapshotSuccess {
+          snapshot { scannedAt firstFoundAt tableCount columnCount }
+        } } } }`,
+        { id },
+      );
+      const { scannedAt, firstFoundAt, tableCount, columnCount } =
+        graph.data.databaseConnection.schemaSnapshot.snapshot;
+      expect(first.body).toMatchObject({
+        scanned_at: scannedAt,
+        first_found_at: firstFoundAt,
+        table_count: tableCount,
+        column_count: columnCount,
+      });
+      expect(first.body.first_found_at).toBe(first.body.scanned_at);
+      expect(first.body.table_count).toBe(4);
+      expect(first.body.column_count).toBe(
+        first.body.schemas[0].tables.reduce((sum: number, table: { columns: [] }) => sum + table.columns.length, 0),
+      );
       // Changed since, but not scanned: the snapshot, and 304 for its ETag.
       await run('CREATE TABLE sales.unseen (id integer)');
       const again = await api.request('GET', `${PATH}/${id}/schemas`, undefined, { 'if-none-match': etag });
       expect(again.status).toBe(304);
       expect(again.text).toBe('');
       expect(again.headers.get('etag')).toBe(etag);
+      // Compared weakly (RFC 9110): the strong spelling, `*` and a list holding it match; another tag does not.
+      const strong = etag.replace(/^W\//, '');
+      for (const given of [strong, '*', `"0000", ${etag}`, ` W/"0000" ,${strong} `]) {
+        const reply = await api.request('GET', `${PATH}/${id}/schemas`, undefined, { 'if-none-match': given });
+        expect(reply.status, given).toBe(304);
+      }
+      for (const given of ['W/"0000"', '"0000"', `${strong.slice(0, -2)}"`]) {
+        const reply = await api.request('GET', `${PATH}/${id}/schemas`, undefined, { 'if-none-match': given });
+        expect(reply.status, given).toBe(200);
+      }
       expect((await api.request('GET', `${PATH}/${id}/schemas`)).body).toEqual(first.body);
       await run('DROP TABLE sales.unseen');
       // A refresh that finds the same catalog: the same ETag, a later scanned_at, no change recorded.
@@ -159,18 +190,15 @@ describe.each(STORES)('schema scans on $name', (store) => {
       expect(event).toMatchObject({ action: 'SCHEMA_CHANGED', connectionId: id });
       expect(event.schemaChanges.total).toBe(5);
       expect(event.schemaChanges.counts).toHaveLength(5);
-      expect(event.schemaChanges.first.map((change: { kind: string }) => change.kind.toLowerCase()).sort()).toEqual(
-        EXPECTED.map((change) => change.kind).sort(),
+      // Every surface lists a scan's changes in path order.
+      expect(event.schemaChanges.first.map(({ kind, path }: { kind: string; path: string }) => [kind, path])).toEqual(
+        EXPECTED.map(({ kind, path }) => [kind.toUpperCase(), path]),
       );
 
       const listed = await api.request('GET', `${PATH}/${id}/schema-changes`);
       expect(listed.status).toBe(200);
       conform(`${PATH}/{id}/schema-changes`, 'GET', listed);
-      const byPath = (a: { path: string; kind: string }, b: { path: string; kind: string }) =>
-        `${a.path} ${a.kind}` < `${b.path} ${b.kind}` ? -1 : 1;
-      expect(listed.body.map(({ detected_at: _, ...change }: { detected_at: string }) => change).sort(byPath)).toEqual(
-        [...EXPECTED].sort(byPath),
-      );
+      expect(listed.body.map(({ detected_at: _, ...change }: { detected_at: string }) => change)).toEqual(EXPECTED);
       expect(new Set(listed.body.map((change: { detected_at: string }) => change.detected_at)).size).toBe(1);
 
       const graph = await api.graphql(
@@ -182,7 +210,7 @@ describe.each(STORES)('schema scans on $name', (store) => {
       );
       expect(graph.errors).toBeUndefined();
       const connection = graph.data.databaseConnection;
-      expect(`"${connection.schemaSnapshot.snapshot.contentHash}"`).toBe(refreshed.headers.get('etag'));
+      expect(`W/"${connection.schemaSnapshot.snapshot.contentHash}"`).toBe(refreshed.headers.get('etag'));
       expect(connection.schemaSnapshot.snapshot.tableCount).toBe(3);
       expect(
         connection.schemaChanges.edges.map(({ node }: any) => ({ ...node, kind: node.kind.toLowerCase() })),
@@ -227,9 +255,24 @@ describe.each(STORES)('schema scans on $name', (store) => {
       expect((await api.request('GET', `${PATH}/${id}/schema-changes?since=${since}`)).body).toEqual([]);
       const detected = all[0].detected_at;
       expect((await api.request('GET', `${PATH}/${id}/schema-changes?since=${detected}`)).body).toEqual(all);
-      const badCursor = await api.request('GET', `${PATH}/${id}/schema-changes?cursor=nope`);
-      expect(badCursor.status).toBe(400);
-      expect(badCursor.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+      // Numbers beyond the id column's 32 bits were never given out: refused alike on both stores (a 500 on PostgreSQL before).
+      for (const cursor of ['nope', '2147483648', '9007199254740993']) {
+        const badCursor = await api.request('GET', `${PATH}/${id}/schema-changes?cursor=${cursor}`);
+        expect(badCursor.status, cursor).toBe(400);
+        expect(badCursor.body.code, cursor).toBe('validation_failed');
+        expect(badCursor.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+        const { errors } = await api.graphql(
+          `query($id: ID!, $after: String) { databaseConnection(id: $id) { schemaChanges(first: 2, after: $after) { edges { cursor } } } }`,
+          { id, after: cursor },
+        );
+        expect(errors?.[0], cursor).toMatchObject({
+          message: `"${cursor}" is not a cursor this API returned.`,
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
+      }
+      const largest = await api.request('GET', `${PATH}/${id}/schema-changes?cursor=2147483647`);
+      expect(largest.status).toBe(200);
+      expect(largest.body).toEqual(all);
       const badSince = await api.request('GET', `${PATH}/${id}/schema-changes?since=yesterday`);
       expect(badSince.status).toBe(400);
       expect(badSince.body.errors).toEqual([{ field: 'since', message: 'must be a date and time (ISO 8601)' }]);
@@ -269,8 +312,61 @@ describe.each(STORES)('schema scans on $name', (store) => {
     const reply = await api.request('GET', `${PATH}/${down.body.id}/schemas`);
     expect(reply.status).toBe(422);
     expect(reply.body).toMatchObject({ code: 'connection_failed' });
+    // A scan's failure says so: it was no connection test.
+    expect(reply.body.detail).toMatch(/^Schema discovery failed \(connection_refused\): /);
     expect((await api.request('GET', `${PATH}/${down.body.id}/schema-changes`)).body).toEqual([]);
     expect((await api.request('GET', `${PATH}/00000000-0000-4000-8000-000000000000/schema-changes`)).status).toBe(404);
+  });
+
+  it.skipIf(skip)(
+    "follows a workspace's rename: its audit events and change counts go with it, a workspace given the old name has none",
+    async () => {
+      expect((await api.request('PUT', '/api/v1/workspaces/sales', { name: 'sales-eu' })).status).toBe(200);
+      expect((await api.request('POST', '/api/v1/workspaces', { name: 'sales' })).status).toBe(201);
+      const keyOn = async (workspace: string) => {
+        const grants = [{ workspace, scopes: ['audit:read', 'metrics:read'] }];
+        const made = await api.request('POST', '/api/v1/api-keys', { name: `${workspace}-auditor`, grants });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        return as(made.body.key);
+      };
+      const [renamed, reborn] = [await keyOn('sales-eu'), await keyOn('sales')];
+      const scanned = (await renamed.request('GET', `/api/v1/audit-events?action=schema_changed&connection_id=${id}`))
+        .body;
+      expect(scanned).toMatchObject([{ workspace: 'sales-eu', connection_id: id }]);
+      const theirs = (await reborn.request('GET', '/api/v1/audit-events')).body;
+      // Its own making and its key's, newest first; nothing of the renamed workspace's.
+      expect(theirs.map((event: { action: string }) => event.action)).toEqual(['create_api_key', 'create_workspace']);
+      const renamedMetrics = (await renamed.request('GET', '/metrics')).text;
+      for (const { kind } of EXPECTED) {
+        expect(renamedMetrics).toContain(`schema_changes_detected_total{workspace="sales-eu",kind="${kind}"} 1\n`);
+      }
+      expect((await reborn.request('GET', '/metrics')).text).not.toContain('schema_changes_detected_total{');
+      expect((await api.request('GET', '/metrics')).text).not.toContain(
+        'schema_changes_detected_total{workspace="sales"',
+      );
+    },
+  );
+
+  it.skipIf(skip)("lists scans newest first and each scan's changes in path order, across pages", async () => {
+    await run('CREATE TABLE sales.z_new (id integer); CREATE TABLE sales.a_new (id integer);');
+    expect((await api.request('GET', `${PATH}/${id}/schemas?refresh=true`)).status).toBe(200);
+    const later = [
+      { kind: 'table_added', path: 'sales.a_new', before: null, after: 'table' },
+      { kind: 'table_added', path: 'sales.z_new', before: null, after: 'table' },
+    ];
+    const all = (await api.request('GET', `${PATH}/${id}/schema-changes`)).body;
+    expect(all.map(({ detected_at: _, ...change }: { detected_at: string }) => change)).toEqual([
+      ...later,
+      ...EXPECTED,
+    ]);
+    // Page by page (the keyset cursor between and within scans), the same list.
+    const paged = [];
+    for (let next: string | undefined = `${PATH}/${id}/schema-changes?limit=3`; next; ) {
+      const page = await api.request('GET', next);
+      paged.push(...page.body);
+      next = /^<([^>]+)>; rel="next"$/.exec(page.headers.get('link') ?? '')?.[1];
+    }
+    expect(paged).toEqual(all);
   });
 });
 

@@ -12,10 +12,13 @@ const GONE = 'The connection is gone (deleted, or no longer yours to see).';
 
 /** What a scan's change says of its path: something added, removed, or changed from one value to another. */
 type Group = 'added' | 'removed' | 'changed';
-/** How each kind of change reads; exhaustive, so a kind new to the API fails the console's type check until worded. */
-const WORDING: Record<SchemaChange['kind'], { group: Group; subject: string }> = {
-  TABLE_ADDED: { group: 'added', subject: 'table' },
-  TABLE_REMOVED: { group: 'removed', subject: 'table' },
+/**
+ * How each kind of change reads; exhaustive, so a kind new to the API fails the console's type check until worded.
+ * A subject of null: the change's value (`table` or `view`) names what was added or removed, and says nothing more.
+ */
+const WORDING: Record<SchemaChange['kind'], { group: Group; subject: string | null }> = {
+  TABLE_ADDED: { group: 'added', subject: null },
+  TABLE_REMOVED: { group: 'removed', subject: null },
   COLUMN_ADDED: { group: 'added', subject: 'column' },
   COLUMN_REMOVED: { group: 'removed', subject: 'column' },
   TYPE_CHANGED: { group: 'changed', subject: 'type of' },
@@ -185,8 +188,9 @@ function ChangeItem({ change, focused }: { change: SchemaChange; focused: boolea
   }, [focused]);
   return (
     <li ref={item} tabIndex={focused ? -1 : undefined}>
-      <span class={`badge badge-${group}`}>{group}</span> {subject} <code class="wrap">{change.path}</code>
-      <Values change={change} group={group} />
+      <span class={`badge badge-${group}`}>{group}</span> {subject ?? change.after ?? change.before}{' '}
+      <code class="wrap">{change.path}</code>
+      {subject === null ? null : <Values change={change} group={group} />}
     </li>
   );
 }

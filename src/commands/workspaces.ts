@@ -18,12 +18,14 @@ import { DEFAULT_WORKSPACE, EVERY_WORKSPACE, type Grant, WORKSPACE_NAME } from '
 import { prismaCode } from '../connections/stored/records.ts';
 import type { Prisma } from '../db/client.ts';
 import type { Store } from '../db/store.ts';
+import { auditEventStore } from '../db/tables/audit-events.ts';
 import { connectionStore } from '../db/tables/connections.ts';
 import { workspaceStore } from '../db/tables/workspaces.ts';
 import { quietChange } from '../events/connection-events.ts';
 import { ValidationError } from '../validation.ts';
 import type { ManagedApiKeys, WorkspaceReader } from './api-keys.ts';
 import type { RecordChange, RecordedChanges, Transaction } from './recorded-changes.ts';
+import type { SchemaChangeCounter } from './schema-change-counts.ts';
 
 export interface WorkspaceRecord {
   name: string;
@@ -62,9 +64,19 @@ function refuseDefault(name: string) {
   }
 }
 
-/** Renames a workspace in one transaction: its connections, and the grants of keys made through the API, follow. */
+interface RenameDependencies {
+  keys: ManagedApiKeys;
+  changes: RecordedChanges;
+  counts: SchemaChangeCounter;
+}
+
+/**
+ * Renames a workspace in one transaction: its connections, the grants of keys made through the API
+ * and its audit events follow; once committed, so do this instance's counts of its schema changes.
+ * What was the old name's is the renamed workspace's alone: one later made with the old name starts with none.
+ */
 async function rename(
-  { keys, changes }: { keys: ManagedApiKeys; changes: RecordedChanges },
+  { keys, changes, counts }: RenameDependencies,
   caller: Caller,
   from: string,
   to: string,
@@ -74,7 +86,7 @@ async function rename(
   requireNamable(from);
   checkName(to);
   try {
-    return await changes.transaction(async (tx, record) => {
+    const renamed = await changes.transaction(async (tx, record) => {
       const table = workspaceStore(tx);
       const existing = await table.byName(from);
       if (!existing) throw new WorkspaceNotFoundError(from);
@@ -83,10 +95,14 @@ async function rename(
       await table.delete(from);
       await connectionStore(tx).moveWorkspace(from, to);
       await keys.renameWorkspace(tx, from, to);
+      // Before the rename's own event, which is recorded under the new name with the old as its subject.
+      await auditEventStore(tx).moveWorkspace(from, to);
       // Its connections change workspace: every read cache forgets what it holds.
       await record(audit(caller, 'rename_workspace', to, from), quietChange());
       return renamed;
     });
+    counts.moveWorkspace(from, to);
+    return renamed;
   } catch (error) {
     if (prismaCode(error) === 'P2002') throw new WorkspaceConflictError(to);
     throw error;
@@ -137,6 +153,7 @@ export function workspaces(
   keys: ManagedApiKeys,
   changes: RecordedChanges,
   provider: Store['provider'],
+  counts: SchemaChangeCounter,
 ) {
   const store = workspaceStore(prisma);
 
@@ -175,7 +192,7 @@ export function workspaces(
     },
 
     /** Renames a workspace: its connections, and the grants of keys made through the API, follow. */
-    rename: (caller: Caller, from: string, to: string) => rename({ keys, changes }, caller, from, to),
+    rename: (caller: Caller, from: string, to: string) => rename({ keys, changes, counts }, caller, from, to),
 
     /** Deletes an empty workspace (see deleteWithin); answers it as it was. */
     async remove(caller: Caller, name: string): Promise<WorkspaceRecord> {

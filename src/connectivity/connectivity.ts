@@ -12,6 +12,7 @@ import {
   CONNECTIVITY_ERRORS,
   ConnectionFailedError,
   describeFailure,
+  type Purpose,
   type TestFailure,
   TooManyTestsError,
 } from './errors.ts';
@@ -65,7 +66,9 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        return await withSession(route, dialect, apiKey, (session) => testSession(session, dialect, schemas, elapsed));
+        return await withSession('test', route, dialect, apiKey, (session) =>
+          testSession(session, dialect, schemas, elapsed),
+        );
       } catch (error) {
         if (isRefusal(error)) throw error;
         return { ok: false, latencyMs: elapsed(), serverVersion: null, error: failure(error, route) };
@@ -80,10 +83,10 @@ export function createConnectivity(settings: ConnectivitySettings): Connectivity
       const asRead = [...new Set(schemas.map((name) => nameAsRead(dialect, name)))];
       const read = async (session: DriverSession) =>
         withinBound(await session.introspect(asRead), settings.SCHEMA_MAX_COLUMNS);
-      const schemasPromise = withSession(route, dialect, apiKey, read).catch((error: unknown) => {
+      const schemasPromise = withSession('discovery', route, dialect, apiKey, read).catch((error: unknown) => {
         cache.delete(cacheKey);
         if (isRefusal(error) || error instanceof CatalogTooLargeError) throw error;
-        throw new ConnectionFailedError(failure(error, route));
+        throw new ConnectionFailedError(failure(error, route), 'discovery');
       });
       if (settings.INTROSPECTION_CACHE_MS > 0)
         cache.set(cacheKey, { expires: now + settings.INTROSPECTION_CACHE_MS, schemas: schemasPromise });
@@ -104,6 +107,7 @@ function limitedSessions(settings: ConnectivitySettings) {
   let running = 0;
   const runningPerKey = new Map<string, number>();
   return async <T>(
+    purpose: Purpose,
     route: ConnectionRoute,
     dialect: Dialect,
     apiKey: string,
@@ -111,7 +115,7 @@ function limitedSessions(settings: ConnectivitySettings) {
   ): Promise<T> => {
     const perKey = runningPerKey.get(apiKey) ?? 0;
     if (running >= settings.CONNECTION_TESTS_MAX_CONCURRENT || perKey >= settings.CONNECTION_TESTS_MAX_PER_KEY)
-      throw new TooManyTestsError();
+      throw new TooManyTestsError(purpose);
     running++;
     runningPerKey.set(apiKey, perKey + 1);
     try {
@@ -181,6 +185,6 @@ export async function requireWorkingConnection(
   apiKey: string,
 ): Promise<TestResult> {
   const result = await connectivity.test(route, dialect, schemas, apiKey);
-  if (!result.ok && result.error) throw new ConnectionFailedError(result.error);
+  if (!result.ok && result.error) throw new ConnectionFailedError(result.error, 'test');
   return result;
 }

@@ -48,11 +48,27 @@ export class DialectNotTestableError extends Error {
   }
 }
 
+/**
+ * Why the service reached a database: a connection test, or schema discovery (a scan, the
+ * snapshot's first read, the introspection query). Its refusals and failures name it, keeping the codes.
+ */
+export type Purpose = 'test' | 'discovery';
+
+/** What was refused or failed, in a message's words. */
+const WORDS: Record<Purpose, { busy: string; failed: string }> = {
+  test: { busy: 'Too many connection tests are running', failed: 'The connection test failed' },
+  // Tests and discoveries share their limits: a discovery is refused for either.
+  discovery: {
+    busy: 'Too many schema discoveries and connection tests are running',
+    failed: 'Schema discovery failed',
+  },
+};
+
 /** Too many tests or introspections at once, in all or for one API key. */
 export class TooManyTestsError extends Error {
   readonly code = 'too_many_tests' satisfies ErrorCode;
-  constructor() {
-    super('Too many connection tests are running; try again in a moment.');
+  constructor(purpose: Purpose) {
+    super(`${WORDS[purpose].busy}; try again in a moment.`);
   }
 }
 
@@ -70,11 +86,17 @@ export class CatalogTooLargeError extends Error {
   }
 }
 
-/** A write asked to test the connection first (`?test=true`, `testConnection: true`), and it failed. */
+/**
+ * The database could not be reached, or refused: for a write that asked to test the connection
+ * first (`?test=true`, `testConnection: true`), or for schema discovery.
+ */
 export class ConnectionFailedError extends Error {
   readonly code: Extract<ErrorCode, 'connection_failed' | 'unknown_schema'>;
-  constructor(readonly reason: TestFailure) {
-    super(`The connection test failed (${reason.code}): ${reason.message}`);
+  constructor(
+    readonly reason: TestFailure,
+    purpose: Purpose,
+  ) {
+    super(`${WORDS[purpose].failed} (${reason.code}): ${reason.message}`);
     this.code = reason.code === 'unknown_schema' ? 'unknown_schema' : 'connection_failed';
   }
 }

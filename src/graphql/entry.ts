@@ -33,11 +33,9 @@ export type { RequestContext } from '../context.ts';
 export { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../db/errors.ts';
 export { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
 export { scopeEnumValue } from '../schema/access.ts';
-export { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, isAuditCursor } from '../schema/audit-event.ts';
-export {
-  isSchemaChangeCursor,
-  SCHEMA_CHANGES_PAGE_DEFAULT,
-  SCHEMA_CHANGES_PAGE_MAX,
-} from '../schema/schema-history.ts';
+export { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from '../schema/audit-event.ts';
+export { isNumberedCursor } from '../schema/numbered-cursors.ts';
+export { SCHEMA_CHANGES_PAGE_DEFAULT, SCHEMA_CHANGES_PAGE_MAX } from '../schema/schema-history.ts';
 export { SCHEMA_CHANGE_KIND_NAMES } from '../schema-history/kinds.ts';
+export { SNAPSHOT_MEANINGS } from '../schema-history/store.ts';
 export { trustedDocuments, type Yoga } from './yoga.ts';

@@ -1,13 +1,15 @@
 /**
  * Requests Node's HTTP parser refuses before any route sees them. A control character in a header
  * (a NUL in X-Request-Id, say) is bad input like any other: 400 in the interface's form (problem+json,
- * GraphQL's on /graphql), naming the header. The rest (a request too slow, headers too large, no
- * HTTP at all) is answered as Fastify's own handler answers it, which Fastify does not export.
+ * GraphQL's on /graphql), naming the header. A request line and headers over the size Node reads (a
+ * query string too long, say) is 431 headers_too_large, in problem+json as every refusal of the API.
+ * The rest (a request too slow, no HTTP at all) is answered as Fastify's own handler answers it,
+ * which Fastify does not export.
  */
-import { STATUS_CODES } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { GRAPHQL_PATH } from '../graphql/yoga.ts';
-import { invalidInput } from '../rest/problem.ts';
+import { invalidInput, problem } from '../rest/problem.ts';
 
 interface ParserError extends Error {
   code?: string;
@@ -16,6 +18,9 @@ interface ParserError extends Error {
   /** What was read of the request (a Buffer, whatever Fastify's types say). */
   rawPacket?: unknown;
 }
+
+/** The request's path, from what was read of it; '/' when none was. */
+const pathRead = (read: string) => /^[A-Z]+ ([^\s?]+)/.exec(read)?.[1] ?? '/';
 
 /** The header whose name or value holds a character HTTP refuses, and the request's path; else undefined. */
 function refusedHeader(error: ParserError): { header: string; path: string } | undefined {
@@ -26,8 +31,15 @@ function refusedHeader(error: ParserError): { header: string; path: string } | u
   const colon = line.indexOf(':');
   // The parser stops at the first bad character: a name read whole has none; one cut short is not quoted.
   const header = colon > 0 ? line.slice(0, colon) : 'a header name';
-  const path = /^[A-Z]+ ([^\s?]+)/.exec(read)?.[1] ?? '/';
-  return { header, path };
+  return { header, path: pathRead(read) };
+}
+
+/** The answer to a request line and headers over the size Node reads: 431 headers_too_large, in problem+json. */
+function tooLargeAnswer(error: ParserError): { status: number; type: string; body: string } {
+  const read = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.subarray(0, 2048).toString('latin1') : '';
+  const detail = `The request line and headers are over ${maxHeaderSize} bytes, the most this service reads.`;
+  const body = JSON.stringify(problem('headers_too_large', detail, { instance: pathRead(read) }));
+  return { status: 431, type: 'application/problem+json', body };
 }
 
 /** The answer to a request with a bad header: REST's problem, or GraphQL's error shape on /graphql. */
@@ -48,21 +60,22 @@ function frameworkAnswer(error: ParserError): { status: number; body: string } {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return { status: 408, body: '{"error":"Request Timeout","message":"Client Timeout","statusCode":408}' };
   }
-  if (error.code === 'HPE_HEADER_OVERFLOW') {
-    const message = 'Exceeded maximum allowed HTTP header size';
-    return { status: 431, body: `{"error":"Request Header Fields Too Large","message":"${message}","statusCode":431}` };
-  }
   return { status: 400, body: '{"error":"Bad Request","message":"Client Error","statusCode":400}' };
+}
+
+/** The answer to a request the parser refused: ours for bad or too large headers, else Fastify's. */
+function answerOf(error: ParserError): { status: number; type: string; body: string } {
+  const refused = refusedHeader(error);
+  if (refused) return { status: 400, ...headerAnswer(refused) };
+  if (error.code === 'HPE_HEADER_OVERFLOW') return tooLargeAnswer(error);
+  return { type: 'application/json', ...frameworkAnswer(error) };
 }
 
 /** Fastify's clientErrorHandler: answers the request the parser refused, and closes its connection. */
 export function answerClientError(error: ParserError, socket: Socket): void {
   // A connection reset: nothing to answer, nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const refused = refusedHeader(error);
-  const { status, type, body } = refused
-    ? { status: 400, ...headerAnswer(refused) }
-    : { type: 'application/json', ...frameworkAnswer(error) };
+  const { status, type, body } = answerOf(error);
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

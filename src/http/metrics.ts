@@ -9,7 +9,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Caller } from '../auth/api-keys.ts';
 import type { ReadCacheStats } from '../commands/connections/read-cache.ts';
-import type { SchemaChangeCounts } from '../commands/connections/schema-scans.ts';
+import type { SchemaChangeCounts } from '../commands/schema-change-counts.ts';
 import { isDatabaseError } from '../db/errors.ts';
 
 /** Past this many distinct operation names, the rest are counted as "other": clients choose names. */

@@ -2,7 +2,7 @@
  * GET /api/v1/audit-events: the audit trail, newest first, a page at a time,
  * through the auditEvents GraphQL query; the next page is in the Link header.
  */
-import { AUDIT_PAGE_DEFAULT, isAuditCursor } from '../graphql/entry.ts';
+import { AUDIT_PAGE_DEFAULT, isNumberedCursor } from '../graphql/entry.ts';
 import { type Caller, executeOperation, type RunOperation } from './operations.ts';
 import { invalidInput } from './problem.ts';
 import type { RestResponse } from './response.ts';
@@ -41,9 +41,9 @@ export function sinceOf(text: string | undefined): Date | undefined {
   return since;
 }
 
-/** The `?cursor=` query parameter: bad input unless it is of the form the query gives. */
-export function checkCursor(cursor: string | undefined, isCursor: (cursor: string) => boolean): void {
-  if (cursor !== undefined && !isCursor(cursor)) {
+/** The `?cursor=` query parameter of a page of numbered rows: bad input unless it is of the form the pages give. */
+export function checkCursor(cursor: string | undefined): void {
+  if (cursor !== undefined && !isNumberedCursor(cursor)) {
     throw invalidInput([{ field: 'cursor', message: 'is not a cursor this API returned' }], 'query parameter cursor');
   }
 }
@@ -72,7 +72,7 @@ export function createAuditEventHandlers(run: RunOperation) {
         ...(query.action && { action: query.action.toUpperCase() }),
         ...(since && { since: since.toISOString() }),
       };
-      checkCursor(query.cursor, isAuditCursor);
+      checkCursor(query.cursor);
       const variables = { first: query.limit ?? AUDIT_PAGE_DEFAULT, after: query.cursor ?? null, filter };
       const data = await executeOperation<AuditPage>(run, 'auditEvents', variables, caller);
       const body = data.page.edges.map(({ node }) =>

@@ -4,7 +4,7 @@
  * the renaming of its result and the OpenAPI schema all derive from this declaration; what the
  * fields mean is said once, for GraphQL too, in DISCOVERY_FIELDS.
  */
-import { DISCOVERY_FIELDS as MEANING } from '../graphql/entry.ts';
+import { DISCOVERY_FIELDS as MEANING, SNAPSHOT_MEANINGS } from '../graphql/entry.ts';
 
 interface Field {
   /** The GraphQL field. */
@@ -62,6 +62,18 @@ const SCHEMA: Field[] = [
   { name: 'tables', schema: { type: 'array' }, fields: TABLE },
 ];
 
+/** A snapshot of the catalog, as GET …/{id}/schemas answers it (its content hash is the ETag, not in the body). */
+const SNAPSHOT: Field[] = [
+  { name: 'scannedAt', schema: { type: 'string', format: 'date-time', description: SNAPSHOT_MEANINGS.scannedAt } },
+  {
+    name: 'firstFoundAt',
+    schema: { type: 'string', format: 'date-time', description: SNAPSHOT_MEANINGS.firstFoundAt },
+  },
+  { name: 'tableCount', schema: { type: 'integer', description: SNAPSHOT_MEANINGS.tableCount } },
+  { name: 'columnCount', schema: { type: 'integer', description: SNAPSHOT_MEANINGS.columnCount } },
+  { name: 'schemas', schema: { type: 'array' }, fields: SCHEMA },
+];
+
 const restName = (field: Field) => field.rest ?? field.name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** The GraphQL selection of these fields: `name tables { name kind … }`. */
@@ -82,8 +94,15 @@ function restValueOf(fields: Field[], value: unknown): unknown {
   );
 }
 
+interface ObjectSchema {
+  type: 'object';
+  required: string[];
+  additionalProperties: false;
+  properties: Record<string, object>;
+}
+
 /** The JSON Schema of an object of these fields: every field required, no other. */
-function jsonSchemaOf(fields: Field[]): Record<string, unknown> {
+function jsonSchemaOf(fields: Field[]): ObjectSchema {
   const properties = Object.fromEntries(
     fields.map((field) => {
       if (!field.fields) return [restName(field), field.schema];
@@ -93,11 +112,11 @@ function jsonSchemaOf(fields: Field[]): Record<string, unknown> {
   return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties };
 }
 
-/** What the REST route selects of each DatabaseSchema. */
-export const SCHEMA_SELECTION = selectionOf(SCHEMA);
+/** What the REST route selects of a SchemaSnapshot. */
+export const SNAPSHOT_SELECTION = selectionOf(SNAPSHOT);
 
-/** The schemas GraphQL answered, in REST's shape. */
-export const restSchemasOf = (schemas: unknown[]) => schemas.map((schema) => restValueOf(SCHEMA, schema));
+/** The snapshot GraphQL answered, in REST's shape (only the fields declared: not its content hash). */
+export const restSnapshotOf = (snapshot: unknown) => restValueOf(SNAPSHOT, snapshot);
 
-/** The JSON Schema of one schema in REST's shape, for the OpenAPI document. */
-export const SCHEMA_JSON_SCHEMA = jsonSchemaOf(SCHEMA);
+/** The JSON Schema of a snapshot in REST's shape, for the OpenAPI document. */
+export const SNAPSHOT_JSON_SCHEMA = jsonSchemaOf(SNAPSHOT);

@@ -19,7 +19,7 @@ import {
   WRITTEN_FIELDS,
 } from '../graphql/entry.ts';
 import { COLLECTION_PATH } from './database-connections.ts';
-import { SCHEMA_JSON_SCHEMA } from './discovery.ts';
+import { SNAPSHOT_JSON_SCHEMA } from './discovery.ts';
 import { GRANT_JSON_SCHEMA, type HeaderDoc, REST_ROUTES, type RestRoute, templateOf } from './routes.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -266,10 +266,7 @@ export const OPENAPI_DOCUMENT = {
         request_id: { type: ['string', 'null'] },
         outcome: { type: 'string', description: '`ok`, or what went wrong.' },
       }),
-      DatabaseSchemas: strictObject({
-        scanned_at: { type: 'string', format: 'date-time', description: 'When a scan last found this catalog.' },
-        schemas: { type: 'array', items: SCHEMA_JSON_SCHEMA },
-      }),
+      DatabaseSchemas: SNAPSHOT_JSON_SCHEMA,
       SchemaChange: strictObject({
         kind: { type: 'string', enum: SCHEMA_CHANGE_KIND_NAMES, description: 'See docs/rest-api.md (the kinds).' },
         path: { type: 'string', description: '`schema.table` or `schema.table.column`.' },

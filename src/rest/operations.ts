@@ -7,7 +7,7 @@ import { type DocumentNode, type ExecutionResult, parse, validate } from 'graphq
 import type { RequestContext } from '../graphql/entry.ts';
 import { DATABASE_UNAVAILABLE, FORBIDDEN, trustedDocuments, type Yoga } from '../graphql/entry.ts';
 import { CONNECTION_SELECTION } from './connection-fields.ts';
-import { SCHEMA_SELECTION } from './discovery.ts';
+import { SNAPSHOT_SELECTION } from './discovery.ts';
 import { databaseUnavailable, ProblemResponse, problem } from './problem.ts';
 
 // Every operation declares $reveal (false unless GET ?reveal=true asks), which this fragment uses.
@@ -136,7 +136,7 @@ ${CONNECTION_FIELDS}`,
   databaseConnection(id: $id) {
     schemaSnapshot(refresh: $refresh) {
       __typename
-      ... on SchemaSnapshotSuccess { snapshot { scannedAt contentHash schemas { ${SCHEMA_SELECTION} } } }
+      ... on SchemaSnapshotSuccess { snapshot { contentHash ${SNAPSHOT_SELECTION} } }
       ...RestError
     }
   }

@@ -472,7 +472,9 @@ ${CONNECTION_FIELDS}`,
     headers: [
       {
         name: 'If-None-Match',
-        description: 'The ETag of a snapshot read before: 304, with no body, while the catalog is still that.',
+        description:
+          'The ETag of a snapshot read before (compared weakly: W/"…" or "…"), or *: 304, with no body, while the ' +
+          'catalog is still that.',
         schema: { type: 'string' },
       },
     ],
@@ -483,7 +485,9 @@ ${CONNECTION_FIELDS}`,
       headers: [
         {
           name: 'ETag',
-          description: "The snapshot's content hash (SHA-256 of its canonical form, row estimates aside).",
+          description:
+            'A weak entity tag (W/"…") of the snapshot\'s content hash (SHA-256 of its canonical form, row estimates ' +
+            'aside): scanned_at and row estimates may change under it.',
           schema: { type: 'string' },
         },
       ],
@@ -499,8 +503,8 @@ ${CONNECTION_FIELDS}`,
     operationId: 'listSchemaChanges',
     summary: "What scans found changed in a connection's schemas",
     description:
-      'Newest first, a page at a time (the next page is in the Link header, rel="next"). A rename is a removal ' +
-      'and an addition. Needs connections:read.',
+      "The newest scan first, each scan's changes in path order, a page at a time (the next page is in the Link " +
+      'header, rel="next"). A rename is a removal and an addition. Needs connections:read.',
     query: [
       { name: 'since', description: 'Only changes detected at or after this moment (ISO 8601).', values: 'text' },
       {
@@ -512,7 +516,7 @@ ${CONNECTION_FIELDS}`,
     ],
     success: {
       status: 200,
-      description: 'A page of changes, newest first.',
+      description: "A page of changes, the newest scan first, each scan's in path order.",
       schema: '[SchemaChange]',
       headers: [
         {

@@ -1,12 +1,12 @@
 /**
  * A connection's schema history in REST: GET …/{id}/schemas answers the latest snapshot of its
- * catalog (ETag: its content hash; If-None-Match → 304), scanning it on the first call or with
+ * catalog (a weak ETag: its content hash; If-None-Match → 304), scanning it on the first call or with
  * ?refresh=true; GET …/{id}/schema-changes pages the changes scans found, newest first.
  */
-import { isSchemaChangeCursor, SCHEMA_CHANGES_PAGE_DEFAULT } from '../graphql/entry.ts';
+import { SCHEMA_CHANGES_PAGE_DEFAULT } from '../graphql/entry.ts';
 import { checkCursor, nextPageLink, sinceOf } from './audit-events.ts';
 import { COLLECTION_PATH, type MutationResult, notFoundProblem, typedErrorProblem } from './database-connections.ts';
-import { restSchemasOf } from './discovery.ts';
+import { restSnapshotOf } from './discovery.ts';
 import { type Caller, executeOperation, type RunOperation } from './operations.ts';
 import { ProblemResponse } from './problem.ts';
 import type { RestResponse } from './response.ts';
@@ -14,7 +14,7 @@ import type { RestResponse } from './response.ts';
 interface SnapshotResult {
   databaseConnection: {
     schemaSnapshot: MutationResult['result'] & {
-      snapshot?: { scannedAt: string; contentHash: string; schemas: unknown[] };
+      snapshot?: { contentHash: string };
     };
   } | null;
 }
@@ -36,9 +36,18 @@ export interface SchemaChangesQuery {
   cursor?: string;
 }
 
-/** Whether an If-None-Match header names this entity tag (or is `*`). */
+/**
+ * The snapshot's entity tag: weak, since the body also carries scanned_at and row estimates, which
+ * change while the catalog, and so the tag, stays the same.
+ */
+const entityTagOf = (contentHash: string) => `W/"${contentHash}"`;
+
+/** An entity tag without its weakness: `W/"x"` and `"x"` are the same tag compared weakly. */
+const opaqueTagOf = (tag: string) => tag.trim().replace(/^W\//, '');
+
+/** Whether an If-None-Match header is `*` or names this entity tag, weak or strong: the weak comparison RFC 9110 asks of it. */
 const matches = (ifNoneMatch: string | undefined, tag: string) =>
-  ifNoneMatch?.split(',').some((given) => given.trim() === '*' || given.trim().replace(/^W\//, '') === tag);
+  ifNoneMatch?.split(',').some((given) => given.trim() === '*' || opaqueTagOf(given) === opaqueTagOf(tag));
 
 export function createSchemaHistoryHandlers(run: RunOperation) {
   return {
@@ -52,15 +61,14 @@ export function createSchemaHistoryHandlers(run: RunOperation) {
       if (!data.databaseConnection) throw new ProblemResponse(notFoundProblem(id));
       const result = data.databaseConnection.schemaSnapshot;
       if (!result.snapshot) throw typedErrorProblem(result);
-      const { scannedAt, contentHash, schemas } = result.snapshot;
-      const headers = { etag: `"${contentHash}"` };
+      const headers = { etag: entityTagOf(result.snapshot.contentHash) };
       if (matches(ifNoneMatch, headers.etag)) return { status: 304, body: undefined, headers };
-      return { status: 200, body: { scanned_at: scannedAt, schemas: restSchemasOf(schemas) }, headers };
+      return { status: 200, body: restSnapshotOf(result.snapshot), headers };
     },
 
     async schemaChanges(caller: Caller, id: string, query: SchemaChangesQuery): Promise<RestResponse> {
       const since = sinceOf(query.since);
-      checkCursor(query.cursor, isSchemaChangeCursor);
+      checkCursor(query.cursor);
       const variables = {
         id,
         first: query.limit ?? SCHEMA_CHANGES_PAGE_DEFAULT,

@@ -21,6 +21,14 @@ import type { SchemaChangeFound, SchemaChangeKind } from './kinds.ts';
 
 export type { ConnectionRef, SnapshotRecord };
 
+/** What a snapshot's fields mean, said once: GraphQL's SchemaSnapshot and REST's snapshot (src/rest/discovery.ts) take it. */
+export const SNAPSHOT_MEANINGS = {
+  scannedAt: 'When a scan last found this catalog.',
+  firstFoundAt: 'When a scan first found this catalog.',
+  tableCount: 'How many tables and views the catalog holds.',
+  columnCount: 'How many columns its tables and views hold.',
+} as const;
+
 export interface SnapshotWithCatalog extends SnapshotRecord {
   /** The catalog as discovery answered it, with the row estimates of the last scan. */
   schemas: SchemaInfo[];
@@ -80,9 +88,11 @@ async function storeSnapshot(
     createdAt: at,
     checkedAt: at,
   });
+  // Stored last path first: pages read ids descending (scans newest first, one keyset cursor), and
+  // so read each scan's changes in path order, as the SCHEMA_CHANGED event lists them.
   await tables.insertChanges(
     connection,
-    changes.map((change) => ({ ...change, detectedAt: at, snapshotId: snapshot.id })),
+    [...changes].reverse().map((change) => ({ ...change, detectedAt: at, snapshotId: snapshot.id })),
   );
   // The oldest beyond the bound go, their changes with them.
   await tables.dropUpTo(connection, sequence - keep);

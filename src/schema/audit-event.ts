@@ -3,6 +3,7 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit/events.ts';
 import { builder } from '../builder.ts';
+import { rowNumberOf } from './numbered-cursors.ts';
 import { pageComplexity } from './query-limits.ts';
 import { plainText } from './text-arguments.ts';
 
@@ -80,15 +81,6 @@ const AuditEventFilter = builder.inputType('AuditEventFilter', {
 /** A cursor is the event's number: events are numbered in the order they were recorded. */
 const encodeCursor = (event: { id: number }) => String(event.id);
 
-/** Whether a cursor is of the form this query gives. */
-export const isAuditCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);
-
-/** The number of the event a cursor stands for; a cursor this API did not give out is bad input. */
-function eventNumberOf(cursor: string): number {
-  if (isAuditCursor(cursor)) return Number(cursor);
-  throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 1000;
 
@@ -111,7 +103,7 @@ builder.queryField('auditEvents', (t) =>
           defaultSize: AUDIT_PAGE_DEFAULT,
           maxSize: AUDIT_PAGE_MAX,
         });
-        const beforeId = args.after ? eventNumberOf(args.after) : undefined;
+        const beforeId = args.after ? rowNumberOf(args.after) : undefined;
         const filter = { ...args.filter, connectionId: plainText(args.filter?.connectionId, 'filter.connectionId') };
         const rows = await auditTrail.page(caller, { ...filter, beforeId }, limit);
         const nodes = rows.slice(0, expectedSize);

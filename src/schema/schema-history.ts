@@ -6,9 +6,10 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { SCHEMA_CHANGE_KINDS, type SchemaChangeFound, type SchemaChangeKind } from '../schema-history/kinds.ts';
-import type { SchemaChangeRecord, SnapshotWithCatalog } from '../schema-history/store.ts';
+import { type SchemaChangeRecord, SNAPSHOT_MEANINGS, type SnapshotWithCatalog } from '../schema-history/store.ts';
 import { DISCOVERY_ERRORS, SchemaType } from './connectivity.ts';
 import { DatabaseConnection } from './database-connection.ts';
+import { rowNumberOf } from './numbered-cursors.ts';
 import { pageComplexity } from './query-limits.ts';
 
 export const SchemaChangeKindEnum = builder.enumType('SchemaChangeKind', {
@@ -26,19 +27,19 @@ const SchemaSnapshotType = builder.objectRef<SnapshotWithCatalog>('SchemaSnapsho
   fields: (t) => ({
     scannedAt: t.field({
       type: 'DateTime',
-      description: 'When a scan last found this catalog.',
+      description: SNAPSHOT_MEANINGS.scannedAt,
       resolve: (snapshot) => snapshot.checkedAt,
     }),
     firstFoundAt: t.field({
       type: 'DateTime',
-      description: 'When a scan first found this catalog.',
+      description: SNAPSHOT_MEANINGS.firstFoundAt,
       resolve: (snapshot) => snapshot.createdAt,
     }),
     contentHash: t.exposeString('contentHash', {
       description: "SHA-256 (hex) of the catalog's canonical form, row estimates aside: REST's ETag.",
     }),
-    tableCount: t.exposeInt('tableCount'),
-    columnCount: t.exposeInt('columnCount'),
+    tableCount: t.exposeInt('tableCount', { description: SNAPSHOT_MEANINGS.tableCount }),
+    columnCount: t.exposeInt('columnCount', { description: SNAPSHOT_MEANINGS.columnCount }),
     schemas: t.field({
       type: [SchemaType],
       description: 'The schemas, tables and columns, with the row estimates of the last scan.',
@@ -86,19 +87,11 @@ builder.objectField(DatabaseConnection, 'schemaSnapshot', (t) =>
 export const SCHEMA_CHANGES_PAGE_DEFAULT = 50;
 export const SCHEMA_CHANGES_PAGE_MAX = 500;
 
-/** Whether a cursor is of the form schemaChanges gives: the number of the last change of a page. */
-export const isSchemaChangeCursor = (cursor: string) => /^[1-9][0-9]{0,15}$/.test(cursor);
-
-function changeNumberOf(cursor: string): number {
-  if (isSchemaChangeCursor(cursor)) return Number(cursor);
-  throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
 builder.objectField(DatabaseConnection, 'schemaChanges', (t) =>
   t.connection(
     {
       type: SchemaChangeType,
-      description: `What scans of the connection found changed, newest first: ${SCHEMA_CHANGES_PAGE_MAX} a page at most.`,
+      description: `What scans of the connection found changed, the newest scan first and each scan's changes in path order: ${SCHEMA_CHANGES_PAGE_MAX} a page at most.`,
       authScopes: { 'connections:read': true },
       complexity: pageComplexity(SCHEMA_CHANGES_PAGE_DEFAULT),
       args: { since: t.arg({ type: 'DateTime', description: 'Only changes detected at or after this moment.' }) },
@@ -115,7 +108,7 @@ builder.objectField(DatabaseConnection, 'schemaChanges', (t) =>
         });
         const page = await connections.schemaHistory.changes(caller, row, {
           first: expectedSize,
-          before: args.after ? changeNumberOf(args.after) : undefined,
+          before: args.after ? rowNumberOf(args.after) : undefined,
           since: args.since ?? undefined,
         });
         const edges = page.changes.map((node: SchemaChangeRecord) => ({ node, cursor: String(node.id) }));

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.ts';
 import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
 import type { SecretReferences } from '../../secrets/references.ts';
 import type { RecordedChanges } from '../recorded-changes.ts';
+import type { SchemaChangeCounter } from '../schema-change-counts.ts';
 import type { Workspaces } from '../workspaces.ts';
 import type { ReadCacheSettings } from './read-cache.ts';
 
@@ -32,6 +33,8 @@ export interface ConnectionsDependencies {
   schemaSnapshotsKept: number;
   /** How often a connection's catalog is scanned with its scheduled health check (SCHEMA_SCAN_INTERVAL_S); 0: never. */
   schemaScanIntervalMs: number;
+  /** This instance's counts of the schema changes its scans found (/metrics), which a workspace's rename moves too. */
+  schemaChangeCounts: SchemaChangeCounter;
 }
 
 export type { Caller } from '../../auth/api-keys.ts';

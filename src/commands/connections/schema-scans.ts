@@ -64,19 +64,9 @@ const refOf = (row: ConnectionRow): ConnectionRef => ({ id: row.id, workspace: r
 
 type Discover = ReturnType<typeof connectionTests>['discover'];
 
-/** How many changes of each kind this instance's scans found, by workspace: `/metrics` reads it. */
-export type SchemaChangeCounts = Map<string, Map<SchemaChangeKind, number>>;
-
-function countInto(counts: SchemaChangeCounts, workspace: string, changes: SchemaChangeFound[]): void {
-  const ofWorkspace = counts.get(workspace) ?? new Map<SchemaChangeKind, number>();
-  for (const { kind } of changes) ofWorkspace.set(kind, (ofWorkspace.get(kind) ?? 0) + 1);
-  counts.set(workspace, ofWorkspace);
-}
-
 export function schemaScans(kit: ConnectionsKit, discover: Discover) {
   const history = schemaHistoryStore(kit.prisma);
   const keep = kit.schemaSnapshotsKept;
-  const counts: SchemaChangeCounts = new Map();
 
   /** Scans the connection now and records the snapshot, with its audit and change events when it changed. */
   async function scan(caller: Caller, row: ConnectionRow): Promise<ScanRecorded> {
@@ -90,7 +80,7 @@ export function schemaScans(kit: ConnectionsKit, discover: Discover) {
         return written;
       }, SCAN_TRANSACTION),
     );
-    countInto(counts, row.workspace, recorded.changes);
+    kit.schemaChangeCounts.add(row.workspace, recorded.changes);
     return recorded;
   }
 
@@ -107,8 +97,8 @@ export function schemaScans(kit: ConnectionsKit, discover: Discover) {
       if (latest && latest.checkedAt >= row.updatedAt && Date.now() - latest.checkedAt.getTime() < intervalMs) return;
       await scan(SCHEDULED_SCAN, row);
     },
-    /** The changes this instance's scans found so far (a counter: it only grows), by workspace and kind. */
-    changeCounts: (): SchemaChangeCounts => counts,
+    /** The changes this instance's scans found so far, by workspace and kind. */
+    changeCounts: () => kit.schemaChangeCounts.read(),
     /**
      * The latest snapshot of the connection's catalog: the one stored, unless there is none yet, the
      * connection changed since it was checked (another URI, other schemas), or `refresh` asks for a

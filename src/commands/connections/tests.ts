@@ -69,7 +69,7 @@ export function connectionTests(kit: ConnectionsKit) {
       requireScope(caller, 'connections:read', row.workspace);
       return connectivity.introspect(
         `${row.id}:${row.version}`,
-        await storedRoute(row, { secrets, referencesFor }),
+        await storedRoute(row, { secrets, referencesFor }, 'discovery'),
         rowDialect(row),
         rowSchemas(row),
         principalKey(caller.principal),

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { WORKSPACE_NAME } from '../../auth/grants.ts';
 import type { Connectivity, TestResult } from '../../connectivity/connectivity.ts';
-import { ConnectionFailedError, TEST_FAILURES } from '../../connectivity/errors.ts';
+import { ConnectionFailedError, type Purpose, TEST_FAILURES } from '../../connectivity/errors.ts';
 import type { ConnectionRoute } from '../../connectivity/route.ts';
 import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
 import {
@@ -108,6 +108,7 @@ export function resolveReferences<T extends Partial<ConnectionDocument>>(
 export async function storedRoute(
   row: ConnectionRow,
   services: { secrets: ConnectionSecrets; referencesFor: WorkspaceReferences },
+  purpose: Purpose,
 ): Promise<ConnectionRoute> {
   const document = storedDocument(row, services.secrets);
   try {
@@ -115,10 +116,13 @@ export async function storedRoute(
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const fields = error.fieldErrors.map((problem) => `${problem.field} ${problem.message}`).join('; ');
-    throw new ConnectionFailedError({
-      code: 'secret_unavailable',
-      message: `${TEST_FAILURES.secret_unavailable} (${fields})`,
-    });
+    throw new ConnectionFailedError(
+      {
+        code: 'secret_unavailable',
+        message: `${TEST_FAILURES.secret_unavailable} (${fields})`,
+      },
+      purpose,
+    );
   }
 }
 
@@ -133,7 +137,7 @@ export async function testStoredConnection(
   apiKey: string,
 ): Promise<TestResult> {
   try {
-    return await connectivity.test(await storedRoute(row, services), rowDialect(row), rowSchemas(row), apiKey);
+    return await connectivity.test(await storedRoute(row, services, 'test'), rowDialect(row), rowSchemas(row), apiKey);
   } catch (error) {
     if (!(error instanceof ConnectionFailedError)) throw error;
     return { ok: false, latencyMs: 0, serverVersion: null, error: error.reason };

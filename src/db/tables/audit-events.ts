@@ -58,6 +58,10 @@ export function auditEventStore(client: AuditClient) {
         take,
       }),
 
+    /** The events of workspace `from` become those of `to`: a rename's, in its transaction. */
+    moveWorkspace: (from: string, to: string) =>
+      table.updateMany({ where: { workspace: from }, data: { workspace: to } }),
+
     /** Deletes the events recorded before `cutoff`; answers how many. */
     deleteBefore: (cutoff: Date) => table.deleteMany({ where: { at: { lt: cutoff } } }),
   };
