@@ -170,11 +170,16 @@ describe.each(STORES)('the schema history in the console on $name', { timeout: 6
       await history.getByRole('button', { name: 'Scan now' }).click();
       await history.getByRole('status').filter({ hasText: 'Scanned: the schema changed' }).waitFor();
       const added = history.locator('.changes li').filter({ hasText: 'evil' });
-      expect(await added.textContent()).toBe('added table public."\u202Eevil": table');
-      // Laid out left to right after the name: the value after it, not reversed in front of it.
-      const [path, value] = await Promise.all([0, 1].map((n) => added.locator('code').nth(n).boundingBox()));
-      if (!path || !value) throw new Error('the change shows no path or value');
-      expect(value.x).toBeGreaterThanOrEqual(path.x + path.width);
+      expect(await added.textContent()).toBe('added table public."\u202Eevil"');
+      // In the middle of a path: the override ends with its name, the column's name after it, not reversed.
+      await runSql(state.target, `ALTER TABLE "\u202Eevil" ADD COLUMN memo text`);
+      await history.getByRole('button', { name: 'Scan now' }).click();
+      const note = history.locator('.changes li').filter({ hasText: 'memo' });
+      await note.waitFor();
+      expect(await note.locator('code').first().textContent()).toBe('public."\u202Eevil".memo');
+      const [evil, column] = await Promise.all([1, 2].map((n) => note.locator('code bdi').nth(n).boundingBox()));
+      if (!evil || !column) throw new Error('the path shows no names');
+      expect(column.x).toBeGreaterThanOrEqual(evil.x + evil.width);
 
       const changed = history.locator('.changes li').filter({ hasText: 'comment of' });
       const showAll = changed.getByRole('button', { name: `Show all ${comment.length} characters` });

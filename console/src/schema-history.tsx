@@ -3,6 +3,7 @@
  * found changed, newest first, a page at a time. Reading the latest snapshot scans when there is
  * none yet or the connection changed since (the API's rule).
  */
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from './graphql.ts';
 import { SCHEMA_CHANGES, SCHEMA_SNAPSHOT, type SchemaChange, type SchemaSnapshot } from './operations.ts';
@@ -75,12 +76,15 @@ function useSchemaHistory(id: string) {
     setProblem(undefined);
     setOutcome(undefined);
   };
-  /** The snapshot (scanned when `refresh`), then the first page of changes: after it, so that it holds the scan's. */
+  /**
+   * The snapshot (scanned when `refresh`), then the first page of changes: after it, so that it holds
+   * the scan's; what the scan found is said once they are listed.
+   */
   const read = async (refresh: boolean) => {
     begin(refresh ? 'scanning' : 'reading');
+    let found: SchemaSnapshot | undefined;
     await attempt(async () => {
-      const found = await readSnapshot(id, refresh);
-      if (refresh) setOutcome(scanOutcome(snapshot, found));
+      found = await readSnapshot(id, refresh);
       setSnapshot(found);
     });
     await attempt(async () => {
@@ -89,6 +93,7 @@ function useSchemaHistory(id: string) {
       setNext(page.next);
       setPageStart(undefined);
     });
+    if (refresh && found) setOutcome(scanOutcome(snapshot, found));
     setBusy(undefined);
   };
   const more = async () => {
@@ -179,6 +184,31 @@ function Values({ change, group }: { change: SchemaChange; group: Group }) {
   );
 }
 
+/**
+ * A change's path (`schema.table.column`, a name with a dot or a quote in double quotes), each name
+ * isolated for bidi: a direction override in one name (U+202E) ends with that name instead of
+ * reversing the names after it.
+ */
+function PathShown({ path }: { path: string }) {
+  const names = path.match(/"(?:[^"]|"")*"|[^.]+/g) ?? [path];
+  return (
+    <code class="wrap">
+      {names.map((name, index) => (
+        <Fragment key={index}>
+          {index > 0 ? '.' : ''}
+          {name.startsWith('"') ? (
+            <>
+              "<bdi>{name.slice(1, -1)}</bdi>"
+            </>
+          ) : (
+            <bdi>{name}</bdi>
+          )}
+        </Fragment>
+      ))}
+    </code>
+  );
+}
+
 /** One change: what became of which path (added, removed or changed), and its values. */
 function ChangeItem({ change, focused }: { change: SchemaChange; focused: boolean }) {
   const { group, subject } = WORDING[change.kind];
@@ -189,7 +219,7 @@ function ChangeItem({ change, focused }: { change: SchemaChange; focused: boolea
   return (
     <li ref={item} tabIndex={focused ? -1 : undefined}>
       <span class={`badge badge-${group}`}>{group}</span> {subject ?? change.after ?? change.before}{' '}
-      <code class="wrap">{change.path}</code>
+      <PathShown path={change.path} />
       {subject === null ? null : <Values change={change} group={group} />}
     </li>
   );
