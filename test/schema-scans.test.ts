@@ -275,7 +275,9 @@ describe.each(STORES)('schema scans on $name', (store) => {
       expect(largest.body).toEqual(all);
       const badSince = await api.request('GET', `${PATH}/${id}/schema-changes?since=yesterday`);
       expect(badSince.status).toBe(400);
-      expect(badSince.body.errors).toEqual([{ field: 'since', message: 'must be a date and time (ISO 8601)' }]);
+      expect(badSince.body.errors).toEqual([
+        { field: 'since', message: 'must be a date and time with its offset (RFC 3339), such as 2026-12-07T10:00:00Z' },
+      ]);
     },
   );
 

@@ -2,6 +2,7 @@
  * GET /api/v1/audit-events: the audit trail, newest first, a page at a time,
  * through the auditEvents GraphQL query; the next page is in the Link header.
  */
+import { DateTimeResolver } from 'graphql-scalars';
 import { AUDIT_PAGE_DEFAULT, isNumberedCursor } from '../graphql/entry.ts';
 import { type Caller, executeOperation, type RunOperation } from './operations.ts';
 import { invalidInput } from './problem.ts';
@@ -31,14 +32,20 @@ export interface AuditQuery {
   cursor?: string;
 }
 
-/** The `?since=` query parameter as a moment; bad input unless it is a date and time (ISO 8601). */
+/**
+ * The `?since=` query parameter as a moment; bad input unless it is a date and time as GraphQL's
+ * DateTime reads one (RFC 3339: a four-digit year, a time and its offset), by the same library's rule.
+ */
 export function sinceOf(text: string | undefined): Date | undefined {
-  const since = text === undefined ? undefined : new Date(text);
-  // A year of four digits, as the DateTime GraphQL takes it writes one: JavaScript reads years up to 275760.
-  if (since !== undefined && !/^\d{4}-/.test(Number.isNaN(since.getTime()) ? '' : since.toISOString())) {
-    throw invalidInput([{ field: 'since', message: 'must be a date and time (ISO 8601)' }], 'query parameter since');
+  if (text === undefined) return undefined;
+  try {
+    return DateTimeResolver.parseValue(text) as Date;
+  } catch {
+    throw invalidInput(
+      [{ field: 'since', message: 'must be a date and time with its offset (RFC 3339), such as 2026-12-07T10:00:00Z' }],
+      'query parameter since',
+    );
   }
-  return since;
 }
 
 /** The `?cursor=` query parameter of a page of numbered rows: bad input unless it is of the form the pages give. */
