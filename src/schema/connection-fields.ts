@@ -16,7 +16,7 @@ import { HEALTH_STATUSES } from '../connections/fields/health.ts';
 import { type GraphQLTypeName, isJsonObject } from '../connections/fields/values.ts';
 import { TEST_FAILURES, type TestFailure } from '../connectivity/errors.ts';
 import type { ConnectionRow } from '../db/tables/connections.ts';
-import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
+import { DIALECT_NAMES, type DialectName, isDialectName } from '../dialects/registry.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { ConnectionHealthType, type Health } from './connection-health.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
@@ -41,10 +41,6 @@ export const DialectEnum = builder.enumType('Dialect', {
     { value: DialectName }
   >,
 });
-
-/** Whether a value is a dialect's name, as the Dialect enum's values are. */
-const DIALECT_NAME_SET: ReadonlySet<unknown> = new Set(DIALECT_NAMES);
-const isDialectName = (value: unknown): value is DialectName => DIALECT_NAME_SET.has(value);
 
 const HEALTH_STATUS_NAMES: readonly unknown[] = HEALTH_STATUSES;
 const isTestFailure = (value: unknown): value is TestFailure =>
@@ -117,7 +113,9 @@ function isColumn<P extends keyof ColumnTypes>(name: string, type: P): name is C
 
 /**
  * A non-null column kept as it is, exposed without a resolver: graphql-jit then reads the property
- * inline. Undefined where the kind is not a column type as it is (a dialect is checked on the way out).
+ * inline. A dialect is a text column whose values its kind narrows: the commands check it once per
+ * row as they read the row from the store (checkedRow, src/connections/stored/records.ts), not here
+ * per field and request. Undefined where the kind is not a column type as it is.
  */
 function exposed(t: ObjectFieldBuilder<ConnectionRow>, name: string, field: FieldDeclaration) {
   if (field.value.nullable) return undefined;
@@ -131,6 +129,10 @@ function exposed(t: ObjectFieldBuilder<ConnectionRow>, name: string, field: Fiel
       return isColumn(name, 'Int') ? t.exposeInt(name, { description }) : undefined;
     case 'DateTime':
       return isColumn(name, 'DateTime') ? t.expose(name, { type: 'DateTime', description }) : undefined;
+    case 'Dialect':
+      // The Prisma type says only `string`; checkedRow has made it a dialect's name on every row the
+      // commands hand GraphQL (the one cast of the catalogue's way to Pothos, for that reason).
+      return isColumn(name, 'String') ? t.expose(name as never, { type: DialectEnum, description }) : undefined;
     default:
       return undefined;
   }
