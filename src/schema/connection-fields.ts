@@ -2,6 +2,7 @@
  * The GraphQL fields of a connection and of its inputs, built from the one
  * declaration of its fields (src/connections/fields/fields.ts).
  */
+import { isThenable } from '@pothos/core';
 import { builder } from '../builder.ts';
 import {
   type ConnectionFieldName,
@@ -157,9 +158,12 @@ const isSecretField = (name: string): name is SecretFieldName => SECRET_FIELDS.s
 function readerOf(name: ConnectionFieldName, field: FieldDeclaration): OutputSpec<ConnectionRow>['read'] {
   const { derivedFrom } = field;
   if (derivedFrom) {
-    return async (row, { reveal }, { connections, caller }) => {
-      const value = await connections.present(caller, row, derivedFrom.field, reveal === true);
-      return typeof value === 'string' && isDialectName(row.dialect) ? derivedFrom.derive(value, row.dialect) : null;
+    const derive = (value: unknown, row: ConnectionRow) =>
+      typeof value === 'string' && isDialectName(row.dialect) ? derivedFrom.derive(value, row.dialect) : null;
+    return (row, { reveal }, { connections, caller }) => {
+      const value = connections.present(caller, row, derivedFrom.field, reveal === true);
+      // Masked, read synchronously; revealed, once the reveal is recorded.
+      return isThenable(value) ? Promise.resolve(value).then((shown) => derive(shown, row)) : derive(value, row);
     };
   }
   // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).
