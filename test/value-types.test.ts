@@ -98,3 +98,48 @@ describe('a stored row whose dialect names no dialect', () => {
     ).toEqual([{ alias: 'orders', dialect: 'dbase-iv', version: 1 }]);
   });
 });
+
+describe("a row's JSON columns, parsed once per row the read cache keeps", () => {
+  const PATH = '/api/v1/database-connections';
+  let database: TestDatabase;
+  let service: RunningService;
+  beforeAll(async () => {
+    database = createSqliteDatabase();
+    service = await startTestService(database.url);
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await database?.drop();
+  });
+
+  it('answer the same on every read of the kept row, and what a change wrote at once', async () => {
+    const api = clientFor(service.url);
+    const document = { alias: 'orders', connection_uri: 'postgresql://db.example/orders' };
+    const { id } = (await api.request('POST', PATH, { ...document, schemas: ['sales'], metadata: { team: 'bi' } }))
+      .body;
+    const query = `{ databaseConnection(id: "${id}") { schemas metadata } }`;
+    for (let read = 0; read < 3; read++) {
+      expect((await api.request('GET', `${PATH}/${id}`)).body).toMatchObject({
+        schemas: ['sales'],
+        metadata: { team: 'bi' },
+      });
+      expect((await api.graphql(query)).data.databaseConnection).toEqual({
+        schemas: ['sales'],
+        metadata: { team: 'bi' },
+      });
+    }
+    await api.request('PUT', `${PATH}/${id}`, { ...document, schemas: ['hr', 'sales'], metadata: { team: 'hr' } });
+    expect((await api.request('GET', `${PATH}/${id}`)).body).toMatchObject({
+      schemas: ['hr', 'sales'],
+      metadata: { team: 'hr' },
+    });
+    expect((await api.graphql(query)).data.databaseConnection).toEqual({
+      schemas: ['hr', 'sales'],
+      metadata: { team: 'hr' },
+    });
+    const page = await api.graphql('{ databaseConnections { edges { node { schemas metadata } } } }');
+    expect(page.data.databaseConnections.edges).toEqual([
+      { node: { schemas: ['hr', 'sales'], metadata: { team: 'hr' } } },
+    ]);
+  });
+});

@@ -139,16 +139,35 @@ function exposed(t: ObjectFieldBuilder<ConnectionRow>, name: string, field: Fiel
   }
 }
 
-/** What a row holds in a column, as the store keeps it: JSON text parsed (lists and objects). */
+/** A parsed JSON value made read-only throughout, so that the requests that share it cannot change it. */
+function frozen(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const member of Object.values(value)) frozen(member);
+  return Object.freeze(value);
+}
+
+/**
+ * What a row holds in a column, as the store keeps it: JSON text parsed (lists and objects). A row
+ * is never changed in place (a change is a new row) and the read cache hands the same row to every
+ * read of it, so its JSON is parsed once per row, not per field and request, and kept beside the
+ * row for as long as the row itself is kept.
+ */
 function columnReader(name: ConnectionFieldName, field: FieldDeclaration) {
   if (!MODEL_FIELDS.has(name)) {
     throw new Error(`The field catalogue stores ${name}, but the DatabaseConnection model has no such column.`);
   }
-  const json = field.value.stored === 'json';
-  return (row: ConnectionRow) => {
+  const columnOf = (row: ConnectionRow): unknown => {
     const columns: Readonly<Record<string, unknown>> = row;
-    const value = columns[name];
-    return json && typeof value === 'string' ? JSON.parse(value) : value;
+    return columns[name];
+  };
+  if (field.value.stored !== 'json') return columnOf;
+  const parsed = new WeakMap<ConnectionRow, unknown>();
+  return (row: ConnectionRow) => {
+    if (parsed.has(row)) return parsed.get(row);
+    const value = columnOf(row);
+    const read = typeof value === 'string' ? frozen(JSON.parse(value)) : value;
+    parsed.set(row, read);
+    return read;
   };
 }
 
