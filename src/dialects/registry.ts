@@ -24,6 +24,10 @@ export const DIALECT_NAMES = [
 
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
+const DIALECT_NAME_SET: ReadonlySet<unknown> = new Set(DIALECT_NAMES);
+/** Whether a value is a dialect's name. */
+export const isDialectName = (value: unknown): value is DialectName => DIALECT_NAME_SET.has(value);
+
 export interface Dialect {
   name: DialectName;
   /** Schemes as written before `://`, lower-case. */

@@ -2,6 +2,7 @@
  * The GraphQL fields of a connection and of its inputs, built from the one
  * declaration of its fields (src/connections/fields/fields.ts).
  */
+import { isThenable } from '@pothos/core';
 import { builder } from '../builder.ts';
 import {
   type ConnectionFieldName,
@@ -16,7 +17,7 @@ import { HEALTH_STATUSES } from '../connections/fields/health.ts';
 import { type GraphQLTypeName, isJsonObject } from '../connections/fields/values.ts';
 import { TEST_FAILURES, type TestFailure } from '../connectivity/errors.ts';
 import type { ConnectionRow } from '../db/tables/connections.ts';
-import { DIALECT_NAMES, type DialectName } from '../dialects/registry.ts';
+import { DIALECT_NAMES, type DialectName, isDialectName } from '../dialects/registry.ts';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import { ConnectionHealthType, type Health } from './connection-health.ts';
 import { SETTINGS_TYPES } from './connection-settings.ts';
@@ -41,10 +42,6 @@ export const DialectEnum = builder.enumType('Dialect', {
     { value: DialectName }
   >,
 });
-
-/** Whether a value is a dialect's name, as the Dialect enum's values are. */
-const DIALECT_NAME_SET: ReadonlySet<unknown> = new Set(DIALECT_NAMES);
-const isDialectName = (value: unknown): value is DialectName => DIALECT_NAME_SET.has(value);
 
 const HEALTH_STATUS_NAMES: readonly unknown[] = HEALTH_STATUSES;
 const isTestFailure = (value: unknown): value is TestFailure =>
@@ -117,7 +114,9 @@ function isColumn<P extends keyof ColumnTypes>(name: string, type: P): name is C
 
 /**
  * A non-null column kept as it is, exposed without a resolver: graphql-jit then reads the property
- * inline. Undefined where the kind is not a column type as it is (a dialect is checked on the way out).
+ * inline. A dialect is a text column whose values its kind narrows: the commands check it once per
+ * row as they read the row from the store (checkedRow, src/connections/stored/records.ts), not here
+ * per field and request. Undefined where the kind is not a column type as it is.
  */
 function exposed(t: ObjectFieldBuilder<ConnectionRow>, name: string, field: FieldDeclaration) {
   if (field.value.nullable) return undefined;
@@ -131,21 +130,44 @@ function exposed(t: ObjectFieldBuilder<ConnectionRow>, name: string, field: Fiel
       return isColumn(name, 'Int') ? t.exposeInt(name, { description }) : undefined;
     case 'DateTime':
       return isColumn(name, 'DateTime') ? t.expose(name, { type: 'DateTime', description }) : undefined;
+    case 'Dialect':
+      // The Prisma type says only `string`; checkedRow has made it a dialect's name on every row the
+      // commands hand GraphQL (the one cast of the catalogue's way to Pothos, for that reason).
+      return isColumn(name, 'String') ? t.expose(name as never, { type: DialectEnum, description }) : undefined;
     default:
       return undefined;
   }
 }
 
-/** What a row holds in a column, as the store keeps it: JSON text parsed (lists and objects). */
+/** A parsed JSON value made read-only throughout, so that the requests that share it cannot change it. */
+function frozen(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const member of Object.values(value)) frozen(member);
+  return Object.freeze(value);
+}
+
+/**
+ * What a row holds in a column, as the store keeps it: JSON text parsed (lists and objects). A row
+ * is never changed in place (a change is a new row) and the read cache hands the same row to every
+ * read of it, so its JSON is parsed once per row, not per field and request, and kept beside the
+ * row for as long as the row itself is kept.
+ */
 function columnReader(name: ConnectionFieldName, field: FieldDeclaration) {
   if (!MODEL_FIELDS.has(name)) {
     throw new Error(`The field catalogue stores ${name}, but the DatabaseConnection model has no such column.`);
   }
-  const json = field.value.stored === 'json';
-  return (row: ConnectionRow) => {
+  const columnOf = (row: ConnectionRow): unknown => {
     const columns: Readonly<Record<string, unknown>> = row;
-    const value = columns[name];
-    return json && typeof value === 'string' ? JSON.parse(value) : value;
+    return columns[name];
+  };
+  if (field.value.stored !== 'json') return columnOf;
+  const parsed = new WeakMap<ConnectionRow, unknown>();
+  return (row: ConnectionRow) => {
+    if (parsed.has(row)) return parsed.get(row);
+    const value = columnOf(row);
+    const read = typeof value === 'string' ? frozen(JSON.parse(value)) : value;
+    parsed.set(row, read);
+    return read;
   };
 }
 
@@ -155,9 +177,12 @@ const isSecretField = (name: string): name is SecretFieldName => SECRET_FIELDS.s
 function readerOf(name: ConnectionFieldName, field: FieldDeclaration): OutputSpec<ConnectionRow>['read'] {
   const { derivedFrom } = field;
   if (derivedFrom) {
-    return async (row, { reveal }, { connections, caller }) => {
-      const value = await connections.present(caller, row, derivedFrom.field, reveal === true);
-      return typeof value === 'string' && isDialectName(row.dialect) ? derivedFrom.derive(value, row.dialect) : null;
+    const derive = (value: unknown, row: ConnectionRow) =>
+      typeof value === 'string' && isDialectName(row.dialect) ? derivedFrom.derive(value, row.dialect) : null;
+    return (row, { reveal }, { connections, caller }) => {
+      const value = connections.present(caller, row, derivedFrom.field, reveal === true);
+      // Masked, read synchronously; revealed, once the reveal is recorded.
+      return isThenable(value) ? Promise.resolve(value).then((shown) => derive(shown, row)) : derive(value, row);
     };
   }
   // The store keeps a secret encrypted, beside a masked copy made at write time (src/secrets).

@@ -13,7 +13,7 @@ import {
   ValidationError,
   VersionMismatchError,
 } from '../../connections/rules/errors.ts';
-import { isConnectionId, type WriteContext } from '../../connections/stored/records.ts';
+import { checkedRowOrNull, isConnectionId, type WriteContext } from '../../connections/stored/records.ts';
 import { workspaceReferences } from '../../connections/stored/references.ts';
 import { type ConnectionFilter, type ConnectionRow, connectionStore } from '../../db/tables/connections.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
@@ -50,7 +50,7 @@ export const visible = (caller: Caller, row: ConnectionRow | null) =>
 
 /** The row with this id if the caller may see it, or null (an id that is no UUID names nothing); read as stored. */
 export const find = async ({ store }: ConnectionsKit, caller: Caller, id: string) =>
-  visible(caller, isConnectionId(id) ? await store.byId(id) : null);
+  visible(caller, isConnectionId(id) ? checkedRowOrNull(await store.byId(id)) : null);
 
 /** The row with this id, which the caller must see (else NotFoundError) and hold `scope` in (else AccessDeniedError). */
 export async function findFor(kit: ConnectionsKit, caller: Caller, id: string, scope: Scope): Promise<ConnectionRow> {

@@ -2,7 +2,7 @@
 
 import type { HealthCheckRecord } from '../../connections/fields/health.ts';
 import type { Position } from '../../connections/stored/cursor.ts';
-import { isConnectionId } from '../../connections/stored/records.ts';
+import { checkedRow, checkedRowOrNull, isConnectionId } from '../../connections/stored/records.ts';
 import type { ConnectionFilter, ConnectionRow } from '../../db/tables/connections.ts';
 import type { Caller } from './dependencies.ts';
 import { type ConnectionsKit, requireScope, visible, visibleTo } from './kit.ts';
@@ -28,7 +28,9 @@ async function page({ cache, store }: ConnectionsKit, caller: Caller, options: P
   const { filter, after, before, size, fromEnd } = options;
   // One row more than asked for says whether there are more.
   const request = { filter: visibleTo(caller, filter), after, before, take: size + 1, backwards: fromEnd };
-  const rows = await cache.page(request, caller.fresh === true, () => store.page(request));
+  const rows = await cache.page(request, caller.fresh === true, async () =>
+    (await store.page(request)).map(checkedRow),
+  );
   const more = rows.length > size;
   const shown = rows.slice(0, size);
   if (fromEnd) shown.reverse();
@@ -40,7 +42,12 @@ export function connectionReads(kit: ConnectionsKit) {
   return {
     /** The connection with this id, or null (also when the caller may not see it); from the read cache where it holds it. */
     get: async (caller: Caller, id: string) =>
-      visible(caller, isConnectionId(id) ? await cache.row(id, caller.fresh === true, () => store.byId(id)) : null),
+      visible(
+        caller,
+        isConnectionId(id)
+          ? await cache.row(id, caller.fresh === true, async () => checkedRowOrNull(await store.byId(id)))
+          : null,
+      ),
 
     /** A page of the connections the caller sees, oldest first. */
     page: (caller: Caller, options: PageOptions) => page(kit, caller, options),

@@ -53,12 +53,16 @@ export function secretsShown(kit: ConnectionsKit) {
     return shown;
   };
   return {
-    /** A secret field as output shows it: masked, or (`reveal`) in plaintext, which the audit trail records. */
-    present(caller: Caller, row: ConnectionRow, field: SecretFieldName, reveal: boolean): Promise<unknown> {
+    /**
+     * A secret field as output shows it: masked, or (`reveal`) in plaintext, which the audit trail
+     * records. Masked (or absent), the value itself, not a promise of it: GraphQL then completes the
+     * field synchronously, as it does for the other fields of the row.
+     */
+    present(caller: Caller, row: ConnectionRow, field: SecretFieldName, reveal: boolean): unknown {
       if (reveal) requireScope(caller, 'connections:reveal', row.workspace);
       const value = presentSecret(row, field, reveal, kit.secrets);
       // Nothing to reveal in settings that are not there.
-      if (!reveal || value === null) return Promise.resolve(value);
+      if (!reveal || value === null) return value;
       // Shown twice in one request (the URI, and the parameters read from it): revealed, and recorded, once.
       const shown = revealsOf(caller);
       const key = `${row.id}:${row.version}:${field}`;

@@ -13,6 +13,7 @@ import { checkConnection, REACHING_FIELDS, routeOf } from '../../connections/rul
 import {
   changedColumns,
   changedFields,
+  checkedRow,
   checkedWrite,
   isConnectionId,
   newRow,
@@ -209,7 +210,8 @@ async function remove(kit: ConnectionsKit, caller: Caller, id: string, { expecte
   return checkedWrite(
     () =>
       kit.changes.transaction(async (tx, record) => {
-        const row = await connectionStore(tx).delete(rowAt(caller, id, expectedVersion));
+        // Checked as every row the commands read: a row of the wrong kind is a fault, and nothing is deleted.
+        const row = checkedRow(await connectionStore(tx).delete(rowAt(caller, id, expectedVersion)));
         const entry = { action: 'delete', connectionId: id, alias: row.alias, workspace: row.workspace } as const;
         // The event names the workspace the delete found.
         await record(auditOf(caller, entry), connectionEvent('deleted', id, row.workspace));

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestResult } from '../../connectivity/connectivity.ts';
 import { aliasKey, type ConnectionRow, type NewRow } from '../../db/tables/connections.ts';
-import { type Dialect, type DialectName, dialectNamed } from '../../dialects/registry.ts';
+import { type Dialect, type DialectName, dialectNamed, isDialectName } from '../../dialects/registry.ts';
 import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
 import {
   type ConnectionDocument,
@@ -24,6 +24,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isConnectionId(id: string): boolean {
   return UUID.test(id);
 }
+
+/**
+ * The row, once its columns whose kind is narrower than the column's type are checked: its dialect
+ * (a text column) must name a dialect. Checked once per row as the commands read it from the store,
+ * so that GraphQL reads the column inline, with no resolver per field and request
+ * (src/schema/connection-fields.ts); a row of the wrong kind is a fault of the service, never shown.
+ */
+export function checkedRow<Row extends Pick<ConnectionRow, 'id' | 'dialect'>>(row: Row): Row {
+  if (isDialectName(row.dialect)) return row;
+  throw new Error(`The stored connection ${row.id} has a dialect that is not one of the dialects' names.`);
+}
+
+/** `checkedRow` over a row that may not be there. */
+export const checkedRowOrNull = <Row extends Pick<ConnectionRow, 'id' | 'dialect'>>(row: Row | null) =>
+  row && checkedRow(row);
 
 const toText = (field: FieldDeclaration, value: unknown) =>
   value === null ? null : field.value.stored === 'json' ? JSON.stringify(value) : (value as string);
