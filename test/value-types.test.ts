@@ -7,7 +7,7 @@ import type { Context } from '../src/context.ts';
 import { checked, checkedOrNull, type OutputSpec } from '../src/schema/value-types.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, runSql, type TestDatabase } from './support/databases.ts';
-import { clientFor, startTestService } from './support/service.ts';
+import { clientFor, startTestService, useService } from './support/service.ts';
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const info = { fieldName: 'alias', parentType: { name: 'DatabaseConnection' } };
@@ -101,19 +101,10 @@ describe('a stored row whose dialect names no dialect', () => {
 
 describe("a row's JSON columns, parsed once per row the read cache keeps", () => {
   const PATH = '/api/v1/database-connections';
-  let database: TestDatabase;
-  let service: RunningService;
-  beforeAll(async () => {
-    database = createSqliteDatabase();
-    service = await startTestService(database.url);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-  });
+  const service = useService();
 
   it('answer the same on every read of the kept row, and what a change wrote at once', async () => {
-    const api = clientFor(service.url);
+    const api = clientFor(service.url());
     const document = { alias: 'orders', connection_uri: 'postgresql://db.example/orders' };
     const { id } = (await api.request('POST', PATH, { ...document, schemas: ['sales'], metadata: { team: 'bi' } }))
       .body;
