@@ -13,7 +13,7 @@ import {
 import { decodeCursor, encodeCursor, type Position } from '../connections/stored/cursor.ts';
 import { CONNECTIVITY_ERRORS, ConnectionFailedError } from '../connectivity/errors.ts';
 import type { ConnectionFilter, ConnectionRow } from '../db/tables/connections.ts';
-import type { DialectName } from '../dialects/registry.ts';
+import { type DialectName, isDialectName } from '../dialects/registry.ts';
 import { DIALECT_ERRORS } from '../dialects/rules.ts';
 import { connectionInputFields, connectionObjectFields, DialectEnum } from './connection-fields.ts';
 import { HealthStatusEnum } from './connection-health.ts';
@@ -89,16 +89,22 @@ function positionOf(cursor: string): Position {
   throw new GraphQLError(`"${cursor}" is not a cursor this API returned.`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
+/** A Dialect enum's value, which GraphQL has already checked against the enum's (typed as text, as its column). */
+function dialectOf(value: string): DialectName {
+  if (isDialectName(value)) return value;
+  throw new GraphQLError(`"${value}" is not a dialect.`, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
 function filterOf(
   filter:
-    | { workspace?: string | null; alias?: string | null; dialect?: DialectName | null; health?: HealthStatus | null }
+    | { workspace?: string | null; alias?: string | null; dialect?: string | null; health?: HealthStatus | null }
     | null
     | undefined,
 ): ConnectionFilter {
   return {
     ...(filter?.workspace != null && { workspace: plainText(filter.workspace, 'filter.workspace') }),
     ...(filter?.alias != null && { alias: plainText(filter.alias, 'filter.alias') }),
-    ...(filter?.dialect != null && { dialect: filter.dialect }),
+    ...(filter?.dialect != null && { dialect: dialectOf(filter.dialect) }),
     ...(filter?.health != null && { health: filter.health }),
   };
 }
