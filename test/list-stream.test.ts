@@ -101,7 +101,11 @@ describe('the REST list', () => {
       NODE_OPTIONS: '--max-old-space-size=256',
     });
     try {
-      const lists = await Promise.all([1, 2, 3].map(() => drain(`${server.url}${PATH}`)));
+      const lists = await Promise.all([1, 2, 3].map(() => drain(`${server.url}${PATH}`))).catch((error: Error) => {
+        // A list cut short: say whether the service died (out of memory?) and what it last wrote.
+        const code = server.child.exitCode ?? server.child.signalCode ?? 'running';
+        throw new Error(`${error.message}; the service: ${code}, its output ends:\n${server.output().slice(-3000)}`);
+      });
       for (const list of lists) {
         expect(list.status).toBe(200);
         expect(list.bytes).toBeGreaterThan(700 * 1024 * 1024);
