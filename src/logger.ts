@@ -9,6 +9,9 @@ import { scrub } from './secrets/scrub.ts';
 
 export type Logger = pino.Logger;
 
+/** How long the service holds a log line at most before writing it (lines are written in batches). */
+export const LOG_FLUSH_MS = 100;
+
 type Described = Error & { code?: unknown; cause?: unknown; originalError?: unknown };
 
 /** Prisma's errors carry the client's version; its driver adapters' errors are named so. */

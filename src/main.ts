@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationStateError } from './db/migrations.ts';
 import { UnsupportedDatabaseUrlError } from './db/store.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, LOG_FLUSH_MS } from './logger.ts';
 import { ProvisioningFileError } from './provisioning/file.ts';
 import { startService } from './service.ts';
 
@@ -17,7 +17,9 @@ try {
 }
 // The log's stream, written asynchronously; the banner below goes through it too, so that it
 // follows the start-up lines (a generated key's warning among them) instead of overtaking them.
-const stdout = pino.destination({ dest: 1, sync: false });
+// Lines are written 4 KB at a time, or every LOG_FLUSH_MS: a write of its own for each request's line
+// was 5% of the CPU of a cached read. Whatever is held is written when the process exits.
+const stdout = pino.destination({ dest: 1, sync: false, minLength: 4_096, periodicFlush: LOG_FLUSH_MS });
 const logger = createLogger(config.LOG_LEVEL, stdout);
 
 try {
@@ -29,6 +31,8 @@ try {
       `REST API:  ${service.url}/api/v1/database-connections\n` +
       `API docs:  ${service.url}/api/v1/docs\n`,
   );
+  // Told at once: whoever started the service waits for it.
+  stdout.flush();
 
   // SIGINT, SIGTERM, or an error nothing caught: stop accepting, let requests in flight finish
   // (up to SHUTDOWN_TIMEOUT_MS), close the database, exit (0 when all went well). A second signal

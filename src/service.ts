@@ -9,7 +9,7 @@ import { startHealthChecks } from './health/checker.ts';
 import { createApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { applyProvisioningFile } from './provisioning/apply.ts';
-import { openConnections } from './wiring.ts';
+import { openConnections, readCacheSettings } from './wiring.ts';
 
 export interface RunningService {
   url: string;
@@ -49,7 +49,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const app = createApp(
     { pothosPrismaClient: prisma, logger, connections, apiKeys, auditTrail, events, sessions },
     { store, prisma, idempotencyRecords },
-    { ...config, authenticate },
+    { ...config, authenticate, readCache: readCacheSettings(config) },
   );
   const healthChecks =
     config.HEALTH_CHECK_INTERVAL_S > 0

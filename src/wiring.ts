@@ -9,6 +9,7 @@ import { type ManagedApiKeys, managedApiKeys } from './commands/api-keys.ts';
 import { type AuditTrail, auditTrail } from './commands/audit-trail.ts';
 import type { ConnectionsDependencies } from './commands/connections/dependencies.ts';
 import { type Provisioning, provisioning } from './commands/connections/provisioning.ts';
+import type { ReadCacheSettings } from './commands/connections/read-cache.ts';
 import { type ConnectionsService, createConnectionsService } from './commands/connections/service.ts';
 import { type IdempotencyRecords, idempotencyRecords } from './commands/idempotency-records.ts';
 import { recordedChanges } from './commands/recorded-changes.ts';
@@ -77,6 +78,13 @@ function checkFileDatabasesDir(config: Config, store: Store): void {
   }
 }
 
+/** The bounds of the read caches (the rows' and the GraphQL responses'), from the settings. */
+export const readCacheSettings = (config: Config): ReadCacheSettings => ({
+  maxEntries: config.READ_CACHE_ENTRIES,
+  maxBytes: config.READ_CACHE_MB * 1_048_576,
+  ttlMs: config.READ_CACHE_TTL_S * 1_000,
+});
+
 export async function openConnections(config: Config, logger: Logger, options: OpenOptions): Promise<OpenConnections> {
   const store = storeFromUrl(config.DATABASE_URL);
   const applied = await applyMigrations(store, logger);
@@ -100,11 +108,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
     events,
     logger,
     workspaces: workspaces(prisma, apiKeys, changes, store.provider, counts),
-    readCache: {
-      maxEntries: config.READ_CACHE_ENTRIES,
-      maxBytes: config.READ_CACHE_MB * 1_048_576,
-      ttlMs: config.READ_CACHE_TTL_S * 1_000,
-    },
+    readCache: readCacheSettings(config),
     schemaSnapshotsKept: config.SCHEMA_SNAPSHOTS_KEPT,
     schemaScanIntervalMs: config.SCHEMA_SCAN_INTERVAL_S * 1_000,
     schemaChangeCounts: counts,

@@ -26,6 +26,7 @@ import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import { aliasLimitRule, QUERY_LIMITS, queryLimitError } from '../schema/query-limits.ts';
 import { scrub } from '../secrets/scrub.ts';
+import type { ResponseCache } from './response-cache.ts';
 
 export type Yoga = YogaServerInstance<RequestContext, Context>;
 
@@ -47,6 +48,8 @@ export interface GraphQLOptions {
   explorer: boolean;
   /** Told of each operation executed and of each database error (the HTTP layer's metrics). */
   observer: GraphQLObserver;
+  /** The results of cached reads, kept whole (none when the read cache is off). */
+  responseCache?: ResponseCache;
 }
 
 /** Each request must come with its principal (who is calling), authenticated by the HTTP server. */
@@ -85,6 +88,8 @@ export function createGraphQLServer(service: ServiceContext, options: GraphQLOpt
       // Compiled execution of single-operation documents, except where the variables are invalid:
       // graphql-js then reports them with the path of the bad value, which graphql-jit's coercion does not.
       useGraphQlJit({}, { enableIf: jitMayRun }),
+      // After graphql-jit, whose execution a miss runs and a hit skips.
+      ...(options.responseCache?.plugins ?? []),
       useSecretFreeErrors,
       useOperationMetrics(options.observer),
       // Browsers may only send requests that a cross-site form or image could not.

@@ -43,8 +43,8 @@ export interface MetricSources {
    * metrics:read (from the database: the same on every instance).
    */
   connectionHealth(caller: Caller): Promise<ConnectionHealth[]>;
-  /** How this instance's read cache answered, and what it holds. */
-  readCache(): ReadCacheStats;
+  /** How this instance's read cache answered, and what it holds; `resultHits`: the hits that were whole GraphQL results. */
+  readCache(): ReadCacheStats & { resultHits: number };
   /** The changes this instance's schema scans found, by workspace and kind. */
   schemaChanges(): SchemaChangeCounts;
 }
@@ -137,7 +137,7 @@ function registerReadAtScrape(registry: Registry, sources: MetricSources) {
   });
   new Counter({
     name: 'read_cache_reads_total',
-    help: 'Reads of connections by how the read cache answered: hit, miss, or bypass (no-cache asked, or changes not heard).',
+    help: 'Reads of connections by how the read cache answered: hit (a row, or a whole GraphQL result), miss, or bypass (no-cache asked, or changes not heard).',
     labelNames: ['outcome'],
     registers: [registry],
     collect() {
@@ -146,6 +146,15 @@ function registerReadAtScrape(registry: Registry, sources: MetricSources) {
       this.inc({ outcome: 'hit' }, hits);
       this.inc({ outcome: 'miss' }, misses);
       this.inc({ outcome: 'bypass' }, bypassed);
+    },
+  });
+  new Counter({
+    name: 'read_cache_result_hits_total',
+    help: 'Of the hits, those answered with a whole GraphQL result kept (on /graphql or REST): execution skipped.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.readCache().resultHits);
     },
   });
   new Gauge({

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/** For API responses: nothing to cache (the security headers come from @fastify/helmet). */
+/** For API responses: nothing to cache (helmet's security headers are added to it in protection.ts). */
 export const API_SECURITY_HEADERS: Record<string, string> = { 'cache-control': 'no-store' };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -6,12 +6,14 @@
  */
 import type { FastifyError } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { ReadCacheSettings, ReadCacheStats } from '../commands/connections/read-cache.ts';
 import type { IdempotencyRecords } from '../commands/idempotency-records.ts';
 import type { ServiceContext } from '../context.ts';
 import type { Prisma } from '../db/client.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { createReadinessCheck } from '../db/readiness.ts';
 import type { Store } from '../db/store.ts';
+import { createResponseCache, type ResponseCache } from '../graphql/response-cache.ts';
 import { createGraphQLServer } from '../graphql/yoga.ts';
 import { createRestAdapter } from '../rest/adapter.ts';
 import { databaseUnavailable, internalError, ProblemResponse } from '../rest/problem.ts';
@@ -30,6 +32,8 @@ import { frameworkProblem, pathOf, sendProblem, sendRefusal } from './replies.ts
 import { registerRestRoutes } from './rest-routes.ts';
 
 export interface AppOptions extends ProtectionOptions {
+  /** The read cache's bounds, which the GraphQL responses kept whole share; 0 entries: neither is kept. */
+  readCache: ReadCacheSettings;
   authenticate: Authenticator;
   /** How long a client may take to send a whole request. */
   REQUEST_TIMEOUT_MS: number;
@@ -65,10 +69,35 @@ function answerErrors(app: HttpApp, metrics: Metrics) {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, routeNotFound(pathOf(request)).problem));
 }
 
+/** The response cache, told of every change as the read cache is; none when the read cache is off. */
+function responseCacheOf(service: ServiceContext, settings: ReadCacheSettings): ResponseCache | undefined {
+  if (settings.maxEntries === 0) return undefined;
+  const responseCache = createResponseCache(settings);
+  service.events.watch(responseCache);
+  return responseCache;
+}
+
+/** Reads answered from memory: a row of the read cache, or a whole response. */
+function readCacheStats(
+  service: ServiceContext,
+  responseCache: ResponseCache | undefined,
+): ReadCacheStats & { resultHits: number } {
+  const rows = service.connections.readCacheStats();
+  const responses = responseCache?.stats() ?? { hits: 0, entries: 0, bytes: 0 };
+  return {
+    ...rows,
+    hits: rows.hits + responses.hits,
+    entries: rows.entries + responses.entries,
+    bytes: rows.bytes + responses.bytes,
+    resultHits: responses.hits,
+  };
+}
+
 export function createApp(service: ServiceContext, storage: AppStorage, options: AppOptions) {
+  const responseCache = responseCacheOf(service, options.readCache);
   const metrics = createMetrics({
     subscribers: () => service.events.subscribers(),
-    readCache: () => service.connections.readCacheStats(),
+    readCache: () => readCacheStats(service, responseCache),
     schemaChanges: () => service.connections.schemaHistory.changeCounts(),
     // Read from the database at each scrape; without it, the other metrics are still served.
     connectionHealth: (caller) =>
@@ -77,7 +106,11 @@ export function createApp(service: ServiceContext, storage: AppStorage, options:
         return [];
       }),
   });
-  const yoga = createGraphQLServer(service, { explorer: options.graphqlExplorer, observer: metrics });
+  const yoga = createGraphQLServer(service, {
+    explorer: options.graphqlExplorer,
+    observer: metrics,
+    responseCache,
+  });
   const rest = createRestAdapter(yoga, storage.idempotencyRecords);
 
   const app = createFastify(service.logger, options.REQUEST_TIMEOUT_MS);
