@@ -568,13 +568,15 @@ async function main() {
     const list =
       (query = '') =>
       () => ({ method: 'GET', path: `${PATH}${query}` });
+    // Each PUT changes the row (its metadata): a PUT of what is stored writes nothing, as the service knows.
+    let puts = 0;
     const put = () => {
       const id = anyId();
       const body = JSON.stringify({
         alias: `put-${id}`,
         connection_uri: databaseUri(1),
         schemas: ['public'],
-        metadata: { v: 2 },
+        metadata: { v: ++puts },
       });
       return { method: 'PUT', path: `${PATH}/${id}`, body };
     };
