@@ -3,6 +3,14 @@
  * as the service, over plain node:http, with no REST adapter, Yoga, auth or
  * logging in between. GET (one and all), POST and PUT of /api/v1/database-connections[/id],
  * and POST /graphql for the bench's queries (bench/baseline-graphql.ts).
+ *
+ * A write makes the statements the service's must: the row, its audit event and, on PostgreSQL,
+ * the change notification, in one transaction, as a server written by hand would, in as few
+ * round trips as it can: on PostgreSQL one statement (the service's table modules' SQL, joined as
+ * the service joins it), on SQLite one batch (in process). It reads nothing first: a PUT records
+ * the fields its body names, where the service records those that changed. Its notifications go
+ * where the service's do: the service, on the same database, hears of the rows it changes (as it
+ * would of another instance's writes) and keeps no stale row of them.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +23,12 @@ import {
 } from '../src/connections/fields/fields.ts';
 import { type ConnectionRow, changedColumns, newRow } from '../src/connections/stored/records.ts';
 import { createPrismaClient } from '../src/db/client.ts';
+import { recordedStatement } from '../src/db/recorded-statement.ts';
 import { storeFromUrl } from '../src/db/store.ts';
+import { auditEventStatement } from '../src/db/tables/audit-events.ts';
+import { connectionStore, type RowWrite } from '../src/db/tables/connections.ts';
 import { dialectOfUri } from '../src/dialects/registry.ts';
+import { CHANNEL } from '../src/events/connection-events.ts';
 import { createLogger } from '../src/logger.ts';
 import { renameMembers } from '../src/rest/connection-form.ts';
 import { connectionSecrets, maskedColumn } from '../src/secrets/connection-secrets.ts';
@@ -28,6 +40,34 @@ const store = storeFromUrl(config.DATABASE_URL);
 const prisma = createPrismaClient(store);
 const secrets = connectionSecrets(loadKeyring(config, store, createLogger('silent')), true);
 const graphql = graphqlBaseline(prisma);
+const connections = connectionStore(prisma);
+
+/** A write of one connection with its audit event and its notification, in one transaction. */
+async function recorded(write: RowWrite, action: 'create' | 'update', id: string, document: Record<string, unknown>) {
+  const at = new Date();
+  const audit = {
+    at,
+    actor: 'bench',
+    action,
+    workspace: (document.workspace as string | undefined) ?? null,
+    connectionId: id,
+    alias: (document.alias as string | undefined) ?? null,
+    fields: JSON.stringify(Object.keys(document)),
+    outcome: 'ok',
+  };
+  if (store.provider === 'sqlite') {
+    const [row] = await prisma.$transaction([write.query(), prisma.auditEvent.create({ data: audit })]);
+    return row;
+  }
+  const payload = JSON.stringify({ action: `${action}d`, connectionId: id, at: at.toISOString() });
+  const statement = recordedStatement(write.statement(), (source) => auditEventStatement(source, audit), {
+    channel: CHANNEL,
+    payload,
+  });
+  const [row] = await prisma.$queryRaw<ConnectionRow[]>(statement);
+  if (!row) throw new Error(`no connection ${id}`);
+  return row;
+}
 /** A row's column as REST shows it: masked for secrets, parsed where stored as JSON text. */
 function columnValue(row: ConnectionRow, name: string, field: FieldDeclaration): unknown {
   const record = row as unknown as Record<string, unknown>;
@@ -98,17 +138,18 @@ const server = createServer(async (request, response) => {
       return send(200, rows.map(body));
     }
     if (request.method === 'POST') {
-      const document = documentOf(await readJson(request));
+      const json = await readJson(request);
+      const document = documentOf(json);
       const dialect = dialectOfUri(document.connectionUri)?.name ?? 'postgresql';
-      const row = await prisma.databaseConnection.create({ data: newRow(document, dialect, secrets) });
+      const data = newRow(document, dialect, secrets);
+      const row = await recorded(connections.insertRow(data), 'create', data.id, json);
       return send(201, body(row), row.version);
     }
     if (request.method === 'PUT' && id) {
-      const document = documentOf(await readJson(request));
-      const row = await prisma.databaseConnection.update({
-        where: { id },
-        data: changedColumns(id, document, dialectOfUri(document.connectionUri)?.name, secrets, []),
-      });
+      const json = await readJson(request);
+      const document = documentOf(json);
+      const data = changedColumns(id, document, dialectOfUri(document.connectionUri)?.name, secrets, []);
+      const row = await recorded(connections.updateRow({ id }, data), 'update', id, json);
       return send(200, body(row), row.version);
     }
     send(404, {});

@@ -568,13 +568,15 @@ async function main() {
     const list =
       (query = '') =>
       () => ({ method: 'GET', path: `${PATH}${query}` });
+    // Each PUT changes the row (its metadata): a PUT of what is stored writes nothing, as the service knows.
+    let puts = 0;
     const put = () => {
       const id = anyId();
       const body = JSON.stringify({
         alias: `put-${id}`,
         connection_uri: databaseUri(1),
         schemas: ['public'],
-        metadata: { v: 2 },
+        metadata: { v: ++puts },
       });
       return { method: 'PUT', path: `${PATH}/${id}`, body };
     };
@@ -616,8 +618,9 @@ async function main() {
         if (ask) await load(server, () => ask.request(anyId()), { connections: CONNECTIONS, amount: ids.length });
       }
     };
-    // Whenever a scenario of the reads runs: `--only "^GraphQL by id$"` would otherwise measure misses.
-    if (!ONLY || PEER_SCENARIOS.some((scenario) => ONLY.test(scenario))) {
+    // Whenever a scenario of the reads runs (`--only "^GraphQL by id$"` would otherwise measure misses),
+    // and before PUT: its consumers read the connections it writes, so the read cache holds them.
+    if (!ONLY || PEER_SCENARIOS.some((scenario) => ONLY.test(scenario)) || ONLY.test('PUT')) {
       for (const server of everyServer) await readEveryConnectionEachWay(server);
       memoryWatch.note('afterWarmUpMb');
     }

@@ -94,7 +94,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
   const keyring = loadKeyring(config, store, logger);
   const prisma = createPrismaClient(store, config);
   const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
-  const changes = recordedChanges(prisma, events);
+  const changes = recordedChanges(prisma, events, store.provider);
   const apiKeys = managedApiKeys(prisma, changes, logger);
   const counts = schemaChangeCounts();
   const dependencies: ConnectionsDependencies = {

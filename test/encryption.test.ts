@@ -126,7 +126,7 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
         try {
           const rotate = () =>
             rotateKeys(
-              { changes: recordedChanges(prisma, events), secrets: connectionSecrets(keys, true) },
+              { changes: recordedChanges(prisma, events, store.provider), secrets: connectionSecrets(keys, true) },
               connectionStore(prisma),
               { principal: toolPrincipal('rotate-keys') },
               3,

@@ -6,7 +6,7 @@
  * A change's event is written in the change's own transaction, so the trail
  * never holds a change that did not happen.
  */
-import { type AuditClient, type AuditFilter, auditEventStore } from '../db/tables/audit-events.ts';
+import { type AuditClient, type AuditFilter, auditEventStatement, auditEventStore } from '../db/tables/audit-events.ts';
 
 export const AUDIT_ACTIONS = [
   'create',
@@ -66,6 +66,9 @@ function auditRow(entry: AuditEntry) {
  */
 export const recordAuditEvent = (writer: AuditClient, entry: AuditEntry) =>
   auditEventStore(writer).insert(auditRow(entry));
+
+/** Records an event for each row `source` holds, in a statement that writes them (src/db/recorded-statement.ts). */
+export const auditEventFrom = (source: string, entry: AuditEntry) => auditEventStatement(source, auditRow(entry));
 
 /** The moment before which events are pruned, for a retention of `days`. */
 export const retentionCutoff = (days: number, now = Date.now()) => new Date(now - days * 86_400_000);

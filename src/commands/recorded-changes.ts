@@ -1,11 +1,15 @@
 /**
  * The one way a command writes: its rows, the audit event of each change and, for a change of
  * connections, its change event, in one transaction; the change events are delivered once it
- * commits. A single row's write goes as one batch of statements (one round trip); writes that read
- * as they go (a rename, a deletion, the provisioning file) as an interactive transaction.
+ * commits. A single row's write goes as one batch of statements; a connection's, on PostgreSQL,
+ * as one statement (one round trip); writes that read as they go (a rename, a deletion, the
+ * provisioning file) as an interactive transaction.
  */
-import { type AuditEntry, recordAuditEvent } from '../audit/events.ts';
+import { type AuditEntry, auditEventFrom, recordAuditEvent } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
+import { recordedStatement } from '../db/recorded-statement.ts';
+import type { Store } from '../db/store.ts';
+import type { ConnectionRow, RowWrite } from '../db/tables/connections.ts';
 import type { ConnectionEvent, ConnectionEvents } from '../events/connection-events.ts';
 import type { Prisma as PrismaTypes } from '../generated/sqlite/client.ts';
 
@@ -22,7 +26,7 @@ export interface TransactionOptions {
   timeout?: number;
 }
 
-export function recordedChanges(prisma: Prisma, events: ConnectionEvents) {
+export function recordedChanges(prisma: Prisma, events: ConnectionEvents, provider: Store['provider']) {
   return {
     /** Runs `work` in one transaction with what it records; publishes the change events once committed. */
     async transaction<T>(
@@ -47,6 +51,24 @@ export function recordedChanges(prisma: Prisma, events: ConnectionEvents) {
     batch<T>(write: PrismaTypes.PrismaPromise<T>, entry: AuditEntry, change?: ConnectionEvent): Promise<T> {
       if (change) return events.commit(prisma, change, write, recordAuditEvent(prisma, entry));
       return prisma.$transaction([write, recordAuditEvent(prisma, entry)]).then(([row]) => row);
+    },
+
+    /**
+     * A connection's write with its audit event and its change event: on PostgreSQL one statement,
+     * on SQLite one batch. Answers the row as written; where the write finds no row, null on
+     * PostgreSQL (nothing recorded, nothing sent), Prisma's P2025 on SQLite (the batch rolled back).
+     */
+    async connection(write: RowWrite, entry: AuditEntry, change: ConnectionEvent): Promise<ConnectionRow | null> {
+      if (provider === 'sqlite') return events.commit(prisma, change, write.query(), recordAuditEvent(prisma, entry));
+      const statement = recordedStatement(
+        write.statement(),
+        (source) => auditEventFrom(source, entry),
+        events.notification(change),
+      );
+      const [row] = await prisma.$queryRaw<ConnectionRow[]>(statement);
+      if (!row) return null;
+      events.afterCommit(change);
+      return row;
     },
 
     /**

@@ -48,6 +48,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether a write broke a unique index: Prisma's P2002 for its own queries; for a statement written
+ * by hand, the driver's kind of error (PostgreSQL's 23505).
+ */
+export const isUniqueViolation = (error: unknown): boolean =>
+  codesOf(error).some((code) => code === 'P2002' || code === 'UniqueConstraintViolation');
+
 /** Whether an error came from the database or its driver (Prisma's errors carry the client version). */
 export function isDatabaseError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

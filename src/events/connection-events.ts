@@ -14,6 +14,7 @@ import { EventEmitter, on } from 'node:events';
 import type pg from 'pg';
 import { CHANGE_OF_ACTION } from '../audit/events.ts';
 import type { Prisma } from '../db/client.ts';
+import type { Notification } from '../db/recorded-statement.ts';
 import type { Store } from '../db/store.ts';
 import { auditEventStore } from '../db/tables/audit-events.ts';
 import type { Logger } from '../logger.ts';
@@ -68,6 +69,8 @@ type Batcher = Pick<Prisma, '$executeRawUnsafe' | '$transaction'>;
 export interface ConnectionEvents {
   /** To run in the change's transaction: PostgreSQL's NOTIFY; nothing on SQLite. */
   inTransaction(writer: Writer, event: ConnectionEvent): ReturnType<Writer['$executeRawUnsafe']> | undefined;
+  /** The notification that tells the change, for a statement to send: PostgreSQL's; none on SQLite. */
+  notification(event: ConnectionEvent): Notification | undefined;
   /** Once the change is committed: delivers it on SQLite; PostgreSQL's LISTEN does it there. */
   afterCommit(event: ConnectionEvent): void;
   /**
@@ -100,7 +103,8 @@ export interface EventOptions {
   listen: boolean;
 }
 
-const CHANNEL = 'dcapi_connection_events';
+/** The channel of PostgreSQL's notifications of changes. */
+export const CHANNEL = 'dcapi_connection_events';
 /** How long to wait before listening again after the listening connection broke. */
 const RELISTEN_MS = 1_000;
 /** On SQLite, how often the audit trail is read for the changes of other processes. */
@@ -335,6 +339,9 @@ function readAuditTrail(
   };
 }
 
+/** PostgreSQL's notification of a change, heard by every instance's LISTEN. */
+const notificationOf = (event: ConnectionEvent): Notification => ({ channel: CHANNEL, payload: JSON.stringify(event) });
+
 /** On SQLite, the events delivered by the process that made them (scheduled checks and scans run in the service). */
 const DELIVERED_IN_PROCESS = new Set<ConnectionEventAction>(['health_changed', 'schema_changed']);
 
@@ -356,7 +363,6 @@ export function createConnectionEvents(
           hearing: watchers.hearing,
         })
       : undefined;
-
   const inTransaction = (writer: Writer, event: ConnectionEvent) =>
     postgres ? writer.$executeRawUnsafe('SELECT pg_notify($1, $2)', CHANNEL, JSON.stringify(event)) : undefined;
   const afterCommit = (event: ConnectionEvent) => {
@@ -373,6 +379,7 @@ export function createConnectionEvents(
 
   return {
     inTransaction,
+    notification: (event) => (postgres ? notificationOf(event) : undefined),
     afterCommit,
     async commit(client, event, first, ...rest) {
       const notify = inTransaction(client, event);

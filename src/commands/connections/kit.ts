@@ -15,7 +15,7 @@ import {
 } from '../../connections/rules/errors.ts';
 import { checkedRowOrNull, isConnectionId, type WriteContext } from '../../connections/stored/records.ts';
 import { workspaceReferences } from '../../connections/stored/references.ts';
-import { type ConnectionFilter, type ConnectionRow, connectionStore } from '../../db/tables/connections.ts';
+import { type ConnectionFilter, type ConnectionRow, connectionStore, type RowAt } from '../../db/tables/connections.ts';
 import type { Caller, ConnectionsDependencies } from './dependencies.ts';
 import { createReadCache } from './read-cache.ts';
 
@@ -70,7 +70,7 @@ export async function checkTargetWorkspace({ workspaces }: ConnectionsKit, calle
 }
 
 /** Where a conditional write finds its row: by id, never a managed one, at this version if any, in a workspace the caller writes. */
-export const rowAt = (caller: Caller, id: string, version: number | null | undefined) => {
+export const rowAt = (caller: Caller, id: string, version: number | null | undefined): RowAt => {
   const writable = caller.principal.access.workspacesWith(['connections:write']);
   return {
     id,

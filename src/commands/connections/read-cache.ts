@@ -57,6 +57,8 @@ export interface ReadCache extends ChangeWatcher {
   /** Whether it keeps anything (a bound of 0 entries turns it off). */
   enabled: boolean;
   row(id: string, fresh: boolean, load: () => Promise<ConnectionRow | null>): Promise<ConnectionRow | null>;
+  /** The row kept under this id, if any, without reading the database or counting a read (a write's starting point). */
+  held(id: string): ConnectionRow | undefined;
   page(key: unknown, fresh: boolean, load: () => Promise<ConnectionRow[]>): Promise<ConnectionRow[]>;
   count(key: unknown, fresh: boolean, load: () => Promise<number>): Promise<number>;
   stats(): ReadCacheStats;
@@ -121,6 +123,11 @@ export function createReadCache(settings: ReadCacheSettings): ReadCache {
     async row(id, fresh, load) {
       const { kept, loaded } = await read(state, `row:${id}`, fresh, load, (row) => (row ? { row } : null));
       return kept && 'row' in kept ? kept.row : (loaded ?? null);
+    },
+    held(id) {
+      if (!state.enabled || !state.heard) return undefined;
+      const kept = entries.get(`row:${id}`);
+      return kept && 'row' in kept ? kept.row : undefined;
     },
     async page(key, fresh, load) {
       const { kept, loaded } = await read(state, `page:${JSON.stringify(key)}`, fresh, load, (rows) => ({ rows }));

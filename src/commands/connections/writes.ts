@@ -14,6 +14,7 @@ import {
   changedColumns,
   changedFields,
   checkedRow,
+  checkedRowOrNull,
   checkedWrite,
   isConnectionId,
   newRow,
@@ -32,8 +33,8 @@ import {
   checkTargetWorkspace,
   checkWritable,
   find,
-  findFor,
   renamedProblems,
+  requireScope,
   rowAt,
   uriAsWritten,
   visible,
@@ -86,8 +87,8 @@ function writeUpdate(
   const columns = changedColumns(id, document, dialect, kit.secrets, changed, health);
   const alias = document.alias ?? before?.alias ?? null;
   const write = () =>
-    kit.changes.batch(
-      kit.store.update(rowAt(caller, id, version), columns),
+    kit.changes.connection(
+      kit.store.updateRow(rowAt(caller, id, version), columns),
       auditOf(caller, { action: 'update', connectionId: id, alias, workspace, fields: restNames(changed) }),
       connectionEvent('updated', id, workspace),
     );
@@ -180,8 +181,47 @@ async function create(kit: ConnectionsKit, caller: Caller, input: unknown, { tes
     fields: INPUT_REST_NAMES,
   } as const;
   const write = () =>
-    kit.changes.batch(kit.store.insert(row), auditOf(caller, entry), connectionEvent('created', row.id, workspace));
+    kit.changes.connection(
+      kit.store.insertRow(row),
+      auditOf(caller, entry),
+      connectionEvent('created', row.id, workspace),
+    );
   return checkedWrite(write, { alias: document.alias });
+}
+
+/**
+ * The row an update is told from, which the caller must see (else NotFoundError) and may write where
+ * it is (else AccessDeniedError). The read cache's row where it holds one that the update may be
+ * told from as it is (not managed, at the version the caller expects, and neither masked secrets to
+ * restore from it nor a test of the result): the write then applies to that version only, so a row
+ * changed since is read again and the update told again (recordedUpdate), as after any read overtaken
+ * by another write; on PostgreSQL the update is then one statement, one round trip. A refusal is
+ * told from the database, never from what the cache held.
+ */
+async function writableRow(
+  kit: ConnectionsKit,
+  caller: Caller,
+  id: string,
+  document: Partial<ConnectionDocument>,
+  { test, expectedVersion }: WriteOptions,
+): Promise<ConnectionRow> {
+  const checked = (row: ConnectionRow | null) => {
+    const seen = visible(caller, row);
+    if (!seen) throw new NotFoundError(id);
+    requireScope(caller, 'connections:write', seen.workspace);
+    return seen;
+  };
+  // Whatever Cache-Control says (fetch sends no-cache with If-Match): the write's own check reads the database.
+  const cached = !test && maskedPaths(document).length === 0;
+  const held = cached ? kit.cache.held(id) : undefined;
+  if (held && !held.managed && (expectedVersion == null || held.version === expectedVersion)) {
+    try {
+      return checked(held);
+    } catch {
+      // Told again from the database, below.
+    }
+  }
+  return checked(checkedRowOrNull(await kit.store.byId(id)));
 }
 
 /** Changes the fields the input names (all of them for a REST PUT); the others keep their values. */
@@ -189,7 +229,7 @@ async function update(kit: ConnectionsKit, caller: Caller, id: string, input: un
   const document = parsePartialDocument(input);
   if (!isConnectionId(id)) throw new NotFoundError(id);
   // Read first: who may write follows from where the connection is, which its audit event names.
-  const stored = await findFor(kit, caller, id, 'connections:write');
+  const stored = await writableRow(kit, caller, id, document, options);
   // Moving it needs connections:write where it goes too, and checks its references against that workspace's.
   const target = document.workspace;
   const moves = target !== undefined && target !== stored.workspace;

@@ -1,6 +1,7 @@
 /** Between a connection document and its row in the store. */
 import { randomUUID } from 'node:crypto';
 import type { TestResult } from '../../connectivity/connectivity.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { aliasKey, type ConnectionRow, type NewRow } from '../../db/tables/connections.ts';
 import { type Dialect, type DialectName, dialectNamed, isDialectName } from '../../dialects/registry.ts';
 import type { ConnectionSecrets } from '../../secrets/connection-secrets.ts';
@@ -187,23 +188,29 @@ export interface WriteContext {
 
 /**
  * Runs a write and turns the store's refusals into errors the caller can act on: the unique index
- * on alias_key (P2002: the only unique index besides the random primary key) into an alias
- * conflict; no row to write (P2025) into a managed connection, a version mismatch when the row is
- * there at another version, else not found. Anything else stays unexpected.
+ * on alias_key (the only unique index besides the random primary key) into an alias conflict; no
+ * row to write (Prisma's P2025, or a statement that answers none) into a managed connection, a
+ * version mismatch when the row is there at another version, else not found. Anything else stays
+ * unexpected.
  */
-export async function checkedWrite<T>(write: () => Promise<T>, context: WriteContext): Promise<T> {
+export async function checkedWrite<T>(write: () => Promise<T | null>, context: WriteContext): Promise<T> {
+  let written: T | null;
   try {
-    return await write();
+    written = await write();
   } catch (error) {
-    const code = prismaCode(error);
-    if (code === 'P2002' && context.alias !== undefined) throw new AliasConflictError(context.alias);
-    if (code === 'P2025' && context.id !== undefined) {
-      const { id, expectedVersion } = context;
-      const current = await context.current?.(id);
-      if (current?.managed) throw new ManagedConnectionError(id);
-      if (expectedVersion != null && current) throw new VersionMismatchError(id, expectedVersion, current.version);
-      throw new NotFoundError(id);
-    }
-    throw error;
+    if (isUniqueViolation(error) && context.alias !== undefined) throw new AliasConflictError(context.alias);
+    if (prismaCode(error) !== 'P2025' || context.id === undefined) throw error;
+    written = null;
   }
+  if (written !== null) return written;
+  if (context.id === undefined) throw new Error('A write found no row, and names none.');
+  throw await whyNoRow(context.id, context);
+}
+
+/** Why a conditional write found no row to write. */
+async function whyNoRow(id: string, { expectedVersion, current }: WriteContext): Promise<Error> {
+  const state = await current?.(id);
+  if (state?.managed) return new ManagedConnectionError(id);
+  if (expectedVersion != null && state) return new VersionMismatchError(id, expectedVersion, state.version);
+  return new NotFoundError(id);
 }

@@ -3,8 +3,9 @@
  * rule). Writes are returned as Prisma queries not yet run, so that a change can send its event
  * in the batch, or the transaction, that makes it.
  */
-import type { Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
+import { Prisma as PrismaRuntime, type Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
 import type { Prisma } from '../client.ts';
+import { columnList } from '../columns.ts';
 
 /** The client, or the transaction of a change, the audit trail is read or written in. */
 export type AuditClient = Pick<Prisma, 'auditEvent'>;
@@ -22,6 +23,18 @@ export interface AuditFilter {
   /** Only events recorded before the one with this number (the page's cursor). */
   beforeId?: number;
 }
+
+/** Every column but the number the database gives. */
+const FIELDS = Object.values(PrismaRuntime.AuditEventScalarFieldEnum).filter((field) => field !== 'id');
+
+/**
+ * The statement that records the event once for each row `source` (a query's name in a WITH)
+ * holds: for a statement that writes a row and records its event only if the row was written.
+ */
+export const auditEventStatement = (source: string, row: AuditEventRow) =>
+  PrismaRuntime.sql`INSERT INTO audit_events (${columnList(FIELDS)}) SELECT ${PrismaRuntime.join(
+    FIELDS.map((field) => row[field as keyof AuditEventRow] ?? null),
+  )} FROM ${PrismaRuntime.raw(`"${source}"`)}`;
 
 export function auditEventStore(client: AuditClient) {
   const table = client.auditEvent;

@@ -2,10 +2,16 @@
  * The connections table: the one module that reads or writes `database_connections` (a test holds
  * the rule). The connections commands call it; nothing else does. Writes are returned as Prisma
  * queries not yet run, so that a command can send one in a batch with its audit event and its
- * change notification.
+ * change notification; a command's write of one row also as a SQL statement, which PostgreSQL
+ * runs with the audit event and the notification as one statement (src/db/recorded-statement.ts).
  */
-import type { DatabaseConnection, Prisma as PrismaTypes } from '../../generated/sqlite/client.ts';
+import {
+  type DatabaseConnection,
+  Prisma as PrismaRuntime,
+  type Prisma as PrismaTypes,
+} from '../../generated/sqlite/client.ts';
 import type { Prisma } from '../client.ts';
+import { columnList, columnOf, fieldsAsNamed } from '../columns.ts';
 
 export type ConnectionRow = DatabaseConnection;
 export type NewRow = PrismaTypes.DatabaseConnectionCreateInput;
@@ -61,6 +67,59 @@ export interface PageRequest {
   before?: Position;
   take: number;
   backwards: boolean;
+}
+
+/** Where a command's conditional write finds its row: by id, and only while it is so. */
+export interface RowAt {
+  id: string;
+  managed?: boolean;
+  version?: number;
+  /** Only in one of these workspaces. */
+  workspace?: { in: string[] };
+}
+
+/**
+ * One row's write both ways, neither run yet: a Prisma query, for a batch with other queries
+ * (SQLite); a SQL statement RETURNING the row as written (each column under its field's name),
+ * for a statement that writes more with it (PostgreSQL). It finds no row where `RowAt` matches none:
+ * the query then fails (P2025), the statement answers no row.
+ */
+export interface RowWrite {
+  query: () => PrismaTypes.PrismaPromise<ConnectionRow>;
+  statement: () => PrismaTypes.Sql;
+}
+
+const FIELDS = Object.values(PrismaRuntime.DatabaseConnectionScalarFieldEnum);
+const RETURNING = PrismaRuntime.sql`RETURNING ${fieldsAsNamed(FIELDS)}`;
+
+/** A value of a statement's column: what a write's columns hold (text, numbers, booleans, dates, null). */
+function columnValue(field: string, value: unknown) {
+  if (value === null || value instanceof Date || typeof value !== 'object') return value;
+  throw new Error(`The column of ${field} cannot be written as ${JSON.stringify(value)} by a statement.`);
+}
+
+function insertStatement(row: NewRow) {
+  const fields = Object.keys(row).filter((field) => row[field as keyof NewRow] !== undefined);
+  const values = fields.map((field) => columnValue(field, row[field as keyof NewRow]));
+  return PrismaRuntime.sql`INSERT INTO database_connections (${columnList(fields)}) VALUES (${PrismaRuntime.join(values)}) ${RETURNING}`;
+}
+
+/** SET of each column the change names; a count moved on by `{ increment }` (the version). */
+function updateStatement({ id, managed, version, workspace }: RowAt, data: RowChange) {
+  const set = Object.entries(data).flatMap(([field, value]) => {
+    if (value === undefined) return [];
+    const column = PrismaRuntime.raw(columnOf(field));
+    const increment = (value as { increment?: unknown } | null)?.increment;
+    if (typeof increment === 'number') return [PrismaRuntime.sql`${column} = ${column} + ${increment}`];
+    return [PrismaRuntime.sql`${column} = ${columnValue(field, value)}`];
+  });
+  const where = [
+    PrismaRuntime.sql`id = ${id}`,
+    ...(managed !== undefined ? [PrismaRuntime.sql`managed = ${managed}`] : []),
+    ...(version !== undefined ? [PrismaRuntime.sql`version = ${version}`] : []),
+    ...(workspace ? [PrismaRuntime.sql`workspace = ANY(${workspace.in})`] : []),
+  ];
+  return PrismaRuntime.sql`UPDATE database_connections SET ${PrismaRuntime.join(set)} WHERE ${PrismaRuntime.join(where, ' AND ')} ${RETURNING}`;
 }
 
 /** The client, or the transaction, the store works in. */
@@ -160,6 +219,16 @@ export function connectionStore(client: StoreClient) {
 
     insert: (row: NewRow) => table.create({ data: row }),
     update: (where: PrismaTypes.DatabaseConnectionWhereUniqueInput, data: RowChange) => table.update({ where, data }),
+    /** A command's insert of one row, both ways (RowWrite). */
+    insertRow: (row: NewRow): RowWrite => ({
+      query: () => table.create({ data: row }),
+      statement: () => insertStatement(row),
+    }),
+    /** A command's conditional update of one row, both ways (RowWrite). */
+    updateRow: (where: RowAt, data: RowChange): RowWrite => ({
+      query: () => table.update({ where, data }),
+      statement: () => updateStatement(where, data),
+    }),
     /** Writes `data` to the row only while it still matches `where`; answers how many rows it wrote (0 or 1). */
     updateIf: (where: RowWhere, data: PrismaTypes.DatabaseConnectionUpdateManyMutationInput) =>
       table.updateMany({ where, data }),
