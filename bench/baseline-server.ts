@@ -37,7 +37,7 @@ import { graphqlBaseline } from './baseline-graphql.ts';
 
 const config = loadConfig();
 const store = storeFromUrl(config.DATABASE_URL);
-const prisma = createPrismaClient(store);
+const prisma = await createPrismaClient(store);
 const secrets = connectionSecrets(loadKeyring(config, store, createLogger('silent')), true);
 const graphql = graphqlBaseline(prisma);
 const connections = connectionStore(prisma);

@@ -41,7 +41,7 @@ const env = {
   ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 const service = await startService(loadConfig(env), createLogger('silent'));
-const prisma = createPrismaClient(storeFromUrl(database.url));
+const prisma = await createPrismaClient(storeFromUrl(database.url));
 
 async function graphql(query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(`${service.url}/graphql`, {

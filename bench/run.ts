@@ -28,6 +28,7 @@ import { createPrismaClient } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { createLogger } from '../src/logger.ts';
+import { oldSpaceMb } from '../src/memory.ts';
 import { connectionSecrets } from '../src/secrets/connection-secrets.ts';
 import { loadKeyring } from '../src/secrets/keyring.ts';
 import { freshDatabase } from './fresh-database.ts';
@@ -42,11 +43,15 @@ import {
   PEERS_NODE_MAJOR,
   type PeerScenario,
 } from './peers.ts';
-import { memoryTable, peersTable } from './summary.ts';
+import { bigListLine, heapSizingTable, memoryTable, peersTable } from './summary.ts';
 import {
+  BIG_LIST,
+  BIG_LIST_SCENARIO,
+  type BigListRun,
   DEEP_ROWS,
   DEEP_SCENARIOS,
   HEALTH_CHECKS_SCENARIO,
+  type HeapSizingRun,
   type Memory,
   MIXED_HOT_ROWS,
   MIXED_SCENARIO,
@@ -69,6 +74,10 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     // Profile the service: a .cpuprofile in bench/profiles/ when it exits.
     'cpu-prof': { type: 'boolean', default: false },
+    // The service runs with MEMORY_LIMIT_MB (src/memory.ts) set to this.
+    'memory-limit': { type: 'string' },
+    // Then the read scenarios again, on one service per MEMORY_LIMIT_MB listed (comma-separated; `none`: unset), in turns.
+    'memory-limits': { type: 'string' },
   },
 });
 const STORE = options.store ?? (options.peers ? 'postgres' : 'sqlite');
@@ -87,6 +96,10 @@ const DURATION = Number(options.duration);
 const CONNECTIONS = Number(options.connections);
 const SOAK = options.only ? 0 : Number(options.soak);
 const ONLY = options.only ? new RegExp(options.only, 'i') : undefined;
+const MEMORY_LIMIT = options['memory-limit'] ? Number(options['memory-limit']) : undefined;
+const MEMORY_LIMITS = options['memory-limits']
+  ?.split(',')
+  .map((limit) => (limit.trim() === 'none' ? undefined : Number(limit)));
 /** seed-<i> is created at SEED_START + i ms: the list's order is the seed's. */
 const SEED_START = Date.now() - DEEP_ROWS;
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -99,12 +112,15 @@ const PATH = '/api/v1/database-connections';
 
 const databaseUri = (i: number) => `postgresql://user${i}:secret-${i}@db${i % 7}.internal:5432/sales?sslmode=require`;
 
-/** Adds `count` connections (seed-<from>…), created one millisecond apart, oldest first; returns their ids. */
-async function seed(url: string, from: number, count: number): Promise<string[]> {
+/**
+ * Adds `count` connections (seed-<from>…), created one millisecond apart, oldest first; returns their ids.
+ * `metadataBytes`: each one's metadata holds that many bytes more.
+ */
+async function seed(url: string, from: number, count: number, metadataBytes = 0): Promise<string[]> {
   const store = storeFromUrl(url);
   const logger = createLogger('silent');
   await applyMigrations(store, logger);
-  const prisma = createPrismaClient(store);
+  const prisma = await createPrismaClient(store);
   const secrets = connectionSecrets(loadKeyring({ ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: [] }, store, logger), true);
   const ids: string[] = [];
   for (let batch = from; batch < from + count; batch += 500) {
@@ -118,7 +134,7 @@ async function seed(url: string, from: number, count: number): Promise<string[]>
         alias: `seed-${i}`,
         connectionUri: uri,
         schemas: mysql ? [] : ['public', 'sales'],
-        metadata: { team: 'bi', i },
+        metadata: { team: 'bi', i, ...(metadataBytes > 0 && { blob: 'x'.repeat(metadataBytes) }) },
       });
       const row = newRow(document, mysql ? 'mysql' : 'postgresql', secrets, { now: new Date(SEED_START + i) });
       rows.push(row);
@@ -137,6 +153,8 @@ const SERVICE_READY = /REST API:\s+(http:\S+?)\/api/;
 interface Running {
   url: string;
   child: ChildProcess;
+  /** What it wrote until it was ready. */
+  output: string;
 }
 
 /** A server under test: the service, the baseline or a peer, and how it is asked the scenarios it shares with its peers. */
@@ -165,7 +183,7 @@ function start(
         // From here on, the logs are read and dropped, as a log shipper would.
         child.stdout?.removeAllListeners('data');
         child.stdout?.resume();
-        resolve({ url, child });
+        resolve({ url, child, output });
       }
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${output}`)));
@@ -176,6 +194,22 @@ function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
+
+/**
+ * How the service is started with MEMORY_LIMIT_MB: the setting, and on a Node.js that cannot start
+ * itself again with its heap sized (Node.js 20), the NODE_OPTIONS flag its start-up warning names.
+ */
+function withMemoryLimit(limitMb: number | undefined): { env: Record<string, string>; nodeOptions: string[] } {
+  if (limitMb === undefined) return { env: {}, nodeOptions: [] };
+  const canResize = 'execve' in process;
+  return {
+    env: { MEMORY_LIMIT_MB: String(limitMb) },
+    nodeOptions: canResize ? [] : [`--max-old-space-size=${oldSpaceMb({ mb: limitMb, source: 'MEMORY_LIMIT_MB' })}`],
+  };
+}
+
+/** V8's heap limit a service logged at start (src/memory.ts). */
+const heapLimitOf = (running: Running) => Number(/"heapLimitMb":(\d+)/.exec(running.output)?.[1] ?? Number.NaN);
 
 // --- Scenarios -----------------------------------------------------------------
 
@@ -191,7 +225,7 @@ const cycle = <T>(items: T[]) => {
 function load(
   server: Server,
   request: () => HttpRequest,
-  limits: { connections: number } & ({ amount: number } | { duration: number }),
+  limits: { connections: number; timeout?: number } & ({ amount: number } | { duration: number }),
 ) {
   return autocannon({
     url: server.url,
@@ -221,9 +255,9 @@ async function measure(
   scenario: string,
   server: Server,
   request: () => HttpRequest,
-  limits: { amount?: number; clients?: number; seconds?: number } = {},
+  limits: { amount?: number; clients?: number; seconds?: number; always?: boolean } = {},
 ): Promise<Row | undefined> {
-  if (ONLY && !ONLY.test(scenario)) return undefined;
+  if (ONLY && !ONLY.test(scenario) && !limits.always) return undefined;
   // Let the previous scenario's last requests drain first.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const clients = limits.clients ?? CONNECTIONS;
@@ -258,8 +292,8 @@ type Turn = [Server, () => HttpRequest];
 async function compare(
   scenario: string,
   turns: Turn[],
-  /** `amount`: requests per turn instead of half the duration (for requests that take seconds). */
-  limits: { clients?: number; amount?: number } = {},
+  /** `amount`: requests per turn instead of half the duration (for requests that take seconds); `always`: whatever --only says. */
+  limits: { clients?: number; amount?: number; always?: boolean } = {},
 ): Promise<(Row | undefined)[]> {
   const rounds: Row[][] = turns.map(() => []);
   for (let round = 0; round < 2; round++) {
@@ -484,6 +518,13 @@ function watchMemory(servers: Server[]) {
     note(stage: 'afterRequestsMb' | 'afterWarmUpMb') {
       for (const server of servers) (memory[server.name] as Memory)[stage] = rss(server);
     },
+    /** Each server's peak so far, as that of the scenarios run until now. */
+    notePeak(stage: 'readsPeakMb') {
+      for (const server of servers) {
+        const of = memory[server.name] as Memory;
+        of[stage] = Math.max(of.peakMb, rss(server));
+      }
+    },
     stop: () => clearInterval(timer),
   };
 }
@@ -516,6 +557,125 @@ async function checkPeersAnswer(service: Server, peers: Server[], id: string) {
   }
 }
 
+/** The read scenarios whose cost a heap size shows: by id, page of 50, and the list of ROWS, at full load. */
+const HEAP_SIZING_SCENARIOS = ['GET by id', 'GraphQL page of 50', `list of ${ROWS}`];
+
+/**
+ * One service per MEMORY_LIMIT_MB on the same database, each warmed up as the first was, then the
+ * read scenarios on each in turns (as `compare` does); their req/s and each one's peak RSS.
+ */
+async function compareHeapSizes(
+  serviceEnv: Record<string, string>,
+  ids: string[],
+  limits: (number | undefined)[],
+): Promise<HeapSizingRun[]> {
+  const services: (Server & { limit?: number; heapLimitMb: number })[] = [];
+  try {
+    for (const limit of limits) {
+      const limited = withMemoryLimit(limit);
+      const running = await start(
+        'dist/main.js',
+        { ...serviceEnv, ...limited.env, HEALTH_CHECK_INTERVAL_S: '0' },
+        SERVICE_READY,
+        limited.nodeOptions,
+      );
+      const name = `MEMORY_LIMIT_MB=${limit ?? 'none'}`;
+      services.push({ ...running, name, asks: OURS, limit, heapLimitMb: heapLimitOf(running) });
+    }
+    const anyId = cycle(ids);
+    const getById = () => ({ method: 'GET', path: `${PATH}/${anyId()}` });
+    for (const server of services) await load(server, getById, { connections: CONNECTIONS, amount: ids.length });
+    const watch = watchMemory(services);
+    const requests: Record<string, () => HttpRequest> = {
+      'GET by id': getById,
+      'GraphQL page of 50': graphqlPage(),
+      [`list of ${ROWS}`]: () => ({ method: 'GET', path: PATH }),
+    };
+    const rows: Row[] = [];
+    for (const scenario of HEAP_SIZING_SCENARIOS) {
+      const measured = await compare(
+        `${scenario} (heap sizes)`,
+        services.map((server): Turn => [server, requests[scenario] as () => HttpRequest]),
+        { always: true },
+      );
+      rows.push(...measured.filter((row): row is Row => row !== undefined).map((row) => ({ ...row, scenario })));
+    }
+    watch.stop();
+    return services.map((server) => ({
+      ...(server.limit !== undefined && { memoryLimitMb: server.limit }),
+      heapLimitMb: server.heapLimitMb,
+      results: rows
+        .filter((row) => row.server === server.name)
+        .map(({ scenario, clients, requestsPerSecond, p99 }) => ({ scenario, clients, requestsPerSecond, p99 })),
+      peakMb: watch.memory[server.name]?.peakMb ?? 0,
+    }));
+  } finally {
+    for (const server of services) server.child.kill();
+  }
+}
+
+/**
+ * BIG_LIST.clients clients reading the whole list of BIG_LIST.rows connections of BIG_LIST.metadataBytes
+ * each at once (about 120 MB an answer), on a database and a service of their own: the service's peak RSS.
+ */
+async function measureBigList(): Promise<BigListRun> {
+  const database = await freshDatabase(STORE, 'bench_big_list');
+  let child: ChildProcess | undefined;
+  try {
+    console.error(`Seeding ${BIG_LIST.rows} connections of ${BIG_LIST.metadataBytes / 1_000} KB…`);
+    await seed(database.url, 0, BIG_LIST.rows, BIG_LIST.metadataBytes);
+    const limited = withMemoryLimit(MEMORY_LIMIT);
+    const running = await start(
+      'dist/main.js',
+      {
+        DATABASE_URL: database.url,
+        API_KEYS,
+        RATE_LIMIT_PER_MINUTE: '100000000',
+        HEALTH_CHECK_INTERVAL_S: '0',
+        ...limited.env,
+      },
+      SERVICE_READY,
+      limited.nodeOptions,
+    );
+    child = running.child;
+    const server: Server = { ...running, name: 'service', asks: OURS };
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const watch = watchMemory([server]);
+    // One answer first, alone: its size, and that it is one.
+    const size = await new Promise<number>((resolve, reject) => {
+      http
+        .get(`${server.url}${PATH}`, { headers: { authorization: `Bearer ${API_KEY}` } }, (response) => {
+          if (response.statusCode !== 200)
+            reject(new Error(`${BIG_LIST_SCENARIO}: the service answers ${response.statusCode}`));
+          let bytes = 0;
+          response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          response.on('end', () => resolve(bytes));
+        })
+        .on('error', reject);
+    });
+    const result = await load(server, () => ({ method: 'GET', path: PATH }), {
+      connections: BIG_LIST.clients,
+      amount: BIG_LIST.requests,
+      // autocannon's default of 10 s is less than one answer takes under load.
+      timeout: 120,
+    });
+    watch.stop();
+    const run = {
+      requestsPerSecond: Math.round((result.requests.total / result.duration) * 100) / 100,
+      p50: result.latency.p50,
+      errors: result.non2xx + result.errors + result.timeouts,
+      answerMb: Math.round(size / 2 ** 20),
+      idleMb: watch.memory.service?.idleMb ?? 0,
+      peakMb: watch.memory.service?.peakMb ?? 0,
+    };
+    console.error(`${BIG_LIST_SCENARIO}: ${JSON.stringify(run)}`);
+    return run;
+  } finally {
+    child?.kill();
+    await database.drop();
+  }
+}
+
 async function main() {
   if (options.peers) installPeers();
   const database = await freshDatabase(STORE, 'bench');
@@ -532,15 +692,14 @@ async function main() {
       processes.push(server.child);
       return server;
     };
+    const limited = withMemoryLimit(MEMORY_LIMIT);
     const service = await started(
       'service',
       OURS,
-      start(
-        'dist/main.js',
-        { ...serviceEnv, HEALTH_CHECK_INTERVAL_S: '0' },
-        SERVICE_READY,
-        options['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench/profiles')] : [],
-      ),
+      start('dist/main.js', { ...serviceEnv, ...limited.env, HEALTH_CHECK_INTERVAL_S: '0' }, SERVICE_READY, [
+        ...limited.nodeOptions,
+        ...(options['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench/profiles')] : []),
+      ]),
     );
     const baseline = await started(
       'baseline',
@@ -635,6 +794,7 @@ async function main() {
     for (const clients of [CONNECTIONS, 1]) {
       for (const scenario of PEER_SCENARIOS) rows.push(...(await compare(scenario, turnsOf(scenario), { clients })));
     }
+    memoryWatch.notePeak('readsPeakMb');
     rows.push(await measure('list of 100', service, list('?dialect=mysql')));
     for (const clients of [CONNECTIONS, 1]) rows.push(...(await compare(`list of ${ROWS}`, both(list()), { clients })));
     for (const clients of [CONNECTIONS, 1]) {
@@ -677,7 +837,7 @@ async function main() {
       }
     }
     // Delete what the POSTs created, each once.
-    const prisma = createPrismaClient(storeFromUrl(database.url));
+    const prisma = await createPrismaClient(storeFromUrl(database.url));
     const created = (
       await prisma.databaseConnection.findMany({ where: { alias: { startsWith: 'post-' } }, select: { id: true } })
     ).map((row) => row.id);
@@ -728,6 +888,8 @@ async function main() {
       rows.push(...(await compare(DEEP_SCENARIOS.list, both(list()), { clients: 1, amount: 3 })));
     }
     await prisma.$disconnect();
+    const heapSizing = MEMORY_LIMITS ? await compareHeapSizes(serviceEnv, ids, MEMORY_LIMITS) : undefined;
+    const bigList = !ONLY || ONLY.test(BIG_LIST_SCENARIO) ? await measureBigList() : undefined;
     const results = rows.filter((row): row is Row => row !== undefined);
 
     const rate = (scenario: string, server: Row['server'], clients: number) =>
@@ -760,6 +922,9 @@ async function main() {
       soak,
       mixed,
       healthChecked,
+      ...(MEMORY_LIMIT !== undefined && { memoryLimitMb: MEMORY_LIMIT }),
+      bigList,
+      heapSizing,
       results,
     };
     // A partial run (--only) is for looking into one scenario: it keeps the last full results.
@@ -781,6 +946,8 @@ async function main() {
     }
     if (peers.length > 0) console.log(`\n${peersTable(report)}`);
     console.log(`\n${memoryTable(report)}`);
+    if (bigList) console.log(`\n${bigListLine(bigList)}`);
+    if (heapSizing) console.log(`\n${heapSizingTable(heapSizing)}`);
     console.log('\n| target | measured | met |\n|---|---:|---|');
     for (const { target, measured, met } of targetsOf(report))
       console.log(`| ${target} | ${measured} | ${metMark(met)} |`);

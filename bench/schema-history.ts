@@ -105,7 +105,7 @@ async function step<T>(name: string, work: () => Promise<T> | T): Promise<T> {
 const database = await freshDatabase(values.store, 'schema_history');
 const store = storeFromUrl(database.url);
 await applyMigrations(store, createLogger('silent'));
-const prisma = createPrismaClient(store);
+const prisma = await createPrismaClient(store);
 const history = schemaHistoryStore(prisma);
 const id = randomUUID();
 const now = new Date();

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PEER_SCENARIOS, PEERS } from './peers.ts';
-import { metMark, type Report, targetsOf } from './targets.ts';
+import { BIG_LIST_SCENARIO, type BigListRun, type HeapSizingRun, metMark, type Report, targetsOf } from './targets.ts';
 
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
 const STORE_NAMES: Record<string, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -67,12 +67,42 @@ export function peersTable(report: Report): string {
 /** Every server's RSS, read the same way (bench/targets.ts, `Memory`). */
 export function memoryTable(report: Report): string {
   const lines = [
-    '| RSS, MB | idle after start | at rest after 300 requests | after the warm-up | peak |',
-    '|---|---:|---:|---:|---:|',
+    '| RSS, MB | idle after start | at rest after 300 requests | after the warm-up | peak over by id and page of 50 | peak |',
+    '|---|---:|---:|---:|---:|---:|',
   ];
   for (const [server, rss] of Object.entries(report.memory ?? {})) {
-    lines.push(`| ${server} | ${rss.idleMb} | ${rss.afterRequestsMb} | ${rss.afterWarmUpMb ?? '–'} | ${rss.peakMb} |`);
+    lines.push(
+      `| ${server} | ${rss.idleMb} | ${rss.afterRequestsMb} | ${rss.afterWarmUpMb ?? '–'} | ${rss.readsPeakMb ?? '–'} | ${rss.peakMb} |`,
+    );
   }
+  return lines.join('\n');
+}
+
+/** The big list's line: its rate, its answer, the service's RSS idle and at its peak. */
+export const bigListLine = (run: BigListRun) =>
+  `${BIG_LIST_SCENARIO}: ${run.requestsPerSecond} req/s, p50 ${run.p50} ms, ${run.errors} errors, ` +
+  `answers of ${run.answerMb} MB; RSS idle ${run.idleMb} MB, peak ${run.peakMb} MB.`;
+
+/** The read scenarios under each heap size (bench --memory-limits): req/s, and × the service without a limit. */
+export function heapSizingTable(runs: HeapSizingRun[]): string {
+  const unlimited = runs.find((run) => run.memoryLimitMb === undefined);
+  const scenarios = [...new Set(runs.flatMap((run) => run.results.map((row) => row.scenario)))];
+  const rateOf = (run: HeapSizingRun | undefined, scenario: string) =>
+    run?.results.find((row) => row.scenario === scenario)?.requestsPerSecond;
+  const cell = (run: HeapSizingRun, scenario: string) => {
+    const rate = rateOf(run, scenario);
+    const base = rateOf(unlimited, scenario);
+    if (rate === undefined) return '–';
+    return base && run !== unlimited ? `${rate} (${Math.round((rate / base) * 100) / 100}×)` : `${rate}`;
+  };
+  const lines = [
+    `| MEMORY_LIMIT_MB | V8 heap limit, MB | ${scenarios.map((scenario) => `${scenario}, req/s`).join(' | ')} | peak RSS, MB |`,
+    `|---|---:|${scenarios.map(() => '---:|').join('')}---:|`,
+    ...runs.map(
+      (run) =>
+        `| ${run.memoryLimitMb ?? 'none'} | ${run.heapLimitMb} | ${scenarios.map((scenario) => cell(run, scenario)).join(' | ')} | ${run.peakMb} |`,
+    ),
+  ];
   return lines.join('\n');
 }
 
@@ -124,5 +154,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const report of lastReports(RESULTS).filter((run) => run.memory)) {
     const peers = report.results.some((row) => row.peerRatio !== undefined) ? `${peersTable(report)}\n\n` : '';
     console.log(`\n${runName(report)}, ${report.date}\n\n${peers}${memoryTable(report)}`);
+    if (report.bigList) console.log(`\n${bigListLine(report.bigList)}`);
+    if (report.heapSizing) console.log(`\n${heapSizingTable(report.heapSizing)}`);
   }
 }

@@ -179,6 +179,7 @@ export const ENVIRONMENT = z.object({
   SCHEMA_SCAN_INTERVAL_S: integer(0, 2_592_000).default(0),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  MEMORY_LIMIT_MB: integer(256, 1_048_576).optional(),
   SECRET_ENV_PREFIX: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the start of an environment variable name, such as DCAPI_SECRET_')

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { MigrationStateError } from './db/migrations.ts';
 import { UnsupportedDatabaseUrlError } from './db/store.ts';
 import { createLogger, LOG_FLUSH_MS } from './logger.ts';
+import { logHeapSizing, memoryLimit, releaseStartupMemory, sizeHeap } from './memory.ts';
 import { ProvisioningFileError } from './provisioning/file.ts';
 import { startService } from './service.ts';
 
@@ -15,12 +16,15 @@ try {
   console.error(`Cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
+// Before anything else: on a Node.js that can, this starts the process again with its heap sized.
+const heapSizing = sizeHeap(memoryLimit(config.MEMORY_LIMIT_MB));
 // The log's stream, written asynchronously; the banner below goes through it too, so that it
 // follows the start-up lines (a generated key's warning among them) instead of overtaking them.
 // Lines are written 4 KB at a time, or every LOG_FLUSH_MS: a write of its own for each request's line
 // was 5% of the CPU of a cached read. Whatever is held is written when the process exits.
 const stdout = pino.destination({ dest: 1, sync: false, minLength: 4_096, periodicFlush: LOG_FLUSH_MS });
 const logger = createLogger(config.LOG_LEVEL, stdout);
+logHeapSizing(heapSizing, logger);
 
 try {
   const service = await startService(config, logger);
@@ -33,6 +37,7 @@ try {
   );
   // Told at once: whoever started the service waits for it.
   stdout.flush();
+  releaseStartupMemory();
 
   // SIGINT, SIGTERM, or an error nothing caught: stop accepting, let requests in flight finish
   // (up to SHUTDOWN_TIMEOUT_MS), close the database, exit (0 when all went well). A second signal

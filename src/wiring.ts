@@ -92,7 +92,7 @@ export async function openConnections(config: Config, logger: Logger, options: O
   checkSecretFilesDir(config, store);
   checkFileDatabasesDir(config, store);
   const keyring = loadKeyring(config, store, logger);
-  const prisma = createPrismaClient(store, config);
+  const prisma = await createPrismaClient(store, config);
   const events = createConnectionEvents(store, prisma, logger, { listen: options.listen });
   const changes = recordedChanges(prisma, events, store.provider);
   const apiKeys = managedApiKeys(prisma, changes, logger);

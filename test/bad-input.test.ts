@@ -272,7 +272,7 @@ describe('a database error in the log', () => {
     // The service makes the tables; a client of our own then makes a call Prisma refuses.
     const service = await startTestService(database.url);
     await service.stop();
-    const prisma = createPrismaClient(storeFromUrl(database.url));
+    const prisma = await createPrismaClient(storeFromUrl(database.url));
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
     try {

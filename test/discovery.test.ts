@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORACLE_CATALOG } from '../src/connectivity/drivers/oracle.ts';
 import { lowerKeys, sqlSession } from '../src/connectivity/drivers/sql.ts';
-import { Sqlite } from '../src/db/sqlite-driver.ts';
+import { sqliteDatabase } from '../src/db/sqlite-driver.ts';
 import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
 import { type ClickHouse, clickhouseAvailable, startClickHouse } from './support/clickhouse.ts';
@@ -21,6 +21,8 @@ import { conform } from './support/openapi.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { createMariadbTarget, createPostgresTarget, MARIADB_ADMIN, mariadbAvailable } from './support/targets.ts';
 import { selectedNames, startTdsSqlServer, type TdsValue } from './support/tds-sql.ts';
+
+const Sqlite = sqliteDatabase();
 
 const PATH = '/api/v1/database-connections';
 

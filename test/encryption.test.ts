@@ -121,7 +121,7 @@ describe.each(STORES)('encryption at rest on $name', ({ name, create, skip }) =>
 
         const keys = { current: keyOf(KEY_B), all: new Map([keyOf(KEY_A), keyOf(KEY_B)].map((k) => [k.id, k])) };
         const store = storeFromUrl(database.url);
-        const prisma = createPrismaClient(store);
+        const prisma = await createPrismaClient(store);
         const events = createConnectionEvents(store, prisma, createLogger('silent'), { listen: false });
         try {
           const rotate = () =>

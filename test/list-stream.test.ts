@@ -22,7 +22,7 @@ const PATH = '/api/v1/database-connections';
 async function seed(url: string, count: number, metadataBytes: number) {
   const store = storeFromUrl(url);
   await applyMigrations(store, createLogger('silent'));
-  const prisma = createPrismaClient(store);
+  const prisma = await createPrismaClient(store);
   const logger = createLogger('silent');
   const secrets = connectionSecrets(
     loadKeyring({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS: [] }, store, logger),

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sqlite as Database } from '../src/db/sqlite-driver.ts';
+import { sqliteDatabase } from '../src/db/sqlite-driver.ts';
 import { DIALECTS } from '../src/dialects/registry.ts';
 import type { RunningService } from '../src/service.ts';
 import { createCertificateAuthority } from './support/certificates.ts';
@@ -18,6 +18,8 @@ import { keyless, untold } from './support/discovery.ts';
 import { type Client, clientFor, startTestService } from './support/service.ts';
 import { createPostgresTarget, POSTGRES_SALES_SCHEMA } from './support/targets.ts';
 import { until } from './support/until.ts';
+
+const Database = sqliteDatabase();
 
 const PATH = '/api/v1/database-connections';
 

@@ -9,13 +9,15 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { applyMigrations } from '../src/db/migrations.ts';
-import { adapterDriverOptions, Sqlite } from '../src/db/sqlite-driver.ts';
+import { adapterDriverOptions, sqliteDatabase } from '../src/db/sqlite-driver.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { connectionStore } from '../src/db/tables/connections.ts';
 import { PrismaClient as PostgresPrismaClient } from '../src/generated/postgresql/client.ts';
 import { PrismaClient } from '../src/generated/sqlite/client.ts';
 import { createLogger } from '../src/logger.ts';
 import { STORES } from './support/databases.ts';
+
+const Sqlite = sqliteDatabase();
 
 const ROWS = 20_000;
 const DEEP = 15_000;

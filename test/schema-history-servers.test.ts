@@ -17,7 +17,7 @@ import { CATALOG_TEXT_MAX, CUT_MARKER } from '../src/connectivity/drivers/catalo
 import { CatalogTooLargeError } from '../src/connectivity/errors.ts';
 import { createPrismaClient, type Prisma } from '../src/db/client.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
-import { Sqlite } from '../src/db/sqlite-driver.ts';
+import { sqliteDatabase } from '../src/db/sqlite-driver.ts';
 import { storeFromUrl } from '../src/db/store.ts';
 import { dialectOfUri } from '../src/dialects/registry.ts';
 import { createLogger } from '../src/logger.ts';
@@ -27,6 +27,8 @@ import { createCertificateAuthority } from './support/certificates.ts';
 import { clickhouseAvailable, startClickHouse } from './support/clickhouse.ts';
 import { createSqliteDatabase, postgresAvailable, type TestDatabase } from './support/databases.ts';
 import { createMariadbTarget, createPostgresTarget, MARIADB_ADMIN, mariadbAvailable } from './support/targets.ts';
+
+const Sqlite = sqliteDatabase();
 
 const root = mkdtempSync(join(tmpdir(), 'dcapi-schema-history-'));
 const connectivity = createConnectivity({
@@ -48,7 +50,7 @@ let history: ReturnType<typeof schemaHistoryStore>;
 beforeAll(async () => {
   database = createSqliteDatabase();
   await applyMigrations(storeFromUrl(database.url), createLogger('silent'));
-  prisma = createPrismaClient(storeFromUrl(database.url));
+  prisma = await createPrismaClient(storeFromUrl(database.url));
   history = schemaHistoryStore(prisma);
 });
 afterAll(async () => {

@@ -240,7 +240,7 @@ describe.each(STORES)('the schema history store on $name', ({ create, skip }) =>
     if (skip) return;
     database = await create();
     await applyMigrations(storeFromUrl(database.url), createLogger('silent'));
-    prisma = createPrismaClient(storeFromUrl(database.url));
+    prisma = await createPrismaClient(storeFromUrl(database.url));
     store = schemaHistoryStore(prisma);
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 /**
  * Writes each provider's Prisma schema from prisma/model.prisma, then runs
- * `prisma generate` for both. Runs at `npm install` (postinstall).
+ * `prisma generate` for both. Runs at `npm install` (postinstall). Each client then reads its query
+ * compiler from a file rather than from base64 held in JavaScript (src/db/query-compiler-file.ts).
  *
  * `--check` writes nothing and exits 1 when a committed schema differs from
  * what this script would write.
@@ -10,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderProviderSchemas } from '../db/prisma-schemas.ts';
+import { base64ModuleOf, loadingFromFile, queryCompilerFile } from '../db/query-compiler-file.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const check = process.argv.includes('--check');
@@ -44,4 +46,9 @@ for (const provider of ['sqlite', 'postgresql']) {
       stdio: 'inherit',
     },
   );
+  const classFile = `${root}src/generated/${provider}/internal/class.ts`;
+  const source = readFileSync(classFile, 'utf8');
+  const { wasm } = (await import(base64ModuleOf(source))) as { wasm: string };
+  writeFileSync(`${root}${queryCompilerFile(provider)}`, Buffer.from(wasm, 'base64'));
+  writeFileSync(classFile, loadingFromFile(source, provider));
 }

@@ -1,9 +1,9 @@
-/** Opens the Prisma client for the store a DATABASE_URL names. */
-import { createRequire } from 'node:module';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient as PostgresPrismaClient } from '../generated/postgresql/client.ts';
-import { PrismaClient } from '../generated/sqlite/client.ts';
-import { adapterDriverOptions } from './sqlite-driver.ts';
+/**
+ * Opens the Prisma client for the store a DATABASE_URL names. Each store's generated client and
+ * driver adapter are loaded only when that store is opened: a process uses one store, and the
+ * other's modules (and SQLite's addon) would only take memory.
+ */
+import type { PrismaClient } from '../generated/sqlite/client.ts';
 import { ensureSqliteFolder, type Store } from './store.ts';
 
 /**
@@ -28,8 +28,13 @@ export const DATABASE_POOL_DEFAULTS: DatabasePool = {
   DATABASE_QUERY_TIMEOUT_MS: 5_000,
 };
 
-export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_POOL_DEFAULTS): Prisma {
+export async function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_POOL_DEFAULTS): Promise<Prisma> {
   if (store.provider === 'sqlite') {
+    const [{ PrismaClient }, { PrismaBetterSqlite3 }, { adapterDriverOptions }] = await Promise.all([
+      import('../generated/sqlite/client.ts'),
+      import('@prisma/adapter-better-sqlite3'),
+      import('./sqlite-driver.ts'),
+    ]);
     ensureSqliteFolder(store);
     // `timeout` is SQLite's busy timeout: how long a write waits for another
     // process's write lock before failing.
@@ -37,8 +42,10 @@ export function createPrismaClient(store: Store, pool: DatabasePool = DATABASE_P
       adapter: new PrismaBetterSqlite3({ url: store.file, timeout: 5_000, ...adapterDriverOptions }),
     });
   }
-  // The PostgreSQL adapter (and pg with it) is loaded only on that store.
-  const { PrismaPg } = createRequire(import.meta.url)('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
+  const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
+    import('../generated/postgresql/client.ts'),
+    import('@prisma/adapter-pg'),
+  ]);
   const adapter = new PrismaPg({
     connectionString: store.url,
     max: pool.DATABASE_POOL_SIZE,

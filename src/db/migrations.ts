@@ -11,7 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.ts';
-import { Sqlite } from './sqlite-driver.ts';
+import { sqliteDatabase } from './sqlite-driver.ts';
 import { ensureSqliteFolder, type Store } from './store.ts';
 
 export interface Migration {
@@ -172,6 +172,7 @@ async function whenUnlocked(step: () => void): Promise<void> {
 async function connectSqlite(store: Extract<Store, { provider: 'sqlite' }>): Promise<MigrationConnection> {
   ensureSqliteFolder(store);
   // No busy timeout: waits for another process are whenUnlocked's.
+  const Sqlite = sqliteDatabase();
   const db = new Sqlite(store.file, { timeout: 0 });
   // WAL is a property of the database file: set once here, every later connection uses it.
   await whenUnlocked(() => db.pragma('journal_mode = WAL'));

@@ -13,8 +13,16 @@ import type BetterSqlite3 from 'better-sqlite3';
 const require = createRequire(import.meta.url);
 const NODE_API_BUILD = Number(process.versions.node.split('.')[0]) >= 22;
 
-/** The Database class every part of this code opens SQLite files with. */
-export const Sqlite: typeof BetterSqlite3 = require(NODE_API_BUILD ? 'better-sqlite3-napi' : 'better-sqlite3');
+let loaded: typeof BetterSqlite3 | undefined;
+
+/**
+ * The Database class every part of this code opens SQLite files with, loaded on first use: a
+ * service on PostgreSQL that tests no SQLite file never loads the addon (about 2 MB of memory).
+ */
+export function sqliteDatabase(): typeof BetterSqlite3 {
+  loaded ??= require(NODE_API_BUILD ? 'better-sqlite3-napi' : 'better-sqlite3') as typeof BetterSqlite3;
+  return loaded;
+}
 
 /**
  * Options for Prisma's better-sqlite3 adapter, which imports version 12 itself. Version 12's
@@ -36,6 +44,7 @@ export const adapterDriverOptions: Pick<BetterSqlite3.Options, 'nativeBinding'> 
           timeout: number,
         ) {
           // A constructor that returns an object: `new` gives that object.
+          const Sqlite = sqliteDatabase();
           return new Sqlite(filename, { readonly, fileMustExist, timeout });
         },
       } as unknown as string,

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { Sqlite } from '../../src/db/sqlite-driver.ts';
+import { sqliteDatabase } from '../../src/db/sqlite-driver.ts';
+
+const Sqlite = sqliteDatabase();
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgresql';

@@ -38,8 +38,14 @@ export interface TableInfo {
   foreignKeys: ForeignKeyInfo[] | null;
 }
 
+/**
+ * A whole number with commas between its thousands, as toLocaleString('en-US') writes it, without
+ * it: at the start of every process, that call alone loads ICU's number formats (about 5 MB of RSS).
+ */
+const withCommas = (value: number) => String(value).replace(/\B(?=(\d{3})+$)/g, ',');
+
 /** What a text discovery cuts says of the cut. */
-const CUT = `cut to its first ${(CATALOG_TEXT_MAX - 1).toLocaleString('en-US')} characters and "${CUT_MARKER}" when over ${CATALOG_TEXT_MAX.toLocaleString('en-US')}`;
+const CUT = `cut to its first ${withCommas(CATALOG_TEXT_MAX - 1)} characters and "${CUT_MARKER}" when over ${withCommas(CATALOG_TEXT_MAX)}`;
 
 /** What the fields discovery adds mean, for GraphQL's and the OpenAPI document's descriptions. */
 export const DISCOVERY_FIELDS = {

@@ -1,5 +1,5 @@
 /** SQLite files through better-sqlite3 (the store's own driver), read-only, never created. */
-import { Sqlite } from '../../db/sqlite-driver.ts';
+import { sqliteDatabase } from '../../db/sqlite-driver.ts';
 import type { Driver } from './driver.ts';
 import { lowerKeys, sqlSession } from './sql.ts';
 
@@ -27,6 +27,7 @@ const ROW_COUNTS = `SELECT 'main' AS schema, tbl AS "table", max(CAST(stat AS IN
 const NO_ROW_COUNTS = `SELECT NULL AS schema, NULL AS "table", NULL AS "rows" WHERE 0`;
 
 export const sqliteDriver: Driver = async ({ file, timeoutMs }) => {
+  const Sqlite = sqliteDatabase();
   const database = new Sqlite(file as string, { readonly: true, fileMustExist: true, timeout: timeoutMs });
   const run = async (sql: string) => (database.prepare(sql).all() as Record<string, unknown>[]).map(lowerKeys);
   const analyzed = () =>
