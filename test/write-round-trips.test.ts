@@ -162,6 +162,22 @@ describe.skipIf(!postgresAvailable)('a REST write on PostgreSQL', () => {
     expect(await notifiedFrom(mark, 1)).toEqual([{ action: 'updated', connectionId: id }]);
   });
 
+  it('a PUT of what the cache holds, changed since: told from the database, not answered unchanged', async () => {
+    const id = await cachedConnection('same');
+    // Changed past the service: its read cache still holds version 1, which the PUT below repeats.
+    await runSql(database, `UPDATE database_connections SET version = 2, metadata = '{"v":9}' WHERE id = '${id}'`);
+
+    const refused = await as('PUT', `${PATH}/${id}`, body('same'), { 'if-match': '"1"' });
+    expect(refused.status).toBe(412);
+    expect(await stored(id)).toMatchObject({ metadata: { v: 9 } });
+
+    const written = await as('PUT', `${PATH}/${id}`, body('same'));
+    expect(written.status).toBe(200);
+    expect(written.body).toMatchObject({ alias: 'same', metadata: { v: 1 } });
+    expect(written.headers.get('etag')).toBe('"3"');
+    expect((await auditOf(id)).at(-1)).toEqual({ action: 'update', fields: '["metadata"]' });
+  });
+
   it('a fault within the statement: nothing written, recorded or announced', async () => {
     const faulty = (await as('POST', PATH, body('faulty'))).body.id as string;
     const other = (await as('POST', PATH, body('other'))).body.id as string;

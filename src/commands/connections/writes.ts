@@ -65,6 +65,8 @@ interface UpdateContext {
   dialect?: DialectName;
   expectedVersion?: number | null;
   known?: ConnectionRow;
+  /** Whether `known` is the read cache's row (see writableRow), not one read from the database. */
+  knownFromCache?: boolean;
   tested?: TestResult;
 }
 
@@ -112,11 +114,14 @@ async function recordedUpdate(
   document: Partial<ConnectionDocument>,
   context: UpdateContext,
 ): Promise<UpdateResult> {
-  const { expectedVersion, known } = context;
+  const { expectedVersion, known, knownFromCache } = context;
   for (let attempt = 1; ; attempt++) {
     const before = attempt === 1 && known ? known : await find(kit, caller, id);
     const changed = before ? changedFields(storedDocument(before, kit.secrets), document) : [];
     if (before && changed.length === 0) {
+      // Nothing to write, as told from the read cache's row: it may be one another instance changed
+      // since (its change event not heard yet), so the next attempt tells it from the database.
+      if (before === known && knownFromCache) continue;
       checkWritable(before, expectedVersion);
       return { row: before, changed };
     }
@@ -204,7 +209,7 @@ async function writableRow(
   id: string,
   document: Partial<ConnectionDocument>,
   { test, expectedVersion }: WriteOptions,
-): Promise<ConnectionRow> {
+): Promise<{ row: ConnectionRow; fromCache: boolean }> {
   const checked = (row: ConnectionRow | null) => {
     const seen = visible(caller, row);
     if (!seen) throw new NotFoundError(id);
@@ -216,12 +221,12 @@ async function writableRow(
   const held = cached ? kit.cache.held(id) : undefined;
   if (held && !held.managed && (expectedVersion == null || held.version === expectedVersion)) {
     try {
-      return checked(held);
+      return { row: checked(held), fromCache: true };
     } catch {
       // Told again from the database, below.
     }
   }
-  return checked(checkedRowOrNull(await kit.store.byId(id)));
+  return { row: checked(checkedRowOrNull(await kit.store.byId(id))), fromCache: false };
 }
 
 /** Changes the fields the input names (all of them for a REST PUT); the others keep their values. */
@@ -229,7 +234,7 @@ async function update(kit: ConnectionsKit, caller: Caller, id: string, input: un
   const document = parsePartialDocument(input);
   if (!isConnectionId(id)) throw new NotFoundError(id);
   // Read first: who may write follows from where the connection is, which its audit event names.
-  const stored = await writableRow(kit, caller, id, document, options);
+  const { row: stored, fromCache } = await writableRow(kit, caller, id, document, options);
   // Moving it needs connections:write where it goes too, and checks its references against that workspace's.
   const target = document.workspace;
   const moves = target !== undefined && target !== stored.workspace;
@@ -241,6 +246,7 @@ async function update(kit: ConnectionsKit, caller: Caller, id: string, input: un
     ...checked,
     expectedVersion: options.expectedVersion,
     known: stored,
+    knownFromCache: fromCache,
   });
 }
 
