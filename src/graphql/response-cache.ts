@@ -16,6 +16,7 @@
  * - only results without errors; bounded as the read cache is (READ_CACHE_ENTRIES, READ_CACHE_MB,
  *   READ_CACHE_TTL_S).
  */
+import { createHash } from 'node:crypto';
 import { type Cache, useResponseCache } from '@envelop/response-cache';
 import {
   type DocumentNode,
@@ -63,8 +64,11 @@ const SERVED: Record<string, ReadonlySet<string>> = {
 /** A `reveal` argument of a document: its literal value, or the variable it reads and that one's default. */
 type RevealArgument = { literal: ValueNode } | { variable: string; fallback?: ValueNode };
 
-/** What a document may be kept for: never (null), or when none of its reveal arguments is true. */
-type Verdict = { reveals: RevealArgument[] } | null;
+/**
+ * What a document may be kept for: never (null), or when none of its reveal arguments is true, under
+ * the values of the variables it declares (those it does not, GraphQL ignores).
+ */
+type Verdict = { reveals: RevealArgument[]; variables: string[] } | null;
 
 const revealAsked = (value: ValueNode | undefined) => value?.kind === Kind.BOOLEAN && value.value;
 
@@ -101,7 +105,7 @@ function verdictOf(schema: GraphQLSchema, document: DocumentNode): Verdict {
       },
     }),
   );
-  return served ? { reveals } : null;
+  return served ? { reveals, variables: [...defaults.keys()].sort() } : null;
 }
 
 function reveals(verdict: NonNullable<Verdict>, variables: Readonly<Record<string, unknown>> | null | undefined) {
@@ -170,13 +174,14 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
   const kept = new LRUCache<string, Kept>({
     max: Math.max(settings.maxEntries, 1),
     maxSize: Math.max(settings.maxBytes, 1),
-    // A string's characters, and about as much again for the objects of its data.
-    sizeCalculation: (entry) => 2 * entry.json.length + 64,
+    // The result's text (its UTF-8 bytes: text outside Latin-1 takes two bytes a character in memory
+    // too), as much again for the objects of its data, and its key.
+    sizeCalculation: (entry, key) => 2 * Buffer.byteLength(entry.json) + key.length + 64,
     ttl: settings.ttlMs,
   });
   const verdicts = new WeakMap<DocumentNode, Verdict>();
   /** The executions that may be looked up and kept, and the generation each started in. */
-  const cacheable = new WeakMap<object, number>();
+  const cacheable = new WeakMap<object, { generation: number; variables: string[] }>();
   let generation = 0;
   let heard = false;
   let hits = 0;
@@ -206,7 +211,9 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
         verdict = verdictOf(args.schema, args.document);
         verdicts.set(args.document, verdict);
       }
-      if (verdict && !reveals(verdict, args.variableValues)) cacheable.set(context, generation);
+      if (verdict && !reveals(verdict, args.variableValues)) {
+        cacheable.set(context, { generation, variables: verdict.variables });
+      }
     },
   };
 
@@ -216,11 +223,23 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
     session: (context) => sessionOf(context.principal.access),
     enabled: (context) => cacheable.has(context),
     getDocumentString: (args) => documentIdOf(args.document),
-    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId }) =>
-      `${documentString}|${operationName ?? ''}|${JSON.stringify(variableValues ?? {})}|${sessionId ?? ''}`,
+    // Of the declared variables only, and a digest of fixed length: the variables are the caller's,
+    // as long as a body allows, and a key held as sent would escape READ_CACHE_MB.
+    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId, context }) => {
+      // A variable left out (its default then applies) is told apart from one given as null.
+      const declared = typeof context === 'object' && context ? (cacheable.get(context)?.variables ?? []) : [];
+      const values = Object.fromEntries(
+        declared
+          .filter((name) => variableValues && name in variableValues)
+          .map((name) => [name, variableValues?.[name]]),
+      );
+      return createHash('sha256')
+        .update(`${documentString}|${operationName ?? ''}|${JSON.stringify(values)}|${sessionId ?? ''}`)
+        .digest('base64url');
+    },
     shouldCacheResult: ({ result }) => !result.errors?.length,
     // Read while a change was told (or while changes went unheard): answered, not kept.
-    onTtl: ({ ttl, context }) => (heard && cacheable.get(context) === generation ? ttl : 0),
+    onTtl: ({ ttl, context }) => (heard && cacheable.get(context)?.generation === generation ? ttl : 0),
     includeExtensionMetadata: false,
   });
 
