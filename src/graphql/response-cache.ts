@@ -17,7 +17,7 @@
  *   READ_CACHE_TTL_S).
  */
 import { createHash } from 'node:crypto';
-import { type Cache, useResponseCache } from '@envelop/response-cache';
+import { type BuildResponseCacheKeyFunction, type Cache, useResponseCache } from '@envelop/response-cache';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -169,8 +169,8 @@ export interface ResponseCache extends ChangeWatcher {
   stats(): ResponseCacheStats;
 }
 
-/** The response cache's plugins (to follow graphql-jit's, whose execution it wraps) and its watcher of changes. */
-export function createResponseCache(settings: ReadCacheSettings): ResponseCache {
+/** The results kept, bounded as the read cache is, and the store the response cache reads and writes them through. */
+function keptResults(settings: ReadCacheSettings) {
   const kept = new LRUCache<string, Kept>({
     max: Math.max(settings.maxEntries, 1),
     maxSize: Math.max(settings.maxBytes, 1),
@@ -179,13 +179,7 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
     sizeCalculation: (entry, key) => 2 * Buffer.byteLength(entry.json) + key.length + 64,
     ttl: settings.ttlMs,
   });
-  const verdicts = new WeakMap<DocumentNode, Verdict>();
-  /** The executions that may be looked up and kept, and the generation each started in. */
-  const cacheable = new WeakMap<object, { generation: number; variables: string[] }>();
-  let generation = 0;
-  let heard = false;
   let hits = 0;
-
   const store: Cache = {
     set(key, result) {
       kept.set(key, { data: deepFreeze(result.data), json: JSON.stringify(result) });
@@ -200,6 +194,35 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
     // Mutations are not seen (see `enabled`): change events forget instead.
     invalidate() {},
   };
+  return { kept, store, hits: () => hits };
+}
+
+/**
+ * A result's key: a digest of fixed length of its document, the values of the variables it declares
+ * and the caller's grants. The variables are the caller's, as long as a body allows (undeclared ones
+ * too, which GraphQL ignores): a key held as sent would escape READ_CACHE_MB. A variable left out
+ * (its default then applies) is told apart from one given as null.
+ */
+function keyOf(
+  { documentString, operationName, variableValues, sessionId }: Parameters<BuildResponseCacheKeyFunction>[0],
+  declared: readonly string[],
+): string {
+  const values = Object.fromEntries(
+    declared.filter((name) => variableValues && name in variableValues).map((name) => [name, variableValues?.[name]]),
+  );
+  return createHash('sha256')
+    .update(`${documentString}|${operationName ?? ''}|${JSON.stringify(values)}|${sessionId ?? ''}`)
+    .digest('base64url');
+}
+
+/** The response cache's plugins (to follow graphql-jit's, whose execution it wraps) and its watcher of changes. */
+export function createResponseCache(settings: ReadCacheSettings): ResponseCache {
+  const { kept, store, hits } = keptResults(settings);
+  const verdicts = new WeakMap<DocumentNode, Verdict>();
+  /** The executions that may be looked up and kept: the generation each started in, the variables its document declares. */
+  const cacheable = new WeakMap<object, { generation: number; variables: string[] }>();
+  let generation = 0;
+  let heard = false;
 
   /** Decides, before the response cache's turn, whether this execution may be looked up and kept. */
   const gate: Plugin<Context> = {
@@ -223,20 +246,7 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
     session: (context) => sessionOf(context.principal.access),
     enabled: (context) => cacheable.has(context),
     getDocumentString: (args) => documentIdOf(args.document),
-    // Of the declared variables only, and a digest of fixed length: the variables are the caller's,
-    // as long as a body allows, and a key held as sent would escape READ_CACHE_MB.
-    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId, context }) => {
-      // A variable left out (its default then applies) is told apart from one given as null.
-      const declared = typeof context === 'object' && context ? (cacheable.get(context)?.variables ?? []) : [];
-      const values = Object.fromEntries(
-        declared
-          .filter((name) => variableValues && name in variableValues)
-          .map((name) => [name, variableValues?.[name]]),
-      );
-      return createHash('sha256')
-        .update(`${documentString}|${operationName ?? ''}|${JSON.stringify(values)}|${sessionId ?? ''}`)
-        .digest('base64url');
-    },
+    buildResponseCacheKey: (params) => keyOf(params, cacheable.get(params.context as object)?.variables ?? []),
     shouldCacheResult: ({ result }) => !result.errors?.length,
     // Read while a change was told (or while changes went unheard): answered, not kept.
     onTtl: ({ ttl, context }) => (heard && cacheable.get(context)?.generation === generation ? ttl : 0),
@@ -254,6 +264,6 @@ export function createResponseCache(settings: ReadCacheSettings): ResponseCache 
       heard = now;
       kept.clear();
     },
-    stats: () => ({ hits, entries: kept.size, bytes: kept.calculatedSize }),
+    stats: () => ({ hits: hits(), entries: kept.size, bytes: kept.calculatedSize }),
   };
 }
