@@ -47,9 +47,8 @@ export function recordedChanges(prisma: Prisma, events: ConnectionEvents, provid
       return result;
     },
 
-    /** One row's write (a Prisma query not yet run) with its audit event, and its change event where it has one. */
-    batch<T>(write: PrismaTypes.PrismaPromise<T>, entry: AuditEntry, change?: ConnectionEvent): Promise<T> {
-      if (change) return events.commit(prisma, change, write, recordAuditEvent(prisma, entry));
+    /** One row's write (a Prisma query not yet run) with its audit event; a connection's goes by `connection`, with its change event. */
+    batch<T>(write: PrismaTypes.PrismaPromise<T>, entry: AuditEntry): Promise<T> {
       return prisma.$transaction([write, recordAuditEvent(prisma, entry)]).then(([row]) => row);
     },
 
