@@ -8,6 +8,7 @@ import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { SCOPES } from '../src/auth/grants.ts';
 import type { RunningService } from '../src/service.ts';
 import { createSqliteDatabase, STORES, type TestDatabase } from './support/databases.ts';
+import { callerOf, resultHits, revealsRecorded, untilKeeping } from './support/response-cache.ts';
 import { clientFor, startTestService } from './support/service.ts';
 import { until } from './support/until.ts';
 
@@ -17,33 +18,7 @@ const API_KEYS = JSON.stringify([{ name: 'admin', hash: hashApiKey(ADMIN), scope
 const URI = 'postgresql://bi:Very-Secret@db.example.com:5432/orders';
 const BY_ID = 'query ($id: ID!) { databaseConnection(id: $id) { alias workspace connectionUri } }';
 
-function as(service: () => RunningService, key: string) {
-  const headers = { authorization: `Bearer ${key}` };
-  return {
-    rest: (method: string, path: string, body?: unknown) =>
-      clientFor(service().url).request(method, path, body, headers),
-    gql: (query: string, variables: Record<string, unknown> = {}) =>
-      clientFor(service().url).request('POST', '/graphql', { query, variables }, headers),
-  };
-}
-
-async function resultHits(service: RunningService): Promise<number> {
-  const text = (await as(() => service, ADMIN).rest('GET', '/metrics')).text;
-  return Number(/^read_cache_result_hits_total (\d+)/m.exec(text)?.[1] ?? 0);
-}
-
-/** Waits until the service keeps results (once it hears change events). */
-async function untilKeeping(service: RunningService) {
-  const admin = as(() => service, ADMIN);
-  await until(
-    async () => {
-      await admin.gql('{ databaseConnections(first: 1) { totalCount } }');
-      return resultHits(service);
-    },
-    (count) => count > 0,
-    5_000,
-  );
-}
+const as = callerOf;
 
 describe('the response cache bounds its memory', () => {
   let database: TestDatabase;
@@ -52,7 +27,7 @@ describe('the response cache bounds its memory', () => {
     database = createSqliteDatabase();
     // 1 MB for whole results: at most two entries of half a megabyte each.
     service = await startTestService(database.url, { API_KEYS, READ_CACHE_MB: '1', READ_CACHE_ENTRIES: '1000' });
-    await untilKeeping(service);
+    await untilKeeping(as(() => service, ADMIN));
   });
   afterAll(async () => {
     await service?.stop();
@@ -65,10 +40,10 @@ describe('the response cache bounds its memory', () => {
     // each time, would have made an entry each, its key held as sent and not counted against READ_CACHE_MB.
     const pad = (n: number) => ({ id: 'no-such-id', pad: `${n}`.padEnd(512 * 1024, 'x') });
     expect((await admin.gql(BY_ID, pad(0))).status).toBe(200);
-    const before = await resultHits(service);
+    const before = await resultHits(as(() => service, ADMIN));
     const asks = 20;
     for (let n = 1; n <= asks; n++) expect((await admin.gql(BY_ID, pad(n))).status).toBe(200);
-    expect((await resultHits(service)) - before).toBe(asks);
+    expect((await resultHits(as(() => service, ADMIN))) - before).toBe(asks);
   });
 });
 
@@ -76,7 +51,7 @@ describe.each(STORES)('the response cache against variable spellings and credent
   let database: TestDatabase;
   let service: RunningService;
   const admin = as(() => service, ADMIN);
-  const hits = () => resultHits(service);
+  const hits = () => resultHits(as(() => service, ADMIN));
   /** Asks twice and says whether the second ask was answered from memory. */
   async function keptAfter(ask: () => Promise<unknown>) {
     return until(
@@ -90,17 +65,14 @@ describe.each(STORES)('the response cache against variable spellings and credent
       5_000,
     );
   }
-  const reveals = async (id: string) =>
-    ((await admin.rest('GET', `/api/v1/audit-events?connection_id=${id}`)).body as { action: string }[]).filter(
-      (event) => event.action === 'reveal',
-    ).length;
+  const reveals = (id: string) => revealsRecorded(admin, id);
 
   beforeAll(async () => {
     if (store.skip) return;
     database = await store.create();
     service = await startTestService(database.url, { API_KEYS });
     expect((await admin.rest('POST', '/api/v1/workspaces', { name: 'sales' })).status).toBe(201);
-    await untilKeeping(service);
+    await untilKeeping(admin);
   });
   afterAll(async () => {
     await service?.stop();

@@ -11,7 +11,8 @@ import { generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { SCOPES } from '../src/auth/grants.ts';
 import type { RunningService } from '../src/service.ts';
 import { STORES, type TestDatabase } from './support/databases.ts';
-import { clientFor, startTestService } from './support/service.ts';
+import { callerOf, resultHits, revealsRecorded, untilKeeping } from './support/response-cache.ts';
+import { startTestService } from './support/service.ts';
 import { until } from './support/until.ts';
 
 const PATH = '/api/v1/database-connections';
@@ -30,18 +31,11 @@ const REVEAL_LITERAL = 'query ($id: ID!) { databaseConnection(id: $id) { connect
 describe.each(STORES)('the response cache on $name', (store) => {
   let database: TestDatabase;
   let service: RunningService;
-  const as = (key: string) => ({
-    rest: (method: string, path: string, body?: unknown) =>
-      clientFor(service.url).request(method, path, body, { authorization: `Bearer ${key}` }),
-    gql: (query: string, variables: Record<string, unknown> = {}) =>
-      clientFor(service.url).request('POST', '/graphql', { query, variables }, { authorization: `Bearer ${key}` }),
-  });
+  const as = (key: string) => callerOf(() => service, key);
   const admin = as(ADMIN);
   const reader = as(READER);
 
-  /** Results answered whole from memory so far. */
-  const hits = async () =>
-    Number(/^read_cache_result_hits_total (\d+)/m.exec((await admin.rest('GET', '/metrics')).text)?.[1] ?? 0);
+  const hits = () => resultHits(admin);
   /**
    * Asks until an answer comes from memory, the same as the one before it. On PostgreSQL an
    * instance hears its own change again when the NOTIFY comes back, which forgets what was kept
@@ -62,25 +56,14 @@ describe.each(STORES)('the response cache on $name', (store) => {
     expect(second).toEqual(first);
     return second as { data: Record<string, { alias: string; connectionUri: string } | null> };
   }
-  const reveals = async (id: string) =>
-    ((await admin.rest('GET', `/api/v1/audit-events?connection_id=${id}`)).body as { action: string }[]).filter(
-      (event) => event.action === 'reveal',
-    ).length;
+  const reveals = (id: string) => revealsRecorded(admin, id);
 
   beforeAll(async () => {
     if (store.skip) return;
     database = await store.create();
     service = await startTestService(database.url, { API_KEYS });
     expect((await admin.rest('POST', '/api/v1/workspaces', { name: 'sales' })).status).toBe(201);
-    // Kept only once change events are heard.
-    await until(
-      async () => {
-        await admin.gql('{ databaseConnections(first: 1) { totalCount } }');
-        return hits();
-      },
-      (count) => count > 0,
-      5_000,
-    );
+    await untilKeeping(admin);
   });
   afterAll(async () => {
     await service?.stop();
